@@ -1,0 +1,331 @@
+"""N-player normal-form (strategic-form) games with named players and actions.
+
+Axis convention
+---------------
+A game with players ``0..N-1`` where player ``i`` has ``a_i`` actions stores its
+payoffs in one float64, C-contiguous array of shape ``(N, a_1, ..., a_N)``:
+``payoffs[i][s_1, ..., s_N]`` is player ``i``'s payoff when player ``j`` plays
+action ``s_j``. Every player's array has one axis per player, in player order;
+no axis is ever rotated (QuantEcon rotates axes per player; ``to_quantecon``
+does that conversion for the oracle tests only).
+
+Players and actions are identified by unique labels; integer indices are used
+only inside the kernels.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from coop.errors import InputError
+
+#: The largest payoff array coop will allocate, in bytes. Beyond this a game is
+#: rejected with a clear message instead of exhausting memory.
+MAX_PAYOFF_BYTES = 4 * 1024**3
+
+MixedProfile = tuple[np.ndarray, ...]
+
+
+def _default_players(n: int) -> tuple[str, ...]:
+    return tuple(str(i + 1) for i in range(n))
+
+
+def _default_actions(counts: Sequence[int]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(str(k + 1) for k in range(c)) for c in counts)
+
+
+def check_game_size(num_actions: Sequence[int], source: str = "game") -> None:
+    """Raise :class:`InputError` if a payoff array of this shape would not fit in memory."""
+    n = len(num_actions)
+    profiles = math.prod(int(a) for a in num_actions)
+    nbytes = 8 * n * profiles
+    if nbytes > MAX_PAYOFF_BYTES:
+        shape = " x ".join(str(a) for a in num_actions)
+        raise InputError(
+            f"a {shape} game with {n} players needs {nbytes / 1024**3:.1f} GiB of payoffs; "
+            f"expected at most {MAX_PAYOFF_BYTES / 1024**3:.0f} GiB",
+            source=source,
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class NormalFormGame:
+    """A finite game in strategic form with named players and actions.
+
+    Parameters
+    ----------
+    payoffs : numpy.ndarray
+        Shape ``(N, a_1, ..., a_N)``; ``payoffs[i]`` is player ``i``'s payoff
+        with one axis per player in player order. Stored as a read-only,
+        C-contiguous float64 copy.
+    players : tuple of str
+        Unique player labels, length ``N``.
+    actions : tuple of tuple of str
+        ``actions[i]`` are player ``i``'s unique action labels, length ``a_i``.
+    title : str
+        A short name, used by reporters and written to ``.nfg`` files.
+    description : str
+        Free text (the scenario description or the ``.nfg`` comment).
+
+    Use the named constructors rather than the class directly:
+    :meth:`from_payoffs`, :meth:`from_bimatrix`, :meth:`symmetric` and
+    :meth:`from_nfg`.
+
+    Examples
+    --------
+    The prisoner's dilemma, with row player ``A`` and column player ``B``:
+
+    >>> import numpy as np
+    >>> from coop.games import NormalFormGame
+    >>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
+    >>> pd = NormalFormGame.from_bimatrix(A, A.T, players=("A", "B"),
+    ...                                   actions=(("C", "D"), ("C", "D")))
+    >>> pd.num_actions
+    (2, 2)
+    >>> float(pd.payoffs[1][0, 1])  # B's payoff when A cooperates and B defects
+    5.0
+    """
+
+    payoffs: np.ndarray
+    players: tuple[str, ...]
+    actions: tuple[tuple[str, ...], ...]
+    title: str = ""
+    description: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        payoffs = np.array(self.payoffs, dtype=np.float64, order="C", copy=True)
+        if payoffs.ndim < 2 or payoffs.shape[0] != payoffs.ndim - 1:
+            raise InputError(
+                f"payoff array of shape {payoffs.shape} is not of the form (N, a_1, ..., a_N)"
+            )
+        n = payoffs.shape[0]
+        if n < 1 or any(a < 1 for a in payoffs.shape[1:]):
+            raise InputError("every player needs at least one action")
+        if not np.all(np.isfinite(payoffs)):
+            raise InputError("payoffs must be finite numbers (found NaN or infinity)")
+        players = tuple(str(p) for p in self.players)
+        actions = tuple(tuple(str(a) for a in acts) for acts in self.actions)
+        if len(players) != n:
+            raise InputError(f"{len(players)} player names given for a {n}-player game")
+        if len(set(players)) != n:
+            raise InputError(f"player names must be unique, got {list(players)}")
+        if len(actions) != n:
+            raise InputError(f"action lists given for {len(actions)} players, expected {n}")
+        for i, acts in enumerate(actions):
+            if len(acts) != payoffs.shape[i + 1]:
+                raise InputError(
+                    f"player {players[i]!r} has {len(acts)} action names but "
+                    f"{payoffs.shape[i + 1]} actions in the payoff array"
+                )
+            if len(set(acts)) != len(acts):
+                raise InputError(f"action names of player {players[i]!r} must be unique")
+        payoffs.setflags(write=False)
+        object.__setattr__(self, "payoffs", payoffs)
+        object.__setattr__(self, "players", players)
+        object.__setattr__(self, "actions", actions)
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_payoffs(
+        cls,
+        payoffs: np.ndarray,
+        players: Sequence[str] | None = None,
+        actions: Sequence[Sequence[str]] | None = None,
+        title: str = "",
+        description: str = "",
+    ) -> NormalFormGame:
+        """Build a game from a ``(N, a_1, ..., a_N)`` payoff array.
+
+        Players default to ``"1", "2", ...`` and actions to ``"1", "2", ...``.
+        """
+        arr = np.asarray(payoffs, dtype=np.float64)
+        if arr.ndim >= 2 and arr.shape[0] == arr.ndim - 1:
+            check_game_size(arr.shape[1:])
+        counts = arr.shape[1:]
+        return cls(
+            arr,
+            tuple(players) if players is not None else _default_players(arr.shape[0]),
+            tuple(tuple(a) for a in actions) if actions is not None else _default_actions(counts),
+            title,
+            description,
+        )
+
+    @classmethod
+    def from_bimatrix(
+        cls,
+        A: np.ndarray,
+        B: np.ndarray,
+        players: Sequence[str] | None = None,
+        actions: Sequence[Sequence[str]] | None = None,
+        title: str = "",
+    ) -> NormalFormGame:
+        """Build a 2-player game from the row player's matrix ``A`` and the column player's ``B``.
+
+        ``A[r, c]`` and ``B[r, c]`` are the payoffs when the row player plays
+        ``r`` and the column player ``c`` (the Nashpy/textbook convention).
+        """
+        A = np.asarray(A, dtype=np.float64)
+        B = np.asarray(B, dtype=np.float64)
+        if A.ndim != 2 or A.shape != B.shape:
+            raise InputError(f"bimatrix needs two matrices of one shape, got {A.shape} and {B.shape}")
+        return cls.from_payoffs(np.stack([A, B]), players, actions, title)
+
+    @classmethod
+    def symmetric(
+        cls,
+        M: np.ndarray,
+        players: Sequence[str] | None = None,
+        actions: Sequence[str] | None = None,
+        title: str = "",
+    ) -> NormalFormGame:
+        """Build a symmetric 2-player game where ``M[r, c]`` is the payoff of playing ``r`` against ``c``."""
+        M = np.asarray(M, dtype=np.float64)
+        if M.ndim != 2 or M.shape[0] != M.shape[1]:
+            raise InputError(f"a symmetric game needs a square matrix, got shape {M.shape}")
+        acts = tuple(actions) if actions is not None else _default_actions([M.shape[0]])[0]
+        return cls.from_bimatrix(M, M.T, players, (acts, acts), title)
+
+    @classmethod
+    def from_nfg(cls, path: str | Path) -> NormalFormGame:
+        """Read a Gambit ``.nfg`` file (payoff or outcome version)."""
+        from coop.games.nfg import read_nfg
+
+        return read_nfg(path)
+
+    def to_nfg(self) -> str:
+        """Return the game as the text of a Gambit ``.nfg`` file (payoff version, with labels)."""
+        from coop.games.nfg import format_nfg
+
+        return format_nfg(self)
+
+    # ------------------------------------------------------------------ shape
+    @property
+    def num_players(self) -> int:
+        return int(self.payoffs.shape[0])
+
+    @property
+    def num_actions(self) -> tuple[int, ...]:
+        return tuple(int(a) for a in self.payoffs.shape[1:])
+
+    @property
+    def num_profiles(self) -> int:
+        return math.prod(self.num_actions)
+
+    @property
+    def payoff_scale(self) -> float:
+        """The spread of payoffs (max - min), or 1.0 for a constant game; tolerances scale with it."""
+        spread = float(self.payoffs.max() - self.payoffs.min()) if self.payoffs.size else 0.0
+        return spread if spread > 0.0 else 1.0
+
+    def player_index(self, player: str) -> int:
+        try:
+            return self.players.index(player)
+        except ValueError:
+            raise InputError(f"unknown player {player!r}; expected one of {list(self.players)}") from None
+
+    def action_index(self, player: int | str, action: str) -> int:
+        i = player if isinstance(player, int) else self.player_index(player)
+        try:
+            return self.actions[i].index(action)
+        except ValueError:
+            raise InputError(
+                f"unknown action {action!r} for player {self.players[i]!r}; "
+                f"expected one of {list(self.actions[i])}"
+            ) from None
+
+    # ------------------------------------------------------------------ evaluation
+    def _check_profile(self, profile: Sequence[np.ndarray]) -> MixedProfile:
+        if len(profile) != self.num_players:
+            raise InputError(f"a profile needs {self.num_players} strategies, got {len(profile)}")
+        out = []
+        for i, s in enumerate(profile):
+            s = np.asarray(s, dtype=np.float64)
+            if s.shape != (self.num_actions[i],):
+                raise InputError(
+                    f"strategy of player {self.players[i]!r} has shape {s.shape}, "
+                    f"expected ({self.num_actions[i]},)"
+                )
+            out.append(s)
+        return tuple(out)
+
+    def action_values(self, profile: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
+        """Each player's expected payoff of each own pure action against the others' mixed strategies."""
+        profile = self._check_profile(profile)
+        values = []
+        for i in range(self.num_players):
+            t = self.payoffs[i]
+            # contract the other players' axes, last first so axis numbers stay valid
+            for j in reversed(range(self.num_players)):
+                if j != i:
+                    t = np.tensordot(t, profile[j], axes=([j], [0]))
+            values.append(np.asarray(t, dtype=np.float64))
+        return tuple(values)
+
+    def expected_payoffs(self, profile: Sequence[np.ndarray]) -> np.ndarray:
+        """Expected payoff of each player under a mixed profile, shape ``(N,)``."""
+        profile = self._check_profile(profile)
+        values = self.action_values(profile)
+        return np.array([float(values[i] @ profile[i]) for i in range(self.num_players)])
+
+    def regrets(self, profile: Sequence[np.ndarray]) -> np.ndarray:
+        """Each player's gain from the best pure deviation, shape ``(N,)`` (zero at a Nash equilibrium)."""
+        profile = self._check_profile(profile)
+        values = self.action_values(profile)
+        return np.array(
+            [float(values[i].max() - values[i] @ profile[i]) for i in range(self.num_players)]
+        )
+
+    def max_regret(self, profile: Sequence[np.ndarray]) -> float:
+        return float(self.regrets(profile).max())
+
+    def pure_profile(self, indices: Sequence[int]) -> MixedProfile:
+        """The mixed profile that puts probability one on the given action indices."""
+        out = []
+        for i, k in enumerate(indices):
+            s = np.zeros(self.num_actions[i])
+            s[int(k)] = 1.0
+            out.append(s)
+        return tuple(out)
+
+    # ------------------------------------------------------------------ conversions (oracle tests)
+    def to_quantecon(self):  # pragma: no cover - exercised by oracle tests
+        """Return a ``quantecon.game_theory.NormalFormGame`` of the same game.
+
+        QuantEcon stores player ``i``'s payoffs with player ``i``'s own axis
+        first, followed by ``i+1, ..., N-1, 0, ..., i-1``.
+        """
+        from quantecon.game_theory import NormalFormGame as QEGame
+        from quantecon.game_theory import Player
+
+        n = self.num_players
+        qplayers = []
+        for i in range(n):
+            order = [(i + k) % n for k in range(n)]
+            qplayers.append(Player(np.ascontiguousarray(np.transpose(self.payoffs[i], order))))
+        return QEGame(qplayers)
+
+    def to_nashpy(self):  # pragma: no cover - exercised by oracle tests
+        """Return a ``nashpy.Game`` (2-player games only)."""
+        import nashpy
+
+        if self.num_players != 2:
+            raise InputError("nashpy handles 2-player games only")
+        return nashpy.Game(np.array(self.payoffs[0]), np.array(self.payoffs[1]))
+
+    def to_gambit(self):  # pragma: no cover - exercised by oracle tests
+        """Return a ``pygambit.Game`` with the same labels and payoffs (floats)."""
+        import pygambit
+
+        g = pygambit.Game.from_arrays(
+            *[np.array(self.payoffs[i]) for i in range(self.num_players)], title=self.title or "coop"
+        )
+        for i, player in enumerate(g.players):
+            player.label = self.players[i]
+            for k, strategy in enumerate(player.strategies):
+                strategy.label = self.actions[i][k]
+        return g

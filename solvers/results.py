@@ -1,0 +1,208 @@
+"""Result types returned by every equilibrium solver, and the check that admits an equilibrium.
+
+A solver never returns an unverified profile: candidates go through
+:func:`verified_equilibria`, which computes each player's regret (gain from the
+best pure deviation) and keeps only profiles whose largest regret is at most
+``tol`` (by default ``1e-9`` times the game's payoff spread).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from coop.games.normal_form import NormalFormGame
+
+#: Relative regret tolerance: an equilibrium's regret must be at most this times the payoff spread.
+REGRET_TOL = 1e-9
+#: Probabilities below this are printed and exported as zero after verification.
+PROB_EPS = 1e-12
+
+
+def regret_tolerance(game: NormalFormGame, tol: float | None = None) -> float:
+    """Absolute regret tolerance for ``game``: ``tol`` if given, else ``REGRET_TOL * payoff_scale``."""
+    return float(tol) if tol is not None else REGRET_TOL * game.payoff_scale
+
+
+@dataclass(frozen=True, eq=False)
+class Equilibrium:
+    """One verified Nash equilibrium.
+
+    Attributes
+    ----------
+    strategies : tuple of numpy.ndarray
+        One probability vector per player, in the game's action order.
+    payoffs : numpy.ndarray
+        Expected payoff of each player, shape ``(N,)``.
+    max_regret : float
+        The largest gain any player could get by deviating (at most the tolerance).
+    """
+
+    strategies: tuple[np.ndarray, ...]
+    payoffs: np.ndarray
+    max_regret: float
+
+    @property
+    def is_pure(self) -> bool:
+        return all(np.count_nonzero(s > PROB_EPS) == 1 for s in self.strategies)
+
+    def support(self, player: int) -> tuple[int, ...]:
+        return tuple(int(k) for k in np.flatnonzero(self.strategies[player] > PROB_EPS))
+
+    def to_dict(self, game: NormalFormGame) -> dict[str, Any]:
+        """``{"strategies": {player: {action: p}}, "payoffs": {player: v}, ...}`` with labels from ``game``."""
+        return {
+            "strategies": {
+                player: {
+                    action: _clean(float(self.strategies[i][k]))
+                    for k, action in enumerate(game.actions[i])
+                }
+                for i, player in enumerate(game.players)
+            },
+            "payoffs": {player: float(self.payoffs[i]) for i, player in enumerate(game.players)},
+            "pure": self.is_pure,
+            "max_regret": float(self.max_regret),
+        }
+
+
+def _clean(p: float) -> float:
+    return 0.0 if abs(p) < PROB_EPS else p
+
+
+@dataclass(frozen=True, eq=False)
+class NashResult:
+    """What an equilibrium solver found, and what it guarantees.
+
+    Attributes
+    ----------
+    game : NormalFormGame
+        The game that was solved.
+    method : str
+        The algorithm, e.g. ``"vertex_enumeration"``.
+    equilibria : tuple of Equilibrium
+        Verified equilibria, in a deterministic order.
+    guarantee : str
+        What the method promises about ``equilibria``: ``"all"`` (every
+        equilibrium, for nondegenerate games every one is isolated),
+        ``"all_extreme"`` (every extreme point of every component),
+        ``"all_pure"`` (every pure equilibrium), or ``"some"`` (at least one
+        when ``equilibria`` is not empty).
+    degenerate : bool or None
+        Whether the game was found degenerate (``None`` when not checked).
+        In a degenerate game equilibria can form continua; the solver reports
+        the isolated or extreme ones it found.
+    tol : float
+        Absolute regret tolerance used to verify each equilibrium.
+    converged : bool
+        Whether the method ran to completion (``False`` if it hit an iteration
+        or size cap; the equilibria listed are still verified).
+    num_iter : int
+        Work done: supports, bases or pivots examined.
+    rejected : int
+        Candidates the method produced that failed verification.
+    parameters : dict
+        The method's options.
+    notes : tuple of str
+        Plain-language remarks for the reader (degeneracy, caps hit).
+    """
+
+    game: NormalFormGame
+    method: str
+    equilibria: tuple[Equilibrium, ...]
+    guarantee: str
+    degenerate: bool | None
+    tol: float
+    converged: bool = True
+    num_iter: int = 0
+    rejected: int = 0
+    parameters: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def max_regret(self) -> float:
+        return max((e.max_regret for e in self.equilibria), default=0.0)
+
+    def __len__(self) -> int:
+        return len(self.equilibria)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "guarantee": self.guarantee,
+            "degenerate": self.degenerate,
+            "converged": self.converged,
+            "tol": self.tol,
+            "max_regret": self.max_regret,
+            "num_iter": int(self.num_iter),
+            "rejected": int(self.rejected),
+            "parameters": dict(self.parameters),
+            "notes": list(self.notes),
+            "equilibria": [e.to_dict(self.game) for e in self.equilibria],
+        }
+
+
+def make_equilibrium(game: NormalFormGame, profile: Sequence[np.ndarray]) -> Equilibrium:
+    """Clean a candidate (clip tiny negatives, renormalise) and measure its regret."""
+    strategies = []
+    for s in profile:
+        s = np.asarray(s, dtype=np.float64).copy()
+        s[np.abs(s) < PROB_EPS] = 0.0
+        total = s.sum()
+        if total > 0:
+            s /= total
+        s.setflags(write=False)
+        strategies.append(s)
+    strategies_t = tuple(strategies)
+    payoffs = game.expected_payoffs(strategies_t)
+    payoffs.setflags(write=False)
+    return Equilibrium(strategies_t, payoffs, game.max_regret(strategies_t))
+
+
+def is_valid_profile(game: NormalFormGame, profile: Sequence[np.ndarray], prob_tol: float = 1e-9) -> bool:
+    """Whether every strategy is a probability vector (within ``prob_tol``)."""
+    for i, s in enumerate(profile):
+        s = np.asarray(s, dtype=np.float64)
+        if s.shape != (game.num_actions[i],) or not np.all(np.isfinite(s)):
+            return False
+        if s.min() < -prob_tol or abs(s.sum() - 1.0) > prob_tol * max(1, len(s)):
+            return False
+    return True
+
+
+def verified_equilibria(
+    game: NormalFormGame,
+    candidates: Iterable[Sequence[np.ndarray]],
+    tol: float,
+    dedupe_tol: float = 1e-7,
+) -> tuple[tuple[Equilibrium, ...], int]:
+    """Keep the candidates that are Nash equilibria of ``game``.
+
+    Returns the verified equilibria (duplicates within ``dedupe_tol`` in every
+    probability removed, sorted for a deterministic order) and the number of
+    candidates rejected for being off the simplex or having regret above ``tol``.
+    """
+    kept: list[Equilibrium] = []
+    rejected = 0
+    for cand in candidates:
+        if not is_valid_profile(game, cand):
+            rejected += 1
+            continue
+        eq = make_equilibrium(game, cand)
+        if eq.max_regret > tol:
+            rejected += 1
+            continue
+        flat = np.concatenate(eq.strategies)
+        if any(np.max(np.abs(flat - np.concatenate(k.strategies))) <= dedupe_tol for k in kept):
+            continue
+        kept.append(eq)
+    kept.sort(key=_sort_key)
+    return tuple(kept), rejected
+
+
+def _sort_key(eq: Equilibrium) -> tuple:
+    # pure equilibria first, then by probabilities in reading order (largest weight on early actions first)
+    flat = np.concatenate(eq.strategies)
+    return (not eq.is_pure, tuple(-np.round(flat, 9)))
