@@ -29,13 +29,13 @@ def battle_of_the_sexes() -> NormalFormGame:
 
 
 def stag_hunt() -> NormalFormGame:
-    """Stag hunt (Skyrms 2004): (Stag, Stag), (Hare, Hare) and a mixed equilibrium with p(Stag) = 1/2."""
+    """Stag hunt (Skyrms 2004): (Stag, Stag), (Hare, Hare) and a mixed equilibrium with p(Stag) = 2/3."""
     M = np.array([[4.0, 0.0], [3.0, 2.0]])
     return NormalFormGame.symmetric(M, ("Row", "Column"), ("Stag", "Hare"), "Stag hunt")
 
 
 def chicken() -> NormalFormGame:
-    """Chicken / hawk-dove: two asymmetric pure equilibria and a mixed one with p(Swerve) = 1/2."""
+    """Chicken / hawk-dove: two asymmetric pure equilibria and a mixed one with p(Swerve) = 2/3."""
     M = np.array([[6.0, 2.0], [7.0, 0.0]])
     return NormalFormGame.symmetric(M, ("Row", "Column"), ("Swerve", "Straight"), "Chicken")
 
