@@ -15,10 +15,9 @@ makes games with millions of profiles (3 players x 100 actions) quick.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
-
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.results import Equilibrium, NashResult, regret_tolerance
+from numba import njit
 
 
 @njit(cache=True)
@@ -113,7 +112,7 @@ def pure_nash_equilibria(game: NormalFormGame, tol: float | None = None) -> Nash
     rows = pure_nash_indices(game, tol)
     equilibria = []
     rejected = 0
-    for row, payoffs, regret in zip(rows, *_pure_payoffs_and_regrets(game, rows)):
+    for row, payoffs, regret in zip(rows, *_pure_payoffs_and_regrets(game, rows), strict=False):
         if regret > tol:  # the kernel and the independent check disagree: never report it
             rejected += 1
             continue

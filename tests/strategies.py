@@ -8,9 +8,8 @@ never, so tests that need nondegenerate games use ``continuous=True``.
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
-
 from coop.games import NormalFormGame
+from hypothesis import strategies as st
 
 
 @st.composite

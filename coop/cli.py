@@ -1,0 +1,179 @@
+"""The ``coop`` command line.
+
+Commands import their solvers inside the function body so that ``coop --help``
+stays fast. JSON goes to stdout, progress and logs to stderr. Bad input raises
+:class:`coop.errors.InputError`, shown as one line with exit status 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from coop import __version__
+from coop.errors import InputError
+from coop.options import format_opt, tol_opt, verbose_opt
+
+log = logging.getLogger("coop")
+
+
+class BadInput(click.ClickException):
+    """A one-line error about the user's input; exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"coop: error: {self.format_message()}", err=True)
+
+
+def reports_bad_input(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn InputError and file-system errors into one line and exit status 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as err:
+            raise BadInput(str(err)) from err
+        except (FileNotFoundError, IsADirectoryError, PermissionError) as err:
+            raise BadInput(f"{err.filename}: {err.strerror}") from err
+        except MemoryError as err:
+            raise BadInput("not enough memory for this game; try a smaller game or --method pure") from err
+
+    return wrapper
+
+
+def _dump_json(doc: Any) -> None:
+    click.echo(json.dumps(doc, indent=2, allow_nan=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="coop")
+def cli() -> None:
+    """coop: game-theoretic analysis of international AI cooperation.
+
+    Write a scenario (players, actions, payoffs; see docs/scenario-format.md)
+    or take a Gambit .nfg file, then run `coop solve FILE`. Bundled scenarios
+    can be named instead of a file: `coop list` shows them.
+    """
+
+
+@cli.command()
+@click.argument("file")
+@format_opt
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "pure", "vertex", "support", "lemke-howson", "polynomial", "search"]),
+    default="auto",
+    show_default=True,
+    help="auto: all equilibria when the game is small enough, else pure ones plus one mixed. "
+    "pure: pure only. vertex/support/lemke-howson: 2-player methods. polynomial: all equilibria "
+    "of small N-player games. search: one equilibrium of an N-player game.",
+)
+@tol_opt
+@click.option("--no-mixed-dominance", is_flag=True, help="Check domination by pure strategies only.")
+@verbose_opt
+@reports_bad_input
+def solve(file: str, fmt: str, method: str, tol: float | None, no_mixed_dominance: bool) -> None:
+    """Compute and verify the Nash equilibria of a scenario or .nfg game.
+
+    FILE is a scenario .yaml file, a Gambit .nfg file, or the name of a
+    bundled scenario (see `coop list`). Every equilibrium printed has been
+    checked: no player can gain more than the tolerance by deviating.
+    """
+    from coop.inputs import load_input
+    from coop.report import solution_document
+    from coop.report_text import render_solution
+    from coop.solvers.solve import choose_method, solve_game
+
+    loaded = load_input(file)
+    game = loaded.game
+    chosen = choose_method(game) if method == "auto" else method
+    log.info(
+        "solving %s: %d players, %s actions, %s profiles, method %s",
+        loaded.source, game.num_players, "x".join(map(str, game.num_actions)), f"{game.num_profiles:,}", chosen,
+    )
+    solution = solve_game(game, method=method, tol=tol, dominance=not no_mixed_dominance)
+    log.info("found %d equilibria", len(solution.equilibria))
+    doc = solution_document(loaded, solution)
+    if fmt == "json":
+        _dump_json(doc)
+    else:
+        click.echo(render_solution(loaded, solution, doc), nl=False)
+
+
+@cli.command("list")
+@format_opt
+@reports_bad_input
+def list_scenarios(fmt: str) -> None:
+    """List the bundled scenarios (solve one with `coop solve NAME`)."""
+    from coop.scenarios import bundled_scenarios
+
+    items = bundled_scenarios()
+    if fmt == "json":
+        _dump_json([{"name": s.name, "title": s.title, "summary": s.summary, "path": str(s.path)} for s in items])
+        return
+    width = max((len(s.name) for s in items), default=0)
+    for s in items:
+        click.echo(f"{s.name.ljust(width)}  {s.title}")
+        if s.summary:
+            click.echo(f"{' ' * width}  {s.summary}")
+
+
+@cli.command()
+@click.argument("file")
+@verbose_opt
+@reports_bad_input
+def validate(file: str) -> None:
+    """Check a scenario or .nfg file without solving it; exit status 2 on the first problem."""
+    from coop.inputs import load_input
+
+    loaded = load_input(file)
+    game = loaded.game
+    shape = " x ".join(str(a) for a in game.num_actions)
+    parts = [f"{game.num_players} players ({', '.join(game.players)})", f"{shape} actions"]
+    if loaded.scenario is not None:
+        parts.append(f"{len(loaded.scenario.parameters)} parameters")
+        parts.append(f"{len(loaded.red_lines)} red lines")
+    click.echo(f"ok: {loaded.source}: {', '.join(parts)}")
+
+
+@cli.command()
+@click.argument("file")
+@click.option("--to", "target", type=click.Choice(["nfg"]), default="nfg", show_default=True, help="Output format.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of stdout (an existing file is kept unless --force).",
+)
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@reports_bad_input
+def export(file: str, target: str, output: Path | None, force: bool) -> None:
+    """Write the stage game of a scenario (or .nfg file) in another format, e.g. Gambit .nfg."""
+    from coop.inputs import load_input
+
+    text = load_input(file).game.to_nfg()
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    if output.exists() and not force:
+        raise InputError("file exists; use --force to overwrite it", source=str(output))
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
+
+
+def main() -> None:  # pragma: no cover
+    cli(prog_name="coop")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

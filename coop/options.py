@@ -1,0 +1,41 @@
+"""Options shared by several ``coop`` commands (rasterio's ``rio`` keeps them in one module too)."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+format_opt = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a readable report; json: the document described in docs/json-output.md.",
+)
+
+tol_opt = click.option(
+    "--tol",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=None,
+    help="Absolute regret tolerance for accepting an equilibrium [default: 1e-9 x payoff spread].",
+)
+
+
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    level = logging.WARNING - 10 * value
+    logging.basicConfig(level=level, format="coop: %(message)s")
+    logging.getLogger("coop").setLevel(level)
+    return value
+
+
+verbose_opt = click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_set_verbosity,
+    help="Report progress on stderr (-v: steps, -vv: details).",
+)

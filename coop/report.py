@@ -1,0 +1,72 @@
+"""The JSON document of ``coop solve`` (the contract users script against).
+
+Shape (stable; later features add sections, never rename these)::
+
+    {
+      "coop_version": "0.1.0",
+      "input": {"source": "...", "kind": "scenario" | "nfg"},
+      "title": "...",
+      "players": ["US", "China", "EU"],
+      "actions": {"US": ["restrict", "open"], ...},
+      "method": "vertex_enumeration", "guarantee": "all", "complete": true,
+      "degenerate": false, "summary": "every equilibrium, by vertex enumeration",
+      "tol": 1e-9, "notes": [],
+      "equilibria": [
+        {"strategies": {"US": {"restrict": 1.0, "open": 0.0}, ...},
+         "payoffs": {"US": 2.0, ...}, "pure": true, "max_regret": 0.0,
+         "red_lines": [{"name": "...", "player": "US", "action": "...", "probability": 1.0}]}
+      ],
+      "dominance": {...}, "red_lines": [...], "scenario": {...}, "solver": {...}
+    }
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coop.inputs import LoadedInput
+from coop.solvers.results import PROB_EPS, Equilibrium
+from coop.solvers.solve import GameSolution
+
+
+def red_line_crossings(loaded: LoadedInput, eq: Equilibrium) -> list[dict[str, Any]]:
+    """The red lines an equilibrium crosses: those whose action it plays with positive probability."""
+    game = loaded.game
+    crossed = []
+    for rl in loaded.red_lines:
+        i = game.player_index(rl.player)
+        k = game.action_index(i, rl.action)
+        p = float(eq.strategies[i][k])
+        if p > PROB_EPS:
+            crossed.append({"name": rl.name, "player": rl.player, "action": rl.action, "probability": p})
+    return crossed
+
+
+def solution_document(loaded: LoadedInput, solution: GameSolution) -> dict[str, Any]:
+    """Build the JSON-ready document for ``coop solve``."""
+    from coop import __version__
+
+    game = loaded.game
+    body = solution.to_dict()
+    equilibria = body.pop("equilibria")
+    for eq_dict, eq in zip(equilibria, solution.equilibria, strict=False):
+        eq_dict["red_lines"] = red_line_crossings(loaded, eq)
+    doc: dict[str, Any] = {
+        "coop_version": __version__,
+        "input": {"source": loaded.source, "kind": loaded.kind},
+        "title": game.title,
+        "players": list(game.players),
+        "actions": {p: list(game.actions[i]) for i, p in enumerate(game.players)},
+    }
+    doc.update({k: body[k] for k in ("method", "guarantee", "complete", "degenerate", "summary", "tol", "notes")})
+    doc["equilibria"] = equilibria
+    doc["pure_equilibria"] = body["pure_equilibria"]
+    doc["dominance"] = body["dominance"]
+    doc["red_lines"] = [
+        {"name": r.name, "player": r.player, "action": r.action, "description": r.description}
+        for r in loaded.red_lines
+    ]
+    if loaded.scenario is not None:
+        doc["scenario"] = loaded.scenario.to_dict()
+    doc["solver"] = body["solver"]
+    return doc

@@ -1,0 +1,160 @@
+"""The readable report of ``coop solve``: the payoff table, dominated strategies and the equilibria.
+
+Written for a class: probabilities that are simple fractions print as fractions
+(``2/3``), every equilibrium says which red lines it crosses, and the report
+ends with what was computed and what that guarantees.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from coop.games.normal_form import NormalFormGame
+from coop.inputs import LoadedInput
+from coop.solvers.results import PROB_EPS
+from coop.solvers.solve import GameSolution
+
+#: Payoff tables are printed for games with at most this many profiles.
+MAX_TABLE_PROFILES = 64
+WIDTH = 88
+
+
+def format_number(v: float) -> str:
+    """A payoff for reading: integers without decimals, others with up to 4 significant digits."""
+    if abs(v - round(v)) < 1e-9 * max(1.0, abs(v)):
+        return str(int(round(v)))
+    return f"{v:.4g}"
+
+
+def format_probability(p: float) -> str:
+    """``2/3`` when p is a fraction with a small denominator, else three decimals."""
+    frac = Fraction(p).limit_denominator(16)
+    if abs(float(frac) - p) < 1e-9:
+        return f"{frac.numerator}/{frac.denominator}" if frac.denominator != 1 else str(frac.numerator)
+    return f"{p:.3f}"
+
+
+def format_strategy(actions: tuple[str, ...], strategy: np.ndarray) -> str:
+    support = [k for k in range(len(strategy)) if strategy[k] > PROB_EPS]
+    if len(support) == 1:
+        return actions[support[0]]
+    return ", ".join(f"{actions[k]} {format_probability(float(strategy[k]))}" for k in support)
+
+
+def _table(rows: list[list[str]], header: list[str]) -> list[str]:
+    widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
+    line = lambda r: "  ".join(cell.ljust(widths[c]) for c, cell in enumerate(r)).rstrip()  # noqa: E731
+    return [line(header), line(["-" * w for w in widths]), *[line(r) for r in rows]]
+
+
+def payoff_tables(game: NormalFormGame) -> list[str]:
+    """Payoff matrices: rows are player 1's actions, columns player 2's; one matrix per profile of the others."""
+    n = game.num_players
+    if n < 2 or game.num_profiles > MAX_TABLE_PROFILES:
+        return []
+    out: list[str] = []
+    rest_shapes = game.num_actions[2:]
+    for rest in np.ndindex(*rest_shapes) if rest_shapes else [()]:
+        if rest:
+            fixed = ", ".join(f"{game.players[2 + j]} plays {game.actions[2 + j][k]}" for j, k in enumerate(rest))
+            out.append(f"  when {fixed}:")
+        header = [f"{game.players[0]} \\ {game.players[1]}", *game.actions[1]]
+        rows = []
+        for r, ra in enumerate(game.actions[0]):
+            cells = [ra]
+            for c in range(game.num_actions[1]):
+                idx = (r, c, *rest)
+                cells.append(", ".join(format_number(float(game.payoffs[i][idx])) for i in range(n)))
+            rows.append(cells)
+        out.extend("  " + line for line in _table(rows, header))
+        out.append("")
+    return out
+
+
+def render_solution(loaded: LoadedInput, solution: GameSolution, doc: dict[str, Any]) -> str:
+    """The text report of ``coop solve``."""
+    game = loaded.game
+    lines: list[str] = []
+    title = game.title or loaded.source
+    lines += [title, "=" * min(len(title), WIDTH)]
+    lines.append(f"source: {loaded.source}")
+    shape = " x ".join(str(a) for a in game.num_actions)
+    lines.append(f"{game.num_players} players, {shape} actions ({game.num_profiles:,} action profiles)")
+    for i, p in enumerate(game.players):
+        lines.append(f"  {p}: {', '.join(game.actions[i])}")
+    if loaded.scenario is not None and loaded.scenario.parameters:
+        params = ", ".join(f"{k} = {format_number(v)}" for k, v in loaded.scenario.parameters.items())
+        lines += textwrap.wrap(f"parameters: {params}", WIDTH, subsequent_indent="  ")
+    lines.append("")
+
+    tables = payoff_tables(game)
+    if tables:
+        lines.append(f"Payoffs ({', '.join(game.players)})")
+        lines += tables
+
+    lines += _dominance_block(solution)
+
+    n_eq = len(solution.equilibria)
+    lines.append(f"Nash equilibria: {n_eq} found")
+    lines += textwrap.wrap(f"Computed: {solution.summary}.", WIDTH)
+    lines.append("")
+    if n_eq:
+        header = ["#", *game.players, f"payoffs ({', '.join(game.players)})"]
+        if loaded.red_lines:
+            header.append("red lines crossed")
+        rows = []
+        for k, (eq, eq_doc) in enumerate(zip(solution.equilibria, doc["equilibria"], strict=False), start=1):
+            row = [str(k)]
+            row += [format_strategy(game.actions[i], eq.strategies[i]) for i in range(game.num_players)]
+            row.append(", ".join(format_number(float(v)) for v in eq.payoffs))
+            if loaded.red_lines:
+                crossed = eq_doc["red_lines"]
+                row.append("; ".join(_crossing(c) for c in crossed) or "none")
+            rows.append(row)
+        lines += ["  " + line for line in _table(rows, header)]
+        lines.append("")
+        lines.append(
+            f"Every equilibrium was verified: largest regret {max(e.max_regret for e in solution.equilibria):.2g} "
+            f"(tolerance {solution.pure.tol:.2g})."
+        )
+    else:
+        lines.append("  No equilibrium was found within the method's limits (see notes).")
+    if loaded.red_lines:
+        crossing = sum(1 for d in doc["equilibria"] if d["red_lines"])
+        lines.append(f"Red lines: {crossing} of {n_eq} equilibria cross at least one red line.")
+    for note in solution.notes:
+        lines += textwrap.wrap(f"Note: {note}", WIDTH, subsequent_indent="  ")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _crossing(c: dict[str, Any]) -> str:
+    p = c["probability"]
+    return c["name"] if p > 1 - 1e-9 else f"{c['name']} (p = {format_probability(p)})"
+
+
+def _dominance_block(solution: GameSolution) -> list[str]:
+    dom = solution.dominance
+    lines = ["Iterated elimination of strictly dominated strategies"]
+    if not dom.eliminations:
+        lines.append("  No action is strictly dominated" + (" (by a pure or mixed strategy)." if dom.mixed else "."))
+    for e in dom.eliminations:
+        if e.by_mixed:
+            by = ", ".join(f"{a} {format_probability(p)}" for a, p in e.dominated_by.items())
+        else:
+            by = next(iter(e.dominated_by))
+        kind = "the mixed strategy " if e.by_mixed else ""
+        lines.append(
+            f"  round {e.round}: {e.player}'s {e.action} is strictly dominated by {kind}{by} "
+            f"(worse by at least {format_number(e.margin)})"
+        )
+    if dom.eliminations:
+        survivors = "; ".join(f"{p}: {', '.join(a)}" for p, a in dom.remaining_actions.items())
+        lines.append(f"  surviving actions: {survivors}")
+        if dom.solved:
+            lines.append("  The game is dominance solvable: the survivors form its unique equilibrium.")
+    lines.append("")
+    return lines
