@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.results import regret_tolerance
 

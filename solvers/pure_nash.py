@@ -15,9 +15,10 @@ makes games with millions of profiles (3 players x 100 actions) quick.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
+
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.results import Equilibrium, NashResult, regret_tolerance
-from numba import njit
 
 
 @njit(cache=True)

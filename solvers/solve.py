@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.dominance import DominanceResult, iterated_dominance
 from coop.solvers.pure_nash import pure_nash_equilibria
 from coop.solvers.results import Equilibrium, NashResult, regret_tolerance
-
-from coop.errors import InputError
 
 #: 2-player games are enumerated when C(m + n, min(m, n)) is at most this (a bound on the vertex count).
 MAX_BIMATRIX_BASES = 20_000_000

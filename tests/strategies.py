@@ -8,8 +8,9 @@ never, so tests that need nondegenerate games use ``continuous=True``.
 from __future__ import annotations
 
 import numpy as np
-from coop.games import NormalFormGame
 from hypothesis import strategies as st
+
+from coop.games import NormalFormGame
 
 
 @st.composite
