@@ -1,0 +1,254 @@
+"""The scenario format (version 1): its keys, the result types and the checks shared by the loader.
+
+The known keys of each part of a scenario live in one table per part
+(:data:`TOP_LEVEL_KEYS`, :data:`PLAYER_KEYS`, ...). A later feature that adds a
+top-level section (``repeated``, ``institutions``, ``evolution``, ``sweep``)
+adds one entry to :data:`TOP_LEVEL_KEYS` (and a handler in the loader); until
+then those names are reserved and give a clear "not supported" error.
+
+See ``docs/scenario-format.md`` for the user-facing description.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from coop.errors import InputError
+from coop.games.normal_form import NormalFormGame
+from coop.scenarios.formula import FUNCTIONS, IDENTIFIER_RE, known_list, suggest
+from coop.scenarios.yaml_source import YNode
+
+#: The scenario format version this code reads.
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One allowed key: whether it must be present, and what it holds (for messages and docs).
+
+    ``reserved`` keys are names kept for a later feature: using one is an error
+    that says the section is not supported yet.
+    """
+
+    summary: str
+    required: bool = False
+    reserved: bool = False
+
+
+#: Top-level keys of a scenario, in the order the documentation lists them.
+TOP_LEVEL_KEYS: dict[str, KeySpec] = {
+    "format": KeySpec("the format version; only 1 is understood"),
+    "title": KeySpec("a short title", required=True),
+    "description": KeySpec("the story: players, choices, the question asked"),
+    "assumptions": KeySpec("modelling assumptions, a list of text"),
+    "sources": KeySpec("references for the story, a list of text"),
+    "players": KeySpec("the players and their actions", required=True),
+    "parameters": KeySpec("named numbers and derived formulas"),
+    "payoffs": KeySpec("the payoffs: one of table, arrays, formulas", required=True),
+    "framing": KeySpec("payoff transforms such as relative_gains"),
+    "red_lines": KeySpec("actions that must not be played"),
+    "repeated": KeySpec("the repeated game", reserved=True),
+    "institutions": KeySpec("monitoring and sanctions", reserved=True),
+    "evolution": KeySpec("evolutionary dynamics", reserved=True),
+    "sweep": KeySpec("a parameter sweep", reserved=True),
+}
+
+PLAYER_KEYS: dict[str, KeySpec] = {
+    "name": KeySpec("the player's name (an identifier)", required=True),
+    "actions": KeySpec("the player's action names (identifiers)", required=True),
+    "description": KeySpec("who the player is"),
+}
+
+PARAMETER_KEYS: dict[str, KeySpec] = {
+    "value": KeySpec("a number or a formula of earlier parameters", required=True),
+    "description": KeySpec("what the parameter means"),
+}
+
+PAYOFF_KEYS: dict[str, KeySpec] = {
+    "table": KeySpec("one entry per action profile"),
+    "arrays": KeySpec("one nested list per player, one axis per player"),
+    "formulas": KeySpec("one formula per player, with Player.action indicators"),
+}
+
+TABLE_ENTRY_KEYS: dict[str, KeySpec] = {
+    "profile": KeySpec("the action of each player", required=True),
+    "payoffs": KeySpec("the payoff of each player", required=True),
+}
+
+FRAMING_KEYS: dict[str, KeySpec] = {
+    "relative_gains": KeySpec("weight on relative gains (a number >= 0 or a formula)"),
+}
+
+RED_LINE_KEYS: dict[str, KeySpec] = {
+    "name": KeySpec("what the red line is called", required=True),
+    "player": KeySpec("the player who must not cross it", required=True),
+    "action": KeySpec("the action that crosses it", required=True),
+    "description": KeySpec("why it matters"),
+}
+
+
+# ---------------------------------------------------------------------------- result types
+@dataclass(frozen=True)
+class RedLine:
+    """An action a player must not take; an equilibrium crosses it when that action has positive probability."""
+
+    name: str
+    player: str
+    action: str
+    description: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "player": self.player,
+            "action": self.action,
+            "description": self.description,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A loaded and validated scenario, with its game built.
+
+    Attributes
+    ----------
+    name : str
+        The file stem (``export-controls``).
+    source : str
+        The path it was read from.
+    title, description : str
+        From the file; also set on ``game``.
+    assumptions, sources : tuple of str
+        The stated modelling assumptions and the references for the story.
+    parameters : dict of str to float
+        Every parameter's value, derived ones evaluated, in file order.
+    game : NormalFormGame
+        The game, with framing transforms applied.
+    red_lines : tuple of RedLine
+    framing : dict of str to float
+        The framing transforms applied (``{"relative_gains": 0.5}``), empty if none.
+    parameter_descriptions : dict of str to str
+        Descriptions given in ``{value: ..., description: ...}`` parameters.
+    """
+
+    name: str
+    source: str
+    title: str
+    description: str
+    assumptions: tuple[str, ...]
+    sources: tuple[str, ...]
+    parameters: dict[str, float]
+    game: NormalFormGame
+    red_lines: tuple[RedLine, ...]
+    framing: dict[str, float] = field(default_factory=dict)
+    parameter_descriptions: dict[str, str] = field(default_factory=dict, repr=False)
+    document: YNode | None = field(default=None, repr=False)
+
+    @property
+    def players(self) -> tuple[str, ...]:
+        return self.game.players
+
+    def with_parameters(self, values: Mapping[str, float]) -> Scenario:
+        """The same scenario rebuilt with some parameters set to new values (derived ones follow).
+
+        Examples
+        --------
+        >>> from coop.scenarios import load
+        >>> s = load("ai-arms-race").with_parameters({"relative_gains": 1.0})
+        >>> s.parameters["relative_gains"]
+        1.0
+        """
+        from coop.scenarios.loader import build_scenario
+
+        if self.document is None:
+            raise InputError("this scenario was not loaded from a document and cannot be rebuilt")
+        return build_scenario(self.document, name=self.name, source=self.source, overrides=values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe summary: name, title, players, actions, parameters, framing, red lines..."""
+        return {
+            "name": self.name,
+            "source": self.source,
+            "format": FORMAT_VERSION,
+            "title": self.title,
+            "description": self.description,
+            "assumptions": list(self.assumptions),
+            "sources": list(self.sources),
+            "players": list(self.game.players),
+            "actions": {p: list(a) for p, a in zip(self.game.players, self.game.actions, strict=True)},
+            "parameters": {k: float(v) for k, v in self.parameters.items()},
+            "framing": {k: float(v) for k, v in self.framing.items()},
+            "red_lines": [r.to_dict() for r in self.red_lines],
+        }
+
+
+# ---------------------------------------------------------------------------- shared checks
+def check_keys(node: YNode, table: Mapping[str, KeySpec], what: str) -> None:
+    """Check that ``node`` is a mapping whose keys are all in ``table`` and has the required ones."""
+    if node.kind != "map":
+        raise node.error(f"{what} must be a mapping with keys {known_list(table)}, got {node.describe()}")
+    for key in node.value:
+        spec = table.get(key)
+        if spec is None:
+            raise node.error(
+                f"unknown key {key!r} in {what}{suggest(key, table)}; "
+                f"known keys: {known_list(k for k, s in table.items() if not s.reserved)}",
+                key=key,
+            )
+        if spec.reserved:
+            raise node.error(
+                f"section {key!r} is not supported by this version of coop (format {FORMAT_VERSION})",
+                key=key,
+            )
+    missing = [k for k, s in table.items() if s.required and k not in node.value]
+    if missing:
+        raise node.error(f"{what} is missing the required key {missing[0]!r} ({table[missing[0]].summary})")
+
+
+def identifier(node: YNode, what: str) -> str:
+    """The node's text as an identifier ``[A-Za-z][A-Za-z0-9_]*``, or an error at its line."""
+    if node.kind != "scalar" or node.value is None:
+        raise node.error(f"{what} must be a name, got {node.describe()}")
+    text = node.text
+    if not IDENTIFIER_RE.match(text):
+        raise node.error(f"{what} {text!r} is not a valid name: use letters, digits and '_', starting with a letter")
+    if text in FUNCTIONS:
+        raise node.error(f"{what} {text!r} is the name of a function; choose another name")
+    return text
+
+
+def text_value(node: YNode, what: str) -> str:
+    """A scalar as text (numbers are accepted and written as given)."""
+    if node.kind != "scalar" or node.value is None:
+        raise node.error(f"{what} must be text, got {node.describe()}")
+    return node.value if isinstance(node.value, str) else node.text
+
+
+def text_list(node: YNode, what: str) -> tuple[str, ...]:
+    """A list of text, or one text given alone."""
+    if node.kind == "scalar" and node.value is not None:
+        return (text_value(node, what),)
+    if node.kind != "seq":
+        raise node.error(f"{what} must be a list of text, got {node.describe()}")
+    return tuple(text_value(item, f"each entry of {what}") for item in node)
+
+
+def number(node: YNode, what: str) -> float | None:
+    """The node's value as a finite float, ``None`` when it is text (a formula); errors otherwise."""
+    if node.kind != "scalar" or node.value is None:
+        raise node.error(f"{what} must be a number or a formula, got {node.describe()}")
+    v = node.value
+    if isinstance(v, bool):
+        raise node.error(f"{what} must be a number or a formula, got {node.describe()}")
+    if isinstance(v, (int, float)):
+        try:
+            x = float(v)
+        except OverflowError:
+            x = math.inf
+        if not math.isfinite(x):
+            raise node.error(f"{what} must be a finite number, got {node.text}")
+        return x
+    return None
