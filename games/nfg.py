@@ -295,11 +295,11 @@ def _parse(text: str, source: str) -> NormalFormGame:
     p.expect_word(["R", "D"], "'R' after 'NFG 1'")
     title = _unquote(p.expect("string", "the quoted game title after 'NFG 1 R'").text)
 
-    p.expect("open", "'{' opening the list of player names")
+    player_list = p.expect("open", "'{' opening the list of player names")
     players = p.string_list("player name")
     n = len(players)
     if n == 0:
-        raise p.error("the player list is empty; expected at least one quoted player name", p.peek().pos)
+        raise p.error("the player list is empty; expected at least one quoted player name", player_list.pos)
 
     opening = p.expect("open", "'{' opening the strategy counts or strategy labels")
     opened = p.line(opening.pos)
@@ -488,10 +488,6 @@ def parse_nfg(text: str, source: str = "<string>") -> NormalFormGame:
     >>> g.payoffs[:, 1, 0].tolist()  # the second profile: P1 plays its strategy 2
     [3.0, 4.0]
     """
-    if "\x00" in text:
-        pos = text.index("\x00")
-        raise InputError("found a NUL character (binary or UTF-16 data); expected a text .nfg file",
-                         source=source, line=text.count("\n", 0, pos) + 1)
     return _parse(text, source)
 
 
@@ -534,6 +530,10 @@ def read_nfg(path: str | Path) -> NormalFormGame:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("latin-1")
+    if "\x00" in text:
+        pos = text.index("\x00")
+        raise InputError("found a NUL character (binary or UTF-16 data); expected a text .nfg file",
+                         source=source, line=text.count("\n", 0, pos) + 1)
     return parse_nfg(text, source)
 
 
@@ -580,7 +580,8 @@ def format_nfg(game: NormalFormGame) -> str:
         _quote(game.description),
         "",
     ]
-    flat = np.asarray(game.payoffs).ravel(order="F").tolist()
-    for k in range(0, len(flat), n):
-        lines.append(" ".join(_format_number(x) for x in flat[k : k + n]))
+    flat = np.asarray(game.payoffs).ravel(order="F")
+    whole = ((flat == np.trunc(flat)) & (np.abs(flat) < 1e16)).tolist()
+    words = [str(int(x)) if w else _format_number(x) for x, w in zip(flat.tolist(), whole, strict=True)]
+    lines.extend(" ".join(words[k : k + n]) for k in range(0, len(words), n))
     return "\n".join(lines) + "\n"
