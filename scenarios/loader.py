@@ -25,7 +25,7 @@ import numpy as np
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame, check_game_size
 from coop.games.transforms import relative_gains
-from coop.scenarios.formula import known_list, parse_formula, suggest
+from coop.scenarios.formula import FUNCTIONS, IDENTIFIER_RE, known_list, parse_formula, suggest
 from coop.scenarios.library import resolve
 from coop.scenarios.schema import (
     FORMAT_VERSION,
@@ -198,7 +198,7 @@ def _players(node: YNode) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]
     for entry in node:
         check_keys(entry, PLAYER_KEYS, "a player")
         name_node = entry["name"]
-        player = identifier(name_node, "a player name")
+        player = identifier(name_node, "player name")
         if player in lines:
             raise name_node.error(f"duplicate player name {player!r} (first given at line {lines[player]})")
         lines[player] = name_node.line
@@ -209,7 +209,7 @@ def _players(node: YNode) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]
             )
         acts: list[str] = []
         for a_node in acts_node:
-            action = identifier(a_node, f"an action of {player!r}")
+            action = identifier(a_node, f"action name of {player!r}")
             if action in acts:
                 raise a_node.error(f"duplicate action {action!r} of player {player!r}")
             acts.append(action)
@@ -230,11 +230,13 @@ def _parameters(node: YNode | None, ctx: _Context, overrides: Mapping[str, float
     else:
         entries = list(node.items())
         for key, _ in entries:
-            if not _is_identifier(key):
+            if not IDENTIFIER_RE.match(key):
                 raise node.error(
-                    f"parameter name {key!r} is not a valid name: use letters, digits and '_', starting with a letter",
+                    f"invalid parameter name {key!r}: use letters, digits and '_', starting with a letter",
                     key=key,
                 )
+            if key in FUNCTIONS:
+                raise node.error(f"the parameter name {key!r} is the name of a function; choose another name", key=key)
             ctx.param_lines[key] = node.key_lines[key]
     unknown = [k for k in overrides if k not in ctx.param_lines]
     if unknown:
@@ -256,12 +258,6 @@ def _parameters(node: YNode | None, ctx: _Context, overrides: Mapping[str, float
             x = ctx.scalar(value_node, what)
         ctx.params[key] = x
     return descriptions
-
-
-def _is_identifier(key: str) -> bool:
-    from coop.scenarios.formula import FUNCTIONS, IDENTIFIER_RE
-
-    return bool(IDENTIFIER_RE.match(key)) and key not in FUNCTIONS
 
 
 def _override(key: str, value: object, ctx: _Context) -> float:

@@ -189,7 +189,8 @@ class Scenario:
 def check_keys(node: YNode, table: Mapping[str, KeySpec], what: str) -> None:
     """Check that ``node`` is a mapping whose keys are all in ``table`` and has the required ones."""
     if node.kind != "map":
-        raise node.error(f"{what} must be a mapping with keys {known_list(table)}, got {node.describe()}")
+        known = known_list(k for k, s in table.items() if not s.reserved)
+        raise node.error(f"{what} must be a mapping with keys {known}, got {node.describe()}")
     for key in node.value:
         spec = table.get(key)
         if spec is None:
@@ -211,12 +212,12 @@ def check_keys(node: YNode, table: Mapping[str, KeySpec], what: str) -> None:
 def identifier(node: YNode, what: str) -> str:
     """The node's text as an identifier ``[A-Za-z][A-Za-z0-9_]*``, or an error at its line."""
     if node.kind != "scalar" or node.value is None:
-        raise node.error(f"{what} must be a name, got {node.describe()}")
+        raise node.error(f"the {what} must be a name, got {node.describe()}")
     text = node.text
     if not IDENTIFIER_RE.match(text):
-        raise node.error(f"{what} {text!r} is not a valid name: use letters, digits and '_', starting with a letter")
+        raise node.error(f"invalid {what} {text!r}: use letters, digits and '_', starting with a letter")
     if text in FUNCTIONS:
-        raise node.error(f"{what} {text!r} is the name of a function; choose another name")
+        raise node.error(f"the {what} {text!r} is the name of a function; choose another name")
     return text
 
 

@@ -124,8 +124,12 @@ def _yaml_error(err: yaml.YAMLError, source: str | None) -> InputError:
     problem = getattr(err, "problem", None) or str(err)
     context = getattr(err, "context", None)
     text = f"malformed YAML: {problem}"
+    context_line = _mark_line(getattr(err, "context_mark", None))
     if context:
-        text += f" ({context})"
+        text += f" ({context}"
+        if context_line is not None and context_line != _mark_line(mark):
+            text += f" started at line {context_line}"
+        text += ")"
     return InputError(text, source=source, line=_mark_line(mark))
 
 
@@ -172,7 +176,11 @@ class _Converter:
                         place=child_place,
                     )
                 key_lines[key] = key_line
-                out[key] = self.convert(value_node, child_place)
+                child = self.convert(value_node, child_place)
+                if child.kind != "scalar":
+                    # a block list or mapping starts on the next line; its errors name the key's line
+                    child.line = key_line
+                out[key] = child
             return YNode("map", out, line, place, self.source, key_lines=key_lines)
         if isinstance(node, yaml.SequenceNode):
             items = [self.convert(v, f"{place}[{k}]") for k, v in enumerate(node.value)]
