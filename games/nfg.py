@@ -167,9 +167,9 @@ class _Parser:
             raise self.error(f"expected {what}, got {_describe(token)}", token.pos)
         return token
 
-    def string_list(self, what: str) -> list[str]:
-        """``{ "a" "b" ... }`` after its opening brace has been read."""
-        opened = self.line(self.peek().pos)
+    def string_list(self, what: str, brace: _Token) -> list[str]:
+        """``{ "a" "b" ... }`` after its opening ``brace`` has been read."""
+        opened = self.line(brace.pos)
         labels = []
         while True:
             token = self.next()
@@ -187,8 +187,8 @@ class _Parser:
             raise self.error(f"expected {what} (a number), got {_describe(token)}", token.pos)
         return _parse_number(token.text, what, lambda msg: self.error(msg, token.pos))
 
-    def numbers_until_close(self, what: str, opened: int) -> list[float]:
-        """Numbers (commas allowed between them) up to a closing brace."""
+    def numbers_until_close(self, what: str, group: str, opened: int) -> list[float]:
+        """Numbers (commas allowed between them) up to the brace closing ``group``."""
         values = []
         while True:
             token = self.next()
@@ -197,7 +197,7 @@ class _Parser:
             if token.kind == "comma":
                 continue
             if token.kind == "end":
-                raise self.error(f"missing '}}' closing the {what} (opened on line {opened})", token.pos)
+                raise self.error(f"missing '}}' closing {group} (opened on line {opened})", token.pos)
             values.append(self.number(token, what))
 
 
@@ -296,7 +296,7 @@ def _parse(text: str, source: str) -> NormalFormGame:
     title = _unquote(p.expect("string", "the quoted game title after 'NFG 1 R'").text)
 
     player_list = p.expect("open", "'{' opening the list of player names")
-    players = p.string_list("player name")
+    players = p.string_list("player name", player_list)
     n = len(players)
     if n == 0:
         raise p.error("the player list is empty; expected at least one quoted player name", player_list.pos)
@@ -307,8 +307,7 @@ def _parse(text: str, source: str) -> NormalFormGame:
     counts: list[int] = []
     if p.peek().kind == "open":
         while p.peek().kind == "open":
-            p.next()
-            labels = p.string_list("strategy label")
+            labels = p.string_list("strategy label", p.next())
             if not labels:
                 raise p.error(f"player {len(actions) + 1} has no strategies; expected at least one label", p.peek().pos)
             actions.append(labels)
@@ -417,7 +416,7 @@ def _outcome_payoffs(p: _Parser, n: int, counts: list[int], num_profiles: int) -
         k = len(outcomes)
         if p.peek().kind == "string":
             p.next()
-        values = p.numbers_until_close(f"payoff of outcome {k}", p.line(token.pos))
+        values = p.numbers_until_close(f"payoff of outcome {k}", f"outcome {k}", p.line(token.pos))
         if len(values) != n:
             raise p.error(f"outcome {k} has {len(values)} payoffs; expected {n} (one per player)", token.pos)
         outcomes.append(np.array(values))
@@ -552,6 +551,10 @@ def format_nfg(game: NormalFormGame) -> str:
     comment) are written quoted; payoffs are written so that they read back to
     the same float64 values, one strategy profile per line, the first player's
     strategy changing fastest.
+
+    Gambit (pygambit 16.7) itself reads only labels made of printable ASCII
+    characters without leading, trailing or doubled spaces; other labels are
+    written as they are and read back by :func:`parse_nfg`.
 
     Parameters
     ----------

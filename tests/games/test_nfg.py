@@ -249,7 +249,8 @@ ERRORS = [
     pytest.param('NFG 1 R { "A" } { 1 } 1', 1, "quoted game title", id="no_title"),
     pytest.param('NFG 1 R "t" { "A" "B }\n{ 2 2 }\n1 2 3 4 5 6 7 8', 1, "unterminated string",
                  id="unterminated_string"),
-    pytest.param('NFG 1 R "t" { "A" "B"\n', 2, "missing '}' closing the player name list", id="missing_brace_players"),
+    pytest.param('NFG 1 R "t" { "A" "B"\n', 2, "missing '}' closing the player name list (opened on line 1)",
+                 id="missing_brace_players"),
     pytest.param('NFG 1 R "t" { "A" "B" }\n{ { "a" "b" } { "c" }\n1 2 3 4', 3, "expected '}' closing the strategy",
                  id="missing_brace_strategies"),
     pytest.param('NFG 1 R "t" { "A" "B" }\n{ 2 2\n', 3, "missing '}' closing the strategy counts",
@@ -288,7 +289,7 @@ ERRORS = [
                  id="outcome_payoff_count"),
     pytest.param(HEAD + '{ { "o" 1 nan } }\n1 1 1 1', 3, "finite", id="outcome_nan"),
     pytest.param(HEAD + '{ { "o" 1 2 }\n1 1 1 1', 4, "expected '{' opening an outcome", id="outcome_list_unclosed"),
-    pytest.param(HEAD + '{ { "o" 1 2 ', 3, "missing '}' closing the payoff of outcome 1", id="outcome_unclosed"),
+    pytest.param(HEAD + '{ { "o" 1 2 ', 3, "missing '}' closing outcome 1 (opened on line 3)", id="outcome_unclosed"),
     pytest.param('NFG 1 R "t" { "A" }\n{ 1 }\x00\n1', 2, "NUL character", id="binary"),
 ]
 
