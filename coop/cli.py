@@ -120,11 +120,14 @@ def list_scenarios(fmt: str) -> None:
     if fmt == "json":
         _dump_json([{"name": s.name, "title": s.title, "summary": s.summary, "path": str(s.path)} for s in items])
         return
+    import textwrap
+
     width = max((len(s.name) for s in items), default=0)
     for s in items:
         click.echo(f"{s.name.ljust(width)}  {s.title}")
-        if s.summary:
-            click.echo(f"{' ' * width}  {s.summary}")
+        for line in textwrap.wrap(s.summary, 86 - width):
+            click.echo(f"{' ' * width}  {line}")
+    click.echo("\nSolve one with `coop solve NAME`; to edit one, copy its file (paths: coop list --format json).")
 
 
 @cli.command()

@@ -143,6 +143,8 @@ class NormalFormGame:
 
         Players default to ``"1", "2", ...`` and actions to ``"1", "2", ...``.
         """
+        if isinstance(players, str):
+            raise InputError(f"players must be a list of names, got the string {players!r}")
         arr = np.asarray(payoffs, dtype=np.float64)
         if arr.ndim >= 2 and arr.shape[0] == arr.ndim - 1:
             check_game_size(arr.shape[1:])
@@ -163,6 +165,7 @@ class NormalFormGame:
         players: Sequence[str] | None = None,
         actions: Sequence[Sequence[str]] | None = None,
         title: str = "",
+        description: str = "",
     ) -> NormalFormGame:
         """Build a 2-player game from the row player's matrix ``A`` and the column player's ``B``.
 
@@ -173,7 +176,7 @@ class NormalFormGame:
         B = np.asarray(B, dtype=np.float64)
         if A.ndim != 2 or A.shape != B.shape:
             raise InputError(f"bimatrix needs two matrices of one shape, got {A.shape} and {B.shape}")
-        return cls.from_payoffs(np.stack([A, B]), players, actions, title)
+        return cls.from_payoffs(np.stack([A, B]), players, actions, title, description)
 
     @classmethod
     def symmetric(
@@ -182,13 +185,14 @@ class NormalFormGame:
         players: Sequence[str] | None = None,
         actions: Sequence[str] | None = None,
         title: str = "",
+        description: str = "",
     ) -> NormalFormGame:
         """Build a symmetric 2-player game where ``M[r, c]`` is the payoff of playing ``r`` against ``c``."""
         M = np.asarray(M, dtype=np.float64)
         if M.ndim != 2 or M.shape[0] != M.shape[1]:
             raise InputError(f"a symmetric game needs a square matrix, got shape {M.shape}")
         acts = tuple(actions) if actions is not None else _default_actions([M.shape[0]])[0]
-        return cls.from_bimatrix(M, M.T, players, (acts, acts), title)
+        return cls.from_bimatrix(M, M.T, players, (acts, acts), title, description)
 
     @classmethod
     def from_nfg(cls, path: str | Path) -> NormalFormGame:
@@ -229,7 +233,7 @@ class NormalFormGame:
             raise InputError(f"unknown player {player!r}; expected one of {list(self.players)}") from None
 
     def action_index(self, player: int | str, action: str) -> int:
-        i = player if isinstance(player, int) else self.player_index(player)
+        i = self.player_index(player) if isinstance(player, str) else int(player)
         try:
             return self.actions[i].index(action)
         except ValueError:
@@ -285,8 +289,12 @@ class NormalFormGame:
 
     def pure_profile(self, indices: Sequence[int]) -> MixedProfile:
         """The mixed profile that puts probability one on the given action indices."""
+        if len(indices) != self.num_players:
+            raise InputError(f"a pure profile needs {self.num_players} action indices, got {len(indices)}")
         out = []
         for i, k in enumerate(indices):
+            if not 0 <= int(k) < self.num_actions[i]:
+                raise InputError(f"action index {int(k)} out of range for player {self.players[i]!r}")
             s = np.zeros(self.num_actions[i])
             s[int(k)] = 1.0
             out.append(s)
