@@ -141,7 +141,7 @@ def build_scenario(
     assumptions = text_list(root["assumptions"], "assumptions") if "assumptions" in root else ()
     sources = text_list(root["sources"], "sources") if "sources" in root else ()
 
-    players, actions = _players(root["players"])
+    players, actions, player_descriptions = _players(root["players"])
     ctx.players, ctx.actions = players, actions
     try:
         check_game_size([len(a) for a in actions], source=source)
@@ -174,6 +174,7 @@ def build_scenario(
         red_lines=red_lines,
         framing=framing,
         parameter_descriptions=descriptions,
+        player_descriptions=player_descriptions,
         document=root,
     )
 
@@ -186,7 +187,7 @@ def _optional_text(node: YNode, key: str) -> str:
 
 
 # ---------------------------------------------------------------------------- players
-def _players(node: YNode) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+def _players(node: YNode) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], dict[str, str]]:
     if node.kind != "seq" or len(node) == 0:
         raise node.error(
             f"players must be a list of {{name, actions}} entries, got {node.describe()}"
@@ -195,6 +196,7 @@ def _players(node: YNode) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]
     players: list[str] = []
     lines: dict[str, int] = {}
     actions: list[tuple[str, ...]] = []
+    descriptions: dict[str, str] = {}
     for entry in node:
         check_keys(entry, PLAYER_KEYS, "a player")
         name_node = entry["name"]
@@ -214,10 +216,10 @@ def _players(node: YNode) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]
                 raise a_node.error(f"duplicate action {action!r} of player {player!r}")
             acts.append(action)
         if "description" in entry:
-            text_value(entry["description"], "a player description")
+            descriptions[player] = text_value(entry["description"], "a player description").strip()
         players.append(player)
         actions.append(tuple(acts))
-    return tuple(players), tuple(actions)
+    return tuple(players), tuple(actions), descriptions
 
 
 # ---------------------------------------------------------------------------- parameters

@@ -132,6 +132,8 @@ class Scenario:
         The framing transforms applied (``{"relative_gains": 0.5}``), empty if none.
     parameter_descriptions : dict of str to str
         Descriptions given in ``{value: ..., description: ...}`` parameters.
+    player_descriptions : dict of str to str
+        Descriptions given in ``players`` entries.
     """
 
     name: str
@@ -145,6 +147,7 @@ class Scenario:
     red_lines: tuple[RedLine, ...]
     framing: dict[str, float] = field(default_factory=dict)
     parameter_descriptions: dict[str, str] = field(default_factory=dict, repr=False)
+    player_descriptions: dict[str, str] = field(default_factory=dict, repr=False)
     document: YNode | None = field(default=None, repr=False)
 
     @property
@@ -179,7 +182,9 @@ class Scenario:
             "sources": list(self.sources),
             "players": list(self.game.players),
             "actions": {p: list(a) for p, a in zip(self.game.players, self.game.actions, strict=True)},
+            "player_descriptions": dict(self.player_descriptions),
             "parameters": {k: float(v) for k, v in self.parameters.items()},
+            "parameter_descriptions": dict(self.parameter_descriptions),
             "framing": {k: float(v) for k, v in self.framing.items()},
             "red_lines": [r.to_dict() for r in self.red_lines],
         }

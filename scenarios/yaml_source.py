@@ -215,6 +215,8 @@ def parse_yaml(text: str, source: str | None = None) -> YNode | None:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as err:
         raise _yaml_error(err, source) from None
+    except RecursionError:
+        raise InputError("the YAML document nests too deeply", source=source) from None
     if node is None:
         return None
     try:

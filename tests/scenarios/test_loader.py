@@ -377,3 +377,34 @@ def test_non_utf8_file_is_refused(tmp_path):
     with pytest.raises(InputError, match="not UTF-8") as info:
         load(path)
     assert info.value.line == 2
+
+
+def test_the_documented_examples_load(tmp_path):
+    """Every complete YAML example in docs/scenario-format.md loads; the payoff fragments build with its players."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", doc, flags=re.S)
+    complete = [b for b in blocks if b.startswith("format: 1")]
+    assert len(complete) == 1
+    s = load(write(tmp_path, complete[0], "example.yaml"))
+    assert s.game.players == ("US", "China") and s.red_lines[0].action == "retaliate"
+    head = (
+        complete[0]
+        .split("payoffs:\n")[0]
+        .replace("  retaliation_self_cost: 0.5\n", "  retaliation_self_cost: 0.5\n  gain: 3\n  loss: 1\n")
+    )
+    fragments = [b for b in blocks if b.startswith("payoffs:")]
+    assert len(fragments) == 3
+    for k, fragment in enumerate(fragments):
+        text = head + fragment
+        if "formulas" in fragment:  # that fragment's China chooses whether to comply
+            text = text.replace("[retaliate, accommodate]", "[retaliate, comply]")
+        assert load(write(tmp_path, text, f"fragment{k}.yaml")).game.num_actions == (2, 2)
+
+
+def test_hostile_yaml_is_refused_quickly(tmp_path):
+    laughs = 'a: &a ["lol", "lol"]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]\n'
+    err = error_of(tmp_path, laughs)
+    assert "aliases" in str(err) and err.line == 2
+    assert "nests too deeply" in str(error_of(tmp_path, "[" * 5000 + "]" * 5000))
