@@ -191,9 +191,25 @@ class _Converter:
         return YNode("scalar", value, line, place, self.source, text=str(node.value))
 
 
-def _reject_aliases(text: str, source: str | None) -> None:
+#: Lists and mappings may nest at most this deep (a scenario needs one level per player at most).
+MAX_NESTING = 64
+
+
+def _scan_events(text: str, source: str | None) -> None:
+    """Refuse aliases and very deep nesting from the event stream, before any tree is built."""
+    depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.AliasEvent):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise InputError(
+                    f"the YAML document nests too deeply (more than {MAX_NESTING} levels of lists and mappings)",
+                    source=source,
+                    line=_mark_line(event.start_mark),
+                )
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
             raise InputError(
                 f"YAML aliases ('*{event.anchor}') are not supported; write the value out",
                 source=source,
@@ -211,7 +227,7 @@ def parse_yaml(text: str, source: str | None = None) -> YNode | None:
         tags, duplicate keys and non-scalar keys.
     """
     try:
-        _reject_aliases(text, source)
+        _scan_events(text, source)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as err:
         raise _yaml_error(err, source) from None
