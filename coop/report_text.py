@@ -81,7 +81,11 @@ def render_solution(loaded: LoadedInput, solution: GameSolution, doc: dict[str, 
     lines: list[str] = []
     title = game.title or loaded.source
     lines += [title, "=" * min(len(title), WIDTH)]
-    lines.append(f"source: {loaded.source}")
+    lines.append(f"source: {_source_label(loaded)}")
+    if loaded.scenario is not None and loaded.scenario.description:
+        for para in loaded.scenario.description.strip().split("\n\n"):
+            lines += textwrap.wrap(" ".join(para.split()), WIDTH)
+            lines.append("")
     shape = " x ".join(str(a) for a in game.num_actions)
     lines.append(f"{game.num_players} players, {shape} actions ({game.num_profiles:,} action profiles)")
     for i, p in enumerate(game.players):
@@ -129,6 +133,17 @@ def render_solution(loaded: LoadedInput, solution: GameSolution, doc: dict[str, 
     for note in solution.notes:
         lines += textwrap.wrap(f"Note: {note}", WIDTH, subsequent_indent="  ")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _source_label(loaded: LoadedInput) -> str:
+    from pathlib import Path
+
+    import coop.scenarios
+
+    path = Path(loaded.source)
+    if loaded.scenario is not None and path.parent == Path(coop.scenarios.__file__).parent:
+        return f"bundled scenario {loaded.scenario.name!r} ({path.name})"
+    return loaded.source
 
 
 def _crossing(c: dict[str, Any]) -> str:
