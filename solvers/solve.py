@@ -85,6 +85,15 @@ class GameSolution:
         return self.mixed.degenerate if self.mixed is not None else None
 
     @property
+    def guarantee(self) -> str:
+        """``all``, ``all_extreme``, ``all_pure`` or ``some``, for the list in ``equilibria``."""
+        if self.mixed is None:
+            return self.pure.guarantee
+        if self.complete and self.mixed.guarantee == "all_extreme" and self.mixed.degenerate is False:
+            return "all"
+        return self.mixed.guarantee
+
+    @property
     def notes(self) -> tuple[str, ...]:
         notes = list(self.mixed.notes) if self.mixed is not None else []
         if not self.dominance.complete:
@@ -97,7 +106,7 @@ class GameSolution:
         mixed = self.mixed
         return {
             "method": mixed.method if mixed is not None else self.pure.method,
-            "guarantee": mixed.guarantee if mixed is not None else self.pure.guarantee,
+            "guarantee": self.guarantee,
             "complete": self.complete,
             "degenerate": self.degenerate,
             "summary": self.summary,
@@ -233,12 +242,15 @@ def solve_game(
     if complete:
         # enumeration already contains the pure equilibria; keep pure ones first
         equilibria = _merge(tuple(e for e in mixed.equilibria if e.is_pure), mixed.equilibria)
-        what = "every equilibrium" if mixed.guarantee == "all" and not mixed.degenerate else (
-            "every extreme equilibrium (the game is degenerate: equilibria may form continua "
-            "between the extreme points listed)"
-            if mixed.degenerate
-            else "every extreme equilibrium"
-        )
+        if mixed.degenerate:
+            what = (
+                "every extreme equilibrium (the game is degenerate: equilibria may form continua "
+                "between the extreme points listed)"
+            )
+        elif mixed.guarantee == "all" or mixed.degenerate is False:
+            what = "every equilibrium"  # a nondegenerate game's equilibria are its extreme ones
+        else:
+            what = "every extreme equilibrium"
         summary = f"{what}, by {_method_name(mixed.method)}"
     else:
         equilibria = _merge(pure.equilibria, mixed.equilibria)

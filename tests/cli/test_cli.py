@@ -145,6 +145,8 @@ def test_solve_nfg_matches_gambit_enummixed(tmp_path, seed, shape):
     doc = solve_json(path)
     check_document(doc, game)
     assert doc["complete"]
+    assert doc["guarantee"] == "all"  # random continuous payoffs: nondegenerate with probability one
+    assert doc["degenerate"] is False
     assert same_sets(doc_equilibria(doc), gambit_equilibria(game, "enummixed"))
 
 
