@@ -864,7 +864,9 @@ def _solve_support(Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes
                         if _feasible(x, k, voff, ptol) and gm.max() <= tol:
                             roots, nroots = _push_root(roots, nroots, x, gm, tol)
                     else:
-                        status = _SINGULAR  # a tiny box neither excluded nor resolved
+                        # a tiny box neither excluded nor resolved: the solution set is not
+                        # made of regular points here; give up this support
+                        return roots, _dedupe(roots, nroots, n), _SINGULAR, boxes
                     break
             # bisect the widest variable, off centre; keep the upper part, stack the lower
             best = 0
