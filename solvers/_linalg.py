@@ -31,6 +31,38 @@ _PROB_TOL = 1e-9
 _DEDUPE_TOL = 1e-7
 
 
+@njit(cache=True)
+def _prepare_bimatrix(P):
+    """Rescale ``P[0]`` and ``P[1]`` (shape ``(2, m, n)``) each onto ``[1, 2]``; also return the payoff spread.
+
+    The spread is ``P.max() - P.min()`` (1.0 for a constant game), the scale
+    of :func:`coop.solvers.results.regret_tolerance`.
+    """
+    m = P.shape[1]
+    n = P.shape[2]
+    A = np.empty((m, n))
+    B = np.empty((m, n))
+    lo_all = np.inf
+    hi_all = -np.inf
+    for k in range(2):
+        out = A if k == 0 else B
+        lo = np.inf
+        hi = -np.inf
+        for i in range(m):
+            for j in range(n):
+                v = P[k, i, j]
+                lo = min(lo, v)
+                hi = max(hi, v)
+        lo_all = min(lo_all, lo)
+        hi_all = max(hi_all, hi)
+        spread = hi - lo
+        for i in range(m):
+            for j in range(n):
+                out[i, j] = 1.0 + (P[k, i, j] - lo) / spread if spread > 0.0 else 1.0
+    total = hi_all - lo_all
+    return A, B, total if total > 0.0 else 1.0
+
+
 def positive_bimatrix(game: NormalFormGame) -> tuple[np.ndarray, np.ndarray]:
     """The row player's and column player's matrices, each mapped affinely onto ``[1, 2]``.
 
@@ -242,16 +274,23 @@ def verified_bimatrix_equilibria(
     Same rules and order as :func:`coop.solvers.results.verified_equilibria`
     (see the module docstring); returns the equilibria and the number rejected.
     """
-    A = game.payoffs[0]
-    B = game.payoffs[1]
-    m, n = A.shape
-    X = np.ascontiguousarray(np.asarray(X, dtype=np.float64).reshape(-1, m))
-    Y = np.ascontiguousarray(np.asarray(Y, dtype=np.float64).reshape(-1, n))
+    P = game.payoffs
+    m = P.shape[1]
+    n = P.shape[2]
+    if X.ndim != 2 or X.dtype != np.float64 or not X.flags.c_contiguous:
+        X = np.ascontiguousarray(np.asarray(X, dtype=np.float64).reshape(-1, m))
+    if Y.ndim != 2 or Y.dtype != np.float64 or not Y.flags.c_contiguous:
+        Y = np.ascontiguousarray(np.asarray(Y, dtype=np.float64).reshape(-1, n))
     Xc, Yc, pay, reg, status = _verify_bimatrix_kernel(
-        A, B, X, Y, float(tol), _PROB_TOL, PROB_EPS, _DEDUPE_TOL
+        P[0], P[1], X, Y, float(tol), _PROB_TOL, PROB_EPS, _DEDUPE_TOL
     )
     kept = []
-    for c in np.flatnonzero(status == 0):
+    rejected = 0
+    for c in range(len(status)):
+        if status[c] == 1:
+            rejected += 1
+        if status[c] != 0:
+            continue
         x, y, p = Xc[c], Yc[c], pay[c]
         x.setflags(write=False)
         y.setflags(write=False)
@@ -259,7 +298,7 @@ def verified_bimatrix_equilibria(
         kept.append(Equilibrium((x, y), p, float(reg[c])))
     if len(kept) > 1:
         kept.sort(key=_sort_key)
-    return tuple(kept), int(np.count_nonzero(status == 1))
+    return tuple(kept), rejected
 
 
 def _sort_key(eq: Equilibrium) -> tuple:

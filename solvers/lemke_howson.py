@@ -23,9 +23,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
-from coop.solvers._linalg import check_two_player, positive_bimatrix, verified_bimatrix_equilibria
-from coop.solvers.results import NashResult, regret_tolerance
+from coop.solvers._linalg import _PROB_TOL, _prepare_bimatrix, _verify_bimatrix_kernel, check_two_player
+from coop.solvers.results import PROB_EPS, REGRET_TOL, Equilibrium, NashResult
 
 #: Tableau entries at most this (payoffs rescaled to [1, 2]) are never pivots.
 PIVOT_TOL = 1e-10
@@ -77,19 +78,25 @@ def _lex_min_ratio_row(T, col, slack_start, num_slack, pivot_tol, ratio_tol):
 
 
 @njit(cache=True)
-def _pivot(T, row, col):
-    """Gauss-Jordan pivot of the full tableau ``T`` on ``(row, col)``."""
+def _pivot(T, row, col, buf):
+    """Gauss-Jordan pivot of the full tableau ``T`` on ``(row, col)``.
+
+    The normalised pivot row is first copied to ``buf`` so that the update
+    loop reads and writes different arrays (which lets it vectorise).
+    """
     rows, width = T.shape
-    inv = 1.0 / T[row, col]
+    piv = T[row, col]
     for j in range(width):
-        T[row, j] *= inv
+        v = T[row, j] / piv
+        buf[j] = v
+        T[row, j] = v
     for i in range(rows):
         if i == row:
             continue
         f = T[i, col]
         if f != 0.0:
             for j in range(width):
-                T[i, j] -= f * T[row, j]
+                T[i, j] -= f * buf[j]
             T[i, col] = 0.0
 
 
@@ -100,7 +107,8 @@ def _lemke_howson_kernel(A, B, init_label, max_iter, pivot_tol, ratio_tol):
     Returns
     -------
     x, y : float64[:]
-        The (unnormalised) basic solutions at the end of the path.
+        The basic solutions at the end of the path, normalised to sum one
+        when the path ended (status 0).
     num_iter : int64
         Pivots made.
     status : int64
@@ -130,6 +138,7 @@ def _lemke_howson_kernel(A, B, init_label, max_iter, pivot_tol, ratio_tol):
     for i in range(m):
         basis1[i] = i
 
+    buf = np.empty(L + 1)
     entering = init_label
     player = 0 if init_label < m else 1
     status = 1
@@ -140,7 +149,7 @@ def _lemke_howson_kernel(A, B, init_label, max_iter, pivot_tol, ratio_tol):
             if row < 0:
                 status = 2
                 break
-            _pivot(T0, row, entering)
+            _pivot(T0, row, entering, buf)
             leaving = basis0[row]
             basis0[row] = entering
         else:
@@ -148,7 +157,7 @@ def _lemke_howson_kernel(A, B, init_label, max_iter, pivot_tol, ratio_tol):
             if row < 0:
                 status = 2
                 break
-            _pivot(T1, row, entering)
+            _pivot(T1, row, entering, buf)
             leaving = basis1[row]
             basis1[row] = entering
         num_iter += 1
@@ -166,7 +175,33 @@ def _lemke_howson_kernel(A, B, init_label, max_iter, pivot_tol, ratio_tol):
     for i in range(m):
         if basis1[i] >= m:
             y[basis1[i] - m] = T1[i, L]
+    sx = x.sum()
+    sy = y.sum()
+    if status == 0 and sx > 0.0 and sy > 0.0:
+        x /= sx
+        y /= sy
+    elif status == 0:
+        status = 2
     return x, y, num_iter, status
+
+
+@njit(cache=True)
+def _lemke_howson_verified(P, init_label, max_iter, tol, pivot_tol, ratio_tol, prob_tol, prob_eps):
+    """Rescale, run :func:`_lemke_howson_kernel` and check the end point, in one call.
+
+    ``tol < 0`` means the default regret tolerance ``REGRET_TOL`` times the
+    payoff spread. Returns the cleaned mixes, payoffs, regret, verification
+    status (0 kept, 1 rejected), pivots, path status and the tolerance used.
+    """
+    A, B, spread = _prepare_bimatrix(P)
+    if tol < 0.0:
+        tol = REGRET_TOL * spread
+    x, y, num_iter, status = _lemke_howson_kernel(A, B, init_label, max_iter, pivot_tol, ratio_tol)
+    m, n = A.shape
+    Xc, Yc, pay, reg, vstat = _verify_bimatrix_kernel(
+        P[0], P[1], x.reshape(1, m), y.reshape(1, n), tol, prob_tol, prob_eps, 0.0
+    )
+    return Xc[0], Yc[0], pay[0], reg[0], vstat[0], num_iter, status, tol
 
 
 def lemke_howson(
@@ -216,32 +251,33 @@ def lemke_howson(
     B. von Stengel (2007), "Equilibrium computation for two-player games in
     strategic and extensive form", in *Algorithmic Game Theory*, ch. 3.
     """
-    from coop.errors import InputError
-
     check_two_player(game, "lemke_howson")
-    m, n = game.num_actions
+    P = game.payoffs
+    m = P.shape[1]
+    n = P.shape[2]
     if isinstance(initial_label, bool) or not isinstance(initial_label, (int, np.integer)):
         raise InputError(f"initial_label must be an integer, got {initial_label!r}")
-    if not 0 <= int(initial_label) < m + n:
+    if not 0 <= initial_label < m + n:
         raise InputError(f"initial_label must be in 0..{m + n - 1} for a {m}x{n} game, got {initial_label}")
     if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
         raise InputError(f"max_iter must be a positive integer, got {max_iter!r}")
-    tol = regret_tolerance(game, tol)
-    A, B = positive_bimatrix(game)
+    tol_in = -1.0 if tol is None else float(tol)
     total_iter = 0
     rejected = 0
     notes: list[str] = []
     k0 = int(initial_label)
     for shift in range(m + n):
         label = (k0 + shift) % (m + n)
-        x, y, num_iter, status = _lemke_howson_kernel(A, B, label, int(max_iter), PIVOT_TOL, RATIO_TOL)
+        x, y, pay, regret, vstat, num_iter, status, tol = _lemke_howson_verified(
+            P, label, int(max_iter), tol_in, PIVOT_TOL, RATIO_TOL, _PROB_TOL, PROB_EPS
+        )
         total_iter += int(num_iter)
-        if status == 0 and x.sum() > 0.0 and y.sum() > 0.0:
-            X = (x / x.sum())[None, :]
-            Y = (y / y.sum())[None, :]
-            equilibria, bad = verified_bimatrix_equilibria(game, X, Y, tol)
-            rejected += bad
-            if equilibria:
+        if status == 0:
+            if vstat == 0:
+                x.setflags(write=False)
+                y.setflags(write=False)
+                pay.setflags(write=False)
+                equilibria = (Equilibrium((x, y), pay, float(regret)),)
                 if shift:
                     notes.append(f"initial label {k0} failed; the equilibrium comes from label {label}")
                 return NashResult(
@@ -257,6 +293,7 @@ def lemke_howson(
                     parameters={"initial_label": k0, "label_used": label, "max_iter": int(max_iter)},
                     notes=tuple(notes),
                 )
+            rejected += 1
             notes.append(f"label {label}: the path's end failed verification (numerical error)")
         elif status == 1:
             notes.append(f"label {label}: no equilibrium within {max_iter} pivots")

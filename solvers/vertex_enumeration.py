@@ -33,16 +33,18 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.solvers._linalg import (
+    _hash_words,
     _new_table,
+    _prepare_bimatrix,
     _table_grow,
     _table_slot,
     check_two_player,
-    positive_bimatrix,
     verified_bimatrix_equilibria,
 )
-from coop.solvers.results import NashResult, regret_tolerance
+from coop.solvers.results import REGRET_TOL, NashResult
 
 #: A basic variable at most this (on payoffs rescaled to [1, 2]) is zero: its constraint is tight.
 ZERO_TOL = 1e-9
@@ -53,76 +55,137 @@ MAX_BASES = 2_000_000
 
 
 @njit(cache=True)
-def _set_bit(words, bit):
-    w = bit >> 6
-    words[w] |= np.int64(1) << np.int64(bit & 63)
+def _pivot_into(src, s, dst, t, p, q):
+    """Write into ``dst[t]`` the dictionary ``src[s]`` after exchanging basic row ``p`` with nonbasic column ``q``.
 
-
-@njit(cache=True)
-def _pivot_into(src, dst, p, q):
-    """Write into ``dst`` the dictionary ``src`` after exchanging basic row ``p`` with nonbasic column ``q``.
-
-    Rows read ``basic_i + sum_j T[i, j] nonbasic_j = T[i, -1]``.
+    Dictionaries are stored column-major: ``src[s, j, i]`` is the entry of
+    row ``i`` (basic variable) and column ``j`` (nonbasic variable, the last
+    column is the right-hand side); rows read
+    ``basic_i + sum_j T[j, i] nonbasic_j = T[-1, i]``.
     """
-    r, c = src.shape
-    piv = src[p, q]
-    inv = 1.0 / piv
+    c = src.shape[1]
+    r = src.shape[2]
+    inv = 1.0 / src[s, q, p]
     for j in range(c):
-        dst[p, j] = src[p, j] * inv
-    dst[p, q] = inv
-    for i in range(r):
-        if i == p:
+        if j == q:
             continue
-        f = src[i, q]
-        if f == 0.0:
-            for j in range(c):
-                dst[i, j] = src[i, j]
+        g = src[s, j, p] * inv
+        if g == 0.0:
+            for i in range(r):
+                dst[t, j, i] = src[s, j, i]
         else:
-            for j in range(c):
-                dst[i, j] = src[i, j] - f * dst[p, j]
-            dst[i, q] = -f * inv
+            for i in range(r):
+                dst[t, j, i] = src[s, j, i] - g * src[s, q, i]
+        dst[t, j, p] = g
+    for i in range(r):
+        dst[t, q, i] = -src[s, q, i] * inv
+    dst[t, q, p] = inv
 
 
 @njit(cache=True)
-def _vertex_labels(T, bas, non, var_labels, zero_tol, mask):
-    """Fill ``mask`` with the labels of the basis' vertex; return how many basic variables are zero."""
-    r, c = T.shape
-    d = c - 1
-    mask[:] = 0
+def _vertex_labels(tab, bas, non, s, var_labels, zero_tol, mask):
+    """Fill ``mask`` with the labels of node ``s``'s vertex; return how many basic variables are zero."""
+    d = tab.shape[1] - 1
+    r = tab.shape[2]
+    for w in range(mask.shape[0]):
+        mask[w] = 0
     for j in range(d):
-        _set_bit(mask, var_labels[non[j]])
+        lab = var_labels[non[s, j]]
+        mask[lab >> 6] |= np.int64(1) << np.int64(lab & 63)
     extra = 0
     for i in range(r):
-        if T[i, d] <= zero_tol:
-            _set_bit(mask, var_labels[bas[i]])
+        if tab[s, d, i] <= zero_tol:
+            lab = var_labels[bas[s, i]]
+            mask[lab >> 6] |= np.int64(1) << np.int64(lab & 63)
             extra += 1
     return extra
 
 
 @njit(cache=True)
-def _record_vertex(T, bas, zero_tol, coord_row, mask_row, mask):
-    r, c = T.shape
-    d = c - 1
+def _record_vertex(tab, bas, s, zero_tol, coords, masks, k, mask):
+    d = tab.shape[1] - 1
+    r = tab.shape[2]
+    for j in range(d):
+        coords[k, j] = 0.0
     for i in range(r):
-        if bas[i] < d and T[i, d] > zero_tol:
-            coord_row[bas[i]] = T[i, d]
-    mask_row[:] = mask
+        v = bas[s, i]
+        if v < d and tab[s, d, i] > zero_tol:
+            coords[k, v] = tab[s, d, i]
+    for w in range(mask.shape[0]):
+        masks[k, w] = mask[w]
 
 
 @njit(cache=True)
-def _min_ratio(T, q, zero_tol, pivot_tol):
-    """Minimum ratio ``T[i, -1] / T[i, q]`` over rows with a positive entry (zero-valued rows give 0)."""
-    r, c = T.shape
-    d = c - 1
-    theta = np.inf
-    for i in range(r):
-        a = T[i, q]
-        if a > pivot_tol:
-            b = T[i, d]
-            ratio = b / a if b > zero_tol else 0.0
-            if ratio < theta:
-                theta = ratio
-    return theta
+def _expand_node(tab, bas, non, key, s, ntab, nbas, nnon, nkey, n_nxt,
+                 bkeys, bused, zero_tol, pivot_tol, newkey, rat, budget):
+    """Push the unvisited feasible neighbours of basis ``s`` onto the next level.
+
+    The caller guarantees room for ``r * d`` more entries in the next level
+    and in the basis table. Returns the new level size, the number of new
+    bases (at most ``budget``) and whether more were wanted than ``budget``.
+    """
+    d = tab.shape[1] - 1
+    r = tab.shape[2]
+    width = key.shape[1]
+    cap = bused.shape[0]
+    added = 0
+    for q in range(d):
+        # ratios b_i / a_i over a_i > 0 (a zero-valued b_i counts as 0), branch-free
+        theta = np.inf
+        for i in range(r):
+            a = tab[s, q, i]
+            b = tab[s, d, i]
+            b = b if b > zero_tol else 0.0
+            ratio = b / a if a > pivot_tol else np.inf
+            rat[i] = ratio
+            theta = ratio if ratio < theta else theta
+        if theta == np.inf:
+            continue  # unbounded edge: impossible for a polytope, skipped for safety
+        limit = theta * (1.0 + 1e-9)
+        vn = non[s, q]
+        for i in range(r):
+            # leaving rows: every row attaining the minimum ratio, and every zero-valued basic
+            # variable with a nonzero entry (an exchange at the same vertex)
+            if rat[i] > limit:
+                if tab[s, d, i] > zero_tol or abs(tab[s, q, i]) <= pivot_tol:
+                    continue
+            vb = bas[s, i]
+            for w in range(width):
+                newkey[w] = key[s, w]
+            newkey[vb >> 6] ^= np.int64(1) << np.int64(vb & 63)
+            newkey[vn >> 6] ^= np.int64(1) << np.int64(vn & 63)
+            # hash-set lookup (open addressing, linear probing)
+            slot = _hash_words(newkey) & (cap - 1)
+            seen = False
+            while bused[slot]:
+                same = True
+                for w in range(width):
+                    if bkeys[slot, w] != newkey[w]:
+                        same = False
+                        break
+                if same:
+                    seen = True
+                    break
+                slot = (slot + 1) & (cap - 1)
+            if seen:
+                continue
+            if added == budget:
+                return n_nxt, added, True
+            bused[slot] = True
+            for w in range(width):
+                bkeys[slot, w] = newkey[w]
+            added += 1
+            _pivot_into(tab, s, ntab, n_nxt, i, q)
+            for t in range(r):
+                nbas[n_nxt, t] = bas[s, t]
+            nbas[n_nxt, i] = vn
+            for t in range(d):
+                nnon[n_nxt, t] = non[s, t]
+            nnon[n_nxt, q] = vb
+            for w in range(width):
+                nkey[n_nxt, w] = newkey[w]
+            n_nxt += 1
+    return n_nxt, added, False
 
 
 @njit(cache=True)
@@ -135,9 +198,8 @@ def _grow_vertices(coords, masks, n):
 
 
 @njit(cache=True)
-def _grow_level(tab, bas, non, key, n):
-    """Arrays of twice the capacity holding the first ``n`` entries."""
-    cap = 2 * tab.shape[0] if n > 0 else tab.shape[0]
+def _grow_level(tab, bas, non, key, n, cap):
+    """Arrays of capacity ``cap`` holding the first ``n`` entries."""
     t2 = np.empty((cap, tab.shape[1], tab.shape[2]))
     t2[:n] = tab[:n]
     b2 = np.empty((cap, bas.shape[1]), dtype=np.int64)
@@ -174,36 +236,41 @@ def _polytope_vertices(M, var_labels, num_labels, zero_tol, pivot_tol, max_bases
     nvars = r + d
     width = (max(nvars, num_labels) + 63) // 64
     cols = d + 1
+    fan = r * d  # most neighbours one basis can have
 
     # breadth-first levels: dictionaries, basic and nonbasic variables, basis keys
     cap = 64
-    cur_tab = np.empty((cap, r, cols))
+    while cap < 2 * fan:
+        cap *= 2
+    cur_tab = np.empty((cap, cols, r))
     cur_bas = np.empty((cap, r), dtype=np.int64)
     cur_non = np.empty((cap, d), dtype=np.int64)
     cur_key = np.zeros((cap, width), dtype=np.int64)
-    nxt_tab = np.empty((cap, r, cols))
-    nxt_bas = np.empty((cap, r), dtype=np.int64)
-    nxt_non = np.empty((cap, d), dtype=np.int64)
-    nxt_key = np.zeros((cap, width), dtype=np.int64)
+    nxt_tab, nxt_bas, nxt_non, nxt_key = _grow_level(cur_tab, cur_bas, cur_non, cur_key, 0, cap)
 
     for i in range(r):
         for j in range(d):
-            cur_tab[0, i, j] = M[i, j]
-        cur_tab[0, i, d] = 1.0
+            cur_tab[0, j, i] = M[i, j]
+        cur_tab[0, d, i] = 1.0
         cur_bas[0, i] = d + i
-        _set_bit(cur_key[0], d + i)
+        v = d + i
+        cur_key[0, v >> 6] |= np.int64(1) << np.int64(v & 63)
     for j in range(d):
         cur_non[0, j] = j
     n_cur = 1
 
-    bkeys, bused, bvals = _new_table(width, 1024)
+    tcap = 1024
+    while tcap < 4 * fan:
+        tcap *= 2
+    bkeys, bused, bvals = _new_table(width, tcap)
     n_bases = 1
-    s = _table_slot(bkeys, bused, cur_key[0])
-    bused[s] = True
-    bkeys[s, :] = cur_key[0]
+    slot = _table_slot(bkeys, bused, cur_key[0])
+    bused[slot] = True
+    bkeys[slot, :] = cur_key[0]
 
     vkeys, vused, vvals = _new_table(width, 256)
     n_vert = 0
+    n_deg = 0
     coords = np.zeros((64, d))
     masks = np.zeros((64, width), dtype=np.int64)
 
@@ -211,81 +278,58 @@ def _polytope_vertices(M, var_labels, num_labels, zero_tol, pivot_tol, max_bases
     complete = True
     mask = np.zeros(width, dtype=np.int64)
     newkey = np.zeros(width, dtype=np.int64)
+    rat = np.empty(r)
 
     while n_cur > 0:
         n_nxt = 0
         for s_idx in range(n_cur):
-            T = cur_tab[s_idx]
-            bas = cur_bas[s_idx]
-            non = cur_non[s_idx]
-            key = cur_key[s_idx]
             # ---- the vertex of this basis
-            extra = _vertex_labels(T, bas, non, var_labels, zero_tol, mask)
-            if 2 * (n_vert + 1) > vused.shape[0]:
-                vkeys, vused, vvals = _table_grow(vkeys, vused, vvals)
-            slot = _table_slot(vkeys, vused, mask)
-            if not vused[slot]:
-                vused[slot] = True
-                vkeys[slot, :] = mask
+            extra = _vertex_labels(cur_tab, cur_bas, cur_non, s_idx, var_labels, zero_tol, mask)
+            # a nondegenerate basis is the only basis of its vertex: only degenerate ones are deduplicated
+            is_new = True
+            if extra > 0:
+                if 2 * (n_deg + 1) > vused.shape[0]:
+                    vkeys, vused, vvals = _table_grow(vkeys, vused, vvals)
+                slot = _table_slot(vkeys, vused, mask)
+                if vused[slot]:
+                    is_new = False
+                else:
+                    vused[slot] = True
+                    for w in range(width):
+                        vkeys[slot, w] = mask[w]
+                    n_deg += 1
+            if is_new:
                 if n_vert == coords.shape[0]:
                     coords, masks = _grow_vertices(coords, masks, n_vert)
-                _record_vertex(T, bas, zero_tol, coords[n_vert], masks[n_vert], mask)
+                _record_vertex(cur_tab, cur_bas, s_idx, zero_tol, coords, masks, n_vert, mask)
                 n_vert += 1
                 if extra > 0:
                     degenerate = True
             if not complete:
                 continue
             # ---- neighbouring feasible bases
-            for q in range(d):
-                theta = _min_ratio(T, q, zero_tol, pivot_tol)
-                if theta == np.inf:
-                    continue  # unbounded edge: impossible for a polytope, skipped for safety
-                limit = theta * (1.0 + 1e-9) + 1e-15
-                for i in range(r):
-                    a = T[i, q]
-                    b = T[i, d]
-                    if b <= zero_tol:
-                        if abs(a) <= pivot_tol:
-                            continue
-                    elif theta == 0.0 or a <= pivot_tol or b / a > limit:
-                        continue
-                    newkey[:] = key
-                    vb = bas[i]
-                    vn = non[q]
-                    newkey[vb >> 6] ^= np.int64(1) << np.int64(vb & 63)
-                    newkey[vn >> 6] ^= np.int64(1) << np.int64(vn & 63)
-                    if 2 * (n_bases + 1) > bused.shape[0]:
-                        bkeys, bused, bvals = _table_grow(bkeys, bused, bvals)
-                    slot = _table_slot(bkeys, bused, newkey)
-                    if bused[slot]:
-                        continue
-                    if n_bases >= max_bases:
-                        complete = False
-                        break
-                    bused[slot] = True
-                    bkeys[slot, :] = newkey
-                    n_bases += 1
-                    if n_nxt == nxt_tab.shape[0]:
-                        nxt_tab, nxt_bas, nxt_non, nxt_key = _grow_level(nxt_tab, nxt_bas, nxt_non, nxt_key, n_nxt)
-                    _pivot_into(T, nxt_tab[n_nxt], i, q)
-                    nxt_bas[n_nxt, :] = bas
-                    nxt_bas[n_nxt, i] = vn
-                    nxt_non[n_nxt, :] = non
-                    nxt_non[n_nxt, q] = vb
-                    nxt_key[n_nxt, :] = newkey
-                    n_nxt += 1
-                if not complete:
-                    break
-        # swap levels
+            if n_nxt + fan > nxt_tab.shape[0]:
+                nxt_tab, nxt_bas, nxt_non, nxt_key = _grow_level(
+                    nxt_tab, nxt_bas, nxt_non, nxt_key, n_nxt, 2 * (n_nxt + fan)
+                )
+            if 2 * (n_bases + fan) > bused.shape[0]:
+                bkeys, bused, bvals = _table_grow(bkeys, bused, bvals)
+            n_nxt, added, stopped = _expand_node(
+                cur_tab, cur_bas, cur_non, cur_key, s_idx, nxt_tab, nxt_bas, nxt_non, nxt_key, n_nxt,
+                bkeys, bused, zero_tol, pivot_tol, newkey, rat, max_bases - n_bases,
+            )
+            n_bases += added
+            if stopped:
+                complete = False
+        # swap levels, keeping both at the larger capacity
         cur_tab, nxt_tab = nxt_tab, cur_tab
         cur_bas, nxt_bas = nxt_bas, cur_bas
         cur_non, nxt_non = nxt_non, cur_non
         cur_key, nxt_key = nxt_key, cur_key
         n_cur = n_nxt
         if nxt_tab.shape[0] < cur_tab.shape[0]:
-            # keep both levels at the larger capacity so that no level regrows from small
             nxt_tab, nxt_bas, nxt_non, nxt_key = _grow_level(
-                cur_tab, cur_bas, cur_non, cur_key, 0
+                cur_tab, cur_bas, cur_non, cur_key, 0, cur_tab.shape[0]
             )
     return coords[:n_vert].copy(), masks[:n_vert].copy(), n_bases, degenerate, complete
 
@@ -357,12 +401,44 @@ def _match_vertices(px, pmask, qy, qmask, full, exact_only, zero_tol):
     return out[:n_out].copy()
 
 
-def _full_mask(num_labels: int) -> np.ndarray:
-    width = (num_labels + 63) // 64
+@njit(cache=True)
+def _vertex_enumeration_kernel(P, zero_tol, pivot_tol, max_bases):
+    """Candidate extreme equilibria of the bimatrix game ``(P[0], P[1])``.
+
+    Returns the normalised candidate mixes ``X`` ``(k, m)`` and ``Y``
+    ``(k, n)``, the payoff spread, the bases visited, whether a polytope is
+    degenerate and whether both traversals completed.
+    """
+    A, B, spread = _prepare_bimatrix(P)
+    m, n = A.shape
+    num_labels = m + n
+    p_labels = np.arange(m + n)  # x_i -> i, slack of column j -> m + j
+    q_labels = np.empty(m + n, dtype=np.int64)  # y_j -> m + j, slack of row i -> i
+    for j in range(n):
+        q_labels[j] = m + j
+    for i in range(m):
+        q_labels[n + i] = i
+    px, pmask, p_bases, p_deg, p_done = _polytope_vertices(
+        np.ascontiguousarray(B.T), p_labels, num_labels, zero_tol, pivot_tol, max_bases
+    )
+    qy, qmask, q_bases, q_deg, q_done = _polytope_vertices(A, q_labels, num_labels, zero_tol, pivot_tol, max_bases)
+    width = pmask.shape[1]
     full = np.zeros(width, dtype=np.int64)
     for label in range(num_labels):
         full[label >> 6] |= np.int64(1) << np.int64(label & 63)
-    return full
+    degenerate = p_deg or q_deg
+    pairs = _match_vertices(px, pmask, qy, qmask, full, not degenerate, zero_tol)
+    k = pairs.shape[0]
+    X = np.empty((k, m))
+    Y = np.empty((k, n))
+    for c in range(k):
+        sx = px[pairs[c, 0]].sum()
+        sy = qy[pairs[c, 1]].sum()
+        for i in range(m):
+            X[c, i] = px[pairs[c, 0], i] / sx
+        for j in range(n):
+            Y[c, j] = qy[pairs[c, 1], j] / sy
+    return X, Y, spread, p_bases + q_bases, degenerate, p_done and q_done
 
 
 def vertex_enumeration(game: NormalFormGame, tol: float | None = None, max_bases: int = MAX_BASES) -> NashResult:
@@ -407,29 +483,12 @@ def vertex_enumeration(game: NormalFormGame, tol: float | None = None, max_bases
     strategic and extensive form", in *Algorithmic Game Theory*, ch. 3.
     """
     check_two_player(game, "vertex_enumeration")
-    tol = regret_tolerance(game, tol)
-    if int(max_bases) < 1:
-        from coop.errors import InputError
-
-        raise InputError(f"max_bases must be a positive integer, got {max_bases}")
-    A, B = positive_bimatrix(game)
-    m, n = A.shape
-    num_labels = m + n
-    p_labels = np.arange(m + n, dtype=np.int64)  # x_i -> i, slack of column j -> m + j
-    q_labels = np.concatenate([m + np.arange(n), np.arange(m)]).astype(np.int64)  # y_j -> m + j, row i -> i
-    px, pmask, p_bases, p_deg, p_done = _polytope_vertices(
-        np.ascontiguousarray(B.T), p_labels, num_labels, ZERO_TOL, PIVOT_TOL, int(max_bases)
+    if isinstance(max_bases, bool) or not isinstance(max_bases, (int, np.integer)) or max_bases < 1:
+        raise InputError(f"max_bases must be a positive integer, got {max_bases!r}")
+    X, Y, spread, bases, degenerate, converged = _vertex_enumeration_kernel(
+        game.payoffs, ZERO_TOL, PIVOT_TOL, int(max_bases)
     )
-    qy, qmask, q_bases, q_deg, q_done = _polytope_vertices(
-        A, q_labels, num_labels, ZERO_TOL, PIVOT_TOL, int(max_bases)
-    )
-    degenerate = bool(p_deg or q_deg)
-    pairs = _match_vertices(px, pmask, qy, qmask, _full_mask(num_labels), not degenerate, ZERO_TOL)
-    X = px[pairs[:, 0]]
-    Y = qy[pairs[:, 1]]
-    if len(pairs):
-        X = X / X.sum(axis=1, keepdims=True)
-        Y = Y / Y.sum(axis=1, keepdims=True)
+    tol = float(tol) if tol is not None else REGRET_TOL * spread
     equilibria, rejected = verified_bimatrix_equilibria(game, X, Y, tol)
     notes = []
     if degenerate:
@@ -439,7 +498,6 @@ def vertex_enumeration(game: NormalFormGame, tol: float | None = None, max_bases
             "listed are the extreme points of those sets (every equilibrium is a convex "
             "combination of extreme ones within a component)"
         )
-    converged = bool(p_done and q_done)
     if not converged:
         notes.append(
             f"stopped after {max_bases} feasible bases in one polytope: the list may be incomplete"
@@ -451,10 +509,10 @@ def vertex_enumeration(game: NormalFormGame, tol: float | None = None, max_bases
         method="vertex_enumeration",
         equilibria=equilibria,
         guarantee="all_extreme",
-        degenerate=degenerate,
+        degenerate=bool(degenerate),
         tol=tol,
-        converged=converged,
-        num_iter=int(p_bases + q_bases),
+        converged=bool(converged),
+        num_iter=int(bases),
         rejected=rejected,
         parameters={"max_bases": int(max_bases)},
         notes=tuple(notes),
