@@ -18,10 +18,11 @@ pivoting.
 
 Degeneracy check: whenever a solution :math:`x > 0` on :math:`I` exists, the
 number of the column player's best responses to it is counted (and likewise
-for :math:`y`). More than :math:`k` proves the game degenerate. If no system
-was singular and no such excess was found, the game is nondegenerate (a
-degenerate strategy would be the unique solution of one of the systems), so
-the list is complete.
+for :math:`y`). More than :math:`k` proves the game degenerate. A strategy
+with support :math:`I` and more than :math:`k` best responses solves the
+system of :math:`I` and any :math:`k` of them, so if no system had a continuum
+of solutions (singular systems without any solution are harmless) and no
+excess was found, the game is nondegenerate and the list is complete.
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ def _indifferent_mix(U, rows, cols, k, transpose, M, rhs, out, zero_tol, sing_to
 
     Writes the mix (length ``k``) into ``out`` and returns ``(status, value)``:
     status 0 solved with all weights >= -zero_tol, 1 a negative weight,
-    2 singular system.
+    2 singular system with a continuum of solutions, 3 singular system
+    without solution.
     """
     for a in range(k):
         for b in range(k):
@@ -73,8 +75,9 @@ def _indifferent_mix(U, rows, cols, k, transpose, M, rhs, out, zero_tol, sing_to
         rhs[a] = 0.0
     M[k, k] = 0.0
     rhs[k] = 1.0
-    if not _solve_inplace(M, rhs, k + 1, sing_tol):
-        return 2, 0.0
+    solved = _solve_inplace(M, rhs, k + 1, sing_tol)
+    if solved != 0:
+        return solved, 0.0
     status = 0
     for b in range(k):
         out[b] = rhs[b]
@@ -122,7 +125,8 @@ def _support_enumeration_kernel(A, B, zero_tol, sing_tol):
     pairs : int64
         Support pairs examined.
     singular : int64
-        Systems found singular.
+        Singular systems that have a continuum of solutions (singular systems
+        without any solution cannot hide an equilibrium and are not counted).
     degenerate : bool
         Whether a strategy with more best responses than its support size was found.
     """
@@ -252,7 +256,7 @@ def support_enumeration(game: NormalFormGame, tol: float | None = None) -> NashR
         deg = None
         guarantee = "some"
         notes.append(
-            f"{singular} indifference systems were singular and were skipped, so degeneracy "
+            f"{singular} indifference systems had a continuum of solutions and were skipped, so degeneracy "
             "could not be ruled out; vertex_enumeration finds every extreme equilibrium in any case"
         )
     else:
