@@ -314,7 +314,8 @@ class NormalFormGame:
         qplayers = []
         for i in range(n):
             order = [(i + k) % n for k in range(n)]
-            qplayers.append(Player(np.ascontiguousarray(np.transpose(self.payoffs[i], order))))
+            # always a writable copy: quantecon's Numba kernels reject read-only arrays
+            qplayers.append(Player(np.array(np.transpose(self.payoffs[i], order), order="C")))
         return QEGame(qplayers)
 
     def to_nashpy(self):  # pragma: no cover - exercised by oracle tests
