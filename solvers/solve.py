@@ -29,8 +29,10 @@ from coop.solvers.dominance import DominanceResult, iterated_dominance
 from coop.solvers.pure_nash import pure_nash_equilibria
 from coop.solvers.results import Equilibrium, NashResult, regret_tolerance
 
-#: 2-player games are enumerated when C(m + n, min(m, n)) is at most this (a bound on the vertex count).
-MAX_BIMATRIX_BASES = 20_000_000
+#: ``auto`` tries vertex enumeration on every 2-player game with at most this many actions per player,
+#: with a budget of :data:`AUTO_MAX_BASES` feasible bases (a few seconds); past it, Lemke-Howson.
+MAX_BIMATRIX_ACTIONS = 400
+AUTO_MAX_BASES = 200_000
 #: N-player games are enumerated when the number of support profiles is at most this ...
 MAX_SUPPORT_PROFILES = 40_000
 #: ... and no player has more actions than this.
@@ -139,8 +141,7 @@ def choose_method(game: NormalFormGame) -> str:
     if game.num_players == 1:
         return "pure"
     if game.num_players == 2:
-        m, n = game.num_actions
-        return "vertex" if math.comb(m + n, min(m, n)) <= MAX_BIMATRIX_BASES else "lemke-howson"
+        return "vertex" if max(game.num_actions) <= MAX_BIMATRIX_ACTIONS else "lemke-howson"
     if (
         max(game.num_actions) <= MAX_ACTIONS_FOR_POLYNOMIAL
         and support_profile_count(game.num_actions) <= MAX_SUPPORT_PROFILES
@@ -237,7 +238,12 @@ def solve_game(
             mixed=None,
             dominance=dom,
         )
-    mixed = _mixed_solver(chosen)(game, tol=tol)
+    if method == "auto" and chosen == "vertex":
+        mixed = _mixed_solver("vertex")(game, tol=tol, max_bases=AUTO_MAX_BASES)
+        if not mixed.converged:
+            return _vertex_then_lemke_howson(game, tol, pure, dom, mixed)
+    else:
+        mixed = _mixed_solver(chosen)(game, tol=tol)
     complete = mixed.guarantee in _COMPLETE and mixed.converged
     if complete:
         # enumeration already contains the pure equilibria; keep pure ones first
@@ -268,6 +274,35 @@ def solve_game(
                 f"the list may be incomplete because {why}"
             )
     return GameSolution(game, equilibria, complete, summary, pure, mixed, dom)
+
+
+def _vertex_then_lemke_howson(
+    game: NormalFormGame, tol: float, pure: NashResult, dom: DominanceResult, partial: NashResult
+) -> GameSolution:
+    """Vertex enumeration ran out of its budget: keep what it verified, add one equilibrium by Lemke-Howson."""
+    lh = _mixed_solver("lemke-howson")(game, tol=tol)
+    equilibria = _merge(_merge(pure.equilibria, partial.equilibria), lh.equilibria)
+    extra = len(equilibria) - len(pure.equilibria)
+    summary = (
+        f"every pure-strategy equilibrium plus {extra} more, found by vertex enumeration before it reached "
+        f"its budget of {AUTO_MAX_BASES:,} bases per player (use --method vertex to enumerate them all) "
+        "and by Lemke-Howson"
+    )
+    notes = tuple(partial.notes) + tuple(lh.notes)
+    mixed = NashResult(
+        game=game,
+        method="vertex_enumeration+lemke_howson",
+        equilibria=tuple(e for e in equilibria if not e.is_pure),
+        guarantee="some",
+        degenerate=partial.degenerate if partial.degenerate else lh.degenerate,
+        tol=tol,
+        converged=lh.converged,
+        num_iter=partial.num_iter + lh.num_iter,
+        rejected=partial.rejected + lh.rejected,
+        parameters={"max_bases": AUTO_MAX_BASES, **lh.parameters},
+        notes=notes,
+    )
+    return GameSolution(game, equilibria, False, summary, pure, mixed, dom)
 
 
 def _method_name(method: str) -> str:
