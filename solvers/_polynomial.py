@@ -777,7 +777,7 @@ def _solve_support(Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes
                     g = 1.0 - (hi[t] - lo[t]) / y[t]
                     if g > gain:
                         gain = g
-            if gain > 0.2:
+            if gain > 0.35:
                 continue  # narrowed well: propagate and test again
             width = 0.0
             for t in range(n):

@@ -53,7 +53,7 @@ from coop.solvers._polynomial import _support_kernel
 from coop.solvers.results import NashResult, regret_tolerance, verified_equilibria
 
 #: Box budget of one support system; a system that needs more is reported as unresolved.
-MAX_BOXES = 2_000_000
+MAX_BOXES = 500_000
 #: Without ``max_supports``, games with more support profiles than this are refused.
 MAX_SUPPORT_PROFILES = 5_000_000
 #: Default cap on the support profiles :func:`support_search` visits.

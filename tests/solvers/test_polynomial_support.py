@@ -50,6 +50,17 @@ def _gambit_flat(gambit_result) -> list[np.ndarray]:
     return out
 
 
+def _oracle_equilibria(game: NormalFormGame, profiles: list[np.ndarray]) -> list[np.ndarray]:
+    """Oracle profiles that are equilibria to 1e-7 x payoff spread.
+
+    pygambit's enumpoly sometimes returns a point near an equilibrium whose regret is
+    ~1e-4 (on a 4x4x4 game: an unused action beat the support by 3.6e-4); such points
+    are not equilibria and are not expected among ours (ours has the exact one nearby).
+    """
+    cuts = np.cumsum(game.num_actions)[:-1]
+    return [q for q in profiles if game.max_regret(np.split(q, cuts)) <= 1e-7 * game.payoff_scale]
+
+
 def _missing(found: list[np.ndarray], reference: list[np.ndarray], tol: float = PROB_TOL) -> list:
     """The profiles of ``reference`` with no match in ``found``."""
     return [q for q in reference if not any(np.max(np.abs(q - f)) <= tol for f in found)]
@@ -165,8 +176,9 @@ def test_contains_every_oracle_equilibrium(shape, seed):
     assert len(res.equilibria) % 2 == 1  # generic games have an odd number
     ours = _flat(res)
     gambit = game.to_gambit()
-    assert _missing(ours, _gambit_flat(pygambit.nash.enumpoly_solve(gambit))) == []
-    assert _missing(ours, _gambit_flat(pygambit.nash.gnm_solve(gambit))) == []
+    for oracle in (pygambit.nash.enumpoly_solve, pygambit.nash.gnm_solve):
+        theirs = _oracle_equilibria(game, _gambit_flat(oracle(gambit)))
+        assert _missing(ours, theirs) == []
     assert _pure_supports(res) == _brute_force_pure(game, res.tol)
 
 
@@ -183,14 +195,22 @@ def test_finds_the_mixed_equilibrium_enumpoly_misses():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [0, 2])
-def test_4x4x4_contains_enumpoly(seed):
+@pytest.mark.parametrize(
+    ("seed", "oracle"),
+    [
+        # enumpoly takes ~4 s on seed 0 but minutes on others (e.g. seed 1000), so gnm there
+        pytest.param(0, pygambit.nash.enumpoly_solve, id="enumpoly-0"),
+        pytest.param(1000, pygambit.nash.gnm_solve, id="gnm-1000"),
+    ],
+)
+def test_4x4x4_contains_oracle(seed, oracle):
     game = _random_game((4, 4, 4), seed)
     res = polynomial_support_enumeration(game)
     _check_verified(res)
     assert res.guarantee == "all" and len(res.equilibria) % 2 == 1
-    ours = _flat(res)
-    assert _missing(ours, _gambit_flat(pygambit.nash.enumpoly_solve(game.to_gambit()))) == []
+    theirs = _oracle_equilibria(game, _gambit_flat(oracle(game.to_gambit())))
+    assert len(theirs) >= 1
+    assert _missing(_flat(res), theirs) == []
 
 
 # ----------------------------------------------------------------------------- 2 players
