@@ -36,7 +36,6 @@ from numba import njit
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.solvers._linalg import (
-    _hash_words,
     _new_table,
     _prepare_bimatrix,
     _table_grow,
@@ -127,7 +126,6 @@ def _expand_node(tab, bas, non, key, s, ntab, nbas, nnon, nkey, n_nxt,
     d = tab.shape[1] - 1
     r = tab.shape[2]
     width = key.shape[1]
-    cap = bused.shape[0]
     added = 0
     for q in range(d):
         # ratios b_i / a_i over a_i > 0 (a zero-valued b_i counts as 0), branch-free
@@ -154,20 +152,8 @@ def _expand_node(tab, bas, non, key, s, ntab, nbas, nnon, nkey, n_nxt,
                 newkey[w] = key[s, w]
             newkey[vb >> 6] ^= np.int64(1) << np.int64(vb & 63)
             newkey[vn >> 6] ^= np.int64(1) << np.int64(vn & 63)
-            # hash-set lookup (open addressing, linear probing)
-            slot = _hash_words(newkey) & (cap - 1)
-            seen = False
-            while bused[slot]:
-                same = True
-                for w in range(width):
-                    if bkeys[slot, w] != newkey[w]:
-                        same = False
-                        break
-                if same:
-                    seen = True
-                    break
-                slot = (slot + 1) & (cap - 1)
-            if seen:
+            slot = _table_slot(bkeys, bused, newkey)
+            if bused[slot]:  # this basis was reached before
                 continue
             if added == budget:
                 return n_nxt, added, True
