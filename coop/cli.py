@@ -19,7 +19,7 @@ import click
 
 from coop import __version__
 from coop.errors import InputError
-from coop.options import format_opt, tol_opt, verbose_opt
+from coop.options import format_opt, set_opt, tol_opt, verbose_opt
 
 log = logging.getLogger("coop")
 
@@ -78,10 +78,13 @@ def cli() -> None:
     "of small N-player games. search: one equilibrium of an N-player game.",
 )
 @tol_opt
+@set_opt
 @click.option("--no-mixed-dominance", is_flag=True, help="Check domination by pure strategies only.")
 @verbose_opt
 @reports_bad_input
-def solve(file: str, fmt: str, method: str, tol: float | None, no_mixed_dominance: bool) -> None:
+def solve(
+    file: str, fmt: str, method: str, tol: float | None, overrides: dict[str, float], no_mixed_dominance: bool
+) -> None:
     """Compute and verify the Nash equilibria of a scenario or .nfg game.
 
     FILE is a scenario .yaml file, a Gambit .nfg file, or the name of a
@@ -93,7 +96,7 @@ def solve(file: str, fmt: str, method: str, tol: float | None, no_mixed_dominanc
     from coop.report_text import render_solution
     from coop.solvers.solve import choose_method, solve_game
 
-    loaded = load_input(file)
+    loaded = load_input(file, overrides)
     game = loaded.game
     chosen = choose_method(game) if method == "auto" else method
     log.info(
@@ -132,13 +135,14 @@ def list_scenarios(fmt: str) -> None:
 
 @cli.command()
 @click.argument("file")
+@set_opt
 @verbose_opt
 @reports_bad_input
-def validate(file: str) -> None:
+def validate(file: str, overrides: dict[str, float]) -> None:
     """Check a scenario or .nfg file without solving it; exit status 2 on the first problem."""
     from coop.inputs import load_input
 
-    loaded = load_input(file)
+    loaded = load_input(file, overrides)
     game = loaded.game
     shape = " x ".join(str(a) for a in game.num_actions)
     parts = [f"{game.num_players} players ({', '.join(game.players)})", f"{shape} actions"]
@@ -159,12 +163,13 @@ def validate(file: str) -> None:
     help="Write to this file instead of stdout (an existing file is kept unless --force).",
 )
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@set_opt
 @reports_bad_input
-def export(file: str, target: str, output: Path | None, force: bool) -> None:
+def export(file: str, target: str, output: Path | None, force: bool, overrides: dict[str, float]) -> None:
     """Write the stage game of a scenario (or .nfg file) in another format, e.g. Gambit .nfg."""
     from coop.inputs import load_input
 
-    text = load_input(file).game.to_nfg()
+    text = load_input(file, overrides).game.to_nfg()
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return

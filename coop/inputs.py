@@ -5,6 +5,7 @@ FILE is a scenario file, a bundled scenario name, or a Gambit ``.nfg`` file.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,15 @@ class LoadedInput:
         return tuple(self.scenario.red_lines) if self.scenario is not None else ()
 
 
-def load_input(path_or_name: str) -> LoadedInput:
-    """Load ``path_or_name``: a ``.nfg`` file, a ``.yaml``/``.yml`` scenario, or a bundled scenario name."""
+def load_input(path_or_name: str, overrides: Mapping[str, float] | None = None) -> LoadedInput:
+    """Load ``path_or_name``: a ``.nfg`` file, a ``.yaml``/``.yml`` scenario, or a bundled scenario name.
+
+    ``overrides`` replaces scenario parameters (an error for ``.nfg`` files, which have none).
+    """
     path = Path(path_or_name)
     if path.suffix.lower() == ".nfg":
+        if overrides:
+            raise InputError("--set applies to scenario parameters; a .nfg file has none", source=str(path))
         if not path.is_file():
             raise InputError("no such file; expected a Gambit .nfg file", source=str(path))
         from coop.games.nfg import read_nfg
@@ -38,5 +44,5 @@ def load_input(path_or_name: str) -> LoadedInput:
         return LoadedInput(read_nfg(path), str(path), "nfg")
     from coop.scenarios import load
 
-    scenario = load(path_or_name)
+    scenario = load(path_or_name, parameters=overrides or None)
     return LoadedInput(scenario.game, str(scenario.source), "scenario", scenario)

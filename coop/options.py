@@ -39,3 +39,28 @@ verbose_opt = click.option(
     callback=_set_verbosity,
     help="Report progress on stderr (-v: steps, -vv: details).",
 )
+
+
+def _parse_assignments(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if not sep or not name or number != number or number in (float("inf"), float("-inf")):
+            raise click.BadParameter(f"expected NAME=NUMBER, got {item!r}", ctx=ctx, param=param)
+        out[name] = number
+    return out
+
+
+set_opt = click.option(
+    "--set",
+    "overrides",
+    metavar="NAME=VALUE",
+    multiple=True,
+    callback=_parse_assignments,
+    help="Override a scenario parameter (repeatable), e.g. --set relative_gains=0.5.",
+)

@@ -227,3 +227,29 @@ def test_method_for_the_wrong_number_of_players_is_bad_input():
 def test_unknown_format_is_a_usage_error():
     code, _, _ = run("solve", "export-controls", "--format", "xml")
     assert code == 2
+
+
+def test_set_overrides_a_parameter():
+    # past the threshold 1/3 the arms race is a prisoner's dilemma: racing is the only equilibrium
+    doc = solve_json("ai-arms-race", "--set", "relative_gains=0.5")
+    assert doc["scenario"]["parameters"]["relative_gains"] == 0.5
+    assert len(doc["equilibria"]) == 1
+    assert doc["equilibria"][0]["strategies"]["US"]["race"] == 1.0
+    assert doc["dominance"]["solved"]
+
+
+@pytest.mark.parametrize(
+    "assignment, message",
+    [("relative_gain=0.5", "unknown parameter"), ("relative_gains=abc", "NAME=NUMBER"), ("=1", "NAME=NUMBER")],
+)
+def test_bad_set_is_status_2(assignment, message):
+    code, _, err = run("solve", "ai-arms-race", "--set", assignment)
+    assert code == 2
+    assert message in err
+
+
+def test_set_on_an_nfg_file_is_bad_input(tmp_path):
+    path, _ = write_game(tmp_path, np.zeros((2, 2, 2)))
+    code, _, err = run("solve", path, "--set", "x=1")
+    assert code == 2
+    assert "--set" in err
