@@ -46,18 +46,19 @@ def check_game_size(num_actions: Sequence[int], source: str = "game") -> None:
     nbytes = 8 * n * profiles
     if nbytes > MAX_PAYOFF_BYTES:
         raise InputError(
-            f"a {describe_shape(num_actions)} game with {n} players needs {nbytes / 1024**3:.3g} GiB of payoffs; "
+            f"a game of {n} players with {describe_shape(num_actions)} actions needs {nbytes / 1024**3:.3g} GiB "
+            "of payoffs; "
             f"expected at most {MAX_PAYOFF_BYTES / 1024**3:.0f} GiB",
             source=source,
         )
 
 
 def describe_shape(num_actions: Sequence[int]) -> str:
-    """``"3 x 4 x 2"``, shortened for many players: ``"2 x 2 x ... x 2 (80 players)"``."""
+    """``"3 x 4 x 2"``, shortened for many players: ``"2 x 2 x 2 x ... x 2"``."""
     counts = [str(int(a)) for a in num_actions]
     if len(counts) <= 6:
         return " x ".join(counts)
-    return " x ".join(counts[:3]) + " x ... x " + counts[-1] + f" ({len(counts)} players)"
+    return " x ".join(counts[:3]) + " x ... x " + counts[-1]
 
 
 @dataclass(frozen=True, eq=False)
