@@ -32,13 +32,15 @@ coop identifies players and strategies by unique labels, while a file may
 leave labels empty or repeat them. The reader settles this deterministically
 and silently:
 
-- an empty player or strategy label becomes its 1-based position (``"1"``,
-  ``"2"``, ...), Gambit's own default for new games; if that name is taken it
-  gets the first free suffix ``_1``, ``_2``, ...;
-- when a non-empty label occurs more than once in the same list, *every*
-  occurrence is renamed ``label_1``, ``label_2``, ... in order, skipping names
-  already used in the list (so no copy silently keeps the bare name). This is
-  what pygambit 16.7 does with repeated labels too.
+- when a label occurs more than once in the same list, *every* occurrence is
+  renamed ``label_1``, ``label_2``, ... in order, skipping names already used in
+  the list (so no copy silently keeps the bare name);
+- an empty player or strategy label is renamed the same way with an empty base:
+  ``_1``, ``_2``, ... (the first free suffixes);
+- strategies given only by their count are labelled ``"1"``, ``"2"``, ...
+
+These are pygambit 16.7's rules, so labels in coop's JSON output match the ones
+Gambit shows for the same file (checked in the tests).
 
 Every error is an :class:`~coop.errors.InputError` naming the file, the line
 and what was expected.
@@ -250,26 +252,22 @@ def _parse_number(text: str, what: str, fail) -> float:
 
 
 def _unique_labels(labels: Sequence[str]) -> tuple[str, ...]:
-    """Replace empty labels by positions and rename repeated labels (see the module docstring)."""
+    """Rename empty and repeated labels the way pygambit does (see the module docstring)."""
     counts = Counter(label for label in labels if label)
     taken = set(counts)
     next_suffix: dict[str, int] = {}
     out: list[str] = []
-    for position, label in enumerate(labels, start=1):
+    for label in labels:
         if label and counts[label] == 1:
             out.append(label)
             continue
-        if label:
-            base, k = label, next_suffix.get(label, 1)
-            name = f"{base}_{k}"
-        else:
-            base, k = str(position), 0
-            name = base
+        # an empty label is renamed like a repeated one, with the empty string as its base: _1, _2, ...
+        k = next_suffix.get(label, 1)
+        name = f"{label}_{k}"
         while name in taken:
             k += 1
-            name = f"{base}_{k}"
-        if label:
-            next_suffix[label] = k + 1
+            name = f"{label}_{k}"
+        next_suffix[label] = k + 1
         taken.add(name)
         out.append(name)
     return tuple(out)
@@ -332,7 +330,7 @@ def _parse(text: str, source: str) -> NormalFormGame:
             counts.append(int(token.text))
         if len(counts) != n:
             raise p.error(f"expected {n} strategy counts (one per player), found {len(counts)}", opening.pos)
-        actions = [[""] * c for c in counts]
+        actions = [[str(k) for k in range(1, c + 1)] for c in counts]  # Gambit labels them by position
     try:
         check_game_size(counts, source)
     except InputError as err:

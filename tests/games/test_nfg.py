@@ -59,14 +59,11 @@ def test_reader_agrees_with_pygambit(name):
     assert ours.title == theirs.title
     assert ours.description == theirs.description
     players, actions = gambit_labels(theirs)
+    # empty and repeated labels are renamed exactly as pygambit renames them
+    assert ours.players == players
+    assert ours.actions == actions
     if name == "empty_and_repeated_labels.nfg":
-        # coop names empty labels by position; repeated labels are renamed the way pygambit does
-        assert ours.players == players
-        assert ours.actions == (("x_1", "x_2", "3"), ("1", "y"))
-        assert ours.actions[0][:2] == actions[0][:2]
-    else:
-        assert ours.players == players
-        assert ours.actions == actions
+        assert ours.actions == (("x_1", "x_2", "_1"), ("_1", "y"))
 
 
 def test_profile_order_first_player_fastest():
@@ -200,19 +197,22 @@ def test_commas_and_fractions_equal_plain_numbers():
 def test_escaped_quotes_and_backslashes():
     g = parse_nfg(r'NFG 1 R "a \"b\" c\\" { "x\y" "" } { { "\"" "\\\"" } { "" } } "d" 1 2 3 4')
     assert g.title == 'a "b" c\\'
-    assert g.players == ("x\\y", "2")
-    assert g.actions == (('"', '\\"'), ("1",))
+    assert g.players == ("x\\y", "_1")
+    assert g.actions == (('"', '\\"'), ("_1",))
 
 
 @pytest.mark.parametrize(
     ("given_labels", "expected"),
     [
         pytest.param(["a", "b"], ("a", "b"), id="unique"),
-        pytest.param(["", ""], ("1", "2"), id="empty"),
+        pytest.param(["", ""], ("_1", "_2"), id="empty"),
+        pytest.param(["x", ""], ("x", "_1"), id="one_empty"),
+        pytest.param(["_1", ""], ("_1", "_2"), id="empty_suffix_taken"),
+        pytest.param(["", "_1"], ("_2", "_1"), id="empty_suffix_taken_later"),
         pytest.param(["x", "x"], ("x_1", "x_2"), id="repeated"),
         pytest.param(["a", "a_1", "a"], ("a_2", "a_1", "a_3"), id="suffix_taken"),
         pytest.param(["b", "b", "b_2"], ("b_1", "b_3", "b_2"), id="suffix_taken_later"),
-        pytest.param(["2", ""], ("2", "2_1"), id="default_taken"),
+        pytest.param(["2", ""], ("2", "_1"), id="digit_label_and_empty"),
     ],
 )
 def test_labels_made_unique(given_labels, expected):
@@ -221,8 +221,16 @@ def test_labels_made_unique(given_labels, expected):
     assert g.actions[0] == expected
 
 
-def test_repeated_labels_renamed_like_pygambit(tmp_path):
-    text = 'NFG 1 R "" { "P" "P" } { { "a" "a_1" "a" } { "b" "b" "b_2" } }' + " 1" * 18
+@pytest.mark.parametrize(
+    "text",
+    [
+        'NFG 1 R "" { "P" "P" } { { "a" "a_1" "a" } { "b" "b" "b_2" } }' + " 1" * 18,
+        'NFG 1 R "" { "" "Q" } { { "" "x" "" } { "" "_1" } }' + " 1" * 12,
+        'NFG 1 R "" { "A" "" } { 2 3 }' + " 1" * 12,
+    ],
+    ids=["repeated", "empty", "counts"],
+)
+def test_labels_renamed_like_pygambit(tmp_path, text):
     path = tmp_path / "dup.nfg"
     path.write_text(text)
     assert gambit_labels(pygambit.read_nfg(str(path))) == (read_nfg(path).players, read_nfg(path).actions)
