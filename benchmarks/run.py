@@ -1,0 +1,651 @@
+"""Speed of coop against the reference libraries, on the same games, in one process.
+
+Run ``python benchmarks/run.py`` for the full table (about ten minutes on a
+quiet 2-core machine), ``--quick`` for small sizes (CI: exits non-zero only on a
+wrong answer, never on a slow one), ``--json FILE`` to save the rows and
+``--only WORKLOAD`` to run some workloads.
+
+How each number is taken:
+
+- every workload draws its games from fixed seeds; coop and each reference
+  solve the same game, converted once (the conversion, "build", is timed apart);
+- before anything is timed, the answers are compared (same equilibrium set
+  within ``PROB_TOL``, same pure profiles, same Lemke-Howson end point per
+  initial label); a disagreement makes the row ``agree=False`` and the run fail;
+- the first call of each solver in the process is timed apart ("first call":
+  Numba compilation or loading from its cache, and imports);
+- then, for each seed, ``repeats`` rounds call coop and each reference in turn
+  (interleaved, so load on the machine hits both alike), with the garbage
+  collector off; a call shorter than ``MIN_SAMPLE`` is looped and averaged;
+- the reported time is the median over seeds of the per-seed medians; the
+  ratio is reference time / coop time (higher is better for coop).
+
+Workloads not yet in coop (replicator dynamics, fixation probabilities,
+tournaments, repeated-game payoff sets) are listed as rows with no numbers;
+to add one, write a function ``bench_<name>(cfg) -> list[Row]`` and put it in
+``WORKLOADS`` (and drop its line from ``PENDING``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: matched equilibria agree to this (max abs difference of probabilities)
+PROB_TOL = 1e-6
+#: a reference point counts as an equilibrium when its regret is at most this times the payoff spread
+REF_REGRET_TOL = 1e-7
+#: calls shorter than this are looped and the mean taken, so timer resolution does not matter
+MIN_SAMPLE = 2e-3
+#: a reference slower than this per call is timed once per seed, not per repeat
+SLOW_CALL = 20.0
+
+
+# ----------------------------------------------------------------------------- rows
+@dataclass
+class Row:
+    """One line of the table (and of the JSON output)."""
+
+    workload: str
+    size: str
+    reference: str
+    coop_seconds: float | None
+    reference_seconds: float | None
+    ratio: float | None
+    agree: bool | None
+    target: str = ""
+    meets_target: bool | None = None
+    notes: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("extra")
+        d.update(self.extra)
+        return d
+
+
+@dataclass
+class Config:
+    quick: bool
+    seeds: int
+    repeats: int
+
+
+def _median(xs: Sequence[float]) -> float | None:
+    return float(statistics.median(xs)) if xs else None
+
+
+def _ratio(ref: float | None, coop: float | None) -> float | None:
+    if ref is None or coop is None or coop <= 0:
+        return None
+    return ref / coop
+
+
+# ----------------------------------------------------------------------------- timing
+def time_once(fn: Callable[[], Any]) -> tuple[float, Any]:
+    """Seconds for one call with the garbage collector off, and the call's value."""
+    gc.collect()
+    gc.disable()
+    try:
+        t0 = time.perf_counter()
+        out = fn()
+        dt = time.perf_counter() - t0
+    finally:
+        gc.enable()
+    return dt, out
+
+
+def time_call(fn: Callable[[], Any], hint: float) -> float:
+    """Seconds per call; loops short calls (``hint``: a previous call's time) to at least ``MIN_SAMPLE``."""
+    loops = 1 if hint >= MIN_SAMPLE else min(10_000, max(1, int(MIN_SAMPLE / max(hint, 1e-7))))
+    gc.collect()
+    gc.disable()
+    try:
+        t0 = time.perf_counter()
+        for _ in range(loops):
+            fn()
+        dt = time.perf_counter() - t0
+    finally:
+        gc.enable()
+    return dt / loops
+
+
+class Contest:
+    """Interleaved timing of coop and references over seeds and repeats.
+
+    ``add(name, fn, hint)`` for each contender of one seed, then ``run(repeats)``
+    times them in turn; ``median(name)`` is the median over seeds of the
+    per-seed medians.
+    """
+
+    def __init__(self) -> None:
+        self.per_seed: dict[str, list[float]] = {}
+        self.first_call: dict[str, float] = {}
+        self.build: dict[str, list[float]] = {}
+        self._round: list[tuple[str, Callable[[], Any], float]] = []
+
+    def note_first(self, name: str, seconds: float) -> None:
+        self.first_call.setdefault(name, seconds)
+
+    def note_build(self, name: str, seconds: float) -> None:
+        self.build.setdefault(name, []).append(seconds)
+
+    def add(self, name: str, fn: Callable[[], Any], hint: float) -> None:
+        self._round.append((name, fn, hint))
+
+    def run(self, repeats: int) -> None:
+        samples: dict[str, list[float]] = {name: [] for name, _, _ in self._round}
+        for r in range(repeats):
+            for name, fn, hint in self._round:
+                if hint > SLOW_CALL and r > 0:
+                    continue  # the agreement call already took long: one sample (the hint) is enough
+                samples[name].append(hint if hint > SLOW_CALL else time_call(fn, hint))
+        for name, xs in samples.items():
+            self.per_seed.setdefault(name, []).append(float(statistics.median(xs)))
+        self._round = []
+
+    def median(self, name: str) -> float | None:
+        return _median(self.per_seed.get(name, []))
+
+    def build_median(self, name: str) -> float | None:
+        return _median(self.build.get(name, []))
+
+
+def _extra(contest: Contest, coop: str, ref: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "coop_first_call_seconds": contest.first_call.get(coop),
+        "coop_build_seconds": contest.build_median(coop),
+        "seeds": len(contest.per_seed.get(coop, [])),
+    }
+    if ref is not None:
+        out["reference_first_call_seconds"] = contest.first_call.get(ref)
+        out["reference_build_seconds"] = contest.build_median(ref)
+    return out
+
+
+def _target_row(workload: str, size: str, reference: str, contest: Contest, coop: str, ref: str,
+                agree: bool, min_ratio: float | None, notes: str = "", skipped: str = "") -> Row:
+    coop_s = contest.median(coop)
+    if skipped:
+        return Row(workload, size, reference, coop_s, None, None, agree,
+                   target=f">= {min_ratio:g}x" if min_ratio else "", meets_target=None,
+                   notes="; ".join(x for x in (skipped, notes) if x), extra=_extra(contest, coop, None))
+    ref_s = contest.median(ref)
+    ratio = _ratio(ref_s, coop_s)
+    meets = None if min_ratio is None or ratio is None else bool(ratio >= min_ratio)
+    return Row(workload, size, reference, coop_s, ref_s, ratio, agree,
+               target=f">= {min_ratio:g}x" if min_ratio else "", meets_target=meets, notes=notes,
+               extra=_extra(contest, coop, ref))
+
+
+# ----------------------------------------------------------------------------- comparing answers
+def _gambit_points(result) -> list[np.ndarray]:
+    """Each pygambit equilibrium as one flat probability vector (players in order)."""
+    out = []
+    for eq in result.equilibria:
+        out.append(np.array([float(eq[p][s]) for p in eq.game.players for s in p.strategies]))
+    return out
+
+
+def _coop_points(result) -> list[np.ndarray]:
+    return [np.concatenate(eq.strategies) for eq in result.equilibria]
+
+
+def _missing(found: Sequence[np.ndarray], reference: Sequence[np.ndarray], tol: float = PROB_TOL) -> int:
+    """How many points of ``reference`` have no match within ``tol`` in ``found``."""
+    return sum(not any(np.max(np.abs(q - f)) <= tol for f in found) for q in reference)
+
+
+def _same_set(a: Sequence[np.ndarray], b: Sequence[np.ndarray], tol: float = PROB_TOL) -> bool:
+    return len(a) == len(b) and _missing(a, b, tol) == 0 and _missing(b, a, tol) == 0
+
+
+def _regret_ok(game, point: np.ndarray, rel: float = REF_REGRET_TOL) -> bool:
+    cuts = np.cumsum(game.num_actions)[:-1]
+    return bool(game.max_regret(np.split(point, cuts)) <= rel * game.payoff_scale)
+
+
+def _random_game(shape: tuple[int, ...], seed: int):
+    from coop.games import NormalFormGame
+
+    rng = np.random.default_rng(seed)
+    data = rng.standard_normal((len(shape), *shape))
+    return time_once(lambda: NormalFormGame.from_payoffs(data))
+
+
+# ----------------------------------------------------------------------------- 1. pure Nash
+def copy_bandwidth(nbytes: int = 1 << 28, repeats: int = 7) -> float:
+    """Memory bandwidth of ``np.copyto`` in bytes per second, counting the bytes read and written (best of ``repeats``)."""
+    src = np.ones(nbytes // 8)
+    dst = np.empty_like(src)
+    np.copyto(dst, src)  # touch the pages
+    best = min(time_once(lambda: np.copyto(dst, src))[0] for _ in range(repeats))
+    return 2 * src.nbytes / best
+
+
+def bench_pure_nash(cfg: Config) -> list[Row]:
+    import pygambit
+    import quantecon.game_theory as qe
+
+    from coop.solvers.pure_nash import pure_nash_equilibria, pure_nash_indices
+
+    sizes = [(3, 10), (3, 30), (4, 10)] if cfg.quick else [(3, 10), (3, 30), (3, 60), (4, 10), (4, 20)]
+    bandwidth = copy_bandwidth(1 << 26 if cfg.quick else 1 << 28)
+    rows = []
+    for n, a in sizes:
+        shape = (a,) * n
+        size = "x".join(map(str, shape))
+        big = np.prod(shape) * n >= 500_000
+        seeds = max(1, cfg.seeds // 2) if big else cfg.seeds
+        repeats = max(1, cfg.repeats // 2) if big else cfg.repeats
+        contest = Contest()
+        agree = True
+        notes = []
+        qe_skip = gambit_skip = ""
+        for seed in range(seeds):
+            t_build, g = _random_game(shape, seed)
+            contest.note_build("coop", t_build)
+            t_first, rows_coop = time_once(lambda g=g: pure_nash_indices(g))
+            contest.note_first("coop", t_first)
+            mine = {tuple(int(v) for v in r) for r in rows_coop}
+            t_full, full = time_once(lambda g=g: pure_nash_equilibria(g))
+            contest.note_first("coop_full", t_full)
+            mine_full = {tuple(eq.support(i)[0] for i in range(n)) for eq in full.equilibria}
+            agree &= mine_full == mine
+            hint = time_once(lambda g=g: pure_nash_indices(g))[0]
+            contest.add("coop", lambda g=g: pure_nash_indices(g), hint)
+            contest.add("coop_full", lambda g=g: pure_nash_equilibria(g), time_once(lambda g=g: pure_nash_equilibria(g))[0])
+            if not gambit_skip:
+                t_b, gg = time_once(g.to_gambit)
+                contest.note_build("pygambit", t_b)
+                t_g, res = time_once(lambda gg=gg: pygambit.nash.enumpure_solve(gg))
+                contest.note_first("pygambit", t_g)
+                theirs = {tuple(int(np.argmax(p[sum(shape[:i]):sum(shape[:i + 1])])) for i in range(n))
+                          for p in _gambit_points(res)}
+                if theirs != mine:
+                    agree = False
+                    notes.append(f"seed {seed}: pygambit pure set differs ({len(theirs)} vs {len(mine)})")
+                contest.add("pygambit", lambda gg=gg: pygambit.nash.enumpure_solve(gg), t_g)
+                if t_g > SLOW_CALL:
+                    gambit_skip = f"pygambit timed on seed 0 only ({t_g:.0f} s per call)"
+            if not qe_skip:
+                t_b, q = time_once(g.to_quantecon)
+                contest.note_build("quantecon", t_b)
+                t_q, res_q = time_once(lambda q=q: qe.pure_nash_brute(q))
+                contest.note_first("quantecon", t_q)
+                theirs_q = {tuple(int(v) for v in p) for p in res_q}
+                if theirs_q != mine:
+                    agree = False
+                    notes.append(f"seed {seed}: quantecon pure set differs ({len(theirs_q)} vs {len(mine)})")
+                contest.add("quantecon", lambda q=q: qe.pure_nash_brute(q), t_q)
+                if t_q > SLOW_CALL:
+                    qe_skip = f"quantecon timed on seed 0 only ({t_q:.0f} s per call)"
+            contest.run(repeats)
+        coop_note = "coop: pure_nash_indices (index rows); pure_nash_equilibria (verified result objects) in coop_full_seconds"
+        full_s = contest.median("coop_full")
+        for ref, key, target, skip in (("pygambit enumpure_solve", "pygambit", 300, gambit_skip),
+                                       ("quantecon pure_nash_brute", "quantecon", 3000, qe_skip)):
+            row = _target_row("pure_nash", size, ref, contest, "coop", key, agree, target,
+                              "; ".join([*notes, skip, coop_note] if skip else [*notes, coop_note]))
+            row.extra["coop_full_seconds"] = full_s
+            rows.append(row)
+        payload = 8 * n * int(np.prod(shape))
+        floor = payload / bandwidth
+        coop_s = contest.median("coop")
+        rows.append(Row(
+            "pure_nash", size, "memory-bandwidth floor", coop_s, floor, _ratio(floor, coop_s), agree,
+            target=">= 0.5x (coop within 2x of floor)",
+            meets_target=None if coop_s is None else bool(coop_s <= 2 * floor),
+            notes=(f"payoffs {payload / 1e6:.2f} MB; copy bandwidth {bandwidth / 1e9:.1f} GB/s (read+write, np.copyto); "
+                   f"coop/floor = {coop_s / floor:.2f}" + ("; payoffs fit in cache, floor is nominal" if payload < 4e6 else "")),
+            extra={"coop_over_floor": coop_s / floor, "payload_bytes": payload, "copy_bandwidth_bytes_per_s": bandwidth},
+        ))
+    return rows
+
+
+# ----------------------------------------------------------------------------- 2. all equilibria, 2 players
+def bench_bimatrix_all(cfg: Config) -> list[Row]:
+    import pygambit
+    import quantecon.game_theory as qe
+
+    from coop.solvers.vertex_enumeration import vertex_enumeration
+
+    sizes = [4, 6, 8] if cfg.quick else [4, 6, 8, 10, 12]
+    rows = []
+    for n in sizes:
+        contest = Contest()
+        agree = True
+        notes: list[str] = []
+        use_gambit = n <= 10
+        # quantecon's support enumeration visits C(2n, n) support pairs: 2.7 million at n = 12 (seconds per call)
+        use_qe_support = n <= 10 or not cfg.quick
+        seeds = cfg.seeds if n <= 10 else max(2, cfg.seeds // 2)
+        best_qe: list[float] = []
+        for seed in range(seeds):
+            t_build, g = _random_game((n, n), seed)
+            contest.note_build("coop", t_build)
+            t_first, res = time_once(lambda g=g: vertex_enumeration(g))
+            contest.note_first("coop", t_first)
+            mine = _coop_points(res)
+            if res.degenerate or not res.converged:
+                notes.append(f"seed {seed}: coop says degenerate={res.degenerate}, converged={res.converged}")
+            t_b, q = time_once(g.to_quantecon)
+            contest.note_build("quantecon", t_b)
+            refs: list[tuple[str, Callable[[], Any], Callable[[Any], list[np.ndarray]]]] = [
+                ("quantecon_vertex", lambda q=q: qe.vertex_enumeration(q), lambda r: [np.concatenate(e) for e in r]),
+            ]
+            if use_qe_support:
+                refs.append(("quantecon_support", lambda q=q: qe.support_enumeration(q),
+                             lambda r: [np.concatenate(e) for e in r]))
+            if use_gambit:
+                t_b, gg = time_once(g.to_gambit)
+                contest.note_build("pygambit", t_b)
+                refs.append(("pygambit", lambda gg=gg: pygambit.nash.enummixed_solve(gg, rational=False), _gambit_points))
+            contest.add("coop", lambda g=g: vertex_enumeration(g), time_once(lambda g=g: vertex_enumeration(g))[0])
+            for name, fn, points in refs:
+                t_r, out = time_once(fn)
+                contest.note_first(name, t_r)
+                theirs = points(out)
+                if not _same_set(mine, theirs):
+                    agree = False
+                    notes.append(f"seed {seed}: {name} found {len(theirs)} equilibria, coop {len(mine)} "
+                                 f"({_missing(mine, theirs)} of theirs not in coop's)")
+                contest.add(name, fn, time_once(fn)[0])
+            contest.run(cfg.repeats)
+            # best of quantecon's two methods, per seed
+            last = {k: v[-1] for k, v in contest.per_seed.items()}
+            best_qe.append(min(last[k] for k in ("quantecon_vertex", "quantecon_support") if k in last))
+        contest.per_seed["quantecon_best"] = best_qe
+        contest.first_call["quantecon_best"] = min(contest.first_call[k] for k in ("quantecon_vertex", "quantecon_support")
+                                                   if k in contest.first_call)
+        contest.build["quantecon_best"] = contest.build["quantecon"]
+        qe_note = ("quantecon best of vertex_enumeration "
+                   f"({contest.median('quantecon_vertex'):.3g} s)"
+                   + (f" and support_enumeration ({contest.median('quantecon_support'):.3g} s)" if use_qe_support
+                      else "; support_enumeration skipped in --quick at n = 12"))
+        rows.append(_target_row("all_equilibria_2p", f"{n}x{n}", "quantecon best(support, vertex)", contest, "coop",
+                                "quantecon_best", agree, 1, "; ".join([*notes, qe_note])))
+        if use_gambit:
+            rows.append(_target_row("all_equilibria_2p", f"{n}x{n}", "pygambit enummixed_solve(rational=False)",
+                                    contest, "coop", "pygambit", agree, 50 if n == 10 else None, "; ".join(notes)))
+        else:
+            rows.append(_target_row("all_equilibria_2p", f"{n}x{n}", "pygambit enummixed_solve(rational=False)",
+                                    contest, "coop", "pygambit", agree, None, "; ".join(notes),
+                                    skipped="pygambit not run above n = 10 (the issue sets its target at n = 10)"))
+    return rows
+
+
+# ----------------------------------------------------------------------------- 3. Lemke-Howson
+def bench_lemke_howson(cfg: Config) -> list[Row]:
+    import pygambit
+    import quantecon.game_theory as qe
+
+    from coop.solvers.lemke_howson import lemke_howson
+
+    sizes = [10, 50] if cfg.quick else [10, 50, 100, 200]
+    rows = []
+    for n in sizes:
+        contest = Contest()
+        agree = True
+        notes: list[str] = []
+        gambit_match = 0
+        use_gambit = n <= 200
+        for seed in range(cfg.seeds):
+            t_build, g = _random_game((n, n), seed)
+            contest.note_build("coop", t_build)
+            t_b, q = time_once(g.to_quantecon)
+            contest.note_build("quantecon", t_b)
+            t_first, res = time_once(lambda g=g: lemke_howson(g))
+            contest.note_first("coop", t_first)
+            t_qf, _ = time_once(lambda q=q: qe.lemke_howson(q))
+            contest.note_first("quantecon", t_qf)
+            # same end point per initial label: every label at small n, a spread of them at large n
+            labels = range(2 * n) if n <= 10 else np.linspace(0, 2 * n - 1, 8 if cfg.quick else 12).astype(int)
+            for k in labels:
+                r = lemke_howson(g, initial_label=int(k))
+                if r.parameters.get("label_used") != int(k):
+                    notes.append(f"seed {seed}: label {k} fell back to label {r.parameters.get('label_used')}")
+                    continue
+                x, y = qe.lemke_howson(q, init_pivot=int(k))
+                if not _same_set(_coop_points(r), [np.concatenate([x, y])]):
+                    agree = False
+                    notes.append(f"seed {seed}: label {k}: coop and quantecon end at different equilibria")
+            contest.add("coop", lambda g=g: lemke_howson(g), time_once(lambda g=g: lemke_howson(g))[0])
+            contest.add("quantecon", lambda q=q: qe.lemke_howson(q), time_once(lambda q=q: qe.lemke_howson(q))[0])
+            if use_gambit:
+                t_b, gg = time_once(g.to_gambit)
+                contest.note_build("pygambit", t_b)
+                fn = (lambda gg=gg: pygambit.nash.lcp_solve(gg, rational=False, stop_after=1))
+                t_g, out = time_once(fn)
+                contest.note_first("pygambit", t_g)
+                pts = _gambit_points(out)
+                if len(pts) != 1 or not _regret_ok(g, pts[0]):
+                    agree = False
+                    notes.append(f"seed {seed}: pygambit lcp_solve returned no verified equilibrium")
+                else:
+                    gambit_match += _same_set(_coop_points(res), pts)
+                contest.add("pygambit", fn, t_g)
+                if t_g > SLOW_CALL:
+                    use_gambit = False
+                    notes.append(f"pygambit timed on seeds 0..{seed} only ({t_g:.0f} s per call)")
+            contest.run(cfg.repeats)
+        size = f"{n}x{n}"
+        rows.append(_target_row("lemke_howson", size, "quantecon lemke_howson", contest, "coop", "quantecon", agree, 1,
+                                "; ".join([*notes, "initial label 0 timed"])))
+        gnote = (f"lcp_solve(stop_after=1) is Lemke's algorithm, not LH from label 0: its point is checked by regret; "
+                 f"equal to coop's label-0 point on {gambit_match} of {len(contest.per_seed.get('pygambit', []))} seeds")
+        rows.append(_target_row("lemke_howson", size, "pygambit lcp_solve(rational=False)", contest, "coop", "pygambit",
+                                agree, 100, "; ".join([*notes, gnote])))
+    return rows
+
+
+# ----------------------------------------------------------------------------- 4. all equilibria, 3 players
+def bench_polynomial(cfg: Config) -> list[Row]:
+    import pygambit
+
+    from coop.solvers.polynomial_support import polynomial_support_enumeration
+
+    sizes = [3] if cfg.quick else [3, 4]
+    rows = []
+    for a in sizes:
+        shape = (a, a, a)
+        contest = Contest()
+        agree = True
+        notes: list[str] = []
+        counts = {"gambit_points": 0, "gambit_non_equilibria": 0, "coop_points": 0, "coop_extra": 0}
+        seeds = cfg.seeds
+        for seed in range(seeds):
+            t_build, g = _random_game(shape, seed)
+            contest.note_build("coop", t_build)
+            t_first, res = time_once(lambda g=g: polynomial_support_enumeration(g))
+            contest.note_first("coop", t_first)
+            mine = _coop_points(res)
+            if not all(_regret_ok(g, p, 1e-9) for p in mine):
+                agree = False
+                notes.append(f"seed {seed}: coop returned a point with regret above 1e-9 x spread")
+            if res.guarantee != "all":
+                notes.append(f"seed {seed}: coop guarantee {res.guarantee}")
+            t_b, gg = time_once(g.to_gambit)
+            contest.note_build("pygambit", t_b)
+            fn = (lambda gg=gg: pygambit.nash.enumpoly_solve(gg))
+            t_g, out = time_once(fn)
+            contest.note_first("pygambit", t_g)
+            theirs = _gambit_points(out)
+            verified = [p for p in theirs if _regret_ok(g, p)]
+            counts["gambit_points"] += len(theirs)
+            counts["gambit_non_equilibria"] += len(theirs) - len(verified)
+            counts["coop_points"] += len(mine)
+            counts["coop_extra"] += _missing(verified, mine)
+            missed = _missing(mine, verified)
+            if missed:
+                agree = False
+                notes.append(f"seed {seed}: coop misses {missed} verified pygambit equilibria")
+            contest.add("coop", lambda g=g: polynomial_support_enumeration(g),
+                        time_once(lambda g=g: polynomial_support_enumeration(g))[0])
+            contest.add("pygambit", fn, t_g)
+            contest.run(cfg.repeats if a == 3 else max(1, cfg.repeats // 2))
+        notes.append(
+            f"over {seeds} seeds: coop {counts['coop_points']} equilibria, pygambit {counts['gambit_points']} points "
+            f"of which {counts['gambit_non_equilibria']} fail the regret check (> 1e-7 x spread); "
+            f"coop finds {counts['coop_extra']} that pygambit misses; agree = coop contains every verified pygambit point"
+        )
+        row = _target_row("all_equilibria_3p", "x".join(map(str, shape)), "pygambit enumpoly_solve", contest, "coop",
+                          "pygambit", agree, 5, "; ".join(notes))
+        row.extra.update(counts)
+        rows.append(row)
+    return rows
+
+
+# ----------------------------------------------------------------------------- 5. the CLI
+def _coop_command() -> list[str]:
+    exe = Path(sys.executable).with_name("coop")
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("coop")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "from coop.cli import main; main()"]
+
+
+def bench_cli(cfg: Config) -> list[Row]:
+    cmd = _coop_command()
+    listing = subprocess.run([*cmd, "list", "--format", "json"], capture_output=True, text=True, check=True)
+    names = [s["name"] for s in json.loads(listing.stdout)]
+    rows = []
+    for name in names:
+        run = [*cmd, "solve", name, "--format", "json"]
+        notes = []
+        first = subprocess.run(run, capture_output=True, text=True)  # warms the normal cache
+        agree = first.returncode == 0 and bool(json.loads(first.stdout or "{}").get("equilibria"))
+        if not agree:
+            notes.append(f"exit {first.returncode}: {first.stderr.strip()[-200:]}")
+        warm = []
+        for _ in range(3 if cfg.quick else 5):
+            t0 = time.perf_counter()
+            subprocess.run(run, capture_output=True, text=True)
+            warm.append(time.perf_counter() - t0)
+        cold = None
+        if not cfg.quick:
+            with tempfile.TemporaryDirectory() as cache:
+                env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+                t0 = time.perf_counter()
+                subprocess.run(run, capture_output=True, text=True, env=env)
+                cold = time.perf_counter() - t0
+            notes.append(f"first run with an empty Numba cache: {cold:.1f} s")
+        else:
+            notes.append("empty-cache run not measured in --quick")
+        warm_s = _median(warm)
+        rows.append(Row("cli", name, "(none: wall time)", warm_s, None, None, agree, target="<= 1.0 s warm",
+                        meets_target=None if warm_s is None else bool(warm_s <= 1.0), notes="; ".join(notes),
+                        extra={"cold_cache_seconds": cold, "command": " ".join(["coop", *run[len(cmd):]])}))
+    return rows
+
+
+# ----------------------------------------------------------------------------- registry
+#: workload name -> benchmark function (each returns its rows); add new capabilities here
+WORKLOADS: dict[str, Callable[[Config], list[Row]]] = {
+    "pure_nash": bench_pure_nash,
+    "all_equilibria_2p": bench_bimatrix_all,
+    "lemke_howson": bench_lemke_howson,
+    "all_equilibria_3p": bench_polynomial,
+    "cli": bench_cli,
+}
+
+#: workloads of the benchmark issue that coop does not implement yet: (workload, size, reference, target)
+PENDING: list[tuple[str, str, str, str]] = [
+    ("replicator_dynamics", "3x3, 10x10, t=100, 1e-8", "nashpy replicator_dynamics", ">= 20x"),
+    ("fixation_probabilities", "Z=100, 2..10 strategies", "egttools", ">= 10x"),
+    ("stationary_distribution", "3 strategies, Z=100 (5151 states)", "egttools", ">= 100x"),
+    ("tournament", "10 strategies, 200 turns, 10 reps, noise 0/0.05", "axelrod", ">= 300x"),
+    ("repeated_game_payoffs", "prisoner's dilemma, delta=0.9", "quantecon", ">= 3x"),
+]
+
+
+def pending_rows() -> list[Row]:
+    return [Row(w, s, r, None, None, None, None, target=t, notes="not yet implemented in coop") for w, s, r, t in PENDING]
+
+
+# ----------------------------------------------------------------------------- output
+def _fmt(x: float | None, kind: str = "s") -> str:
+    if x is None:
+        return "-"
+    if kind == "ratio":
+        return f"{x:.3g}x" if x < 1000 else f"{x:,.0f}x"
+    return f"{x:.3g}"
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    head = ["workload", "size", "reference", "coop s", "ref s", "ratio", "target", "meets", "agree"]
+    body = [[r.workload, r.size, r.reference, _fmt(r.coop_seconds), _fmt(r.reference_seconds),
+             _fmt(r.ratio, "ratio"), r.target, {True: "yes", False: "NO", None: "-"}[r.meets_target],
+             {True: "yes", False: "NO", None: "-"}[r.agree]] for r in rows]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body, strict=False)]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths, strict=False)) + " |",
+             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    lines += ["| " + " | ".join(str(x).ljust(w) for x, w in zip(b, widths, strict=False)) + " |" for b in body]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes and few seeds (CI): fails only on a wrong answer")
+    parser.add_argument("--json", metavar="FILE", help="write the rows as a JSON list")
+    parser.add_argument("--only", action="append", choices=sorted(WORKLOADS), help="run only this workload (repeatable)")
+    parser.add_argument("--seeds", type=int, help="random games per size (default 3 quick, 7 full)")
+    parser.add_argument("--repeats", type=int, help="timed rounds per game (default 3 quick, 5 full)")
+    args = parser.parse_args(argv)
+    cfg = Config(quick=args.quick, seeds=args.seeds or (3 if args.quick else 7),
+                 repeats=args.repeats or (3 if args.quick else 5))
+    started = time.perf_counter()
+    print(f"coop benchmarks ({'quick' if cfg.quick else 'full'}), {time.strftime('%Y-%m-%d')}, {machine()}", flush=True)
+    rows: list[Row] = []
+    for name, bench in WORKLOADS.items():
+        if args.only and name not in args.only:
+            continue
+        t0 = time.perf_counter()
+        new = bench(cfg)
+        rows += new
+        print(f"  {name}: {len(new)} rows in {time.perf_counter() - t0:.1f} s", flush=True)
+    if not args.only:
+        rows += pending_rows()
+    print(format_table(rows))
+    for r in rows:
+        if r.notes and r.notes != "not yet implemented in coop":
+            print(f"- {r.workload} {r.size} vs {r.reference}: {r.notes}")
+    wrong = [r for r in rows if r.agree is False]
+    print(f"total {time.perf_counter() - started:.0f} s; {len(wrong)} rows with wrong answers")
+    if args.json:
+        Path(args.json).write_text(json.dumps([r.to_dict() for r in rows], indent=2) + "\n")
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
