@@ -1,6 +1,7 @@
 """coop: a game-theoretic solver for international AI cooperation.
 
 The public API: game classes, scenario loading and the solvers, for use in a notebook.
+Names are imported on first use, so ``import coop`` (and ``coop --help``) stay fast.
 
 >>> import coop
 >>> scenario = coop.load("ai-arms-race")
@@ -11,46 +12,46 @@ The public API: game classes, scenario loading and the solvers, for use in a not
 [True, True, False]
 """
 
-from coop.errors import InputError
-from coop.games import NormalFormGame
-from coop.games.transforms import relative_gains
-from coop.scenarios import RedLine, Scenario, bundled_scenarios, load
-from coop.solvers import (
-    DominanceResult,
-    Equilibrium,
-    GameSolution,
-    NashResult,
-    iterated_dominance,
-    lemke_howson,
-    polynomial_support_enumeration,
-    pure_nash_equilibria,
-    solve_game,
-    support_enumeration,
-    support_search,
-    vertex_enumeration,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "DominanceResult",
-    "Equilibrium",
-    "GameSolution",
-    "InputError",
-    "NashResult",
-    "NormalFormGame",
-    "RedLine",
-    "Scenario",
-    "__version__",
-    "bundled_scenarios",
-    "iterated_dominance",
-    "lemke_howson",
-    "load",
-    "polynomial_support_enumeration",
-    "pure_nash_equilibria",
-    "relative_gains",
-    "solve_game",
-    "support_enumeration",
-    "support_search",
-    "vertex_enumeration",
-]
+_EXPORTS = {
+    "InputError": "coop.errors",
+    "NormalFormGame": "coop.games",
+    "relative_gains": "coop.games.transforms",
+    "RedLine": "coop.scenarios",
+    "Scenario": "coop.scenarios",
+    "bundled_scenarios": "coop.scenarios",
+    "load": "coop.scenarios",
+    "DominanceResult": "coop.solvers",
+    "Equilibrium": "coop.solvers",
+    "GameSolution": "coop.solvers",
+    "NashResult": "coop.solvers",
+    "iterated_dominance": "coop.solvers",
+    "lemke_howson": "coop.solvers",
+    "polynomial_support_enumeration": "coop.solvers",
+    "pure_nash_equilibria": "coop.solvers",
+    "solve_game": "coop.solvers",
+    "support_enumeration": "coop.solvers",
+    "support_search": "coop.solvers",
+    "vertex_enumeration": "coop.solvers",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'coop' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
