@@ -100,7 +100,6 @@ def _ratio(ref: float | None, coop: float | None) -> float | None:
 # ----------------------------------------------------------------------------- timing
 def time_once(fn: Callable[[], Any]) -> tuple[float, Any]:
     """Seconds for one call with the garbage collector off, and the call's value."""
-    gc.collect()
     gc.disable()
     try:
         t0 = time.perf_counter()
@@ -114,7 +113,6 @@ def time_once(fn: Callable[[], Any]) -> tuple[float, Any]:
 def time_call(fn: Callable[[], Any], hint: float) -> float:
     """Seconds per call; loops short calls (``hint``: a previous call's time) to at least ``MIN_SAMPLE``."""
     loops = 1 if hint >= MIN_SAMPLE else min(10_000, max(1, int(MIN_SAMPLE / max(hint, 1e-7))))
-    gc.collect()
     gc.disable()
     try:
         t0 = time.perf_counter()
@@ -151,6 +149,7 @@ class Contest:
 
     def run(self, repeats: int) -> None:
         samples: dict[str, list[float]] = {name: [] for name, _, _ in self._round}
+        gc.collect()  # once per round: a full collection costs ~0.1 s once Numba and pygambit are loaded
         for r in range(repeats):
             for name, fn, hint in self._round:
                 if hint > SLOW_CALL and r > 0:
@@ -231,7 +230,7 @@ def _random_game(shape: tuple[int, ...], seed: int):
 
 # ----------------------------------------------------------------------------- 1. pure Nash
 def copy_bandwidth(nbytes: int = 1 << 28, repeats: int = 7) -> float:
-    """Memory bandwidth of ``np.copyto`` in bytes per second, counting the bytes read and written (best of ``repeats``)."""
+    """Bandwidth of ``np.copyto`` in bytes per second, counting bytes read and written (best of ``repeats``)."""
     src = np.ones(nbytes // 8)
     dst = np.empty_like(src)
     np.copyto(dst, src)  # touch the pages
@@ -270,7 +269,8 @@ def bench_pure_nash(cfg: Config) -> list[Row]:
             agree &= mine_full == mine
             hint = time_once(lambda g=g: pure_nash_indices(g))[0]
             contest.add("coop", lambda g=g: pure_nash_indices(g), hint)
-            contest.add("coop_full", lambda g=g: pure_nash_equilibria(g), time_once(lambda g=g: pure_nash_equilibria(g))[0])
+            hint_full = time_once(lambda g=g: pure_nash_equilibria(g))[0]
+            contest.add("coop_full", lambda g=g: pure_nash_equilibria(g), hint_full)
             if not gambit_skip:
                 t_b, gg = time_once(g.to_gambit)
                 contest.note_build("pygambit", t_b)
@@ -297,7 +297,8 @@ def bench_pure_nash(cfg: Config) -> list[Row]:
                 if t_q > SLOW_CALL:
                     qe_skip = f"quantecon timed on seed 0 only ({t_q:.0f} s per call)"
             contest.run(repeats)
-        coop_note = "coop: pure_nash_indices (index rows); pure_nash_equilibria (verified result objects) in coop_full_seconds"
+        coop_note = ("coop: pure_nash_indices (index rows); "
+                     "pure_nash_equilibria (verified result objects) in coop_full_seconds")
         full_s = contest.median("coop_full")
         for ref, key, target, skip in (("pygambit enumpure_solve", "pygambit", 300, gambit_skip),
                                        ("quantecon pure_nash_brute", "quantecon", 3000, qe_skip)):
@@ -312,9 +313,11 @@ def bench_pure_nash(cfg: Config) -> list[Row]:
             "pure_nash", size, "memory-bandwidth floor", coop_s, floor, _ratio(floor, coop_s), agree,
             target=">= 0.5x (coop within 2x of floor)",
             meets_target=None if coop_s is None else bool(coop_s <= 2 * floor),
-            notes=(f"payoffs {payload / 1e6:.2f} MB; copy bandwidth {bandwidth / 1e9:.1f} GB/s (read+write, np.copyto); "
-                   f"coop/floor = {coop_s / floor:.2f}" + ("; payoffs fit in cache, floor is nominal" if payload < 4e6 else "")),
-            extra={"coop_over_floor": coop_s / floor, "payload_bytes": payload, "copy_bandwidth_bytes_per_s": bandwidth},
+            notes=(f"payoffs {payload / 1e6:.2f} MB; copy bandwidth {bandwidth / 1e9:.1f} GB/s "
+                   f"(read+write, np.copyto); coop/floor = {coop_s / floor:.2f}"
+                   + ("; payoffs fit in cache, floor is nominal" if payload < 4e6 else "")),
+            extra={"coop_over_floor": coop_s / floor, "payload_bytes": payload,
+                   "copy_bandwidth_bytes_per_s": bandwidth},
         ))
     return rows
 
@@ -356,7 +359,8 @@ def bench_bimatrix_all(cfg: Config) -> list[Row]:
             if use_gambit:
                 t_b, gg = time_once(g.to_gambit)
                 contest.note_build("pygambit", t_b)
-                refs.append(("pygambit", lambda gg=gg: pygambit.nash.enummixed_solve(gg, rational=False), _gambit_points))
+                refs.append(("pygambit", lambda gg=gg: pygambit.nash.enummixed_solve(gg, rational=False),
+                             _gambit_points))
             contest.add("coop", lambda g=g: vertex_enumeration(g), time_once(lambda g=g: vertex_enumeration(g))[0])
             for name, fn, points in refs:
                 t_r, out = time_once(fn)
@@ -372,8 +376,9 @@ def bench_bimatrix_all(cfg: Config) -> list[Row]:
             last = {k: v[-1] for k, v in contest.per_seed.items()}
             best_qe.append(min(last[k] for k in ("quantecon_vertex", "quantecon_support") if k in last))
         contest.per_seed["quantecon_best"] = best_qe
-        contest.first_call["quantecon_best"] = min(contest.first_call[k] for k in ("quantecon_vertex", "quantecon_support")
-                                                   if k in contest.first_call)
+        contest.first_call["quantecon_best"] = min(
+            contest.first_call[k] for k in ("quantecon_vertex", "quantecon_support") if k in contest.first_call
+        )
         contest.build["quantecon_best"] = contest.build["quantecon"]
         qe_note = ("quantecon best of vertex_enumeration "
                    f"({contest.median('quantecon_vertex'):.3g} s)"
@@ -431,7 +436,9 @@ def bench_lemke_howson(cfg: Config) -> list[Row]:
             if use_gambit:
                 t_b, gg = time_once(g.to_gambit)
                 contest.note_build("pygambit", t_b)
-                fn = (lambda gg=gg: pygambit.nash.lcp_solve(gg, rational=False, stop_after=1))
+                def fn(gg=gg):
+                    return pygambit.nash.lcp_solve(gg, rational=False, stop_after=1)
+
                 t_g, out = time_once(fn)
                 contest.note_first("pygambit", t_g)
                 pts = _gambit_points(out)
@@ -448,8 +455,9 @@ def bench_lemke_howson(cfg: Config) -> list[Row]:
         size = f"{n}x{n}"
         rows.append(_target_row("lemke_howson", size, "quantecon lemke_howson", contest, "coop", "quantecon", agree, 1,
                                 "; ".join([*notes, "initial label 0 timed"])))
-        gnote = (f"lcp_solve(stop_after=1) is Lemke's algorithm, not LH from label 0: its point is checked by regret; "
-                 f"equal to coop's label-0 point on {gambit_match} of {len(contest.per_seed.get('pygambit', []))} seeds")
+        gnote = ("lcp_solve(stop_after=1) is Lemke's algorithm, not LH from label 0: its point is checked by "
+                 f"regret; equal to coop's label-0 point on {gambit_match} of "
+                 f"{len(contest.per_seed.get('pygambit', []))} seeds")
         rows.append(_target_row("lemke_howson", size, "pygambit lcp_solve(rational=False)", contest, "coop", "pygambit",
                                 agree, 100, "; ".join([*notes, gnote])))
     return rows
@@ -483,7 +491,9 @@ def bench_polynomial(cfg: Config) -> list[Row]:
                 notes.append(f"seed {seed}: coop guarantee {res.guarantee}")
             t_b, gg = time_once(g.to_gambit)
             contest.note_build("pygambit", t_b)
-            fn = (lambda gg=gg: pygambit.nash.enumpoly_solve(gg))
+            def fn(gg=gg):
+                return pygambit.nash.enumpoly_solve(gg)
+
             t_g, out = time_once(fn)
             contest.note_first("pygambit", t_g)
             theirs = _gambit_points(out)
@@ -503,7 +513,8 @@ def bench_polynomial(cfg: Config) -> list[Row]:
         notes.append(
             f"over {seeds} seeds: coop {counts['coop_points']} equilibria, pygambit {counts['gambit_points']} points "
             f"of which {counts['gambit_non_equilibria']} fail the regret check (> 1e-7 x spread); "
-            f"coop finds {counts['coop_extra']} that pygambit misses; agree = coop contains every verified pygambit point"
+            f"coop finds {counts['coop_extra']} that pygambit misses; "
+            "agree = coop contains every verified pygambit point"
         )
         row = _target_row("all_equilibria_3p", "x".join(map(str, shape)), "pygambit enumpoly_solve", contest, "coop",
                           "pygambit", agree, 5, "; ".join(notes))
@@ -578,7 +589,8 @@ PENDING: list[tuple[str, str, str, str]] = [
 
 
 def pending_rows() -> list[Row]:
-    return [Row(w, s, r, None, None, None, None, target=t, notes="not yet implemented in coop") for w, s, r, t in PENDING]
+    return [Row(w, s, r, None, None, None, None, target=t, notes="not yet implemented in coop")
+            for w, s, r, t in PENDING]
 
 
 # ----------------------------------------------------------------------------- output
@@ -616,9 +628,11 @@ def machine() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes and few seeds (CI): fails only on a wrong answer")
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes and few seeds (CI): fails only on a wrong answer")
     parser.add_argument("--json", metavar="FILE", help="write the rows as a JSON list")
-    parser.add_argument("--only", action="append", choices=sorted(WORKLOADS), help="run only this workload (repeatable)")
+    parser.add_argument("--only", action="append", choices=sorted(WORKLOADS),
+                        help="run only this workload (repeatable)")
     parser.add_argument("--seeds", type=int, help="random games per size (default 3 quick, 7 full)")
     parser.add_argument("--repeats", type=int, help="timed rounds per game (default 3 quick, 5 full)")
     args = parser.parse_args(argv)
