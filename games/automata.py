@@ -1,0 +1,473 @@
+r"""Repeated-game strategies as finite Moore machines over the observed action profile.
+
+An :class:`Automaton` is one player's strategy: a finite set of states, the
+action the player takes in each state (the Moore output), an initial state and
+a transition rule
+
+.. math:: \Pr(s_{t+1} = s' \mid s_t = s,\ \hat a_t = a) = \tau[s, a, s'],
+
+where :math:`\hat a_t` is the action profile the player *observed* in period
+``t`` (its own action exactly, the others' through the monitoring channel of
+:class:`coop.games.repeated.RepeatedGame`), written as a flat C-order index
+over the stage game's profiles (the first player's action changes slowest).
+Transitions may be mixed (generous tit-for-tat), so ``tau[s, a]`` is a
+probability vector.
+
+The builders take the stage game, the player and every player's cooperative
+and defecting action indices. "Defected" always means *played a
+non-cooperative action*: with more than two actions per player, every action
+other than the cooperative one counts as a defection.
+
+==========================  ==============================================================
+builder                     rule
+==========================  ==============================================================
+``always_cooperate``        one state, plays C
+``always_defect``           one state, plays D
+``grim_trigger``            C until some player (itself included, as in the textbook
+                            automaton of Mailath and Samuelson 2006, sec. 2.4) defects,
+                            then D forever; ``trigger_on_own=False`` ignores own defections
+``tit_for_tat``             C first; then D iff some *other* player defected last period
+                            (with two players: copy the opponent)
+``k_period_punishment``     C; after any defection play D for ``k`` periods (defections
+                            during the punishment are ignored), then C again
+``win_stay_lose_shift``     Pavlov (Nowak and Sigmund 1993): C first; if every other
+                            player cooperated ("win") repeat the own action just
+                            observed, otherwise switch C <-> D. An own action that is
+                            neither C nor D counts as D.
+``generous_tit_for_tat``    as tit-for-tat, but after a defection forgive (play C) with
+                            probability ``generosity`` (Nowak and Sigmund 1992)
+``custom``                  states, the action label of each state and a rule table
+                            on observed profile labels (what scenario files use)
+==========================  ==============================================================
+
+Scenario mapping
+----------------
+A scenario's ``repeated.strategies`` entry will map onto these builders: a
+builder name (``grim_trigger``, ``tit_for_tat``, ...) with its parameters
+(``k``, ``generosity``) becomes ``BUILDERS[name](stage, player, cooperate,
+defect, **params)``; a custom automaton (``states``, ``actions`` per state,
+``transitions`` as a list of ``{when: {player: action}, to: state}`` rules per
+state and a ``default`` target) becomes :func:`custom`, whose labels are
+checked against the stage game so that a typo is one :class:`InputError` line.
+
+References
+----------
+Mailath, G. J. and Samuelson, L. (2006). *Repeated Games and Reputations*. Oxford UP, ch. 2.
+Nowak, M. and Sigmund, K. (1992). Tit for tat in heterogeneous populations. *Nature* 355, 250-253.
+Nowak, M. and Sigmund, K. (1993). A strategy of win-stay, lose-shift that outperforms
+tit-for-tat in the Prisoner's Dilemma game. *Nature* 364, 56-58.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from coop.errors import InputError
+from coop.games.normal_form import NormalFormGame
+
+#: Row sums of a transition table may differ from 1 by at most this.
+PROB_TOL = 1e-9
+
+#: A transition target: a state name, or a mapping ``{state: probability}``.
+Target = str | Mapping[str, float]
+
+
+@dataclass(frozen=True, eq=False)
+class Automaton:
+    """One player's repeated-game strategy as a finite Moore machine.
+
+    Parameters
+    ----------
+    name : str
+        A label for reports (``"grim_trigger"``).
+    state_names : tuple of str
+        Unique state labels, ``n_states`` of them.
+    actions : numpy.ndarray
+        int64, shape ``(n_states,)``: the action index the player takes in each state.
+    transitions : numpy.ndarray
+        float64, shape ``(n_states, n_profiles, n_states)``: the probability of the
+        next state given the current state and the observed profile (flat C-order
+        index over the stage game's profiles). Rows sum to one.
+    initial : int
+        Index of the initial state.
+
+    Both arrays are stored as read-only copies. The action indices are checked
+    against a stage game by :meth:`check_for`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from coop.games import NormalFormGame
+    >>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
+    >>> pd = NormalFormGame.from_bimatrix(A, A.T, actions=(("C", "D"), ("C", "D")))
+    >>> tft = tit_for_tat(pd, 0, cooperate=(0, 0), defect=(1, 1))
+    >>> tft.state_names, tft.actions.tolist()
+    (('C', 'D'), [0, 1])
+    >>> tft.transitions[0, 1].tolist()  # observed (C, D): the opponent defected
+    [0.0, 1.0]
+    """
+
+    name: str
+    state_names: tuple[str, ...]
+    actions: np.ndarray
+    transitions: np.ndarray
+    initial: int = 0
+
+    def __post_init__(self) -> None:
+        names = tuple(str(s) for s in self.state_names)
+        n = len(names)
+        if n == 0:
+            raise InputError(f"automaton {self.name!r} needs at least one state")
+        if len(set(names)) != n:
+            raise InputError(f"state names of automaton {self.name!r} must be unique, got {list(names)}")
+        actions = np.array(self.actions, dtype=np.int64).reshape(-1)
+        if actions.shape != (n,):
+            raise InputError(f"automaton {self.name!r} has {n} states but {actions.size} actions")
+        if np.any(actions < 0):
+            raise InputError(f"automaton {self.name!r} plays a negative action index")
+        trans = np.array(self.transitions, dtype=np.float64, order="C")
+        if trans.ndim != 3 or trans.shape[0] != n or trans.shape[2] != n or trans.shape[1] < 1:
+            raise InputError(
+                f"transitions of automaton {self.name!r} have shape {trans.shape}, "
+                f"expected ({n}, n_profiles, {n})"
+            )
+        if not np.all(np.isfinite(trans)) or np.any(trans < 0.0) or np.any(trans > 1.0):
+            raise InputError(f"transition probabilities of automaton {self.name!r} must lie in [0, 1]")
+        sums = trans.sum(axis=2)
+        if np.any(np.abs(sums - 1.0) > PROB_TOL):
+            s, a = np.unravel_index(int(np.argmax(np.abs(sums - 1.0))), sums.shape)
+            raise InputError(
+                f"transition probabilities of automaton {self.name!r} from state {names[s]!r} "
+                f"on profile {a} sum to {sums[s, a]:.12g}, expected 1"
+            )
+        initial = int(self.initial)
+        if not 0 <= initial < n:
+            raise InputError(f"initial state {initial} of automaton {self.name!r} is not one of its {n} states")
+        actions.setflags(write=False)
+        trans.setflags(write=False)
+        object.__setattr__(self, "state_names", names)
+        object.__setattr__(self, "actions", actions)
+        object.__setattr__(self, "transitions", trans)
+        object.__setattr__(self, "initial", initial)
+
+    @property
+    def num_states(self) -> int:
+        return len(self.state_names)
+
+    @property
+    def is_deterministic(self) -> bool:
+        """True when every transition goes to one state with probability one."""
+        return bool(np.all((self.transitions == 0.0) | (self.transitions == 1.0)))
+
+    def check_for(self, game: NormalFormGame, player: int) -> None:
+        """Raise :class:`InputError` unless this automaton fits ``player`` of ``game``."""
+        if self.transitions.shape[1] != game.num_profiles:
+            raise InputError(
+                f"automaton {self.name!r} has transitions for {self.transitions.shape[1]} profiles, "
+                f"the stage game has {game.num_profiles}"
+            )
+        bad = self.actions >= game.num_actions[player]
+        if np.any(bad):
+            raise InputError(
+                f"automaton {self.name!r} plays action index {int(self.actions[bad][0])}, "
+                f"player {game.players[player]!r} has {game.num_actions[player]} actions"
+            )
+
+    def to_dict(self, game: NormalFormGame | None = None, player: int | None = None) -> dict[str, Any]:
+        """States, the action of each state (labels if ``game`` and ``player`` are given) and the initial state."""
+        acts: list[Any] = [int(a) for a in self.actions]
+        if game is not None and player is not None:
+            acts = [game.actions[player][a] for a in acts]
+        return {
+            "name": self.name,
+            "states": list(self.state_names),
+            "actions": dict(zip(self.state_names, acts, strict=True)),
+            "initial": self.state_names[self.initial],
+        }
+
+
+# ---------------------------------------------------------------------- helpers
+def _check_roles(game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int]) -> tuple[
+    int, np.ndarray, np.ndarray
+]:
+    n = game.num_players
+    player = int(player)
+    if not 0 <= player < n:
+        raise InputError(f"player index {player} out of range for a {n}-player game")
+    coop = np.array([int(c) for c in cooperate], dtype=np.int64)
+    dfct = np.array([int(d) for d in defect], dtype=np.int64)
+    if coop.shape != (n,) or dfct.shape != (n,):
+        raise InputError(f"cooperative and defecting actions are needed for all {n} players")
+    for i in range(n):
+        for label, k in (("cooperative", coop[i]), ("defecting", dfct[i])):
+            if not 0 <= k < game.num_actions[i]:
+                raise InputError(f"{label} action index {int(k)} out of range for player {game.players[i]!r}")
+        if coop[i] == dfct[i]:
+            raise InputError(f"player {game.players[i]!r} has the same cooperative and defecting action")
+    return player, coop, dfct
+
+
+def _profiles(game: NormalFormGame) -> np.ndarray:
+    """All pure profiles as rows ``(n_profiles, N)`` in flat C order."""
+    return np.array(np.unravel_index(np.arange(game.num_profiles), game.num_actions), dtype=np.int64).T
+
+
+def _others_defected(game: NormalFormGame, player: int, coop: np.ndarray, include_self: bool) -> np.ndarray:
+    """Boolean per flat profile: some player (other than ``player`` unless ``include_self``) did not cooperate."""
+    rows = _profiles(game)
+    mask = rows != coop[None, :]
+    if not include_self:
+        mask[:, player] = False
+    return mask.any(axis=1)
+
+
+def _table(n_states: int, n_profiles: int) -> np.ndarray:
+    return np.zeros((n_states, n_profiles, n_states))
+
+
+# ---------------------------------------------------------------------- builders
+def always_cooperate(game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int]) -> Automaton:
+    """Play the cooperative action in every period."""
+    player, coop, _ = _check_roles(game, player, cooperate, defect)
+    return Automaton("always_cooperate", ("C",), [coop[player]], np.ones((1, game.num_profiles, 1)))
+
+
+def always_defect(game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int]) -> Automaton:
+    """Play the defecting action in every period."""
+    player, _, dfct = _check_roles(game, player, cooperate, defect)
+    return Automaton("always_defect", ("D",), [dfct[player]], np.ones((1, game.num_profiles, 1)))
+
+
+def grim_trigger(
+    game: NormalFormGame,
+    player: int,
+    cooperate: Sequence[int],
+    defect: Sequence[int],
+    trigger_on_own: bool = True,
+) -> Automaton:
+    """Cooperate until a defection is observed, then defect forever.
+
+    With ``trigger_on_own=True`` (the default) the player's own defection also
+    triggers the punishment, so under perfect monitoring all players share one
+    state; this is the automaton that is subgame perfect in the prisoner's
+    dilemma iff :math:`\\delta \\ge (T-R)/(T-P)`. With ``False`` only the others'
+    defections count (then a player who deviated alone keeps cooperating
+    while being punished, which is not subgame perfect).
+    """
+    player, coop, dfct = _check_roles(game, player, cooperate, defect)
+    bad = _others_defected(game, player, coop, include_self=trigger_on_own)
+    t = _table(2, game.num_profiles)
+    t[0, ~bad, 0] = 1.0
+    t[0, bad, 1] = 1.0
+    t[1, :, 1] = 1.0
+    return Automaton("grim_trigger", ("cooperate", "punish"), [coop[player], dfct[player]], t)
+
+
+def tit_for_tat(game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int]) -> Automaton:
+    """Cooperate first; then defect next period iff some other player defected this period."""
+    return generous_tit_for_tat(game, player, cooperate, defect, generosity=0.0, name="tit_for_tat")
+
+
+def generous_tit_for_tat(
+    game: NormalFormGame,
+    player: int,
+    cooperate: Sequence[int],
+    defect: Sequence[int],
+    generosity: float = 1.0 / 3.0,
+    name: str = "generous_tit_for_tat",
+) -> Automaton:
+    """Tit-for-tat that forgives an observed defection with probability ``generosity``.
+
+    After a period in which every other player cooperated, play C; otherwise
+    play D with probability ``1 - generosity`` and C with probability
+    ``generosity``. Nowak and Sigmund (1992) propose ``min(1 - (T-R)/(R-S), (R-P)/(T-P))``.
+    """
+    player, coop, dfct = _check_roles(game, player, cooperate, defect)
+    g = float(generosity)
+    if not 0.0 <= g <= 1.0:
+        raise InputError(f"generosity must lie in [0, 1], got {generosity}")
+    bad = _others_defected(game, player, coop, include_self=False)
+    t = _table(2, game.num_profiles)
+    t[:, ~bad, 0] = 1.0
+    t[:, bad, 0] = g
+    t[:, bad, 1] = 1.0 - g
+    return Automaton(name, ("C", "D"), [coop[player], dfct[player]], t)
+
+
+def k_period_punishment(
+    game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int], k: int = 1
+) -> Automaton:
+    """Cooperate; after any defection (own included) defect for ``k`` periods, then cooperate again.
+
+    Defections during the punishment phase do not restart it (in the
+    prisoner's dilemma D is a stage best response there anyway). In the
+    prisoner's dilemma the profile is subgame perfect iff
+    :math:`T - R \\le (R - P)(\\delta + \\dots + \\delta^k)`.
+    """
+    player, coop, dfct = _check_roles(game, player, cooperate, defect)
+    k = int(k)
+    if k < 1:
+        raise InputError(f"the punishment length k must be at least 1, got {k}")
+    bad = _others_defected(game, player, coop, include_self=True)
+    t = _table(k + 1, game.num_profiles)
+    t[0, ~bad, 0] = 1.0
+    t[0, bad, 1] = 1.0
+    for j in range(1, k + 1):
+        t[j, :, (j + 1) % (k + 1)] = 1.0
+    names = ("cooperate",) + tuple(f"punish{j}" for j in range(1, k + 1))
+    return Automaton(f"punish_{k}", names, [coop[player]] + [dfct[player]] * k, t)
+
+
+def win_stay_lose_shift(
+    game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int]
+) -> Automaton:
+    """Pavlov: repeat the own action after a good period (every other player cooperated), else switch.
+
+    The state is the action to play (C or D). After observing a profile, the
+    own observed action counts as C if it is the cooperative action and as D
+    otherwise; the next state is that action if all others cooperated, the
+    other one if not. In the 2-player prisoner's dilemma this is subgame
+    perfect iff :math:`\\delta \\ge (T-R)/(R-P)`.
+    """
+    player, coop, dfct = _check_roles(game, player, cooperate, defect)
+    rows = _profiles(game)
+    bad = _others_defected(game, player, coop, include_self=False)
+    own_c = rows[:, player] == coop[player]
+    stay_c = own_c != bad  # (own C and win) or (own D and lose) -> C next
+    t = _table(2, game.num_profiles)
+    t[:, stay_c, 0] = 1.0
+    t[:, ~stay_c, 1] = 1.0
+    return Automaton("win_stay_lose_shift", ("C", "D"), [coop[player], dfct[player]], t)
+
+
+def custom(
+    game: NormalFormGame,
+    player: int,
+    states: Sequence[str],
+    actions: Mapping[str, str],
+    rules: Mapping[str, Sequence[tuple[Mapping[str, str | Sequence[str]], Target]]] | None = None,
+    default: Mapping[str, Target] | None = None,
+    initial: str | None = None,
+    name: str = "custom",
+) -> Automaton:
+    """An automaton written by hand, by labels (what scenario files use).
+
+    Parameters
+    ----------
+    game : NormalFormGame
+        The stage game (labels are checked against it).
+    player : int
+        The player who uses the automaton.
+    states : sequence of str
+        State names; the first is the initial state unless ``initial`` is given.
+    actions : mapping
+        ``{state: action label of player}`` for every state.
+    rules : mapping, optional
+        ``{state: [(when, target), ...]}``. ``when`` maps player names to an
+        observed action label (or a list of labels); players left out match any
+        action. The first rule whose ``when`` matches the observed profile
+        applies. ``target`` is a state name or ``{state: probability}``.
+    default : mapping, optional
+        ``{state: target}`` used when no rule of that state matches; a state
+        without a default stays where it is.
+    initial : str, optional
+        The initial state (default: the first).
+    name : str
+        Label for reports.
+
+    Examples
+    --------
+    Grim trigger for the row player of a prisoner's dilemma, by hand:
+
+    >>> import numpy as np
+    >>> from coop.games import NormalFormGame
+    >>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
+    >>> pd = NormalFormGame.from_bimatrix(A, A.T, ("US", "China"), (("C", "D"), ("C", "D")))
+    >>> a = custom(pd, 0, ["coop", "punish"], {"coop": "C", "punish": "D"},
+    ...            rules={"coop": [({"China": "D"}, "punish"), ({"US": "D"}, "punish")]},
+    ...            default={"punish": "punish"})
+    >>> a.transitions[0].argmax(axis=1).tolist()  # next state on (C,C), (C,D), (D,C), (D,D)
+    [0, 1, 1, 1]
+    """
+    n = game.num_players
+    player = int(player)
+    if not 0 <= player < n:
+        raise InputError(f"player index {player} out of range for a {n}-player game")
+    states = tuple(str(s) for s in states)
+    if not states:
+        raise InputError(f"automaton {name!r} needs at least one state")
+    if len(set(states)) != len(states):
+        raise InputError(f"state names of automaton {name!r} must be unique, got {list(states)}")
+    index = {s: k for k, s in enumerate(states)}
+
+    def state_of(s: Any, where: str) -> int:
+        if not isinstance(s, str) or s not in index:
+            raise InputError(f"unknown state {s!r} in {where} of automaton {name!r}; expected one of {list(states)}")
+        return index[s]
+
+    def target_vector(target: Target, where: str) -> np.ndarray:
+        vec = np.zeros(len(states))
+        if isinstance(target, str):
+            vec[state_of(target, where)] = 1.0
+            return vec
+        if not isinstance(target, Mapping) or not target:
+            raise InputError(f"a transition target in {where} of automaton {name!r} must be a state or {{state: p}}")
+        for s, p in target.items():
+            try:
+                p = float(p)
+            except (TypeError, ValueError):
+                raise InputError(f"probability {p!r} in {where} of automaton {name!r} is not a number") from None
+            if not 0.0 <= p <= 1.0:
+                raise InputError(f"probability {p} in {where} of automaton {name!r} is outside [0, 1]")
+            vec[state_of(s, where)] += p
+        if abs(vec.sum() - 1.0) > PROB_TOL:
+            raise InputError(f"probabilities in {where} of automaton {name!r} sum to {vec.sum():.12g}, expected 1")
+        return vec
+
+    acts = []
+    for s in states:
+        if s not in actions:
+            raise InputError(f"state {s!r} of automaton {name!r} has no action")
+        acts.append(game.action_index(player, str(actions[s])))
+    for s in actions:
+        state_of(s, "actions")
+    rows = _profiles(game)
+    t = _table(len(states), game.num_profiles)
+    rules = rules or {}
+    default = default or {}
+    for s in list(rules) + list(default):
+        state_of(s, "transitions")
+    for k, s in enumerate(states):
+        assigned = np.zeros(game.num_profiles, dtype=bool)
+        for r, (when, target) in enumerate(rules.get(s, ())):
+            where = f"transitions.{s}[{r}]"
+            if not isinstance(when, Mapping):
+                raise InputError(f"the condition of {where} in automaton {name!r} must map players to actions")
+            match = np.ones(game.num_profiles, dtype=bool)
+            for pname, labels in when.items():
+                j = game.player_index(str(pname))
+                labels = [labels] if isinstance(labels, str) else list(labels)
+                allowed = [game.action_index(j, str(lab)) for lab in labels]
+                match &= np.isin(rows[:, j], allowed)
+            match &= ~assigned
+            t[k, match] = target_vector(target, where)
+            assigned |= match
+        t[k, ~assigned] = target_vector(default.get(s, s), f"default.{s}")
+    start = state_of(initial, "initial") if initial is not None else 0
+    return Automaton(name, states, acts, t, start)
+
+
+#: The named builders, as a scenario refers to them.
+BUILDERS: dict[str, Callable[..., Automaton]] = {
+    "always_cooperate": always_cooperate,
+    "always_defect": always_defect,
+    "grim_trigger": grim_trigger,
+    "tit_for_tat": tit_for_tat,
+    "k_period_punishment": k_period_punishment,
+    "win_stay_lose_shift": win_stay_lose_shift,
+    "generous_tit_for_tat": generous_tit_for_tat,
+}

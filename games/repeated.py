@@ -1,0 +1,229 @@
+r"""Infinitely repeated games with discounting, implementation noise and imperfect monitoring.
+
+A :class:`RepeatedGame` is a stage :class:`~coop.games.NormalFormGame` played
+in periods :math:`t = 0, 1, \dots` with payoffs evaluated as the normalised
+discounted sum
+
+.. math:: V_i = (1 - \delta) \sum_{t \ge 0} \delta^t\, \mathbb{E}\, u_i(a^t),
+
+or, when ``delta`` is ``None``, as the limit of means
+:math:`\lim_T \frac1T \sum_{t<T} \mathbb{E}\, u_i(a^t)`.
+
+Every player ``i`` has a cooperative action ``cooperate[i]`` and a defecting
+action ``defect[i]`` (indices into its actions). Two kinds of error act on them:
+
+* **implementation noise** ``noise`` (:math:`\varepsilon`): an intended
+  cooperate is played as defect, and an intended defect as cooperate, with
+  probability :math:`\varepsilon`, independently across players (other
+  actions are played as intended);
+* **imperfect monitoring**: each player observes every *other* player's
+  realised action through an independent channel. A non-cooperative action is
+  seen as it is with probability ``detection`` (:math:`q`) and as the
+  cooperative action otherwise; a cooperative action is seen as the defecting
+  action with probability ``false_alarm`` (:math:`r`). Own actions are
+  observed exactly, and payoffs depend on the realised actions.
+
+Strategies are :class:`~coop.games.automata.Automaton` objects, one per
+player; they move on what their owner observed.
+
+Scenario mapping
+----------------
+A scenario's ``repeated`` section will map onto this class as
+``delta`` (or ``continuation`` probability) -> ``delta``; ``cooperate`` and
+``defect`` (``{player: action label}``, one entry for every player) ->
+:meth:`RepeatedGame.from_labels`; ``noise``, ``detection`` and
+``false_alarm`` -> the fields of the same names; an institution's detection
+probability becomes ``detection``. Missing cooperative actions, ``delta``
+outside ``[0, 1)`` and probabilities outside ``[0, 1]`` are
+:class:`~coop.errors.InputError`.
+
+Examples
+--------
+>>> import numpy as np
+>>> from coop.games import NormalFormGame
+>>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
+>>> pd = NormalFormGame.from_bimatrix(A, A.T, ("US", "China"), (("C", "D"), ("C", "D")))
+>>> g = RepeatedGame.from_labels(pd, 0.9, {"US": "C", "China": "C"}, {"US": "D", "China": "D"}, noise=0.01)
+>>> g.cooperate, g.defect, g.perfect
+((0, 0), (1, 1), False)
+>>> [a.name for a in g.profile("grim_trigger")]
+['grim_trigger', 'grim_trigger']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from coop.errors import InputError
+from coop.games.automata import BUILDERS, Automaton
+from coop.games.normal_form import NormalFormGame
+
+
+def _probability(value: Any, name: str) -> float:
+    try:
+        p = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number in [0, 1], got {value!r}") from None
+    if not 0.0 <= p <= 1.0:
+        raise InputError(f"{name} must lie in [0, 1], got {p}")
+    return p
+
+
+def check_delta(delta: Any) -> float | None:
+    """Return ``delta`` as a float in ``[0, 1)`` (or ``None``); raise :class:`InputError` otherwise."""
+    if delta is None:
+        return None
+    try:
+        d = float(delta)
+    except (TypeError, ValueError):
+        raise InputError(f"the discount factor delta must be a number in [0, 1), got {delta!r}") from None
+    if not 0.0 <= d < 1.0:
+        raise InputError(f"the discount factor delta must lie in [0, 1), got {d}")
+    return d
+
+
+@dataclass(frozen=True, eq=False)
+class RepeatedGame:
+    """A stage game repeated infinitely often, with noise and imperfect monitoring.
+
+    Parameters
+    ----------
+    stage : NormalFormGame
+        The stage game (any number of players).
+    delta : float or None
+        Discount factor (or continuation probability) in ``[0, 1)``; ``None``
+        means the limit-of-means criterion.
+    cooperate, defect : tuple of int
+        Each player's cooperative and defecting action index (they must differ).
+    noise : float
+        Implementation noise :math:`\\varepsilon` in ``[0, 1]``.
+    detection : float
+        Probability :math:`q` that another player's defection is observed as such.
+    false_alarm : float
+        Probability :math:`r` that another player's cooperation is observed as defection.
+    """
+
+    stage: NormalFormGame
+    delta: float | None
+    cooperate: tuple[int, ...]
+    defect: tuple[int, ...]
+    noise: float = 0.0
+    detection: float = 1.0
+    false_alarm: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.stage, NormalFormGame):
+            raise InputError("the stage game must be a NormalFormGame")
+        n = self.stage.num_players
+        coop = tuple(int(c) for c in self.cooperate)
+        dfct = tuple(int(d) for d in self.defect)
+        if len(coop) != n:
+            raise InputError(f"a cooperative action is needed for each of the {n} players, got {len(coop)}")
+        if len(dfct) != n:
+            raise InputError(f"a defecting action is needed for each of the {n} players, got {len(dfct)}")
+        for i in range(n):
+            for label, k in (("cooperative", coop[i]), ("defecting", dfct[i])):
+                if not 0 <= k < self.stage.num_actions[i]:
+                    raise InputError(f"{label} action index {k} out of range for player {self.stage.players[i]!r}")
+            if coop[i] == dfct[i]:
+                raise InputError(f"player {self.stage.players[i]!r} has the same cooperative and defecting action")
+        object.__setattr__(self, "delta", check_delta(self.delta))
+        object.__setattr__(self, "cooperate", coop)
+        object.__setattr__(self, "defect", dfct)
+        object.__setattr__(self, "noise", _probability(self.noise, "noise"))
+        object.__setattr__(self, "detection", _probability(self.detection, "detection"))
+        object.__setattr__(self, "false_alarm", _probability(self.false_alarm, "false_alarm"))
+
+    @classmethod
+    def from_labels(
+        cls,
+        stage: NormalFormGame,
+        delta: float | None,
+        cooperate: Mapping[str, str],
+        defect: Mapping[str, str],
+        noise: float = 0.0,
+        detection: float = 1.0,
+        false_alarm: float = 0.0,
+    ) -> RepeatedGame:
+        """Build from ``{player: action label}`` mappings that name every player."""
+        idx = []
+        for label, table in (("cooperative", cooperate), ("defecting", defect)):
+            for p in table:
+                stage.player_index(str(p))
+            row = []
+            for i, p in enumerate(stage.players):
+                if p not in table:
+                    raise InputError(f"no {label} action given for player {p!r}")
+                row.append(stage.action_index(i, str(table[p])))
+            idx.append(tuple(row))
+        return cls(stage, delta, idx[0], idx[1], noise, detection, false_alarm)
+
+    @property
+    def num_players(self) -> int:
+        return self.stage.num_players
+
+    @property
+    def perfect(self) -> bool:
+        """True with no implementation noise and perfect monitoring."""
+        return self.noise == 0.0 and self.detection == 1.0 and self.false_alarm == 0.0
+
+    def with_delta(self, delta: float | None) -> RepeatedGame:
+        """The same game with another discount factor."""
+        return dataclasses.replace(self, delta=delta)
+
+    def automaton(self, kind: str, player: int, **params: Any) -> Automaton:
+        """A named automaton (a key of :data:`coop.games.automata.BUILDERS`) for ``player``."""
+        if kind not in BUILDERS:
+            raise InputError(f"unknown strategy {kind!r}; expected one of {sorted(BUILDERS)}")
+        return BUILDERS[kind](self.stage, player, self.cooperate, self.defect, **params)
+
+    def profile(self, kind: str, **params: Any) -> tuple[Automaton, ...]:
+        """Every player using the same named automaton."""
+        return tuple(self.automaton(kind, i, **params) for i in range(self.num_players))
+
+    def check_profile(self, profile: Sequence[Automaton]) -> tuple[Automaton, ...]:
+        """Raise :class:`InputError` unless ``profile`` has one fitting automaton per player."""
+        profile = tuple(profile)
+        if len(profile) != self.num_players:
+            raise InputError(f"a profile needs {self.num_players} automata, got {len(profile)}")
+        for i, a in enumerate(profile):
+            if not isinstance(a, Automaton):
+                raise InputError(f"strategy of player {self.stage.players[i]!r} is not an Automaton")
+            a.check_for(self.stage, i)
+        return profile
+
+    def to_dict(self) -> dict[str, Any]:
+        st = self.stage
+        return {
+            "delta": self.delta,
+            "cooperate": {p: st.actions[i][self.cooperate[i]] for i, p in enumerate(st.players)},
+            "defect": {p: st.actions[i][self.defect[i]] for i, p in enumerate(st.players)},
+            "noise": self.noise,
+            "detection": self.detection,
+            "false_alarm": self.false_alarm,
+        }
+
+
+def pack_profile(profile: Sequence[Automaton]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Padded kernel arrays ``(n_states, actions, transitions, initial)`` of a profile of automata.
+
+    ``actions`` is ``(N, S)`` and ``transitions`` ``(N, S, n_profiles, S)`` with
+    ``S`` the largest number of states; padding is zero and never read.
+    """
+    n = len(profile)
+    n_states = np.array([a.num_states for a in profile], dtype=np.int64)
+    s = int(n_states.max())
+    n_prof = profile[0].transitions.shape[1]
+    acts = np.zeros((n, s), dtype=np.int64)
+    trans = np.zeros((n, s, n_prof, s))
+    for i, a in enumerate(profile):
+        k = a.num_states
+        acts[i, :k] = a.actions
+        trans[i, :k, :, :k] = a.transitions
+    initial = np.array([a.initial for a in profile], dtype=np.int64)
+    return n_states, acts, trans, initial

@@ -1,0 +1,608 @@
+r"""Subgame perfection of automaton profiles and critical discount factors (perfect monitoring, no noise).
+
+By the one-shot deviation principle (Mailath and Samuelson 2006, prop. 2.2.1),
+a profile of automata is a subgame-perfect equilibrium of the discounted
+repeated game iff at every joint state :math:`s` reachable from the initial
+state (under *any* sequence of action profiles) and for every player
+:math:`i` and stage action :math:`a_i`
+
+.. math:: (1-\delta)\, u_i(a_i, a_{-i}(s)) + \delta \sum_{s'} \Pr(s' \mid s, (a_i, a_{-i}(s)))\, V_i(s')
+          \;\le\; V_i(s),
+
+where :math:`V` are the discounted values of the profile
+(:func:`coop.solvers.repeated_payoffs.discounted_values`). The gain reported
+is the left side minus the right side divided by :math:`1-\delta`, i.e. in
+per-period payoff units, and the condition holds when it is at most
+``tol`` (``1e-9`` times the payoff spread by default).
+
+The analysis assumes **perfect monitoring and no implementation noise** (the
+joint state is then common knowledge); a game with ``noise``, ``detection``
+or ``false_alarm`` away from ``0, 1, 0`` is refused with
+:class:`~coop.errors.InputError`. Mixed transitions (generous tit-for-tat) are
+allowed: the automaton states are then treated as publicly observed.
+
+Each :math:`V_i(s)` is a rational function of :math:`\delta`, so each
+one-shot condition is a polynomial inequality in :math:`\delta`; the set of
+:math:`\delta` where the profile is subgame perfect need not be an interval
+(mutual tit-for-tat in the prisoner's dilemma is subgame perfect only at the
+single point :math:`(T-R)/(R-S) = (P-S)/(T-P)`, when the two coincide). The
+*critical discount factor* :math:`\delta^*` reported here is the infimum of
+the final interval :math:`[\delta^*, 1)` on which every condition holds, or
+``None`` if there is no such interval. :func:`critical_discount_factor`
+finds it numerically (grid plus bisection); :func:`critical_discount_factor_symbolic`
+finds it exactly with SymPy, also as a closed form in symbolic payoffs.
+
+Scenario mapping
+----------------
+``coop solve`` will call :func:`check_subgame_perfect` at the scenario's
+``delta`` and :func:`critical_discount_factor` for each strategy profile (and
+institution) of a scenario's ``repeated`` section; the symbolic form is used
+when the scenario's payoffs are formulas of named parameters.
+
+References
+----------
+Mailath, G. J. and Samuelson, L. (2006). *Repeated Games and Reputations*. Oxford UP,
+sec. 2.2 (one-shot deviation principle, automata) and 2.4 (grim trigger, tit-for-tat).
+Friedman, J. W. (1971). A non-cooperative equilibrium for supergames. *Rev. Econ. Stud.* 38, 1-12.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+from coop.errors import InputError
+from coop.games.automata import Automaton
+from coop.games.repeated import RepeatedGame, pack_profile
+from coop.solvers.repeated_payoffs import _check_joint_size, _strides, discounted_values, joint_chain
+from coop.solvers.results import REGRET_TOL
+
+
+@njit(cache=True)
+def _deviation_tables_kernel(shape, n_states, acts, trans, start):
+    """One-shot deviations under perfect monitoring.
+
+    Returns
+    -------
+    reach : bool[:]
+        ``(J,)`` joint states reachable from ``start`` under any action profiles.
+    F : int64[:, :, :]
+        ``(J, N, A)`` flat profile played when player ``i`` takes action ``a``
+        at joint state ``s`` and the others follow their automata (-1 if ``a``
+        is not an action of ``i``).
+    D : float64[:, :, :, :]
+        ``(J, N, A, J)`` distribution of the next joint state after that profile.
+    """
+    n = shape.shape[0]
+    pstr = _strides(shape)
+    sstr = _strides(n_states)
+    nj = 1
+    for i in range(n):
+        nj *= n_states[i]
+    nprof = 1
+    amax = 0
+    for i in range(n):
+        nprof *= shape[i]
+        amax = max(amax, shape[i])
+    sidx = np.empty(n, dtype=np.int64)
+    # reachability: breadth-first over every profile
+    reach = np.zeros(nj, dtype=np.bool_)
+    queue = np.empty(nj, dtype=np.int64)
+    reach[start] = True
+    queue[0] = start
+    head = 0
+    tail = 1
+    while head < tail:
+        js = queue[head]
+        head += 1
+        for i in range(n):
+            sidx[i] = (js // sstr[i]) % n_states[i]
+        for f in range(nprof):
+            for js2 in range(nj):
+                if reach[js2]:
+                    continue
+                p = 1.0
+                for i in range(n):
+                    p *= trans[i, sidx[i], f, (js2 // sstr[i]) % n_states[i]]
+                    if p == 0.0:
+                        break
+                if p > 0.0:
+                    reach[js2] = True
+                    queue[tail] = js2
+                    tail += 1
+    F = -np.ones((nj, n, amax), dtype=np.int64)
+    D = np.zeros((nj, n, amax, nj))
+    for js in range(nj):
+        base = 0
+        for i in range(n):
+            sidx[i] = (js // sstr[i]) % n_states[i]
+            base += acts[i, sidx[i]] * pstr[i]
+        for i in range(n):
+            own = acts[i, sidx[i]] * pstr[i]
+            for a in range(shape[i]):
+                f = base - own + a * pstr[i]
+                F[js, i, a] = f
+                for js2 in range(nj):
+                    p = 1.0
+                    for k in range(n):
+                        p *= trans[k, sidx[k], f, (js2 // sstr[k]) % n_states[k]]
+                        if p == 0.0:
+                            break
+                    D[js, i, a, js2] = p
+    return reach, F, D
+
+
+@dataclass(frozen=True, eq=False)
+class _Tables:
+    P: np.ndarray  # (J, J) on-path transitions
+    U: np.ndarray  # (J, N) stage payoffs
+    start: int
+    reach: np.ndarray  # (J,) bool
+    F: np.ndarray  # (J, N, A)
+    D: np.ndarray  # (J, N, A, J)
+    flat_payoffs: np.ndarray  # (N, n_profiles)
+    onpath: np.ndarray  # (J,) flat profile the automata play at each joint state
+    joint_names: tuple[tuple[str, ...], ...]
+
+
+def _tables(game: RepeatedGame, profile: Sequence[Automaton]) -> _Tables:
+    if not game.perfect:
+        raise InputError(
+            "subgame perfection is checked with perfect monitoring and no noise only "
+            f"(got noise={game.noise}, detection={game.detection}, false_alarm={game.false_alarm})"
+        )
+    profile = game.check_profile(profile)
+    n_states, acts, trans, initial = pack_profile(profile)
+    _check_joint_size(n_states)
+    P, U, start = joint_chain(game, profile)
+    reach, F, D = _deviation_tables_kernel(
+        np.array(game.stage.num_actions, dtype=np.int64), n_states, acts, trans, start
+    )
+    joint = np.array(np.unravel_index(np.arange(P.shape[0]), tuple(n_states)), dtype=np.int64).T  # (J, N)
+    played = acts[np.arange(game.num_players)[None, :], joint]
+    onpath = np.ravel_multi_index(tuple(played.T), game.stage.num_actions).astype(np.int64)
+    names = tuple(tuple(profile[i].state_names[k] for i, k in enumerate(row)) for row in joint)
+    flat = game.stage.payoffs.reshape(game.num_players, -1)
+    return _Tables(P, U, start, reach, F, D, flat, onpath, names)
+
+
+def _normalised_gains(t: _Tables, delta: float) -> np.ndarray:
+    """``(J, N, A)`` one-shot gains divided by ``1 - delta`` (``-inf`` for non-actions, unreachable states)."""
+    V = discounted_values(t.P, t.U, delta)
+    n = V.shape[1]
+    valid = t.F >= 0
+    u_dev = np.where(valid, t.flat_payoffs[np.arange(n)[None, :, None], np.maximum(t.F, 0)], 0.0)
+    cont = np.einsum("sian,ni->sia", t.D, V)
+    gains = ((1.0 - delta) * u_dev + delta * cont - V[:, :, None]) / (1.0 - delta)
+    gains[~valid] = -np.inf
+    gains[~t.reach] = -np.inf
+    return gains
+
+
+@dataclass(frozen=True, eq=False)
+class SPEResult:
+    """Outcome of the one-shot deviation check of a profile of automata.
+
+    Attributes
+    ----------
+    is_spe : bool
+        True when no player gains by any one-shot deviation at any reachable joint state.
+    holds : tuple of bool
+        Per player: no profitable one-shot deviation.
+    max_gain : numpy.ndarray
+        ``(N,)`` largest one-shot gain per player, in per-period payoff units
+        (divided by ``1 - delta``); at most ``tol`` where the condition holds.
+    worst_state : tuple of tuple of str
+        Per player, the joint state (each player's automaton state) where the largest gain occurs.
+    best_deviation : tuple of str
+        Per player, the action label of that largest-gain deviation.
+    payoffs : numpy.ndarray
+        ``(N,)`` discounted payoffs of the profile.
+    num_states : int
+        Number of reachable joint states checked.
+    """
+
+    game: RepeatedGame = field(repr=False)
+    strategies: tuple[str, ...]
+    is_spe: bool
+    holds: tuple[bool, ...]
+    max_gain: np.ndarray
+    worst_state: tuple[tuple[str, ...], ...]
+    best_deviation: tuple[str, ...]
+    payoffs: np.ndarray
+    num_states: int
+    tol: float
+
+    def to_dict(self) -> dict[str, Any]:
+        players = self.game.stage.players
+        return {
+            "delta": self.game.delta,
+            "strategies": dict(zip(players, self.strategies, strict=True)),
+            "subgame_perfect": self.is_spe,
+            "payoffs": {p: float(self.payoffs[i]) for i, p in enumerate(players)},
+            "players": {
+                p: {
+                    "holds": self.holds[i],
+                    "max_gain": float(self.max_gain[i]),
+                    "worst_state": list(self.worst_state[i]),
+                    "best_deviation": self.best_deviation[i],
+                }
+                for i, p in enumerate(players)
+            },
+            "reachable_states": self.num_states,
+            "tol": self.tol,
+        }
+
+
+def check_subgame_perfect(game: RepeatedGame, profile: Sequence[Automaton], tol: float | None = None) -> SPEResult:
+    """Check a profile of automata for subgame perfection by the one-shot deviation principle.
+
+    Parameters
+    ----------
+    game : RepeatedGame
+        With a discount factor, perfect monitoring and no noise.
+    profile : sequence of Automaton
+        One automaton per player.
+    tol : float, optional
+        Largest per-period gain counted as no gain; ``1e-9`` times the payoff spread by default.
+
+    Returns
+    -------
+    SPEResult
+
+    Examples
+    --------
+    Grim trigger in the prisoner's dilemma (T, R, P, S) = (5, 3, 1, 0) needs
+    :math:`\\delta \\ge (T-R)/(T-P) = 1/2`:
+
+    >>> import numpy as np
+    >>> from coop.games import NormalFormGame
+    >>> from coop.games.repeated import RepeatedGame
+    >>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
+    >>> pd = NormalFormGame.from_bimatrix(A, A.T, actions=(("C", "D"), ("C", "D")))
+    >>> g = RepeatedGame(pd, 0.6, (0, 0), (1, 1))
+    >>> check_subgame_perfect(g, g.profile("grim_trigger")).is_spe
+    True
+    >>> res = check_subgame_perfect(g.with_delta(0.4), g.profile("grim_trigger"))
+    >>> res.is_spe, res.best_deviation, round(float(res.max_gain[0]), 6)
+    (False, ('D', 'D'), 0.666667)
+    """
+    if game.delta is None:
+        raise InputError("subgame perfection needs a discount factor delta in [0, 1)")
+    t = _tables(game, profile)
+    tol = REGRET_TOL * game.stage.payoff_scale if tol is None else float(tol)
+    gains = _normalised_gains(t, game.delta)
+    n = game.num_players
+    max_gain = np.empty(n)
+    worst, best = [], []
+    for i in range(n):
+        g = gains[:, i, :]
+        s, a = np.unravel_index(int(np.argmax(g)), g.shape)
+        max_gain[i] = g[s, a]
+        worst.append(t.joint_names[s])
+        best.append(game.stage.actions[i][a])
+    holds = tuple(bool(max_gain[i] <= tol) for i in range(n))
+    V = discounted_values(t.P, t.U, game.delta)
+    max_gain.setflags(write=False)
+    return SPEResult(
+        game, tuple(a.name for a in profile), all(holds), holds, max_gain, tuple(worst), tuple(best),
+        V[t.start].copy(), int(t.reach.sum()), tol,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class CriticalDiscount:
+    """Critical discount factors of a profile: per player and overall.
+
+    Attributes
+    ----------
+    per_player : tuple of (float or None)
+        For each player in ``players``, the least :math:`\\delta^*` such that
+        the player has no profitable one-shot deviation for every
+        :math:`\\delta \\in [\\delta^*, 1)`; ``None`` when there is no such interval.
+    overall : float or None
+        The largest of them (``None`` if any is ``None``): the profile is
+        subgame perfect on :math:`[\\delta^*, 1)`.
+    players : tuple of int
+        The players considered.
+    method : str
+        ``"grid+bisection"`` or ``"sympy"``.
+    expressions : tuple or None
+        SymPy expressions of ``per_player`` (symbolic method only).
+    """
+
+    game: RepeatedGame = field(repr=False)
+    strategies: tuple[str, ...]
+    players: tuple[int, ...]
+    per_player: tuple[float | None, ...]
+    overall: float | None
+    method: str
+    expressions: tuple[Any, ...] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        names = self.game.stage.players
+        out: dict[str, Any] = {
+            "strategies": dict(zip(names, self.strategies, strict=True)),
+            "critical_delta": {names[i]: self.per_player[k] for k, i in enumerate(self.players)},
+            "overall": self.overall,
+            "method": self.method,
+        }
+        if self.expressions is not None:
+            out["expressions"] = {
+                names[i]: (None if e is None else str(e)) for i, e in zip(self.players, self.expressions, strict=True)
+            }
+        return out
+
+
+def _players_arg(game: RepeatedGame, player: int | str | None) -> tuple[int, ...]:
+    if player is None:
+        return tuple(range(game.num_players))
+    if isinstance(player, str):
+        return (game.stage.player_index(player),)
+    p = int(player)
+    if not 0 <= p < game.num_players:
+        raise InputError(f"player index {p} out of range for a {game.num_players}-player game")
+    return (p,)
+
+
+#: The grid of discount factors scanned by :func:`critical_discount_factor`.
+DELTA_GRID = np.unique(np.concatenate([np.linspace(0.0, 0.99, 991), 1.0 - np.geomspace(1e-2, 1e-3, 41)]))
+
+
+def critical_discount_factor(
+    game: RepeatedGame,
+    profile: Sequence[Automaton],
+    player: int | str | None = None,
+    tol: float | None = None,
+) -> CriticalDiscount:
+    """Least discount factor from which a profile of automata is subgame perfect (numerically).
+
+    ``game.delta`` is ignored. For each player the one-shot gains are
+    evaluated on :data:`DELTA_GRID` (0 to 0.999, step 0.001 and finer near 1);
+    the last grid point with a profitable deviation and the next one bracket
+    :math:`\\delta^*`, which is refined by bisection to about ``1e-12``. A
+    player who gains at ``0.999`` gets ``None``; windows narrower than the
+    grid step where a condition fails are not seen: use
+    :func:`critical_discount_factor_symbolic` for an exact answer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from coop.games import NormalFormGame
+    >>> from coop.games.repeated import RepeatedGame
+    >>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
+    >>> pd = NormalFormGame.from_bimatrix(A, A.T, actions=(("C", "D"), ("C", "D")))
+    >>> g = RepeatedGame(pd, None, (0, 0), (1, 1))
+    >>> crit = critical_discount_factor(g, g.profile("grim_trigger"))
+    >>> [round(d, 6) for d in crit.per_player], round(crit.overall, 6)
+    ([0.5, 0.5], 0.5)
+    >>> critical_discount_factor(g, g.profile("tit_for_tat")).overall is None
+    True
+    """
+    players = _players_arg(game, player)
+    t = _tables(game, profile)
+    tol = REGRET_TOL * game.stage.payoff_scale if tol is None else float(tol)
+    pl = np.array(players)
+
+    def fails(delta: float) -> np.ndarray:
+        g = _normalised_gains(t, delta)[:, pl, :]
+        return g.max(axis=(0, 2)) > tol
+
+    grid = DELTA_GRID
+    table = np.array([fails(d) for d in grid])  # (G, len(players))
+    out: list[float | None] = []
+    for k in range(len(players)):
+        col = table[:, k]
+        if col[-1]:
+            out.append(None)
+            continue
+        bad = np.flatnonzero(col)
+        if bad.size == 0:
+            out.append(0.0)
+            continue
+        lo, hi = grid[bad[-1]], grid[bad[-1] + 1]
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            if fails(mid)[k]:
+                lo = mid
+            else:
+                hi = mid
+            if hi - lo < 1e-13:
+                break
+        out.append(float(hi))
+    overall = None if any(v is None for v in out) else max(out)
+    return CriticalDiscount(game, tuple(a.name for a in profile), players, tuple(out), overall, "grid+bisection")
+
+
+# ---------------------------------------------------------------------- exact (SymPy)
+def critical_discount_factor_symbolic(
+    game: RepeatedGame,
+    profile: Sequence[Automaton],
+    payoffs: Any = None,
+    sample: Mapping[Any, Any] | None = None,
+    player: int | str | None = None,
+) -> CriticalDiscount:
+    """Exact critical discount factors with SymPy, as closed forms when the payoffs are formulas.
+
+    Every discounted value is solved as a rational function of a symbol
+    :math:`\\delta` on the reachable joint states; each one-shot condition
+    becomes the sign of a polynomial in :math:`\\delta`, whose real roots in
+    ``[0, 1)`` are isolated exactly. :math:`\\delta^*` is the left end of the
+    final interval on which every condition holds.
+
+    Parameters
+    ----------
+    game : RepeatedGame
+        Stage game and roles (``delta`` ignored; perfect monitoring, no noise).
+    profile : sequence of Automaton
+        Transition probabilities are converted to rationals (``limit_denominator(10**6)``).
+    payoffs : array-like of SymPy expressions, optional
+        Shape ``(N, a_1, ..., a_N)`` like ``game.stage.payoffs``; may contain
+        symbols. Default: the stage game's payoffs as exact rationals.
+    sample : mapping, optional
+        ``{symbol: number}``: a parameter point at which the signs are decided
+        (required when ``payoffs`` has symbols). The returned expression is the
+        constraint that binds at that point, so it is the closed form on the
+        region of parameters where the same constraint binds.
+    player : int or str, optional
+        Only this player's conditions.
+
+    Returns
+    -------
+    CriticalDiscount
+        ``per_player`` as floats at the sample point, ``expressions`` as SymPy
+        expressions (``None`` where never subgame perfect), ``method="sympy"``.
+
+    Examples
+    --------
+    >>> import numpy as np, sympy as sp
+    >>> from coop.games import NormalFormGame
+    >>> from coop.games.repeated import RepeatedGame
+    >>> T, R, P, S = sp.symbols("T R P S")
+    >>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
+    >>> pd = NormalFormGame.from_bimatrix(A, A.T, actions=(("C", "D"), ("C", "D")))
+    >>> g = RepeatedGame(pd, None, (0, 0), (1, 1))
+    >>> sym = [[[R, S], [T, P]], [[R, T], [S, P]]]
+    >>> res = critical_discount_factor_symbolic(g, g.profile("grim_trigger"), sym, {T: 5, R: 3, P: 1, S: 0})
+    >>> sp.simplify(res.expressions[0] - (T - R) / (T - P))
+    0
+    """
+    import sympy as sp
+
+    players = _players_arg(game, player)
+    t = _tables(game, profile)
+    n = game.num_players
+    shape = (n,) + game.stage.num_actions
+    if payoffs is None:
+        flat = [[sp.Rational(repr(float(x))) for x in row] for row in t.flat_payoffs]
+    else:
+        arr = np.empty(shape, dtype=object)
+        try:
+            arr[...] = np.array(payoffs, dtype=object).reshape(shape) if not isinstance(payoffs, np.ndarray) \
+                else payoffs.astype(object).reshape(shape)
+        except ValueError:
+            raise InputError(f"symbolic payoffs must have shape {shape}") from None
+        flat = []
+        for row in arr.reshape(n, -1):
+            out_row = []
+            for x in row:
+                if isinstance(x, sp.Basic):
+                    out_row.append(x)
+                elif isinstance(x, (int, float, np.integer, np.floating)):
+                    exact = isinstance(x, (int, np.integer))
+                    out_row.append(sp.Integer(int(x)) if exact else sp.Rational(repr(float(x))))
+                else:
+                    raise InputError(f"symbolic payoffs must be SymPy expressions or numbers, got {type(x).__name__}")
+            flat.append(out_row)
+    free = set().union(*(e.free_symbols for row in flat for e in row))
+    subs: dict[Any, Any] = {}
+    if free:
+        if sample is None or not free <= set(sample):
+            missing = sorted(str(s) for s in free - set(sample or {}))
+            raise InputError(f"a sample value is needed for the symbols {missing}")
+        subs = {k: sp.Rational(repr(float(v))) if isinstance(v, float) else sp.sympify(v) for k, v in sample.items()
+                if isinstance(v, (int, float, np.integer, np.floating, sp.Basic))}
+    d = sp.Symbol("delta", positive=True)
+
+    def rat(x: float) -> Any:
+        from fractions import Fraction
+
+        f = Fraction(float(x)).limit_denominator(10**6)
+        return sp.Rational(f.numerator, f.denominator)
+
+    states = np.flatnonzero(t.reach)
+    pos = {int(s): k for k, s in enumerate(states)}
+    m = len(states)
+    Pm = sp.zeros(m, m)
+    for a, s in enumerate(states):
+        for b, s2 in enumerate(states):
+            if t.P[s, s2] != 0.0:
+                Pm[a, b] = rat(t.P[s, s2])
+    M = sp.eye(m) - d * Pm
+    # values: V = (1 - d) M^{-1} u, one column per player
+    Umat = sp.Matrix(m, n, lambda a, i: flat[i][int(t.onpath[states[a]])])
+    Vmat = (M.LUsolve(Umat) * (1 - d)).applyfunc(sp.cancel)
+    per, exprs = [], []
+    for i in players:
+        best_val, best_expr, never = 0.0, sp.Integer(0), False
+        seen = set()
+        for a, s in enumerate(states):
+            for act in range(game.stage.num_actions[i]):
+                f = int(t.F[s, i, act])
+                cont = sum(
+                    (rat(t.D[s, i, act, s2]) * Vmat[pos[int(s2)], i] for s2 in np.flatnonzero(t.D[s, i, act] > 0.0)),
+                    sp.Integer(0),
+                )
+                gain = sp.cancel(sp.together((1 - d) * flat[i][f] + d * cont - Vmat[a, i]))
+                if gain in seen:
+                    continue
+                seen.add(gain)
+                res = _final_interval(gain, d, subs)
+                if res is None:
+                    never = True
+                    break
+                val, expr = res
+                if val > best_val:
+                    best_val, best_expr = val, expr
+            if never:
+                break
+        if never:
+            per.append(None)
+            exprs.append(None)
+        else:
+            per.append(float(best_val))
+            exprs.append(sp.simplify(best_expr))
+    overall = None if any(v is None for v in per) else max(per)
+    return CriticalDiscount(
+        game, tuple(a.name for a in profile), players, tuple(per), overall, "sympy", tuple(exprs)
+    )
+
+
+def _final_interval(gain: Any, d: Any, subs: Mapping[Any, Any]) -> tuple[float, Any] | None:
+    """Left end of the final interval of ``[0, 1)`` where ``gain(d) <= 0`` at the sample point.
+
+    Returns ``(value, expression)`` or ``None`` if ``gain > 0`` just below 1.
+    """
+    import sympy as sp
+
+    num, den = sp.fraction(sp.together(gain))
+    num_s = sp.Poly(sp.expand(num.subs(subs)), d)
+    den_s = sp.expand(den.subs(subs))
+    if num_s.is_zero:
+        return 0.0, sp.Integer(0)
+    # the denominator has no root in [0, 1) (it divides det(I - d P) times constants): its sign at 1/2 is its sign
+    den_sign = sp.sign(den_s.subs(d, sp.Rational(1, 2)))
+    roots = sorted({r for r in sp.real_roots(num_s) if 0 <= r < 1}, key=lambda r: float(r))
+    points = [sp.Integer(0)] + list(roots) + [sp.Integer(1)]
+
+    def sign_on(lo: Any, hi: Any) -> int:
+        mid = (lo + hi) / 2 if lo != hi else lo
+        mid = sp.nsimplify(sp.Float(float(mid), 30), rational=True) if not mid.is_Rational else mid
+        return int(sp.sign(num_s.eval(mid)) * den_sign)
+
+    # walk intervals from the right while the gain is <= 0 (roots are zeros of the gain)
+    k = len(points) - 1
+    if sign_on(points[k - 1], points[k]) > 0:
+        return None
+    while k - 1 > 0 and sign_on(points[k - 2], points[k - 1]) <= 0:
+        k -= 1
+    left = points[k - 1]
+    if left == 0:
+        return 0.0, sp.Integer(0)
+    val = float(left)
+    # the symbolic root that equals `left` at the sample point
+    for factor, _mult in sp.factor_list(num, d)[1]:
+        if sp.degree(factor, d) < 1:
+            continue
+        for cand in sp.roots(sp.Poly(factor, d)).keys():
+            try:
+                cv = complex(sp.N(cand.subs(subs)))
+            except TypeError:
+                continue
+            if abs(cv.imag) < 1e-12 and abs(cv.real - val) < 1e-9:
+                return val, cand
+    return val, left
