@@ -138,6 +138,8 @@ def _deviation_tables_kernel(shape, n_states, acts, trans, start):
 
 @dataclass(frozen=True, eq=False)
 class _Tables:
+    """Tables restricted to the J joint states reachable from the initial one (renumbered)."""
+
     P: np.ndarray  # (J, J) on-path transitions
     U: np.ndarray  # (J, N) stage payoffs
     start: int
@@ -167,7 +169,12 @@ def _tables(game: RepeatedGame, profile: Sequence[Automaton]) -> _Tables:
     onpath = np.ravel_multi_index(tuple(played.T), game.stage.num_actions).astype(np.int64)
     names = tuple(tuple(profile[i].state_names[k] for i, k in enumerate(row)) for row in joint)
     flat = game.stage.payoffs.reshape(game.num_players, -1)
-    return _Tables(P, U, start, reach, F, D, flat, onpath, names)
+    # the reachable states are closed under every profile: keep only them
+    idx = np.flatnonzero(reach)
+    return _Tables(
+        P[np.ix_(idx, idx)], U[idx], int(np.searchsorted(idx, start)), reach[idx], F[idx],
+        np.ascontiguousarray(D[idx][..., idx]), flat, onpath[idx], tuple(names[k] for k in idx),
+    )
 
 
 def _normalised_gains(t: _Tables, delta: float) -> np.ndarray:
@@ -478,7 +485,7 @@ def critical_discount_factor_symbolic(
     n = game.num_players
     shape = (n,) + game.stage.num_actions
     if payoffs is None:
-        flat = [[sp.Rational(repr(float(x))) for x in row] for row in t.flat_payoffs]
+        flat = [[_exact(float(x)) for x in row] for row in t.flat_payoffs]
     else:
         arr = np.empty(shape, dtype=object)
         try:
@@ -494,7 +501,7 @@ def critical_discount_factor_symbolic(
                     out_row.append(x)
                 elif isinstance(x, (int, float, np.integer, np.floating)):
                     exact = isinstance(x, (int, np.integer))
-                    out_row.append(sp.Integer(int(x)) if exact else sp.Rational(repr(float(x))))
+                    out_row.append(sp.Integer(int(x)) if exact else _exact(float(x)))
                 else:
                     raise InputError(f"symbolic payoffs must be SymPy expressions or numbers, got {type(x).__name__}")
             flat.append(out_row)
@@ -504,8 +511,15 @@ def critical_discount_factor_symbolic(
         if sample is None or not free <= set(sample):
             missing = sorted(str(s) for s in free - set(sample or {}))
             raise InputError(f"a sample value is needed for the symbols {missing}")
-        subs = {k: sp.Rational(repr(float(v))) if isinstance(v, float) else sp.sympify(v) for k, v in sample.items()
-                if isinstance(v, (int, float, np.integer, np.floating, sp.Basic))}
+        for k, v in sample.items():
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating, sp.Number)):
+                raise InputError(f"the sample value of {k} must be a number, got {v!r}")
+            if isinstance(v, sp.Number):
+                subs[k] = v
+            elif isinstance(v, (int, np.integer)):
+                subs[k] = sp.Integer(int(v))
+            else:
+                subs[k] = _exact(float(v))
     d = sp.Symbol("delta", positive=True)
 
     def rat(x: float) -> Any:
@@ -560,6 +574,18 @@ def critical_discount_factor_symbolic(
     return CriticalDiscount(
         game, tuple(a.name for a in profile), players, tuple(per), overall, "sympy", tuple(exprs)
     )
+
+
+def _exact(x: float) -> Any:
+    """A float as a SymPy rational: the simplest fraction with denominator <= 10**6 within 1e-12, else exactly."""
+    from fractions import Fraction
+
+    import sympy as sp
+
+    f = Fraction(x).limit_denominator(10**6)
+    if abs(float(f) - x) > 1e-12 * max(1.0, abs(x)):
+        f = Fraction(x)
+    return sp.Rational(f.numerator, f.denominator)
 
 
 def _final_interval(gain: Any, d: Any, subs: Mapping[Any, Any]) -> tuple[float, Any] | None:

@@ -101,6 +101,8 @@ CRITICAL_CASES = [
     # 3-player public goods, u_i = 2k/3 - [i contributes]: (1 - delta) 4/3 <= 1
     pytest.param(three_player_game(), "grim_trigger", {}, 0.25, id="public_goods3_grim"),
     pytest.param(three_player_game(), "always_defect", {}, 0.0, id="public_goods3_alld"),
+    # 1/3 <= delta + delta^2 (the punishment phase has 3^2 joint states, only 3 reachable)
+    pytest.param(three_player_game(), "k_period_punishment", {"k": 2}, k_root(1 / 3, 2), id="public_goods3_punish2"),
 ]
 
 
