@@ -39,6 +39,13 @@ _EXPORTS = {
     "support_enumeration": "coop.solvers",
     "support_search": "coop.solvers",
     "vertex_enumeration": "coop.solvers",
+    "Automaton": "coop.games.automata",
+    "RepeatedGame": "coop.games.repeated",
+    "discounted_payoffs": "coop.solvers.repeated_payoffs",
+    "simulate_payoffs": "coop.solvers.repeated_payoffs",
+    "check_subgame_perfect": "coop.solvers.subgame_perfection",
+    "critical_discount_factor": "coop.solvers.subgame_perfection",
+    "critical_discount_factor_symbolic": "coop.solvers.subgame_perfection",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
