@@ -42,7 +42,24 @@ def red_line_crossings(loaded: LoadedInput, eq: Equilibrium) -> list[dict[str, A
     return crossed
 
 
-def solution_document(loaded: LoadedInput, solution: GameSolution) -> dict[str, Any]:
+def repeated_analyses(loaded: LoadedInput) -> list[Any]:
+    """Analyse every strategy profile of the scenario's ``repeated`` section (empty if it has none)."""
+    spec = loaded.scenario.repeated if loaded.scenario is not None else None
+    if spec is None:
+        return []
+    from coop.solvers.repeated_analysis import analyse_profile
+
+    return [analyse_profile(spec.game, p.name, p.automata) for p in spec.profiles]
+
+
+def repeated_document(loaded: LoadedInput, analyses: list[Any]) -> dict[str, Any] | None:
+    """The ``repeated`` section of the JSON document."""
+    if not analyses:
+        return None
+    return {**loaded.scenario.repeated.game.to_dict(), "profiles": [a.to_dict() for a in analyses]}
+
+
+def solution_document(loaded: LoadedInput, solution: GameSolution, analyses: list[Any] | None = None) -> dict[str, Any]:
     """Build the JSON-ready document for ``coop solve``."""
     from coop import __version__
 
@@ -68,5 +85,8 @@ def solution_document(loaded: LoadedInput, solution: GameSolution) -> dict[str, 
     ]
     if loaded.scenario is not None:
         doc["scenario"] = loaded.scenario.to_dict()
+    repeated = repeated_document(loaded, analyses or [])
+    if repeated is not None:
+        doc["repeated"] = repeated
     doc["solver"] = body["solver"]
     return doc

@@ -75,7 +75,9 @@ def payoff_tables(game: NormalFormGame) -> list[str]:
     return out
 
 
-def render_solution(loaded: LoadedInput, solution: GameSolution, doc: dict[str, Any]) -> str:
+def render_solution(
+    loaded: LoadedInput, solution: GameSolution, doc: dict[str, Any], analyses: list[Any] | None = None
+) -> str:
     """The text report of ``coop solve``."""
     game = loaded.game
     lines: list[str] = []
@@ -132,7 +134,53 @@ def render_solution(loaded: LoadedInput, solution: GameSolution, doc: dict[str, 
         lines.append(f"Red lines: {crossing} of {n_eq} equilibria cross at least one red line.")
     for note in solution.notes:
         lines += textwrap.wrap(f"Note: {note}", WIDTH, subsequent_indent="  ")
+    if analyses:
+        lines.append("")
+        lines += _repeated_block(loaded, analyses)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _delta(x: float | None) -> str:
+    return "never" if x is None else format_probability(x) if x > 0 else "any"
+
+
+def _repeated_block(loaded: LoadedInput, analyses: list[Any]) -> list[str]:
+    game = loaded.scenario.repeated.game
+    stage = game.stage
+    roles = "; ".join(
+        f"{p} cooperates with {stage.actions[i][game.cooperate[i]]}, defects with {stage.actions[i][game.defect[i]]}"
+        for i, p in enumerate(stage.players)
+    )
+    lines = [f"Repeated game: discount factor delta = {format_number(game.delta)}"]
+    lines += textwrap.wrap(roles, WIDTH, initial_indent="  ", subsequent_indent="  ")
+    if not game.perfect:
+        lines += textwrap.wrap(
+            f"  noise {format_number(game.noise)}, detection {format_number(game.detection)}, false alarm "
+            f"{format_number(game.false_alarm)}: payoffs include them; subgame perfection and critical delta "
+            "are computed with perfect monitoring and no noise",
+            WIDTH,
+            subsequent_indent="  ",
+        )
+    lines.append("")
+    header = ["strategies", f"SPE at delta = {format_number(game.delta)}",
+              f"critical delta ({', '.join(stage.players)})", f"payoffs ({', '.join(stage.players)})"]
+    rows = []
+    for a in analyses:
+        rows.append([
+            a.name,
+            "yes" if a.subgame_perfect else "no",
+            ", ".join(_delta(d) for d in a.critical_delta),
+            ", ".join(format_number(float(v)) for v in a.payoffs),
+        ])
+    lines += ["  " + line for line in _table(rows, header)]
+    lines.append("")
+    lines += textwrap.wrap(
+        "A profile is subgame perfect when no player gains from a one-shot deviation after any history; "
+        "its critical delta is the least discount factor from which this holds ('any': every delta, "
+        "'never': no delta close to 1).",
+        WIDTH,
+    )
+    return lines
 
 
 def _source_label(loaded: LoadedInput) -> str:

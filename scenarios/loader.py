@@ -162,6 +162,12 @@ def build_scenario(
 
     red_lines = _red_lines(root["red_lines"], ctx) if "red_lines" in root else ()
 
+    repeated = None
+    if "repeated" in root and not (root["repeated"].kind == "scalar" and root["repeated"].value is None):
+        from coop.scenarios.repeated_section import build_repeated
+
+        repeated = build_repeated(root["repeated"], game, ctx.scalar)
+
     return Scenario(
         name=name,
         source=source,
@@ -173,6 +179,7 @@ def build_scenario(
         game=game,
         red_lines=red_lines,
         framing=framing,
+        repeated=repeated,
         parameter_descriptions=descriptions,
         player_descriptions=player_descriptions,
         document=root,

@@ -50,7 +50,7 @@ TOP_LEVEL_KEYS: dict[str, KeySpec] = {
     "payoffs": KeySpec("the payoffs: one of table, arrays, formulas", required=True),
     "framing": KeySpec("payoff transforms such as relative_gains"),
     "red_lines": KeySpec("actions that must not be played"),
-    "repeated": KeySpec("the repeated game", reserved=True),
+    "repeated": KeySpec("the repeated game: delta, cooperative and defecting actions, strategies"),
     "institutions": KeySpec("monitoring and sanctions", reserved=True),
     "evolution": KeySpec("evolutionary dynamics", reserved=True),
     "sweep": KeySpec("a parameter sweep", reserved=True),
@@ -146,6 +146,7 @@ class Scenario:
     game: NormalFormGame
     red_lines: tuple[RedLine, ...]
     framing: dict[str, float] = field(default_factory=dict)
+    repeated: Any = None  # coop.scenarios.repeated_section.RepeatedSpec when the scenario has one
     parameter_descriptions: dict[str, str] = field(default_factory=dict, repr=False)
     player_descriptions: dict[str, str] = field(default_factory=dict, repr=False)
     document: YNode | None = field(default=None, repr=False)
@@ -187,6 +188,7 @@ class Scenario:
             "parameter_descriptions": dict(self.parameter_descriptions),
             "framing": {k: float(v) for k, v in self.framing.items()},
             "red_lines": [r.to_dict() for r in self.red_lines],
+            "repeated": self.repeated.to_dict() if self.repeated is not None else None,
         }
 
 

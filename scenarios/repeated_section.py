@@ -1,0 +1,188 @@
+"""The ``repeated`` section of a scenario: the repeated game and the strategy profiles to analyse.
+
+.. code-block:: yaml
+
+    repeated:
+      delta: 0.9                       # discount factor / continuation probability, in [0, 1)
+      cooperate: {US: restrain, China: restrain}
+      defect: {US: race, China: race}
+      noise: 0.0                       # optional: intended action flipped with this probability
+      detection: 1.0                   # optional: a defection is seen with this probability
+      false_alarm: 0.0                 # optional: a cooperative act is seen as defection
+      strategies:                      # optional; default: grim trigger, tit-for-tat, Pavlov
+        - grim_trigger                 # every player uses it
+        - {all: k_period_punishment, k: 2}
+        - {name: mixed, players: {US: grim_trigger, China: tit_for_tat}}
+
+Numbers may be formulas of the scenario's parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from coop.errors import InputError
+from coop.games.automata import BUILDERS, Automaton
+from coop.games.normal_form import NormalFormGame
+from coop.games.repeated import RepeatedGame
+from coop.scenarios.formula import known_list, suggest
+from coop.scenarios.schema import KeySpec, check_keys
+from coop.scenarios.yaml_source import YNode
+
+REPEATED_KEYS: dict[str, KeySpec] = {
+    "delta": KeySpec("discount factor in [0, 1) (a number or formula)", required=True),
+    "cooperate": KeySpec("each player's cooperative action", required=True),
+    "defect": KeySpec("each player's defecting action", required=True),
+    "noise": KeySpec("implementation noise epsilon in [0, 1]"),
+    "detection": KeySpec("probability a defection is observed, in [0, 1]"),
+    "false_alarm": KeySpec("probability a cooperative act is observed as defection, in [0, 1]"),
+    "strategies": KeySpec("the strategy profiles to analyse"),
+}
+
+STRATEGY_KEYS: dict[str, KeySpec] = {
+    "name": KeySpec("a label for the profile"),
+    "all": KeySpec("one strategy used by every player"),
+    "players": KeySpec("a strategy per player"),
+    "k": KeySpec("punishment length of k_period_punishment"),
+    "generosity": KeySpec("forgiveness probability of generous_tit_for_tat"),
+}
+
+#: Profiles analysed when a scenario lists none.
+DEFAULT_STRATEGIES = ("grim_trigger", "tit_for_tat", "win_stay_lose_shift")
+
+
+@dataclass(frozen=True, eq=False)
+class StrategyProfile:
+    """A named profile of automata, one per player, with the strategy names used."""
+
+    name: str
+    strategies: tuple[str, ...]
+    automata: tuple[Automaton, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class RepeatedSpec:
+    """What the ``repeated`` section asks for: the repeated game and the profiles to analyse."""
+
+    game: RepeatedGame
+    profiles: tuple[StrategyProfile, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.game.to_dict(), "strategies": [p.name for p in self.profiles]}
+
+
+def _labels(node: YNode, stage: NormalFormGame, what: str) -> dict[str, str]:
+    if node.kind != "map":
+        raise node.error(f"{what} must be a mapping {{player: action}}, got {node.describe()}")
+    out: dict[str, str] = {}
+    for player, child in node.items():
+        if player not in stage.players:
+            raise node.error(
+                f"unknown player {player!r}{suggest(player, stage.players)}; the players are "
+                f"{known_list(stage.players)}",
+                key=player,
+            )
+        i = stage.players.index(player)
+        if child.kind != "scalar" or child.text not in stage.actions[i]:
+            raise child.error(
+                f"unknown action {child.text or child.describe()!r} of player {player!r}; "
+                f"the actions of {player!r} are {known_list(stage.actions[i])}"
+            )
+        out[player] = child.text
+    missing = [p for p in stage.players if p not in out]
+    if missing:
+        raise node.error(f"{what} has no action for player {missing[0]!r}")
+    return out
+
+
+def _strategy_name(node: YNode) -> str:
+    name = node.text if node.kind == "scalar" else ""
+    if name not in BUILDERS:
+        raise node.error(
+            f"unknown strategy {name or node.describe()!r}{suggest(name, BUILDERS)}; "
+            f"expected one of {known_list(BUILDERS)}"
+        )
+    return name
+
+
+def _profile(entry: YNode, game: RepeatedGame, scalar) -> StrategyProfile:
+    stage = game.stage
+    if entry.kind == "scalar":
+        kind = _strategy_name(entry)
+        return StrategyProfile(kind, (kind,) * stage.num_players, game.profile(kind))
+    check_keys(entry, STRATEGY_KEYS, "a strategy profile")
+    if ("all" in entry) == ("players" in entry):
+        raise entry.error("a strategy profile needs exactly one of 'all' (one strategy) or 'players'")
+    params: dict[str, Any] = {}
+    if "k" in entry:
+        k = scalar(entry["k"], "k")
+        if k != int(k) or k < 1:
+            raise entry["k"].error(f"k must be a whole number >= 1, got {k:g}")
+        params["k"] = int(k)
+    if "generosity" in entry:
+        g = scalar(entry["generosity"], "generosity")
+        if not 0.0 <= g <= 1.0:
+            raise entry["generosity"].error(f"generosity must be a probability in [0, 1], got {g:g}")
+        params["generosity"] = g
+    if "all" in entry:
+        kinds = (_strategy_name(entry["all"]),) * stage.num_players
+    else:
+        pnode = entry["players"]
+        if pnode.kind != "map":
+            raise pnode.error(f"players must be a mapping {{player: strategy}}, got {pnode.describe()}")
+        chosen: dict[str, str] = {}
+        for player, child in pnode.items():
+            if player not in stage.players:
+                raise pnode.error(f"unknown player {player!r}{suggest(player, stage.players)}", key=player)
+            chosen[player] = _strategy_name(child)
+        missing = [p for p in stage.players if p not in chosen]
+        if missing:
+            raise pnode.error(f"no strategy given for player {missing[0]!r}")
+        kinds = tuple(chosen[p] for p in stage.players)
+    automata = []
+    for i, kind in enumerate(kinds):
+        accepted = {k: v for k, v in params.items() if (k, kind) in {("k", "k_period_punishment"),
+                                                                      ("generosity", "generous_tit_for_tat")}}
+        automata.append(game.automaton(kind, i, **accepted))
+    if "name" in entry:
+        name = entry["name"].text.strip()
+    else:
+        name = kinds[0] if len(set(kinds)) == 1 else " / ".join(kinds)
+        if "k" in params and "k_period_punishment" in kinds:
+            name += f" (k={params['k']})"
+    return StrategyProfile(name, kinds, tuple(automata))
+
+
+def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
+    """Validate the ``repeated`` section; ``scalar(node, what)`` evaluates a number or formula."""
+    check_keys(node, REPEATED_KEYS, "repeated")
+    delta = scalar(node["delta"], "delta")
+    if not 0.0 <= delta < 1.0:
+        raise node["delta"].error(f"delta must be in [0, 1), got {delta:g}")
+    probs = {}
+    for key, default in (("noise", 0.0), ("detection", 1.0), ("false_alarm", 0.0)):
+        probs[key] = scalar(node[key], key) if key in node else default
+        if not 0.0 <= probs[key] <= 1.0:
+            raise node[key].error(f"{key} must be a probability in [0, 1], got {probs[key]:g}")
+    cooperate = _labels(node["cooperate"], stage, "cooperate")
+    defect = _labels(node["defect"], stage, "defect")
+    for p in stage.players:
+        if cooperate[p] == defect[p]:
+            raise node["defect"].error(f"player {p!r} has the same cooperative and defecting action {defect[p]!r}")
+    try:
+        game = RepeatedGame.from_labels(stage, delta, cooperate, defect, **probs)
+    except InputError as err:
+        raise err.located(line=node.line, place=node.place) from None
+    if "strategies" in node:
+        snode = node["strategies"]
+        if snode.kind != "seq" or len(snode) == 0:
+            raise snode.error(f"strategies must be a non-empty list, got {snode.describe()}")
+        profiles = tuple(_profile(entry, game, scalar) for entry in snode)
+    else:
+        profiles = tuple(StrategyProfile(k, (k,) * stage.num_players, game.profile(k)) for k in DEFAULT_STRATEGIES)
+    names = [p.name for p in profiles]
+    for k, name in enumerate(names):
+        if name in names[:k]:
+            raise node["strategies"].error(f"two strategy profiles are named {name!r}; give each a distinct name")
+    return RepeatedSpec(game, profiles)

@@ -1,0 +1,109 @@
+"""One report per strategy profile of a repeated game, as ``coop solve`` prints it.
+
+For each profile of automata: whether it is a subgame-perfect equilibrium at
+the game's discount factor (one-shot deviation principle), the critical
+discount factor of each player (the least delta from which the player never
+gains by a one-shot deviation), and the exact discounted payoffs, with the
+game's noise and monitoring.
+
+Subgame perfection is checked under perfect monitoring and without noise
+(where the automaton states are common knowledge); with noise or imperfect
+monitoring the payoffs are still exact, and the perfect-monitoring thresholds
+are reported as the benchmark the noise erodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from coop.games.automata import Automaton
+from coop.games.repeated import RepeatedGame
+from coop.solvers.repeated_payoffs import discounted_payoffs
+from coop.solvers.subgame_perfection import check_subgame_perfect, critical_discount_factor
+
+
+@dataclass(frozen=True, eq=False)
+class ProfileAnalysis:
+    """What the repeated-game analysis says about one strategy profile.
+
+    Attributes
+    ----------
+    name : str
+        The profile's label.
+    strategies : tuple of str
+        Each player's strategy name.
+    subgame_perfect : bool
+        Subgame perfect at the game's delta, under perfect monitoring and no noise.
+    critical_delta : tuple of (float or None)
+        Per player, the least delta from which the player has no profitable
+        one-shot deviation (``None``: not for any interval up to 1).
+    critical_delta_overall : float or None
+        The largest of them: the profile is subgame perfect from there on.
+    payoffs : numpy.ndarray
+        Exact normalised discounted payoffs, with the game's noise and monitoring.
+    perfect_payoffs : numpy.ndarray
+        The same without noise and with perfect monitoring.
+    max_gain : numpy.ndarray
+        Per player, the largest one-shot deviation gain per period at the game's delta.
+    """
+
+    game: RepeatedGame
+    name: str
+    strategies: tuple[str, ...]
+    subgame_perfect: bool
+    critical_delta: tuple[float | None, ...]
+    critical_delta_overall: float | None
+    payoffs: np.ndarray
+    perfect_payoffs: np.ndarray
+    max_gain: np.ndarray
+
+    def to_dict(self) -> dict[str, Any]:
+        players = self.game.stage.players
+        return {
+            "name": self.name,
+            "strategies": dict(zip(players, self.strategies, strict=True)),
+            "subgame_perfect": self.subgame_perfect,
+            "critical_delta": dict(zip(players, self.critical_delta, strict=True)),
+            "critical_delta_overall": self.critical_delta_overall,
+            "payoffs": {p: float(self.payoffs[i]) for i, p in enumerate(players)},
+            "payoffs_without_noise": {p: float(self.perfect_payoffs[i]) for i, p in enumerate(players)},
+            "max_deviation_gain": {p: float(self.max_gain[i]) for i, p in enumerate(players)},
+        }
+
+
+def analyse_profile(game: RepeatedGame, name: str, profile: Sequence[Automaton]) -> ProfileAnalysis:
+    """Subgame perfection, critical discount factors and payoffs of one profile.
+
+    Examples
+    --------
+    Grim trigger in the prisoner's dilemma (T, R, P, S) = (5, 3, 1, 0) is
+    subgame perfect from delta = (T - R) / (T - P) = 1/2:
+
+    >>> import numpy as np
+    >>> from coop.games import NormalFormGame
+    >>> from coop.games.repeated import RepeatedGame
+    >>> pd = NormalFormGame.symmetric(np.array([[3.0, 0.0], [5.0, 1.0]]), actions=("C", "D"))
+    >>> game = RepeatedGame(pd, 0.9, cooperate=(0, 0), defect=(1, 1))
+    >>> a = analyse_profile(game, "grim", game.profile("grim_trigger"))
+    >>> a.subgame_perfect, round(a.critical_delta_overall, 6)
+    (True, 0.5)
+    """
+    perfect = replace(game, noise=0.0, detection=1.0, false_alarm=0.0)
+    spe = check_subgame_perfect(perfect, profile)
+    crit = critical_discount_factor(perfect, profile)
+    payoffs = discounted_payoffs(game, profile).payoffs if not game.perfect else spe.payoffs
+    return ProfileAnalysis(
+        game=game,
+        name=name,
+        strategies=tuple(a.name for a in profile),
+        subgame_perfect=bool(spe.is_spe),
+        critical_delta=tuple(crit.per_player),
+        critical_delta_overall=crit.overall,
+        payoffs=np.asarray(payoffs, dtype=float),
+        perfect_payoffs=np.asarray(spe.payoffs, dtype=float),
+        max_gain=np.asarray(spe.max_gain, dtype=float),
+    )

@@ -1,0 +1,123 @@
+"""The `repeated` section of a scenario: loading, errors with their lines, and what `coop solve` reports."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from click.testing import CliRunner
+
+from coop.cli import cli
+from coop.errors import InputError
+from coop.scenarios import load
+
+BASE = """\
+title: Prisoner's dilemma, repeated
+players:
+  - name: A
+    actions: [C, D]
+  - name: B
+    actions: [C, D]
+parameters:
+  T: 5
+  R: 3
+  P: 1
+  S: 0
+  patience: 0.9
+payoffs:
+  table:
+    - {profile: [C, C], payoffs: [R, R]}
+    - {profile: [C, D], payoffs: [S, T]}
+    - {profile: [D, C], payoffs: [T, S]}
+    - {profile: [D, D], payoffs: [P, P]}
+repeated:
+  delta: patience
+  cooperate: {A: C, B: C}
+  defect: {A: D, B: D}
+  strategies:
+    - grim_trigger
+    - {name: pavlov, all: win_stay_lose_shift}
+    - {all: k_period_punishment, k: 2}
+"""
+
+
+def write(tmp_path, text, name="pd.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_section_builds_the_repeated_game(tmp_path):
+    spec = load(write(tmp_path, BASE)).repeated
+    assert spec.game.delta == 0.9
+    assert [p.name for p in spec.profiles] == ["grim_trigger", "pavlov", "k_period_punishment (k=2)"]
+    assert spec.profiles[2].automata[0].num_states == 3
+
+
+def test_default_strategies(tmp_path):
+    text = BASE.split("  strategies:")[0]
+    spec = load(write(tmp_path, text)).repeated
+    assert [p.name for p in spec.profiles] == ["grim_trigger", "tit_for_tat", "win_stay_lose_shift"]
+
+
+def test_solve_reports_closed_form_thresholds(tmp_path):
+    path = write(tmp_path, BASE)
+    res = CliRunner().invoke(cli, ["solve", str(path), "--format", "json"])
+    assert res.exit_code == 0, res.stderr
+    rep = json.loads(res.stdout)["repeated"]
+    assert rep["delta"] == 0.9
+    by_name = {p["name"]: p for p in rep["profiles"]}
+    T, R, P = 5, 3, 1
+    # grim trigger: (T - R) / (T - P); Pavlov: (T - R) / (R - P); 2-period punishment: T - R = (R - P)(d + d^2)
+    assert by_name["grim_trigger"]["critical_delta"]["A"] == pytest.approx((T - R) / (T - P), abs=1e-6)
+    assert by_name["pavlov"]["critical_delta"]["B"] is None  # (T - R) / (R - P) = 1: no delta < 1 works
+    k2 = (-1 + math.sqrt(1 + 4 * (T - R) / (R - P))) / 2
+    assert by_name["k_period_punishment (k=2)"]["critical_delta_overall"] == pytest.approx(k2, abs=1e-6)
+    assert by_name["grim_trigger"]["subgame_perfect"] is True
+    assert by_name["pavlov"]["subgame_perfect"] is False
+    res = CliRunner().invoke(cli, ["solve", str(path), "--format", "json", "--set", "T=4"])
+    pavlov = {p["name"]: p for p in json.loads(res.stdout)["repeated"]["profiles"]}["pavlov"]
+    assert pavlov["critical_delta_overall"] == pytest.approx((4 - R) / (R - P), abs=1e-6)
+    assert by_name["grim_trigger"]["payoffs"] == {"A": pytest.approx(3.0), "B": pytest.approx(3.0)}
+    text = CliRunner().invoke(cli, ["solve", str(path)]).stdout
+    assert "Repeated game: discount factor delta = 0.9" in text
+    assert "critical delta" in text
+
+
+def test_arms_race_thresholds_follow_the_framing():
+    plain = load("ai-arms-race")
+    framed = load("ai-arms-race", parameters={"relative_gains": 0.5})
+    from coop.solvers.repeated_analysis import analyse_profile
+
+    grim_plain = analyse_profile(plain.repeated.game, "g", plain.repeated.profiles[0].automata)
+    grim_framed = analyse_profile(framed.repeated.game, "g", framed.repeated.profiles[0].automata)
+    assert grim_plain.critical_delta_overall == 0.0  # a stag hunt: mutual restraint is a stage equilibrium
+    assert grim_framed.critical_delta_overall == pytest.approx(0.2, abs=1e-6)  # (4.5 - 4) / (4.5 - 2)
+
+
+@pytest.mark.parametrize(
+    "old, new, message, marker",
+    [
+        ("  delta: patience", "  delta: 1.0", r"delta must be in \[0, 1\), got 1", "delta: 1.0"),
+        ("    - grim_trigger", "    - grim_triger", r"unknown strategy 'grim_triger' \(did you mean", "grim_triger"),
+        ("  cooperate: {A: C, B: C}", "  cooperate: {A: C}", "cooperate has no action for player 'B'", "cooperate:"),
+        ("  defect: {A: D, B: D}", "  defect: {A: D, B: C}", "same cooperative and defecting action", "defect:"),
+        ("  cooperate: {A: C, B: C}", "  cooperate: {A: C, B: X}", "unknown action 'X' of player 'B'", "cooperate:"),
+        ("  delta: patience", "  delta: patience\n  noise: 1.5", r"noise must be a probability in \[0, 1\]", "noise:"),
+        ("  delta: patience", "  delta: patience\n  nois: 0.1", r"unknown key 'nois'.*did you mean 'noise'", "nois:"),
+        ("{all: k_period_punishment, k: 2}", "{all: k_period_punishment, k: 0}", "k must be a whole number", "k: 0"),
+        ("{name: pavlov, all: win_stay_lose_shift}", "{name: pavlov}", "exactly one of 'all'", "{name: pavlov}"),
+    ],
+)
+def test_errors_name_the_line(tmp_path, old, new, message, marker):
+    assert old in BASE
+    text = BASE.replace(old, new)
+    line = 1 + next(k for k, row in enumerate(text.splitlines()) if marker in row)
+    path = write(tmp_path, text)
+    with pytest.raises(InputError, match=message) as info:
+        load(path)
+    assert info.value.line == line
+    res = CliRunner().invoke(cli, ["solve", str(path)])
+    assert res.exit_code == 2
+    assert "Traceback" not in res.stderr
