@@ -387,3 +387,13 @@ def test_least_sanction_matches_the_closed_form_on_random_dilemmas(a, b, c, delt
     else:
         assert res.least_sanction == pytest.approx(least, abs=1e-5)
         assert res.sanction_ceiling == pytest.approx(ceiling, abs=1e-5 * max(1.0, ceiling))
+
+
+def test_bad_arguments_to_the_analysis_are_input_errors():
+    g = repeated(prisoners_dilemma(), 0.5)
+    with pytest.raises(InputError, match="unknown strategy"):
+        analyse_institution(g, "nice_guy", iaea_like())
+    with pytest.raises(InputError, match="Institution"):
+        analyse_institution(g, "grim_trigger", {"detection": 0.5})
+    with pytest.raises(InputError, match="automata"):
+        analyse_institution(g, g.profile("grim_trigger")[:1], iaea_like())
