@@ -52,6 +52,33 @@ def repeated_analyses(loaded: LoadedInput) -> list[Any]:
     return [analyse_profile(spec.game, p.name, p.automata) for p in spec.profiles]
 
 
+def institution_analyses(loaded: LoadedInput) -> list[tuple[str, Any]]:
+    """``(profile name, InstitutionAnalysis)`` for every design and every strategy profile of the scenario."""
+    scenario = loaded.scenario
+    if scenario is None or not scenario.institutions:
+        return []
+    from coop.solvers.institutions import analyse_institution
+
+    spec = scenario.repeated
+    return [
+        (p.name, analyse_institution(spec.game, p.automata, design))
+        for design in scenario.institutions
+        for p in spec.profiles
+    ]
+
+
+def institutions_document(analyses: list[tuple[str, Any]]) -> dict[str, Any] | None:
+    """The ``institutions`` section of the JSON document."""
+    if not analyses:
+        return None
+    designs: dict[str, Any] = {}
+    rows = []
+    for profile, a in analyses:
+        designs.setdefault(a.institution.name, a.institution.to_dict())
+        rows.append({"design": a.institution.name, "profile": profile, **a.to_dict()})
+    return {"designs": list(designs.values()), "analyses": rows}
+
+
 def repeated_document(loaded: LoadedInput, analyses: list[Any]) -> dict[str, Any] | None:
     """The ``repeated`` section of the JSON document."""
     if not analyses:
@@ -59,7 +86,12 @@ def repeated_document(loaded: LoadedInput, analyses: list[Any]) -> dict[str, Any
     return {**loaded.scenario.repeated.game.to_dict(), "profiles": [a.to_dict() for a in analyses]}
 
 
-def solution_document(loaded: LoadedInput, solution: GameSolution, analyses: list[Any] | None = None) -> dict[str, Any]:
+def solution_document(
+    loaded: LoadedInput,
+    solution: GameSolution,
+    analyses: list[Any] | None = None,
+    institutions: list[tuple[str, Any]] | None = None,
+) -> dict[str, Any]:
     """Build the JSON-ready document for ``coop solve``."""
     from coop import __version__
 
@@ -88,5 +120,8 @@ def solution_document(loaded: LoadedInput, solution: GameSolution, analyses: lis
     repeated = repeated_document(loaded, analyses or [])
     if repeated is not None:
         doc["repeated"] = repeated
+    inst = institutions_document(institutions or [])
+    if inst is not None:
+        doc["institutions"] = inst
     doc["solver"] = body["solver"]
     return doc

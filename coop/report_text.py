@@ -76,7 +76,11 @@ def payoff_tables(game: NormalFormGame) -> list[str]:
 
 
 def render_solution(
-    loaded: LoadedInput, solution: GameSolution, doc: dict[str, Any], analyses: list[Any] | None = None
+    loaded: LoadedInput,
+    solution: GameSolution,
+    doc: dict[str, Any],
+    analyses: list[Any] | None = None,
+    institutions: list[tuple[str, Any]] | None = None,
 ) -> str:
     """The text report of ``coop solve``."""
     game = loaded.game
@@ -137,7 +141,54 @@ def render_solution(
     if analyses:
         lines.append("")
         lines += _repeated_block(loaded, analyses)
+    if institutions:
+        lines.append("")
+        lines += _institutions_block(loaded, institutions)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _sanction(x: float | None, none: str) -> str:
+    return none if x is None else format_number(x)
+
+
+def _institutions_block(loaded: LoadedInput, analyses: list[tuple[str, Any]]) -> list[str]:
+    stage = loaded.game
+    delta = loaded.scenario.repeated.game.delta
+    lines = [f"Institutions (repeated game at delta = {format_number(delta)})"]
+    for design in loaded.scenario.institutions:
+        members = ", ".join(design.members) if design.members else "all"
+        lines += textwrap.wrap(
+            f"{design.name}: detection {format_number(design.detection)}, sanction "
+            f"{format_number(design.sanction)}, reputation cost {format_number(design.reputation_cost)}, "
+            f"participation cost {format_number(design.participation_cost)}, forum shopping "
+            f"{format_number(design.forum_shopping)}; members: {members}",
+            WIDTH,
+            initial_indent="  ",
+            subsequent_indent="    ",
+        )
+    lines.append("")
+    header = ["institution", "strategies", "SPE", f"critical delta ({', '.join(stage.players)})",
+              "least sanction", "sanction ceiling", f"payoffs ({', '.join(stage.players)})"]
+    rows = []
+    for profile, a in analyses:
+        rows.append([
+            a.institution.name,
+            profile,
+            "yes" if a.subgame_perfect else "no",
+            ", ".join(_delta(d) for d in a.critical.per_player),
+            _sanction(a.least_sanction, "none works"),
+            _sanction(a.sanction_ceiling, "no limit"),
+            ", ".join(format_number(float(v)) for v in a.payoffs.payoffs),
+        ])
+    lines += ["  " + line for line in _table(rows, header)]
+    lines.append("")
+    lines += textwrap.wrap(
+        "The least sanction is the smallest sanction (with the design's detection, forum shopping and "
+        "reputation cost) that makes the strategies subgame perfect at this delta; above the ceiling the "
+        "sanction also falls on the punishments the strategies rely on, and they stop being credible.",
+        WIDTH,
+    )
+    return lines
 
 
 def _delta(x: float | None) -> str:

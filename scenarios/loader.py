@@ -168,6 +168,12 @@ def build_scenario(
 
         repeated = build_repeated(root["repeated"], game, ctx.scalar)
 
+    institutions: tuple = ()
+    if "institutions" in root and not (root["institutions"].kind == "scalar" and root["institutions"].value is None):
+        from coop.scenarios.institutions_section import build_institutions
+
+        institutions = build_institutions(root["institutions"], game, ctx.scalar, repeated is not None)
+
     return Scenario(
         name=name,
         source=source,
@@ -180,6 +186,7 @@ def build_scenario(
         red_lines=red_lines,
         framing=framing,
         repeated=repeated,
+        institutions=institutions,
         parameter_descriptions=descriptions,
         player_descriptions=player_descriptions,
         document=root,

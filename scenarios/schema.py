@@ -51,7 +51,7 @@ TOP_LEVEL_KEYS: dict[str, KeySpec] = {
     "framing": KeySpec("payoff transforms such as relative_gains"),
     "red_lines": KeySpec("actions that must not be played"),
     "repeated": KeySpec("the repeated game: delta, cooperative and defecting actions, strategies"),
-    "institutions": KeySpec("monitoring and sanctions", reserved=True),
+    "institutions": KeySpec("institution designs to compare: detection, sanctions, peer review, membership"),
     "evolution": KeySpec("evolutionary dynamics", reserved=True),
     "sweep": KeySpec("a parameter sweep", reserved=True),
 }
@@ -147,6 +147,7 @@ class Scenario:
     red_lines: tuple[RedLine, ...]
     framing: dict[str, float] = field(default_factory=dict)
     repeated: Any = None  # coop.scenarios.repeated_section.RepeatedSpec when the scenario has one
+    institutions: tuple[Any, ...] = ()  # coop.games.institutions.Institution designs
     parameter_descriptions: dict[str, str] = field(default_factory=dict, repr=False)
     player_descriptions: dict[str, str] = field(default_factory=dict, repr=False)
     document: YNode | None = field(default=None, repr=False)
@@ -189,6 +190,7 @@ class Scenario:
             "framing": {k: float(v) for k, v in self.framing.items()},
             "red_lines": [r.to_dict() for r in self.red_lines],
             "repeated": self.repeated.to_dict() if self.repeated is not None else None,
+            "institutions": [d.to_dict() for d in self.institutions],
         }
 
 

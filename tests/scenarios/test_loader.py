@@ -126,7 +126,7 @@ def test_parameter_overrides_recompute_derived_values(tmp_path):
 def test_every_top_level_key_is_known_once():
     assert {"title", "players", "payoffs"} <= {k for k, s in TOP_LEVEL_KEYS.items() if s.required}
     reserved = {k for k, s in TOP_LEVEL_KEYS.items() if s.reserved}
-    assert reserved == {"institutions", "evolution", "sweep"}
+    assert reserved == {"evolution", "sweep"}
 
 
 # Each case: (a change to BASE as (old, new), the marker whose line the error names, a regex for the message).
@@ -138,9 +138,9 @@ CASES = [
         id="unknown_top_key",
     ),
     pytest.param(
-        ("framing:", "institutions: {sanction: 2}\nframing:"),
-        "institutions",
-        r"section 'institutions' is not supported by this version of coop \(format 1\)",
+        ("framing:", "evolution: {population: 100}\nframing:"),
+        "evolution",
+        r"section 'evolution' is not supported by this version of coop \(format 1\)",
         id="reserved_key",
     ),
     pytest.param(("format: 1", "format: 2"), "format", r"format 2 is not supported", id="format_version"),

@@ -1,0 +1,103 @@
+"""The ``institutions`` section of a scenario: institution designs to compare.
+
+.. code-block:: yaml
+
+    institutions:
+      - name: IAEA-like body
+        like: iaea_like            # optional: start from a named design, then override fields
+        detection: 0.8             # probability a member's defection is detected
+        sanction: 2                # payoff loss of a detected defector (enforcement)
+        reputation_cost: 0.5       # loss from published peer review (no enforcement)
+        participation_cost: 0.2    # per-period cost of membership
+        forum_shopping: 0.0        # chance a detected defector escapes to another forum
+        members: [US, China, EU]   # default: every player
+
+Each design is analysed with every strategy profile of the ``repeated``
+section (which is required): subgame perfection at its delta, the critical
+delta per player, payoffs, and the least sanction (and the sanction ceiling)
+that make the profile self-enforcing. Numbers may be formulas of parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coop.games.institutions import DESIGNS, Institution
+from coop.games.normal_form import NormalFormGame
+from coop.scenarios.formula import known_list, suggest
+from coop.scenarios.schema import KeySpec, check_keys
+from coop.scenarios.yaml_source import YNode
+
+INSTITUTION_KEYS: dict[str, KeySpec] = {
+    "name": KeySpec("a label for the design", required=True),
+    "like": KeySpec(f"a named design to start from: {', '.join(DESIGNS)}"),
+    "detection": KeySpec("probability a member's defection is detected"),
+    "sanction": KeySpec("payoff loss of a detected defector"),
+    "reputation_cost": KeySpec("payoff loss from peer review of a detected defection"),
+    "participation_cost": KeySpec("per-period cost of membership"),
+    "forum_shopping": KeySpec("probability a detected defector escapes the sanction"),
+    "members": KeySpec("the players bound by the institution (default: all)"),
+    "description": KeySpec("what the design stands for"),
+}
+
+_NUMBERS = ("detection", "sanction", "reputation_cost", "participation_cost", "forum_shopping")
+
+
+def _design(entry: YNode, stage: NormalFormGame, scalar) -> Institution:
+    check_keys(entry, INSTITUTION_KEYS, "an institution")
+    name = entry["name"].text.strip()
+    fields: dict[str, Any] = {"name": name}
+    if "like" in entry:
+        like = entry["like"].text if entry["like"].kind == "scalar" else ""
+        if like not in DESIGNS:
+            raise entry["like"].error(
+                f"unknown design {like or entry['like'].describe()!r}{suggest(like, DESIGNS)}; "
+                f"expected one of {known_list(DESIGNS)}"
+            )
+        base = DESIGNS[like]()
+        fields.update({k: getattr(base, k) for k in _NUMBERS})
+    for key in _NUMBERS:
+        if key in entry:
+            value = scalar(entry[key], key)
+            if key in ("detection", "forum_shopping") and not 0.0 <= value <= 1.0:
+                raise entry[key].error(f"{key} must be a probability in [0, 1], got {value:g}")
+            if value < 0:
+                raise entry[key].error(f"{key} must be >= 0, got {value:g}")
+            fields[key] = value
+    if "members" in entry:
+        mnode = entry["members"]
+        if mnode.kind != "seq" or len(mnode) == 0:
+            raise mnode.error(f"members must be a non-empty list of players, got {mnode.describe()}")
+        members = []
+        for child in mnode:
+            if child.kind != "scalar" or child.text not in stage.players:
+                raise child.error(
+                    f"unknown player {child.text or child.describe()!r}{suggest(child.text, stage.players)}; "
+                    f"the players are {known_list(stage.players)}"
+                )
+            members.append(child.text)
+        fields["members"] = tuple(members)
+    try:
+        return Institution(**fields)
+    except ValueError as err:  # InputError is a ValueError
+        raise entry.error(str(err)) from None
+
+
+def build_institutions(node: YNode, stage: NormalFormGame, scalar, has_repeated: bool) -> tuple[Institution, ...]:
+    """Validate the ``institutions`` section; ``scalar(node, what)`` evaluates a number or formula."""
+    if not has_repeated:
+        raise node.error(
+            "institutions are analysed in the repeated game: add a 'repeated' section "
+            "(delta, cooperate, defect) to the scenario"
+        )
+    if node.kind != "seq" or len(node) == 0:
+        raise node.error(f"institutions must be a non-empty list of designs, got {node.describe()}")
+    designs = []
+    seen: dict[str, int] = {}
+    for entry in node:
+        design = _design(entry, stage, scalar)
+        if design.name in seen:
+            raise entry["name"].error(f"duplicate institution {design.name!r} (first at line {seen[design.name]})")
+        seen[design.name] = entry["name"].line
+        designs.append(design)
+    return tuple(designs)
