@@ -6,7 +6,7 @@ data, so ``coop solve export-controls`` works after ``pip install``.
 Examples
 --------
 >>> [s.name for s in bundled_scenarios()]
-['ai-arms-race', 'export-controls', 'red-lines']
+['ai-arms-race', 'ai-safety-institutions', 'export-controls', 'red-lines']
 >>> resolve("export-controls").name
 'export-controls.yaml'
 """

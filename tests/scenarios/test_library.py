@@ -23,6 +23,7 @@ DOCUMENTED = {
         ("US", "China", "EU"),
         (("human_control", "autonomous"), ("human_control", "autonomous"), ("advocate", "abstain")),
     ),
+    "ai-safety-institutions": (("US", "China", "EU"), (("comply", "defect"),) * 3),
 }
 
 
@@ -54,7 +55,7 @@ def gambit_equilibria(game) -> list[list[np.ndarray]]:
     return [[np.array([float(eq[s]) for s in p.strategies]) for p in g.players] for eq in result.equilibria]
 
 
-def test_the_library_lists_the_three_scenarios():
+def test_the_library_lists_every_documented_scenario():
     names = [b.name for b in bundled_scenarios()]
     assert names == sorted(DOCUMENTED)
     for b in bundled_scenarios():
@@ -123,8 +124,11 @@ CLAIMS = {
         [[1, 0], [0, 1], [1, 0]],
         [[9 / 11, 2 / 11], [9 / 11, 2 / 11], [1, 0]],
     ],
+    "ai-safety-institutions": [
+        [[0, 1], [0, 1], [0, 1]],  # the stage game is a prisoner's dilemma: everyone defects
+    ],
 }
-NUM_EQUILIBRIA = {"ai-arms-race": 3, "export-controls": 5, "red-lines": 3}
+NUM_EQUILIBRIA = {"ai-arms-race": 3, "export-controls": 5, "red-lines": 3, "ai-safety-institutions": 1}
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENTED))
