@@ -55,6 +55,8 @@ REF_REGRET_TOL = 1e-7
 MIN_SAMPLE = 2e-3
 #: a reference slower than this per call is timed once per seed, not per repeat
 SLOW_CALL = 20.0
+#: largest n at which pygambit's lcp_solve is called (it runs for minutes on some games above)
+GAMBIT_LCP_MAX_N = 50
 
 
 # ----------------------------------------------------------------------------- rows
@@ -411,8 +413,9 @@ def bench_lemke_howson(cfg: Config) -> list[Row]:
         agree = True
         notes: list[str] = []
         gambit_match = 0
-        # pygambit's lcp_solve takes 0.2 s at n = 100 and more than 100 s at n = 200 (pygambit 16.7)
-        use_gambit = n <= 100
+        # pygambit 16.7's lcp_solve is heavy-tailed: 0.15 s on seed 0 at n = 100 but over 80 s on seed 2,
+        # and over 100 s at n = 200; a C call cannot be interrupted, so it runs at n <= 50 only
+        use_gambit = n <= GAMBIT_LCP_MAX_N
         for seed in range(cfg.seeds):
             t_build, g = _random_game((n, n), seed)
             contest.note_build("coop", t_build)
@@ -460,7 +463,9 @@ def bench_lemke_howson(cfg: Config) -> list[Row]:
         gnote = ("lcp_solve(stop_after=1) is Lemke's algorithm, not LH from label 0: its point is checked by "
                  f"regret; equal to coop's label-0 point on {gambit_match} of "
                  f"{len(contest.per_seed.get('pygambit', []))} seeds")
-        skip = "" if n <= 100 else "pygambit not run above n = 100 (lcp_solve takes over 100 s per call at n = 200)"
+        skip = "" if n <= GAMBIT_LCP_MAX_N else (
+            f"pygambit not run above n = {GAMBIT_LCP_MAX_N} (lcp_solve took over 80 s on seed 2 at n = 100, "
+            "over 100 s at n = 200)")
         rows.append(_target_row("lemke_howson", size, "pygambit lcp_solve(rational=False)", contest, "coop", "pygambit",
                                 agree, 100, "; ".join([*notes, gnote]) if not skip else "; ".join(notes), skipped=skip))
     return rows
