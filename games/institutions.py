@@ -81,7 +81,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -89,27 +88,16 @@ from typing import Any
 import numpy as np
 
 from coop.errors import InputError
+from coop.games._validation import nonnegative, probability
 from coop.games.normal_form import NormalFormGame
 
 
 def _probability(value: Any, name: str) -> float:
-    try:
-        p = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"the institution's {name} must be a number in [0, 1], got {value!r}") from None
-    if not 0.0 <= p <= 1.0:
-        raise InputError(f"the institution's {name} must lie in [0, 1], got {value!r}")
-    return p
+    return probability(value, f"the institution's {name}")
 
 
 def _cost(value: Any, name: str) -> float:
-    try:
-        c = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"the institution's {name} must be a number >= 0, got {value!r}") from None
-    if not math.isfinite(c) or c < 0.0:
-        raise InputError(f"the institution's {name} must be a finite number >= 0, got {value!r}")
-    return c
+    return nonnegative(value, f"the institution's {name}")
 
 
 @dataclass(frozen=True)

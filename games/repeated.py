@@ -60,18 +60,9 @@ from typing import Any
 import numpy as np
 
 from coop.errors import InputError
+from coop.games._validation import probability
 from coop.games.automata import BUILDERS, Automaton
 from coop.games.normal_form import NormalFormGame
-
-
-def _probability(value: Any, name: str) -> float:
-    try:
-        p = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a number in [0, 1], got {value!r}") from None
-    if not 0.0 <= p <= 1.0:
-        raise InputError(f"{name} must lie in [0, 1], got {p}")
-    return p
 
 
 def check_delta(delta: Any) -> float | None:
@@ -135,9 +126,9 @@ class RepeatedGame:
         object.__setattr__(self, "delta", check_delta(self.delta))
         object.__setattr__(self, "cooperate", coop)
         object.__setattr__(self, "defect", dfct)
-        object.__setattr__(self, "noise", _probability(self.noise, "noise"))
-        object.__setattr__(self, "detection", _probability(self.detection, "detection"))
-        object.__setattr__(self, "false_alarm", _probability(self.false_alarm, "false_alarm"))
+        object.__setattr__(self, "noise", probability(self.noise, "noise"))
+        object.__setattr__(self, "detection", probability(self.detection, "detection"))
+        object.__setattr__(self, "false_alarm", probability(self.false_alarm, "false_alarm"))
 
     @classmethod
     def from_labels(

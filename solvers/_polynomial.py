@@ -43,6 +43,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from coop.solvers._arrays import c_order_strides
+
 # status flags of one support system
 _OK = 0
 _SINGULAR = 1  # a non-isolated (singular) solution was met: the support was abandoned there
@@ -172,17 +174,6 @@ def _inverse(A):
 
 
 # ----------------------------------------------------------------------------- payoff restriction
-@njit(cache=True)
-def _strides(shape):
-    n = shape.shape[0]
-    st = np.empty(n, dtype=np.int64)
-    acc = 1
-    for j in range(n - 1, -1, -1):
-        st[j] = acc
-        acc *= shape[j]
-    return st
-
-
 @njit(cache=True)
 def _restrict(flat, shape, strides, supp, k, Tbuf, Toff):
     """Fill ``Tbuf`` with each player's payoffs restricted to the others' supports.
@@ -949,7 +940,7 @@ def _support_kernel(flat, shape, size_profiles, stop_first, skip, max_supports, 
         visited, pruned, solved, boxes, singular supports, capped supports, hit max_supports.
     """
     N = shape.shape[0]
-    strides = _strides(shape)
+    strides = c_order_strides(shape)
     total = 0
     maxa = 0
     P = 1

@@ -47,17 +47,7 @@ from scipy.sparse.csgraph import connected_components
 from coop.errors import InputError
 from coop.games.automata import Automaton
 from coop.games.repeated import RepeatedGame, check_delta, pack_profile
-
-
-@njit(cache=True)
-def _strides(shape):
-    n = shape.shape[0]
-    out = np.empty(n, dtype=np.int64)
-    s = 1
-    for j in range(n - 1, -1, -1):
-        out[j] = s
-        s *= shape[j]
-    return out
+from coop.solvers._arrays import c_order_strides
 
 
 @njit(cache=True)
@@ -82,8 +72,8 @@ def _joint_chain_kernel(shape, flat_payoffs, n_states, acts, trans, coop, defect
         Implementation noise, detection and false-alarm probabilities.
     """
     n = shape.shape[0]
-    pstr = _strides(shape)
-    sstr = _strides(n_states)
+    pstr = c_order_strides(shape)
+    sstr = c_order_strides(n_states)
     nj = 1
     for i in range(n):
         nj *= n_states[i]
@@ -376,7 +366,7 @@ def _simulate_kernel(shape, flat_payoffs, n_states, acts, trans, initial, coop, 
     """Per-run payoffs ``(runs, N)``: normalised discounted sums over ``periods`` (or means if ``delta < 0``)."""
     np.random.seed(seed)  # noqa: NPY002 - seeds Numba's own generator, not NumPy's
     n = shape.shape[0]
-    pstr = _strides(shape)
+    pstr = c_order_strides(shape)
     out = np.zeros((runs, n))
     state = np.empty(n, dtype=np.int64)
     b = np.empty(n, dtype=np.int64)

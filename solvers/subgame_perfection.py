@@ -58,7 +58,8 @@ from numba import njit
 from coop.errors import InputError
 from coop.games.automata import Automaton
 from coop.games.repeated import RepeatedGame, pack_profile
-from coop.solvers.repeated_payoffs import _check_joint_size, _strides, discounted_values, joint_chain
+from coop.solvers._arrays import c_order_strides
+from coop.solvers.repeated_payoffs import _check_joint_size, discounted_values, joint_chain
 from coop.solvers.results import REGRET_TOL
 
 
@@ -78,8 +79,8 @@ def _deviation_tables_kernel(shape, n_states, acts, trans, start):
         ``(J, N, A, J)`` distribution of the next joint state after that profile.
     """
     n = shape.shape[0]
-    pstr = _strides(shape)
-    sstr = _strides(n_states)
+    pstr = c_order_strides(shape)
+    sstr = c_order_strides(n_states)
     nj = 1
     for i in range(n):
         nj *= n_states[i]
