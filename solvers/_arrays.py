@@ -16,3 +16,20 @@ def c_order_strides(shape):
         out[j] = acc
         acc *= shape[j]
     return out
+
+
+@njit(cache=True)
+def advance_skipping(idx, limits, skip):
+    """Step the multi-index ``idx`` (``idx[j] < limits[j]``, last axis fastest), leaving axis ``skip`` alone.
+
+    Returns False once every combination has been visited (``idx`` is back to zeros).
+    """
+    j = idx.shape[0] - 1
+    while j >= 0:
+        if j != skip:
+            idx[j] += 1
+            if idx[j] < limits[j]:
+                return True
+            idx[j] = 0
+        j -= 1
+    return False

@@ -43,7 +43,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from coop.solvers._arrays import c_order_strides
+from coop.solvers._arrays import advance_skipping, c_order_strides
 
 # status flags of one support system
 _OK = 0
@@ -197,17 +197,7 @@ def _restrict(flat, shape, strides, supp, k, Tbuf, Toff):
             for a in range(a_i):
                 Tbuf[pos] = flat[i, base + strides[i] * a]
                 pos += 1
-            j = N - 1
-            while j >= 0:
-                if j == i:
-                    j -= 1
-                    continue
-                idx[j] += 1
-                if idx[j] < k[j]:
-                    break
-                idx[j] = 0
-                j -= 1
-            if j < 0:
+            if not advance_skipping(idx, k, i):
                 break
     Toff[N] = pos
 

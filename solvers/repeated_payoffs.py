@@ -47,7 +47,7 @@ from scipy.sparse.csgraph import connected_components
 from coop.errors import InputError
 from coop.games.automata import Automaton
 from coop.games.repeated import RepeatedGame, check_delta, pack_profile
-from coop.solvers._arrays import c_order_strides
+from coop.solvers._arrays import advance_skipping, c_order_strides
 
 
 @njit(cache=True)
@@ -149,15 +149,7 @@ def _joint_chain_kernel(shape, flat_payoffs, n_states, acts, trans, coop, defect
                         if po > 0.0:
                             for s in range(n_states[i]):
                                 nxt[i, s] += po * trans[i, sidx[i], fo, s]
-                        j = n - 1
-                        while j >= 0:
-                            if j != i:
-                                oc[j] += 1
-                                if oc[j] < obs_k[j]:
-                                    break
-                                oc[j] = 0
-                            j -= 1
-                        if j < 0:
+                        if not advance_skipping(oc, obs_k, i):
                             break
                 for js2 in range(nj):
                     p = pb
