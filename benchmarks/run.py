@@ -23,212 +23,46 @@ How each number is taken:
 
 Workloads not yet in coop (replicator dynamics, fixation probabilities,
 tournaments, repeated-game payoff sets) are listed as rows with no numbers;
-to add one, write a function ``bench_<name>(cfg) -> list[Row]`` and put it in
-``WORKLOADS`` (and drop its line from ``PENDING``).
+to add one, write a function ``bench_<name>(cfg) -> list[Row]`` (the timing
+harness is in ``harness.py``) and put it in ``WORKLOADS`` (and drop its line from ``PENDING``).
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-#: matched equilibria agree to this (max abs difference of probabilities)
-PROB_TOL = 1e-6
-#: a reference point counts as an equilibrium when its regret is at most this times the payoff spread
-REF_REGRET_TOL = 1e-7
-#: calls shorter than this are looped and the mean taken, so timer resolution does not matter
-MIN_SAMPLE = 2e-3
-#: a reference slower than this per call is timed once per seed, not per repeat
-SLOW_CALL = 20.0
-#: largest n at which pygambit's lcp_solve is called (it runs for minutes on some games above)
-GAMBIT_LCP_MAX_N = 50
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the harness and workload modules beside this file
 
-
-# ----------------------------------------------------------------------------- rows
-@dataclass
-class Row:
-    """One line of the table (and of the JSON output)."""
-
-    workload: str
-    size: str
-    reference: str
-    coop_seconds: float | None
-    reference_seconds: float | None
-    ratio: float | None
-    agree: bool | None
-    target: str = ""
-    meets_target: bool | None = None
-    notes: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("extra")
-        d.update(self.extra)
-        return d
-
-
-@dataclass
-class Config:
-    quick: bool
-    seeds: int
-    repeats: int
-
-
-def _median(xs: Sequence[float]) -> float | None:
-    return float(statistics.median(xs)) if xs else None
-
-
-def _ratio(ref: float | None, coop: float | None) -> float | None:
-    if ref is None or coop is None or coop <= 0:
-        return None
-    return ref / coop
-
-
-# ----------------------------------------------------------------------------- timing
-def time_once(fn: Callable[[], Any]) -> tuple[float, Any]:
-    """Seconds for one call with the garbage collector off, and the call's value."""
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        out = fn()
-        dt = time.perf_counter() - t0
-    finally:
-        gc.enable()
-    return dt, out
-
-
-def time_call(fn: Callable[[], Any], hint: float) -> float:
-    """Seconds per call; loops short calls (``hint``: a previous call's time) to at least ``MIN_SAMPLE``."""
-    loops = 1 if hint >= MIN_SAMPLE else min(10_000, max(1, int(MIN_SAMPLE / max(hint, 1e-7))))
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        for _ in range(loops):
-            fn()
-        dt = time.perf_counter() - t0
-    finally:
-        gc.enable()
-    return dt / loops
-
-
-class Contest:
-    """Interleaved timing of coop and references over seeds and repeats.
-
-    ``add(name, fn, hint)`` for each contender of one seed, then ``run(repeats)``
-    times them in turn; ``median(name)`` is the median over seeds of the
-    per-seed medians.
-    """
-
-    def __init__(self) -> None:
-        self.per_seed: dict[str, list[float]] = {}
-        self.first_call: dict[str, float] = {}
-        self.build: dict[str, list[float]] = {}
-        self._round: list[tuple[str, Callable[[], Any], float]] = []
-
-    def note_first(self, name: str, seconds: float) -> None:
-        self.first_call.setdefault(name, seconds)
-
-    def note_build(self, name: str, seconds: float) -> None:
-        self.build.setdefault(name, []).append(seconds)
-
-    def add(self, name: str, fn: Callable[[], Any], hint: float) -> None:
-        self._round.append((name, fn, hint))
-
-    def run(self, repeats: int) -> None:
-        samples: dict[str, list[float]] = {name: [] for name, _, _ in self._round}
-        gc.collect()  # once per round: a full collection costs ~0.1 s once Numba and pygambit are loaded
-        for r in range(repeats):
-            for name, fn, hint in self._round:
-                if hint > SLOW_CALL and r > 0:
-                    continue  # the agreement call already took long: one sample (the hint) is enough
-                samples[name].append(hint if hint > SLOW_CALL else time_call(fn, hint))
-        for name, xs in samples.items():
-            self.per_seed.setdefault(name, []).append(float(statistics.median(xs)))
-        self._round = []
-
-    def median(self, name: str) -> float | None:
-        return _median(self.per_seed.get(name, []))
-
-    def build_median(self, name: str) -> float | None:
-        return _median(self.build.get(name, []))
-
-
-def _extra(contest: Contest, coop: str, ref: str | None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "coop_first_call_seconds": contest.first_call.get(coop),
-        "coop_build_seconds": contest.build_median(coop),
-        "seeds": len(contest.per_seed.get(coop, [])),
-    }
-    if ref is not None:
-        out["reference_first_call_seconds"] = contest.first_call.get(ref)
-        out["reference_build_seconds"] = contest.build_median(ref)
-    return out
-
-
-def _target_row(workload: str, size: str, reference: str, contest: Contest, coop: str, ref: str,
-                agree: bool, min_ratio: float | None, notes: str = "", skipped: str = "") -> Row:
-    coop_s = contest.median(coop)
-    if skipped:
-        return Row(workload, size, reference, coop_s, None, None, agree,
-                   target=f">= {min_ratio:g}x" if min_ratio else "", meets_target=None,
-                   notes="; ".join(x for x in (skipped, notes) if x), extra=_extra(contest, coop, None))
-    ref_s = contest.median(ref)
-    ratio = _ratio(ref_s, coop_s)
-    meets = None if min_ratio is None or ratio is None else bool(ratio >= min_ratio)
-    return Row(workload, size, reference, coop_s, ref_s, ratio, agree,
-               target=f">= {min_ratio:g}x" if min_ratio else "", meets_target=meets, notes=notes,
-               extra=_extra(contest, coop, ref))
-
-
-# ----------------------------------------------------------------------------- comparing answers
-def _gambit_points(result) -> list[np.ndarray]:
-    """Each pygambit equilibrium as one flat probability vector (players in order)."""
-    out = []
-    for eq in result.equilibria:
-        out.append(np.array([float(eq[p][s]) for p in eq.game.players for s in p.strategies]))
-    return out
-
-
-def _coop_points(result) -> list[np.ndarray]:
-    return [np.concatenate(eq.strategies) for eq in result.equilibria]
-
-
-def _missing(found: Sequence[np.ndarray], reference: Sequence[np.ndarray], tol: float = PROB_TOL) -> int:
-    """How many points of ``reference`` have no match within ``tol`` in ``found``."""
-    return sum(not any(np.max(np.abs(q - f)) <= tol for f in found) for q in reference)
-
-
-def _same_set(a: Sequence[np.ndarray], b: Sequence[np.ndarray], tol: float = PROB_TOL) -> bool:
-    return len(a) == len(b) and _missing(a, b, tol) == 0 and _missing(b, a, tol) == 0
-
-
-def _regret_ok(game, point: np.ndarray, rel: float = REF_REGRET_TOL) -> bool:
-    cuts = np.cumsum(game.num_actions)[:-1]
-    return bool(game.max_regret(np.split(point, cuts)) <= rel * game.payoff_scale)
-
-
-def _random_game(shape: tuple[int, ...], seed: int):
-    from coop.games import NormalFormGame
-
-    rng = np.random.default_rng(seed)
-    data = rng.standard_normal((len(shape), *shape))
-    return time_once(lambda: NormalFormGame.from_payoffs(data))
+from harness import (  # noqa: E402
+    GAMBIT_LCP_MAX_N,
+    SLOW_CALL,
+    Config,
+    Contest,
+    Row,
+    coop_points,
+    gambit_points,
+    median,
+    missing,
+    random_game,
+    ratio,
+    regret_ok,
+    same_set,
+    target_row,
+    time_once,
+)
 
 
 # ----------------------------------------------------------------------------- 1. pure Nash
@@ -261,7 +95,7 @@ def bench_pure_nash(cfg: Config) -> list[Row]:
         notes = []
         qe_skip = gambit_skip = ""
         for seed in range(seeds):
-            t_build, g = _random_game(shape, seed)
+            t_build, g = random_game(shape, seed)
             contest.note_build("coop", t_build)
             t_first, rows_coop = time_once(lambda g=g: pure_nash_indices(g))
             contest.note_first("coop", t_first)
@@ -280,7 +114,7 @@ def bench_pure_nash(cfg: Config) -> list[Row]:
                 t_g, res = time_once(lambda gg=gg: pygambit.nash.enumpure_solve(gg))
                 contest.note_first("pygambit", t_g)
                 theirs = {tuple(int(np.argmax(p[sum(shape[:i]):sum(shape[:i + 1])])) for i in range(n))
-                          for p in _gambit_points(res)}
+                          for p in gambit_points(res)}
                 if theirs != mine:
                     agree = False
                     notes.append(f"seed {seed}: pygambit pure set differs ({len(theirs)} vs {len(mine)})")
@@ -305,7 +139,7 @@ def bench_pure_nash(cfg: Config) -> list[Row]:
         full_s = contest.median("coop_full")
         for ref, key, target, skip in (("pygambit enumpure_solve", "pygambit", 300, gambit_skip),
                                        ("quantecon pure_nash_brute", "quantecon", 3000, qe_skip)):
-            row = _target_row("pure_nash", size, ref, contest, "coop", key, agree, target,
+            row = target_row("pure_nash", size, ref, contest, "coop", key, agree, target,
                               "; ".join([*notes, skip, coop_note] if skip else [*notes, coop_note]))
             row.extra["coop_full_seconds"] = full_s
             rows.append(row)
@@ -313,7 +147,7 @@ def bench_pure_nash(cfg: Config) -> list[Row]:
         floor = payload / bandwidth
         coop_s = contest.median("coop")
         rows.append(Row(
-            "pure_nash", size, "memory-bandwidth floor", coop_s, floor, _ratio(floor, coop_s), agree,
+            "pure_nash", size, "memory-bandwidth floor", coop_s, floor, ratio(floor, coop_s), agree,
             target=">= 0.5x (coop within 2x of floor)",
             meets_target=None if coop_s is None else bool(coop_s <= 2 * floor),
             notes=(f"payoffs {payload / 1e6:.2f} MB; copy bandwidth {bandwidth / 1e9:.1f} GB/s "
@@ -344,11 +178,11 @@ def bench_bimatrix_all(cfg: Config) -> list[Row]:
         seeds = cfg.seeds if n <= 10 else max(2, cfg.seeds // 2)
         best_qe: list[float] = []
         for seed in range(seeds):
-            t_build, g = _random_game((n, n), seed)
+            t_build, g = random_game((n, n), seed)
             contest.note_build("coop", t_build)
             t_first, res = time_once(lambda g=g: vertex_enumeration(g))
             contest.note_first("coop", t_first)
-            mine = _coop_points(res)
+            mine = coop_points(res)
             if res.degenerate or not res.converged:
                 notes.append(f"seed {seed}: coop says degenerate={res.degenerate}, converged={res.converged}")
             t_b, q = time_once(g.to_quantecon)
@@ -363,16 +197,16 @@ def bench_bimatrix_all(cfg: Config) -> list[Row]:
                 t_b, gg = time_once(g.to_gambit)
                 contest.note_build("pygambit", t_b)
                 refs.append(("pygambit", lambda gg=gg: pygambit.nash.enummixed_solve(gg, rational=False),
-                             _gambit_points))
+                             gambit_points))
             contest.add("coop", lambda g=g: vertex_enumeration(g), time_once(lambda g=g: vertex_enumeration(g))[0])
             for name, fn, points in refs:
                 t_r, out = time_once(fn)
                 contest.note_first(name, t_r)
                 theirs = points(out)
-                if not _same_set(mine, theirs):
+                if not same_set(mine, theirs):
                     agree = False
                     notes.append(f"seed {seed}: {name} found {len(theirs)} equilibria, coop {len(mine)} "
-                                 f"({_missing(mine, theirs)} of theirs not in coop's)")
+                                 f"({missing(mine, theirs)} of theirs not in coop's)")
                 contest.add(name, fn, time_once(fn)[0])
             contest.run(cfg.repeats)
             # best of quantecon's two methods, per seed
@@ -387,13 +221,13 @@ def bench_bimatrix_all(cfg: Config) -> list[Row]:
                    f"({contest.median('quantecon_vertex'):.3g} s)"
                    + (f" and support_enumeration ({contest.median('quantecon_support'):.3g} s)" if use_qe_support
                       else "; support_enumeration skipped in --quick at n = 12"))
-        rows.append(_target_row("all_equilibria_2p", f"{n}x{n}", "quantecon best(support, vertex)", contest, "coop",
+        rows.append(target_row("all_equilibria_2p", f"{n}x{n}", "quantecon best(support, vertex)", contest, "coop",
                                 "quantecon_best", agree, 1, "; ".join([*notes, qe_note])))
         if use_gambit:
-            rows.append(_target_row("all_equilibria_2p", f"{n}x{n}", "pygambit enummixed_solve(rational=False)",
+            rows.append(target_row("all_equilibria_2p", f"{n}x{n}", "pygambit enummixed_solve(rational=False)",
                                     contest, "coop", "pygambit", agree, 50 if n == 10 else None, "; ".join(notes)))
         else:
-            rows.append(_target_row("all_equilibria_2p", f"{n}x{n}", "pygambit enummixed_solve(rational=False)",
+            rows.append(target_row("all_equilibria_2p", f"{n}x{n}", "pygambit enummixed_solve(rational=False)",
                                     contest, "coop", "pygambit", agree, None, "; ".join(notes),
                                     skipped="pygambit not run above n = 10 (the issue sets its target at n = 10)"))
     return rows
@@ -417,7 +251,7 @@ def bench_lemke_howson(cfg: Config) -> list[Row]:
         # and over 100 s at n = 200; a C call cannot be interrupted, so it runs at n <= 50 only
         use_gambit = n <= GAMBIT_LCP_MAX_N
         for seed in range(cfg.seeds):
-            t_build, g = _random_game((n, n), seed)
+            t_build, g = random_game((n, n), seed)
             contest.note_build("coop", t_build)
             t_b, q = time_once(g.to_quantecon)
             contest.note_build("quantecon", t_b)
@@ -434,7 +268,7 @@ def bench_lemke_howson(cfg: Config) -> list[Row]:
                     notes.append(f"seed {seed}: label {k} fell back to label {r.parameters.get('label_used')}")
                     continue
                 x, y = qe.lemke_howson(q, init_pivot=int(k))
-                if not _same_set(_coop_points(r), [np.concatenate([x, y])]):
+                if not same_set(coop_points(r), [np.concatenate([x, y])]):
                     agree = False
                     notes.append(f"seed {seed}: label {k}: coop and quantecon end at different equilibria")
             contest.add("coop", lambda g=g: lemke_howson(g), time_once(lambda g=g: lemke_howson(g))[0])
@@ -447,19 +281,19 @@ def bench_lemke_howson(cfg: Config) -> list[Row]:
 
                 t_g, out = time_once(fn)
                 contest.note_first("pygambit", t_g)
-                pts = _gambit_points(out)
-                if len(pts) != 1 or not _regret_ok(g, pts[0]):
+                pts = gambit_points(out)
+                if len(pts) != 1 or not regret_ok(g, pts[0]):
                     agree = False
                     notes.append(f"seed {seed}: pygambit lcp_solve returned no verified equilibrium")
                 else:
-                    gambit_match += _same_set(_coop_points(res), pts)
+                    gambit_match += same_set(coop_points(res), pts)
                 contest.add("pygambit", fn, t_g)
                 if t_g > SLOW_CALL:
                     use_gambit = False
                     notes.append(f"pygambit timed on seeds 0..{seed} only ({t_g:.0f} s per call)")
             contest.run(cfg.repeats)
         size = f"{n}x{n}"
-        rows.append(_target_row("lemke_howson", size, "quantecon lemke_howson", contest, "coop", "quantecon", agree, 1,
+        rows.append(target_row("lemke_howson", size, "quantecon lemke_howson", contest, "coop", "quantecon", agree, 1,
                                 "; ".join([*notes, "initial label 0 timed"])))
         gnote = ("lcp_solve(stop_after=1) is Lemke's algorithm, not LH from label 0: its point is checked by "
                  f"regret; equal to coop's label-0 point on {gambit_match} of "
@@ -467,7 +301,7 @@ def bench_lemke_howson(cfg: Config) -> list[Row]:
         skip = "" if n <= GAMBIT_LCP_MAX_N else (
             f"pygambit not run above n = {GAMBIT_LCP_MAX_N} (lcp_solve took over 80 s on seed 2 at n = 100, "
             "over 100 s at n = 200)")
-        rows.append(_target_row("lemke_howson", size, "pygambit lcp_solve(rational=False)", contest, "coop", "pygambit",
+        rows.append(target_row("lemke_howson", size, "pygambit lcp_solve(rational=False)", contest, "coop", "pygambit",
                                 agree, 100, "; ".join([*notes, gnote]) if not skip else "; ".join(notes), skipped=skip))
     return rows
 
@@ -488,12 +322,12 @@ def bench_polynomial(cfg: Config) -> list[Row]:
         counts = {"gambit_points": 0, "gambit_non_equilibria": 0, "coop_points": 0, "coop_extra": 0}
         seeds = cfg.seeds
         for seed in range(seeds):
-            t_build, g = _random_game(shape, seed)
+            t_build, g = random_game(shape, seed)
             contest.note_build("coop", t_build)
             t_first, res = time_once(lambda g=g: polynomial_support_enumeration(g))
             contest.note_first("coop", t_first)
-            mine = _coop_points(res)
-            if not all(_regret_ok(g, p, 1e-9) for p in mine):
+            mine = coop_points(res)
+            if not all(regret_ok(g, p, 1e-9) for p in mine):
                 agree = False
                 notes.append(f"seed {seed}: coop returned a point with regret above 1e-9 x spread")
             if res.guarantee != "all":
@@ -505,13 +339,13 @@ def bench_polynomial(cfg: Config) -> list[Row]:
 
             t_g, out = time_once(fn)
             contest.note_first("pygambit", t_g)
-            theirs = _gambit_points(out)
-            verified = [p for p in theirs if _regret_ok(g, p)]
+            theirs = gambit_points(out)
+            verified = [p for p in theirs if regret_ok(g, p)]
             counts["gambit_points"] += len(theirs)
             counts["gambit_non_equilibria"] += len(theirs) - len(verified)
             counts["coop_points"] += len(mine)
-            counts["coop_extra"] += _missing(verified, mine)
-            missed = _missing(mine, verified)
+            counts["coop_extra"] += missing(verified, mine)
+            missed = missing(mine, verified)
             if missed:
                 agree = False
                 notes.append(f"seed {seed}: coop misses {missed} verified pygambit equilibria")
@@ -525,7 +359,7 @@ def bench_polynomial(cfg: Config) -> list[Row]:
             f"coop finds {counts['coop_extra']} that pygambit misses; "
             "agree = coop contains every verified pygambit point"
         )
-        row = _target_row("all_equilibria_3p", "x".join(map(str, shape)), "pygambit enumpoly_solve", contest, "coop",
+        row = target_row("all_equilibria_3p", "x".join(map(str, shape)), "pygambit enumpoly_solve", contest, "coop",
                           "pygambit", agree, 5, "; ".join(notes))
         row.extra.update(counts)
         rows.append(row)
@@ -570,7 +404,7 @@ def bench_cli(cfg: Config) -> list[Row]:
             notes.append(f"first run with an empty Numba cache: {cold:.1f} s")
         else:
             notes.append("empty-cache run not measured in --quick")
-        warm_s = _median(warm)
+        warm_s = median(warm)
         rows.append(Row("cli", name, "(none: wall time)", warm_s, None, None, agree, target="<= 1.0 s warm",
                         meets_target=None if warm_s is None else bool(warm_s <= 1.0), notes="; ".join(notes),
                         extra={"cold_cache_seconds": cold, "command": " ".join(["coop", *run[len(cmd):]])}))

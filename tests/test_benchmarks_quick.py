@@ -37,10 +37,10 @@ def test_disagreement_is_detected(bench):
     import numpy as np
 
     a = [np.array([0.5, 0.5, 1.0, 0.0])]
-    assert bench._same_set(a, [np.array([0.5, 0.5, 1.0, 0.0]) + 1e-9])
-    assert not bench._same_set(a, [np.array([0.5, 0.5, 0.0, 1.0])])
-    assert not bench._same_set(a, a + a)
-    assert bench._missing(a, [np.array([1.0, 0.0, 1.0, 0.0])]) == 1
+    assert bench.same_set(a, [np.array([0.5, 0.5, 1.0, 0.0]) + 1e-9])
+    assert not bench.same_set(a, [np.array([0.5, 0.5, 0.0, 1.0])])
+    assert not bench.same_set(a, a + a)
+    assert bench.missing(a, [np.array([1.0, 0.0, 1.0, 0.0])]) == 1
 
 
 def test_pending_rows_have_no_numbers(bench):
