@@ -204,11 +204,18 @@ def _repeated_block(loaded: LoadedInput, analyses: list[Any]) -> list[str]:
     )
     lines = [f"Repeated game: discount factor delta = {format_number(game.delta)}"]
     lines += textwrap.wrap(roles, WIDTH, initial_indent="  ", subsequent_indent="  ")
-    if not game.perfect:
+    if game.noise > 0.0:
         lines += textwrap.wrap(
-            f"  noise {format_number(game.noise)}, detection {format_number(game.detection)}, false alarm "
-            f"{format_number(game.false_alarm)}: payoffs include them; subgame perfection and critical delta "
-            "are computed with perfect monitoring and no noise",
+            f"  implementation noise {format_number(game.noise)}: an intended action is flipped with this "
+            "probability; everything below includes it",
+            WIDTH,
+            subsequent_indent="  ",
+        )
+    if game.detection != 1.0 or game.false_alarm != 0.0:
+        lines += textwrap.wrap(
+            f"  detection {format_number(game.detection)}, false alarm {format_number(game.false_alarm)}: the "
+            "payoffs include these monitoring errors; subgame perfection and critical delta are computed with "
+            "perfect monitoring (private signals make the automaton states private)",
             WIDTH,
             subsequent_indent="  ",
         )

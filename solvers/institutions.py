@@ -19,11 +19,12 @@ profile of automata:
   costs held fixed), and the largest such sanction (the *ceiling*).
 
 Subgame perfection is decided by the one-shot deviation principle, which
-:mod:`coop.solvers.subgame_perfection` implements for perfect monitoring and no
-noise only; for a game with noise or imperfect monitoring these three
-answers are computed on the same game with perfect monitoring (the
-institution's own detection still scales the expected sanction) and a note
-says so. The payoffs always use the game's noise and monitoring.
+:mod:`coop.solvers.subgame_perfection` implements for perfect monitoring of
+the realised actions, implementation noise included; for a game with
+imperfect monitoring (detection below one, false alarms) these three answers
+are computed on the same game with perfect monitoring (the institution's own
+detection still scales the expected sanction) and a note says so. The payoffs
+always use the game's noise and monitoring.
 
 The sanction search
 -------------------
@@ -319,12 +320,12 @@ def analyse_institution(
     members = institution.member_indices(base)
     stage = institution.apply(base, repeated.cooperate, repeated.defect)
     under = dataclasses.replace(repeated, stage=stage)
-    perfect = dataclasses.replace(under, noise=0.0, detection=1.0, false_alarm=0.0)
+    perfect = dataclasses.replace(under, detection=1.0, false_alarm=0.0)
     notes: list[str] = []
-    if not repeated.perfect:
+    if repeated.detection != 1.0 or repeated.false_alarm != 0.0:
         notes.append(
             "subgame perfection, critical discount factors and sanctions are computed with perfect monitoring "
-            "and no noise; the payoffs use the game's noise and monitoring"
+            "of the players' actions (the game's noise included); the payoffs use the game's monitoring too"
         )
     payoffs = discounted_payoffs(under, prof)
     critical = critical_discount_factor(perfect, prof, tol=tol)

@@ -6,10 +6,12 @@ discount factor of each player (the least delta from which the player never
 gains by a one-shot deviation), and the exact discounted payoffs, with the
 game's noise and monitoring.
 
-Subgame perfection is checked under perfect monitoring and without noise
-(where the automaton states are common knowledge); with noise or imperfect
-monitoring the payoffs are still exact, and the perfect-monitoring thresholds
-are reported as the benchmark the noise erodes.
+Subgame perfection is checked with the game's implementation noise and
+perfect monitoring of the realised actions (the automaton states are then
+common knowledge). With imperfect monitoring (detection below one or false
+alarms) the payoffs are still exact, but the automaton states become private
+and subgame perfection is checked for the same game with perfect monitoring:
+the benchmark that the monitoring errors erode (``spe_monitoring`` says which).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class ProfileAnalysis:
     strategies : tuple of str
         Each player's strategy name.
     subgame_perfect : bool
-        Subgame perfect at the game's delta, under perfect monitoring and no noise.
+        Subgame perfect at the game's delta (with its noise, under perfect monitoring).
     critical_delta : tuple of (float or None)
         Per player, the least delta from which the player has no profitable
         one-shot deviation (``None``: not for any interval up to 1).
@@ -47,6 +49,9 @@ class ProfileAnalysis:
         Exact normalised discounted payoffs, with the game's noise and monitoring.
     perfect_payoffs : numpy.ndarray
         The same without noise and with perfect monitoring.
+    spe_monitoring : str
+        ``"perfect"`` when the game's monitoring is perfect, else ``"perfect (benchmark)"``:
+        the subgame-perfection columns are for the game with perfect monitoring.
     max_gain : numpy.ndarray
         Per player, the largest one-shot deviation gain per period at the game's delta.
     """
@@ -60,6 +65,7 @@ class ProfileAnalysis:
     payoffs: np.ndarray
     perfect_payoffs: np.ndarray
     max_gain: np.ndarray
+    spe_monitoring: str = "perfect"
 
     def to_dict(self) -> dict[str, Any]:
         players = self.game.stage.players
@@ -72,6 +78,7 @@ class ProfileAnalysis:
             "payoffs": {p: float(self.payoffs[i]) for i, p in enumerate(players)},
             "payoffs_without_noise": {p: float(self.perfect_payoffs[i]) for i, p in enumerate(players)},
             "max_deviation_gain": {p: float(self.max_gain[i]) for i, p in enumerate(players)},
+            "spe_monitoring": self.spe_monitoring,
         }
 
 
@@ -92,10 +99,13 @@ def analyse_profile(game: RepeatedGame, name: str, profile: Sequence[Automaton])
     >>> a.subgame_perfect, round(a.critical_delta_overall, 6)
     (True, 0.5)
     """
-    perfect = replace(game, noise=0.0, detection=1.0, false_alarm=0.0)
-    spe = check_subgame_perfect(perfect, profile)
-    crit = critical_discount_factor(perfect, profile)
-    payoffs = discounted_payoffs(game, profile).payoffs if not game.perfect else spe.payoffs
+    perfect_monitoring = game.detection == 1.0 and game.false_alarm == 0.0
+    monitored = game if perfect_monitoring else replace(game, detection=1.0, false_alarm=0.0)
+    spe = check_subgame_perfect(monitored, profile)
+    crit = critical_discount_factor(monitored, profile)
+    payoffs = spe.payoffs if perfect_monitoring else discounted_payoffs(game, profile).payoffs
+    perfect_payoffs = spe.payoffs if game.noise == 0.0 else discounted_payoffs(
+        replace(game, noise=0.0, detection=1.0, false_alarm=0.0), profile).payoffs
     return ProfileAnalysis(
         game=game,
         name=name,
@@ -104,6 +114,7 @@ def analyse_profile(game: RepeatedGame, name: str, profile: Sequence[Automaton])
         critical_delta=tuple(crit.per_player),
         critical_delta_overall=crit.overall,
         payoffs=np.asarray(payoffs, dtype=float),
-        perfect_payoffs=np.asarray(spe.payoffs, dtype=float),
+        perfect_payoffs=np.asarray(perfect_payoffs, dtype=float),
         max_gain=np.asarray(spe.max_gain, dtype=float),
+        spe_monitoring="perfect" if perfect_monitoring else "perfect (benchmark)",
     )

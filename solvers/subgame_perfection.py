@@ -1,4 +1,4 @@
-r"""Subgame perfection of automaton profiles and critical discount factors (perfect monitoring, no noise).
+r"""Subgame perfection of automaton profiles and critical discount factors (perfect monitoring).
 
 By the one-shot deviation principle (Mailath and Samuelson 2006, prop. 2.2.1),
 a profile of automata is a subgame-perfect equilibrium of the discounted
@@ -15,11 +15,26 @@ is the left side minus the right side divided by :math:`1-\delta`, i.e. in
 per-period payoff units, and the condition holds when it is at most
 ``tol`` (``1e-9`` times the payoff spread by default).
 
-The analysis assumes **perfect monitoring and no implementation noise** (the
-joint state is then common knowledge); a game with ``noise``, ``detection``
-or ``false_alarm`` away from ``0, 1, 0`` is refused with
-:class:`~coop.errors.InputError`. Mixed transitions (generous tit-for-tat) are
-allowed: the automaton states are then treated as publicly observed.
+The analysis assumes **perfect monitoring** of the realised actions (the
+joint state is then common knowledge); a game with ``detection < 1`` or
+``false_alarm > 0`` is refused with :class:`~coop.errors.InputError`, since
+with private signals the players' automaton states drift apart and the
+question becomes one of sequential equilibrium. **Implementation noise** is
+handled: a player chooses an *intended* action, noise flips it with
+probability :math:`\varepsilon`, everybody sees the realised profile, so the
+one-shot deviation compares intentions and both sides of the inequality take
+the expectation over the realised profiles (payoffs and transitions). With
+noise :math:`\varepsilon < 1/2`, grim trigger in the prisoner's dilemma is
+subgame perfect from
+
+.. math:: \delta^* = \frac{g}{(1-\varepsilon)^2 g + (1-\varepsilon)(1-2\varepsilon)(R-P)},
+          \qquad g = (1-\varepsilon)(T-R) + \varepsilon (P-S),
+
+which is :math:`(T-R)/(T-P)` at :math:`\varepsilon = 0` and rises with the
+noise (derived in ``tests/solvers/test_repeated.py``); tit-for-tat, never
+subgame perfect on an interval without noise, stays so. Mixed transitions
+(generous tit-for-tat) are allowed: the automaton states are then treated as
+publicly observed.
 
 Each :math:`V_i(s)` is a rational function of :math:`\delta`, so each
 one-shot condition is a polynomial inequality in :math:`\delta`; the set of
@@ -64,19 +79,48 @@ from coop.solvers.results import REGRET_TOL
 
 
 @njit(cache=True)
-def _deviation_tables_kernel(shape, n_states, acts, trans, start):
-    """One-shot deviations under perfect monitoring.
+def _realised(f, shape, pstr, coop, defect, eps, out_f, out_p):
+    """Realised profiles of the intended flat profile ``f`` under implementation noise.
+
+    Each player's cooperative (defecting) action is played as the defecting
+    (cooperative) one with probability ``eps``, independently; other actions
+    are played as intended. Writes the profiles and probabilities into
+    ``out_f``, ``out_p`` (length ``2**N``) and returns how many there are.
+    """
+    n = shape.shape[0]
+    out_f[0] = f
+    out_p[0] = 1.0
+    m = 1
+    for i in range(n):
+        a = (f // pstr[i]) % shape[i]
+        if eps == 0.0 or (a != coop[i] and a != defect[i]):
+            continue
+        other = defect[i] if a == coop[i] else coop[i]
+        shift = (other - a) * pstr[i]
+        for k in range(m):
+            out_f[m + k] = out_f[k] + shift
+            out_p[m + k] = out_p[k] * eps
+            out_p[k] *= 1.0 - eps
+        m *= 2
+    return m
+
+
+@njit(cache=True)
+def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, coop, defect, eps):
+    """One-shot deviations under perfect monitoring of the realised profile, with implementation noise.
 
     Returns
     -------
     reach : bool[:]
         ``(J,)`` joint states reachable from ``start`` under any action profiles.
     F : int64[:, :, :]
-        ``(J, N, A)`` flat profile played when player ``i`` takes action ``a``
+        ``(J, N, A)`` flat profile intended when player ``i`` takes action ``a``
         at joint state ``s`` and the others follow their automata (-1 if ``a``
         is not an action of ``i``).
+    UD : float64[:, :, :]
+        ``(J, N, A)`` expected stage payoff of player ``i`` after that intention (noise included).
     D : float64[:, :, :, :]
-        ``(J, N, A, J)`` distribution of the next joint state after that profile.
+        ``(J, N, A, J)`` distribution of the next joint state after it.
     """
     n = shape.shape[0]
     pstr = c_order_strides(shape)
@@ -90,7 +134,7 @@ def _deviation_tables_kernel(shape, n_states, acts, trans, start):
         nprof *= shape[i]
         amax = max(amax, shape[i])
     sidx = np.empty(n, dtype=np.int64)
-    # reachability: breadth-first over every profile
+    # reachability: breadth-first over every profile (noise can realise any of them)
     reach = np.zeros(nj, dtype=np.bool_)
     queue = np.empty(nj, dtype=np.int64)
     reach[start] = True
@@ -116,7 +160,10 @@ def _deviation_tables_kernel(shape, n_states, acts, trans, start):
                     queue[tail] = js2
                     tail += 1
     F = -np.ones((nj, n, amax), dtype=np.int64)
+    UD = np.zeros((nj, n, amax))
     D = np.zeros((nj, n, amax, nj))
+    real_f = np.empty(1 << n, dtype=np.int64)
+    real_p = np.empty(1 << n)
     for js in range(nj):
         base = 0
         for i in range(n):
@@ -127,14 +174,21 @@ def _deviation_tables_kernel(shape, n_states, acts, trans, start):
             for a in range(shape[i]):
                 f = base - own + a * pstr[i]
                 F[js, i, a] = f
-                for js2 in range(nj):
-                    p = 1.0
-                    for k in range(n):
-                        p *= trans[k, sidx[k], f, (js2 // sstr[k]) % n_states[k]]
-                        if p == 0.0:
-                            break
-                    D[js, i, a, js2] = p
-    return reach, F, D
+                m = _realised(f, shape, pstr, coop, defect, eps, real_f, real_p)
+                for k in range(m):
+                    fb = real_f[k]
+                    pb = real_p[k]
+                    if pb == 0.0:
+                        continue
+                    UD[js, i, a] += pb * flat_payoffs[i, fb]
+                    for js2 in range(nj):
+                        p = pb
+                        for j in range(n):
+                            p *= trans[j, sidx[j], fb, (js2 // sstr[j]) % n_states[j]]
+                            if p == 0.0:
+                                break
+                        D[js, i, a, js2] += p
+    return reach, F, UD, D
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,50 +196,62 @@ class _Tables:
     """Tables restricted to the J joint states reachable from the initial one (renumbered)."""
 
     P: np.ndarray  # (J, J) on-path transitions
-    U: np.ndarray  # (J, N) stage payoffs
+    U: np.ndarray  # (J, N) expected stage payoffs on path
     start: int
     reach: np.ndarray  # (J,) bool
-    F: np.ndarray  # (J, N, A)
+    F: np.ndarray  # (J, N, A) intended profile of a one-shot deviation
+    UD: np.ndarray  # (J, N, A) deviator's expected stage payoff
     D: np.ndarray  # (J, N, A, J)
     flat_payoffs: np.ndarray  # (N, n_profiles)
-    onpath: np.ndarray  # (J,) flat profile the automata play at each joint state
+    onpath: np.ndarray  # (J,) flat profile the automata intend at each joint state
     joint_names: tuple[tuple[str, ...], ...]
 
 
 def _tables(game: RepeatedGame, profile: Sequence[Automaton]) -> _Tables:
-    if not game.perfect:
+    if game.detection != 1.0 or game.false_alarm != 0.0:
         raise InputError(
-            "subgame perfection is checked with perfect monitoring and no noise only "
-            f"(got noise={game.noise}, detection={game.detection}, false_alarm={game.false_alarm})"
+            "subgame perfection is checked with perfect monitoring of the realised actions only "
+            f"(got detection={game.detection}, false_alarm={game.false_alarm}): with private signals the "
+            "automaton states are not common knowledge"
         )
     profile = game.check_profile(profile)
     n_states, acts, trans, initial = pack_profile(profile)
     _check_joint_size(n_states)
     P, U, start = joint_chain(game, profile)
-    reach, F, D = _deviation_tables_kernel(
-        np.array(game.stage.num_actions, dtype=np.int64), n_states, acts, trans, start
+    flat = game.stage.payoffs.reshape(game.num_players, -1)
+    reach, F, UD, D = _deviation_tables_kernel(
+        np.array(game.stage.num_actions, dtype=np.int64), np.ascontiguousarray(flat), n_states, acts, trans, start,
+        np.array(game.cooperate, dtype=np.int64), np.array(game.defect, dtype=np.int64), game.noise,
     )
     joint = np.array(np.unravel_index(np.arange(P.shape[0]), tuple(n_states)), dtype=np.int64).T  # (J, N)
     played = acts[np.arange(game.num_players)[None, :], joint]
     onpath = np.ravel_multi_index(tuple(played.T), game.stage.num_actions).astype(np.int64)
     names = tuple(tuple(profile[i].state_names[k] for i, k in enumerate(row)) for row in joint)
-    flat = game.stage.payoffs.reshape(game.num_players, -1)
     # the reachable states are closed under every profile: keep only them
     idx = np.flatnonzero(reach)
     return _Tables(
-        P[np.ix_(idx, idx)], U[idx], int(np.searchsorted(idx, start)), reach[idx], F[idx],
+        P[np.ix_(idx, idx)], U[idx], int(np.searchsorted(idx, start)), reach[idx], F[idx], UD[idx],
         np.ascontiguousarray(D[idx][..., idx]), flat, onpath[idx], tuple(names[k] for k in idx),
     )
+
+
+def _realised_profiles(game: RepeatedGame, f: int) -> list[tuple[int, float]]:
+    """``(flat profile, probability)`` pairs realised from the intended flat profile ``f`` (noise only)."""
+    shape = np.array(game.stage.num_actions, dtype=np.int64)
+    n = len(shape)
+    out_f = np.empty(1 << n, dtype=np.int64)
+    out_p = np.empty(1 << n)
+    m = _realised(int(f), shape, c_order_strides(shape), np.array(game.cooperate, dtype=np.int64),
+                  np.array(game.defect, dtype=np.int64), game.noise, out_f, out_p)
+    return [(int(out_f[k]), float(out_p[k])) for k in range(m) if out_p[k] > 0.0]
 
 
 def _normalised_gains(t: _Tables, delta: float) -> np.ndarray:
     """``(J, N, A)`` one-shot gains divided by ``1 - delta`` (``-inf`` for non-actions, unreachable states)."""
     V = discounted_values(t.P, t.U, delta)
-    n = V.shape[1]
     valid = t.F >= 0
-    u_dev = np.where(valid, t.flat_payoffs[np.arange(n)[None, :, None], np.maximum(t.F, 0)], 0.0)
     cont = np.einsum("sian,ni->sia", t.D, V)
-    gains = ((1.0 - delta) * u_dev + delta * cont - V[:, :, None]) / (1.0 - delta)
+    gains = ((1.0 - delta) * t.UD + delta * cont - V[:, :, None]) / (1.0 - delta)
     gains[~valid] = -np.inf
     gains[~t.reach] = -np.inf
     return gains
@@ -252,7 +318,7 @@ def check_subgame_perfect(game: RepeatedGame, profile: Sequence[Automaton], tol:
     Parameters
     ----------
     game : RepeatedGame
-        With a discount factor, perfect monitoring and no noise.
+        With a discount factor and perfect monitoring (implementation noise allowed).
     profile : sequence of Automaton
         One automaton per player.
     tol : float, optional
@@ -445,7 +511,7 @@ def critical_discount_factor_symbolic(
     Parameters
     ----------
     game : RepeatedGame
-        Stage game and roles (``delta`` ignored; perfect monitoring, no noise).
+        Stage game, roles and noise (``delta`` ignored; perfect monitoring).
     profile : sequence of Automaton
         Transition probabilities are converted to rationals (``limit_denominator(10**6)``).
     payoffs : array-like of SymPy expressions, optional
@@ -539,7 +605,15 @@ def critical_discount_factor_symbolic(
                 Pm[a, b] = rat(t.P[s, s2])
     M = sp.eye(m) - d * Pm
     # values: V = (1 - d) M^{-1} u, one column per player
-    Umat = sp.Matrix(m, n, lambda a, i: flat[i][int(t.onpath[states[a]])])
+    realised = {}
+
+    def expected(i: int, f: int) -> Any:
+        """Player i's expected stage payoff of the intended profile f, noise included (exact)."""
+        if f not in realised:
+            realised[f] = [(b, rat(p)) for b, p in _realised_profiles(game, f)]
+        return sum((p * flat[i][b] for b, p in realised[f]), sp.Integer(0))
+
+    Umat = sp.Matrix(m, n, lambda a, i: expected(i, int(t.onpath[states[a]])))
     Vmat = (M.LUsolve(Umat) * (1 - d)).applyfunc(sp.cancel)
     per, exprs = [], []
     for i in players:
@@ -552,7 +626,7 @@ def critical_discount_factor_symbolic(
                     (rat(t.D[s, i, act, s2]) * Vmat[pos[int(s2)], i] for s2 in np.flatnonzero(t.D[s, i, act] > 0.0)),
                     sp.Integer(0),
                 )
-                gain = sp.cancel(sp.together((1 - d) * flat[i][f] + d * cont - Vmat[a, i]))
+                gain = sp.cancel(sp.together((1 - d) * expected(i, f) + d * cont - Vmat[a, i]))
                 if gain in seen:
                     continue
                 seen.add(gain)

@@ -294,7 +294,10 @@ def test_sanctions_hit_realised_defections_under_noise():
     expected = eps**2 * R + eps * (1 - eps) * S + (1 - eps) * eps * (T - se) + (1 - eps) ** 2 * (P - se) - c
     np.testing.assert_allclose(res.payoffs.payoffs, [expected, expected], atol=1e-9)
     assert res.payoffs.criterion == "discounted"
-    assert any("perfect monitoring" in n for n in res.notes)
+    assert not any("perfect monitoring" in n for n in res.notes)  # noise alone keeps the states public
+    monitored = analyse(repeated(prisoners_dilemma(T, R, P, S), 0.9, noise=eps, detection=0.8), "always_defect",
+                        Institution("i", q, s, participation_cost=c))
+    assert any("perfect monitoring" in n for n in monitored.notes)
 
 
 def test_no_discount_factor_gives_average_payoffs_and_no_spe():

@@ -222,14 +222,109 @@ def test_three_player_grim_trigger_reports_the_deviation():
     assert crit.players == (2,) and crit.per_player[0] == pytest.approx(0.25, abs=TOL_DELTA)
 
 
-def test_subgame_perfection_refuses_noise_and_missing_delta():
-    g = repeated(prisoners_dilemma(), 0.9, noise=0.01)
+def test_subgame_perfection_refuses_imperfect_monitoring_and_missing_delta():
+    g = repeated(prisoners_dilemma(), 0.9, detection=0.9)
     with pytest.raises(InputError, match="perfect monitoring"):
         check_subgame_perfect(g, g.profile("grim_trigger"))
     with pytest.raises(InputError, match="perfect monitoring"):
-        critical_discount_factor(repeated(prisoners_dilemma(), detection=0.9), g.profile("grim_trigger"))
+        critical_discount_factor(repeated(prisoners_dilemma(), false_alarm=0.1), g.profile("grim_trigger"))
     with pytest.raises(InputError, match="discount factor"):
         check_subgame_perfect(repeated(prisoners_dilemma()), g.profile("grim_trigger"))
+
+
+# ---------------------------------------------------------------------- implementation noise
+def grim_trigger_threshold_with_noise(T: float, R: float, P: float, S: float, eps: float) -> float | None:
+    """Critical delta of mutual grim trigger in a symmetric 2x2 game with implementation noise eps < 1/2.
+
+    Derived by hand (everybody sees the realised profile; grim trigger punishes any realised defection,
+    own included). In the punishment state both intend D forever; intending C instead changes the stage
+    payoff by (1 - 2 eps)[(1 - eps)(S - P) + eps (R - T)], which must be <= 0 (else never subgame perfect).
+    In the cooperative state both intend C; the profile stays cooperative with probability pi = (1 - eps)^2,
+    or eps (1 - eps) after intending D. With g = (1 - eps)(T - R) + eps (P - S) the one-shot condition is
+    g (1 - delta pi) <= delta (1 - eps)(1 - 2 eps)(R - P), i.e.
+    delta >= g / (pi g + (1 - eps)(1 - 2 eps)(R - P)); at eps = 0 this is (T - R)/(T - P).
+    """
+    if (1 - eps) * (S - P) + eps * (R - T) > 0:
+        return None
+    g = (1 - eps) * (T - R) + eps * (P - S)
+    if g <= 0:
+        return 0.0
+    d = g / ((1 - eps) ** 2 * g + (1 - eps) * (1 - 2 * eps) * (R - P))
+    return d if d < 1 else None
+
+
+NOISE_CASES = [
+    pytest.param(prisoners_dilemma(), (5, 3, 1, 0), 0.05, id="pd_eps0.05"),
+    pytest.param(prisoners_dilemma(), (5, 3, 1, 0), 0.2, id="pd_eps0.2"),
+    pytest.param(prisoners_dilemma(4, 3, 1, 0), (4, 3, 1, 0), 0.01, id="pd4310_eps0.01"),
+    pytest.param(prisoners_dilemma(), (5, 3, 1, 0), 0.4, id="pd_eps0.4_never"),
+    pytest.param(stag_hunt(), (3, 4, 2, 0), 0.1, id="stag_eps0.1"),
+    pytest.param(stag_hunt(), (3, 4, 2, 0), 0.4, id="stag_eps0.4"),
+    pytest.param(chicken(), (7, 6, 0, 2), 0.05, id="chicken_eps0.05_never"),
+]
+
+
+@pytest.mark.parametrize("stage, trps, eps", NOISE_CASES)
+def test_grim_trigger_threshold_under_noise_matches_closed_form(stage, trps, eps):
+    expected = grim_trigger_threshold_with_noise(*trps, eps)
+    g = repeated(stage, noise=eps)
+    crit = critical_discount_factor(g, g.profile("grim_trigger"))
+    if expected is None:
+        assert crit.overall is None
+    else:
+        assert crit.overall == pytest.approx(expected, abs=TOL_DELTA)
+        for delta, spe in ((expected + 1e-3, True), (expected - 1e-3, expected == 0.0)):
+            if 0.0 <= delta < 1.0:
+                assert check_subgame_perfect(g.with_delta(delta), g.profile("grim_trigger")).is_spe is spe
+
+
+def test_grim_trigger_threshold_under_noise_symbolic():
+    T, R, P, S = sp.symbols("T R P S", positive=True)
+    g = repeated(prisoners_dilemma(), noise=0.05)
+    sym = [[[R, S], [T, P]], [[R, T], [S, P]]]
+    res = critical_discount_factor_symbolic(g, g.profile("grim_trigger"), sym, {T: 5, R: 3, P: 1, S: 0})
+    e = sp.Rational(1, 20)
+    gap = (1 - e) * (T - R) + e * (P - S)
+    closed = gap / ((1 - e) ** 2 * gap + (1 - e) * (1 - 2 * e) * (R - P))
+    assert sp.simplify(res.expressions[0] - closed) == 0
+    assert res.overall == pytest.approx(grim_trigger_threshold_with_noise(5, 3, 1, 0, 0.05), abs=1e-12)
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.02, 0.1])
+@pytest.mark.parametrize("kind", ["tit_for_tat", "win_stay_lose_shift", "k_period_punishment"])
+def test_noisy_one_shot_gains_match_brute_force_values(kind, eps):
+    """Each one-shot gain equals the value of the deviating automaton minus that of the profile.
+
+    The deviating player follows an automaton that plays ``a`` once in joint state ``s`` and then its own
+    automaton again: its value from ``s`` is (1 - delta) E u + delta E V(next); computed here with
+    plain numpy from the on-path chain, independently of the deviation kernel.
+    """
+    from coop.solvers.subgame_perfection import _normalised_gains, _tables
+
+    delta = 0.85
+    g = repeated(prisoners_dilemma(4, 3, 1, 0), delta, noise=eps)
+    prof = g.profile(kind)
+    t = _tables(g, prof)
+    gains = _normalised_gains(t, delta)
+    V = np.linalg.solve(np.eye(len(t.U)) - delta * t.P, (1 - delta) * t.U)
+    stage = g.stage
+    for js, names in enumerate(t.joint_names):
+        states = [prof[i].state_names.index(names[i]) for i in range(2)]
+        for i in range(2):
+            for a in range(2):
+                intended = [prof[j].actions[states[j]] for j in range(2)]
+                intended[i] = a
+                u, nxt = 0.0, np.zeros(len(t.U))
+                for flips in itertools.product([0, 1], repeat=2):
+                    prob = np.prod([eps if f else 1 - eps for f in flips])
+                    real = tuple(1 - x if f else x for x, f in zip(intended, flips, strict=True))
+                    u += prob * stage.payoffs[i][real]
+                    flat = np.ravel_multi_index(real, stage.num_actions)
+                    dist = np.einsum("a,b->ab", *(prof[j].transitions[states[j], flat] for j in range(2)))
+                    for k, other in enumerate(t.joint_names):
+                        nxt[k] += prob * dist[tuple(prof[j].state_names.index(other[j]) for j in range(2))]
+                expected = ((1 - delta) * u + delta * nxt @ V[:, i] - V[js, i]) / (1 - delta)
+                assert gains[js, i, a] == pytest.approx(expected, abs=1e-9)
 
 
 # ---------------------------------------------------------------------- exact payoffs
