@@ -9,10 +9,16 @@
       noise: 0.0                       # optional: intended action flipped with this probability
       detection: 1.0                   # optional: a defection is seen with this probability
       false_alarm: 0.0                 # optional: a cooperative act is seen as defection
+      automata:                        # optional: custom automata (see automata_section.py)
+        cautious:
+          states: [trust, punish]
+          play: {trust: cooperate, punish: defect}
+          transitions: {trust: [{when: {China: defect}, to: punish}]}
       strategies:                      # optional; default: grim trigger, tit-for-tat, Pavlov
         - grim_trigger                 # every player uses it
         - {all: k_period_punishment, k: 2}
         - {name: mixed, players: {US: grim_trigger, China: tit_for_tat}}
+        - {players: {US: cautious, China: tit_for_tat}}
 
 Numbers may be formulas of the scenario's parameters.
 """
@@ -26,6 +32,7 @@ from coop.errors import InputError
 from coop.games.automata import BUILDERS, Automaton
 from coop.games.normal_form import NormalFormGame
 from coop.games.repeated import RepeatedGame
+from coop.scenarios.automata_section import CustomAutomatonSpec, build_automata
 from coop.scenarios.formula import known_list, suggest
 from coop.scenarios.schema import KeySpec, check_keys
 from coop.scenarios.yaml_source import YNode
@@ -37,6 +44,7 @@ REPEATED_KEYS: dict[str, KeySpec] = {
     "noise": KeySpec("implementation noise epsilon in [0, 1]"),
     "detection": KeySpec("probability a defection is observed, in [0, 1]"),
     "false_alarm": KeySpec("probability a cooperative act is observed as defection, in [0, 1]"),
+    "automata": KeySpec("custom automata, usable by name in strategies"),
     "strategies": KeySpec("the strategy profiles to analyse"),
 }
 
@@ -96,21 +104,32 @@ def _labels(node: YNode, stage: NormalFormGame, what: str) -> dict[str, str]:
     return out
 
 
-def _strategy_name(node: YNode) -> str:
+def _strategy_name(node: YNode, customs: dict[str, CustomAutomatonSpec]) -> str:
     name = node.text if node.kind == "scalar" else ""
-    if name not in BUILDERS:
+    if name not in BUILDERS and name not in customs:
+        known = list(BUILDERS) + list(customs)
         raise node.error(
-            f"unknown strategy {name or node.describe()!r}{suggest(name, BUILDERS)}; "
-            f"expected one of {known_list(BUILDERS)}"
+            f"unknown strategy {name or node.describe()!r}{suggest(name, known)}; "
+            f"expected one of {known_list(known)} (or an automaton defined under 'automata')"
         )
     return name
 
 
-def _profile(entry: YNode, game: RepeatedGame, scalar) -> StrategyProfile:
+def _automaton(game: RepeatedGame, kind: str, player: int, params: dict[str, Any],
+               customs: dict[str, CustomAutomatonSpec]) -> Automaton:
+    if kind in customs:
+        return customs[kind].build(game, player)
+    accepted = {k: v for k, v in params.items() if (k, kind) in {("k", "k_period_punishment"),
+                                                                  ("generosity", "generous_tit_for_tat")}}
+    return game.automaton(kind, player, **accepted)
+
+
+def _profile(entry: YNode, game: RepeatedGame, scalar, customs: dict[str, CustomAutomatonSpec]) -> StrategyProfile:
     stage = game.stage
     if entry.kind == "scalar":
-        kind = _strategy_name(entry)
-        return StrategyProfile(kind, (kind,) * stage.num_players, game.profile(kind))
+        kind = _strategy_name(entry, customs)
+        automata = tuple(_automaton(game, kind, i, {}, customs) for i in range(stage.num_players))
+        return StrategyProfile(kind, (kind,) * stage.num_players, automata)
     check_keys(entry, STRATEGY_KEYS, "a strategy profile")
     if ("all" in entry) == ("players" in entry):
         raise entry.error("a strategy profile needs exactly one of 'all' (one strategy) or 'players'")
@@ -126,7 +145,7 @@ def _profile(entry: YNode, game: RepeatedGame, scalar) -> StrategyProfile:
             raise entry["generosity"].error(f"generosity must be a probability in [0, 1], got {g:g}")
         params["generosity"] = g
     if "all" in entry:
-        kinds = (_strategy_name(entry["all"]),) * stage.num_players
+        kinds = (_strategy_name(entry["all"], customs),) * stage.num_players
     else:
         pnode = entry["players"]
         if pnode.kind != "map":
@@ -135,16 +154,12 @@ def _profile(entry: YNode, game: RepeatedGame, scalar) -> StrategyProfile:
         for player, child in pnode.items():
             if player not in stage.players:
                 raise pnode.error(f"unknown player {player!r}{suggest(player, stage.players)}", key=player)
-            chosen[player] = _strategy_name(child)
+            chosen[player] = _strategy_name(child, customs)
         missing = [p for p in stage.players if p not in chosen]
         if missing:
             raise pnode.error(f"no strategy given for player {missing[0]!r}")
         kinds = tuple(chosen[p] for p in stage.players)
-    automata = []
-    for i, kind in enumerate(kinds):
-        accepted = {k: v for k, v in params.items() if (k, kind) in {("k", "k_period_punishment"),
-                                                                      ("generosity", "generous_tit_for_tat")}}
-        automata.append(game.automaton(kind, i, **accepted))
+    automata = [_automaton(game, kind, i, params, customs) for i, kind in enumerate(kinds)]
     if "name" in entry:
         name = entry["name"].text.strip()
     else:
@@ -174,11 +189,12 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
         game = RepeatedGame.from_labels(stage, delta, cooperate, defect, **probs)
     except InputError as err:
         raise err.located(line=node.line, place=node.place) from None
+    customs = build_automata(node["automata"], scalar) if "automata" in node else {}
     if "strategies" in node:
         snode = node["strategies"]
         if snode.kind != "seq" or len(snode) == 0:
             raise snode.error(f"strategies must be a non-empty list, got {snode.describe()}")
-        profiles = tuple(_profile(entry, game, scalar) for entry in snode)
+        profiles = tuple(_profile(entry, game, scalar, customs) for entry in snode)
     else:
         profiles = tuple(StrategyProfile(k, (k,) * stage.num_players, game.profile(k)) for k in DEFAULT_STRATEGIES)
     names = [p.name for p in profiles]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -121,3 +122,88 @@ def test_errors_name_the_line(tmp_path, old, new, message, marker):
     res = CliRunner().invoke(cli, ["solve", str(path)])
     assert res.exit_code == 2
     assert "Traceback" not in res.stderr
+
+
+# ---------------------------------------------------------------------- custom automata
+CUSTOM = BASE.replace("  strategies:\n", """\
+  automata:
+    my_grim:
+      states: [trust, punish]
+      play: {trust: cooperate, punish: defect}
+      transitions:
+        trust:
+          - {when: {self: defect}, to: punish}
+          - {when: {A: D}, to: punish}
+          - {when: {B: defect}, to: punish}
+    lenient:
+      states: [trust, angry]
+      play: {trust: C, angry: D}
+      initial: trust
+      transitions:
+        trust: {when: {self: cooperate, A: D}, to: {angry: 0.5, trust: 0.5}}
+        angry:
+          - {to: trust}
+  strategies:
+    - my_grim
+    - {name: grim_vs_lenient, players: {A: my_grim, B: lenient}}
+""")
+
+
+def test_custom_automaton_equals_the_builtin_grim_trigger(tmp_path):
+    from coop.solvers.repeated_analysis import analyse_profile
+
+    spec = load(write(tmp_path, CUSTOM)).repeated
+    mine = spec.profiles[0]
+    assert mine.name == "my_grim" and mine.strategies == ("my_grim", "my_grim")
+    for i, a in enumerate(mine.automata):
+        np.testing.assert_array_equal(a.transitions, spec.game.automaton("grim_trigger", i).transitions)
+        np.testing.assert_array_equal(a.actions, spec.game.automaton("grim_trigger", i).actions)
+    res = analyse_profile(spec.game, "mine", mine.automata)
+    assert res.critical_delta_overall == pytest.approx(0.5, abs=1e-7)
+
+
+def test_custom_automaton_rules_role_words_and_probabilities(tmp_path):
+    spec = load(write(tmp_path, CUSTOM)).repeated
+    lenient = spec.profiles[1].automata[1]  # used by player B
+    assert lenient.state_names == ("trust", "angry") and lenient.actions.tolist() == [0, 1]
+    # flat profiles (A, B): CC, CD, DC, DD; B cooperated and A defected only in DC
+    np.testing.assert_allclose(lenient.transitions[0], [[1, 0], [1, 0], [0.5, 0.5], [1, 0]])
+    np.testing.assert_allclose(lenient.transitions[1], [[1, 0]] * 4)
+    res = CliRunner().invoke(cli, ["solve", str(write(tmp_path, CUSTOM)), "--format", "json"])
+    assert res.exit_code == 0, res.stderr
+    names = [p["name"] for p in json.loads(res.stdout)["repeated"]["profiles"]]
+    assert names[:2] == ["my_grim", "grim_vs_lenient"]
+
+
+@pytest.mark.parametrize(
+    "old, new, message, marker",
+    [
+        ("play: {trust: cooperate, punish: defect}", "play: {trust: cooperate, punsh: defect}",
+         r"unknown state 'punsh' \(did you mean 'punish'", "punsh"),
+        ("play: {trust: cooperate, punish: defect}", "play: {trust: cooperate}",
+         "does not say what to play in state 'punish'", "play: {trust: cooperate}"),
+        ("play: {trust: C, angry: D}", "play: {trust: C, angry: X}", "plays 'X' in state 'angry'", "angry: X"),
+        ("- {when: {A: D}, to: punish}", "- {when: {A: D}, to: punnish}", "unknown state 'punnish'", "punnish"),
+        ("- {when: {A: D}, to: punish}", "- {when: {Q: D}, to: punish}", "unknown player 'Q'", "Q: D"),
+        ("- {when: {A: D}, to: punish}", "- {when: {A: Z}, to: punish}", "unknown action 'Z' of 'A'", "A: Z"),
+        ("{angry: 0.5, trust: 0.5}", "{angry: 1.5, trust: 0.5}", r"must lie in \[0, 1\]", "angry: 1.5"),
+        ("{angry: 0.5, trust: 0.5}", "{angry: 0.4, trust: 0.5}", "sum to 0.9", "angry: 0.4"),
+        ("    lenient:\n", "    tit_for_tat:\n", "is a built-in strategy", "    tit_for_tat:"),
+        ("      initial: trust", "      initial: calm", "unknown initial state 'calm'", "initial: calm"),
+        ("    - my_grim\n", "    - my_grin\n", r"unknown strategy 'my_grin' \(did you mean 'my_grim'", "my_grin"),
+        ("        trust:\n          - {when: {self: defect}", "        trst:\n          - {when: {self: defect}",
+         "unknown state 'trst'", "trst:"),
+        ("          - {to: trust}", "          - {goto: trust}", "unknown key 'goto'", "goto"),
+    ],
+)
+def test_custom_automaton_errors_name_the_line(tmp_path, old, new, message, marker):
+    assert old in CUSTOM
+    text = CUSTOM.replace(old, new, 1)
+    line = 1 + next(k for k, row in enumerate(text.splitlines()) if marker in row)
+    path = write(tmp_path, text)
+    with pytest.raises(InputError, match=message) as info:
+        load(path)
+    assert info.value.line == line
+    res = CliRunner().invoke(cli, ["solve", str(path)])
+    assert res.exit_code == 2 and "Traceback" not in res.stderr
+    assert res.stderr.count("\n") == 1
