@@ -36,6 +36,21 @@ builder                     rule
                             neither C nor D counts as D.
 ``generous_tit_for_tat``    as tit-for-tat, but after a defection forgive (play C) with
                             probability ``generosity`` (Nowak and Sigmund 1992)
+``grudger``                 Axelrod's Grudger: C until some *other* player is seen to
+                            defect, then D forever (grim trigger with ``trigger_on_own=False``)
+``tit_for_two_tats``        C unless some other player defected in each of the last two
+                            periods (Axelrod's TitFor2Tats)
+``two_tits_for_tat``        D for two periods after each observed defection of another
+                            player (Axelrod's TwoTitsForTat)
+``hard_tit_for_tat``        D if another player defected in any of the last three periods
+                            (Axelrod's HardTitForTat)
+``suspicious_tit_for_tat``  tit-for-tat that starts with D (Axelrod's SuspiciousTitForTat)
+``alternator``              C first, then the opposite of its own last realised action
+                            (Axelrod's Alternator)
+``cycler``                  repeats ``cycle`` (default ``"CCD"``) whatever happens
+                            (Axelrod's Cycler)
+``random``                  C with probability ``p`` (default 1/2) each period, independently;
+                            the state is the action (Axelrod's Random)
 ``custom``                  states, the action label of each state and a rule table
                             on observed profile labels (what scenario files use)
 ==========================  ==============================================================
@@ -50,10 +65,17 @@ defect, **params)``; a custom automaton (``states``, ``actions`` per state,
 state and a ``default`` target) becomes :func:`custom`, whose labels are
 checked against the stage game so that a typo is one :class:`InputError` line.
 
+The builders added for tournaments follow the Axelrod library's definitions
+(Knight et al. 2016) of the strategies of the same names, with "the opponent"
+read as "some other player" when there are more than two players.
+
 References
 ----------
 Mailath, G. J. and Samuelson, L. (2006). *Repeated Games and Reputations*. Oxford UP, ch. 2.
 Nowak, M. and Sigmund, K. (1992). Tit for tat in heterogeneous populations. *Nature* 355, 250-253.
+Axelrod, R. (1984). *The Evolution of Cooperation*. Basic Books.
+Knight, V. et al. (2016). An open framework for the reproducible study of the iterated
+prisoner's dilemma. *Journal of Open Research Software* 4(1), e35.
 Nowak, M. and Sigmund, K. (1993). A strategy of win-stay, lose-shift that outperforms
 tit-for-tat in the Prisoner's Dilemma game. *Nature* 364, 56-58.
 """
@@ -471,3 +493,153 @@ BUILDERS: dict[str, Callable[..., Automaton]] = {
     "win_stay_lose_shift": win_stay_lose_shift,
     "generous_tit_for_tat": generous_tit_for_tat,
 }
+
+
+# ---------------------------------------------------------------------- classic tournament strategies
+def grudger(game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int]) -> Automaton:
+    """Axelrod's Grudger: cooperate until another player is seen to defect, then defect forever.
+
+    This is :func:`grim_trigger` with ``trigger_on_own=False``: under noise the
+    player's own flipped defections do not start the punishment, as in the
+    Axelrod library, whose Grudger looks at the opponent's history only.
+    Without noise and with perfect monitoring it plays like ``grim_trigger``.
+    """
+    a = grim_trigger(game, player, cooperate, defect, trigger_on_own=False)
+    return Automaton("grudger", a.state_names, a.actions, a.transitions, a.initial)
+
+
+def _after_defections(
+    game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int], streak: int, name: str
+) -> Automaton:
+    """C until some other player defected in each of the last ``streak`` periods, then D (one state per streak)."""
+    player, coop, dfct = _check_roles(game, player, cooperate, defect)
+    bad = _others_defected(game, player, coop, include_self=False)
+    t = _table(streak + 1, game.num_profiles)
+    for s in range(streak + 1):
+        t[s, ~bad, 0] = 1.0
+        t[s, bad, min(s + 1, streak)] = 1.0
+    names = ("calm",) + tuple(f"seen{j}" for j in range(1, streak)) + ("punish",)
+    return Automaton(name, names, [coop[player]] * streak + [dfct[player]], t)
+
+
+def _recent_defection(
+    game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int], memory: int, name: str
+) -> Automaton:
+    """D iff some other player defected in any of the last ``memory`` periods (state: periods since then)."""
+    player, coop, dfct = _check_roles(game, player, cooperate, defect)
+    bad = _others_defected(game, player, coop, include_self=False)
+    t = _table(memory + 1, game.num_profiles)
+    t[0, ~bad, 0] = 1.0
+    for s in range(1, memory + 1):
+        t[s, ~bad, (s + 1) % (memory + 1)] = 1.0
+    t[:, bad, 1] = 1.0
+    names = ("calm",) + tuple(f"punish{j}" for j in range(1, memory + 1))
+    return Automaton(name, names, [coop[player]] + [dfct[player]] * memory, t)
+
+
+def tit_for_two_tats(game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int]) -> Automaton:
+    """Axelrod's TitFor2Tats (Maynard Smith): defect iff another player defected in both of the last two periods.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from coop.games import NormalFormGame
+    >>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
+    >>> pd = NormalFormGame.from_bimatrix(A, A.T, actions=(("C", "D"), ("C", "D")))
+    >>> a = tit_for_two_tats(pd, 0, cooperate=(0, 0), defect=(1, 1))
+    >>> a.state_names, a.actions.tolist()
+    (('calm', 'seen1', 'punish'), [0, 0, 1])
+    """
+    return _after_defections(game, player, cooperate, defect, 2, "tit_for_two_tats")
+
+
+def two_tits_for_tat(game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int]) -> Automaton:
+    """Axelrod's TwoTitsForTat: defect iff another player defected in one of the last two periods."""
+    return _recent_defection(game, player, cooperate, defect, 2, "two_tits_for_tat")
+
+
+def hard_tit_for_tat(game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int]) -> Automaton:
+    """Axelrod's HardTitForTat: defect iff another player defected in one of the last three periods."""
+    return _recent_defection(game, player, cooperate, defect, 3, "hard_tit_for_tat")
+
+
+def suspicious_tit_for_tat(
+    game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int]
+) -> Automaton:
+    """Tit-for-tat that defects in the first period (Axelrod's SuspiciousTitForTat)."""
+    a = tit_for_tat(game, player, cooperate, defect)
+    return Automaton("suspicious_tit_for_tat", a.state_names, a.actions, a.transitions, initial=1)
+
+
+def alternator(game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int]) -> Automaton:
+    """Axelrod's Alternator: C first, then D after an own (realised) C and C after anything else.
+
+    The rule reads the player's own realised action, so after a noisy flip the
+    alternation restarts from the flipped action, as in the Axelrod library.
+    """
+    player, coop, dfct = _check_roles(game, player, cooperate, defect)
+    own_c = _profiles(game)[:, player] == coop[player]
+    t = _table(2, game.num_profiles)
+    t[:, own_c, 1] = 1.0
+    t[:, ~own_c, 0] = 1.0
+    return Automaton("alternator", ("C", "D"), [coop[player], dfct[player]], t)
+
+
+def cycler(
+    game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int], cycle: str = "CCD"
+) -> Automaton:
+    """Axelrod's Cycler: play the letters of ``cycle`` (``C`` or ``D``) in turn, whatever happens.
+
+    The position in the cycle advances every period (under noise too, as the
+    Axelrod library's cycle iterator does).
+    """
+    player, coop, dfct = _check_roles(game, player, cooperate, defect)
+    cycle = str(cycle).upper()
+    if not cycle or set(cycle) - {"C", "D"}:
+        raise InputError(f"a cycle must be a non-empty string of C and D, got {cycle!r}")
+    n = len(cycle)
+    t = _table(n, game.num_profiles)
+    for s in range(n):
+        t[s, :, (s + 1) % n] = 1.0
+    names = tuple(f"{j}{c}" for j, c in enumerate(cycle))
+    acts = [coop[player] if c == "C" else dfct[player] for c in cycle]
+    return Automaton(f"cycler_{cycle.lower()}", names, acts, t)
+
+
+def random(
+    game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int], p: float = 0.5
+) -> Automaton:
+    """Axelrod's Random: cooperate with probability ``p`` each period, independently of the past.
+
+    The state is the action; every transition goes to C with probability ``p``
+    and to D otherwise. A Moore machine starts in a fixed state (here C), so the
+    first period is C in :mod:`coop.solvers.repeated_payoffs`;
+    :func:`coop.solvers.tournament.round_robin` draws the first state from
+    ``(p, 1 - p)`` as well, as the Axelrod library does (the automaton is
+    memoryless, see :func:`coop.solvers.tournament.initial_distribution`).
+    """
+    player, coop, dfct = _check_roles(game, player, cooperate, defect)
+    try:
+        q = float(p)
+    except (TypeError, ValueError):
+        raise InputError(f"the cooperation probability p must be a number in [0, 1], got {p!r}") from None
+    if not 0.0 <= q <= 1.0:
+        raise InputError(f"the cooperation probability p must lie in [0, 1], got {p!r}")
+    t = _table(2, game.num_profiles)
+    t[:, :, 0] = q
+    t[:, :, 1] = 1.0 - q
+    return Automaton("random", ("C", "D"), [coop[player], dfct[player]], t)
+
+
+BUILDERS.update(
+    {
+        "grudger": grudger,
+        "tit_for_two_tats": tit_for_two_tats,
+        "two_tits_for_tat": two_tits_for_tat,
+        "hard_tit_for_tat": hard_tit_for_tat,
+        "suspicious_tit_for_tat": suspicious_tit_for_tat,
+        "alternator": alternator,
+        "cycler": cycler,
+        "random": random,
+    }
+)

@@ -10,11 +10,19 @@ from coop.games import NormalFormGame
 from coop.games.automata import (
     BUILDERS,
     Automaton,
+    alternator,
     custom,
+    cycler,
     generous_tit_for_tat,
     grim_trigger,
+    grudger,
+    hard_tit_for_tat,
     k_period_punishment,
+    random,
+    suspicious_tit_for_tat,
     tit_for_tat,
+    tit_for_two_tats,
+    two_tits_for_tat,
     win_stay_lose_shift,
 )
 from coop.games.repeated import RepeatedGame
@@ -199,7 +207,7 @@ def test_from_labels_and_missing_player():
     with pytest.raises(InputError, match="unknown action 'Z'"):
         RepeatedGame.from_labels(pd, 0.5, {"Row": "Z", "Column": "C"}, {"Row": "D", "Column": "D"})
     with pytest.raises(InputError, match="unknown strategy"):
-        g.profile("tit_for_two_tats")
+        g.profile("tit_for_three_tats")
 
 
 @pytest.mark.parametrize("kind", sorted(BUILDERS))
@@ -210,4 +218,78 @@ def test_every_builder_gives_valid_automata_for_three_players(kind):
     for i, a in enumerate(profile):
         np.testing.assert_allclose(a.transitions.sum(axis=2), 1.0)
         assert a.to_dict(g.stage, i)["initial"] == a.state_names[a.initial]
-        assert g.stage.actions[i][a.actions[a.initial]] == ("D" if kind == "always_defect" else "C")
+        starts_with_d = kind in ("always_defect", "suspicious_tit_for_tat")
+        assert g.stage.actions[i][a.actions[a.initial]] == ("D" if starts_with_d else "C")
+
+
+# ---------------------------------------------------------------------- classic tournament strategies
+# Deterministic next states on (C,C), (C,D), (D,C), (D,D) for the row player, from the Axelrod
+# library's definitions (TitFor2Tats: D iff the opponent's last two moves are D, D; TwoTitsForTat:
+# D iff D in the last two; HardTitForTat: D iff D in the last three; Alternator: the opposite of its
+# own last move).
+@pytest.mark.parametrize(
+    "builder, actions, initial, table",
+    [
+        pytest.param(grudger, [C, D], 0, [[0, 1, 0, 1], [1, 1, 1, 1]], id="grudger"),
+        pytest.param(tit_for_two_tats, [C, C, D], 0, [[0, 1, 0, 1], [0, 2, 0, 2], [0, 2, 0, 2]], id="tf2t"),
+        pytest.param(two_tits_for_tat, [C, D, D], 0, [[0, 1, 0, 1], [2, 1, 2, 1], [0, 1, 0, 1]], id="2tft"),
+        pytest.param(hard_tit_for_tat, [C, D, D, D], 0,
+                     [[0, 1, 0, 1], [2, 1, 2, 1], [3, 1, 3, 1], [0, 1, 0, 1]], id="hard_tft"),
+        pytest.param(suspicious_tit_for_tat, [C, D], 1, [[0, 1, 0, 1], [0, 1, 0, 1]], id="stft"),
+        pytest.param(alternator, [C, D], 0, [[1, 1, 0, 0], [1, 1, 0, 0]], id="alternator"),
+        pytest.param(cycler, [C, C, D], 0, [[1] * 4, [2] * 4, [0] * 4], id="cycler_ccd"),
+    ],
+)
+def test_classic_builders_tables(builder, actions, initial, table):
+    a = builder(prisoners_dilemma(), 0, **ROLES)
+    assert a.actions.tolist() == actions
+    assert a.initial == initial
+    assert [next_states(a, s) for s in range(a.num_states)] == table
+
+
+def test_classic_builders_column_player_reads_the_row_player():
+    # for the column player the opponent's defections are the profiles (D, C) and (D, D)
+    a = tit_for_two_tats(prisoners_dilemma(), 1, **ROLES)
+    assert next_states(a, 1) == [0, 0, 2, 2]
+    b = alternator(prisoners_dilemma(), 1, **ROLES)
+    assert next_states(b, 0) == [1, 0, 1, 0]
+
+
+def test_grudger_ignores_own_defections_unlike_default_grim_trigger():
+    pd = prisoners_dilemma()
+    assert next_states(grudger(pd, 0, **ROLES), 0)[DC] == 0
+    assert next_states(grim_trigger(pd, 0, **ROLES), 0)[DC] == 1
+
+
+def test_random_is_memoryless_and_mixed():
+    a = random(prisoners_dilemma(), 0, **ROLES, p=0.3)
+    assert not a.is_deterministic
+    np.testing.assert_allclose(a.transitions, np.broadcast_to([0.3, 0.7], (2, 4, 2)))
+    assert random(prisoners_dilemma(), 0, **ROLES).transitions[0, 0].tolist() == [0.5, 0.5]
+
+
+def test_cycler_other_cycles():
+    a = cycler(prisoners_dilemma(), 1, **ROLES, cycle="dc")
+    assert a.name == "cycler_dc" and a.actions.tolist() == [D, C]
+
+
+@pytest.mark.parametrize(
+    "builder, kwargs, message",
+    [
+        pytest.param(cycler, dict(cycle="CXD"), "string of C and D", id="cycle_letters"),
+        pytest.param(cycler, dict(cycle=""), "non-empty", id="cycle_empty"),
+        pytest.param(random, dict(p=1.5), r"\[0, 1\]", id="random_p_range"),
+        pytest.param(random, dict(p="half"), "a number", id="random_p_text"),
+    ],
+)
+def test_classic_builders_reject_bad_parameters(builder, kwargs, message):
+    with pytest.raises(InputError, match=message):
+        builder(prisoners_dilemma(), 0, **ROLES, **kwargs)
+
+
+def test_three_player_tit_for_two_tats_counts_any_other_defection():
+    g = three_player_game()
+    a = tit_for_two_tats(g, 0, cooperate=(C, C, C), defect=(D, D, D))
+    for f, prof in enumerate(np.ndindex(2, 2, 2)):
+        others_defected = prof[1] == D or prof[2] == D
+        assert next_states(a, 1)[f] == (2 if others_defected else 0)
