@@ -147,14 +147,19 @@ def render_solution(
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _patience(game: Any) -> str:
+    """``delta = 0.9``, with the horizon of a finitely repeated game."""
+    d = "no discounting" if game.delta is None else f"delta = {format_number(game.delta)}"
+    return d if game.horizon is None else f"{game.horizon} periods, {d}"
+
+
 def _sanction(x: float | None, none: str) -> str:
     return none if x is None else format_number(x)
 
 
 def _institutions_block(loaded: LoadedInput, analyses: list[tuple[str, Any]]) -> list[str]:
     stage = loaded.game
-    delta = loaded.scenario.repeated.game.delta
-    lines = [f"Institutions (repeated game at delta = {format_number(delta)})"]
+    lines = [f"Institutions (repeated game, {_patience(loaded.scenario.repeated.game)})"]
     for design in loaded.scenario.institutions:
         members = ", ".join(design.members) if design.members else "all"
         lines += textwrap.wrap(
@@ -202,7 +207,7 @@ def _repeated_block(loaded: LoadedInput, analyses: list[Any]) -> list[str]:
         f"{p} cooperates with {stage.actions[i][game.cooperate[i]]}, defects with {stage.actions[i][game.defect[i]]}"
         for i, p in enumerate(stage.players)
     )
-    lines = [f"Repeated game: discount factor delta = {format_number(game.delta)}"]
+    lines = [f"Repeated game: {'discount factor ' if game.horizon is None else ''}{_patience(game)}"]
     lines += textwrap.wrap(roles, WIDTH, initial_indent="  ", subsequent_indent="  ")
     if game.noise > 0.0:
         lines += textwrap.wrap(
@@ -220,7 +225,7 @@ def _repeated_block(loaded: LoadedInput, analyses: list[Any]) -> list[str]:
             subsequent_indent="  ",
         )
     lines.append("")
-    header = ["strategies", f"SPE at delta = {format_number(game.delta)}",
+    header = ["strategies", f"SPE at {_patience(game)}",
               f"critical delta ({', '.join(stage.players)})", f"payoffs ({', '.join(stage.players)})"]
     rows = []
     for a in analyses:

@@ -1,4 +1,4 @@
-r"""Infinitely repeated games with discounting, implementation noise and imperfect monitoring.
+r"""Repeated games with discounting, implementation noise and imperfect monitoring.
 
 A :class:`RepeatedGame` is a stage :class:`~coop.games.NormalFormGame` played
 in periods :math:`t = 0, 1, \dots` with payoffs evaluated as the normalised
@@ -7,7 +7,11 @@ discounted sum
 .. math:: V_i = (1 - \delta) \sum_{t \ge 0} \delta^t\, \mathbb{E}\, u_i(a^t),
 
 or, when ``delta`` is ``None``, as the limit of means
-:math:`\lim_T \frac1T \sum_{t<T} \mathbb{E}\, u_i(a^t)`.
+:math:`\lim_T \frac1T \sum_{t<T} \mathbb{E}\, u_i(a^t)`. With a finite
+``horizon`` :math:`T` the game ends after :math:`T` periods and payoffs are
+the normalised sum :math:`\frac{1-\delta}{1-\delta^T} \sum_{t<T} \delta^t\,
+\mathbb{E}\, u_i(a^t)` (the plain average over the :math:`T` periods when
+``delta`` is ``None``), in the same units as a stage payoff.
 
 Every player ``i`` has a cooperative action ``cooperate[i]`` and a defecting
 action ``defect[i]`` (indices into its actions). Two kinds of error act on them:
@@ -78,6 +82,18 @@ def check_delta(delta: Any) -> float | None:
     return d
 
 
+def check_horizon(horizon: Any) -> int | None:
+    """Return ``horizon`` as an int >= 1 (or ``None`` for an infinite horizon); raise :class:`InputError` otherwise."""
+    if horizon is None:
+        return None
+    if (isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer, float))
+            or not np.isfinite(horizon) or horizon != int(horizon)):
+        raise InputError(f"the horizon must be a whole number of periods >= 1, got {horizon!r}")
+    if int(horizon) < 1:
+        raise InputError(f"the horizon must be a whole number of periods >= 1, got {int(horizon)}")
+    return int(horizon)
+
+
 @dataclass(frozen=True, eq=False)
 class RepeatedGame:
     """A stage game repeated infinitely often, with noise and imperfect monitoring.
@@ -97,6 +113,8 @@ class RepeatedGame:
         Probability :math:`q` that another player's defection is observed as such.
     false_alarm : float
         Probability :math:`r` that another player's cooperation is observed as defection.
+    horizon : int or None
+        Number of periods of a finitely repeated game; ``None`` (default) for an infinite horizon.
     """
 
     stage: NormalFormGame
@@ -106,6 +124,7 @@ class RepeatedGame:
     noise: float = 0.0
     detection: float = 1.0
     false_alarm: float = 0.0
+    horizon: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.stage, NormalFormGame):
@@ -129,6 +148,7 @@ class RepeatedGame:
         object.__setattr__(self, "noise", probability(self.noise, "noise"))
         object.__setattr__(self, "detection", probability(self.detection, "detection"))
         object.__setattr__(self, "false_alarm", probability(self.false_alarm, "false_alarm"))
+        object.__setattr__(self, "horizon", check_horizon(self.horizon))
 
     @classmethod
     def from_labels(
@@ -140,6 +160,7 @@ class RepeatedGame:
         noise: float = 0.0,
         detection: float = 1.0,
         false_alarm: float = 0.0,
+        horizon: int | None = None,
     ) -> RepeatedGame:
         """Build from ``{player: action label}`` mappings that name every player."""
         idx = []
@@ -152,7 +173,7 @@ class RepeatedGame:
                     raise InputError(f"no {label} action given for player {p!r}")
                 row.append(stage.action_index(i, str(table[p])))
             idx.append(tuple(row))
-        return cls(stage, delta, idx[0], idx[1], noise, detection, false_alarm)
+        return cls(stage, delta, idx[0], idx[1], noise, detection, false_alarm, horizon)
 
     @property
     def num_players(self) -> int:
@@ -197,6 +218,7 @@ class RepeatedGame:
             "noise": self.noise,
             "detection": self.detection,
             "false_alarm": self.false_alarm,
+            "horizon": self.horizon,
         }
 
 

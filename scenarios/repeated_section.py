@@ -4,6 +4,7 @@
 
     repeated:
       delta: 0.9                       # discount factor / continuation probability, in [0, 1)
+      horizon: 10                      # optional: a finitely repeated game (then delta may be left out)
       cooperate: {US: restrain, China: restrain}
       defect: {US: race, China: race}
       noise: 0.0                       # optional: intended action flipped with this probability
@@ -38,7 +39,8 @@ from coop.scenarios.schema import KeySpec, check_keys
 from coop.scenarios.yaml_source import YNode
 
 REPEATED_KEYS: dict[str, KeySpec] = {
-    "delta": KeySpec("discount factor in [0, 1) (a number or formula)", required=True),
+    "delta": KeySpec("discount factor in [0, 1) (a number or formula)"),
+    "horizon": KeySpec("number of periods of a finitely repeated game (default: infinite)"),
     "cooperate": KeySpec("each player's cooperative action", required=True),
     "defect": KeySpec("each player's defecting action", required=True),
     "noise": KeySpec("implementation noise epsilon in [0, 1]"),
@@ -172,9 +174,20 @@ def _profile(entry: YNode, game: RepeatedGame, scalar, customs: dict[str, Custom
 def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
     """Validate the ``repeated`` section; ``scalar(node, what)`` evaluates a number or formula."""
     check_keys(node, REPEATED_KEYS, "repeated")
-    delta = scalar(node["delta"], "delta")
-    if not 0.0 <= delta < 1.0:
-        raise node["delta"].error(f"delta must be in [0, 1), got {delta:g}")
+    horizon = None
+    if "horizon" in node:
+        h = scalar(node["horizon"], "horizon")
+        if h != int(h) or h < 1:
+            raise node["horizon"].error(f"horizon must be a whole number of periods >= 1, got {h:g}")
+        horizon = int(h)
+    if "delta" not in node and horizon is None:
+        raise node.error("repeated is missing the required key 'delta' (discount factor in [0, 1); it may be left "
+                         "out only with a finite horizon, to count every period alike)")
+    delta = None
+    if "delta" in node:
+        delta = scalar(node["delta"], "delta")
+        if not 0.0 <= delta < 1.0:
+            raise node["delta"].error(f"delta must be in [0, 1), got {delta:g}")
     probs = {}
     for key, default in (("noise", 0.0), ("detection", 1.0), ("false_alarm", 0.0)):
         probs[key] = scalar(node[key], key) if key in node else default
@@ -186,7 +199,7 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
         if cooperate[p] == defect[p]:
             raise node["defect"].error(f"player {p!r} has the same cooperative and defecting action {defect[p]!r}")
     try:
-        game = RepeatedGame.from_labels(stage, delta, cooperate, defect, **probs)
+        game = RepeatedGame.from_labels(stage, delta, cooperate, defect, **probs, horizon=horizon)
     except InputError as err:
         raise err.located(line=node.line, place=node.place) from None
     customs = build_automata(node["automata"], scalar) if "automata" in node else {}

@@ -330,7 +330,7 @@ def analyse_institution(
     payoffs = discounted_payoffs(under, prof)
     critical = critical_discount_factor(perfect, prof, tol=tol)
     n = repeated.num_players
-    if repeated.delta is None:
+    if repeated.delta is None and repeated.horizon is None:
         notes.append("no discount factor: subgame perfection and the least sanction are not defined")
         return InstitutionAnalysis(
             repeated, institution, tuple(a.name for a in prof), stage, members, None, None, critical, payoffs,

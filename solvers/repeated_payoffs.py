@@ -213,6 +213,22 @@ def discounted_values(P: np.ndarray, U: np.ndarray, delta: float) -> np.ndarray:
     return np.linalg.solve(np.eye(J) - delta * P, (1.0 - delta) * U)
 
 
+def finite_horizon_values(P: np.ndarray, U: np.ndarray, delta: float | None, horizon: int) -> np.ndarray:
+    r"""Normalised values ``(J, N)`` of every joint state with ``horizon`` periods left.
+
+    Backward recursion :math:`W_T = 0`, :math:`W_t = u + \delta P W_{t+1}`
+    (``delta=None`` counts every period alike), then normalised by
+    :math:`(1-\delta)/(1-\delta^T)` (or :math:`1/T`) so that values are in
+    stage-payoff units.
+    """
+    d = 1.0 if delta is None else float(delta)
+    W = np.zeros_like(U)
+    for _ in range(horizon):
+        W = U + d * (P @ W)
+    norm = 1.0 / horizon if d == 1.0 else (1.0 - d) / (1.0 - d**horizon)
+    return norm * W
+
+
 def average_values(P: np.ndarray, U: np.ndarray, start: int) -> np.ndarray:
     """Limit-of-means payoffs ``(N,)`` from joint state ``start`` (Cesaro limit of the chain)."""
     J = P.shape[0]
@@ -259,11 +275,13 @@ class RepeatedPayoffs:
     strategies : tuple of str
         The automata's names, one per player.
     criterion : str
-        ``"discounted"`` or ``"average"`` (limit of means).
+        ``"discounted"``, ``"average"`` (limit of means), ``"finite discounted"`` or
+        ``"finite average"`` (a finite horizon).
     payoffs : numpy.ndarray
         ``(N,)`` normalised payoff of each player from the initial joint state.
     state_values : numpy.ndarray or None
-        ``(J, N)`` discounted values of every joint state (``None`` for the average criterion).
+        ``(J, N)`` values of every joint state (``None`` for the limit of means); with a
+        finite horizon, for the whole horizon ahead.
     initial_state : int
         Flat index of the initial joint state.
     """
@@ -327,6 +345,10 @@ def discounted_payoffs(
     P, U, start = joint_chain(game, profile)
     names = tuple(a.name for a in profile)
     g = game if d == game.delta else game.with_delta(d)
+    if game.horizon is not None:
+        V = finite_horizon_values(P, U, d, game.horizon)
+        crit = "finite average" if d is None else "finite discounted"
+        return RepeatedPayoffs(g, names, crit, _readonly(V[start].copy()), _readonly(V), start)
     if d is None:
         vals = average_values(P, U, start)
         return RepeatedPayoffs(g, names, "average", _readonly(vals), None, start)
@@ -441,7 +463,9 @@ def simulate_payoffs(
     With a discount factor the estimate is the normalised discounted sum of
     the first ``periods`` periods (the rest weighs at most ``delta**periods``);
     with ``game.delta=None`` it is the mean payoff over the periods, which
-    approaches the limit of means as ``periods`` grows.
+    approaches the limit of means as ``periods`` grows. A game with a finite
+    horizon is played for exactly its ``horizon`` periods (``periods`` is
+    ignored) and normalised as :func:`discounted_payoffs` does.
 
     Examples
     --------
@@ -457,7 +481,7 @@ def simulate_payoffs(
     True
     """
     profile = game.check_profile(profile)
-    periods = int(periods)
+    periods = int(periods) if game.horizon is None else game.horizon
     runs = int(runs)
     if periods < 1 or runs < 2:
         raise InputError(f"simulation needs periods >= 1 and runs >= 2, got {periods} and {runs}")
@@ -476,10 +500,15 @@ def simulate_payoffs(
         delta, periods, runs, int_seed,
     )
     trunc = 0.0 if game.delta is None else float(game.delta**periods * np.abs(stage.payoffs).max())
+    if game.horizon is not None:
+        trunc = 0.0
+        if game.delta is not None:
+            out /= 1.0 - game.delta**periods  # the kernel weighs period t by (1 - delta) delta^t
     mean = out.mean(axis=0)
     se = out.std(axis=0, ddof=1) / np.sqrt(runs)
+    crit = "average" if game.delta is None else "discounted"
     return SimulatedPayoffs(
         tuple(a.name for a in profile),
-        "average" if game.delta is None else "discounted",
+        crit if game.horizon is None else f"finite {crit}",
         periods, runs, _readonly(mean), _readonly(se), trunc,
     )

@@ -74,7 +74,7 @@ from coop.errors import InputError
 from coop.games.automata import Automaton
 from coop.games.repeated import RepeatedGame, pack_profile
 from coop.solvers._arrays import c_order_strides
-from coop.solvers.repeated_payoffs import _check_joint_size, discounted_values, joint_chain
+from coop.solvers.repeated_payoffs import _check_joint_size, discounted_values, finite_horizon_values, joint_chain
 from coop.solvers.results import REGRET_TOL
 
 
@@ -113,6 +113,8 @@ def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, 
     -------
     reach : bool[:]
         ``(J,)`` joint states reachable from ``start`` under any action profiles.
+    adj : bool[:, :]
+        ``(J, J)``: some action profile leads from the first joint state to the second.
     F : int64[:, :, :]
         ``(J, N, A)`` flat profile intended when player ``i`` takes action ``a``
         at joint state ``s`` and the others follow their automata (-1 if ``a``
@@ -159,6 +161,20 @@ def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, 
                     reach[js2] = True
                     queue[tail] = js2
                     tail += 1
+    adj = np.zeros((nj, nj), dtype=np.bool_)
+    for js in range(nj):
+        for i in range(n):
+            sidx[i] = (js // sstr[i]) % n_states[i]
+        for f in range(nprof):
+            for js2 in range(nj):
+                if adj[js, js2]:
+                    continue
+                p = 1.0
+                for i in range(n):
+                    p *= trans[i, sidx[i], f, (js2 // sstr[i]) % n_states[i]]
+                    if p == 0.0:
+                        break
+                adj[js, js2] = p > 0.0
     F = -np.ones((nj, n, amax), dtype=np.int64)
     UD = np.zeros((nj, n, amax))
     D = np.zeros((nj, n, amax, nj))
@@ -188,7 +204,7 @@ def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, 
                             if p == 0.0:
                                 break
                         D[js, i, a, js2] += p
-    return reach, F, UD, D
+    return reach, adj, F, UD, D
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,6 +215,7 @@ class _Tables:
     U: np.ndarray  # (J, N) expected stage payoffs on path
     start: int
     reach: np.ndarray  # (J,) bool
+    adj: np.ndarray  # (J, J) bool: reachable in one period under some profile
     F: np.ndarray  # (J, N, A) intended profile of a one-shot deviation
     UD: np.ndarray  # (J, N, A) deviator's expected stage payoff
     D: np.ndarray  # (J, N, A, J)
@@ -219,7 +236,7 @@ def _tables(game: RepeatedGame, profile: Sequence[Automaton]) -> _Tables:
     _check_joint_size(n_states)
     P, U, start = joint_chain(game, profile)
     flat = game.stage.payoffs.reshape(game.num_players, -1)
-    reach, F, UD, D = _deviation_tables_kernel(
+    reach, adj, F, UD, D = _deviation_tables_kernel(
         np.array(game.stage.num_actions, dtype=np.int64), np.ascontiguousarray(flat), n_states, acts, trans, start,
         np.array(game.cooperate, dtype=np.int64), np.array(game.defect, dtype=np.int64), game.noise,
     )
@@ -230,7 +247,8 @@ def _tables(game: RepeatedGame, profile: Sequence[Automaton]) -> _Tables:
     # the reachable states are closed under every profile: keep only them
     idx = np.flatnonzero(reach)
     return _Tables(
-        P[np.ix_(idx, idx)], U[idx], int(np.searchsorted(idx, start)), reach[idx], F[idx], UD[idx],
+        P[np.ix_(idx, idx)], U[idx], int(np.searchsorted(idx, start)), reach[idx], adj[np.ix_(idx, idx)],
+        F[idx], UD[idx],
         np.ascontiguousarray(D[idx][..., idx]), flat, onpath[idx], tuple(names[k] for k in idx),
     )
 
@@ -257,6 +275,49 @@ def _normalised_gains(t: _Tables, delta: float) -> np.ndarray:
     return gains
 
 
+def _finite_horizon_gains(t: _Tables, delta: Any, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    r"""Largest one-shot gain over the periods of a finite game, and the period where it occurs.
+
+    Backward induction: with :math:`W_t` the (unnormalised) values with
+    :math:`T - t` periods left, the gain of intending ``a`` at joint state
+    ``s`` in period ``t`` is :math:`u^{dev} - u + \delta \sum (D - P) W_{t+1}`,
+    in stage-payoff units. Only joint states reachable in period ``t`` count.
+    ``delta`` may be a float, ``None`` (no discounting) or an array of
+    discount factors ``(G,)``; returns gains ``(J, N, A)`` (``(G, J, N, A)``
+    for an array; ``-inf`` where never reachable or not an action) and the
+    period of each.
+    """
+    scalar = delta is None or np.ndim(delta) == 0
+    d = np.atleast_1d(np.asarray(1.0 if delta is None else delta, dtype=float))[:, None, None, None]
+    J = t.P.shape[0]
+    reach_at = np.zeros((horizon, J), dtype=bool)
+    reach_at[0, t.start] = True
+    for k in range(1, horizon):
+        reach_at[k] = t.adj[reach_at[k - 1]].any(axis=0)
+    shape = (d.shape[0],) + t.UD.shape
+    best = np.full(shape, -np.inf)
+    when = np.zeros(shape, dtype=np.int64)
+    W = np.zeros((d.shape[0],) + t.U.shape)  # values with no period left, per discount factor
+    stay = t.UD - t.U[:, :, None]
+    blocked = (t.F < 0)[None] | ~reach_at[:, :, None, None]  # (T, J, N, A)
+    for k in range(horizon - 1, -1, -1):
+        cont = np.einsum("sian,gni->gsia", t.D, W) - np.einsum("sn,gni->gsi", t.P, W)[..., None]
+        g = stay[None] + d * cont
+        g[:, blocked[k]] = -np.inf
+        better = g > best
+        best[better] = g[better]
+        when[better] = k
+        W = t.U[None] + d[:, :, :, 0] * np.einsum("sn,gni->gsi", t.P, W)
+    return (best[0], when[0]) if scalar else (best, when)
+
+
+def _gains(t: _Tables, game: RepeatedGame, delta: float | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """One-shot gains ``(J, N, A)`` in per-period units, and their periods for a finite horizon."""
+    if game.horizon is not None:
+        return _finite_horizon_gains(t, delta, game.horizon)
+    return _normalised_gains(t, delta), None
+
+
 @dataclass(frozen=True, eq=False)
 class SPEResult:
     """Outcome of the one-shot deviation check of a profile of automata.
@@ -278,6 +339,8 @@ class SPEResult:
         ``(N,)`` discounted payoffs of the profile.
     num_states : int
         Number of reachable joint states checked.
+    worst_period : tuple of int, optional
+        With a finite horizon, per player the period (from 0) of the largest gain.
     """
 
     game: RepeatedGame = field(repr=False)
@@ -290,6 +353,7 @@ class SPEResult:
     payoffs: np.ndarray
     num_states: int
     tol: float
+    worst_period: tuple[int, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         players = self.game.stage.players
@@ -304,6 +368,7 @@ class SPEResult:
                     "max_gain": float(self.max_gain[i]),
                     "worst_state": list(self.worst_state[i]),
                     "best_deviation": self.best_deviation[i],
+                    **({} if self.worst_period is None else {"worst_period": self.worst_period[i]}),
                 }
                 for i, p in enumerate(players)
             },
@@ -318,7 +383,10 @@ def check_subgame_perfect(game: RepeatedGame, profile: Sequence[Automaton], tol:
     Parameters
     ----------
     game : RepeatedGame
-        With a discount factor and perfect monitoring (implementation noise allowed).
+        With a discount factor (or a finite horizon, where ``delta=None`` means no
+        discounting) and perfect monitoring (implementation noise allowed). With a
+        finite horizon the check runs backwards over the periods, at the joint
+        states reachable in each period.
     profile : sequence of Automaton
         One automaton per player.
     tol : float, optional
@@ -345,26 +413,31 @@ def check_subgame_perfect(game: RepeatedGame, profile: Sequence[Automaton], tol:
     >>> res.is_spe, res.best_deviation, round(float(res.max_gain[0]), 6)
     (False, ('D', 'D'), 0.666667)
     """
-    if game.delta is None:
-        raise InputError("subgame perfection needs a discount factor delta in [0, 1)")
+    if game.delta is None and game.horizon is None:
+        raise InputError("subgame perfection of an infinitely repeated game needs a discount factor delta in [0, 1)")
     t = _tables(game, profile)
     tol = REGRET_TOL * game.stage.payoff_scale if tol is None else float(tol)
-    gains = _normalised_gains(t, game.delta)
+    gains, periods = _gains(t, game, game.delta)
     n = game.num_players
     max_gain = np.empty(n)
-    worst, best = [], []
+    worst, best, worst_period = [], [], []
     for i in range(n):
         g = gains[:, i, :]
         s, a = np.unravel_index(int(np.argmax(g)), g.shape)
         max_gain[i] = g[s, a]
         worst.append(t.joint_names[s])
         best.append(game.stage.actions[i][a])
+        if periods is not None:
+            worst_period.append(int(periods[s, i, a]))
     holds = tuple(bool(max_gain[i] <= tol) for i in range(n))
-    V = discounted_values(t.P, t.U, game.delta)
+    if game.horizon is None:
+        V = discounted_values(t.P, t.U, game.delta)
+    else:
+        V = finite_horizon_values(t.P, t.U, game.delta, game.horizon)
     max_gain.setflags(write=False)
     return SPEResult(
         game, tuple(a.name for a in profile), all(holds), holds, max_gain, tuple(worst), tuple(best),
-        V[t.start].copy(), int(t.reach.sum()), tol,
+        V[t.start].copy(), int(t.reach.sum()), tol, None if periods is None else tuple(worst_period),
     )
 
 
@@ -463,11 +536,14 @@ def critical_discount_factor(
     pl = np.array(players)
 
     def fails(delta: float) -> np.ndarray:
-        g = _normalised_gains(t, delta)[:, pl, :]
+        g = _gains(t, game, delta)[0][:, pl, :]
         return g.max(axis=(0, 2)) > tol
 
     grid = DELTA_GRID
-    table = np.array([fails(d) for d in grid])  # (G, len(players))
+    if game.horizon is None:
+        table = np.array([fails(d) for d in grid])  # (G, len(players))
+    else:  # all discount factors at once: one backward pass
+        table = _finite_horizon_gains(t, grid, game.horizon)[0][:, :, pl, :].max(axis=(1, 3)) > tol
     out: list[float | None] = []
     for k in range(len(players)):
         col = table[:, k]
@@ -546,6 +622,10 @@ def critical_discount_factor_symbolic(
     0
     """
     import sympy as sp
+
+    if game.horizon is not None:
+        raise InputError("exact critical discount factors are computed for an infinite horizon only; "
+                         "use critical_discount_factor for a finite one")
 
     players = _players_arg(game, player)
     t = _tables(game, profile)

@@ -51,7 +51,7 @@ def test_bundled_comparison_matches_closed_forms():
 def test_text_report_has_the_institutions_table():
     res = CliRunner().invoke(cli, ["solve", "ai-safety-institutions"])
     assert res.exit_code == 0
-    assert "Institutions (repeated game at delta = 0.2)" in res.stdout
+    assert "Institutions (repeated game, delta = 0.2)" in res.stdout
     assert "least sanction" in res.stdout and "sanction ceiling" in res.stdout
 
 

@@ -207,3 +207,33 @@ def test_custom_automaton_errors_name_the_line(tmp_path, old, new, message, mark
     res = CliRunner().invoke(cli, ["solve", str(path)])
     assert res.exit_code == 2 and "Traceback" not in res.stderr
     assert res.stderr.count("\n") == 1
+
+
+def test_finite_horizon_without_discounting(tmp_path):
+    text = BASE.replace("  delta: patience\n", "  horizon: 10\n")
+    spec = load(write(tmp_path, text)).repeated
+    assert spec.game.horizon == 10 and spec.game.delta is None
+    res = CliRunner().invoke(cli, ["solve", str(write(tmp_path, text)), "--format", "json"])
+    assert res.exit_code == 0, res.stderr
+    rep = json.loads(res.stdout)["repeated"]
+    assert rep["horizon"] == 10 and rep["delta"] is None
+    for p in rep["profiles"]:  # a unique stage equilibrium: cooperation unravels from the last period
+        assert p["subgame_perfect"] is False and p["critical_delta_overall"] is None
+    text_out = CliRunner().invoke(cli, ["solve", str(write(tmp_path, text))]).stdout
+    assert "Repeated game: 10 periods, no discounting" in text_out
+
+
+@pytest.mark.parametrize(
+    "old, new, message, marker",
+    [
+        ("  delta: patience\n", "  delta: patience\n  horizon: 0\n", "whole number of periods >= 1, got 0", "horizon"),
+        ("  delta: patience\n", "  delta: patience\n  horizon: 2.5\n", "whole number of periods", "horizon"),
+        ("  delta: patience\n", "", "missing the required key 'delta'", "repeated:"),
+    ],
+)
+def test_horizon_errors(tmp_path, old, new, message, marker):
+    text = BASE.replace(old, new)
+    line = 1 + next(k for k, row in enumerate(text.splitlines()) if marker in row)
+    with pytest.raises(InputError, match=message) as info:
+        load(write(tmp_path, text))
+    assert info.value.line == line

@@ -526,3 +526,87 @@ def test_average_is_the_limit_of_discounted_payoffs(case):
     # Abel mean: (1 - delta) sum delta^t u_t -> Cesaro limit; error O(1 - delta) for a finite chain
     near = discounted_payoffs(g, profile, delta=1 - 1e-7).payoffs
     np.testing.assert_allclose(near, avg, atol=1e-4 * g.stage.payoff_scale)
+
+
+# ---------------------------------------------------------------------- finite horizon
+def gibbons_two_stage() -> NormalFormGame:
+    """Gibbons (1992, sec. 2.3.A): two pure stage equilibria, (L, L) worth 1 and (R, R) worth 3."""
+    A = np.array([[1.0, 5.0, 0.0], [0.0, 4.0, 0.0], [0.0, 0.0, 3.0]])
+    return NormalFormGame.from_bimatrix(A, A.T, ("P1", "P2"), (("L", "M", "R"), ("L", "M", "R")))
+
+
+def carrot_and_stick(g: RepeatedGame) -> tuple[Automaton, ...]:
+    """(M, M) first; then (R, R) after (M, M) and (L, L) after anything else."""
+    return tuple(
+        custom(g.stage, i, ["first", "reward", "punish"], {"first": "M", "reward": "R", "punish": "L"},
+               rules={"first": [({"P1": "M", "P2": "M"}, "reward"), ({}, "punish")]}, name="carrot_and_stick")
+        for i in range(2)
+    )
+
+
+def test_two_stage_game_sustains_cooperation_from_delta_one_half():
+    """4 + 3 delta >= 5 + delta in the first stage (Gibbons 1992, p. 84, undiscounted there)."""
+    stage = gibbons_two_stage()
+    g = RepeatedGame(stage, None, (1, 1), (0, 0), horizon=2)
+    prof = carrot_and_stick(g)
+    res = check_subgame_perfect(g, prof)
+    assert res.is_spe
+    np.testing.assert_allclose(res.payoffs, [3.5, 3.5])  # (4 + 3) / 2
+    crit = critical_discount_factor(g, prof)
+    assert crit.overall == pytest.approx(0.5, abs=TOL_DELTA)
+    low = check_subgame_perfect(g.with_delta(0.4), prof)
+    assert not low.is_spe and low.best_deviation == ("L", "L") and low.worst_period == (0, 0)
+    assert low.max_gain[0] == pytest.approx(1 - 2 * 0.4)
+    # three stages: (M, M) in stage 0 only, then the reward or punishment equilibrium twice
+    three = RepeatedGame(stage, None, (1, 1), (0, 0), horizon=3)
+    assert critical_discount_factor(three, carrot_and_stick(three)).overall == pytest.approx(
+        (-1 + np.sqrt(1 + 4 * 0.5)) / 2, abs=TOL_DELTA)  # 1 <= 2 (delta + delta^2)
+
+
+@pytest.mark.parametrize("horizon", [1, 2, 5, 50])
+def test_finitely_repeated_prisoners_dilemma_unravels(horizon):
+    """Backward induction: with a unique stage equilibrium only its repetition is subgame perfect."""
+    for delta in (None, 0.5, 0.99):
+        g = repeated(prisoners_dilemma(), delta, horizon=horizon)
+        for kind in ("grim_trigger", "tit_for_tat", "win_stay_lose_shift", "always_cooperate"):
+            res = check_subgame_perfect(g, g.profile(kind))
+            assert not res.is_spe
+            assert critical_discount_factor(g, g.profile(kind)).overall is None
+        assert check_subgame_perfect(g, g.profile("always_defect")).is_spe
+    # grim trigger's profitable deviation is defecting in the last period, worth T - R
+    res = check_subgame_perfect(repeated(prisoners_dilemma(), 0.9, horizon=horizon), g.profile("grim_trigger"))
+    assert res.worst_period == (horizon - 1,) * 2 and res.max_gain[0] == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("delta", [None, 0.0, 0.7])
+@pytest.mark.parametrize("kind", ["grim_trigger", "tit_for_tat", "generous_tit_for_tat"])
+def test_finite_horizon_payoffs_agree_with_simulation_and_hand_sums(kind, delta):
+    g = repeated(prisoners_dilemma(), delta, horizon=6, noise=0.1)
+    exact = discounted_payoffs(g, g.profile(kind))
+    assert exact.criterion == ("finite average" if delta is None else "finite discounted")
+    sim = simulate_payoffs(g, g.profile(kind), runs=20000, seed=3)
+    assert sim.periods == 6 and sim.truncation == 0.0
+    assert np.all(np.abs(sim.payoffs - exact.payoffs) <= 5 * sim.std_error + 1e-12)
+    # by hand: the period-t payoff distribution is the chain's t-step distribution from the start
+    P, U, start = joint_chain(g, g.profile(kind))
+    d = 1.0 if delta is None else delta
+    dist = np.zeros(len(P))
+    dist[start] = 1.0
+    total, weight = np.zeros(2), 0.0
+    for t in range(6):
+        total += d**t * dist @ U
+        weight += d**t
+        dist = dist @ P
+    np.testing.assert_allclose(exact.payoffs, total / weight, atol=1e-12)
+
+
+def test_horizon_is_validated_and_symbolic_refuses_it():
+    with pytest.raises(InputError, match="whole number of periods"):
+        repeated(prisoners_dilemma(), 0.9, horizon=0)
+    with pytest.raises(InputError, match="whole number of periods"):
+        repeated(prisoners_dilemma(), 0.9, horizon=2.5)
+    g = repeated(prisoners_dilemma(), 0.9, horizon=3)
+    with pytest.raises(InputError, match="infinite horizon only"):
+        critical_discount_factor_symbolic(g, g.profile("grim_trigger"))
+    with pytest.raises(InputError, match="needs a discount factor"):
+        check_subgame_perfect(repeated(prisoners_dilemma()), g.profile("grim_trigger"))
