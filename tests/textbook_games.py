@@ -90,3 +90,19 @@ def two_totally_mixed_2x2x2() -> NormalFormGame:
                 P[1, a, b, c] = vals[1](a, c) if b == 0 else 0.0
                 P[2, a, b, c] = vals[2](a, b) if c == 0 else 0.0
     return NormalFormGame.from_payoffs(P, title="2x2x2 with two totally mixed equilibria")
+
+
+def correlated_punishment_gap() -> NormalFormGame:
+    """A 3-player game where correlated punishment is harsher than independent punishment (constructed
+    here to illustrate the gap discussed by Fudenberg and Maskin 1986, sec. 4, and Mailath and Samuelson
+    2006, remark 2.1.1). Player 1 (actions L, R) gets 1 when players 2 and 3 (actions a, b) match, and
+    when they differ gets 1 only with L against (a, b) or R against (b, a). Pure minmax 1; correlated
+    minmax 1/2 (half (a, b), half (b, a)); independent mixed minmax 3/4 (both mix 1/2). Players 2 and 3 get 0.
+    """
+    P = np.zeros((3, 2, 2, 2))
+    P[0, :, 0, 0] = 1.0
+    P[0, :, 1, 1] = 1.0
+    P[0, 0, 0, 1] = 1.0
+    P[0, 1, 1, 0] = 1.0
+    return NormalFormGame.from_payoffs(P, ("P1", "P2", "P3"), (("L", "R"), ("a", "b"), ("a", "b")),
+                                       "correlated punishment gap")
