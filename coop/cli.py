@@ -181,6 +181,51 @@ def export(file: str, target: str, output: Path | None, force: bool, overrides: 
     click.echo(f"wrote {output}", err=True)
 
 
+PLOT_KINDS = ("payoff-sets", "critical-delta")
+
+
+@cli.command()
+@click.argument("file")
+@click.option(
+    "--kind",
+    type=click.Choice(PLOT_KINDS),
+    required=True,
+    help="payoff-sets: feasible, individually rational and subgame-perfect payoff sets of a 2-player game. "
+    "critical-delta: the discount factor each strategy profile (and institution) needs.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="PNG file to write [default: NAME-KIND.png in the current folder]; an existing file is kept unless --force.",
+)
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@click.option(
+    "--delta",
+    type=click.FloatRange(0.0, 1.0, max_open=True),
+    default=None,
+    help="Discount factor to draw at [default: the scenario's repeated.delta].",
+)
+@set_opt
+@verbose_opt
+@reports_bad_input
+def plot(file: str, kind: str, output: Path | None, force: bool, delta: float | None,
+         overrides: dict[str, float]) -> None:
+    """Draw a figure of a scenario or .nfg game as a PNG file."""
+    from coop.inputs import load_input
+    from coop.plots import PlotOptions, save_plot
+
+    loaded = load_input(file, overrides)
+    if output is None:
+        output = Path(f"{Path(loaded.source).stem}-{kind}.png")
+    if output.exists() and not force:
+        raise InputError("file exists; use --force to overwrite it", source=str(output))
+    log.info("drawing %s of %s", kind, loaded.source)
+    save_plot(kind, loaded, PlotOptions(delta=delta), str(output))
+    click.echo(f"wrote {output}", err=True)
+
+
 def main() -> None:  # pragma: no cover
     cli(prog_name="coop")
 

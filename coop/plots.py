@@ -1,0 +1,197 @@
+"""PNG figures for ``coop plot`` (matplotlib, drawn off-screen).
+
+Each kind is a function ``(loaded, options) -> Figure`` in :data:`KINDS`:
+
+``payoff-sets``
+    For a 2-player stage game: the feasible payoff set (convex hull of the
+    pure payoff vectors), the individually rational part of it (above both
+    mixed minmax values), and, at the repeated game's discount factor, the
+    payoffs of the subgame-perfect equilibria with public randomisation
+    (Judd-Yeltekin-Conklin outer approximation, its inner approximation
+    dashed). The stage game's pure equilibria and the payoffs of the
+    scenario's strategy profiles are marked. This is the picture of the folk
+    theorem: as delta grows the equilibrium set fills the individually
+    rational set.
+``critical-delta``
+    For a scenario with a ``repeated`` section: the critical discount factor
+    of each strategy profile (and of each institution design), against the
+    scenario's delta: a bar left of the line is self-enforcing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from coop.errors import InputError
+from coop.inputs import LoadedInput
+
+#: Fill colours (colour-blind safe, Okabe-Ito).
+FEASIBLE, RATIONAL, EQUILIBRIUM, MARK = "#d9d9d9", "#56b4e9", "#e69f00", "#000000"
+
+
+@dataclass(frozen=True)
+class PlotOptions:
+    """What the command line passes to a plot kind."""
+
+    delta: float | None = None
+
+
+def _figure() -> tuple[Any, Any]:
+    import matplotlib
+
+    matplotlib.use("Agg")  # off-screen: works without a display
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.0, 6.0), dpi=120)
+    return fig, ax
+
+
+def _polygon(ax: Any, vertices: np.ndarray, **style: Any) -> None:
+    """Draw a convex set given by its vertices (a point, a segment or a polygon)."""
+    v = np.asarray(vertices, dtype=float)
+    if v.shape[0] == 0:
+        return
+    if v.shape[0] == 1:
+        ax.plot(v[:, 0], v[:, 1], "o", color=style.get("edgecolor", style.get("facecolor")),
+                label=style.get("label"), zorder=style.get("zorder", 2))
+        return
+    if v.shape[0] == 2:
+        ax.plot(v[:, 0], v[:, 1], "-", lw=3, color=style.get("edgecolor", style.get("facecolor")),
+                label=style.get("label"), zorder=style.get("zorder", 2))
+        return
+    from matplotlib.patches import Polygon
+
+    ax.add_patch(Polygon(v, closed=True, **style))
+
+
+def _delta_of(loaded: LoadedInput, options: PlotOptions) -> float | None:
+    if options.delta is not None:
+        return options.delta
+    spec = loaded.scenario.repeated if loaded.scenario is not None else None
+    return None if spec is None else spec.game.delta
+
+
+def plot_payoff_sets(loaded: LoadedInput, options: PlotOptions) -> Any:
+    """Feasible, individually rational and equilibrium payoff sets of a 2-player game (see the module doc)."""
+    from coop.solvers.minmax import minmax_values
+    from coop.solvers.payoff_sets import equilibrium_payoff_set, feasible_payoff_set, individually_rational_set
+    from coop.solvers.pure_nash import pure_nash_equilibria
+
+    game = loaded.game
+    if game.num_players != 2:
+        raise InputError(f"the payoff-sets plot needs a 2-player game; this one has {game.num_players} players",
+                         source=loaded.source)
+    delta = _delta_of(loaded, options)
+    fig, ax = _figure()
+    feasible = feasible_payoff_set(game)
+    mm = minmax_values(game)
+    rational = individually_rational_set(game, minmax="mixed")
+    _polygon(ax, feasible.vertices, facecolor=FEASIBLE, edgecolor="#7f7f7f", lw=1, label="feasible", zorder=1)
+    _polygon(ax, rational.vertices, facecolor=RATIONAL, edgecolor="#0072b2", lw=1, alpha=0.55,
+             label="individually rational (mixed minmax)", zorder=2)
+    for i, line in enumerate((ax.axvline, ax.axhline)):  # minmax of player 0 is vertical
+        line(mm.mixed_minmax[i], color="#0072b2", ls="--", lw=0.8, zorder=2)
+        if mm.pure_minmax[i] > mm.mixed_minmax[i] + 1e-12:
+            line(mm.pure_minmax[i], color="#0072b2", ls=":", lw=0.8, zorder=2)
+    title = loaded.game.title or loaded.source
+    subtitle = "no discount factor: equilibrium set not drawn (give --delta)"
+    if delta is not None:
+        eq = equilibrium_payoff_set(game, delta)
+        if eq.empty:
+            subtitle = f"delta = {delta:g}: no pure-strategy subgame-perfect equilibrium"
+        else:
+            _polygon(ax, eq.vertices, facecolor=EQUILIBRIUM, edgecolor="#d55e00", lw=1.5, alpha=0.45,
+                     label=f"subgame-perfect payoffs at delta = {delta:g}", zorder=3)
+            if eq.inner_vertices.shape[0] >= 3:
+                closed = np.vstack([eq.inner_vertices, eq.inner_vertices[:1]])
+                ax.plot(closed[:, 0], closed[:, 1], ls="--", lw=0.8, color="#d55e00", zorder=4,
+                        label="inner approximation")
+            subtitle = f"delta = {delta:g}; equilibrium set within {eq.error_bound:.1g}" \
+                if eq.error_bound is not None else f"delta = {delta:g}"
+    pure = pure_nash_equilibria(game)
+    for k, e in enumerate(pure.equilibria):
+        ax.plot(*e.payoffs, "s", color=MARK, ms=6, zorder=5, label=None if k else "pure stage equilibrium")
+        label = "(" + ", ".join(game.actions[i][int(np.argmax(s))] for i, s in enumerate(e.strategies)) + ")"
+        right = e.payoffs[0] > 0.5 * (game.payoffs[0].min() + game.payoffs[0].max())
+        ax.annotate(f"stage Nash {label}", e.payoffs, textcoords="offset points", xytext=(-6 if right else 6, -12),
+                    ha="right" if right else "left", fontsize=8)
+    spec = loaded.scenario.repeated if loaded.scenario is not None else None
+    if spec is not None and spec.game.horizon is None and delta is not None:
+        from coop.solvers.repeated_payoffs import discounted_payoffs
+
+        g = spec.game.with_delta(delta)
+        at: dict[tuple[float, float], list[str]] = {}  # profiles with the same payoffs share one label
+        for p in spec.profiles:
+            v = discounted_payoffs(g, p.automata).payoffs
+            at.setdefault((round(float(v[0]), 9), round(float(v[1]), 9)), []).append(p.name)
+        mid = 0.5 * (game.payoffs[0].min() + game.payoffs[0].max())
+        for k, ((x, y), names) in enumerate(at.items()):
+            ax.plot(x, y, "o", color="#009e73", ms=5, zorder=6,
+                    label=None if k else "the scenario's strategy profiles (their payoffs)")
+            right = x > mid  # label towards the middle, so it stays inside the axes
+            ax.annotate("\n".join(names), (x, y), textcoords="offset points", xytext=(-6 if right else 6, 6),
+                        ha="right" if right else "left", va="bottom", fontsize=8, color="#006d4f")
+    ax.set_xlabel(f"payoff of {game.players[0]}")
+    ax.set_ylabel(f"payoff of {game.players[1]}")
+    ax.set_title(f"{title}\n{subtitle}", fontsize=10)
+    pad = 0.06 * game.payoff_scale
+    ax.set_xlim(game.payoffs[0].min() - pad, game.payoffs[0].max() + pad)
+    ax.set_ylim(game.payoffs[1].min() - pad, game.payoffs[1].max() + 2 * pad)
+    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    ax.grid(True, lw=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_critical_delta(loaded: LoadedInput, options: PlotOptions) -> Any:
+    """Critical discount factor of every strategy profile (and institution design) against delta."""
+    from coop.report import institution_analyses, repeated_analyses
+
+    spec = loaded.scenario.repeated if loaded.scenario is not None else None
+    if spec is None:
+        raise InputError("the critical-delta plot needs a scenario with a 'repeated' section", source=loaded.source)
+    rows: list[tuple[str, float | None]] = [(a.name, a.critical_delta_overall) for a in repeated_analyses(loaded)]
+    rows += [(f"{a.institution.name}: {name}", a.critical.overall) for name, a in institution_analyses(loaded)]
+    delta = _delta_of(loaded, options)
+    fig, ax = _figure()
+    fig.set_size_inches(8.0, 1.2 + 0.35 * len(rows))
+    y = np.arange(len(rows))[::-1]
+    for k, (_, d) in enumerate(rows):
+        if d is None:
+            ax.barh(y[k], 1.0, color="#f0f0f0", edgecolor="#999999", hatch="//")
+            ax.text(0.99, y[k], "never", va="center", ha="right", fontsize=8)
+        else:
+            ok = delta is not None and d <= delta
+            ax.barh(y[k], max(d, 0.004), color="#009e73" if ok else "#d55e00")
+            ax.text(min(d + 0.01, 0.9), y[k], f"{d:.3g}", va="center", fontsize=8)
+    ax.set_yticks(y, [r[0] for r in rows], fontsize=8)
+    ax.set_xlim(0.0, 1.0)
+    ax.set_xlabel("critical discount factor (self-enforcing from here up to 1)")
+    if delta is not None:
+        ax.axvline(delta, color=MARK, ls="--", lw=1)
+        ax.text(delta, y.max() + 0.6, f" delta = {delta:g}", fontsize=8, va="bottom")
+    ax.set_title(loaded.game.title or loaded.source, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+#: Plot kinds, as ``coop plot --kind`` names them.
+KINDS: dict[str, Callable[[LoadedInput, PlotOptions], Any]] = {
+    "payoff-sets": plot_payoff_sets,
+    "critical-delta": plot_critical_delta,
+}
+
+
+def save_plot(kind: str, loaded: LoadedInput, options: PlotOptions, path: str) -> None:
+    """Draw ``kind`` and write it as PNG to ``path``."""
+    import matplotlib.pyplot as plt
+
+    fig = KINDS[kind](loaded, options)
+    try:
+        fig.savefig(path, format="png")
+    finally:
+        plt.close(fig)

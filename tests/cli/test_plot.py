@@ -1,0 +1,73 @@
+"""`coop plot`: PNG files, what they draw, and one-line errors."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from coop.cli import PLOT_KINDS, cli
+from coop.inputs import load_input
+from coop.plots import KINDS, PlotOptions, plot_payoff_sets
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_lists_every_plot_kind():
+    assert set(PLOT_KINDS) == set(KINDS)
+
+
+@pytest.mark.parametrize("scenario, kind", [("ai-arms-race", "payoff-sets"), ("ai-arms-race", "critical-delta"),
+                                            ("ai-safety-institutions", "critical-delta")])
+def test_plot_writes_a_png(tmp_path, scenario, kind):
+    out = tmp_path / "figure.png"
+    res = CliRunner().invoke(cli, ["plot", scenario, "--kind", kind, "-o", str(out)])
+    assert res.exit_code == 0, res.stderr
+    data = out.read_bytes()
+    assert data.startswith(PNG_MAGIC) and len(data) > 10_000
+    assert f"wrote {out}" in res.stderr
+
+
+def test_default_file_name_and_no_overwrite(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["plot", "ai-arms-race", "--kind", "critical-delta"]).exit_code == 0
+    out = tmp_path / "ai-arms-race-critical-delta.png"
+    before = out.read_bytes()
+    again = runner.invoke(cli, ["plot", "ai-arms-race", "--kind", "critical-delta"])
+    assert again.exit_code == 2 and "use --force" in again.stderr and again.stderr.count("\n") == 1
+    assert out.read_bytes() == before
+    assert runner.invoke(cli, ["plot", "ai-arms-race", "--kind", "critical-delta", "--force"]).exit_code == 0
+
+
+def test_payoff_sets_draws_the_equilibrium_set_only_with_a_discount_factor():
+    loaded = load_input("ai-arms-race", {"relative_gains": 0.5})
+    with_delta = plot_payoff_sets(loaded, PlotOptions(delta=0.9))
+    labels = with_delta.axes[0].get_legend_handles_labels()[1]
+    assert "subgame-perfect payoffs at delta = 0.9" in labels
+    assert "individually rational (mixed minmax)" in labels and "feasible" in labels
+    assert "pure stage equilibrium" in labels
+    from coop.games import NormalFormGame
+    from coop.inputs import LoadedInput
+
+    # a bare stage game (as from a .nfg file) has no discount factor
+    plain = LoadedInput(NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]]), "pd.nfg", "nfg", None)
+    fig = plot_payoff_sets(plain, PlotOptions())
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert not any("subgame-perfect" in x for x in labels)
+    assert "give --delta" in fig.axes[0].get_title()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["plot", "export-controls", "--kind", "payoff-sets"], "needs a 2-player game; this one has 3 players"),
+        (["plot", "red-lines", "--kind", "critical-delta"], "needs a scenario with a 'repeated' section"),
+        (["plot", "ai-arms-race", "--kind", "payoff-sets", "--delta", "1.0"], "--delta"),
+        (["plot", "ai-arms-race", "--kind", "phase"], "--kind"),
+    ],
+)
+def test_plot_errors_are_one_line_with_status_2(tmp_path, args, message):
+    res = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "x.png")])
+    assert res.exit_code == 2
+    assert message in res.stderr
+    assert not (tmp_path / "x.png").exists()
