@@ -18,6 +18,9 @@ Conventions, those of the Axelrod library's ``Tournament`` (Knight et al. 2016):
   the row player's, or the roles' cooperative/defecting actions differ), every
   ordered pair meets instead and a strategy's score against another is the
   mean over the two role assignments;
+* in a symmetric game each strategy's automaton is built once, for the row
+  player; the column player's is the same table with the roles swapped
+  (:func:`swap_roles`; every builder is role-symmetric, and a test checks it);
 * self-play is played (against a copy) and reported on the diagonal of the
   payoff matrix (mean of the two copies), but a strategy's tournament score,
   wins and rank leave it out, as Axelrod's ``ResultSet`` does;
@@ -44,6 +47,8 @@ References
 Axelrod, R. (1984). *The Evolution of Cooperation*. Basic Books.
 Knight, V. et al. (2016). An open framework for the reproducible study of the iterated
 prisoner's dilemma. *Journal of Open Research Software* 4(1), e35.
+Steele, G. L., Lea, D. and Flood, C. H. (2014). Fast splittable pseudorandom number generators.
+*OOPSLA 2014*, 453-472 (SplitMix64).
 """
 
 from __future__ import annotations
@@ -69,9 +74,25 @@ MAX_WORK = 2_000_000_000
 
 # ---------------------------------------------------------------------- kernels
 @njit(cache=True)
-def _draw_state(probs, k):
+def _uniform(state):
+    """A uniform draw in [0, 1) from the SplitMix64 generator whose 64-bit state is ``state[0]``.
+
+    SplitMix64 (Steele, Lea and Flood 2014) is a small, fast generator that passes
+    BigCrush; it keeps the kernel's random numbers independent of Numba's global
+    generator, so results depend on the seed only.
+    """
+    z = state[0] + np.uint64(0x9E3779B97F4A7C15)
+    state[0] = z
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return np.float64(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def _draw_state(probs, k, state):
     """Index drawn from the first ``k`` entries of ``probs`` (they sum to one)."""
-    u = np.random.random()  # noqa: NPY002 - Numba supports the legacy API only
+    u = _uniform(state)
     c = 0.0
     for s in range(k - 1):
         c += probs[s]
@@ -81,7 +102,7 @@ def _draw_state(probs, k):
 
 
 @njit(cache=True)
-def _gap(log_keep):
+def _gap(log_keep, state):
     """Number of flippable periods before the next noise flip: geometric, ``log_keep = log(1 - eps)``.
 
     ``log_keep = 0`` (no noise) never flips; ``-inf`` (``eps = 1``) flips every period.
@@ -90,14 +111,14 @@ def _gap(log_keep):
         return np.iinfo(np.int64).max
     if log_keep == -np.inf:
         return 0
-    u = 1.0 - np.random.random()  # noqa: NPY002 - in (0, 1]
+    u = 1.0 - _uniform(state)  # in (0, 1]
     g = np.floor(np.log(u) / log_keep)
     return np.int64(g) if g < 4.0e18 else np.iinfo(np.int64).max
 
 
 @njit(cache=True)
 def _tournament_kernel(flat_pay, n_cols, n_states, acts, trans, det_next, init, det_init, fixed, flip,
-                       coop, defect, log_keep, q, r, turns, repetitions, rows, cols, seed):
+                       coop, defect, log_keep, q, r, turns, repetitions, rows, cols, state):
     """Total scores ``(repetitions, M, 2)`` of the row and column side of each match ``(rows[m], cols[m])``.
 
     Parameters
@@ -132,14 +153,13 @@ def _tournament_kernel(flat_pay, n_cols, n_states, acts, trans, det_next, init, 
         Periods per match and round robins played.
     rows, cols : int64[:]
         Strategy index of the row and of the column side of each match.
-    seed : int
-        Seed of Numba's generator.
+    state : uint64[:]
+        ``(1,)`` state of the SplitMix64 generator (advanced in place).
 
     Noise flips are drawn as geometric gaps between flips (one draw per flip,
     not per period). A match that cannot vary (no noise, perfect monitoring,
     certain play on both sides) is played once and copied to every repetition.
     """
-    np.random.seed(seed)  # noqa: NPY002 - seeds Numba's own generator, not NumPy's
     m_count = rows.shape[0]
     out = np.zeros((repetitions, m_count, 2))
     perfect = q >= 1.0 and r <= 0.0
@@ -158,12 +178,12 @@ def _tournament_kernel(flat_pay, n_cols, n_states, acts, trans, det_next, init, 
                 continue
             s0 = det_init[i]
             if s0 < 0:
-                s0 = _draw_state(init[i], n_states[i])
+                s0 = _draw_state(init[i], n_states[i], state)
             s1 = det_init[j]
             if s1 < 0:
-                s1 = _draw_state(init[j], n_states[j])
-            gap0 = _gap(log_keep)
-            gap1 = _gap(log_keep)
+                s1 = _draw_state(init[j], n_states[j], state)
+            gap0 = _gap(log_keep, state)
+            gap1 = _gap(log_keep, state)
             acts0 = acts[0, i]
             acts1 = acts[1, j]
             next0 = det_next[0, i]
@@ -176,13 +196,13 @@ def _tournament_kernel(flat_pay, n_cols, n_states, acts, trans, det_next, init, 
                 if flip0[b0] >= 0:
                     if gap0 == 0:
                         b0 = flip0[b0]
-                        gap0 = _gap(log_keep)
+                        gap0 = _gap(log_keep, state)
                     else:
                         gap0 -= 1
                 if flip1[b1] >= 0:
                     if gap1 == 0:
                         b1 = flip1[b1]
-                        gap1 = _gap(log_keep)
+                        gap1 = _gap(log_keep, state)
                     else:
                         gap1 -= 1
                 f = b0 * n_cols + b1
@@ -193,22 +213,22 @@ def _tournament_kernel(flat_pay, n_cols, n_states, acts, trans, det_next, init, 
                 if not perfect:
                     o1 = b1
                     if b1 == coop[1]:
-                        if np.random.random() < r:  # noqa: NPY002
+                        if _uniform(state) < r:
                             o1 = defect[1]
-                    elif np.random.random() >= q:  # noqa: NPY002
+                    elif _uniform(state) >= q:
                         o1 = coop[1]
                     o0 = b0
                     if b0 == coop[0]:
-                        if np.random.random() < r:  # noqa: NPY002
+                        if _uniform(state) < r:
                             o0 = defect[0]
-                    elif np.random.random() >= q:  # noqa: NPY002
+                    elif _uniform(state) >= q:
                         o0 = coop[0]
                     f0 = b0 * n_cols + o1
                     f1 = o0 * n_cols + b1
                 nx = next0[s0, f0]
-                s0 = nx if nx >= 0 else _draw_state(trans[0, i, s0, f0], n_states[i])
+                s0 = nx if nx >= 0 else _draw_state(trans[0, i, s0, f0], n_states[i], state)
                 nx = next1[s1, f1]
-                s1 = nx if nx >= 0 else _draw_state(trans[1, j, s1, f1], n_states[j])
+                s1 = nx if nx >= 0 else _draw_state(trans[1, j, s1, f1], n_states[j], state)
             out[rep, m, 0] = tot0
             out[rep, m, 1] = tot1
     return out
@@ -461,7 +481,20 @@ class TournamentResult:
         return out
 
 
-def _pack(row_autos: Sequence[Automaton], col_autos: Sequence[Automaton]) -> tuple[np.ndarray, ...]:
+def swap_roles(transitions: np.ndarray, n_actions: int) -> np.ndarray:
+    """Transition table(s) ``(..., n*n, S)`` of a 2-player automaton with the two players' roles swapped.
+
+    In a symmetric game every builder is role-symmetric, so the column player's
+    automaton is the row player's with profile ``(a0, a1)`` read as ``(a1, a0)``.
+    """
+    lead = transitions.shape[:-2]
+    t = transitions.reshape(*lead, n_actions, n_actions, transitions.shape[-1])
+    return np.ascontiguousarray(np.swapaxes(t, -3, -2)).reshape(transitions.shape)
+
+
+def _pack(row_autos: Sequence[Automaton], col_autos: Sequence[Automaton] | None,
+          n_actions: int) -> tuple[np.ndarray, ...]:
+    """Padded kernel arrays; ``col_autos=None`` (symmetric game) derives the column role by :func:`swap_roles`."""
     k = len(row_autos)
     n_states = np.array([a.num_states for a in row_autos], dtype=np.int64)
     smax = int(n_states.max())
@@ -470,6 +503,10 @@ def _pack(row_autos: Sequence[Automaton], col_autos: Sequence[Automaton]) -> tup
     trans = np.zeros((2, k, smax, n_prof, smax))
     init = np.zeros((k, smax))
     for side, autos in enumerate((row_autos, col_autos)):
+        if autos is None:
+            acts[1] = acts[0]
+            trans[1] = swap_roles(trans[0], n_actions)
+            continue
         for s, a in enumerate(autos):
             ns = a.num_states
             acts[side, s, :ns] = a.actions
@@ -569,10 +606,10 @@ def round_robin(
             n += 1
             label = f"{base} #{n}"
         labels.append(label)
-    row_autos = [_build(game, kind, params, 0) for kind, params in parsed]
-    col_autos = [_build(game, kind, params, 1) for kind, params in parsed]
     k = len(parsed)
     symmetric = _is_symmetric(game)
+    row_autos = [_build(game, kind, params, 0) for kind, params in parsed]
+    col_autos = None if symmetric else [_build(game, kind, params, 1) for kind, params in parsed]
     if symmetric:
         ii, jj = np.triu_indices(k)
     else:
@@ -584,7 +621,8 @@ def round_robin(
         raise InputError(
             f"turns x matches x repetitions = {turns_i * rows.size * reps} is above {MAX_WORK}; play fewer turns"
         )
-    n_states, acts, trans, det_next, init, det_init, fixed = _pack(row_autos, col_autos)
+    n_states, acts, trans, det_next, init, det_init, fixed = _pack(row_autos, col_autos,
+                                                                   int(game.stage.num_actions[0]))
     st = game.stage
     flat_pay = np.ascontiguousarray(st.payoffs.reshape(2, -1))
     n_cols = int(st.num_actions[1])
@@ -596,7 +634,7 @@ def round_robin(
         seed_out = None
     else:
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-        int_seed = int(rng.integers(0, 2**31 - 1))
+        state = np.array([rng.integers(0, 2**63 - 1)], dtype=np.uint64)
         flip = np.full((2, int(max(st.num_actions))), -1, dtype=np.int64)
         for side in range(2):
             flip[side, coop[side]] = defect[side]
@@ -604,7 +642,7 @@ def round_robin(
         log_keep = float(np.log1p(-eps)) if eps < 1.0 else -np.inf
         per_match = _tournament_kernel(flat_pay, n_cols, n_states, acts, trans, det_next, init, det_init, fixed,
                                        flip, coop, defect, log_keep, game.detection, game.false_alarm, turns_i,
-                                       reps, rows, cols, int_seed)
+                                       reps, rows, cols, state)
         seed_out = seed if isinstance(seed, int) else None
     # totals[r, a, b]: a's total against b (mean over the copies / roles where a pair met twice)
     totals = np.zeros((reps, k, k))

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from coop.errors import InputError
 from coop.games import NormalFormGame
+from coop.games.automata import BUILDERS
 from coop.games.repeated import RepeatedGame
-from coop.solvers.tournament import initial_distribution, round_robin
+from coop.solvers.tournament import initial_distribution, round_robin, swap_roles
 from tests.textbook_games import prisoners_dilemma
 
 R, S, T, P = 3.0, 0.0, 5.0, 1.0
@@ -205,6 +206,16 @@ def test_random_starts_at_random_and_asymmetric_roles_are_averaged():
     assert res.payoff_matrix[0, 1] == (A[0, 1] + B[1, 0]) / 2
     assert res.payoff_matrix[1, 0] == (A[1, 0] + B[0, 1]) / 2
     assert res.payoff_matrix[0, 0] == (A[0, 0] + B[0, 0]) / 2
+
+
+@pytest.mark.parametrize("kind", sorted(BUILDERS))
+def test_every_builder_is_role_symmetric(kind):
+    # the tournament builds the row player's automaton only and swaps roles for the column player
+    g = pd_game()
+    row, col = g.automaton(kind, 0), g.automaton(kind, 1)
+    np.testing.assert_array_equal(swap_roles(row.transitions, 2), col.transitions)
+    np.testing.assert_array_equal(row.actions, col.actions)
+    assert row.initial == col.initial
 
 
 def test_result_dict_is_json(deterministic_round):
