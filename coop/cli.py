@@ -92,7 +92,7 @@ def solve(
     checked: no player can gain more than the tolerance by deviating.
     """
     from coop.inputs import load_input
-    from coop.report import institution_analyses, repeated_analyses, solution_document
+    from coop.report import institution_analyses, payoff_set_analyses, repeated_analyses, solution_document
     from coop.report_text import render_solution
     from coop.solvers.solve import choose_method, solve_game
 
@@ -107,11 +107,12 @@ def solve(
     log.info("found %d equilibria", len(solution.equilibria))
     analyses = repeated_analyses(loaded)
     institutions = institution_analyses(loaded)
-    doc = solution_document(loaded, solution, analyses, institutions)
+    sets = payoff_set_analyses(loaded)
+    doc = solution_document(loaded, solution, analyses, institutions, sets)
     if fmt == "json":
         _dump_json(doc)
     else:
-        click.echo(render_solution(loaded, solution, doc, analyses, institutions), nl=False)
+        click.echo(render_solution(loaded, solution, doc, analyses, institutions, sets), nl=False)
 
 
 @cli.command("list")

@@ -52,6 +52,49 @@ def repeated_analyses(loaded: LoadedInput) -> list[Any]:
     return [analyse_profile(spec.game, p.name, p.automata) for p in spec.profiles]
 
 
+def payoff_set_analyses(loaded: LoadedInput) -> dict[str, Any]:
+    """Minmax values and payoff sets of a scenario's repeated game (empty without a ``repeated`` section).
+
+    Keys: ``minmax`` (:class:`~coop.solvers.minmax.MinmaxResult`), ``feasible`` and
+    ``individually_rational`` (:class:`~coop.solvers.payoff_sets.PayoffSet`), and for a
+    2-player game with an infinite horizon ``equilibrium``
+    (:class:`~coop.solvers.payoff_sets.EquilibriumPayoffSet`) at the scenario's delta; otherwise
+    ``equilibrium_note`` says why it is missing.
+    """
+    spec = loaded.scenario.repeated if loaded.scenario is not None else None
+    if spec is None:
+        return {}
+    from coop.solvers.minmax import minmax_values
+    from coop.solvers.payoff_sets import equilibrium_payoff_set, feasible_payoff_set, individually_rational_set
+
+    game = spec.game
+    out: dict[str, Any] = {
+        "minmax": minmax_values(game.stage),
+        "feasible": feasible_payoff_set(game.stage),
+        "individually_rational": individually_rational_set(game.stage, minmax="mixed"),
+    }
+    if game.num_players != 2:
+        out["equilibrium_note"] = "the subgame-perfect payoff set is computed for 2-player games only"
+    elif game.horizon is not None:
+        out["equilibrium_note"] = "the subgame-perfect payoff set is computed for an infinite horizon only"
+    elif game.delta is None:
+        out["equilibrium_note"] = "the subgame-perfect payoff set needs a discount factor"
+    else:
+        out["equilibrium"] = equilibrium_payoff_set(game)
+    return out
+
+
+def payoff_sets_document(sets: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``repeated.payoff_sets`` section of the JSON document."""
+    if not sets:
+        return None
+    doc = {k: sets[k].to_dict() for k in ("minmax", "feasible", "individually_rational")}
+    doc["equilibrium"] = sets["equilibrium"].to_dict() if "equilibrium" in sets else None
+    if "equilibrium_note" in sets:
+        doc["equilibrium_note"] = sets["equilibrium_note"]
+    return doc
+
+
 def institution_analyses(loaded: LoadedInput) -> list[tuple[str, Any]]:
     """``(profile name, InstitutionAnalysis)`` for every design and every strategy profile of the scenario."""
     scenario = loaded.scenario
@@ -79,11 +122,16 @@ def institutions_document(analyses: list[tuple[str, Any]]) -> dict[str, Any] | N
     return {"designs": list(designs.values()), "analyses": rows}
 
 
-def repeated_document(loaded: LoadedInput, analyses: list[Any]) -> dict[str, Any] | None:
+def repeated_document(loaded: LoadedInput, analyses: list[Any], sets: dict[str, Any] | None = None
+                      ) -> dict[str, Any] | None:
     """The ``repeated`` section of the JSON document."""
     if not analyses:
         return None
-    return {**loaded.scenario.repeated.game.to_dict(), "profiles": [a.to_dict() for a in analyses]}
+    doc = {**loaded.scenario.repeated.game.to_dict(), "profiles": [a.to_dict() for a in analyses]}
+    sets_doc = payoff_sets_document(sets or {})
+    if sets_doc is not None:
+        doc["payoff_sets"] = sets_doc
+    return doc
 
 
 def solution_document(
@@ -91,6 +139,7 @@ def solution_document(
     solution: GameSolution,
     analyses: list[Any] | None = None,
     institutions: list[tuple[str, Any]] | None = None,
+    payoff_sets: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build the JSON-ready document for ``coop solve``."""
     from coop import __version__
@@ -117,7 +166,7 @@ def solution_document(
     ]
     if loaded.scenario is not None:
         doc["scenario"] = loaded.scenario.to_dict()
-    repeated = repeated_document(loaded, analyses or [])
+    repeated = repeated_document(loaded, analyses or [], payoff_sets)
     if repeated is not None:
         doc["repeated"] = repeated
     inst = institutions_document(institutions or [])

@@ -81,6 +81,7 @@ def render_solution(
     doc: dict[str, Any],
     analyses: list[Any] | None = None,
     institutions: list[tuple[str, Any]] | None = None,
+    payoff_sets: dict[str, Any] | None = None,
 ) -> str:
     """The text report of ``coop solve``."""
     game = loaded.game
@@ -141,6 +142,9 @@ def render_solution(
     if analyses:
         lines.append("")
         lines += _repeated_block(loaded, analyses)
+    if payoff_sets:
+        lines.append("")
+        lines += _payoff_sets_block(loaded, payoff_sets)
     if institutions:
         lines.append("")
         lines += _institutions_block(loaded, institutions)
@@ -243,6 +247,53 @@ def _repeated_block(loaded: LoadedInput, analyses: list[Any]) -> list[str]:
         "'never': no delta close to 1).",
         WIDTH,
     )
+    return lines
+
+
+#: At most this many vertices of a payoff set are listed in the text report (all are in the JSON).
+MAX_VERTICES = 8
+
+
+def _vertices(v: Any) -> str:
+    pts = ["(" + ", ".join(format_number(float(x)) for x in row) + ")" for row in v[:MAX_VERTICES]]
+    more = f" and {len(v) - MAX_VERTICES} more (see --format json)" if len(v) > MAX_VERTICES else ""
+    return ", ".join(pts) + more if pts else "empty"
+
+
+def _payoff_sets_block(loaded: LoadedInput, sets: dict[str, Any]) -> list[str]:
+    game = loaded.scenario.repeated.game
+    stage = game.stage
+    mm = sets["minmax"]
+    lines = [f"Payoff sets of the repeated game ({', '.join(stage.players)})"]
+    parts = []
+    for i, p in enumerate(stage.players):
+        mixed = format_number(float(mm.mixed_minmax[i]))
+        if not mm.exact[i]:
+            mixed = f"between {format_number(float(mm.mixed_minmax_lower[i]))} and {mixed}"
+        parts.append(f"{p} {mixed} (pure {format_number(float(mm.pure_minmax[i]))})")
+    lines += textwrap.wrap("minmax, the least the others can hold a player to: " + "; ".join(parts), WIDTH,
+                           initial_indent="  ", subsequent_indent="    ")
+    lines += textwrap.wrap(f"feasible payoffs (vertices): {_vertices(sets['feasible'].vertices)}", WIDTH,
+                           initial_indent="  ", subsequent_indent="    ")
+    lines += textwrap.wrap(
+        f"individually rational (above every minmax): {_vertices(sets['individually_rational'].vertices)}",
+        WIDTH, initial_indent="  ", subsequent_indent="    ")
+    eq = sets.get("equilibrium")
+    if eq is None:
+        lines += textwrap.wrap(f"({sets['equilibrium_note']})", WIDTH, initial_indent="  ", subsequent_indent="   ")
+    elif eq.empty:
+        lines.append(f"  subgame-perfect payoffs at delta = {format_number(eq.delta)}: none in pure strategies")
+    else:
+        worst = ", ".join(f"{p} {format_number(float(eq.punishment[i]))}" for i, p in enumerate(stage.players))
+        bound = f", within {eq.error_bound:.1g}" if eq.error_bound is not None else ""
+        lines += textwrap.wrap(
+            f"subgame-perfect payoffs at delta = {format_number(eq.delta)} (pure strategies with public "
+            f"randomisation; Judd-Yeltekin-Conklin outer approximation{bound}): {_vertices(eq.vertices)}; "
+            f"worst equilibrium payoffs: {worst}",
+            WIDTH, initial_indent="  ", subsequent_indent="    ")
+    lines += textwrap.wrap(
+        "Folk theorem: with patient enough players every feasible, individually rational payoff is an "
+        "equilibrium payoff; `coop plot FILE --kind payoff-sets` draws these sets.", WIDTH)
     return lines
 
 

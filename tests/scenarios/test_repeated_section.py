@@ -237,3 +237,26 @@ def test_horizon_errors(tmp_path, old, new, message, marker):
     with pytest.raises(InputError, match=message) as info:
         load(write(tmp_path, text))
     assert info.value.line == line
+
+
+def test_solve_reports_minmax_and_payoff_sets(tmp_path):
+    """Prisoner's dilemma (5, 3, 1, 0) at delta = 0.9: every individually rational payoff is an SPE payoff."""
+    res = CliRunner().invoke(cli, ["solve", str(write(tmp_path, BASE)), "--format", "json"])
+    assert res.exit_code == 0, res.stderr
+    sets = json.loads(res.stdout)["repeated"]["payoff_sets"]
+    assert sets["minmax"]["players"]["A"]["mixed_minmax"] == pytest.approx(1.0)
+    assert sets["minmax"]["players"]["B"]["pure_minmax"] == pytest.approx(1.0)
+    ir = {(round(v["A"], 6), round(v["B"], 6)) for v in sets["individually_rational"]["vertices"]}
+    assert ir == {(1.0, 1.0), (4.333333, 1.0), (3.0, 3.0), (1.0, 4.333333)}
+    eq = sets["equilibrium"]
+    assert eq["delta"] == 0.9 and not eq["empty"]
+    assert {(round(v["A"], 5), round(v["B"], 5)) for v in eq["vertices"]} == {
+        (1.0, 1.0), (4.33333, 1.0), (3.0, 3.0), (1.0, 4.33333)}
+    text = CliRunner().invoke(cli, ["solve", str(write(tmp_path, BASE))]).stdout
+    assert "Payoff sets of the repeated game (A, B)" in text
+    assert "subgame-perfect payoffs at delta = 0.9" in text
+    # a finite horizon has no JYC set; the reason is given
+    finite_path = write(tmp_path, BASE.replace("  delta: patience\n", "  horizon: 5\n"))
+    finite = CliRunner().invoke(cli, ["solve", str(finite_path), "--format", "json"])
+    sets = json.loads(finite.stdout)["repeated"]["payoff_sets"]
+    assert sets["equilibrium"] is None and "infinite horizon" in sets["equilibrium_note"]
