@@ -69,7 +69,10 @@ NUM_DIRECTIONS = 256
 #: default convergence tolerance on the support values, relative to the payoff spread
 SET_TOL = 1e-12
 #: relative size under which two vertices are merged
-_MERGE = 1e-11
+_MERGE = 1e-12
+#: relative slack of the incentive constraints: a hundred merges, so that merging the vertices of a polygon
+#: (or rounding in them) never drops a continuation that meets an incentive constraint exactly
+_SLACK = 1e-10
 #: statuses returned by the kernel
 _CONVERGED, _MAX_ITER, _EMPTY = 0, 1, 2
 #: largest number of constraint subsets enumerated for a lower-dimensional N-player polytope
@@ -272,7 +275,7 @@ def _apply_operator(H, poly, m, pay, thr, delta, slack, walk, c_new, arg, buf1, 
 
 
 @njit(cache=True)
-def _equilibrium_set_kernel(H, c0, pay, dev, delta, tol, max_iter, inner, merge):
+def _equilibrium_set_kernel(H, c0, pay, dev, delta, tol, max_iter, inner, merge, slack):
     """Outer (and optionally inner) approximation of the pure SPE payoff set of a 2-player repeated game.
 
     Parameters
@@ -284,13 +287,15 @@ def _equilibrium_set_kernel(H, c0, pay, dev, delta, tol, max_iter, inner, merge)
     pay, dev : float64[:, :]
         ``(P, 2)`` payoffs of each pure profile and each player's best deviation payoff there.
     delta, tol : float64
-        Discount factor and convergence tolerance on the support values (also the clipping slack).
+        Discount factor and convergence tolerance on the support values.
     max_iter : int64
         Iteration cap of each approximation.
     inner : bool
         Also run the inner approximation from the outer one's maximising points.
     merge : float64
         Vertices closer than this are merged.
+    slack : float64
+        Incentive constraints are relaxed by this much (well above ``merge`` and rounding).
 
     Returns
     -------
@@ -330,7 +335,7 @@ def _equilibrium_set_kernel(H, c0, pay, dev, delta, tol, max_iter, inner, merge)
             thr[a, 0] = lo0 + gain * (dev[a, 0] - pay[a, 0])
             thr[a, 1] = lo1 + gain * (dev[a, 1] - pay[a, 1])
         it += 1
-        if not _apply_operator(H, poly, m, pay, thr, delta, tol, merge, c_new, arg, buf1, buf2):
+        if not _apply_operator(H, poly, m, pay, thr, delta, slack, merge, c_new, arg, buf1, buf2):
             status[0] = _EMPTY
             break
         diff = 0.0
@@ -349,15 +354,17 @@ def _equilibrium_set_kernel(H, c0, pay, dev, delta, tol, max_iter, inner, merge)
     status[2] = _MAX_ITER
     if not inner:
         return c, outer, np.empty((0, 2)), status
-    # inner approximation: W is the convex hull of the maximising points (already in counter-clockwise order)
+    # inner approximation: W is the convex hull of the maximising points (already in counter-clockwise order),
+    # iterated until the maximising points themselves settle (then W = conv of points of B(W): self-generating)
     ip = np.empty((cap, 2))
-    c_in = c.copy()
+    prev = np.empty((cap, 2))
     for l in range(D):
         ip[l, 0] = arg[l, 0]
         ip[l, 1] = arg[l, 1]
     mi = _merge_close(ip, D, merge)
     it = 0
-    while it < max_iter:
+    inner_cap = min(max_iter, 10 * status[1] + 1000)  # ties can make the points cycle: do not wait forever
+    while it < inner_cap:
         lo0 = ip[0, 0]
         lo1 = ip[0, 1]
         for q in range(1, mi):
@@ -367,16 +374,23 @@ def _equilibrium_set_kernel(H, c0, pay, dev, delta, tol, max_iter, inner, merge)
             thr[a, 0] = lo0 + gain * (dev[a, 0] - pay[a, 0])
             thr[a, 1] = lo1 + gain * (dev[a, 1] - pay[a, 1])
         it += 1
-        if not _apply_operator(H, ip, mi, pay, thr, delta, tol, merge, c_new, arg, buf1, buf2):
+        if not _apply_operator(H, ip, mi, pay, thr, delta, slack, merge, c_new, arg, buf1, buf2):
             status[2] = _EMPTY
             break
-        diff = 0.0
+        mp = mi
+        for q in range(mi):
+            prev[q, 0] = ip[q, 0]
+            prev[q, 1] = ip[q, 1]
         for l in range(D):
-            diff = max(diff, abs(c_new[l] - c_in[l]))
-            c_in[l] = c_new[l]
             ip[l, 0] = arg[l, 0]
             ip[l, 1] = arg[l, 1]
         mi = _merge_close(ip, D, merge)
+        # Hausdorff distance between the old and the new polygon
+        diff = 0.0
+        for q in range(mi):
+            diff = max(diff, _point_polygon_distance(ip[q, 0], ip[q, 1], prev, mp))
+        for q in range(mp):
+            diff = max(diff, _point_polygon_distance(prev[q, 0], prev[q, 1], ip, mi))
         if diff <= tol:
             status[2] = _CONVERGED
             break
@@ -384,6 +398,52 @@ def _equilibrium_set_kernel(H, c0, pay, dev, delta, tol, max_iter, inner, merge)
     if status[2] == _EMPTY:
         return c, outer, np.empty((0, 2)), status
     return c, outer, ip[:mi].copy(), status
+
+
+@njit(cache=True)
+def _point_polygon_distance(px, py, poly, m):
+    """Distance from ``(px, py)`` to the convex polygon ``poly[:m]`` (counter-clockwise); 0 inside."""
+    best = np.inf
+    inside = m >= 3
+    for i in range(m):
+        j = i + 1 if i + 1 < m else 0
+        ex = poly[j, 0] - poly[i, 0]
+        ey = poly[j, 1] - poly[i, 1]
+        dx = px - poly[i, 0]
+        dy = py - poly[i, 1]
+        if ex * dy - ey * dx < 0.0:
+            inside = False
+        ee = ex * ex + ey * ey
+        t = 0.0 if ee == 0.0 else min(1.0, max(0.0, (dx * ex + dy * ey) / ee))
+        best = min(best, np.sqrt((dx - t * ex) ** 2 + (dy - t * ey) ** 2))
+    return 0.0 if inside else best
+
+
+@njit(cache=True)
+def _generated_points(poly, pay, dev, delta, slack):
+    """Vertices of every piece ``(1-delta) u(a) + delta (W ∩ IC(a))`` of ``B(W)``, ``W`` the polygon ``poly``."""
+    m = poly.shape[0]
+    P = pay.shape[0]
+    gain = (1.0 - delta) / delta
+    lo0 = poly[0, 0]
+    lo1 = poly[0, 1]
+    for q in range(1, m):
+        lo0 = min(lo0, poly[q, 0])
+        lo1 = min(lo1, poly[q, 1])
+    buf1 = np.empty((m + 2, 2))
+    buf2 = np.empty((m + 4, 2))
+    out = np.empty((P * (m + 4), 2))
+    k = 0
+    for a in range(P):
+        k1 = _clip_axis(poly, m, buf1, 0, lo0 + gain * (dev[a, 0] - pay[a, 0]) - slack)
+        if k1 == 0:
+            continue
+        k2 = _clip_axis(buf1, k1, buf2, 1, lo1 + gain * (dev[a, 1] - pay[a, 1]) - slack)
+        for q in range(k2):
+            out[k, 0] = (1.0 - delta) * pay[a, 0] + delta * buf2[q, 0]
+            out[k, 1] = (1.0 - delta) * pay[a, 1] + delta * buf2[q, 1]
+            k += 1
+    return out[:k].copy()
 
 
 # ----------------------------------------------------------------------------- results
@@ -471,15 +531,17 @@ class EquilibriumPayoffSet:
     num_iter, inner_num_iter : int
         Iterations of each approximation.
     error_bound : float or None
-        Hausdorff distance between the outer and inner approximations, plus ``2 tol / (1 - delta)``
-        for the iterations stopped at ``tol``: the true set lies between the two polygons, so
-        neither is farther than this from it. ``None`` without a converged, non-empty inner
-        approximation.
+        Hausdorff distance between the outer and inner approximations, plus ``2 (tol + slack) /
+        (1 - delta)`` for the iterations stopped at ``tol`` and the slack of the incentive
+        constraints. The inner polygon is checked to be self-generating (each vertex a lottery over
+        payoffs it generates), so the true set lies between the two polygons and neither is farther
+        than this from it. ``None`` without a converged, checked, non-empty inner approximation.
     step_bound : float
         A priori bound of one outer step, ``diam(F)/2 * tan(theta/2)`` with ``theta`` the widest gap
         between directions: how far the outer polygon of a set can lie from the set itself.
     tol : float
-        Convergence tolerance on the support values (also the slack of the incentive constraints).
+        Convergence tolerance on the support values. (The incentive constraints are relaxed by
+        ``1e-10`` times the payoff spread, so that rounding never drops an exactly binding one.)
     notes : tuple of str
         Plain-language remarks.
     """
@@ -718,11 +780,11 @@ def equilibrium_payoff_set(
     H = _directions(int(num_directions), hull)
     c0 = (pay @ H.T).max(axis=0)
     c, outer, inner_v, status = _equilibrium_set_kernel(H, c0, pay, dev, d, tol_v, int(max_iter), bool(inner),
-                                                        _MERGE * scale)
+                                                        _MERGE * scale, _SLACK * scale)
     empty = status[0] == _EMPTY
     notes: list[str] = []
-    # iterates agree to about tol / (1 - delta): closer vertices are one, and near-collinear ones are dropped
-    clean = 10.0 * tol_v / (1.0 - d)
+    # iterates agree to about (tol + slack) / (1 - delta): closer vertices are one, near-collinear ones dropped
+    clean = 10.0 * (tol_v + _SLACK * scale) / (1.0 - d)
     outer = _simplify(outer, clean)
     inner_v = _simplify(inner_v, clean)
     gaps = np.diff(np.append(np.arctan2(H[:, 1], H[:, 0]) % (2 * np.pi), 2 * np.pi + math.atan2(H[0, 1], H[0, 0])))
@@ -742,7 +804,18 @@ def equilibrium_payoff_set(
         if inner and status[2] == _EMPTY:
             notes.append("the inner approximation vanished: the outer set is not certified to hold equilibria")
         elif inner and status[2] == _CONVERGED and len(inner_v):
-            error_bound = hausdorff_distance(outer, inner_v) + 2.0 * tol_v / (1.0 - d)
+            # certificate: every vertex of the inner polygon is a lottery over points of B(inner polygon)
+            gen = _generated_points(np.ascontiguousarray(inner_v), pay, dev, d, _SLACK * scale)
+            snap = 1e-9 * scale  # rounding jitter makes monotone chains drop points; clean is far above this
+            gen = np.round(gen / snap) * snap
+            miss = points_polygon_distance(inner_v, _hull_2d(gen, _MERGE * scale)).max() if len(gen) else np.inf
+            if miss <= clean:
+                error_bound = hausdorff_distance(outer, inner_v) + 2.0 * (tol_v + _SLACK * scale) / (1.0 - d)
+            else:
+                notes.append(f"the inner approximation is not self-generating (a vertex lies {miss:.3g} outside "
+                             "the payoffs it generates): no error bound")
+        elif inner:
+            notes.append(f"the inner approximation did not settle in {max_iter} iterations: no error bound")
     inner_pun = inner_v.min(axis=0) if len(inner_v) else np.full(2, np.nan)
     return EquilibriumPayoffSet(
         game=stage,
