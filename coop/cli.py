@@ -92,7 +92,13 @@ def solve(
     checked: no player can gain more than the tolerance by deviating.
     """
     from coop.inputs import load_input
-    from coop.report import institution_analyses, payoff_set_analyses, repeated_analyses, solution_document
+    from coop.report import (
+        institution_analyses,
+        payoff_set_analyses,
+        repeated_analyses,
+        solution_document,
+        tournament_analysis,
+    )
     from coop.report_text import render_solution
     from coop.solvers.solve import choose_method, solve_game
 
@@ -108,11 +114,12 @@ def solve(
     analyses = repeated_analyses(loaded)
     institutions = institution_analyses(loaded)
     sets = payoff_set_analyses(loaded)
-    doc = solution_document(loaded, solution, analyses, institutions, sets)
+    tournament = tournament_analysis(loaded)
+    doc = solution_document(loaded, solution, analyses, institutions, sets, tournament)
     if fmt == "json":
         _dump_json(doc)
     else:
-        click.echo(render_solution(loaded, solution, doc, analyses, institutions, sets), nl=False)
+        click.echo(render_solution(loaded, solution, doc, analyses, institutions, sets, tournament), nl=False)
 
 
 @cli.command("list")

@@ -84,6 +84,17 @@ def payoff_set_analyses(loaded: LoadedInput) -> dict[str, Any]:
     return out
 
 
+def tournament_analysis(loaded: LoadedInput) -> Any:
+    """The round-robin tournament of the scenario's ``repeated.tournament`` (``None`` without one)."""
+    spec = loaded.scenario.repeated if loaded.scenario is not None else None
+    if spec is None or spec.tournament is None:
+        return None
+    from coop.solvers.tournament import round_robin
+
+    t = spec.tournament
+    return round_robin(spec.game, t.strategies, turns=t.turns, repetitions=t.repetitions, noise=t.noise, seed=t.seed)
+
+
 def payoff_sets_document(sets: dict[str, Any]) -> dict[str, Any] | None:
     """The ``repeated.payoff_sets`` section of the JSON document."""
     if not sets:
@@ -122,8 +133,8 @@ def institutions_document(analyses: list[tuple[str, Any]]) -> dict[str, Any] | N
     return {"designs": list(designs.values()), "analyses": rows}
 
 
-def repeated_document(loaded: LoadedInput, analyses: list[Any], sets: dict[str, Any] | None = None
-                      ) -> dict[str, Any] | None:
+def repeated_document(loaded: LoadedInput, analyses: list[Any], sets: dict[str, Any] | None = None,
+                      tournament: Any = None) -> dict[str, Any] | None:
     """The ``repeated`` section of the JSON document."""
     if not analyses:
         return None
@@ -131,6 +142,8 @@ def repeated_document(loaded: LoadedInput, analyses: list[Any], sets: dict[str, 
     sets_doc = payoff_sets_document(sets or {})
     if sets_doc is not None:
         doc["payoff_sets"] = sets_doc
+    if tournament is not None:
+        doc["tournament"] = tournament.to_dict()
     return doc
 
 
@@ -140,6 +153,7 @@ def solution_document(
     analyses: list[Any] | None = None,
     institutions: list[tuple[str, Any]] | None = None,
     payoff_sets: dict[str, Any] | None = None,
+    tournament: Any = None,
 ) -> dict[str, Any]:
     """Build the JSON-ready document for ``coop solve``."""
     from coop import __version__
@@ -166,7 +180,7 @@ def solution_document(
     ]
     if loaded.scenario is not None:
         doc["scenario"] = loaded.scenario.to_dict()
-    repeated = repeated_document(loaded, analyses or [], payoff_sets)
+    repeated = repeated_document(loaded, analyses or [], payoff_sets, tournament)
     if repeated is not None:
         doc["repeated"] = repeated
     inst = institutions_document(institutions or [])

@@ -82,6 +82,7 @@ def render_solution(
     analyses: list[Any] | None = None,
     institutions: list[tuple[str, Any]] | None = None,
     payoff_sets: dict[str, Any] | None = None,
+    tournament: Any = None,
 ) -> str:
     """The text report of ``coop solve``."""
     game = loaded.game
@@ -145,6 +146,9 @@ def render_solution(
     if payoff_sets:
         lines.append("")
         lines += _payoff_sets_block(loaded, payoff_sets)
+    if tournament is not None:
+        lines.append("")
+        lines += _tournament_block(tournament)
     if institutions:
         lines.append("")
         lines += _institutions_block(loaded, institutions)
@@ -294,6 +298,30 @@ def _payoff_sets_block(loaded: LoadedInput, sets: dict[str, Any]) -> list[str]:
     lines += textwrap.wrap(
         "Folk theorem: with patient enough players every feasible, individually rational payoff is an "
         "equilibrium payoff; `coop plot FILE --kind payoff-sets` draws these sets.", WIDTH)
+    return lines
+
+
+def _tournament_block(t: Any) -> list[str]:
+    noise = f"noise {format_number(t.noise)}" if t.noise else "no noise"
+    lines = [f"Round-robin tournament: {len(t.strategies)} strategies, {t.turns} turns, "
+             f"{t.repetitions} repetitions, {noise} (seed {t.seed})"]
+    header = ["rank", "strategy", "median score per turn", "mean"]
+    if t.wins is not None:
+        header.append("wins per round robin")
+    rows = []
+    median = np.median(t.normalised_scores, axis=0)
+    for rank, k in enumerate(t.ranking, start=1):
+        row = [str(rank), t.strategies[k], format_number(round(float(median[k]), 4)),
+               format_number(round(float(t.scores[k]), 4))]
+        if t.wins is not None:
+            row.append(format_number(round(float(t.wins[:, k].mean()), 2)))
+        rows.append(row)
+    lines += ["  " + line for line in _table(rows, header)]
+    lines.append("")
+    lines += textwrap.wrap(
+        "Each strategy meets every other (and a copy of itself) in matches of the stage game; its score "
+        "is its payoff per turn against the others, as in Axelrod's tournaments, ranked by the "
+        "median over the repetitions; the pairwise scores are in the JSON output.", WIDTH)
     return lines
 
 

@@ -36,6 +36,7 @@ from coop.games.repeated import RepeatedGame
 from coop.scenarios.automata_section import CustomAutomatonSpec, build_automata
 from coop.scenarios.formula import known_list, suggest
 from coop.scenarios.schema import KeySpec, check_keys
+from coop.scenarios.tournament_section import TournamentSpec, build_tournament
 from coop.scenarios.yaml_source import YNode
 
 REPEATED_KEYS: dict[str, KeySpec] = {
@@ -48,6 +49,7 @@ REPEATED_KEYS: dict[str, KeySpec] = {
     "false_alarm": KeySpec("probability a cooperative act is observed as defection, in [0, 1]"),
     "automata": KeySpec("custom automata, usable by name in strategies"),
     "strategies": KeySpec("the strategy profiles to analyse"),
+    "tournament": KeySpec("a round-robin tournament of strategies (2-player games)"),
 }
 
 STRATEGY_KEYS: dict[str, KeySpec] = {
@@ -77,6 +79,7 @@ class RepeatedSpec:
 
     game: RepeatedGame
     profiles: tuple[StrategyProfile, ...]
+    tournament: TournamentSpec | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.game.to_dict(), "strategies": [p.name for p in self.profiles]}
@@ -214,4 +217,7 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
     for k, name in enumerate(names):
         if name in names[:k]:
             raise node["strategies"].error(f"two strategy profiles are named {name!r}; give each a distinct name")
-    return RepeatedSpec(game, profiles)
+    tournament = None
+    if "tournament" in node:
+        tournament = build_tournament(node["tournament"], stage.num_players, customs, scalar)
+    return RepeatedSpec(game, profiles, tournament)

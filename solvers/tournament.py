@@ -363,6 +363,8 @@ def initial_distribution(automaton: Automaton) -> np.ndarray:
 
 
 def _parse(spec: Any, index: int) -> tuple[str, dict[str, Any]]:
+    if callable(getattr(spec, "build", None)) and isinstance(getattr(spec, "name", None), str):
+        return spec.name, {"__factory__": spec}  # a custom automaton: ``spec.build(game, player)``
     if isinstance(spec, str):
         kind, params = spec, {}
     elif isinstance(spec, Sequence) and len(spec) == 2 and isinstance(spec[0], str) and isinstance(spec[1], Mapping):
@@ -375,12 +377,14 @@ def _parse(spec: Any, index: int) -> tuple[str, dict[str, Any]]:
 
 
 def _label(kind: str, params: Mapping[str, Any]) -> str:
-    if not params:
+    if not params or "__factory__" in params:
         return kind
     return f"{kind}({', '.join(f'{k}={v}' for k, v in params.items())})"
 
 
 def _build(game: RepeatedGame, kind: str, params: Mapping[str, Any], player: int) -> Automaton:
+    if "__factory__" in params:
+        return params["__factory__"].build(game, player)
     try:
         return game.automaton(kind, player, **params)
     except TypeError:
@@ -542,7 +546,9 @@ def round_robin(
     strategies : sequence
         At least two strategies, each a name of
         :data:`coop.games.automata.BUILDERS` or a ``(name, {parameter: value})``
-        pair, e.g. ``("generous_tit_for_tat", {"generosity": 0.1})``.
+        pair, e.g. ``("generous_tit_for_tat", {"generosity": 0.1})``, or an
+        object with a ``name`` and a ``build(game, player) -> Automaton`` method
+        (a custom automaton of a scenario file).
     turns : int
         Periods per match (>= 1).
     repetitions : int
@@ -609,7 +615,9 @@ def round_robin(
     k = len(parsed)
     symmetric = _is_symmetric(game)
     row_autos = [_build(game, kind, params, 0) for kind, params in parsed]
-    col_autos = None if symmetric else [_build(game, kind, params, 1) for kind, params in parsed]
+    # custom automata may name players, so they are built for each role rather than role-swapped
+    custom = any("__factory__" in params for _, params in parsed)
+    col_autos = None if symmetric and not custom else [_build(game, kind, params, 1) for kind, params in parsed]
     if symmetric:
         ii, jj = np.triu_indices(k)
     else:

@@ -260,3 +260,72 @@ def test_solve_reports_minmax_and_payoff_sets(tmp_path):
     finite = CliRunner().invoke(cli, ["solve", str(finite_path), "--format", "json"])
     sets = json.loads(finite.stdout)["repeated"]["payoff_sets"]
     assert sets["equilibrium"] is None and "infinite horizon" in sets["equilibrium_note"]
+
+
+# ---------------------------------------------------------------------- tournament
+TOURNAMENT = CUSTOM + """\
+  tournament:
+    strategies:
+      - my_grim
+      - grim_trigger
+      - always_defect
+      - {strategy: generous_tit_for_tat, generosity: 0.25}
+      - tit_for_tat
+    turns: 50
+    repetitions: 3
+"""
+
+
+def test_tournament_in_the_scenario(tmp_path):
+    path = write(tmp_path, TOURNAMENT)
+    spec = load(path).repeated.tournament
+    assert spec.turns == 50 and spec.repetitions == 3 and spec.noise is None and spec.seed == 0
+    res = CliRunner().invoke(cli, ["solve", str(path), "--format", "json"])
+    assert res.exit_code == 0, res.stderr
+    t = json.loads(res.stdout)["repeated"]["tournament"]
+    assert t["strategies"] == ["my_grim", "grim_trigger", "always_defect", "generous_tit_for_tat(generosity=0.25)",
+                               "tit_for_tat"]
+    m = t["payoff_matrix"]
+    # the hand-written grim trigger plays exactly like the built-in one, against everybody
+    for other in t["strategies"]:
+        assert m["my_grim"][other] == pytest.approx(m["grim_trigger"][other])
+    assert m["tit_for_tat"]["always_defect"] == pytest.approx((0 + 49 * 1) / 50)  # S + 49 P over 50 turns
+    text = CliRunner().invoke(cli, ["solve", str(path)]).stdout
+    assert "Round-robin tournament: 5 strategies, 50 turns, 3 repetitions, no noise" in text
+
+
+def test_tournament_defaults_to_the_classic_field(tmp_path):
+    from coop.scenarios.tournament_section import CLASSIC_STRATEGIES
+
+    spec = load(write(tmp_path, BASE + "  tournament: {turns: 10}\n")).repeated.tournament
+    assert spec.strategies == CLASSIC_STRATEGIES and len(CLASSIC_STRATEGIES) == 10
+
+
+@pytest.mark.parametrize(
+    "old, new, message, marker",
+    [
+        ("    turns: 50", "    turns: 0", "turns must be a whole number >= 1", "turns: 0"),
+        ("      - tit_for_tat\n    turns", "      - tit_for_tatt\n    turns", r"unknown strategy 'tit_for_tatt'",
+         "tit_for_tatt"),
+        ("{strategy: generous_tit_for_tat, generosity: 0.25}", "{strategy: tit_for_tat, generosity: 0.25}",
+         "'generosity' is a parameter of generous_tit_for_tat", "{strategy: tit_for_tat"),
+        ("    repetitions: 3", "    repetitions: 3\n    noise: 2", r"noise must be a probability", "noise: 2"),
+        ("    repetitions: 3", "    repetitions: 3\n    rounds: 2", "unknown key 'rounds'", "rounds: 2"),
+    ],
+)
+def test_tournament_errors_name_the_line(tmp_path, old, new, message, marker):
+    assert old in TOURNAMENT
+    text = TOURNAMENT.replace(old, new, 1)
+    line = 1 + next(k for k, row in enumerate(text.splitlines()) if marker in row)
+    with pytest.raises(InputError, match=message) as info:
+        load(write(tmp_path, text))
+    assert info.value.line == line
+
+
+def test_tournament_needs_two_players():
+    from coop.scenarios.tournament_section import build_tournament
+    from coop.scenarios.yaml_source import parse_yaml
+
+    node = parse_yaml("tournament: {turns: 5}\n", "x.yaml")["tournament"]
+    with pytest.raises(InputError, match="needs a 2-player stage game; this one has 3 players"):
+        build_tournament(node, 3, {}, lambda n, what: float(n.value))
