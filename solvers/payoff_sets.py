@@ -895,6 +895,9 @@ def _stage_and_delta(game: RepeatedGame | NormalFormGame, delta: float | None) -
         if not game.perfect:
             raise InputError("the equilibrium payoff set assumes perfect monitoring and no noise; "
                              "this repeated game has noise or imperfect monitoring")
+        if getattr(game, "horizon", None) is not None:
+            raise InputError("the equilibrium payoff set is computed for an infinitely repeated game; "
+                             f"this one ends after {game.horizon} periods")
         stage = game.stage
         d = check_delta(delta) if delta is not None else game.delta
     elif isinstance(game, NormalFormGame):
