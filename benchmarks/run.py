@@ -46,6 +46,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the harness and workload modules beside this file
 
+from bench_payoff_set import bench_repeated_game_payoffs  # noqa: E402
+from bench_tournament import bench_tournament  # noqa: E402
 from harness import (  # noqa: E402
     GAMBIT_LCP_MAX_N,
     SLOW_CALL,
@@ -418,6 +420,8 @@ WORKLOADS: dict[str, Callable[[Config], list[Row]]] = {
     "all_equilibria_2p": bench_bimatrix_all,
     "lemke_howson": bench_lemke_howson,
     "all_equilibria_3p": bench_polynomial,
+    "tournament": bench_tournament,
+    "repeated_game_payoffs": bench_repeated_game_payoffs,
     "cli": bench_cli,
 }
 
@@ -426,8 +430,6 @@ PENDING: list[tuple[str, str, str, str]] = [
     ("replicator_dynamics", "3x3, 10x10, t=100, 1e-8", "nashpy replicator_dynamics", ">= 20x"),
     ("fixation_probabilities", "Z=100, 2..10 strategies", "egttools", ">= 10x"),
     ("stationary_distribution", "3 strategies, Z=100 (5151 states)", "egttools", ">= 100x"),
-    ("tournament", "10 strategies, 200 turns, 10 reps, noise 0/0.05", "axelrod", ">= 300x"),
-    ("repeated_game_payoffs", "prisoner's dilemma, delta=0.9", "quantecon", ">= 3x"),
 ]
 
 

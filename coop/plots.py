@@ -89,7 +89,7 @@ def plot_payoff_sets(loaded: LoadedInput, options: PlotOptions) -> Any:
     fig, ax = _figure()
     feasible = feasible_payoff_set(game)
     mm = minmax_values(game)
-    rational = individually_rational_set(game, minmax="mixed")
+    rational = individually_rational_set(game, minmax="mixed", minmax_result=mm)
     _polygon(ax, feasible.vertices, facecolor=FEASIBLE, edgecolor="#7f7f7f", lw=1, label="feasible", zorder=1)
     _polygon(ax, rational.vertices, facecolor=RATIONAL, edgecolor="#0072b2", lw=1, alpha=0.55,
              label="individually rational (mixed minmax)", zorder=2)

@@ -68,13 +68,17 @@ def payoff_set_analyses(loaded: LoadedInput) -> dict[str, Any]:
     from coop.solvers.payoff_sets import equilibrium_payoff_set, feasible_payoff_set, individually_rational_set
 
     game = spec.game
+    mm = minmax_values(game.stage)
     out: dict[str, Any] = {
-        "minmax": minmax_values(game.stage),
+        "minmax": mm,
         "feasible": feasible_payoff_set(game.stage),
-        "individually_rational": individually_rational_set(game.stage, minmax="mixed"),
+        "individually_rational": individually_rational_set(game.stage, minmax="mixed", minmax_result=mm),
     }
     if game.num_players != 2:
         out["equilibrium_note"] = "the subgame-perfect payoff set is computed for 2-player games only"
+    elif not game.perfect:
+        out["equilibrium_note"] = ("the subgame-perfect payoff set is computed with perfect monitoring and no "
+                                   "noise only")
     elif game.horizon is not None:
         out["equilibrium_note"] = "the subgame-perfect payoff set is computed for an infinite horizon only"
     elif game.delta is None:

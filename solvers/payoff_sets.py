@@ -62,7 +62,7 @@ from numba import njit
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.games.repeated import RepeatedGame, check_delta
-from coop.solvers.minmax import minmax_values, pure_minmax
+from coop.solvers.minmax import MinmaxResult, minmax_values, pure_minmax
 
 #: default number of uniform directions of the outer approximation (axes and feasible-edge normals are added)
 NUM_DIRECTIONS = 256
@@ -635,6 +635,7 @@ def individually_rational_set(
     game: NormalFormGame,
     minmax: str = "mixed",
     thresholds: np.ndarray | None = None,
+    minmax_result: MinmaxResult | None = None,
 ) -> PayoffSet:
     """The feasible payoffs that give every player at least its minmax value.
 
@@ -650,6 +651,9 @@ def individually_rational_set(
         ``"correlated"`` lets the punishers correlate (an exact LP, equal to the maxmin).
     thresholds : array_like, optional
         ``(N,)`` lower bounds to use instead of a minmax (``minmax`` is then ignored).
+    minmax_result : MinmaxResult, optional
+        The game's :func:`~coop.solvers.minmax.minmax_values`, if already computed (saves
+        the local search of a 3-or-more-player game).
 
     Returns
     -------
@@ -681,7 +685,7 @@ def individually_rational_set(
         thr = pure_minmax(game)[0]
         kind = "pure"
     elif minmax in ("mixed", "correlated"):
-        res = minmax_values(game)
+        res = minmax_values(game) if minmax_result is None else minmax_result
         thr = res.mixed_minmax_upper if minmax == "mixed" else res.mixed_minmax_lower
         kind = minmax
         if minmax == "mixed":

@@ -264,14 +264,25 @@ def _realised_profiles(game: RepeatedGame, f: int) -> list[tuple[int, float]]:
     return [(int(out_f[k]), float(out_p[k])) for k in range(m) if out_p[k] > 0.0]
 
 
-def _normalised_gains(t: _Tables, delta: float) -> np.ndarray:
-    """``(J, N, A)`` one-shot gains divided by ``1 - delta`` (``-inf`` for non-actions, unreachable states)."""
-    V = discounted_values(t.P, t.U, delta)
-    valid = t.F >= 0
-    cont = np.einsum("sian,ni->sia", t.D, V)
-    gains = ((1.0 - delta) * t.UD + delta * cont - V[:, :, None]) / (1.0 - delta)
-    gains[~valid] = -np.inf
-    gains[~t.reach] = -np.inf
+def _normalised_gains(t: _Tables, delta: Any) -> np.ndarray:
+    """``(J, N, A)`` one-shot gains divided by ``1 - delta`` (``-inf`` for non-actions, unreachable states).
+
+    ``delta`` may also be an array ``(G,)`` of discount factors: then ``(G, J, N, A)``, from one
+    batched linear solve (what the grid scan of :func:`critical_discount_factor` uses).
+    """
+    if np.ndim(delta) == 0:
+        V = discounted_values(t.P, t.U, delta)
+        cont = np.einsum("sian,ni->sia", t.D, V)
+        gains = ((1.0 - delta) * t.UD + delta * cont - V[:, :, None]) / (1.0 - delta)
+    else:
+        d = np.asarray(delta, dtype=float)[:, None, None]
+        J = t.P.shape[0]
+        V = np.linalg.solve(np.eye(J)[None] - d * t.P[None], (1.0 - d) * t.U[None])  # (G, J, N)
+        cont = np.einsum("sian,gni->gsia", t.D, V)
+        d4 = d[..., None]
+        gains = ((1.0 - d4) * t.UD[None] + d4 * cont - V[..., None]) / (1.0 - d4)
+    invalid = ~(t.F >= 0) | ~t.reach[:, None, None]
+    gains[..., invalid] = -np.inf
     return gains
 
 
@@ -540,8 +551,8 @@ def critical_discount_factor(
         return g.max(axis=(0, 2)) > tol
 
     grid = DELTA_GRID
-    if game.horizon is None:
-        table = np.array([fails(d) for d in grid])  # (G, len(players))
+    if game.horizon is None:  # all discount factors at once: one batched solve
+        table = _normalised_gains(t, grid)[:, :, pl, :].max(axis=(1, 3)) > tol
     else:  # all discount factors at once: one backward pass
         table = _finite_horizon_gains(t, grid, game.horizon)[0][:, :, pl, :].max(axis=(1, 3)) > tol
     out: list[float | None] = []

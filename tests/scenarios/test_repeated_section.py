@@ -329,3 +329,11 @@ def test_tournament_needs_two_players():
     node = parse_yaml("tournament: {turns: 5}\n", "x.yaml")["tournament"]
     with pytest.raises(InputError, match="needs a 2-player stage game; this one has 3 players"):
         build_tournament(node, 3, {}, lambda n, what: float(n.value))
+
+
+def test_noisy_game_reports_why_there_is_no_equilibrium_payoff_set(tmp_path):
+    noisy = write(tmp_path, BASE.replace("  delta: patience\n", "  delta: patience\n  noise: 0.02\n"))
+    res = CliRunner().invoke(cli, ["solve", str(noisy), "--format", "json"])
+    assert res.exit_code == 0, res.stderr
+    sets = json.loads(res.stdout)["repeated"]["payoff_sets"]
+    assert sets["equilibrium"] is None and "perfect monitoring and no noise" in sets["equilibrium_note"]
