@@ -83,6 +83,8 @@ from coop.solvers.results import REGRET_TOL
 from coop.solvers.subgame_perfection import (
     CriticalDiscount,
     SPEResult,
+    _gains,
+    _tables,
     check_subgame_perfect,
     critical_discount_factor,
 )
@@ -338,13 +340,17 @@ def analyse_institution(
         )
     spe = check_subgame_perfect(perfect, prof, tol=tol)
 
-    cache: dict[float, np.ndarray] = {}
+    def gain_tensor(s: float) -> np.ndarray:
+        g = dataclasses.replace(perfect, stage=institution.with_sanction(s).apply(base, repeated.cooperate))
+        return _gains(_tables(g, prof), g, g.delta)[0]
+
+    # every one-shot gain is affine in the sanction (the transitions do not depend on it), so two
+    # evaluations give all of them: g(s) = g(0) + s (g(1) - g(0)), exactly up to rounding
+    at_zero = gain_tensor(0.0)
+    slope = np.where(np.isfinite(at_zero), gain_tensor(1.0) - at_zero, 0.0)
 
     def gains(s: float) -> np.ndarray:
-        if s not in cache:
-            g = dataclasses.replace(perfect, stage=institution.with_sanction(s).apply(base, repeated.cooperate))
-            cache[s] = np.asarray(check_subgame_perfect(g, prof, tol=tol).max_gain)
-        return cache[s]
+        return (at_zero + s * slope).max(axis=(0, 2))
 
     eff = institution.effective_detection
     lows: list[float | None] = []
