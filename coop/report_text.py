@@ -233,14 +233,16 @@ def _repeated_block(loaded: LoadedInput, analyses: list[Any]) -> list[str]:
             subsequent_indent="  ",
         )
     lines.append("")
-    header = ["strategies", f"SPE at {_patience(game)}",
-              f"critical delta ({', '.join(stage.players)})", f"payoffs ({', '.join(stage.players)})"]
+    names = ", ".join(stage.players)
+    header = ["strategies", f"SPE at {_patience(game)}", f"critical delta ({names})", "Nash from delta",
+              f"payoffs ({names})"]
     rows = []
     for a in analyses:
         rows.append([
             a.name,
             "yes" if a.subgame_perfect else "no",
             ", ".join(_delta(d) for d in a.critical_delta),
+            _delta(a.nash_critical_delta_overall),
             ", ".join(format_number(float(v)) for v in a.payoffs),
         ])
     lines += ["  " + line for line in _table(rows, header)]
@@ -248,7 +250,8 @@ def _repeated_block(loaded: LoadedInput, analyses: list[Any]) -> list[str]:
     lines += textwrap.wrap(
         "A profile is subgame perfect when no player gains from a one-shot deviation after any history; "
         "its critical delta is the least discount factor from which this holds ('any': every delta, "
-        "'never': no delta close to 1).",
+        "'never': no delta close to 1). 'Nash from delta' asks less: no player gains by any strategy "
+        "from the start (threats need not be credible), as for tit-for-tat in Axelrod's tournaments.",
         WIDTH,
     )
     return lines

@@ -3,8 +3,10 @@
 For each profile of automata: whether it is a subgame-perfect equilibrium at
 the game's discount factor (one-shot deviation principle), the critical
 discount factor of each player (the least delta from which the player never
-gains by a one-shot deviation), and the exact discounted payoffs, with the
-game's noise and monitoring.
+gains by a one-shot deviation), whether it is at least a Nash equilibrium of
+the repeated game and from which delta (best response by policy iteration,
+:mod:`coop.solvers.best_response`), and the exact discounted payoffs, with
+the game's noise and monitoring.
 
 Subgame perfection is checked with the game's implementation noise and
 perfect monitoring of the realised actions (the automaton states are then
@@ -24,6 +26,7 @@ import numpy as np
 
 from coop.games.automata import Automaton
 from coop.games.repeated import RepeatedGame
+from coop.solvers.best_response import check_nash
 from coop.solvers.repeated_payoffs import discounted_payoffs
 from coop.solvers.subgame_perfection import check_subgame_perfect, critical_discount_factor
 
@@ -49,6 +52,13 @@ class ProfileAnalysis:
         Exact normalised discounted payoffs, with the game's noise and monitoring.
     perfect_payoffs : numpy.ndarray
         The same without noise and with perfect monitoring.
+    nash : bool or None
+        Whether the profile is a Nash equilibrium of the repeated game at its delta (no
+        profitable strategy from the start; weaker than subgame perfection).
+    nash_critical_delta : tuple of (float or None)
+        Per player, the least delta from which no strategy gains against the others' automata.
+    nash_critical_delta_overall : float or None
+        The largest of them.
     spe_monitoring : str
         ``"perfect"`` when the game's monitoring is perfect, else ``"perfect (benchmark)"``:
         the subgame-perfection columns are for the game with perfect monitoring.
@@ -65,6 +75,9 @@ class ProfileAnalysis:
     payoffs: np.ndarray
     perfect_payoffs: np.ndarray
     max_gain: np.ndarray
+    nash: bool | None = None
+    nash_critical_delta: tuple[float | None, ...] = ()
+    nash_critical_delta_overall: float | None = None
     spe_monitoring: str = "perfect"
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,6 +91,9 @@ class ProfileAnalysis:
             "payoffs": {p: float(self.payoffs[i]) for i, p in enumerate(players)},
             "payoffs_without_noise": {p: float(self.perfect_payoffs[i]) for i, p in enumerate(players)},
             "max_deviation_gain": {p: float(self.max_gain[i]) for i, p in enumerate(players)},
+            "nash": self.nash,
+            "nash_critical_delta": dict(zip(players, self.nash_critical_delta, strict=True)),
+            "nash_critical_delta_overall": self.nash_critical_delta_overall,
             "spe_monitoring": self.spe_monitoring,
         }
 
@@ -103,6 +119,7 @@ def analyse_profile(game: RepeatedGame, name: str, profile: Sequence[Automaton])
     monitored = game if perfect_monitoring else replace(game, detection=1.0, false_alarm=0.0)
     spe = check_subgame_perfect(monitored, profile)
     crit = critical_discount_factor(monitored, profile)
+    nash = check_nash(monitored, profile)
     payoffs = spe.payoffs if perfect_monitoring else discounted_payoffs(game, profile).payoffs
     perfect_payoffs = spe.payoffs if game.noise == 0.0 else discounted_payoffs(
         replace(game, noise=0.0, detection=1.0, false_alarm=0.0), profile).payoffs
@@ -116,5 +133,8 @@ def analyse_profile(game: RepeatedGame, name: str, profile: Sequence[Automaton])
         payoffs=np.asarray(payoffs, dtype=float),
         perfect_payoffs=np.asarray(perfect_payoffs, dtype=float),
         max_gain=np.asarray(spe.max_gain, dtype=float),
+        nash=nash.is_nash,
+        nash_critical_delta=nash.critical_delta,
+        nash_critical_delta_overall=nash.critical_delta_overall,
         spe_monitoring="perfect" if perfect_monitoring else "perfect (benchmark)",
     )
