@@ -3,7 +3,7 @@
 .. code-block:: yaml
 
     repeated:
-      delta: 0.9                       # discount factor / continuation probability, in [0, 1)
+      delta: 0.9                       # discount factor, in [0, 1) (or `continuation:`, the same number)
       horizon: 10                      # optional: a finitely repeated game (then delta may be left out)
       cooperate: {US: restrain, China: restrain}
       defect: {US: race, China: race}
@@ -41,6 +41,7 @@ from coop.scenarios.yaml_source import YNode
 
 REPEATED_KEYS: dict[str, KeySpec] = {
     "delta": KeySpec("discount factor in [0, 1) (a number or formula)"),
+    "continuation": KeySpec("probability of another round, in [0, 1): another name for delta"),
     "horizon": KeySpec("number of periods of a finitely repeated game (default: infinite)"),
     "cooperate": KeySpec("each player's cooperative action", required=True),
     "defect": KeySpec("each player's defecting action", required=True),
@@ -183,14 +184,17 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
         if h != int(h) or h < 1:
             raise node["horizon"].error(f"horizon must be a whole number of periods >= 1, got {h:g}")
         horizon = int(h)
-    if "delta" not in node and horizon is None:
+    if "delta" in node and "continuation" in node:
+        raise node.error("give either delta or continuation (the same number), not both", key="continuation")
+    key = "continuation" if "continuation" in node else "delta"
+    if key not in node and horizon is None:
         raise node.error("repeated is missing the required key 'delta' (discount factor in [0, 1); it may be left "
                          "out only with a finite horizon, to count every period alike)")
     delta = None
-    if "delta" in node:
-        delta = scalar(node["delta"], "delta")
+    if key in node:
+        delta = scalar(node[key], key)
         if not 0.0 <= delta < 1.0:
-            raise node["delta"].error(f"delta must be in [0, 1), got {delta:g}")
+            raise node[key].error(f"{key} must be in [0, 1), got {delta:g}")
     probs = {}
     for key, default in (("noise", 0.0), ("detection", 1.0), ("false_alarm", 0.0)):
         probs[key] = scalar(node[key], key) if key in node else default

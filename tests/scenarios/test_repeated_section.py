@@ -337,3 +337,14 @@ def test_noisy_game_reports_why_there_is_no_equilibrium_payoff_set(tmp_path):
     assert res.exit_code == 0, res.stderr
     sets = json.loads(res.stdout)["repeated"]["payoff_sets"]
     assert sets["equilibrium"] is None and "perfect monitoring and no noise" in sets["equilibrium_note"]
+
+
+def test_continuation_probability_is_delta(tmp_path):
+    spec = load(write(tmp_path, BASE.replace("  delta: patience", "  continuation: 0.75"))).repeated
+    assert spec.game.delta == 0.75
+    with pytest.raises(InputError, match="either delta or continuation") as info:
+        load(write(tmp_path, BASE.replace("  delta: patience", "  delta: 0.5\n  continuation: 0.75")))
+    assert info.value.line == 1 + BASE.replace("  delta: patience", "  delta: 0.5\n  continuation: 0.75").splitlines(
+    ).index("  continuation: 0.75")
+    with pytest.raises(InputError, match=r"continuation must be in \[0, 1\), got 1"):
+        load(write(tmp_path, BASE.replace("  delta: patience", "  continuation: 1")))
