@@ -294,7 +294,7 @@ def fixation_probabilities(game: PopulationGame, population_size: int, beta: flo
 
     >>> from coop.solvers.finite_population import PopulationGame
     >>> g = PopulationGame.from_matrix([[3.0, 0.0], [5.0, 1.0]], strategies=("C", "D"))
-    >>> round(fixation_probabilities(g, 10, beta=0.0).fixation[0, 1], 12)
+    >>> round(float(fixation_probabilities(g, 10, beta=0.0).fixation[0, 1]), 12)
     0.1
     >>> res = fixation_probabilities(g, 10, beta=1.0)
     >>> bool(res.fixation[0, 1] > 0.1 > res.fixation[1, 0])
