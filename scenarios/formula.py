@@ -16,7 +16,10 @@ Grammar (lowest precedence first)::
     atom    := NUMBER | NAME | FUNC "(" expr ("," expr)* ")" | "(" expr ")"
     NAME    := IDENT | IDENT "." IDENT         # a parameter, or a Player.action indicator
     IDENT   := [A-Za-z][A-Za-z0-9_]*
-    FUNC    := min | max | abs | exp | log | sqrt
+    FUNC    := min | max | abs | exp | log | sqrt | step
+
+``step(x)`` is 1 when ``x >= 0`` and 0 otherwise (a threshold: ``step(n_C - M)`` is 1
+when at least ``M`` cooperate).
 
 Unary minus binds more loosely than ``**``, as in mathematics and Python:
 ``-2**2`` is ``-4``, and ``2**-1`` is ``0.5``.
@@ -54,6 +57,7 @@ FUNCTIONS: dict[str, int | None] = {
     "exp": 1,
     "log": 1,
     "sqrt": 1,
+    "step": 1,
 }
 
 _IDENT = r"[A-Za-z][A-Za-z0-9_]*"
@@ -397,6 +401,8 @@ def _eval(node: Node, env: Mapping[str, Value], text: str) -> Value:
                 if _any(x < 0.0):
                     raise InputError(f"sqrt of a negative number in formula {text!r}")
                 return _scalar(np.sqrt(x))
+            if f == "step":
+                return _scalar(np.where(x >= 0.0, 1.0, 0.0))
     raise TypeError(f"not a formula node: {node!r}")  # pragma: no cover - internal
 
 
@@ -471,6 +477,7 @@ def _to_sympy(node: Node, symbols: Mapping[str, Any]) -> Any:
             "exp": sympy.exp,
             "log": sympy.log,
             "sqrt": sympy.sqrt,
+            "step": lambda x: sympy.Heaviside(x, 1),
         }
         return funcs[node.func](*args)
     raise TypeError(f"not a formula node: {node!r}")  # pragma: no cover - internal

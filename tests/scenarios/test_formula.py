@@ -215,3 +215,14 @@ def _combine(children):
 def test_matches_reference_arithmetic(case):
     text, expected = case
     assert parse_formula(text).evaluate({"x": 1.5, "y": -2.0}) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_step_is_a_threshold():
+    import sympy as sp
+
+    f = parse_formula("b * (1 - r * (1 - step(n_C - M)))")
+    out = f.evaluate({"b": 1.0, "r": 0.5, "n_C": np.arange(6.0), "M": 3.0})
+    np.testing.assert_allclose(out, [0.5, 0.5, 0.5, 1.0, 1.0, 1.0])
+    assert parse_formula("step(0)").evaluate({}) == 1.0 and parse_formula("step(-1e-12)").evaluate({}) == 0.0
+    expr = f.to_sympy({k: sp.Symbol(k) for k in ("b", "r", "n_C", "M")})
+    assert expr.subs({"b": 1, "r": sp.Rational(1, 2), "n_C": 2, "M": 3}) == sp.Rational(1, 2)
