@@ -423,7 +423,16 @@ def _formulas(node: YNode, ctx: _Context) -> np.ndarray:
     n = len(shape)
     if node.kind != "map":
         raise node.error(f"payoffs.formulas must be a mapping {{player: formula}}, got {node.describe()}")
-    per_player = _per_player(node, ctx, "payoffs.formulas")
+    shared = all(a == ctx.actions[0] for a in ctx.actions)
+    if "all" in node:
+        # one formula for every player: `self.action` is the player's own indicator
+        if len(node) != 1:
+            raise node.error("payoffs.formulas has 'all' and entries per player; give one or the other", key="all")
+        if not shared:
+            raise node.error("payoffs.formulas.all needs every player to have the same actions", key="all")
+        per_player = [node["all"]] * n
+    else:
+        per_player = _per_player(node, ctx, "payoffs.formulas")
     env: dict[str, float | np.ndarray] = dict(ctx.params)
     for i, (player, acts) in enumerate(zip(ctx.players, ctx.actions, strict=True)):
         view = [1] * n
@@ -432,6 +441,10 @@ def _formulas(node: YNode, ctx: _Context) -> np.ndarray:
             indicator = np.zeros(len(acts))
             indicator[k] = 1.0
             env[f"{player}.{action}"] = indicator.reshape(view)
+    if shared:  # counts: n_<action> = how many players play it
+        for action in ctx.actions[0]:
+            if f"n_{action}" not in ctx.params:
+                env[f"n_{action}"] = sum(env[f"{p}.{action}"] for p in ctx.players)
     indicators = [k for k in env if "." in k]
     out = np.zeros((n, *shape))
     for i, fnode in enumerate(per_player):
@@ -442,21 +455,29 @@ def _formulas(node: YNode, ctx: _Context) -> np.ndarray:
             continue
         try:
             formula = parse_formula(fnode.value)
+            local = env
+            if "all" in node:
+                local = dict(env)
+                for action in ctx.actions[i]:
+                    local[f"self.{action}"] = env[f"{ctx.players[i]}.{action}"]
             for name in sorted(formula.names):
-                if name in env:
+                if name in local:
                     continue
                 if name in ctx.param_lines:  # cannot happen: all parameters are evaluated first
                     continue  # pragma: no cover
                 if "." in name:
+                    hint = ", or self.action in payoffs.formulas.all" if shared else ""
                     raise InputError(
                         f"unknown indicator {name!r}{suggest(name, indicators)} in formula "
-                        f"{formula.text!r}; indicators are Player.action, e.g. {indicators[0]!r}"
+                        f"{formula.text!r}; indicators are Player.action, e.g. {indicators[0]!r}{hint}"
                     )
+                counts = f"; counts are n_action, e.g. n_{ctx.actions[0][0]}" if shared else ""
+                near = list(ctx.params) + [k for k in env if k.startswith("n_")]
                 raise InputError(
-                    f"unknown parameter {name!r}{suggest(name, ctx.params)} in formula "
-                    f"{formula.text!r}; known: {known_list(ctx.params)}"
+                    f"unknown parameter {name!r}{suggest(name, near)} in formula {formula.text!r}; "
+                    f"known: {known_list(ctx.params)}{counts}"
                 )
-            out[i] = np.broadcast_to(formula.evaluate(env), shape)
+            out[i] = np.broadcast_to(formula.evaluate(local), shape)
         except InputError as err:
             raise err.located(ctx.source, fnode.line, fnode.place or None) from None
     return out

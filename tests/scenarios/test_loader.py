@@ -408,3 +408,45 @@ def test_hostile_yaml_is_refused_quickly(tmp_path):
     err = error_of(tmp_path, laughs)
     assert "aliases" in str(err) and err.line == 2
     assert "nests too deeply" in str(error_of(tmp_path, "[" * 5000 + "]" * 5000))
+
+
+GROUP = """\
+title: Collective-risk dilemma in groups of four
+players:
+  - {name: P1, actions: [C, D]}
+  - {name: P2, actions: [C, D]}
+  - {name: P3, actions: [C, D]}
+  - {name: P4, actions: [C, D]}
+parameters:
+  b: 1
+  c: 0.1
+  r: 0.9
+  M: 2
+payoffs:
+  formulas:
+    all: "b * (1 - r * (1 - step(n_C - M))) - c * b * self.C"
+"""
+
+
+def test_one_formula_for_all_players_with_counts(tmp_path):
+    """Santos and Pacheco (2011): the group keeps its endowment if at least M contribute, else loses it w.p. r."""
+    game = load(write(tmp_path, GROUP)).game
+    for profile in np.ndindex(*game.num_actions):
+        n_c = sum(a == 0 for a in profile)
+        for i, a in enumerate(profile):
+            kept = 1.0 if n_c >= 2 else 1.0 - 0.9
+            assert game.payoffs[i][profile] == pytest.approx(kept - 0.1 * (a == 0))
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ('    all: "b', '    P1: "b', "has no entry for player 'P2'"),
+        ("self.C", "self.X", r"unknown indicator 'self.X'"),
+        ("n_C - M", "n_Q - M", r"unknown parameter 'n_Q'.*counts are n_action"),
+        ("  - {name: P4, actions: [C, D]}", "  - {name: P4, actions: [C, E]}", "needs every player to have the same"),
+    ],
+)
+def test_all_formula_errors(tmp_path, old, new, message):
+    with pytest.raises(InputError, match=message):
+        load(write(tmp_path, GROUP.replace(old, new)))
