@@ -174,6 +174,12 @@ def build_scenario(
 
         institutions = build_institutions(root["institutions"], game, ctx.scalar, repeated is not None)
 
+    evolution = None
+    if "evolution" in root:
+        from coop.scenarios.evolution_section import build_evolution
+
+        evolution = build_evolution(root["evolution"], game, ctx.scalar)
+
     return Scenario(
         name=name,
         source=source,
@@ -187,6 +193,7 @@ def build_scenario(
         framing=framing,
         repeated=repeated,
         institutions=institutions,
+        evolution=evolution,
         parameter_descriptions=descriptions,
         player_descriptions=player_descriptions,
         document=root,

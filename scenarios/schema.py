@@ -52,7 +52,7 @@ TOP_LEVEL_KEYS: dict[str, KeySpec] = {
     "red_lines": KeySpec("actions that must not be played"),
     "repeated": KeySpec("the repeated game: delta, cooperative and defecting actions, strategies"),
     "institutions": KeySpec("institution designs to compare: detection, sanctions, peer review, membership"),
-    "evolution": KeySpec("evolutionary dynamics", reserved=True),
+    "evolution": KeySpec("evolutionary dynamics: deterministic dynamics, rest points, a finite population"),
     "sweep": KeySpec("a parameter sweep", reserved=True),
 }
 
@@ -148,6 +148,7 @@ class Scenario:
     framing: dict[str, float] = field(default_factory=dict)
     repeated: Any = None  # coop.scenarios.repeated_section.RepeatedSpec when the scenario has one
     institutions: tuple[Any, ...] = ()  # coop.games.institutions.Institution designs
+    evolution: Any = None  # coop.scenarios.evolution_section.EvolutionSpec when the scenario has one
     parameter_descriptions: dict[str, str] = field(default_factory=dict, repr=False)
     player_descriptions: dict[str, str] = field(default_factory=dict, repr=False)
     document: YNode | None = field(default=None, repr=False)
@@ -191,6 +192,7 @@ class Scenario:
             "red_lines": [r.to_dict() for r in self.red_lines],
             "repeated": self.repeated.to_dict() if self.repeated is not None else None,
             "institutions": [d.to_dict() for d in self.institutions],
+            "evolution": self.evolution.to_dict() if self.evolution is not None else None,
         }
 
 
