@@ -146,6 +146,21 @@ def _rank(x, total, binom):
     return idx
 
 
+@njit(cache=True)
+def _edge_table_kernel(m, n_co, binom):
+    """``edge[a, b, j]``: index of the co-player composition with ``j`` a's and ``n_co - j`` b's."""
+    edge = np.zeros((m, m, n_co + 1), dtype=np.int64)
+    c = np.zeros(m, dtype=np.int64)
+    for a in range(m):
+        for b in range(m):
+            for j in range(n_co + 1):
+                c[:] = 0
+                c[a] += j
+                c[b] += n_co - j
+                edge[a, b, j] = _rank(c, n_co, binom)
+    return edge
+
+
 # ============================================================================ kernels: fitness
 @njit(cache=True)
 def _log_factorials(n):
@@ -589,16 +604,7 @@ class PopulationGame:
     def edge_table(self) -> np.ndarray:
         """``edge[a, b, j]``: index of the co-player composition with ``j`` a's and ``N - 1 - j`` b's."""
         m, n_co = self.num_strategies, self.group_size - 1
-        binom = _binomial_table(n_co + m, m)
-        edge = np.zeros((m, m, n_co + 1), dtype=np.int64)
-        for a in range(m):
-            for b in range(m):
-                for j in range(n_co + 1):
-                    c = np.zeros(m, dtype=np.int64)
-                    c[a] += j
-                    c[b] += n_co - j
-                    edge[a, b, j] = _rank(c, n_co, binom)
-        return edge
+        return _edge_table_kernel(m, n_co, _binomial_table(n_co + m, m))
 
     def to_dict(self) -> dict[str, Any]:
         return {"strategies": list(self.strategies), "group_size": self.group_size,
