@@ -46,6 +46,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the harness and workload modules beside this file
 
+from bench_finite_population import bench_fixation, bench_stationary  # noqa: E402
 from bench_payoff_set import bench_repeated_game_payoffs  # noqa: E402
 from bench_tournament import bench_tournament  # noqa: E402
 from harness import (  # noqa: E402
@@ -420,6 +421,8 @@ WORKLOADS: dict[str, Callable[[Config], list[Row]]] = {
     "all_equilibria_2p": bench_bimatrix_all,
     "lemke_howson": bench_lemke_howson,
     "all_equilibria_3p": bench_polynomial,
+    "fixation_probabilities": bench_fixation,
+    "stationary_distribution": bench_stationary,
     "tournament": bench_tournament,
     "repeated_game_payoffs": bench_repeated_game_payoffs,
     "cli": bench_cli,
@@ -428,8 +431,6 @@ WORKLOADS: dict[str, Callable[[Config], list[Row]]] = {
 #: workloads of the benchmark issue that coop does not implement yet: (workload, size, reference, target)
 PENDING: list[tuple[str, str, str, str]] = [
     ("replicator_dynamics", "3x3, 10x10, t=100, 1e-8", "nashpy replicator_dynamics", ">= 20x"),
-    ("fixation_probabilities", "Z=100, 2..10 strategies", "egttools", ">= 10x"),
-    ("stationary_distribution", "3 strategies, Z=100 (5151 states)", "egttools", ">= 100x"),
 ]
 
 
