@@ -23,8 +23,11 @@ per population with fitness :math:`f` and mean fitness :math:`\bar f = x \cdot f
   best response, probability split evenly over actions whose fitness ties with
   the maximum (within ``1e-12`` times the payoff spread). This picks one
   element of the best-response *inclusion*; it is discontinuous, so the
-  integrator takes short steps where the best response switches. ``"logit"`` is
-  its smooth version;
+  integrator takes short steps where the best response switches, down to
+  ``BR_MIN_STEP * max(1, t_end)`` (``1e-5``), which it accepts whatever the
+  error estimate: on a switching surface that attracts from both sides the
+  state then chatters within about that distance of it (a sliding motion, as
+  in Filippov's solution). ``"logit"`` is its smooth version;
 - ``"logit"`` with noise :math:`\eta > 0`: :math:`\dot x = \mathrm{softmax}(f/\eta) - x`;
 - ``"bnn"`` (Brown-von Neumann-Nash): :math:`\dot x_a = k_a - x_a \sum_b k_b`,
   :math:`k_a = [f_a - \bar f]_+`;
@@ -80,6 +83,8 @@ DYNAMICS_HELP = {
 SIMPLEX_TOL = 1e-9
 #: Relative tolerance under which fitnesses tie in the best-response dynamic.
 TIE_TOL = 1e-12
+#: Best response: steps of ``BR_MIN_STEP * max(1, t_end)`` are accepted whatever the error estimate.
+BR_MIN_STEP = 1e-5
 
 _MODE_MATRIX = 0
 _MODE_TENSOR = 1
@@ -290,11 +295,14 @@ def _rms_norm(v, scale):
 
 
 @njit(cache=True)
-def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, rtol, atol, max_steps, dense_p, out):
+def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, rtol, atol, max_steps, h_min, dense_p,
+           out):
     """Integrate from ``x0`` at time 0 and write the state at each ``t_out[j]`` into ``out[j]``.
 
     ``t_out`` is non-decreasing and non-negative. Returns ``(status, filled,
     accepted, rejected, evaluations)``: ``filled`` rows of ``out`` were written.
+    Steps of length ``h_min`` or less are accepted whatever the error estimate
+    (``h_min`` > 0 only for the discontinuous best-response field).
     The stages share one call site of the vector field, inlined for one
     population, which keeps compilation short.
     """
@@ -396,7 +404,7 @@ def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, r
             status = _NOT_FINITE
             break
         e = _rms_norm(err, scale)
-        if e <= 1.0:
+        if e <= 1.0 or h <= h_min:
             accepted += 1
             t_new = t_end if final else t + h
             # dense output at the requested times inside (t, t_new]
@@ -429,25 +437,25 @@ def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, r
             fac = 10.0 if e == 0.0 else min(10.0, max(0.2, 0.9 * e ** -0.2))
             if last_rejected:
                 fac = min(1.0, fac)
-            h *= fac
+            h = max(h * fac, h_min)
             last_rejected = False
         else:
             rejected += 1
-            h *= max(0.2, 0.9 * e ** -0.2)
+            h = max(h * max(0.2, 0.9 * e ** -0.2), h_min)
             last_rejected = True
     return status, j, accepted, rejected, nfev
 
 
 @njit(cache=True, parallel=True)
 def _dopri_batch(starts, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, rtol, atol, max_steps,
-                 dense_p, finals, status):
+                 h_min, dense_p, finals, status):
     """Integrate every row of ``starts`` to the times ``t_out``; the last state goes to ``finals``."""
     m = t_out.shape[0]
     n = starts.shape[1]
     for r in prange(starts.shape[0]):
         out = np.empty((m, n))
         st, filled, _, _, _ = _dopri(starts[r], t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes,
-                                     rtol, atol, max_steps, dense_p, out)
+                                     rtol, atol, max_steps, h_min, dense_p, out)
         status[r] = st
         if filled > 0:
             finals[r, :] = out[filled - 1]
@@ -746,6 +754,11 @@ class Trajectory:
         }
 
 
+def _min_step(dynamic: str, t_end: float) -> float:
+    """Shortest step the error control may force: ``BR_MIN_STEP * max(1, t_end)`` for best response, else 0."""
+    return BR_MIN_STEP * max(1.0, t_end) if dynamic == "best_response" else 0.0
+
+
 def _kernel_args(model: PopulationModel, dyn: int, eta: float) -> tuple:
     return (dyn, eta, TIE_TOL * model.scale, model.mode, model.payload, model.shape, model.offsets, model.sizes)
 
@@ -800,7 +813,7 @@ def integrate(game: NormalFormGame | np.ndarray, x0: Any, t: Any = 100.0, dynami
     times = check_times(t)
     out = np.empty((times.shape[0], x.shape[0]))
     status, filled, acc, rej, nfev = _dopri(x, times, *_kernel_args(model, dyn, eta_v), float(rtol), float(atol),
-                                            int(max_steps), _P, out)
+                                            int(max_steps), _min_step(dynamic, float(times[-1])), _P, out)
     params: dict[str, Any] = {"rtol": float(rtol), "atol": float(atol), "max_steps": int(max_steps)}
     if dynamic == "logit":
         params["eta"] = eta_v
@@ -907,5 +920,5 @@ def integrate_many(model: PopulationModel, starts: np.ndarray, t_end: float, dyn
     finals = np.empty_like(starts)
     status = np.empty(starts.shape[0], dtype=np.int64)
     _dopri_batch(starts, np.array([0.0, float(t_end)]), *_kernel_args(model, dyn, eta_v), float(rtol),
-                 float(atol), int(max_steps), _P, finals, status)
+                 float(atol), int(max_steps), _min_step(dynamic, float(t_end)), _P, finals, status)
     return finals, status == _OK
