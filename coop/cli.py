@@ -93,6 +93,7 @@ def solve(
     """
     from coop.inputs import load_input
     from coop.report import (
+        evolution_analyses,
         institution_analyses,
         payoff_set_analyses,
         repeated_analyses,
@@ -115,11 +116,13 @@ def solve(
     institutions = institution_analyses(loaded)
     sets = payoff_set_analyses(loaded)
     tournament = tournament_analysis(loaded)
-    doc = solution_document(loaded, solution, analyses, institutions, sets, tournament)
+    evolution = evolution_analyses(loaded)
+    doc = solution_document(loaded, solution, analyses, institutions, sets, tournament, evolution)
     if fmt == "json":
         _dump_json(doc)
     else:
-        click.echo(render_solution(loaded, solution, doc, analyses, institutions, sets, tournament), nl=False)
+        click.echo(render_solution(loaded, solution, doc, analyses, institutions, sets, tournament, evolution),
+                   nl=False)
 
 
 @cli.command("list")

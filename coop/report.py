@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from coop.inputs import LoadedInput
 from coop.solvers.results import PROB_EPS, Equilibrium
 from coop.solvers.solve import GameSolution
@@ -110,6 +112,114 @@ def payoff_sets_document(sets: dict[str, Any]) -> dict[str, Any] | None:
     return doc
 
 
+#: The full chain with mutation is solved up to this many population states (C(Z + m - 1, m - 1)).
+MAX_FULL_CHAIN_STATES = 200_000
+
+
+def evolution_analyses(loaded: LoadedInput) -> dict[str, Any]:
+    """What the scenario's ``evolution`` section asks for (empty without one).
+
+    Keys: ``trajectories`` (one :class:`~coop.solvers.dynamics.Trajectory` per run), ``rest_points``
+    (:class:`~coop.solvers.rest_points.RestPoints` of the replicator dynamic), ``basins``, and for a
+    finite population ``population_game``, ``small_mutation``
+    (:class:`~coop.solvers.fixation.SmallMutationResult`, with the fixation probabilities) and
+    ``stationary`` (:class:`~coop.solvers.stationary.StationaryResult`, with mutation only); ``notes``.
+    """
+    spec = loaded.scenario.evolution if loaded.scenario is not None else None
+    if spec is None:
+        return {}
+    from coop.solvers.dynamics import integrate
+    from coop.solvers.rest_points import basins, rest_points
+
+    game = loaded.game
+    out: dict[str, Any] = {"spec": spec, "notes": []}
+    out["trajectories"] = [
+        integrate(game, run.start, np.linspace(0.0, run.time, 201), dynamic=run.dynamic,
+                  eta=run.eta if run.eta is not None else 0.1, populations=spec.populations)
+        for run in spec.runs
+    ]
+    if spec.rest_points:
+        out["rest_points"] = rest_points(game, "replicator", populations=spec.populations)
+    if spec.basins is not None:
+        b = spec.basins
+        out["basins"] = basins(game, b.dynamic, eta=b.eta if b.eta is not None else 0.1, resolution=b.resolution,
+                               t_end=b.time, populations=spec.populations)
+    if spec.finite is not None:
+        from coop.solvers.finite_population import PopulationGame, num_states
+        from coop.solvers.fixation import small_mutation_limit
+        from coop.solvers.stationary import stationary_distribution
+
+        f = spec.finite
+        pop = PopulationGame.from_normal_form(game)
+        out["population_game"] = pop
+        out["small_mutation"] = small_mutation_limit(pop, f.size, f.selection, rule=f.rule)
+        if pop.num_strategies == 2:
+            from coop.solvers.fixation import birth_death
+
+            out["gradient"] = birth_death(pop, f.size, f.selection, pop.strategies[0], pop.strategies[1],
+                                          rule=f.rule)
+        if f.mutation > 0.0:
+            states = num_states(f.size, pop.num_strategies)
+            if states <= MAX_FULL_CHAIN_STATES:
+                out["stationary"] = stationary_distribution(pop, f.size, f.selection, f.mutation, rule=f.rule)
+            else:
+                out["notes"].append(f"the full chain with mutation has {states:,} states (more than "
+                                    f"{MAX_FULL_CHAIN_STATES:,}); only the small-mutation limit is reported")
+    return out
+
+
+def gradient_roots(bd: Any) -> list[dict[str, Any]]:
+    """Where the gradient of selection changes sign: the finite population's interior rest points.
+
+    ``bd.gradient[k]`` is T+(k) - T-(k) with ``k`` invaders; a change from + to - as ``k`` grows is a
+    stable point (coexistence), from - to + an unstable one (a coordination threshold). The root is
+    placed by linear interpolation and reported as a share ``k / Z`` of the invading strategy.
+    """
+    g = np.asarray(bd.gradient, dtype=float)
+    z = bd.population_size
+    tol = 1e-12 * max(1.0, float(np.abs(g).max(initial=0.0)))
+    sign = np.where(g > tol, 1, np.where(g < -tol, -1, 0))[1:z]  # interior k = 1..Z-1
+    roots = []
+    prev_k, prev_s = None, 0
+    for k, sg in enumerate(sign, start=1):
+        if sg == 0:
+            continue
+        if prev_s and sg != prev_s:
+            a, b = g[prev_k], g[k]
+            x = prev_k + (k - prev_k) * a / (a - b)
+            roots.append({"share": float(x / z), "stable": bool(prev_s > 0)})
+        prev_k, prev_s = k, sg
+    return roots
+
+
+def _gradient_document(bd: Any) -> dict[str, Any]:
+    return {**bd.to_dict(), "roots": gradient_roots(bd)}
+
+
+def evolution_document(evo: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``evolution`` section of the JSON document."""
+    if not evo:
+        return None
+    doc: dict[str, Any] = {
+        "populations": evo["spec"].populations,
+        "trajectories": [t.to_dict() for t in evo["trajectories"]],
+        "rest_points": evo["rest_points"].to_dict() if "rest_points" in evo else None,
+        "basins": evo["basins"].to_dict() if "basins" in evo else None,
+        "finite_population": None,
+        "notes": list(evo["notes"]),
+    }
+    if "small_mutation" in evo:
+        f = evo["spec"].finite
+        doc["finite_population"] = {
+            "size": f.size, "selection": f.selection, "mutation": f.mutation, "rule": f.rule,
+            "group_size": evo["population_game"].group_size,
+            "small_mutation_limit": evo["small_mutation"].to_dict(),
+            "gradient_of_selection": _gradient_document(evo["gradient"]) if "gradient" in evo else None,
+            "stationary": evo["stationary"].to_dict() if "stationary" in evo else None,
+        }
+    return doc
+
+
 def institution_analyses(loaded: LoadedInput) -> list[tuple[str, Any]]:
     """``(profile name, InstitutionAnalysis)`` for every design and every strategy profile of the scenario."""
     scenario = loaded.scenario
@@ -158,6 +268,7 @@ def solution_document(
     institutions: list[tuple[str, Any]] | None = None,
     payoff_sets: dict[str, Any] | None = None,
     tournament: Any = None,
+    evolution: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build the JSON-ready document for ``coop solve``."""
     from coop import __version__
@@ -190,5 +301,8 @@ def solution_document(
     inst = institutions_document(institutions or [])
     if inst is not None:
         doc["institutions"] = inst
+    evo = evolution_document(evolution or {})
+    if evo is not None:
+        doc["evolution"] = evo
     doc["solver"] = body["solver"]
     return doc

@@ -83,6 +83,7 @@ def render_solution(
     institutions: list[tuple[str, Any]] | None = None,
     payoff_sets: dict[str, Any] | None = None,
     tournament: Any = None,
+    evolution: dict[str, Any] | None = None,
 ) -> str:
     """The text report of ``coop solve``."""
     game = loaded.game
@@ -149,6 +150,9 @@ def render_solution(
     if tournament is not None:
         lines.append("")
         lines += _tournament_block(tournament)
+    if evolution:
+        lines.append("")
+        lines += _evolution_block(evolution)
     if institutions:
         lines.append("")
         lines += _institutions_block(loaded, institutions)
@@ -325,6 +329,95 @@ def _tournament_block(t: Any) -> list[str]:
         "Each strategy meets every other (and a copy of itself) in matches of the stage game; its score "
         "is its payoff per turn against the others, as in Axelrod's tournaments, ranked by the "
         "median over the repetitions; the pairwise scores are in the JSON output.", WIDTH)
+    return lines
+
+
+def _population_state(model: Any, x: np.ndarray) -> str:
+    blocks = model.split(np.asarray(x, dtype=float))
+    parts = [format_strategy(acts, np.clip(b, 0.0, None)) for acts, b in zip(model.actions, blocks, strict=True)]
+    if len(parts) == 1:
+        return parts[0]
+    return "; ".join(f"{name}: {part}" for name, part in zip(model.names, parts, strict=True))
+
+
+def _eigen(values: np.ndarray) -> str:
+    out = []
+    for v in values:
+        re, im = float(np.real(v)), float(np.imag(v))
+        out.append(format_number(round(re, 4)) + (f" {'+' if im > 0 else '-'} {format_number(round(abs(im), 4))}i"
+                                                  if abs(im) > 1e-9 else ""))
+    return ", ".join(out) or "-"
+
+
+def _evolution_block(evo: dict[str, Any]) -> list[str]:
+    spec = evo["spec"]
+    trajectories = evo["trajectories"]
+    model = trajectories[0].model
+    who = ("one population playing the game against itself" if spec.populations == "one"
+           else "one population per player")
+    lines = [f"Evolutionary dynamics ({who})"]
+    for t in trajectories:
+        eta = f" (eta {format_number(t.parameters['eta'])})" if t.dynamic == "logit" else ""
+        lines += textwrap.wrap(
+            f"{t.dynamic}{eta} from {_population_state(model, t.states[0])}: at t = {format_number(float(t.times[-1]))}"
+            f" the shares are {_population_state(model, t.states[-1])}", WIDTH, initial_indent="  ",
+            subsequent_indent="    ")
+    if "rest_points" in evo:
+        rp = evo["rest_points"]
+        lines.append("")
+        lines.append(f"  Rest points of the {rp.dynamic} dynamic and their stability:")
+        rows = [[_population_state(model, p.state), p.stability, _eigen(p.eigenvalues)] for p in rp.points]
+        lines += ["    " + line for line in _table(rows, ["state", "stability", "eigenvalues (tangent space)"])]
+    if "basins" in evo:
+        b = evo["basins"]
+        shares = "; ".join(f"{_population_state(model, a.state)}: {100 * float(f):.0f}%"
+                           for a, f in zip(b.attractors, b.fractions, strict=True))
+        if b.unconverged > 0:
+            shares += f"; no convergence: {100 * b.unconverged:.0f}%"
+        lines += textwrap.wrap(f"Basins of attraction ({b.dynamic}, {len(b.starts)} starts on a grid): {shares}",
+                               WIDTH, initial_indent="  ", subsequent_indent="    ")
+    if "small_mutation" in evo:
+        f = spec.finite
+        sml = evo["small_mutation"]
+        fix = sml.fixation
+        names = list(fix.strategies)
+        group = evo["population_game"].group_size
+        lines.append("")
+        lines += textwrap.wrap(
+            f"Finite population: Z = {f.size}, selection beta = {format_number(f.selection)}, {f.rule} rule, "
+            f"{'pairwise games' if group == 2 else f'groups of {group}'}", WIDTH, initial_indent="  ",
+            subsequent_indent="    ")
+        lines.append(f"  Fixation probability of one mutant (row) in a population of the column "
+                     f"(neutral: 1/Z = {format_number(round(1.0 / f.size, 6))}):")
+        rows = [[names[a]] + ["-" if a == r else f"{float(fix.fixation[r, a]):.3g}" for r in range(len(names))]
+                for a in range(len(names))]
+        lines += ["    " + line for line in _table(rows, ["mutant \\ resident", *names])]
+        lines.append("  Small-mutation limit, share of time in each monomorphic state:")
+        for k, name in enumerate(names):
+            share = float(sml.stationary[k])
+            lines.append(f"    {name.ljust(max(len(n) for n in names))}  {share:6.3f}  {'#' * round(40 * share)}")
+        if "gradient" in evo:
+            from coop.report import gradient_roots
+
+            bd = evo["gradient"]
+            roots = gradient_roots(bd)
+            desc = "; ".join(f"{'stable' if r['stable'] else 'unstable'} at {100 * r['share']:.0f}% {bd.invader}"
+                             for r in roots) or f"none: selection pushes one way all along the {bd.invader}-" \
+                                                 f"{bd.resident} edge"
+            lines += textwrap.wrap(f"Gradient of selection (T+ - T-) on the {bd.invader}-{bd.resident} edge, "
+                                   f"interior roots: {desc}", WIDTH, initial_indent="  ", subsequent_indent="    ")
+        if "stationary" in evo:
+            st = evo["stationary"]
+            means = ", ".join(f"{n} {float(v):.3f}" for n, v in zip(names, st.mean_frequencies, strict=True))
+            lines += textwrap.wrap(f"With mutation mu = {format_number(f.mutation)}: mean shares over the stationary "
+                                   f"distribution: {means}", WIDTH, initial_indent="  ", subsequent_indent="    ")
+    for note in evo["notes"]:
+        lines += textwrap.wrap(f"Note: {note}", WIDTH, initial_indent="  ", subsequent_indent="    ")
+    lines.append("")
+    lines += textwrap.wrap(
+        "Rest points are where the dynamic stops; a stable one attracts the states near it. In a finite "
+        "population a mutant that fixes more often than 1/Z is favoured by selection; the small-mutation "
+        "limit says where the population spends its time when mutations are rare.", WIDTH)
     return lines
 
 

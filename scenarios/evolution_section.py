@@ -3,21 +3,23 @@
 .. code-block:: yaml
 
     evolution:
-      populations: one               # one (a symmetric game: players drawn from one population)
-                                     # or per_player (one population per player); default: one if
-                                     # the game is symmetric, else per_player
+      populations: one               # one (a symmetric 2-player game: players drawn from one population)
+                                     # or per_player (one population per player); default: one for a
+                                     # symmetric 2-player game, else per_player
       dynamics:                      # deterministic dynamics of large populations (optional;
         - dynamic: replicator        #   default: the replicator dynamic from the centre)
           start: {restrain: 0.2, race: 0.8}   # per_player: {US: {restrain: 0.2, race: 0.8}, China: ...}
           time: 100
         - {dynamic: logit, eta: 0.1, time: 50}
-      rest_points: true              # rest points of the replicator dynamic and their stability (default)
+      rest_points: true              # rest points of the replicator dynamic and their stability
+                                     # (default: true for 2-player games)
       basins: {resolution: 12, time: 200}      # optional: basins of attraction on a grid of starts
       finite_population:             # optional, symmetric games: a population of `size` players
         size: 100                    # Z >= 2
         selection: 1.0               # intensity of selection beta >= 0
         mutation: 0.0                # mu in [0, 1]; > 0 adds the full stationary distribution
-        rule: fermi                  # fermi (pairwise comparison) or moran
+        rule: fermi                  # fermi (pairwise comparison), moran (fitness 1 - beta + beta payoff,
+                                     # beta <= 1) or moran_exp (fitness exp(beta payoff))
 
 Dynamics: ``replicator``, ``best_response``, ``logit`` (with ``eta > 0``),
 ``bnn`` (Brown-von Neumann-Nash) and ``smith``. Numbers may be formulas of the
@@ -42,7 +44,7 @@ from coop.scenarios.yaml_source import YNode
 EVOLUTION_KEYS: dict[str, KeySpec] = {
     "populations": KeySpec("one (a symmetric game) or per_player"),
     "dynamics": KeySpec("deterministic dynamics to integrate: dynamic, start, time, eta"),
-    "rest_points": KeySpec("whether to find the rest points and their stability (default true)"),
+    "rest_points": KeySpec("whether to find the rest points and their stability (default: 2-player games)"),
     "basins": KeySpec("basins of attraction: resolution, dynamic, time"),
     "finite_population": KeySpec("a finite population: size, selection, mutation, rule"),
 }
@@ -65,11 +67,11 @@ FINITE_KEYS: dict[str, KeySpec] = {
     "size": KeySpec("population size Z >= 2", required=True),
     "selection": KeySpec("intensity of selection beta >= 0 (default 1)"),
     "mutation": KeySpec("mutation (exploration) rate mu in [0, 1] (default 0)"),
-    "rule": KeySpec("fermi (pairwise comparison, default) or moran"),
+    "rule": KeySpec("fermi (pairwise comparison, default), moran or moran_exp"),
 }
 
 DYNAMICS = ("replicator", "best_response", "logit", "bnn", "smith")
-RULES = ("fermi", "moran")
+RULES = ("fermi", "moran", "moran_exp")
 START_TOL = 1e-9
 
 
@@ -205,8 +207,12 @@ def build_evolution(node: YNode, game: NormalFormGame, scalar: Callable[[YNode, 
             raise node["populations"].error(
                 "one population needs a symmetric game (every player with the same actions, payoffs that only "
                 "depend on who plays what); use per_player")
+        if populations == "one" and game.num_players != 2:
+            raise node["populations"].error(
+                f"the deterministic dynamics of one population are for 2-player games; this one has "
+                f"{game.num_players} players: use per_player (finite_population handles groups of any size)")
     else:
-        populations = "one" if symmetric else "per_player"
+        populations = "one" if symmetric and game.num_players == 2 else "per_player"
     runs: list[DynamicRun] = []
     if "dynamics" in node:
         dnode = node["dynamics"]
@@ -228,7 +234,9 @@ def build_evolution(node: YNode, game: NormalFormGame, scalar: Callable[[YNode, 
             runs.append(DynamicRun(dyn, eta, _start(entry.get("start"), game, populations, scalar), time))
     else:
         runs.append(DynamicRun("replicator", None, _start(None, game, populations, scalar), 100.0))
-    rest = True
+    # with three or more players, one population per player has many rest points (every pure profile and
+    # more): they are listed only on request
+    rest = game.num_players == 2
     if "rest_points" in node:
         rnode = node["rest_points"]
         if rnode.kind != "scalar" or not isinstance(rnode.value, bool):
