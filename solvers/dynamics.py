@@ -281,8 +281,9 @@ def _project_row(states, j, offsets, sizes):
                 states[j, o + a] = 0.0
             s += states[j, o + a]
         if s > 0.0:
+            inv = 1.0 / s
             for a in range(sizes[p]):
-                states[j, o + a] /= s
+                states[j, o + a] *= inv
 
 
 @njit(cache=True, inline="always")
@@ -320,7 +321,7 @@ def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, r
     ynew = np.empty(n)
     err = np.empty(n)
     scale = np.empty(n)
-    weights = np.empty(7)
+    poly = np.empty((4, n))
     accepted = 0
     rejected = 0
     nfev = 0
@@ -407,22 +408,25 @@ def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, r
         if e <= 1.0 or h <= h_min:
             accepted += 1
             t_new = t_end if final else t + h
-            # dense output at the requested times inside (t, t_new]
+            # dense output at the requested times inside (t, t_new]: per component, a quartic in th
+            if j < m and t_out[j] <= t_new:
+                for c in range(4):
+                    for i in range(n):
+                        poly[c, i] = 0.0
+                    for r in range(7):
+                        w = dense_p[r, c]
+                        if w != 0.0:
+                            for i in range(n):
+                                poly[c, i] += w * stages[r, i]
             while j < m and t_out[j] <= t_new:
                 if t_out[j] >= t_new:
                     out[j, :] = ynew
                 else:
                     th = (t_out[j] - t) / h
-                    for r in range(7):
-                        weights[r] = h * th * (dense_p[r, 0] + th * (dense_p[r, 1] + th * (dense_p[r, 2]
-                                                                                         + th * dense_p[r, 3])))
+                    ht = h * th
                     for i in range(n):
-                        out[j, i] = y[i]
-                    for r in range(7):
-                        c = weights[r]
-                        if c != 0.0:
-                            for i in range(n):
-                                out[j, i] += c * stages[r, i]
+                        out[j, i] = y[i] + ht * (poly[0, i] + th * (poly[1, i] + th * (poly[2, i]
+                                                                                     + th * poly[3, i])))
                 _project_row(out, j, offsets, sizes)
                 j += 1
             t = t_new
@@ -487,6 +491,53 @@ def _fitness_batch(points, mode, payload, shape, offsets, out):
             _matvec(points[r], payload, out[r])
         else:
             _fitness_tensor(points[r], payload, shape, offsets, idx, pre, suf, out[r])
+
+
+@njit(cache=True)
+def _times_problem(times):
+    """0 if ``times`` are finite, >= 0 and non-decreasing; else 1 (not finite), 2 (negative) or 3 (decreasing)."""
+    prev = 0.0
+    for i in range(times.shape[0]):
+        t = times[i]
+        if not np.isfinite(t):
+            return 1
+        if t < 0.0:
+            return 2
+        if i > 0 and t < prev:
+            return 3
+        prev = t
+    return 0
+
+
+@njit(cache=True)
+def _state_problem(x, offsets, sizes, tol):
+    """``(code, population)``: 0 on the simplex; 1 not finite; 2 a negative entry; 3 a population's sum is off."""
+    for i in range(x.shape[0]):
+        if not np.isfinite(x[i]):
+            return 1, -1
+        if x[i] < 0.0:
+            return 2, -1
+    for p in range(offsets.shape[0]):
+        s = 0.0
+        for a in range(sizes[p]):
+            s += x[offsets[p] + a]
+        if abs(s - 1.0) > tol:
+            return 3, p
+    return 0, -1
+
+
+@njit(cache=True)
+def _spread(values):
+    """``(all finite, max - min)`` of a flat array."""
+    lo = np.inf
+    hi = -np.inf
+    for i in range(values.shape[0]):
+        v = values[i]
+        if not np.isfinite(v):
+            return False, 0.0
+        lo = min(lo, v)
+        hi = max(hi, v)
+    return True, hi - lo
 
 
 # ============================================================================ model
@@ -575,14 +626,15 @@ def population_model(game: NormalFormGame | np.ndarray, populations: str = "auto
         A = np.asarray(game, dtype=np.float64)
         if A.ndim != 2 or A.shape[0] != A.shape[1] or A.shape[0] < 1:
             raise InputError(f"a one-population payoff matrix must be square, got shape {A.shape}")
-        if not np.all(np.isfinite(A)):
+        flat = np.array(A, dtype=np.float64, order="C").ravel()
+        finite, spread = _spread(flat)
+        if not finite:
             raise InputError("payoffs must be finite numbers (found NaN or infinity)")
         if populations == "per_player":
             raise InputError("a single payoff matrix describes one population; pass a NormalFormGame for "
                              "one population per player")
         k = A.shape[0]
-        spread = float(A.max() - A.min())
-        return PopulationModel(True, A.ravel().copy(), np.array([k], dtype=np.int64), np.zeros(1, dtype=np.int64),
+        return PopulationModel(True, flat, np.array([k], dtype=np.int64), np.zeros(1, dtype=np.int64),
                                np.array([k], dtype=np.int64), ("population",),
                                (tuple(str(a + 1) for a in range(k)),), spread if spread > 0.0 else 1.0)
     payoffs = game.payoffs
@@ -640,15 +692,15 @@ def check_state(model: PopulationModel, x: Any, what: str = "x0") -> np.ndarray:
         blocks = " + ".join(str(k) for k in model.sizes.tolist())
         raise InputError(f"{what} has {arr.shape[0]} entries; expected {n} ({blocks} for populations "
                          f"{', '.join(model.names)})")
-    if not np.all(np.isfinite(arr)):
+    code, p = _state_problem(arr, model.offsets, model.sizes, SIMPLEX_TOL)
+    if code == 1:
         raise InputError(f"{what} must contain finite numbers")
-    if arr.min() < 0.0:
+    if code == 2:
         raise InputError(f"{what} has a negative entry ({arr.min():.3g}); probabilities must be >= 0")
-    for name, part in zip(model.names, model.split(arr), strict=True):
-        total = float(part.sum())
-        if abs(total - 1.0) > SIMPLEX_TOL:
-            raise InputError(f"{what} for population {name!r} sums to {total:.12g}; expected 1 (within "
-                             f"{SIMPLEX_TOL:g})")
+    if code == 3:
+        total = float(model.split(arr)[p].sum())
+        raise InputError(f"{what} for population {model.names[p]!r} sums to {total:.12g}; expected 1 (within "
+                         f"{SIMPLEX_TOL:g})")
     return arr
 
 
@@ -663,16 +715,17 @@ def check_times(t: Any) -> np.ndarray:
             raise InputError(f"the end time must be a finite number >= 0, got {end}")
         return np.linspace(0.0, end, 101)
     try:
-        times = np.array(t, dtype=np.float64).ravel()
+        times = np.array(t, dtype=np.float64).ravel()  # a copy: the caller's array is never shared
     except (TypeError, ValueError):
         raise InputError("times must be a list of numbers") from None
     if times.size == 0:
         raise InputError("times must not be empty")
-    if not np.all(np.isfinite(times)):
+    code = _times_problem(times)
+    if code == 1:
         raise InputError("times must be finite numbers")
-    if times.min() < 0.0:
+    if code == 2:
         raise InputError(f"times must be >= 0 (integration starts at t = 0), got {times.min():g}")
-    if np.any(np.diff(times) < 0.0):
+    if code == 3:
         raise InputError("times must be in non-decreasing order")
     return times
 
@@ -817,8 +870,8 @@ def integrate(game: NormalFormGame | np.ndarray, x0: Any, t: Any = 100.0, dynami
     params: dict[str, Any] = {"rtol": float(rtol), "atol": float(atol), "max_steps": int(max_steps)}
     if dynamic == "logit":
         params["eta"] = eta_v
-    times_out = times[:filled].copy()
-    states = out[:filled].copy()
+    times_out = times if filled == times.shape[0] else times[:filled].copy()
+    states = out if filled == times.shape[0] else out[:filled].copy()
     times_out.setflags(write=False)
     states.setflags(write=False)
     return Trajectory(times_out, states, model, dynamic, params, int(acc), int(rej), int(nfev),
