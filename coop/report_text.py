@@ -120,7 +120,8 @@ def render_solution(
         if loaded.red_lines:
             header.append("red lines crossed")
         rows = []
-        for k, (eq, eq_doc) in enumerate(zip(solution.equilibria, doc["equilibria"], strict=False), start=1):
+        shown = list(zip(solution.equilibria, doc["equilibria"], strict=False))[:MAX_EQUILIBRIA_SHOWN]
+        for k, (eq, eq_doc) in enumerate(shown, start=1):
             row = [str(k)]
             row += [format_strategy(game.actions[i], eq.strategies[i]) for i in range(game.num_players)]
             row.append(", ".join(format_number(float(v)) for v in eq.payoffs))
@@ -129,6 +130,8 @@ def render_solution(
                 row.append("; ".join(_crossing(c) for c in crossed) or "none")
             rows.append(row)
         lines += ["  " + line for line in _table(rows, header)]
+        if n_eq > MAX_EQUILIBRIA_SHOWN:
+            lines.append(f"  ... and {n_eq - MAX_EQUILIBRIA_SHOWN} more (all are in --format json)")
         lines.append("")
         lines.append(
             f"Every equilibrium was verified: largest regret {max(e.max_regret for e in solution.equilibria):.2g} "
@@ -260,6 +263,9 @@ def _repeated_block(loaded: LoadedInput, analyses: list[Any]) -> list[str]:
     )
     return lines
 
+
+#: At most this many equilibria are listed in the text report (all are in the JSON).
+MAX_EQUILIBRIA_SHOWN = 40
 
 #: At most this many vertices of a payoff set are listed in the text report (all are in the JSON).
 MAX_VERTICES = 8

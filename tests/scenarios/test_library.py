@@ -24,6 +24,8 @@ DOCUMENTED = {
         (("human_control", "autonomous"), ("human_control", "autonomous"), ("advocate", "abstain")),
     ),
     "ai-safety-institutions": (("US", "China", "EU"), (("comply", "defect"),) * 3),
+    "ai-development-race": (("developer_A", "developer_B"), (("SAFE", "UNSAFE"),) * 2),
+    "collective-risk": (tuple(f"member{k}" for k in range(1, 7)), (("C", "D"),) * 6),
 }
 
 

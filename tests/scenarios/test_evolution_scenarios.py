@@ -1,0 +1,95 @@
+"""The bundled evolutionary scenarios reproduce what their papers report.
+
+* ``ai-development-race``: Han, Pereira, Santos and Lenaerts (2020), JAIR 69, long-term regime of the
+  DSAIR model. Three regions of (s, p_r): safety favoured by selection and socially best when
+  p_r > 1 - 1/(3s) (risk dominance of SAFE for B/W >> b); a dilemma between 1 - 1/s and 1 - 1/(3s) (UNSAFE
+  favoured, SAFE socially better); UNSAFE favoured and socially better below 1 - 1/s.
+* ``collective-risk``: Santos and Pacheco (2011), PNAS 108: cooperation grows with the perceived risk r;
+  at high risk the gradient of selection has an unstable root (a coordination threshold) below a stable one
+  (coexistence); at low risk defection takes over.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from coop.cli import cli
+from coop.inputs import load_input
+from coop.report import evolution_analyses, gradient_roots
+from coop.solvers.finite_population import PopulationGame, collective_risk_dilemma
+from coop.solvers.fixation import fixation_probabilities
+
+
+def race(speed: float, risk: float):
+    loaded = load_input("ai-development-race", {"speed": speed, "disaster_risk": risk})
+    evo = evolution_analyses(loaded)
+    safe_share = float(evo["small_mutation"].stationary[0])
+    pay = loaded.game.payoffs[0]
+    return safe_share, pay[0, 0], pay[1, 1]
+
+
+@pytest.mark.parametrize("speed", [1.5, 3.0])
+def test_ai_race_three_regions(speed):
+    upper, lower = 1 - 1 / (3 * speed), 1 - 1 / speed
+    # region I: safety favoured and best for all
+    share, ss, uu = race(speed, min(upper + 0.06, 0.99))
+    assert share > 0.5 and ss > uu
+    # region II: a dilemma, UNSAFE favoured although SAFE is better for all
+    share, ss, uu = race(speed, 0.5 * (lower + upper))
+    assert share < 0.5 and ss > uu
+    # region III: UNSAFE favoured and socially preferable
+    share, ss, uu = race(speed, max(lower - 0.1, 0.0))
+    assert share < 0.5 and ss < uu
+
+
+def test_ai_race_selection_boundary_is_near_risk_dominance():
+    """With Z = 100 and weak selection the switch of the stationary distribution sits near 1 - 1/(3s)."""
+    speed = 1.5
+    grid = np.linspace(0.70, 0.86, 17)
+    shares = np.array([race(speed, r)[0] for r in grid])
+    assert np.all(np.diff(shares) >= -1e-12)  # more risk, more safety
+    crossing = grid[np.argmax(shares > 0.5)]
+    assert abs(crossing - (1 - 1 / (3 * speed))) < 0.02
+
+
+def test_ai_race_fixation_matches_the_population_game_of_its_matrix():
+    loaded = load_input("ai-development-race", {})
+    evo = evolution_analyses(loaded)
+    direct = fixation_probabilities(PopulationGame.from_matrix(loaded.game.payoffs[0], ("SAFE", "UNSAFE")),
+                                    100, 0.01)
+    np.testing.assert_allclose(evo["small_mutation"].fixation.fixation, direct.fixation, rtol=1e-12, atol=0)
+
+
+def test_collective_risk_group_game_equals_the_published_payoffs():
+    loaded = load_input("collective-risk", {})
+    evo = evolution_analyses(loaded)
+    ours = evo["population_game"]
+    ref = collective_risk_dilemma(group_size=6, threshold=3, cost=0.1, risk=0.9)
+    assert ours.group_size == 6 and ours.strategies == ("C", "D")
+    for c in range(6):  # c cooperating co-players out of five
+        for name in ("C", "D"):
+            assert ours.payoff(name, {"C": c, "D": 5 - c}) == pytest.approx(ref.payoff(name, {"C": c, "D": 5 - c}))
+
+
+def test_collective_risk_cooperation_grows_with_risk():
+    shares, roots = [], {}
+    for r in (0.1, 0.5, 0.9):
+        evo = evolution_analyses(load_input("collective-risk", {"risk": r}))
+        shares.append(float(evo["stationary"].mean_frequencies[0]))
+        roots[r] = gradient_roots(evo["gradient"])
+    assert shares[0] < shares[1] < shares[2]
+    assert shares[0] < 0.2 and shares[2] > 0.5
+    high = roots[0.9]
+    assert [r["stable"] for r in high] == [False, True]  # a coordination threshold, then coexistence
+    assert high[0]["share"] < high[1]["share"]
+    assert all(not r["stable"] for r in roots[0.1]) or roots[0.1] == []
+
+
+def test_the_report_explains_the_finite_population():
+    res = CliRunner().invoke(cli, ["solve", "collective-risk"])
+    assert res.exit_code == 0, res.stderr
+    assert "Finite population: Z = 50, selection beta = 5, fermi rule, groups of 6" in res.stdout
+    assert "Gradient of selection" in res.stdout and "unstable at" in res.stdout
+    assert "... and" in res.stdout  # many equilibria: the table is cut, the JSON has them all
