@@ -3,12 +3,13 @@
 The issue's workload: random 3x3 and 10x10 symmetric games (standard normal payoffs, one population), a
 uniform-Dirichlet starting state, outputs at ``t = 0, 0.1, ..., 100`` (1001 points). nashpy integrates with
 ``scipy.integrate.odeint`` (LSODA at its default tolerances, about 1.5e-8) at those time points; coop's
-:func:`coop.solvers.dynamics.integrate` runs Dormand-Prince 5(4) at ``rtol=1e-8, atol=1e-10`` with dense output
+:func:`coop.solvers.dynamics.integrate` runs Dormand-Prince 5(4) at ``rtol=1e-8, atol=1e-12`` with dense output
 at the same points. Agreement is checked first, against nashpy and against an accurate solution (scipy
 ``solve_ivp(method="DOP853", rtol=1e-13, atol=1e-16)``, untimed): over all output times coop must be within
-``AGREE_TOL`` of nashpy and within ``ACCURATE_TOL`` of the accurate solution. nashpy's own error reaches a few
-1e-5 on trajectories that pass close to a face (components near 1e-20 that grow back), hence the looser first
-bound; the differences at t = 100 are reported too. The target is >= 20x.
+``ACCURATE_TOL`` of the accurate solution, and within ``AGREE_TOL`` of nashpy unless nashpy itself is further
+than ``AGREE_TOL`` from the accurate solution (then the seed's note says so). Trajectories that pass close to a
+face (components near 1e-20 that grow back) are ill-conditioned: nashpy's odeint ends at another vertex on one
+of the 10x10 seeds. The differences at t = 100 are reported too. The target is >= 20x.
 
 A second, informative row times coop's parallel many-starts kernel (basins) single-threaded and with all threads.
 """
@@ -48,7 +49,7 @@ def bench_replicator(cfg: Config) -> list[Row]:
             game = nashpy.Game(A)
 
             def coop_fn(A=A, x0=x0):
-                return integrate(A, x0, times, rtol=1e-8, atol=1e-10)
+                return integrate(A, x0, times, rtol=1e-8, atol=1e-12)
 
             def ref_fn(game=game, x0=x0):
                 return game.replicator_dynamics(y0=x0, timepoints=times)
@@ -64,16 +65,18 @@ def bench_replicator(cfg: Config) -> list[Row]:
             ref_err = float(np.max(np.abs(theirs - accurate)))
             worst, worst_final = max(worst, diff), max(worst_final, diff_final)
             worst_err, worst_ref_err = max(worst_err, err), max(worst_ref_err, ref_err)
-            if diff > AGREE_TOL or err > ACCURATE_TOL:
+            if err > ACCURATE_TOL or (diff > AGREE_TOL and ref_err <= AGREE_TOL):
                 agree = False
                 notes.append(f"seed {seed}: coop - nashpy {diff:.2g} (bound {AGREE_TOL:g}), coop - DOP853 {err:.2g} "
                              f"(bound {ACCURATE_TOL:g})")
+            elif diff > AGREE_TOL:
+                notes.append(f"seed {seed}: nashpy is {ref_err:.2g} off the accurate solution (coop {err:.2g})")
             contest.add("coop", coop_fn, time_once(coop_fn)[0])
             contest.add("nashpy", ref_fn, t_ref)
             contest.run(repeats)
         notes.append(f"max |coop - nashpy| over {N_POINTS} output times {worst:.2g}, at t = 100 {worst_final:.2g} "
                      f"(bound {AGREE_TOL:g}); error vs DOP853 rtol 1e-13: coop {worst_err:.2g}, nashpy "
-                     f"{worst_ref_err:.2g}; coop rtol 1e-8 atol 1e-10, nashpy odeint defaults")
+                     f"{worst_ref_err:.2g}; coop rtol 1e-8 atol 1e-12, nashpy odeint defaults")
         row = target_row("replicator", f"{k}x{k}, t = 100, {N_POINTS} points", "nashpy replicator_dynamics",
                          contest, "coop", "nashpy", agree, 20, "; ".join(notes))
         row.extra.update({"max_abs_difference": worst, "max_abs_difference_final": worst_final,

@@ -817,7 +817,7 @@ def _kernel_args(model: PopulationModel, dyn: int, eta: float) -> tuple:
 
 
 def integrate(game: NormalFormGame | np.ndarray, x0: Any, t: Any = 100.0, dynamic: str = "replicator",
-              eta: float | None = 0.1, rtol: float = 1e-8, atol: float = 1e-10, max_steps: int = 200_000,
+              eta: float | None = 0.1, rtol: float = 1e-8, atol: float = 1e-12, max_steps: int = 200_000,
               populations: str = "auto") -> Trajectory:
     r"""Integrate an evolutionary dynamic from ``x0`` at time 0 and report the states at the given times.
 
@@ -961,7 +961,7 @@ def _compositions(total: int, parts: int, low: int):
 
 
 def integrate_many(model: PopulationModel, starts: np.ndarray, t_end: float, dynamic: str = "replicator",
-                   eta: float | None = 0.1, rtol: float = 1e-8, atol: float = 1e-10,
+                   eta: float | None = 0.1, rtol: float = 1e-8, atol: float = 1e-12,
                    max_steps: int = 200_000) -> tuple[np.ndarray, np.ndarray]:
     """Final states at ``t_end`` from many validated starting rows, in parallel (Numba ``prange``).
 

@@ -519,7 +519,7 @@ class Basins:
 
 def basins(game: NormalFormGame | np.ndarray, dynamic: str = "replicator", eta: float | None = 0.1,
            resolution: int = 20, t_end: float = 200.0, populations: str = "one_if_symmetric",
-           match_tol: float = 1e-3, rtol: float = 1e-8, atol: float = 1e-10) -> Basins:
+           match_tol: float = 1e-3, rtol: float = 1e-8, atol: float = 1e-12) -> Basins:
     r"""Basins of attraction of the stable rest points, from a grid of interior starting points.
 
     Every start (``simplex_grid(sizes, resolution)``) is integrated to ``t_end``
