@@ -129,11 +129,26 @@ CLAIMS = {
     "ai-safety-institutions": [
         [[0, 1], [0, 1], [0, 1]],  # the stage game is a prisoner's dilemma: everyone defects
     ],
+    "ai-development-race": [
+        [[0, 1], [0, 1]],  # at the default disaster risk (the dilemma region) both develop unsafely
+    ],
 }
-NUM_EQUILIBRIA = {"ai-arms-race": 3, "export-controls": 5, "red-lines": 3, "ai-safety-institutions": 1}
+NUM_EQUILIBRIA = {"ai-arms-race": 3, "export-controls": 5, "red-lines": 3, "ai-safety-institutions": 1,
+                  "ai-development-race": 1}
 
 
-@pytest.mark.parametrize("name", sorted(DOCUMENTED))
+def test_collective_risk_pure_equilibria_are_exactly_three_contributors_or_none():
+    """Santos and Pacheco's one-shot threshold game: a contributor is pivotal only when exactly M contribute."""
+    from coop.solvers.pure_nash import pure_nash_equilibria
+
+    game = load("collective-risk").game
+    found = {tuple(int(np.argmax(s)) for s in e.strategies) for e in pure_nash_equilibria(game).equilibria}
+    expected = {p for p in np.ndindex(*game.num_actions) if sum(a == 0 for a in p) == 3}
+    expected.add((1,) * 6)
+    assert found == expected and len(found) == 21
+
+
+@pytest.mark.parametrize("name", sorted(CLAIMS))
 def test_bundled_equilibria_match_the_description(name):
     game = load(name).game
     eqs = gambit_equilibria(game)
