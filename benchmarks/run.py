@@ -21,10 +21,9 @@ How each number is taken:
 - the reported time is the median over seeds of the per-seed medians; the
   ratio is reference time / coop time (higher is better for coop).
 
-Workloads not yet in coop (replicator dynamics, fixation probabilities,
-tournaments, repeated-game payoff sets) are listed as rows with no numbers;
-to add one, write a function ``bench_<name>(cfg) -> list[Row]`` (the timing
-harness is in ``harness.py``) and put it in ``WORKLOADS`` (and drop its line from ``PENDING``).
+Every workload of the benchmark issue has a function ``bench_<name>(cfg) ->
+list[Row]`` (here or in a ``bench_*.py`` module beside this file; the timing
+harness is in ``harness.py``), registered in ``WORKLOADS``.
 """
 
 from __future__ import annotations
@@ -46,6 +45,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the harness and workload modules beside this file
 
+from bench_dynamics import bench_replicator  # noqa: E402
 from bench_finite_population import bench_fixation, bench_stationary  # noqa: E402
 from bench_payoff_set import bench_repeated_game_payoffs  # noqa: E402
 from bench_tournament import bench_tournament  # noqa: E402
@@ -421,23 +421,13 @@ WORKLOADS: dict[str, Callable[[Config], list[Row]]] = {
     "all_equilibria_2p": bench_bimatrix_all,
     "lemke_howson": bench_lemke_howson,
     "all_equilibria_3p": bench_polynomial,
+    "replicator_dynamics": bench_replicator,
     "fixation_probabilities": bench_fixation,
     "stationary_distribution": bench_stationary,
     "tournament": bench_tournament,
     "repeated_game_payoffs": bench_repeated_game_payoffs,
     "cli": bench_cli,
 }
-
-#: workloads of the benchmark issue that coop does not implement yet: (workload, size, reference, target)
-PENDING: list[tuple[str, str, str, str]] = [
-    ("replicator_dynamics", "3x3, 10x10, t=100, 1e-8", "nashpy replicator_dynamics", ">= 20x"),
-]
-
-
-def pending_rows() -> list[Row]:
-    return [Row(w, s, r, None, None, None, None, target=t, notes="not yet implemented in coop")
-            for w, s, r, t in PENDING]
-
 
 # ----------------------------------------------------------------------------- output
 def _fmt(x: float | None, kind: str = "s") -> str:
@@ -504,11 +494,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         new = bench(cfg)
         rows += new
         print(f"  {name}: {len(new)} rows in {time.perf_counter() - t0:.1f} s", flush=True)
-    if not args.only:
-        rows += pending_rows()
     print(format_table(rows))
     for r in rows:
-        if r.notes and r.notes != "not yet implemented in coop":
+        if r.notes:
             print(f"- {r.workload} {r.size} vs {r.reference}: {r.notes}")
     wrong = [r for r in rows if r.agree is False]
     print(f"total {time.perf_counter() - started:.0f} s; {len(wrong)} rows with wrong answers")
