@@ -43,8 +43,7 @@ def test_disagreement_is_detected(bench):
     assert bench.missing(a, [np.array([1.0, 0.0, 1.0, 0.0])]) == 1
 
 
-def test_pending_rows_have_no_numbers(bench):
-    for row in bench.pending_rows():
-        d = row.to_dict()
-        assert d["coop_seconds"] is None and d["reference_seconds"] is None and d["ratio"] is None
-        assert d["notes"] == "not yet implemented in coop"
+def test_every_workload_of_the_issue_is_registered(bench):
+    assert {"pure_nash", "all_equilibria_2p", "lemke_howson", "all_equilibria_3p", "replicator_dynamics",
+            "fixation_probabilities", "stationary_distribution", "tournament", "repeated_game_payoffs",
+            "cli"} == set(bench.WORKLOADS)
