@@ -192,7 +192,7 @@ def export(file: str, target: str, output: Path | None, force: bool, overrides: 
     click.echo(f"wrote {output}", err=True)
 
 
-PLOT_KINDS = ("payoff-sets", "critical-delta")
+PLOT_KINDS = ("payoff-sets", "critical-delta", "simplex", "trajectories", "stationary", "gradient")
 
 
 @cli.command()
@@ -202,7 +202,9 @@ PLOT_KINDS = ("payoff-sets", "critical-delta")
     type=click.Choice(PLOT_KINDS),
     required=True,
     help="payoff-sets: feasible, individually rational and subgame-perfect payoff sets of a 2-player game. "
-    "critical-delta: the discount factor each strategy profile (and institution) needs.",
+    "critical-delta: the discount factor each strategy profile (and institution) needs. "
+    "simplex: phase portrait of one population (2 or 3 strategies). trajectories: shares over time. "
+    "stationary: where a finite population spends its time. gradient: the gradient of selection.",
 )
 @click.option(
     "-o",

@@ -16,6 +16,19 @@ Each kind is a function ``(loaded, options) -> Figure`` in :data:`KINDS`:
     For a scenario with a ``repeated`` section: the critical discount factor
     of each strategy profile (and of each institution design), against the
     scenario's delta: a bar left of the line is self-enforcing.
+``simplex``
+    For an ``evolution`` section with one population of 3 strategies: the
+    replicator flow on the triangle, the rest points (filled stable, open
+    unstable, grey saddle) and the scenario's trajectories; with 2
+    strategies, the rate of change along the line of shares.
+``trajectories``
+    The shares of every action over time for each run of the section.
+``stationary``
+    A finite population: the small-mutation stationary distribution as bars
+    (and the mean shares with mutation).
+``gradient``
+    A finite population of 2 strategies: the gradient of selection
+    (Santos and Pacheco 2011), whose roots are its interior rest points.
 """
 
 from __future__ import annotations
@@ -179,10 +192,184 @@ def plot_critical_delta(loaded: LoadedInput, options: PlotOptions) -> Any:
     return fig
 
 
+# ----------------------------------------------------------------------------- evolution
+STABILITY_STYLE = {  # marker face colour, edge colour
+    "stable": ("#000000", "#000000"),
+    "unstable": ("#ffffff", "#000000"),
+    "saddle": ("#999999", "#000000"),
+    "centre": ("#56b4e9", "#000000"),
+}
+
+
+def _evolution(loaded: LoadedInput, what: str) -> dict[str, Any]:
+    from coop.report import evolution_analyses
+
+    evo = evolution_analyses(loaded)
+    if not evo:
+        raise InputError(f"the {what} plot needs a scenario with an 'evolution' section", source=loaded.source)
+    return evo
+
+
+def _ternary(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Barycentric (a, b, c) -> plane: a at the bottom left, b at the bottom right, c at the top."""
+    x = np.atleast_2d(x)
+    return x[:, 1] + 0.5 * x[:, 2], (np.sqrt(3) / 2) * x[:, 2]
+
+
+def plot_simplex(loaded: LoadedInput, options: PlotOptions) -> Any:
+    """Phase portrait of one population: the simplex of 3 strategies (a line for 2) with the flow, rest points
+    and the scenario's trajectories."""
+    from coop.solvers.dynamics import simplex_grid, vector_field
+
+    evo = _evolution(loaded, "simplex")
+    model = evo["trajectories"][0].model
+    if evo["spec"].populations != "one" or model.sizes[0] not in (2, 3):
+        raise InputError("the simplex plot is for one population with 2 or 3 strategies; use --kind trajectories",
+                         source=loaded.source)
+    game, acts = loaded.game, model.actions[0]
+    fig, ax = _figure()
+    rest = evo.get("rest_points")
+    if model.sizes[0] == 3:
+        corners = np.eye(3)
+        cx, cy = _ternary(corners)
+        ax.fill(cx, cy, facecolor="#f7f7f7", edgecolor="#000000", lw=1)
+        for k, name in enumerate(acts):
+            ax.annotate(name, (cx[k], cy[k]), textcoords="offset points", ha="center",
+                        xytext=((-12, -14), (12, -14), (0, 8))[k], fontsize=10)
+        grid = simplex_grid([3], 14)
+        v = np.array([vector_field(game, g, "replicator", populations="one") for g in grid])
+        gx, gy = _ternary(grid)
+        dx, dy = _ternary(grid + v)
+        u, w = dx - gx, dy - gy
+        speed = np.hypot(u, w)
+        scale = np.where(speed > 0, 1.0 / np.maximum(speed, 1e-300), 0.0)
+        ax.quiver(gx, gy, u * scale, w * scale, speed, cmap="viridis", angles="xy", scale=30, width=0.004,
+                  alpha=0.8)
+        for t in evo["trajectories"]:
+            tx, ty = _ternary(t.states)
+            ax.plot(tx, ty, color="#d55e00", lw=1.5)
+            ax.plot(tx[:1], ty[:1], "o", color="#d55e00", ms=4)
+        if rest is not None:
+            for pnt in rest.points:
+                face, edge = STABILITY_STYLE.get(pnt.stability, ("#cccccc", "#000000"))
+                px, py = _ternary(pnt.state)
+                ax.plot(px, py, "o", ms=9, markerfacecolor=face, markeredgecolor=edge, zorder=5)
+        ax.set_aspect("equal")
+        ax.axis("off")
+    else:
+        xs = np.linspace(0.0, 1.0, 201)
+        flow = np.array([vector_field(game, np.array([x, 1.0 - x]), "replicator", populations="one")[0]
+                         for x in xs])
+        ax.axhline(0.0, color="#000000", lw=0.8)
+        ax.plot(xs, flow, color="#0072b2", lw=2, label=f"replicator: d({acts[0]} share)/dt")
+        if rest is not None:
+            for pnt in rest.points:
+                face, edge = STABILITY_STYLE.get(pnt.stability, ("#cccccc", "#000000"))
+                ax.plot(pnt.state[0], 0.0, "o", ms=10, markerfacecolor=face, markeredgecolor=edge, zorder=5)
+        ax.set_xlabel(f"share of {acts[0]} (the rest play {acts[1]})")
+        ax.set_ylabel("rate of change")
+        ax.legend(loc="best", fontsize=8)
+        ax.grid(True, lw=0.3)
+    ax.set_title(f"{game.title or loaded.source}\nreplicator dynamic: filled = stable rest point, open = unstable, "
+                 "grey = saddle", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_trajectories(loaded: LoadedInput, options: PlotOptions) -> Any:
+    """Shares of each action over time, for every run of the evolution section (one panel per population)."""
+    import matplotlib.pyplot as plt
+
+    evo = _evolution(loaded, "trajectories")
+    runs = evo["trajectories"]
+    model = runs[0].model
+    n_pop = len(model.names)
+    fig, axes = plt.subplots(n_pop, len(runs), figsize=(4.5 * len(runs), 2.6 * n_pop + 0.8), dpi=120,
+                             squeeze=False)
+    for c, t in enumerate(runs):
+        for r, (name, acts, block) in enumerate(zip(model.names, model.actions, model.split(t.states), strict=True)):
+            ax = axes[r][c]
+            for a, label in enumerate(acts):
+                ax.plot(t.times, block[:, a], lw=1.5, label=label)
+            ax.set_ylim(-0.02, 1.02)
+            ax.grid(True, lw=0.3)
+            if r == 0:
+                eta = f", eta {t.parameters['eta']:g}" if t.dynamic == "logit" else ""
+                ax.set_title(f"{t.dynamic}{eta}", fontsize=9)
+            if c == 0:
+                ax.set_ylabel(f"{name}: share" if n_pop > 1 else "share")
+            if r == n_pop - 1:
+                ax.set_xlabel("time")
+            ax.legend(loc="best", fontsize=7)
+    fig.suptitle(loaded.game.title or loaded.source, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_stationary(loaded: LoadedInput, options: PlotOptions) -> Any:
+    """Where a finite population spends its time: the small-mutation limit (and the mean shares with mutation)."""
+    evo = _evolution(loaded, "stationary")
+    if "small_mutation" not in evo:
+        raise InputError("the stationary plot needs evolution.finite_population in the scenario",
+                         source=loaded.source)
+    sml = evo["small_mutation"]
+    names = list(sml.fixation.strategies)
+    fig, ax = _figure()
+    x = np.arange(len(names))
+    width = 0.38 if "stationary" in evo else 0.6
+    ax.bar(x - (width / 2 if "stationary" in evo else 0.0), sml.stationary, width, color="#0072b2",
+           label="small-mutation limit: time in each monomorphic state")
+    if "stationary" in evo:
+        f = evo["spec"].finite
+        ax.bar(x + width / 2, evo["stationary"].mean_frequencies, width, color="#e69f00",
+               label=f"mutation {f.mutation:g}: mean share over the stationary distribution")
+    ax.set_xticks(x, names)
+    ax.set_ylim(0.0, 1.05)
+    ax.set_ylabel("share")
+    f = evo["spec"].finite
+    ax.set_title(f"{loaded.game.title or loaded.source}\nZ = {f.size}, selection {f.selection:g}, {f.rule} rule",
+                 fontsize=9)
+    ax.legend(loc="upper right", fontsize=8)
+    ax.grid(True, axis="y", lw=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_gradient(loaded: LoadedInput, options: PlotOptions) -> Any:
+    """The gradient of selection T+(k) - T-(k) of a 2-strategy finite population, with its roots."""
+    from coop.report import gradient_roots
+
+    evo = _evolution(loaded, "gradient")
+    if "gradient" not in evo:
+        raise InputError("the gradient plot needs evolution.finite_population and a game with 2 strategies",
+                         source=loaded.source)
+    bd = evo["gradient"]
+    z = bd.population_size
+    share = np.arange(z + 1) / z
+    fig, ax = _figure()
+    ax.axhline(0.0, color="#000000", lw=0.8)
+    ax.plot(share, bd.gradient, color="#0072b2", lw=2)
+    for r in gradient_roots(bd):
+        face = "#000000" if r["stable"] else "#ffffff"
+        ax.plot(r["share"], 0.0, "o", ms=10, markerfacecolor=face, markeredgecolor="#000000", zorder=5)
+    ax.set_xlabel(f"share of {bd.invader} in the population (k / Z)")
+    ax.set_ylabel(f"gradient of selection T+ - T- (> 0: {bd.invader} tends to spread)")
+    f = evo["spec"].finite
+    ax.set_title(f"{loaded.game.title or loaded.source}\nZ = {z}, selection {f.selection:g}; filled root = stable, "
+                 "open = unstable", fontsize=9)
+    ax.grid(True, lw=0.3)
+    fig.tight_layout()
+    return fig
+
+
 #: Plot kinds, as ``coop plot --kind`` names them.
 KINDS: dict[str, Callable[[LoadedInput, PlotOptions], Any]] = {
     "payoff-sets": plot_payoff_sets,
     "critical-delta": plot_critical_delta,
+    "simplex": plot_simplex,
+    "trajectories": plot_trajectories,
+    "stationary": plot_stationary,
+    "gradient": plot_gradient,
 }
 
 

@@ -71,3 +71,46 @@ def test_plot_errors_are_one_line_with_status_2(tmp_path, args, message):
     assert res.exit_code == 2
     assert message in res.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+RPS = """\
+title: Rock-paper-scissors with a bonus
+players:
+  - {name: A, actions: [R, P, S]}
+  - {name: B, actions: [R, P, S]}
+payoffs:
+  arrays:
+    A: [[0, -1, 1.2], [1.2, 0, -1], [-1, 1.2, 0]]
+    B: [[0, 1.2, -1], [-1, 0, 1.2], [1.2, -1, 0]]
+evolution:
+  dynamics:
+    - {dynamic: replicator, start: {R: 0.6, P: 0.3, S: 0.1}, time: 30}
+  finite_population: {size: 20, selection: 1, mutation: 0.02}
+"""
+
+
+@pytest.mark.parametrize("source, kind", [("rps", "simplex"), ("rps", "trajectories"), ("rps", "stationary"),
+                                          ("collective-risk", "gradient"), ("ai-development-race", "simplex"),
+                                          ("collective-risk", "trajectories")])
+def test_evolution_plots(tmp_path, source, kind):
+    if source == "rps":
+        path = tmp_path / "rps.yaml"
+        path.write_text(RPS)
+        source = str(path)
+    out = tmp_path / f"{kind}.png"
+    res = CliRunner().invoke(cli, ["plot", source, "--kind", kind, "-o", str(out)])
+    assert res.exit_code == 0, res.stderr
+    assert out.read_bytes().startswith(PNG_MAGIC)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["plot", "ai-arms-race", "--kind", "simplex"], "needs a scenario with an 'evolution' section"),
+        (["plot", "collective-risk", "--kind", "simplex"], "one population with 2 or 3 strategies"),
+        (["plot", "ai-development-race", "--kind", "stationary", "--set", "speed=-1"], "division by zero"),
+    ],
+)
+def test_evolution_plot_errors(tmp_path, args, message):
+    res = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "x.png")])
+    assert res.exit_code == 2 and message in res.stderr and res.stderr.count("\n") == 1
