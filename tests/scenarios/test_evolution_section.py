@@ -115,3 +115,30 @@ def test_group_larger_than_population(tmp_path):
             "evolution:\n  finite_population: {size: 4}\n")
     with pytest.raises(InputError, match="groups of 5 players cannot be drawn from a population of 4"):
         load(write(tmp_path, text))
+
+
+def test_solve_reports_the_evolution_section(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from coop.cli import cli
+
+    res = CliRunner().invoke(cli, ["solve", str(write(tmp_path, HAWK_DOVE)), "--format", "json"])
+    assert res.exit_code == 0, res.stderr
+    evo = json.loads(res.stdout)["evolution"]
+    assert evo["populations"] == "one" and len(evo["trajectories"]) == 2
+    final = evo["trajectories"][0]["states"]["population"]
+    assert final["hawk"][-1] == pytest.approx(2 / 3, abs=1e-6)  # V / C: the mixed equilibrium attracts
+    stable = [p for p in evo["rest_points"]["rest_points"] if p["stability"] == "stable"]
+    assert len(stable) == 1 and stable[0]["state"]["population"]["hawk"] == pytest.approx(2 / 3)
+    fp = evo["finite_population"]
+    assert fp["size"] == 50 and fp["group_size"] == 2
+    assert sum(fp["small_mutation_limit"]["stationary"].values()) == pytest.approx(1.0)
+    roots = fp["gradient_of_selection"]["roots"]
+    assert len(roots) == 1 and roots[0]["stable"] and roots[0]["share"] == pytest.approx(1 / 3, abs=0.05)
+    means = fp["stationary"]["mean_frequencies"]
+    assert fp["stationary"]["num_states"] == 51 and sum(means.values()) == pytest.approx(1.0)
+    text = CliRunner().invoke(cli, ["solve", str(write(tmp_path, HAWK_DOVE))]).stdout
+    assert "Evolutionary dynamics (one population playing the game against itself)" in text
+    assert "Rest points of the replicator dynamic" in text
