@@ -5,8 +5,8 @@ data, so ``coop solve export-controls`` works after ``pip install``.
 
 Examples
 --------
->>> [s.name for s in bundled_scenarios()]
-['ai-arms-race', 'ai-safety-institutions', 'export-controls', 'red-lines']
+>>> [s.name for s in bundled_scenarios()][:3]
+['ai-arms-race', 'ai-development-race', 'ai-safety-institutions']
 >>> resolve("export-controls").name
 'export-controls.yaml'
 """
