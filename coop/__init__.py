@@ -46,6 +46,23 @@ _EXPORTS = {
     "check_subgame_perfect": "coop.solvers.subgame_perfection",
     "critical_discount_factor": "coop.solvers.subgame_perfection",
     "critical_discount_factor_symbolic": "coop.solvers.subgame_perfection",
+    "check_nash": "coop.solvers.best_response",
+    "Institution": "coop.games.institutions",
+    "analyse_institution": "coop.solvers.institutions",
+    "round_robin": "coop.solvers.tournament",
+    "minmax_values": "coop.solvers.minmax",
+    "feasible_payoff_set": "coop.solvers.payoff_sets",
+    "individually_rational_set": "coop.solvers.payoff_sets",
+    "equilibrium_payoff_set": "coop.solvers.payoff_sets",
+    "integrate": "coop.solvers.dynamics",
+    "vector_field": "coop.solvers.dynamics",
+    "rest_points": "coop.solvers.rest_points",
+    "basins": "coop.solvers.rest_points",
+    "PopulationGame": "coop.solvers.finite_population",
+    "collective_risk_dilemma": "coop.solvers.finite_population",
+    "fixation_probabilities": "coop.solvers.fixation",
+    "small_mutation_limit": "coop.solvers.fixation",
+    "stationary_distribution": "coop.solvers.stationary",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
