@@ -46,7 +46,7 @@ from coop.games.automata import Automaton
 from coop.games.repeated import RepeatedGame
 from coop.solvers.repeated_payoffs import discounted_values, finite_horizon_values
 from coop.solvers.results import REGRET_TOL
-from coop.solvers.subgame_perfection import DELTA_GRID, _Tables, _tables
+from coop.solvers.subgame_perfection import DELTA_GRID, _Tables, _tables, final_interval_starts
 
 #: Policy iteration stops after this many improvements (it converges in a handful on automaton games).
 MAX_POLICY_ITERATIONS = 200
@@ -199,24 +199,4 @@ def _critical(t: _Tables, game: RepeatedGame, players: tuple[int, ...], tol: flo
         table = _nash_gains(t, game, grid, players) > tol * (1.0 - grid)[:, None]
     else:
         table = np.array([fails(d, players) for d in grid])  # (G, N)
-    out: list[float | None] = []
-    for k, i in enumerate(players):
-        col = table[:, k]
-        if col[-1]:
-            out.append(None)
-            continue
-        bad = np.flatnonzero(col)
-        if bad.size == 0:
-            out.append(0.0)
-            continue
-        lo, hi = grid[bad[-1]], grid[bad[-1] + 1]
-        for _ in range(60):
-            mid = 0.5 * (lo + hi)
-            if fails(mid, (i,))[0]:
-                lo = mid
-            else:
-                hi = mid
-            if hi - lo < 1e-13:
-                break
-        out.append(float(hi))
-    return tuple(out)
+    return tuple(final_interval_starts(grid, table, lambda d, k: bool(fails(d, (players[k],))[0])))

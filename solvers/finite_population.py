@@ -81,6 +81,7 @@ from numba import njit
 from coop.errors import InputError
 from coop.games._validation import nonnegative, probability
 from coop.games.normal_form import NormalFormGame
+from coop.solvers._random import uniform as _splitmix
 
 #: update rules and their kernel codes
 RULES = {"fermi": 0, "moran": 1, "moran_exp": 2}
@@ -321,17 +322,6 @@ def _log_fixation(log_ratio, pop_size):
 
 
 # ============================================================================ kernels: simulation
-@njit(cache=True)
-def _splitmix(state):
-    """A uniform draw in [0, 1) from the SplitMix64 generator whose state is ``state[0]`` (seed-only results)."""
-    z = state[0] + np.uint64(0x9E3779B97F4A7C15)
-    state[0] = z
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    z = z ^ (z >> np.uint64(31))
-    return np.float64(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
-
-
 @njit(cache=True)
 def _pick_by_count(x, total, u):
     """The strategy of the individual at position ``floor(u * total)`` when individuals are listed by strategy."""

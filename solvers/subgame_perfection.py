@@ -63,7 +63,7 @@ Friedman, J. W. (1971). A non-cooperative equilibrium for supergames. *Rev. Econ
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -507,6 +507,35 @@ def _players_arg(game: RepeatedGame, player: int | str | None) -> tuple[int, ...
     return (p,)
 
 
+def final_interval_starts(grid: np.ndarray, table: np.ndarray, fails: Callable[[float, int], bool]
+                          ) -> list[float | None]:
+    """Per column ``k`` of ``table`` (``table[g, k]``: condition ``k`` fails at ``grid[g]``), the left end of the
+    final interval of ``[0, 1)`` where it holds: ``None`` if it fails at the last grid point, 0 if it never
+    fails, else bisected to about ``1e-13`` with ``fails(delta, k)`` between the last failure and the next point.
+    """
+    out: list[float | None] = []
+    for k in range(table.shape[1]):
+        col = table[:, k]
+        if col[-1]:
+            out.append(None)
+            continue
+        bad = np.flatnonzero(col)
+        if bad.size == 0:
+            out.append(0.0)
+            continue
+        lo, hi = grid[bad[-1]], grid[bad[-1] + 1]
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            if fails(mid, k):
+                lo = mid
+            else:
+                hi = mid
+            if hi - lo < 1e-13:
+                break
+        out.append(float(hi))
+    return out
+
+
 #: The grid of discount factors scanned by :func:`critical_discount_factor`.
 DELTA_GRID = np.unique(np.concatenate([np.linspace(0.0, 0.99, 991), 1.0 - np.geomspace(1e-2, 1e-3, 41)]))
 
@@ -555,26 +584,7 @@ def critical_discount_factor(
         table = _normalised_gains(t, grid)[:, :, pl, :].max(axis=(1, 3)) > tol
     else:  # all discount factors at once: one backward pass
         table = _finite_horizon_gains(t, grid, game.horizon)[0][:, :, pl, :].max(axis=(1, 3)) > tol
-    out: list[float | None] = []
-    for k in range(len(players)):
-        col = table[:, k]
-        if col[-1]:
-            out.append(None)
-            continue
-        bad = np.flatnonzero(col)
-        if bad.size == 0:
-            out.append(0.0)
-            continue
-        lo, hi = grid[bad[-1]], grid[bad[-1] + 1]
-        for _ in range(60):
-            mid = 0.5 * (lo + hi)
-            if fails(mid)[k]:
-                lo = mid
-            else:
-                hi = mid
-            if hi - lo < 1e-13:
-                break
-        out.append(float(hi))
+    out = final_interval_starts(grid, table, lambda d, k: bool(fails(d)[k]))
     overall = None if any(v is None for v in out) else max(out)
     return CriticalDiscount(game, tuple(a.name for a in profile), players, tuple(out), overall, "grid+bisection")
 

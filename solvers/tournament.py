@@ -64,6 +64,7 @@ from coop.errors import InputError
 from coop.games._validation import probability
 from coop.games.automata import BUILDERS, Automaton
 from coop.games.repeated import RepeatedGame
+from coop.solvers._random import uniform as _uniform
 
 #: Strategy spec: a builder name, or a builder name with its parameters.
 StrategySpec = str | tuple[str, Mapping[str, Any]]
@@ -73,22 +74,6 @@ MAX_WORK = 2_000_000_000
 
 
 # ---------------------------------------------------------------------- kernels
-@njit(cache=True)
-def _uniform(state):
-    """A uniform draw in [0, 1) from the SplitMix64 generator whose 64-bit state is ``state[0]``.
-
-    SplitMix64 (Steele, Lea and Flood 2014) is a small, fast generator that passes
-    BigCrush; it keeps the kernel's random numbers independent of Numba's global
-    generator, so results depend on the seed only.
-    """
-    z = state[0] + np.uint64(0x9E3779B97F4A7C15)
-    state[0] = z
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    z = z ^ (z >> np.uint64(31))
-    return np.float64(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
-
-
 @njit(cache=True)
 def _draw_state(probs, k, state):
     """Index drawn from the first ``k`` entries of ``probs`` (they sum to one)."""

@@ -1,0 +1,23 @@
+"""The random numbers of the simulation kernels: SplitMix64, seeded from the caller's seed.
+
+SplitMix64 (Steele, Lea and Flood 2014, "Fast splittable pseudorandom number generators", OOPSLA)
+is a small, fast generator that passes BigCrush. Each kernel carries its own 64-bit state
+(``state[0]``, a uint64 array of length one), so its results depend on the seed only, not on
+Numba's global generator or on other kernels run before it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def uniform(state):
+    """A uniform draw in [0, 1) from the SplitMix64 generator whose state is ``state[0]`` (advanced in place)."""
+    z = state[0] + np.uint64(0x9E3779B97F4A7C15)
+    state[0] = z
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return np.float64(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
