@@ -21,3 +21,15 @@ def uniform(state):
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     z = z ^ (z >> np.uint64(31))
     return np.float64(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def index_from_uniform(probs, k, u):
+    """The index ``s < k`` with ``probs[0] + ... + probs[s-1] <= u < probs[0] + ... + probs[s]`` (the first
+    ``k`` entries of ``probs`` sum to one; rounding sends the rest to ``k - 1``)."""
+    c = 0.0
+    for s in range(k - 1):
+        c += probs[s]
+        if u < c:
+            return s
+    return k - 1

@@ -48,6 +48,7 @@ from coop.errors import InputError
 from coop.games.automata import Automaton
 from coop.games.repeated import RepeatedGame, check_delta, pack_profile
 from coop.solvers._arrays import advance_skipping, c_order_strides
+from coop.solvers._random import index_from_uniform
 
 
 @njit(cache=True)
@@ -365,13 +366,7 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 @njit(cache=True)
 def _draw(probs, k):
     """Index drawn from the first ``k`` entries of ``probs`` (they sum to one)."""
-    u = np.random.random()  # noqa: NPY002 - Numba supports the legacy API only
-    c = 0.0
-    for s in range(k - 1):
-        c += probs[s]
-        if u < c:
-            return s
-    return k - 1
+    return index_from_uniform(probs, k, np.random.random())  # noqa: NPY002 - Numba supports the legacy API only
 
 
 @njit(cache=True)

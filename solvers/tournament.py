@@ -64,6 +64,7 @@ from coop.errors import InputError
 from coop.games._validation import probability
 from coop.games.automata import BUILDERS, Automaton
 from coop.games.repeated import RepeatedGame
+from coop.solvers._random import index_from_uniform
 from coop.solvers._random import uniform as _uniform
 
 #: Strategy spec: a builder name, or a builder name with its parameters.
@@ -77,13 +78,7 @@ MAX_WORK = 2_000_000_000
 @njit(cache=True)
 def _draw_state(probs, k, state):
     """Index drawn from the first ``k`` entries of ``probs`` (they sum to one)."""
-    u = _uniform(state)
-    c = 0.0
-    for s in range(k - 1):
-        c += probs[s]
-        if u < c:
-            return s
-    return k - 1
+    return index_from_uniform(probs, k, _uniform(state))
 
 
 @njit(cache=True)
