@@ -222,14 +222,27 @@ def plot_simplex(loaded: LoadedInput, options: PlotOptions) -> Any:
     from coop.solvers.dynamics import simplex_grid, vector_field
 
     evo = _evolution(loaded, "simplex")
-    model = evo["trajectories"][0].model
-    if evo["spec"].populations != "one" or model.sizes[0] not in (2, 3):
-        raise InputError("the simplex plot is for one population with 2 or 3 strategies; use --kind trajectories",
-                         source=loaded.source)
+    model = evo["model"]
+    groups = loaded.game.num_players > 2
+    size = len(model.actions[0])
+    if evo["spec"].populations != "one" or size not in (2, 3) or (groups and size != 2):
+        raise InputError("the simplex plot is for one population with 2 or 3 strategies (2 in groups of 3 or "
+                         "more); use --kind trajectories", source=loaded.source)
     game, acts = loaded.game, model.actions[0]
+    if groups:
+        from coop.solvers.finite_population import PopulationGame
+        from coop.solvers.group_replicator import group_replicator_field
+
+        pop = PopulationGame.from_normal_form(game)
+
+        def field(x: np.ndarray) -> np.ndarray:
+            return group_replicator_field(pop, x)
+    else:
+        def field(x: np.ndarray) -> np.ndarray:
+            return vector_field(game, x, "replicator", populations="one")
     fig, ax = _figure()
     rest = evo.get("rest_points")
-    if model.sizes[0] == 3:
+    if size == 3:
         corners = np.eye(3)
         cx, cy = _ternary(corners)
         ax.fill(cx, cy, facecolor="#f7f7f7", edgecolor="#000000", lw=1)
@@ -237,7 +250,7 @@ def plot_simplex(loaded: LoadedInput, options: PlotOptions) -> Any:
             ax.annotate(name, (cx[k], cy[k]), textcoords="offset points", ha="center",
                         xytext=((-12, -14), (12, -14), (0, 8))[k], fontsize=10)
         grid = simplex_grid([3], 14)
-        v = np.array([vector_field(game, g, "replicator", populations="one") for g in grid])
+        v = np.array([field(g) for g in grid])
         gx, gy = _ternary(grid)
         dx, dy = _ternary(grid + v)
         u, w = dx - gx, dy - gy
@@ -258,8 +271,7 @@ def plot_simplex(loaded: LoadedInput, options: PlotOptions) -> Any:
         ax.axis("off")
     else:
         xs = np.linspace(0.0, 1.0, 201)
-        flow = np.array([vector_field(game, np.array([x, 1.0 - x]), "replicator", populations="one")[0]
-                         for x in xs])
+        flow = np.array([field(np.array([x, 1.0 - x]))[0] for x in xs])
         ax.axhline(0.0, color="#000000", lw=0.8)
         ax.plot(xs, flow, color="#0072b2", lw=2, label=f"replicator: d({acts[0]} share)/dt")
         if rest is not None:
@@ -282,7 +294,7 @@ def plot_trajectories(loaded: LoadedInput, options: PlotOptions) -> Any:
 
     evo = _evolution(loaded, "trajectories")
     runs = evo["trajectories"]
-    model = runs[0].model
+    model = evo["model"]
     n_pop = len(model.names)
     fig, axes = plt.subplots(n_pop, len(runs), figsize=(4.5 * len(runs), 2.6 * n_pop + 0.8), dpi=120,
                              squeeze=False)

@@ -22,6 +22,7 @@ Shape (stable; later features add sections, never rename these)::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -133,12 +134,31 @@ def evolution_analyses(loaded: LoadedInput) -> dict[str, Any]:
 
     game = loaded.game
     out: dict[str, Any] = {"spec": spec, "notes": []}
-    out["trajectories"] = [
-        integrate(game, run.start, np.linspace(0.0, run.time, 201), dynamic=run.dynamic,
-                  eta=run.eta if run.eta is not None else 0.1, populations=spec.populations)
-        for run in spec.runs
-    ]
-    if spec.rest_points:
+    groups = spec.populations == "one" and game.num_players > 2
+    if groups:
+        # one population in groups of N: from a start shared by every player's population the per-player
+        # dynamics stay on the diagonal, where they are the one-population dynamics
+        runs = [integrate(game, np.tile(run.start, game.num_players), np.linspace(0.0, run.time, 201),
+                          dynamic=run.dynamic, eta=run.eta if run.eta is not None else 0.1, populations="per_player")
+                for run in spec.runs]
+        out["model"] = OnePopulationView(("population",), (game.actions[0],))
+        out["notes"].append(f"one population in groups of {game.num_players}: trajectories are those of "
+                            f"{game.num_players} identical populations from the same start")
+    else:
+        runs = [integrate(game, run.start, np.linspace(0.0, run.time, 201), dynamic=run.dynamic,
+                          eta=run.eta if run.eta is not None else 0.1, populations=spec.populations)
+                for run in spec.runs]
+        out["model"] = runs[0].model
+    out["trajectories"] = runs
+    if spec.rest_points and groups:
+        if len(game.actions[0]) == 2:
+            from coop.solvers.finite_population import PopulationGame
+            from coop.solvers.group_replicator import group_rest_points
+
+            out["rest_points"] = group_rest_points(PopulationGame.from_normal_form(game))
+        else:
+            out["notes"].append("rest points of one population in groups are computed for 2 strategies only")
+    elif spec.rest_points:
         out["rest_points"] = rest_points(game, "replicator", populations=spec.populations)
     if spec.basins is not None:
         b = spec.basins
@@ -196,13 +216,34 @@ def _gradient_document(bd: Any) -> dict[str, Any]:
     return {**bd.to_dict(), "roots": gradient_roots(bd)}
 
 
+@dataclass(frozen=True)
+class OnePopulationView:
+    """How to print states of one population when they are computed as N identical ones: the first block."""
+
+    names: tuple[str, ...]
+    actions: tuple[tuple[str, ...], ...]
+
+    def split(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
+        return (np.asarray(x)[..., : len(self.actions[0])],)
+
+
+def _trajectory_document(t: Any, view: Any) -> dict[str, Any]:
+    doc = t.to_dict()
+    if isinstance(view, OnePopulationView):
+        first = t.model.names[0]
+        doc["populations"] = ["population"]
+        doc["actions"] = {"population": list(view.actions[0])}
+        doc["states"] = {"population": doc["states"][first]}
+    return doc
+
+
 def evolution_document(evo: dict[str, Any]) -> dict[str, Any] | None:
     """The ``evolution`` section of the JSON document."""
     if not evo:
         return None
     doc: dict[str, Any] = {
         "populations": evo["spec"].populations,
-        "trajectories": [t.to_dict() for t in evo["trajectories"]],
+        "trajectories": [_trajectory_document(t, evo["model"]) for t in evo["trajectories"]],
         "rest_points": evo["rest_points"].to_dict() if "rest_points" in evo else None,
         "basins": evo["basins"].to_dict() if "basins" in evo else None,
         "finite_population": None,

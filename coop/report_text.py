@@ -358,9 +358,11 @@ def _eigen(values: np.ndarray) -> str:
 def _evolution_block(evo: dict[str, Any]) -> list[str]:
     spec = evo["spec"]
     trajectories = evo["trajectories"]
-    model = trajectories[0].model
-    who = ("one population playing the game against itself" if spec.populations == "one"
-           else "one population per player")
+    model = evo["model"]
+    n = trajectories[0].model.names
+    who = ("one population per player" if spec.populations == "per_player"
+           else "one population playing the game against itself" if len(n) <= 1 or len(model.names) > 1
+           else f"one population, in groups of {len(n)}")
     lines = [f"Evolutionary dynamics ({who})"]
     for t in trajectories:
         eta = f" (eta {format_number(t.parameters['eta'])})" if t.dynamic == "logit" else ""

@@ -3,16 +3,16 @@
 .. code-block:: yaml
 
     evolution:
-      populations: one               # one (a symmetric 2-player game: players drawn from one population)
-                                     # or per_player (one population per player); default: one for a
-                                     # symmetric 2-player game, else per_player
+      populations: one               # one (a symmetric game: players drawn from one population; with N > 2
+                                     # players, in groups of N) or per_player (one population per player);
+                                     # default: one if the game is symmetric, else per_player
       dynamics:                      # deterministic dynamics of large populations (optional;
         - dynamic: replicator        #   default: the replicator dynamic from the centre)
           start: {restrain: 0.2, race: 0.8}   # per_player: {US: {restrain: 0.2, race: 0.8}, China: ...}
           time: 100
         - {dynamic: logit, eta: 0.1, time: 50}
       rest_points: true              # rest points of the replicator dynamic and their stability
-                                     # (default: true for 2-player games)
+                                     # (default: true, except per_player with 3+ players)
       basins: {resolution: 12, time: 200}      # optional: basins of attraction on a grid of starts
       finite_population:             # optional, symmetric games: a population of `size` players
         size: 100                    # Z >= 2
@@ -207,12 +207,9 @@ def build_evolution(node: YNode, game: NormalFormGame, scalar: Callable[[YNode, 
             raise node["populations"].error(
                 "one population needs a symmetric game (every player with the same actions, payoffs that only "
                 "depend on who plays what); use per_player")
-        if populations == "one" and game.num_players != 2:
-            raise node["populations"].error(
-                f"the deterministic dynamics of one population are for 2-player games; this one has "
-                f"{game.num_players} players: use per_player (finite_population handles groups of any size)")
     else:
-        populations = "one" if symmetric and game.num_players == 2 else "per_player"
+        populations = "one" if symmetric else "per_player"
+    groups = populations == "one" and game.num_players > 2
     runs: list[DynamicRun] = []
     if "dynamics" in node:
         dnode = node["dynamics"]
@@ -234,9 +231,9 @@ def build_evolution(node: YNode, game: NormalFormGame, scalar: Callable[[YNode, 
             runs.append(DynamicRun(dyn, eta, _start(entry.get("start"), game, populations, scalar), time))
     else:
         runs.append(DynamicRun("replicator", None, _start(None, game, populations, scalar), 100.0))
-    # with three or more players, one population per player has many rest points (every pure profile and
-    # more): they are listed only on request
-    rest = game.num_players == 2
+    # one population per player of a game with three or more players has many rest points (every pure
+    # profile and more): they are listed only on request
+    rest = game.num_players == 2 or (groups and len(game.actions[0]) == 2)
     if "rest_points" in node:
         rnode = node["rest_points"]
         if rnode.kind != "scalar" or not isinstance(rnode.value, bool):
@@ -248,6 +245,9 @@ def build_evolution(node: YNode, game: NormalFormGame, scalar: Callable[[YNode, 
         if bnode.kind == "scalar" and bnode.value is True:
             bnode = YNode("map", {}, bnode.line, bnode.place, bnode.source)
         check_keys(bnode, BASIN_KEYS, "basins")
+        if groups:
+            raise bnode.error("basins are computed for 2-player games or one population per player; this game has "
+                              f"{game.num_players} players in one population")
         res = scalar(bnode["resolution"], "resolution") if "resolution" in bnode else 10.0
         if res != int(res) or not 2 <= res <= 200:
             raise bnode["resolution"].error(f"resolution must be a whole number from 2 to 200, got {res:g}")

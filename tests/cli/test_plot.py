@@ -91,6 +91,7 @@ evolution:
 
 @pytest.mark.parametrize("source, kind", [("rps", "simplex"), ("rps", "trajectories"), ("rps", "stationary"),
                                           ("collective-risk", "gradient"), ("ai-development-race", "simplex"),
+                                          ("collective-risk", "simplex"),
                                           ("collective-risk", "trajectories")])
 def test_evolution_plots(tmp_path, source, kind):
     if source == "rps":
@@ -107,7 +108,6 @@ def test_evolution_plots(tmp_path, source, kind):
     "args, message",
     [
         (["plot", "ai-arms-race", "--kind", "simplex"], "needs a scenario with an 'evolution' section"),
-        (["plot", "collective-risk", "--kind", "simplex"], "one population with 2 or 3 strategies"),
         (["plot", "ai-development-race", "--kind", "stationary", "--set", "speed=-1"], "division by zero"),
     ],
 )

@@ -93,3 +93,14 @@ def test_the_report_explains_the_finite_population():
     assert "Finite population: Z = 50, selection beta = 5, fermi rule, groups of 6" in res.stdout
     assert "Gradient of selection" in res.stdout and "unstable at" in res.stdout
     assert "... and" in res.stdout  # many equilibria: the table is cut, the JSON has them all
+
+
+def test_collective_risk_one_population_in_groups():
+    """The infinite population of Santos and Pacheco's Fig. 1: the replicator ends at the stable root."""
+    evo = evolution_analyses(load_input("collective-risk", {}))
+    assert evo["spec"].populations == "one"
+    stable = [p for p in evo["rest_points"].points if p.stability == "stable"]
+    assert [round(float(p.state[0]), 3) for p in stable] == [0.0, 0.723]
+    end = evo["trajectories"][0].states[-1]
+    np.testing.assert_allclose(end.reshape(6, 2), np.tile(end[:2], (6, 1)), atol=1e-9)  # on the diagonal
+    assert end[0] == pytest.approx(float(stable[1].state[0]), abs=1e-4)
