@@ -275,6 +275,23 @@ def _apply_operator(H, poly, m, pay, thr, delta, slack, walk, c_new, arg, buf1, 
 
 
 @njit(cache=True)
+def _incentive_thresholds(poly, m, pay, dev, gain, thr):
+    """For each profile ``a``, the least continuation of each player that keeps ``a`` incentive compatible.
+
+    With ``w_i`` the worst continuation of player ``i`` in the polygon ``poly[:m]`` (the punishment),
+    playing ``a`` today needs ``w >= w_i + (1 - delta)/delta (u_i(best deviation) - u_i(a))``.
+    """
+    lo0 = poly[0, 0]
+    lo1 = poly[0, 1]
+    for q in range(1, m):
+        lo0 = min(lo0, poly[q, 0])
+        lo1 = min(lo1, poly[q, 1])
+    for a in range(pay.shape[0]):
+        thr[a, 0] = lo0 + gain * (dev[a, 0] - pay[a, 0])
+        thr[a, 1] = lo1 + gain * (dev[a, 1] - pay[a, 1])
+
+
+@njit(cache=True)
 def _equilibrium_set_kernel(H, c0, pay, dev, delta, tol, max_iter, inner, merge, slack):
     """Outer (and optionally inner) approximation of the pure SPE payoff set of a 2-player repeated game.
 
@@ -326,14 +343,7 @@ def _equilibrium_set_kernel(H, c0, pay, dev, delta, tol, max_iter, inner, merge,
     while it < max_iter:
         m = _vertices_from_support(H, c, poly)
         m = _merge_close(poly, m, merge)
-        lo0 = poly[0, 0]
-        lo1 = poly[0, 1]
-        for q in range(1, m):
-            lo0 = min(lo0, poly[q, 0])
-            lo1 = min(lo1, poly[q, 1])
-        for a in range(P):
-            thr[a, 0] = lo0 + gain * (dev[a, 0] - pay[a, 0])
-            thr[a, 1] = lo1 + gain * (dev[a, 1] - pay[a, 1])
+        _incentive_thresholds(poly, m, pay, dev, gain, thr)
         it += 1
         if not _apply_operator(H, poly, m, pay, thr, delta, slack, merge, c_new, arg, buf1, buf2):
             status[0] = _EMPTY
@@ -365,14 +375,7 @@ def _equilibrium_set_kernel(H, c0, pay, dev, delta, tol, max_iter, inner, merge,
     it = 0
     inner_cap = min(max_iter, 10 * status[1] + 1000)  # ties can make the points cycle: do not wait forever
     while it < inner_cap:
-        lo0 = ip[0, 0]
-        lo1 = ip[0, 1]
-        for q in range(1, mi):
-            lo0 = min(lo0, ip[q, 0])
-            lo1 = min(lo1, ip[q, 1])
-        for a in range(P):
-            thr[a, 0] = lo0 + gain * (dev[a, 0] - pay[a, 0])
-            thr[a, 1] = lo1 + gain * (dev[a, 1] - pay[a, 1])
+        _incentive_thresholds(ip, mi, pay, dev, gain, thr)
         it += 1
         if not _apply_operator(H, ip, mi, pay, thr, delta, slack, merge, c_new, arg, buf1, buf2):
             status[2] = _EMPTY
