@@ -59,8 +59,10 @@ W. H. Sandholm, Population Games and Evolutionary Dynamics, MIT Press 2010.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -295,6 +297,236 @@ def _rms_norm(v, scale):
     return np.sqrt(s / v.shape[0])
 
 
+# The same tableau as scalars, for the replicator kernel below (Numba folds module-level floats into constants).
+_A21 = 1.0 / 5.0
+_A31, _A32 = 3.0 / 40.0, 9.0 / 40.0
+_A41, _A42, _A43 = 44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0
+_A51, _A52, _A53, _A54 = 19372.0 / 6561.0, -25360.0 / 2187.0, 64448.0 / 6561.0, -212.0 / 729.0
+_A61, _A62, _A63, _A64, _A65 = 9017.0 / 3168.0, -355.0 / 33.0, 46732.0 / 5247.0, 49.0 / 176.0, -5103.0 / 18656.0
+_B1, _B3, _B4, _B5, _B6 = 35.0 / 384.0, 500.0 / 1113.0, 125.0 / 192.0, -2187.0 / 6784.0, 11.0 / 84.0
+_E1, _E3, _E4, _E5, _E6, _E7 = (71.0 / 57600.0, -71.0 / 16695.0, 71.0 / 1920.0, -17253.0 / 339200.0, 22.0 / 525.0,
+                                -1.0 / 40.0)
+# the th^4 coefficients of the continuous extension (the last column of _P), for Hairer's form of the same quartic:
+# y(t + th h) = y + th (r2 + (1 - th) (r3 + th (r4 + (1 - th) r5))), r2 = y_new - y, r3 = h k1 - r2,
+# r4 = r2 - h k7 - r3, r5 = h sum_k D_k k_k (Hairer et al. 1993, II.6, dense output of DOPRI5)
+_D1, _D3, _D4 = -12715105075.0 / 11282082432.0, 87487479700.0 / 32700410799.0, -10690763975.0 / 1880347072.0
+_D5, _D6, _D7 = 701980252875.0 / 199316789632.0, -1453857185.0 / 822651844.0, 69997945.0 / 29380423.0
+
+
+@njit(cache=True, inline="always")
+def _replicator_matrix(x, A, f, k):
+    """The replicator field of one population, ``k = x * (A x - x.A x)``."""
+    n = x.shape[0]
+    mean = 0.0
+    for a in range(n):
+        s = 0.0
+        for b in range(n):
+            s += A[a, b] * x[b]
+        f[a] = s
+        mean += x[a] * s
+    for a in range(n):
+        k[a] = x[a] * (f[a] - mean)
+
+
+@njit(cache=True, inline="always")
+def _project_simplex(x):
+    """One population: clip negatives to zero and renormalise; True when something was clipped."""
+    clipped = False
+    s = 0.0
+    for a in range(x.shape[0]):
+        if x[a] < 0.0:
+            x[a] = 0.0
+            clipped = True
+        s += x[a]
+    if s > 0.0:
+        inv = 1.0 / s
+        for a in range(x.shape[0]):
+            x[a] *= inv
+    return clipped
+
+
+@njit(cache=True, inline="always")
+def _project_row_one(states, j):
+    """One population: clip row ``j`` of ``states`` at zero and renormalise it."""
+    s = 0.0
+    for a in range(states.shape[1]):
+        if states[j, a] < 0.0:
+            states[j, a] = 0.0
+        s += states[j, a]
+    if s > 0.0:
+        inv = 1.0 / s
+        for a in range(states.shape[1]):
+            states[j, a] *= inv
+
+
+@njit(cache=True)
+def _dopri_replicator(x0, t_out, payload, rtol, atol, max_steps, out):
+    """:func:`_dopri` for the replicator dynamic of one population (fitness ``A x``), written out stage by stage.
+
+    The same method, step control and continuous extension as the general
+    kernel, with the tableau as constants, the first-same-as-last stage
+    swapped in rather than copied, and the field as one column-wise product.
+    Returns ``(status, filled, accepted, rejected, evaluations)``.
+    """
+    n = x0.shape[0]
+    m = t_out.shape[0]
+    A = payload.reshape((n, n))
+    work = np.empty((15, n))
+    f = work[0]
+    y = work[1]
+    ynew = work[2]
+    ytmp = work[3]
+    k1 = work[4]
+    k2 = work[5]
+    k3 = work[6]
+    k4 = work[7]
+    k5 = work[8]
+    k6 = work[9]
+    k7 = work[10]
+    r2 = work[11]
+    r3 = work[12]
+    r4 = work[13]
+    r5 = work[14]
+    for i in range(n):
+        y[i] = x0[i]
+    _project_simplex(y)
+    accepted = 0
+    rejected = 0
+    nfev = 0
+    j = 0
+    t = 0.0
+    while j < m and t_out[j] <= 0.0:
+        for i in range(n):
+            out[j, i] = y[i]
+        j += 1
+    if j == m:
+        return _OK, j, accepted, rejected, nfev
+    t_end = t_out[m - 1]
+    _replicator_matrix(y, A, f, k1)
+    nfev += 1
+    # initial step (Hairer et al. 1993, II.4)
+    d0 = 0.0
+    d1 = 0.0
+    for i in range(n):
+        sc = atol + rtol * abs(y[i])
+        d0 += (y[i] / sc) ** 2
+        d1 += (k1[i] / sc) ** 2
+    d0 = np.sqrt(d0 / n)
+    d1 = np.sqrt(d1 / n)
+    h0 = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
+    h0 = min(h0, t_end)
+    for i in range(n):
+        ytmp[i] = y[i] + h0 * k1[i]
+    _replicator_matrix(ytmp, A, f, k2)
+    nfev += 1
+    d2 = 0.0
+    for i in range(n):
+        sc = atol + rtol * abs(y[i])
+        d2 += ((k2[i] - k1[i]) / sc) ** 2
+    d2 = np.sqrt(d2 / n) / h0
+    dm = max(d1, d2)
+    h1 = max(1e-6, h0 * 1e-3) if dm <= 1e-15 else (0.01 / dm) ** 0.2
+    h = min(100.0 * h0, h1)
+    last_rejected = False
+    status = _OK
+    while j < m:
+        if accepted + rejected >= max_steps:
+            status = _MAX_STEPS
+            break
+        final = False
+        if t + h >= t_end:
+            h = t_end - t
+            final = True
+        if h <= 1e-14 * max(1.0, abs(t)):
+            status = _STEP_TOO_SMALL
+            break
+        for i in range(n):
+            ytmp[i] = y[i] + h * (_A21 * k1[i])
+        _replicator_matrix(ytmp, A, f, k2)
+        for i in range(n):
+            ytmp[i] = y[i] + h * (_A31 * k1[i] + _A32 * k2[i])
+        _replicator_matrix(ytmp, A, f, k3)
+        for i in range(n):
+            ytmp[i] = y[i] + h * (_A41 * k1[i] + _A42 * k2[i] + _A43 * k3[i])
+        _replicator_matrix(ytmp, A, f, k4)
+        for i in range(n):
+            ytmp[i] = y[i] + h * (_A51 * k1[i] + _A52 * k2[i] + _A53 * k3[i] + _A54 * k4[i])
+        _replicator_matrix(ytmp, A, f, k5)
+        for i in range(n):
+            ytmp[i] = y[i] + h * (_A61 * k1[i] + _A62 * k2[i] + _A63 * k3[i] + _A64 * k4[i] + _A65 * k5[i])
+        _replicator_matrix(ytmp, A, f, k6)
+        for i in range(n):
+            ynew[i] = y[i] + h * (_B1 * k1[i] + _B3 * k3[i] + _B4 * k4[i] + _B5 * k5[i] + _B6 * k6[i])
+        _replicator_matrix(ynew, A, f, k7)
+        nfev += 6
+        e = 0.0
+        for i in range(n):
+            sc = atol + rtol * max(abs(y[i]), abs(ynew[i]))
+            d = h * (_E1 * k1[i] + _E3 * k3[i] + _E4 * k4[i] + _E5 * k5[i] + _E6 * k6[i] + _E7 * k7[i]) / sc
+            e += d * d + 0.0 * ynew[i]  # ynew[i] * 0 carries a NaN or an infinity of the new state into e
+        e = np.sqrt(e / n)
+        if not np.isfinite(e):
+            status = _NOT_FINITE
+            break
+        if e <= 1.0:
+            accepted += 1
+            t_new = t_end if final else t + h
+            if j < m and t_out[j] <= t_new:
+                # the quartic's coefficients, and their sums: the sum of an interpolated state is then known
+                # before it is written, so it is normalised in the same pass (clipping redoes the row)
+                s1 = s2 = s3 = s4 = s5 = 0.0
+                for i in range(n):
+                    d = ynew[i] - y[i]
+                    c3 = h * k1[i] - d
+                    c4 = d - h * k7[i] - c3
+                    c5 = h * (_D1 * k1[i] + _D3 * k3[i] + _D4 * k4[i] + _D5 * k5[i] + _D6 * k6[i] + _D7 * k7[i])
+                    r2[i] = d
+                    r3[i] = c3
+                    r4[i] = c4
+                    r5[i] = c5
+                    s1 += y[i]
+                    s2 += d
+                    s3 += c3
+                    s4 += c4
+                    s5 += c5
+                inv_h = 1.0 / h
+                while j < m and t_out[j] <= t_new:
+                    if t_out[j] >= t_new:
+                        for i in range(n):
+                            out[j, i] = ynew[i]
+                        _project_row_one(out, j)
+                    else:
+                        th = (t_out[j] - t) * inv_h
+                        th1 = 1.0 - th
+                        s = s1 + th * (s2 + th1 * (s3 + th * (s4 + th1 * s5)))
+                        inv = 1.0 / s if s > 0.0 else 1.0
+                        negative = False
+                        for i in range(n):
+                            v = (y[i] + th * (r2[i] + th1 * (r3[i] + th * (r4[i] + th1 * r5[i])))) * inv
+                            out[j, i] = v
+                            negative |= v < 0.0
+                        if negative:
+                            _project_row_one(out, j)
+                    j += 1
+            t = t_new
+            y, ynew = ynew, y
+            if _project_simplex(y):
+                _replicator_matrix(y, A, f, k1)
+                nfev += 1
+            else:
+                k1, k7 = k7, k1
+            fac = 10.0 if e == 0.0 else min(10.0, max(0.2, 0.9 * e ** -0.2))
+            if last_rejected:
+                fac = min(1.0, fac)
+            h = h * fac
+            last_rejected = False
+        else:
+            rejected += 1
+            h = h * max(0.2, 0.9 * e ** -0.2)
+            last_rejected = True
+    return status, j, accepted, rejected, nfev
+
+
 @njit(cache=True)
 def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, rtol, atol, max_steps, h_min, dense_p,
            out):
@@ -307,6 +539,8 @@ def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, r
     The stages share one call site of the vector field, inlined for one
     population, which keeps compilation short.
     """
+    if mode == _MODE_MATRIX and dyn == 0 and h_min == 0.0:
+        return _dopri_replicator(x0, t_out, payload, rtol, atol, max_steps, out)
     n = x0.shape[0]
     m = t_out.shape[0]
     npl = shape.shape[0]
@@ -575,7 +809,7 @@ class PopulationModel:
     @property
     def dimension(self) -> int:
         """Length of the flat state vector."""
-        return int(self.sizes.sum())
+        return int(self.offsets[-1] + self.sizes[-1])
 
     @property
     def mode(self) -> int:
@@ -634,9 +868,9 @@ def population_model(game: NormalFormGame | np.ndarray, populations: str = "auto
             raise InputError("a single payoff matrix describes one population; pass a NormalFormGame for "
                              "one population per player")
         k = A.shape[0]
-        return PopulationModel(True, flat, np.array([k], dtype=np.int64), np.zeros(1, dtype=np.int64),
-                               np.array([k], dtype=np.int64), ("population",),
-                               (tuple(str(a + 1) for a in range(k)),), spread if spread > 0.0 else 1.0)
+        sizes = np.array([k], dtype=np.int64)
+        return PopulationModel(True, flat, sizes, np.zeros(1, dtype=np.int64), sizes.copy(), ("population",),
+                               _numbered_actions(k), spread if spread > 0.0 else 1.0)
     payoffs = game.payoffs
     scale = game.payoff_scale
     symmetric = _is_symmetric(payoffs, scale)
@@ -654,6 +888,12 @@ def population_model(game: NormalFormGame | np.ndarray, populations: str = "auto
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     return PopulationModel(False, np.ascontiguousarray(payoffs).ravel().copy(), sizes.copy(), offsets, sizes,
                            tuple(game.players), tuple(game.actions), scale)
+
+
+@lru_cache(maxsize=64)
+def _numbered_actions(k: int) -> tuple[tuple[str, ...]]:
+    """Action labels ``"1" .. "k"`` of a one-population matrix model."""
+    return (tuple(str(a + 1) for a in range(k)),)
 
 
 def dynamic_code(dynamic: str, eta: float | None) -> tuple[int, float]:
@@ -686,7 +926,11 @@ def _flat_state(x: Any, what: str) -> np.ndarray:
 
 def check_state(model: PopulationModel, x: Any, what: str = "x0") -> np.ndarray:
     """A flat state on the simplex of ``model`` (raises :class:`InputError` otherwise)."""
-    arr = _flat_state(x, what)
+    return _check_flat(model, _flat_state(x, what), what)
+
+
+def _check_flat(model: PopulationModel, arr: np.ndarray, what: str) -> np.ndarray:
+    """:func:`check_state` on the output of :func:`_flat_state`."""
     n = model.dimension
     if arr.shape[0] != n:
         blocks = " + ".join(str(k) for k in model.sizes.tolist())
@@ -731,7 +975,7 @@ def check_times(t: Any) -> np.ndarray:
 
 
 def _check_tolerances(rtol: float, atol: float, max_steps: int) -> None:
-    if not (np.isfinite(rtol) and rtol > 0.0) or not (np.isfinite(atol) and atol > 0.0):
+    if not (math.isfinite(rtol) and rtol > 0.0) or not (math.isfinite(atol) and atol > 0.0):
         raise InputError(f"rtol and atol must be positive numbers, got rtol={rtol}, atol={atol}")
     if rtol < 1e-14:
         raise InputError(f"rtol={rtol:g} is below what float64 arithmetic can deliver; expected >= 1e-14")
@@ -862,11 +1106,16 @@ def integrate(game: NormalFormGame | np.ndarray, x0: Any, t: Any = 100.0, dynami
     _check_tolerances(rtol, atol, max_steps)
     flat = _flat_state(x0, "x0")
     model = population_model(game, populations, flat.shape[0])
-    x = check_state(model, flat)
+    x = _check_flat(model, flat, "x0")
     times = check_times(t)
     out = np.empty((times.shape[0], x.shape[0]))
-    status, filled, acc, rej, nfev = _dopri(x, times, *_kernel_args(model, dyn, eta_v), float(rtol), float(atol),
-                                            int(max_steps), _min_step(dynamic, float(times[-1])), _P, out)
+    if model.one_population and dyn == 0:  # the replicator kernel alone: fewer arguments to pass to Numba
+        status, filled, acc, rej, nfev = _dopri_replicator(x, times, model.payload, float(rtol), float(atol),
+                                                           int(max_steps), out)
+    else:
+        status, filled, acc, rej, nfev = _dopri(x, times, *_kernel_args(model, dyn, eta_v), float(rtol),
+                                                float(atol), int(max_steps), _min_step(dynamic, float(times[-1])),
+                                                _P, out)
     params: dict[str, Any] = {"rtol": float(rtol), "atol": float(atol), "max_steps": int(max_steps)}
     if dynamic == "logit":
         params["eta"] = eta_v
