@@ -151,6 +151,30 @@ def test_trajectory_matches_scipy_dop853(dynamic, game_name):
     np.testing.assert_allclose(mine.states, ref.y.T, atol=TOL_TIGHT)
 
 
+@pytest.mark.parametrize("k, seed", [pytest.param(3, 5, id="3x3"), pytest.param(6, 6, id="6x6")])
+def test_one_population_kernel_matches_two_identical_populations(k, seed):
+    # the one-population replicator has its own kernel; a symmetric game played by two populations that start
+    # at the same state runs the general kernel, and both populations follow the one-population trajectory
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((k, k))
+    x0 = rng.dirichlet(np.ones(k))
+    times = np.linspace(0.0, 30.0, 601)
+    one = integrate(A, x0, times, rtol=1e-10, atol=1e-13)
+    two = integrate(NormalFormGame.from_bimatrix(A, A.T), [x0, x0], times, populations="per_player", rtol=1e-10,
+                    atol=1e-13)
+    assert one.success and two.success
+    np.testing.assert_allclose(two.population(0), one.states, atol=TOL_TIGHT)
+    np.testing.assert_allclose(two.population(1), one.states, atol=TOL_TIGHT)
+
+
+@pytest.mark.parametrize("dynamic", ["replicator", "bnn"])
+def test_overflowing_payoffs_stop_as_not_finite(dynamic):
+    A = np.array([[1e308, -1e308], [-1e308, 1e308]])
+    traj = integrate(A, [0.3, 0.7], [0.0, 1.0], dynamic)
+    assert not traj.success and "NaN or infinite" in traj.message
+    np.testing.assert_array_equal(traj.states, [[0.3, 0.7]])
+
+
 def test_best_response_closed_form():
     # From 50% stag in the stag hunt the best response is stag throughout: x(t) = e_stag + (x0 - e_stag) e^{-t}
     times = np.linspace(0.0, 5.0, 26)
