@@ -5,141 +5,561 @@ unilateral change of action:
 
 .. math:: u_i(s) \ge \max_{t_i} u_i(t_i, s_{-i}) - \text{tol} \quad \text{for every player } i.
 
-The kernel finds player 0's best responses with contiguous passes over
-player 0's payoffs, then checks only those candidate profiles for the other
-players, dropping a candidate at the first player who would deviate. Memory
-traffic stays close to one read of the payoff data, which is what makes games
-with millions of profiles (3 players x 100 actions) quick.
+The kernel reads the payoff data once. Player 0's array is scanned for the
+largest and second-largest value of every line along player 0's axis (and
+where the largest sits), player 1's for the largest value of every line, the
+other players' arrays for their smallest and largest payoff only (the default
+tolerance scales with the payoff spread, so every payoff must be seen). The
+candidates are then player 0's best responses; a candidate is dropped at the
+first player who would deviate, and the line maxima of players 2, 3, ... are
+computed only for the few lines that candidates reach.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import get_num_threads, njit, prange
 
 from coop.games.normal_form import NormalFormGame
-from coop.solvers.results import Equilibrium, NashResult, regret_tolerance
+from coop.solvers.results import REGRET_TOL, Equilibrium, NashResult, regret_tolerance
+
+#: a strip (the contiguous run folded into the lane accumulators) is a multiple of this many values
+_STRIP = 16
+#: lines at least this long along the contiguous axis are scanned one row (of a tile) at a time
+_WIDE = 64
+#: player 1 is scanned in full when its lines are at least this far apart, else its line maxima are lazy too
+_SCAN_MIN_POST = 16
+#: most lanes in one tile of a wide scan (the accumulators of a tile stay in L1)
+_TILE = 512
+#: lanes of the running minimum and maximum over contiguous data
+_MINMAX_LANES = 256
+#: games with at least this many payoff values go to the parallel kernel when Numba has more than one thread
+PARALLEL_MIN_VALUES = 1 << 17
+
+
+# ----------------------------------------------------------------------------- scans
+@njit(cache=True)
+def _top2_strips(u, start, stride, count, width, tag0, x1, x2, tag, lo):
+    """Fold ``count`` contiguous strips of ``width`` values into lane-wise top-2 accumulators.
+
+    Strip ``s`` is ``u[start + s * stride : start + s * stride + width]``; lane
+    ``l`` keeps the largest value ``x1[l]``, the second largest ``x2[l]`` (with
+    multiplicity, so a tie gives ``x2 == x1``), the strip number ``tag0 + s``
+    where the largest was first seen (``tag[l]``, stored as float) and the
+    smallest value ``lo[l]``. Four strips go through the accumulators at a
+    time, so each accumulator is loaded and stored once per four values.
+    """
+    y1 = x1[:width]
+    y2 = x2[:width]
+    tg = tag[:width]
+    lw = lo[:width]
+    s = 0
+    while s + 4 <= count:
+        b = start + s * stride
+        sa = u[b:b + width]
+        sb = u[b + stride:b + stride + width]
+        sc = u[b + 2 * stride:b + 2 * stride + width]
+        sd = u[b + 3 * stride:b + 3 * stride + width]
+        t = float(tag0 + s)
+        for lane in range(width):
+            x = y1[lane]
+            z = y2[lane]
+            g = tg[lane]
+            va = sa[lane]
+            vb = sb[lane]
+            vc = sc[lane]
+            vd = sd[lane]
+            z = max(z, min(x, va))
+            big = va > x
+            x = va if big else x
+            g = t if big else g
+            z = max(z, min(x, vb))
+            big = vb > x
+            x = vb if big else x
+            g = t + 1.0 if big else g
+            z = max(z, min(x, vc))
+            big = vc > x
+            x = vc if big else x
+            g = t + 2.0 if big else g
+            z = max(z, min(x, vd))
+            big = vd > x
+            x = vd if big else x
+            g = t + 3.0 if big else g
+            y1[lane] = x
+            y2[lane] = z
+            tg[lane] = g
+            lw[lane] = min(lw[lane], min(min(va, vb), min(vc, vd)))
+        s += 4
+    while s < count:
+        seg = u[start + s * stride:start + s * stride + width]
+        t = float(tag0 + s)
+        for lane in range(width):
+            v = seg[lane]
+            x = y1[lane]
+            y2[lane] = max(y2[lane], min(x, v))
+            big = v > x
+            y1[lane] = v if big else x
+            tg[lane] = t if big else tg[lane]
+            lw[lane] = min(lw[lane], v)
+        s += 1
 
 
 @njit(cache=True)
-def _pure_nash_kernel(flat_payoffs, shape, tol):
-    """Flat indices of the pure Nash equilibria.
+def _max_strips(u, start, stride, count, width, x1, lo):
+    """Like ``_top2_strips`` for the largest value only (and the smallest, ``lo``)."""
+    y1 = x1[:width]
+    lw = lo[:width]
+    s = 0
+    while s + 4 <= count:
+        b = start + s * stride
+        sa = u[b:b + width]
+        sb = u[b + stride:b + stride + width]
+        sc = u[b + 2 * stride:b + 2 * stride + width]
+        sd = u[b + 3 * stride:b + 3 * stride + width]
+        for lane in range(width):
+            va = sa[lane]
+            vb = sb[lane]
+            vc = sc[lane]
+            vd = sd[lane]
+            y1[lane] = max(y1[lane], max(max(va, vb), max(vc, vd)))
+            lw[lane] = min(lw[lane], min(min(va, vb), min(vc, vd)))
+        s += 4
+    while s < count:
+        seg = u[start + s * stride:start + s * stride + width]
+        for lane in range(width):
+            v = seg[lane]
+            y1[lane] = max(y1[lane], v)
+            lw[lane] = min(lw[lane], v)
+        s += 1
+
+
+@njit(cache=True)
+def _fold_min(x, width):
+    """Smallest of ``x[:width]``, halving in place (vector friendly; ``x`` is overwritten)."""
+    while width > 8:
+        h = width // 2
+        a = x[:h]
+        b = x[width - h:width]  # the middle value of an odd width is in both halves
+        for j in range(h):
+            a[j] = min(a[j], b[j])
+        width = width - h
+    m = x[0]
+    for j in range(1, width):
+        m = min(m, x[j])
+    return m
+
+
+@njit(cache=True)
+def _fold_max(x, width):
+    """Largest of ``x[:width]``, halving in place (``x`` is overwritten)."""
+    while width > 8:
+        h = width // 2
+        a = x[:h]
+        b = x[width - h:width]
+        for j in range(h):
+            a[j] = max(a[j], b[j])
+        width = width - h
+    m = x[0]
+    for j in range(1, width):
+        m = max(m, x[j])
+    return m
+
+
+@njit(cache=True)
+def _minmax(u, start, stop, lo, hi):
+    """Lane-wise smallest and largest of ``u[start:stop]`` into ``lo`` and ``hi`` (any length)."""
+    w = lo.shape[0]
+    if stop - start < w:
+        for j in range(start, stop):
+            lo[0] = min(lo[0], u[j])
+            hi[0] = max(hi[0], u[j])
+        return
+    j = start
+    while j < stop:
+        j = min(j, stop - w)  # the last strip overlaps the one before: min and max do not mind
+        seg = u[j:j + w]
+        for lane in range(w):
+            v = seg[lane]
+            lo[lane] = min(lo[lane], v)
+            hi[lane] = max(hi[lane], v)
+        j += w
+
+
+@njit(cache=True)
+def _strip_rows(post):
+    """Rows folded per strip: 1 for long rows, else the fewest rows that make a multiple of ``_STRIP`` values."""
+    if post >= _WIDE:
+        return 1
+    g = _STRIP
+    b = post
+    while b:
+        g, b = b, g % b
+    return _STRIP // g
+
+
+@njit(cache=True)
+def _num_tiles(post):
+    """Tiles of a wide block: full ``_TILE`` tiles, one tile for the rest rounded down to ``_STRIP``, one tail."""
+    body = post - post % _STRIP
+    n = (body + _TILE - 1) // _TILE
+    return n + (1 if post % _STRIP else 0)
+
+
+@njit(cache=True)
+def _tile(post, t):
+    """Start and width of tile ``t`` of a wide block; the tail tile ends at ``post`` and overlaps the one before.
+
+    A tile runs over all rows from scratch, so lanes that two tiles share get the same result twice.
+    """
+    body = post - post % _STRIP
+    t0 = t * _TILE
+    if t0 < body:
+        return t0, min(_TILE, body - t0)
+    return post - _STRIP, _STRIP
+
+
+@njit(cache=True)
+def _scan_tile(u, a, post, t, top2, m1, m2, arg, lo):
+    """Tile ``t`` of a wide single block (player 0): line results straight into ``m1``, ``m2``, ``arg``."""
+    t0, w = _tile(post, t)
+    y1 = m1[t0:t0 + w]
+    y1[:] = -np.inf
+    if top2:
+        y2 = m2[t0:t0 + w]
+        tg = arg[t0:t0 + w]
+        y2[:] = -np.inf
+        tg[:] = 0.0
+        _top2_strips(u, t0, post, a, w, 0, y1, y2, tg, lo)
+    else:
+        _max_strips(u, t0, post, a, w, y1, lo)
+
+
+@njit(cache=True)
+def _scan_block(u, p, a, post, top2, m1, m2, arg, o, x1, x2, tag, lo):
+    """Line maxima (and for ``top2`` second maxima and argmax) of block ``p`` of one player's array.
+
+    The block is ``u[p * a * post : (p + 1) * a * post]``, an ``(a, post)``
+    matrix; line ``q`` is its column ``q`` and its results go to ``m1[o + q]``
+    (``m2``, ``arg``: same index, only written for ``top2``).
+    """
+    base = p * a * post
+    m = _strip_rows(post)
+    if m == 1:
+        for t in range(_num_tiles(post)):
+            t0, w = _tile(post, t)
+            y1 = m1[o + t0:o + t0 + w]
+            y1[:] = -np.inf
+            if top2:
+                y2 = m2[o + t0:o + t0 + w]
+                tg = arg[o + t0:o + t0 + w]
+                y2[:] = -np.inf
+                tg[:] = 0.0
+                _top2_strips(u, base + t0, post, a, w, 0, y1, y2, tg, lo)
+            else:
+                _max_strips(u, base + t0, post, a, w, y1, lo)
+        return
+    width = m * post
+    full = a // m
+    rest = (a - full * m) * post
+    x1[:width] = -np.inf
+    if top2:
+        x2[:width] = -np.inf
+        tag[:width] = 0.0
+        _top2_strips(u, base, width, full, width, 0, x1, x2, tag, lo)
+        if rest:
+            _top2_strips(u, base + full * width, width, 1, rest, full, x1, x2, tag, lo)
+        for q in range(post):
+            b1 = -np.inf
+            b2 = -np.inf
+            bk = 0.0
+            for j in range(m):
+                lane = j * post + q
+                y1 = x1[lane]
+                b2 = max(max(b2, x2[lane]), min(b1, y1))
+                if y1 > b1:
+                    b1 = y1
+                    bk = tag[lane] * m + j
+            m1[o + q] = b1
+            m2[o + q] = b2
+            arg[o + q] = bk
+    else:
+        _max_strips(u, base, width, full, width, x1, lo)
+        if rest:
+            if full:  # the last m rows, overlapping the strip before: the maximum does not mind
+                _max_strips(u, base + (a - m) * post, width, 1, width, x1, lo)
+            else:
+                _max_strips(u, base, width, 1, rest, x1, lo)
+        for q in range(post):
+            b1 = -np.inf
+            for j in range(m):
+                b1 = max(b1, x1[j * post + q])
+            m1[o + q] = b1
+
+
+@njit(cache=True)
+def _line_max(u, base, a, post):
+    """Largest of ``u[base + k * post]`` for ``k < a`` (four running maxima, so the loads overlap)."""
+    m0 = u[base]
+    m1 = m0
+    m2 = m0
+    m3 = m0
+    k = 1
+    while k + 4 <= a:
+        j = base + k * post
+        m0 = max(m0, u[j])
+        m1 = max(m1, u[j + post])
+        m2 = max(m2, u[j + 2 * post])
+        m3 = max(m3, u[j + 3 * post])
+        k += 4
+    while k < a:
+        m0 = max(m0, u[base + k * post])
+        k += 1
+    return max(max(m0, m1), max(m2, m3))
+
+
+# ----------------------------------------------------------------------------- kernel
+@njit(cache=True)
+def _layout(shape, ints):
+    """Fill ``ints`` with actions, blocks before and values after each player's axis; return the profile count."""
+    n = len(shape)
+    acts = ints[:n]
+    pre = ints[n:2 * n]
+    post = ints[2 * n:3 * n]
+    total = 1
+    for j in range(n):
+        acts[j] = shape[j]
+        pre[j] = total
+        total *= shape[j]
+    for j in range(n):
+        post[j] = total // (pre[j] * acts[j])
+    return total
+
+
+@njit(cache=True)
+def _scan_share(c, shares, flat, acts, pre, post, scanned, m1, m2, arg, bounds):
+    """Share ``c`` of ``shares`` of the one pass over the payoffs; its smallest and largest value into ``bounds[c]``.
+
+    Player 0: tiles ``c, c + shares, ...`` (or, for a short block, all of it
+    in share 0); player 1 (when ``scanned``): a range of its blocks; the
+    other players: a range of their values (smallest and largest only).
+    """
+    n = acts.shape[0]
+    total = flat.shape[1]
+    a0 = acts[0]
+    post0 = post[0]
+    width = min(_MINMAX_LANES, total)
+    width = max(width, _strip_rows(post0) * post0 if post0 < _WIDE else min(_TILE, post0))
+    if scanned:
+        width = max(width, _strip_rows(post[1]) * post[1] if post[1] < _WIDE else min(_TILE, post[1]))
+    work = np.empty(4 * width + _MINMAX_LANES)
+    x1 = work[:width]
+    x2 = work[width:2 * width]
+    tag = work[2 * width:3 * width]
+    lo = work[3 * width:4 * width]
+    hi = work[4 * width:]
+    lo[:] = np.inf
+    hi[:] = -np.inf
+    lanes = lo[:min(_MINMAX_LANES, total)]
+    if _strip_rows(post0) == 1:
+        for t in range(c, _num_tiles(post0), shares):
+            _scan_tile(flat[0], a0, post0, t, True, m1, m2, arg, lo)
+            t0, w = _tile(post0, t)
+            _minmax(m1, t0, t0 + w, lanes, hi)  # line maxima are payoffs: the smallest stays put
+    elif c == 0:
+        _scan_block(flat[0], 0, a0, post0, True, m1, m2, arg, 0, x1, x2, tag, lo)
+        _minmax(m1, 0, post0, lanes, hi)
+    if scanned:
+        a1 = acts[1]
+        post1 = post[1]
+        p0 = c * pre[1] // shares
+        p1 = (c + 1) * pre[1] // shares
+        for p in range(p0, p1):
+            _scan_block(flat[1], p, a1, post1, False, m1, m2, arg, post0 + p * post1, x1, x2, tag, lo)
+        _minmax(m1, post0 + p0 * post1, post0 + p1 * post1, lanes, hi)
+    for i in range(1, n):
+        if i > 1 or not scanned:
+            _minmax(flat[i], c * total // shares, (c + 1) * total // shares, lanes, hi)
+    bounds[c, 0] = _fold_min(lo, width)
+    bounds[c, 1] = _fold_max(hi, _MINMAX_LANES)
+
+
+@njit(cache=True)
+def _append(buf, count, f):
+    """``buf`` with ``f`` at ``count`` (a larger copy when full)."""
+    if count == buf.shape[0]:
+        grown = np.empty(2 * count + 16, np.int64)
+        grown[:count] = buf
+        buf = grown
+    buf[count] = f
+    return buf
+
+
+@njit(cache=True)
+def _finish(flat, ints, n, scanned, m1, m2, arg, memo_off, bounds, tol, default_tol):
+    """Tolerance, candidates (player 0's best responses) filtered by the other players, and the rows.
+
+    Player 0's lines with a unique best response give one candidate each,
+    checked against player 1's scanned line maxima in a branch-free loop;
+    lines with near-ties are read again in full. Survivors then meet players
+    2, 3, ... (or 1, 2, ... when player 1 was not scanned) one at a time,
+    each line maximum computed on first use.
+    """
+    acts = ints[:n]
+    post = ints[2 * n:3 * n]
+    if default_tol:
+        spread = bounds[:, 1].max() - bounds[:, 0].min()
+        tol = REGRET_TOL * (spread if spread > 0.0 else 1.0)
+    if not tol >= 0.0:  # no payoff exceeds its line maximum: nothing is an equilibrium
+        return np.empty((0, n), np.int64)
+    a0 = acts[0]
+    post0 = post[0]
+    u0 = flat[0]
+    a1 = acts[1] if n > 1 else 1
+    post1 = post[1] if n > 1 else 1
+    u1 = flat[1] if scanned else flat[0]
+    cand = ints[4 * n + 1:]  # one slot per line of player 0
+    count = 0
+    ties = 0
+    for s1 in range(a1):
+        for r in range(post1):
+            q = s1 * post1 + r
+            thr = m1[q] - tol
+            if m2[q] >= thr:
+                cand[post0 - 1 - ties] = q  # near-ties, from the back (never reached by the count)
+                ties += 1
+                continue
+            k = int(arg[q])
+            f = k * post0 + q
+            ok = True
+            if scanned:
+                ok = u1[f] >= m1[post0 + k * post1 + r] - tol
+            cand[count] = f
+            count += ok
+    extra = np.empty(0, np.int64)
+    n_extra = 0
+    for t in range(ties):
+        q = cand[post0 - 1 - t]
+        thr = m1[q] - tol
+        s1 = q // post1
+        r = q - s1 * post1
+        for k in range(a0):
+            f = k * post0 + q
+            if u0[f] >= thr and (not scanned or u1[f] >= m1[post0 + k * post1 + r] - tol):
+                extra = _append(extra, n_extra, f)
+                n_extra += 1
+    first = 2 if scanned else 1
+    out_n = count + n_extra
+    idx = np.empty(out_n, np.int64)
+    idx[:count] = cand[:count]
+    idx[count:] = extra[:n_extra]
+    for i in range(first, n):
+        ai = acts[i]
+        pi = post[i]
+        ui = flat[i]
+        kept = 0
+        for c in range(out_n):
+            f = idx[c]
+            block = f // (ai * pi)
+            within = f - block * ai * pi
+            si = within // pi
+            slot = memo_off[i] + block * pi + (within - si * pi)
+            m = m1[slot]
+            if m == -np.inf:
+                m = _line_max(ui, f - si * pi, ai, pi)
+                m1[slot] = m
+            idx[kept] = f
+            kept += ui[f] >= m - tol
+        out_n = kept
+    idx = idx[:out_n]
+    idx.sort()
+    out = np.empty((out_n, n), np.int64)
+    for c in range(out_n):
+        f = idx[c]
+        for j in range(n - 1, -1, -1):
+            out[c, j] = f % acts[j]
+            f //= acts[j]
+    return out
+
+
+@njit(cache=True)
+def _prepare(payoffs):
+    """Views and work arrays of one call: flat payoffs, layout and memo offsets, line results, bounds."""
+    shape = payoffs.shape[1:]
+    n = len(shape)
+    total = 1
+    for j in range(n):
+        total *= shape[j]
+    # acts, pre, post, memo offsets (n + 1), then one candidate slot per line of player 0
+    ints = np.empty(4 * n + 1 + total // shape[0], np.int64)
+    _layout(shape, ints)
+    pre = ints[n:2 * n]
+    post = ints[2 * n:3 * n]
+    memo_off = ints[3 * n:4 * n + 1]
+    flat = payoffs.reshape(n, total)
+    scanned = n > 1 and post[1] >= _SCAN_MIN_POST
+    end = post[0]
+    memo_off[0] = 0
+    for i in range(1, n):
+        memo_off[i] = end
+        end += pre[i] * post[i]
+    memo_off[n] = post[0] + (pre[1] * post[1] if scanned else 0)  # lines scanned in full end here
+    floats = np.empty(end + 2 * post[0])
+    m1 = floats[:end]
+    m2 = floats[end:end + post[0]]
+    arg = floats[end + post[0]:]
+    m1[memo_off[n]:] = -np.inf  # memo of the lazily computed line maxima
+    return flat, ints, n, scanned, m1, m2, arg, memo_off
+
+
+@njit(cache=True)
+def _pure_nash_rows(payoffs, tol, default_tol):
+    """Action-index rows of every pure equilibrium of the game with payoff array ``payoffs`` (one thread).
 
     Parameters
     ----------
-    flat_payoffs : float64[:, :]
-        ``(N, prod(shape))``: each player's payoff array flattened in C order.
-    shape : int64[:]
-        Number of actions of each player.
+    payoffs : float64[N, a_1, ..., a_N]
+        C-contiguous payoff array; ``payoffs[i]`` is player ``i``'s payoff.
     tol : float64
-        A best response may fall short of the best value on its line by at most ``tol``.
+        Absolute tolerance (used when ``default_tol`` is false).
+    default_tol : bool
+        Use ``REGRET_TOL`` times the payoff spread (max - min, or 1 for a constant game) instead of ``tol``.
 
     Returns
     -------
-    int64[:]
-        Flat (C-order) indices of the equilibrium profiles, ascending.
+    int64[k, N]
+        One row of action indices per equilibrium, in C order of the profile.
 
     Notes
     -----
-    Player 0's array is scanned in full, row by row (its own axis is the
-    slowest, so each row is a contiguous block and the running maximum
-    vectorises). Only the profiles where player 0 best-responds (about one in
-    ``a_0``) stay candidates. For each other player, a candidate is dropped
-    unless it reaches the maximum of its line along that player's axis; the
-    maxima come either from the candidates' own lines or, when those are
-    strided and many, from one contiguous pass over that player's array,
-    whichever touches fewer cache lines.
+    One pass over the payoffs: player 0's lines (along its axis) get their
+    largest value, second largest and argmax; player 1's their largest; the
+    rest only feed the payoff spread, and their line maxima are computed for
+    the lines that candidates reach. Lines are columns of ``(a_i, post_i)``
+    blocks; rows of at least ``_WIDE`` values are folded row by row in tiles
+    of a multiple of ``_STRIP`` lanes, shorter rows a few at a time as strips
+    of a multiple of ``_STRIP`` values, folded per line afterwards (so the
+    vector loops have no scalar tail).
     """
-    n = shape.shape[0]
-    total = flat_payoffs.shape[1]
-    strides = np.empty(n, dtype=np.int64)
-    s = 1
-    for j in range(n - 1, -1, -1):
-        strides[j] = s
-        s *= shape[j]
-    a0 = shape[0]
-    post = total // a0
-    u0 = flat_payoffs[0]
-    best = u0[:post].copy()
-    for k in range(1, a0):
-        row = k * post
-        for q in range(post):
-            best[q] = max(best[q], u0[row + q])
-    for q in range(post):
-        best[q] -= tol
-    # count, then fill: growing an array inside this loop would cost Numba a reference count per element
-    count = 0
-    for k in range(a0):
-        row = k * post
-        for q in range(post):
-            count += u0[row + q] >= best[q]
-    cand = np.empty(count, dtype=np.int64)
-    c = 0
-    for k in range(a0):
-        row = k * post
-        for q in range(post):
-            if u0[row + q] >= best[q]:
-                cand[c] = row + q
-                c += 1
-    for i in range(1, n):
-        if count == 0:
-            break
-        ui = flat_payoffs[i]
-        st = strides[i]
-        ai = shape[i]
-        # cache lines touched: one per value on strided lines, one per 8 values on contiguous ones
-        line_cost = count * ai if st >= 8 else count * ((ai * st + 7) // 8)
-        if line_cost > total // 8:
-            count = _filter_by_scan(ui, cand, count, st, ai, total, tol)
-        else:
-            count = _filter_by_lines(ui, cand, count, st, ai, tol)
-    return np.sort(cand[:count])
+    flat, ints, n, scanned, m1, m2, arg, memo_off = _prepare(payoffs)
+    bounds = np.empty((1, 2))
+    _scan_share(0, 1, flat, ints[:n], ints[n:2 * n], ints[2 * n:3 * n], scanned, m1, m2, arg, bounds)
+    return _finish(flat, ints, n, scanned, m1, m2, arg, memo_off, bounds, tol, default_tol)
 
 
-@njit(cache=True)
-def _filter_by_lines(ui, cand, count, st, ai, tol):
-    """Keep candidates that reach the maximum of their own line (stride ``st``, length ``ai``)."""
-    kept = 0
-    for r in range(count):
-        f = cand[r]
-        base = f - ((f // st) % ai) * st
-        m = ui[base]
-        for k in range(1, ai):
-            v = ui[base + k * st]
-            if v > m:
-                m = v
-        if ui[f] >= m - tol:
-            cand[kept] = f
-            kept += 1
-    return kept
+@njit(cache=True, parallel=True)
+def _pure_nash_rows_parallel(payoffs, tol, default_tol, shares):
+    """``_pure_nash_rows`` with the pass over the payoffs split into ``shares`` shares, run by Numba's threads."""
+    flat, ints, n, scanned, m1, m2, arg, memo_off = _prepare(payoffs)
+    bounds = np.empty((shares, 2))
+    acts = ints[:n]
+    pre = ints[n:2 * n]
+    post = ints[2 * n:3 * n]
+    for c in prange(shares):
+        _scan_share(c, shares, flat, acts, pre, post, scanned, m1, m2, arg, bounds)
+    return _finish(flat, ints, n, scanned, m1, m2, arg, memo_off, bounds, tol, default_tol)
 
 
-@njit(cache=True)
-def _filter_by_scan(ui, cand, count, st, ai, total, tol):
-    """Same as ``_filter_by_lines`` but computes every line maximum in one contiguous pass."""
-    block = st * ai
-    pre = total // block
-    best = np.empty(pre * st)
-    for p in range(pre):
-        b = p * st
-        base = p * block
-        for q in range(st):
-            best[b + q] = ui[base + q]
-        for k in range(1, ai):
-            row = base + k * st
-            for q in range(st):
-                best[b + q] = max(best[b + q], ui[row + q])
-    kept = 0
-    for r in range(count):
-        f = cand[r]
-        p = f // block
-        q = f % st
-        if ui[f] >= best[p * st + q] - tol:
-            cand[kept] = f
-            kept += 1
-    return kept
-
-
+# ----------------------------------------------------------------------------- wrappers
 def pure_nash_equilibria(game: NormalFormGame, tol: float | None = None) -> NashResult:
     """Find every pure-strategy Nash equilibrium of an N-player game.
 
@@ -212,8 +632,26 @@ def _pure_payoffs_and_regrets(game: NormalFormGame, rows: np.ndarray) -> tuple[n
 
 
 def pure_nash_indices(game: NormalFormGame, tol: float | None = None) -> np.ndarray:
-    """Action-index rows ``(k, N)`` of all pure equilibria, without building result objects (for large games)."""
-    tol = regret_tolerance(game, tol)
-    flat = game.payoffs.reshape(game.num_players, -1)
-    idx = _pure_nash_kernel(flat, np.array(game.num_actions, dtype=np.int64), tol)
-    return np.array(np.unravel_index(idx, game.num_actions), dtype=np.int64).T.reshape(-1, game.num_players)
+    """Action-index rows of all pure equilibria, without building result objects (for large games).
+
+    Parameters
+    ----------
+    game : NormalFormGame
+        Any finite game.
+    tol : float, optional
+        Absolute regret tolerance; by default ``1e-9`` times the payoff spread
+        (the spread is taken in the same pass over the payoffs).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` array ``(k, N)``, one row of action indices per equilibrium, rows in C order of the profile.
+    """
+    payoffs = game.payoffs
+    default = tol is None
+    tol = 0.0 if default else float(tol)
+    if payoffs.size >= PARALLEL_MIN_VALUES:
+        threads = get_num_threads()
+        if threads > 1:
+            return _pure_nash_rows_parallel(payoffs, tol, default, threads)
+    return _pure_nash_rows(payoffs, tol, default)
