@@ -12,10 +12,15 @@ label :math:`k` into its tableau; the variable that leaves has some label
 variable with label :math:`k` leaves. The pair of basic solutions is then
 completely labeled: normalised, it is a Nash equilibrium.
 
-The two tableaux are kept in full (``[B^T | I | 1]`` and ``[I | A | 1]``, with
-columns in label order), and the leaving row is chosen by the lexicographic
-minimum-ratio rule over the columns that started as the identity, which keeps
-the path well defined on degenerate games.
+The two tableaux (``[B^T | I | 1]`` and ``[I | A | 1]`` in full, columns in
+label order) are stored compactly, with only the columns of the nonbasic
+variables and the right-hand side: the basic columns are unit vectors, so a
+pivot updates about half the entries of the full tableau on a square game.
+The leaving row is chosen by the lexicographic minimum-ratio rule over the
+columns that started as the identity (read from the compact tableau, or as a
+unit vector when basic), which keeps the path well defined on degenerate
+games. The path and its end point are those of the full-tableau method
+(QuantEcon's ``lemke_howson`` pivots the same way), up to rounding.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from numba import njit
 
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
-from coop.solvers._linalg import _PROB_TOL, _prepare_bimatrix, _verify_bimatrix_kernel, check_two_player
+from coop.solvers._linalg import _PROB_TOL, _verify_bimatrix_kernel, check_two_player
 from coop.solvers.results import PROB_EPS, REGRET_TOL, Equilibrium, NashResult
 
 #: Tableau entries at most this (payoffs rescaled to [1, 2]) are never pivots.
@@ -34,41 +39,57 @@ PIVOT_TOL = 1e-10
 RATIO_TOL = 1e-13
 
 
-@njit(cache=True)
-def _lex_min_ratio_row(T, col, slack_start, num_slack, pivot_tol, ratio_tol):
-    """The leaving row for entering column ``col`` by the lexicographic minimum-ratio rule (-1 if unbounded)."""
-    rows, width = T.shape
+@njit(cache=True, inline="always")
+def _lex_min_ratio_row(D, col, basis, pos, slack_start, num_slack, ties):
+    """The leaving row for the entering column ``col`` of the compact tableau ``D`` (-1 if unbounded).
+
+    Minimum ratio ``rhs / D[i, col]`` over rows with ``D[i, col] > PIVOT_TOL``;
+    ties (within ``RATIO_TOL``) are broken lexicographically by the columns of
+    the variables that started as the identity (labels ``slack_start`` ..
+    ``slack_start + num_slack - 1``) divided by the pivot entry, as in the full
+    tableau: a nonbasic one is its column ``pos[c]`` of ``D``, a basic one the
+    unit vector of its row. ``ties`` is a workspace of one entry per row.
+    """
+    rows, width = D.shape
     rhs = width - 1
     best = -1
     n_tie = 0
-    ties = np.empty(rows, dtype=np.int64)
     theta = np.inf
+    below = np.inf  # theta minus and plus its tie tolerance RATIO_TOL * max(1, |theta|)
+    above = np.inf
     for i in range(rows):
-        a = T[i, col]
-        if a > pivot_tol:
-            ratio = T[i, rhs] / a
-            if best < 0 or ratio < theta - ratio_tol * max(1.0, abs(theta)):
-                theta = ratio
+        a = D[i, col]
+        if a > PIVOT_TOL:
+            # rhs / a compared with theta's bounds as rhs against bound * a (a > 0): one division per new minimum
+            b = D[i, rhs]
+            if best < 0 or b < below * a:
+                theta = b / a
+                slack = RATIO_TOL * max(1.0, abs(theta))
+                below = theta - slack
+                above = theta + slack
                 best = i
                 n_tie = 1
                 ties[0] = i
-            elif ratio <= theta + ratio_tol * max(1.0, abs(theta)):
+            elif b <= above * a:
                 ties[n_tie] = i
                 n_tie += 1
     if n_tie <= 1:
         return best
-    # several rows tie: compare the rows of the initial identity columns, divided by the pivot entry
     for c in range(slack_start, slack_start + num_slack):
+        p = pos[c]
         theta = np.inf
         kept = 0
         for t in range(n_tie):
             i = ties[t]
-            ratio = T[i, c] / T[i, col]
-            if kept == 0 or ratio < theta - ratio_tol * max(1.0, abs(theta)):
+            if p >= 0:
+                ratio = D[i, p] / D[i, col]
+            else:
+                ratio = (1.0 if basis[i] == c else 0.0) / D[i, col]
+            if kept == 0 or ratio < theta - RATIO_TOL * max(1.0, abs(theta)):
                 theta = ratio
                 ties[0] = i
                 kept = 1
-            elif ratio <= theta + ratio_tol * max(1.0, abs(theta)):
+            elif ratio <= theta + RATIO_TOL * max(1.0, abs(theta)):
                 ties[kept] = i
                 kept += 1
         n_tie = kept
@@ -77,89 +98,134 @@ def _lex_min_ratio_row(T, col, slack_start, num_slack, pivot_tol, ratio_tol):
     return ties[0]
 
 
-@njit(cache=True)
-def _pivot(T, row, col, buf):
-    """Gauss-Jordan pivot of the full tableau ``T`` on ``(row, col)``.
+@njit(cache=True, inline="always")
+def _pivot(D, row, col, buf):
+    """Exchange pivot of the compact tableau ``D`` on ``(row, col)``.
 
-    The normalised pivot row is first copied to ``buf`` so that the update
-    loop reads and writes different arrays (which lets it vectorise).
+    The basic variable of ``row`` and the nonbasic variable of column ``col``
+    swap places: the column becomes the leaving variable's column of the full
+    tableau after the Gauss-Jordan step (``1 / p`` in the pivot row,
+    ``-D[i, col] / p`` elsewhere) and every other entry is updated as in the
+    full tableau. The normalised pivot row is kept in ``buf`` so that the
+    update loop reads and writes different arrays (which lets it vectorise).
     """
-    rows, width = T.shape
-    piv = T[row, col]
+    rows, width = D.shape
+    piv = D[row, col]
     for j in range(width):
-        v = T[row, j] / piv
-        buf[j] = v
-        T[row, j] = v
+        buf[j] = D[row, j] / piv
+    buf[col] = 1.0 / piv
+    for j in range(width):
+        D[row, j] = buf[j]
     for i in range(rows):
         if i == row:
             continue
-        f = T[i, col]
+        f = D[i, col]
         if f != 0.0:
             for j in range(width):
-                T[i, j] -= f * buf[j]
-            T[i, col] = 0.0
+                D[i, j] -= f * buf[j]
+            D[i, col] = -f * buf[col]
 
 
 @njit(cache=True)
-def _lemke_howson_kernel(A, B, init_label, max_iter, pivot_tol, ratio_tol):
-    """Complementary pivoting from the initial label ``init_label`` on positive ``A``, ``B`` (shape ``(m, n)``).
+def _lemke_howson_kernel(P, init_label, max_iter, x, y):
+    """Complementary pivoting from the initial label ``init_label`` on the bimatrix game ``P`` (``(2, m, n)``).
+
+    Each player's payoffs are first mapped affinely onto ``[1, 2]`` (as
+    :func:`coop.solvers._linalg._prepare_bimatrix` does), straight into the
+    tableaux. The tableaux are compact: one column per nonbasic variable plus
+    the right-hand side (``n x (m + 1)`` for ``P``, ``m x (n + 1)`` for ``Q``)
+    rather than one column per variable, which halves a pivot's work on a
+    square game. Variables are named by their labels; ``pos[label]`` is the
+    column of a nonbasic variable (-1 when basic) and ``basis[row]`` the label
+    of a row's basic variable.
+
+    The basic solutions at the end of the path are written to ``x`` (``m``)
+    and ``y`` (``n``), normalised to sum one when the path ended.
 
     Returns
     -------
-    x, y : float64[:]
-        The basic solutions at the end of the path, normalised to sum one
-        when the path ended (status 0).
     num_iter : int64
         Pivots made.
     status : int64
         0 reached a completely labeled pair, 1 hit ``max_iter``, 2 no
         pivot row (numerical breakdown).
+    spread : float
+        ``P.max() - P.min()`` (1.0 for a constant game), the scale of the
+        default regret tolerance.
     """
-    m, n = A.shape
+    m = P.shape[1]
+    n = P.shape[2]
     L = m + n
-    # tableau for P: rows j (columns of B), columns: x (labels 0..m-1), slacks (labels m..m+n-1), rhs
-    T0 = np.zeros((n, L + 1))
+    lo0 = hi0 = P[0, 0, 0]
+    lo1 = hi1 = P[1, 0, 0]
+    for i in range(m):
+        for j in range(n):
+            lo0 = min(lo0, P[0, i, j])
+            hi0 = max(hi0, P[0, i, j])
+            lo1 = min(lo1, P[1, i, j])
+            hi1 = max(hi1, P[1, i, j])
+    s0 = hi0 - lo0
+    s1 = hi1 - lo1
+    inv0 = 1.0 / s0 if s0 > 0.0 else 0.0  # a constant matrix becomes all ones
+    inv1 = 1.0 / s1 if s1 > 0.0 else 0.0
+    spread = max(hi0, hi1) - min(lo0, lo1)
+    # P: rows j (columns of B), basic slacks (labels m + j), nonbasic x (labels 0..m-1) in columns 0..m-1
+    D0 = np.empty((n, m + 1))
     for j in range(n):
         for i in range(m):
-            T0[j, i] = B[i, j]
-        T0[j, m + j] = 1.0
-        T0[j, L] = 1.0
-    basis0 = np.empty(n, dtype=np.int64)
+            D0[j, i] = 1.0 + (P[1, i, j] - lo1) * inv1
+        D0[j, m] = 1.0
+    # Q: rows i (rows of A), basic slacks (labels i), nonbasic y (labels m..m+n-1) in columns 0..n-1
+    D1 = np.empty((m, n + 1))
+    for i in range(m):
+        for j in range(n):
+            D1[i, j] = 1.0 + (P[0, i, j] - lo0) * inv0
+        D1[i, n] = 1.0
+    ints = np.empty((5, max(L, 1)), dtype=np.int64)
+    basis0 = ints[0]
+    basis1 = ints[1]
+    pos0 = ints[2]
+    pos1 = ints[3]
+    ties = ints[4]
+    for k in range(L):
+        pos0[k] = -1
+        pos1[k] = -1
     for j in range(n):
         basis0[j] = m + j
-    # tableau for Q: rows i (rows of A), columns: slacks (labels 0..m-1), y (labels m..m+n-1), rhs
-    T1 = np.zeros((m, L + 1))
-    for i in range(m):
-        T1[i, i] = 1.0
-        for j in range(n):
-            T1[i, m + j] = A[i, j]
-        T1[i, L] = 1.0
-    basis1 = np.empty(m, dtype=np.int64)
+        pos1[m + j] = j
     for i in range(m):
         basis1[i] = i
+        pos0[i] = i
 
-    buf = np.empty(L + 1)
+    buf = np.empty(max(m, n) + 1)
     entering = init_label
     player = 0 if init_label < m else 1
     status = 1
     num_iter = 0
     while num_iter < max_iter:
+        # the entering variable is nonbasic on a valid path (col >= 0); anything else is a breakdown
         if player == 0:
-            row = _lex_min_ratio_row(T0, entering, m, n, pivot_tol, ratio_tol)
+            col = pos0[entering]
+            row = _lex_min_ratio_row(D0, col, basis0, pos0, m, n, ties) if col >= 0 else -1
             if row < 0:
                 status = 2
                 break
-            _pivot(T0, row, entering, buf)
+            _pivot(D0, row, col, buf)
             leaving = basis0[row]
             basis0[row] = entering
+            pos0[entering] = -1
+            pos0[leaving] = col
         else:
-            row = _lex_min_ratio_row(T1, entering, 0, m, pivot_tol, ratio_tol)
+            col = pos1[entering]
+            row = _lex_min_ratio_row(D1, col, basis1, pos1, 0, m, ties) if col >= 0 else -1
             if row < 0:
                 status = 2
                 break
-            _pivot(T1, row, entering, buf)
+            _pivot(D1, row, col, buf)
             leaving = basis1[row]
             basis1[row] = entering
+            pos1[entering] = -1
+            pos1[leaving] = col
         num_iter += 1
         if leaving == init_label:
             status = 0
@@ -167,41 +233,61 @@ def _lemke_howson_kernel(A, B, init_label, max_iter, pivot_tol, ratio_tol):
         entering = leaving
         player = 1 - player
 
-    x = np.zeros(m)
-    y = np.zeros(n)
+    for i in range(m):
+        x[i] = 0.0
+    for j in range(n):
+        y[j] = 0.0
     for j in range(n):
         if basis0[j] < m:
-            x[basis0[j]] = T0[j, L]
+            x[basis0[j]] = D0[j, m]
     for i in range(m):
         if basis1[i] >= m:
-            y[basis1[i] - m] = T1[i, L]
-    sx = x.sum()
-    sy = y.sum()
+            y[basis1[i] - m] = D1[i, n]
+    sx = 0.0
+    for i in range(m):
+        sx += x[i]
+    sy = 0.0
+    for j in range(n):
+        sy += y[j]
     if status == 0 and sx > 0.0 and sy > 0.0:
-        x /= sx
-        y /= sy
+        for i in range(m):
+            x[i] /= sx
+        for j in range(n):
+            y[j] /= sy
     elif status == 0:
         status = 2
-    return x, y, num_iter, status
+    return num_iter, status, spread if spread > 0.0 else 1.0
 
 
 @njit(cache=True)
-def _lemke_howson_verified(P, init_label, max_iter, tol, pivot_tol, ratio_tol, prob_tol, prob_eps):
-    """Rescale, run :func:`_lemke_howson_kernel` and check the end point, in one call.
+def _lemke_howson_verified(P, init_label, max_iter, tol):
+    """Run :func:`_lemke_howson_kernel` and check the end point, in one call.
 
     ``tol < 0`` means the default regret tolerance ``REGRET_TOL`` times the
-    payoff spread. Returns the cleaned mixes, payoffs, regret, verification
-    status (0 kept, 1 rejected), pivots, path status and the tolerance used.
+    payoff spread. Returns one float64 array (one object to pass back to
+    Python): the cleaned mixes ``x`` (``m``) and ``y`` (``n``), the two
+    payoffs, then the regret, the verification status (0 kept, 1 rejected),
+    the pivots, the path status and the tolerance used.
     """
-    A, B, spread = _prepare_bimatrix(P)
+    m = P.shape[1]
+    n = P.shape[2]
+    X = np.empty((1, m))
+    Y = np.empty((1, n))
+    num_iter, status, spread = _lemke_howson_kernel(P, init_label, max_iter, X[0], Y[0])
     if tol < 0.0:
         tol = REGRET_TOL * spread
-    x, y, num_iter, status = _lemke_howson_kernel(A, B, init_label, max_iter, pivot_tol, ratio_tol)
-    m, n = A.shape
-    Xc, Yc, pay, reg, vstat = _verify_bimatrix_kernel(
-        P[0], P[1], x.reshape(1, m), y.reshape(1, n), tol, prob_tol, prob_eps, 0.0
-    )
-    return Xc[0], Yc[0], pay[0], reg[0], vstat[0], num_iter, status, tol
+    Xc, Yc, pay, reg, vstat = _verify_bimatrix_kernel(P[0], P[1], X, Y, tol, _PROB_TOL, PROB_EPS, 0.0)
+    out = np.empty(m + n + 7)
+    out[:m] = Xc[0]
+    out[m:m + n] = Yc[0]
+    out[m + n] = pay[0, 0]
+    out[m + n + 1] = pay[0, 1]
+    out[m + n + 2] = reg[0]
+    out[m + n + 3] = vstat[0]
+    out[m + n + 4] = num_iter
+    out[m + n + 5] = status
+    out[m + n + 6] = tol
+    return out
 
 
 def lemke_howson(
@@ -251,51 +337,42 @@ def lemke_howson(
     B. von Stengel (2007), "Equilibrium computation for two-player games in
     strategic and extensive form", in *Algorithmic Game Theory*, ch. 3.
     """
-    check_two_player(game, "lemke_howson")
-    P = game.payoffs
+    P = game.payoffs if type(game) is NormalFormGame else None
+    if P is None or P.ndim != 3:
+        check_two_player(game, "lemke_howson")  # raises for anything but a 2-player game
+        P = game.payoffs
     m = P.shape[1]
     n = P.shape[2]
-    if isinstance(initial_label, bool) or not isinstance(initial_label, (int, np.integer)):
-        raise InputError(f"initial_label must be an integer, got {initial_label!r}")
+    if type(initial_label) is not int:
+        if isinstance(initial_label, bool) or not isinstance(initial_label, (int, np.integer)):
+            raise InputError(f"initial_label must be an integer, got {initial_label!r}")
+        initial_label = int(initial_label)
     if not 0 <= initial_label < m + n:
         raise InputError(f"initial_label must be in 0..{m + n - 1} for a {m}x{n} game, got {initial_label}")
     if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
         raise InputError(f"max_iter must be a positive integer, got {max_iter!r}")
+    max_iter = int(max_iter)
     tol_in = -1.0 if tol is None else float(tol)
     total_iter = 0
     rejected = 0
     notes: list[str] = []
-    k0 = int(initial_label)
+    k0 = initial_label
     for shift in range(m + n):
         label = (k0 + shift) % (m + n)
-        x, y, pay, regret, vstat, num_iter, status, tol = _lemke_howson_verified(
-            P, label, int(max_iter), tol_in, PIVOT_TOL, RATIO_TOL, _PROB_TOL, PROB_EPS
-        )
+        out = _lemke_howson_verified(P, label, max_iter, tol_in)
+        regret, vstat, num_iter, status, tol = out[m + n + 2:].tolist()
         total_iter += int(num_iter)
-        if status == 0:
-            if vstat == 0:
-                x.setflags(write=False)
-                y.setflags(write=False)
-                pay.setflags(write=False)
-                equilibria = (Equilibrium((x, y), pay, float(regret)),)
+        if status == 0.0:
+            if vstat == 0.0:
+                out.setflags(write=False)  # the views below are read-only too
+                equilibria = (Equilibrium((out[:m], out[m:m + n]), out[m + n:m + n + 2], regret),)
                 if shift:
                     notes.append(f"initial label {k0} failed; the equilibrium comes from label {label}")
-                return NashResult(
-                    game=game,
-                    method="lemke_howson",
-                    equilibria=equilibria,
-                    guarantee="some",
-                    degenerate=None,
-                    tol=tol,
-                    converged=True,
-                    num_iter=total_iter,
-                    rejected=rejected,
-                    parameters={"initial_label": k0, "label_used": label, "max_iter": int(max_iter)},
-                    notes=tuple(notes),
-                )
+                return NashResult(game, "lemke_howson", equilibria, "some", None, tol, True, total_iter, rejected,
+                                  {"initial_label": k0, "label_used": label, "max_iter": max_iter}, tuple(notes))
             rejected += 1
             notes.append(f"label {label}: the path's end failed verification (numerical error)")
-        elif status == 1:
+        elif status == 1.0:
             notes.append(f"label {label}: no equilibrium within {max_iter} pivots")
         else:
             notes.append(f"label {label}: the pivoting broke down numerically (no pivot row)")
