@@ -23,13 +23,9 @@ from numba import get_num_threads, njit, prange
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.results import REGRET_TOL, Equilibrium, NashResult, regret_tolerance
 
-#: a strip (the contiguous run folded into the lane accumulators) is a multiple of this many values
-_STRIP = 16
-#: lines at least this long along the contiguous axis are scanned one row (of a tile) at a time
-_WIDE = 64
-#: player 1 is scanned in full when its lines are at least this far apart, else its line maxima are lazy too
-_SCAN_MIN_POST = 16
-#: most lanes in one tile of a wide scan (the accumulators of a tile stay in L1)
+#: player 1's lines are scanned in full when its rows are at least this long, else their maxima are lazy too
+_SCAN_MIN_POST = 4
+#: most lanes in one tile of a row scan (the accumulators of a tile stay in L1)
 _TILE = 512
 #: lanes of the running minimum and maximum over contiguous data
 _MINMAX_LANES = 256
@@ -186,114 +182,26 @@ def _minmax(u, start, stop, lo, hi):
 
 
 @njit(cache=True)
-def _strip_rows(post):
-    """Rows folded per strip: 1 for long rows, else the fewest rows that make a multiple of ``_STRIP`` values."""
-    if post >= _WIDE:
-        return 1
-    g = _STRIP
-    b = post
-    while b:
-        g, b = b, g % b
-    return _STRIP // g
+def _scan_rows(u, base, a, post, q0, q1, top2, m1, m2, arg, o, lo):
+    """Line maxima (and for ``top2`` second maxima and argmax) of an ``(a, post)`` block of one player's array.
 
-
-@njit(cache=True)
-def _num_tiles(post):
-    """Tiles of a wide block: full ``_TILE`` tiles, one tile for the rest rounded down to ``_STRIP``, one tail."""
-    body = post - post % _STRIP
-    n = (body + _TILE - 1) // _TILE
-    return n + (1 if post % _STRIP else 0)
-
-
-@njit(cache=True)
-def _tile(post, t):
-    """Start and width of tile ``t`` of a wide block; the tail tile ends at ``post`` and overlaps the one before.
-
-    A tile runs over all rows from scratch, so lanes that two tiles share get the same result twice.
+    The block starts at ``u[base]``; line ``q`` (for ``q0 <= q < q1``) is its
+    column ``q`` and its results go to ``m1[o + q]`` (``m2``, ``arg``: same
+    index, only written for ``top2``). Columns are taken ``_TILE`` at a time,
+    so the accumulators of a tile stay in L1 while the rows stream by.
     """
-    body = post - post % _STRIP
-    t0 = t * _TILE
-    if t0 < body:
-        return t0, min(_TILE, body - t0)
-    return post - _STRIP, _STRIP
-
-
-@njit(cache=True)
-def _scan_tile(u, a, post, t, top2, m1, m2, arg, lo):
-    """Tile ``t`` of a wide single block (player 0): line results straight into ``m1``, ``m2``, ``arg``."""
-    t0, w = _tile(post, t)
-    y1 = m1[t0:t0 + w]
-    y1[:] = -np.inf
-    if top2:
-        y2 = m2[t0:t0 + w]
-        tg = arg[t0:t0 + w]
-        y2[:] = -np.inf
-        tg[:] = 0.0
-        _top2_strips(u, t0, post, a, w, 0, y1, y2, tg, lo)
-    else:
-        _max_strips(u, t0, post, a, w, y1, lo)
-
-
-@njit(cache=True)
-def _scan_block(u, p, a, post, top2, m1, m2, arg, o, x1, x2, tag, lo):
-    """Line maxima (and for ``top2`` second maxima and argmax) of block ``p`` of one player's array.
-
-    The block is ``u[p * a * post : (p + 1) * a * post]``, an ``(a, post)``
-    matrix; line ``q`` is its column ``q`` and its results go to ``m1[o + q]``
-    (``m2``, ``arg``: same index, only written for ``top2``).
-    """
-    base = p * a * post
-    m = _strip_rows(post)
-    if m == 1:
-        for t in range(_num_tiles(post)):
-            t0, w = _tile(post, t)
-            y1 = m1[o + t0:o + t0 + w]
-            y1[:] = -np.inf
-            if top2:
-                y2 = m2[o + t0:o + t0 + w]
-                tg = arg[o + t0:o + t0 + w]
-                y2[:] = -np.inf
-                tg[:] = 0.0
-                _top2_strips(u, base + t0, post, a, w, 0, y1, y2, tg, lo)
-            else:
-                _max_strips(u, base + t0, post, a, w, y1, lo)
-        return
-    width = m * post
-    full = a // m
-    rest = (a - full * m) * post
-    x1[:width] = -np.inf
-    if top2:
-        x2[:width] = -np.inf
-        tag[:width] = 0.0
-        _top2_strips(u, base, width, full, width, 0, x1, x2, tag, lo)
-        if rest:
-            _top2_strips(u, base + full * width, width, 1, rest, full, x1, x2, tag, lo)
-        for q in range(post):
-            b1 = -np.inf
-            b2 = -np.inf
-            bk = 0.0
-            for j in range(m):
-                lane = j * post + q
-                y1 = x1[lane]
-                b2 = max(max(b2, x2[lane]), min(b1, y1))
-                if y1 > b1:
-                    b1 = y1
-                    bk = tag[lane] * m + j
-            m1[o + q] = b1
-            m2[o + q] = b2
-            arg[o + q] = bk
-    else:
-        _max_strips(u, base, width, full, width, x1, lo)
-        if rest:
-            if full:  # the last m rows, overlapping the strip before: the maximum does not mind
-                _max_strips(u, base + (a - m) * post, width, 1, width, x1, lo)
-            else:
-                _max_strips(u, base, width, 1, rest, x1, lo)
-        for q in range(post):
-            b1 = -np.inf
-            for j in range(m):
-                b1 = max(b1, x1[j * post + q])
-            m1[o + q] = b1
+    for t0 in range(q0, q1, _TILE):
+        w = min(_TILE, q1 - t0)
+        y1 = m1[o + t0:o + t0 + w]
+        y1[:] = -np.inf
+        if top2:
+            y2 = m2[o + t0:o + t0 + w]
+            tg = arg[o + t0:o + t0 + w]
+            y2[:] = -np.inf
+            tg[:] = 0.0
+            _top2_strips(u, base + t0, post, a, w, 0, y1, y2, tg, lo)
+        else:
+            _max_strips(u, base + t0, post, a, w, y1, lo)
 
 
 @njit(cache=True)
@@ -339,42 +247,37 @@ def _layout(shape, ints):
 def _scan_share(c, shares, flat, acts, pre, post, scanned, m1, m2, arg, bounds):
     """Share ``c`` of ``shares`` of the one pass over the payoffs; its smallest and largest value into ``bounds[c]``.
 
-    Player 0: tiles ``c, c + shares, ...`` (or, for a short block, all of it
-    in share 0); player 1 (when ``scanned``): a range of its blocks; the
-    other players: a range of their values (smallest and largest only).
+    Player 0: a range of its lines (whole tiles); player 1 (when
+    ``scanned``): a range of its blocks; the other players: a range of their
+    values (smallest and largest only).
     """
     n = acts.shape[0]
     total = flat.shape[1]
     a0 = acts[0]
     post0 = post[0]
-    width = min(_MINMAX_LANES, total)
-    width = max(width, _strip_rows(post0) * post0 if post0 < _WIDE else min(_TILE, post0))
+    width = max(min(_MINMAX_LANES, total), min(_TILE, post0))
     if scanned:
-        width = max(width, _strip_rows(post[1]) * post[1] if post[1] < _WIDE else min(_TILE, post[1]))
-    work = np.empty(4 * width + _MINMAX_LANES)
-    x1 = work[:width]
-    x2 = work[width:2 * width]
-    tag = work[2 * width:3 * width]
-    lo = work[3 * width:4 * width]
-    hi = work[4 * width:]
+        width = max(width, min(_TILE, post[1]))
+    work = np.empty(width + _MINMAX_LANES)
+    lo = work[:width]
+    hi = work[width:]
     lo[:] = np.inf
     hi[:] = -np.inf
     lanes = lo[:min(_MINMAX_LANES, total)]
-    if _strip_rows(post0) == 1:
-        for t in range(c, _num_tiles(post0), shares):
-            _scan_tile(flat[0], a0, post0, t, True, m1, m2, arg, lo)
-            t0, w = _tile(post0, t)
-            _minmax(m1, t0, t0 + w, lanes, hi)  # line maxima are payoffs: the smallest stays put
-    elif c == 0:
-        _scan_block(flat[0], 0, a0, post0, True, m1, m2, arg, 0, x1, x2, tag, lo)
-        _minmax(m1, 0, post0, lanes, hi)
+    # player 0: one block; shares take column ranges (whole tiles)
+    tiles = (post0 + _TILE - 1) // _TILE
+    q0 = min(post0, (c * tiles // shares) * _TILE)
+    q1 = min(post0, ((c + 1) * tiles // shares) * _TILE)
+    if q1 > q0:
+        _scan_rows(flat[0], 0, a0, post0, q0, q1, True, m1, m2, arg, 0, lo)
+        _minmax(m1, q0, q1, lanes, hi)  # line maxima are payoffs: the smallest stays put
     if scanned:
         a1 = acts[1]
         post1 = post[1]
         p0 = c * pre[1] // shares
         p1 = (c + 1) * pre[1] // shares
         for p in range(p0, p1):
-            _scan_block(flat[1], p, a1, post1, False, m1, m2, arg, post0 + p * post1, x1, x2, tag, lo)
+            _scan_rows(flat[1], p * a1 * post1, a1, post1, 0, post1, False, m1, m2, arg, post0 + p * post1, lo)
         _minmax(m1, post0 + p0 * post1, post0 + p1 * post1, lanes, hi)
     for i in range(1, n):
         if i > 1 or not scanned:
@@ -395,14 +298,26 @@ def _append(buf, count, f):
 
 
 @njit(cache=True)
-def _finish(flat, ints, n, scanned, m1, m2, arg, memo_off, bounds, tol, default_tol):
+def _player1_max(u1, m1, k, r, post0, a1, post1):
+    """Maximum of player 1's line ``(k, :, r)``: scanned, or computed now and kept (``-inf`` marks it missing)."""
+    slot = post0 + k * post1 + r
+    m = m1[slot]
+    if m == -np.inf:
+        m = _line_max(u1, k * post0 + r, a1, post1)
+        m1[slot] = m
+    return m
+
+
+@njit(cache=True)
+def _finish(flat, ints, n, m1, m2, arg, memo_off, bounds, tol, default_tol):
     """Tolerance, candidates (player 0's best responses) filtered by the other players, and the rows.
 
     Player 0's lines with a unique best response give one candidate each,
-    checked against player 1's scanned line maxima in a branch-free loop;
-    lines with near-ties are read again in full. Survivors then meet players
-    2, 3, ... (or 1, 2, ... when player 1 was not scanned) one at a time,
-    each line maximum computed on first use.
+    checked against player 1 at once; lines with near-ties are read again
+    in full. Player 1's line maxima come
+    from its scan or, when its lines are short, are computed on first use;
+    survivors then meet players 2, 3, ... one at a time, each line maximum
+    computed on first use.
     """
     acts = ints[:n]
     post = ints[2 * n:3 * n]
@@ -416,7 +331,7 @@ def _finish(flat, ints, n, scanned, m1, m2, arg, memo_off, bounds, tol, default_
     u0 = flat[0]
     a1 = acts[1] if n > 1 else 1
     post1 = post[1] if n > 1 else 1
-    u1 = flat[1] if scanned else flat[0]
+    u1 = flat[1] if n > 1 else flat[0]
     cand = ints[4 * n + 1:]  # one slot per line of player 0
     count = 0
     ties = 0
@@ -431,27 +346,32 @@ def _finish(flat, ints, n, scanned, m1, m2, arg, memo_off, bounds, tol, default_
             k = int(arg[q])
             f = k * post0 + q
             ok = True
-            if scanned:
-                ok = u1[f] >= m1[post0 + k * post1 + r] - tol
+            if n > 1:
+                m = m1[post0 + k * post1 + r]
+                if m == -np.inf:
+                    m = _player1_max(u1, m1, k, r, post0, a1, post1)
+                ok = u1[f] >= m - tol
             cand[count] = f
             count += ok
-    extra = np.empty(0, np.int64)
-    n_extra = 0
-    for t in range(ties):
-        q = cand[post0 - 1 - t]
-        thr = m1[q] - tol
-        s1 = q // post1
-        r = q - s1 * post1
-        for k in range(a0):
-            f = k * post0 + q
-            if u0[f] >= thr and (not scanned or u1[f] >= m1[post0 + k * post1 + r] - tol):
-                extra = _append(extra, n_extra, f)
-                n_extra += 1
-    first = 2 if scanned else 1
-    out_n = count + n_extra
-    idx = np.empty(out_n, np.int64)
-    idx[:count] = cand[:count]
-    idx[count:] = extra[:n_extra]
+    idx = cand[:count]
+    if ties:
+        extra = np.empty(0, np.int64)
+        n_extra = 0
+        for t in range(ties):
+            q = cand[post0 - 1 - t]
+            thr = m1[q] - tol
+            s1 = q // post1
+            r = q - s1 * post1
+            for k in range(a0):
+                f = k * post0 + q
+                if u0[f] >= thr and (n == 1 or u1[f] >= _player1_max(u1, m1, k, r, post0, a1, post1) - tol):
+                    extra = _append(extra, n_extra, f)
+                    n_extra += 1
+        idx = np.empty(count + n_extra, np.int64)
+        idx[:count] = cand[:count]
+        idx[count:] = extra[:n_extra]
+    out_n = idx.shape[0]
+    first = 2
     for i in range(first, n):
         ai = acts[i]
         pi = post[i]
@@ -543,7 +463,7 @@ def _pure_nash_rows(payoffs, tol, default_tol):
     flat, ints, n, scanned, m1, m2, arg, memo_off = _prepare(payoffs)
     bounds = np.empty((1, 2))
     _scan_share(0, 1, flat, ints[:n], ints[n:2 * n], ints[2 * n:3 * n], scanned, m1, m2, arg, bounds)
-    return _finish(flat, ints, n, scanned, m1, m2, arg, memo_off, bounds, tol, default_tol)
+    return _finish(flat, ints, n, m1, m2, arg, memo_off, bounds, tol, default_tol)
 
 
 @njit(cache=True, parallel=True)
@@ -556,7 +476,7 @@ def _pure_nash_rows_parallel(payoffs, tol, default_tol, shares):
     post = ints[2 * n:3 * n]
     for c in prange(shares):
         _scan_share(c, shares, flat, acts, pre, post, scanned, m1, m2, arg, bounds)
-    return _finish(flat, ints, n, scanned, m1, m2, arg, memo_off, bounds, tol, default_tol)
+    return _finish(flat, ints, n, m1, m2, arg, memo_off, bounds, tol, default_tol)
 
 
 # ----------------------------------------------------------------------------- wrappers

@@ -270,16 +270,3 @@ def test_fold_min_max(width):
     x = np.random.default_rng(width).standard_normal(width)
     assert pn._fold_min(x.copy(), width) == x.min()
     assert pn._fold_max(x.copy(), width) == x.max()
-
-
-@pytest.mark.parametrize("post", [1, 10, 16, 30, 63, 64, 100, 513, 1000])
-def test_tiles_cover_every_lane(post):
-    if post < pn._WIDE:
-        assert (pn._strip_rows(post) * post) % pn._STRIP == 0
-        return
-    covered = np.zeros(post, dtype=int)
-    for t in range(pn._num_tiles(post)):
-        t0, w = pn._tile(post, t)
-        assert w % pn._STRIP == 0 and 0 <= t0 and t0 + w <= post
-        covered[t0:t0 + w] += 1
-    assert covered.min() >= 1
