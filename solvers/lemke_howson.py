@@ -30,7 +30,7 @@ from numba import njit
 
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
-from coop.solvers._linalg import _PROB_TOL, _verify_bimatrix_kernel, check_two_player
+from coop.solvers._linalg import _PROB_TOL, check_two_player
 from coop.solvers.results import PROB_EPS, REGRET_TOL, Equilibrium, NashResult
 
 #: Tableau entries at most this (payoffs rescaled to [1, 2]) are never pivots.
@@ -259,35 +259,82 @@ def _lemke_howson_kernel(P, init_label, max_iter, x, y):
     return num_iter, status, spread if spread > 0.0 else 1.0
 
 
+@njit(cache=True, inline="always")
+def _verify_point(P, x, y, tol, pay):
+    """Clean and check one profile ``(x, y)`` in place, by the rules of :func:`_verify_bimatrix_kernel`.
+
+    Both vectors must be probability vectors (finite, entries ``>= -_PROB_TOL``,
+    sums within ``_PROB_TOL`` times their length of one); entries below
+    ``PROB_EPS`` in magnitude are then zeroed and each vector renormalised, the
+    two expected payoffs go to ``pay`` and the larger regret is compared with
+    ``tol``. Returns ``(status, regret)``: status 0 kept, 1 rejected. Written
+    out here for one candidate (no allocation); the test suite checks it
+    against the shared kernel.
+    """
+    m = x.shape[0]
+    n = y.shape[0]
+    for v in (x, y):
+        total = 0.0
+        for a in range(v.shape[0]):
+            if not np.isfinite(v[a]) or v[a] < -_PROB_TOL:
+                return 1, np.inf
+            total += v[a]
+        if abs(total - 1.0) > _PROB_TOL * max(1, v.shape[0]):
+            return 1, np.inf
+        total = 0.0
+        for a in range(v.shape[0]):
+            if abs(v[a]) < PROB_EPS:
+                v[a] = 0.0
+            total += v[a]
+        if total > 0.0:
+            for a in range(v.shape[0]):
+                v[a] /= total
+    best0 = -np.inf
+    u0 = 0.0
+    for i in range(m):
+        s = 0.0
+        for j in range(n):
+            s += P[0, i, j] * y[j]
+        best0 = max(best0, s)
+        u0 += x[i] * s
+    best1 = -np.inf
+    u1 = 0.0
+    for j in range(n):
+        s = 0.0
+        for i in range(m):
+            s += P[1, i, j] * x[i]
+        best1 = max(best1, s)
+        u1 += y[j] * s
+    pay[0] = u0
+    pay[1] = u1
+    regret = max(best0 - u0, best1 - u1)
+    return (1 if regret > tol else 0), regret
+
+
 @njit(cache=True)
 def _lemke_howson_verified(P, init_label, max_iter, tol):
     """Run :func:`_lemke_howson_kernel` and check the end point, in one call.
 
     ``tol < 0`` means the default regret tolerance ``REGRET_TOL`` times the
-    payoff spread. Returns one float64 array (one object to pass back to
-    Python): the cleaned mixes ``x`` (``m``) and ``y`` (``n``), the two
-    payoffs, then the regret, the verification status (0 kept, 1 rejected),
-    the pivots, the path status and the tolerance used.
+    payoff spread. Returns ``(point, regret, verification status, pivots,
+    path status, tolerance used)``: ``point`` holds the cleaned mixes ``x``
+    (``m``) and ``y`` (``n``) and then the two payoffs. The verification
+    status is 0 (kept) or 1 (rejected, or not checked because the path did
+    not end).
     """
     m = P.shape[1]
     n = P.shape[2]
-    X = np.empty((1, m))
-    Y = np.empty((1, n))
-    num_iter, status, spread = _lemke_howson_kernel(P, init_label, max_iter, X[0], Y[0])
+    point = np.empty(m + n + 2)
+    x = point[:m]
+    y = point[m:m + n]
+    num_iter, status, spread = _lemke_howson_kernel(P, init_label, max_iter, x, y)
     if tol < 0.0:
         tol = REGRET_TOL * spread
-    Xc, Yc, pay, reg, vstat = _verify_bimatrix_kernel(P[0], P[1], X, Y, tol, _PROB_TOL, PROB_EPS, 0.0)
-    out = np.empty(m + n + 7)
-    out[:m] = Xc[0]
-    out[m:m + n] = Yc[0]
-    out[m + n] = pay[0, 0]
-    out[m + n + 1] = pay[0, 1]
-    out[m + n + 2] = reg[0]
-    out[m + n + 3] = vstat[0]
-    out[m + n + 4] = num_iter
-    out[m + n + 5] = status
-    out[m + n + 6] = tol
-    return out
+    vstat = 1
+    regret = np.inf
+    if status == 0:
+        vstat, regret = _verify_point(P, x, y, tol, point[m + n:])
+    return point, regret, vstat, num_iter, status, tol
 
 
 def lemke_howson(
@@ -359,20 +406,19 @@ def lemke_howson(
     k0 = initial_label
     for shift in range(m + n):
         label = (k0 + shift) % (m + n)
-        out = _lemke_howson_verified(P, label, max_iter, tol_in)
-        regret, vstat, num_iter, status, tol = out[m + n + 2:].tolist()
-        total_iter += int(num_iter)
-        if status == 0.0:
-            if vstat == 0.0:
-                out.setflags(write=False)  # the views below are read-only too
-                equilibria = (Equilibrium((out[:m], out[m:m + n]), out[m + n:m + n + 2], regret),)
+        point, regret, vstat, num_iter, status, tol = _lemke_howson_verified(P, label, max_iter, tol_in)
+        total_iter += num_iter
+        if status == 0:
+            if vstat == 0:
+                point.setflags(write=False)  # the views below are read-only too
+                equilibria = (Equilibrium((point[:m], point[m:m + n]), point[m + n:], regret),)
                 if shift:
                     notes.append(f"initial label {k0} failed; the equilibrium comes from label {label}")
                 return NashResult(game, "lemke_howson", equilibria, "some", None, tol, True, total_iter, rejected,
                                   {"initial_label": k0, "label_used": label, "max_iter": max_iter}, tuple(notes))
             rejected += 1
             notes.append(f"label {label}: the path's end failed verification (numerical error)")
-        elif status == 1.0:
+        elif status == 1:
             notes.append(f"label {label}: no equilibrium within {max_iter} pivots")
         else:
             notes.append(f"label {label}: the pivoting broke down numerically (no pivot row)")

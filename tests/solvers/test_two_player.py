@@ -381,6 +381,45 @@ def test_lemke_howson_falls_back_to_other_labels() -> None:
     assert same_set(profiles(capped), profiles(lemke_howson(game, initial_label=2)))
 
 
+def test_lemke_howson_point_check_matches_shared_verification() -> None:
+    # Lemke-Howson checks its end point in its own kernel; it must accept, clean and score points exactly as the
+    # shared 2-player verification does, on equilibria, non-equilibria and points off the simplex
+    from coop.solvers._linalg import _PROB_TOL, _verify_bimatrix_kernel
+    from coop.solvers.lemke_howson import _verify_point
+    from coop.solvers.results import PROB_EPS
+
+    rng = np.random.default_rng(17)
+    for m, n in [(2, 2), (3, 5), (8, 6)]:
+        game = random_game(rng, m, n)
+        P = np.array(game.payoffs)
+        eq = lemke_howson(game).equilibria[0]
+        points = [np.concatenate(eq.strategies)]
+        points += [np.concatenate([rng.dirichlet(np.ones(m)), rng.dirichlet(np.ones(n))]) for _ in range(5)]
+        points.append(np.concatenate([np.eye(m)[0], np.eye(n)[n - 1]]))
+        points.append(points[1] * 1.01)  # off the simplex
+        bad = points[1].copy()
+        bad[0] = -1e-6  # a negative entry
+        points.append(bad)
+        tiny = points[0].copy()
+        tiny[0] += 1e-13  # below PROB_EPS: cleaned to zero when it was zero
+        points.append(tiny)
+        for tol in (1e-9, 0.5):
+            for pt in points:
+                x, y = pt[:m].copy(), pt[m:].copy()
+                Xc, Yc, pay, reg, status = _verify_bimatrix_kernel(P[0], P[1], x[None], y[None], tol, _PROB_TOL,
+                                                                   PROB_EPS, 0.0)
+                mine = np.empty(2)
+                vstat, regret = _verify_point(P, x, y, tol, mine)
+                assert vstat == status[0]
+                if vstat == 0:
+                    assert regret == reg[0]
+                    np.testing.assert_array_equal(mine, pay[0])
+                    np.testing.assert_array_equal(x, Xc[0])
+                    np.testing.assert_array_equal(y, Yc[0])
+                elif np.all(pt >= -_PROB_TOL) and abs(pt[:m].sum() - 1) <= 1e-9 and abs(pt[m:].sum() - 1) <= 1e-9:
+                    assert regret == reg[0] > tol  # rejected for its regret, not its probabilities
+
+
 def test_vertex_enumeration_basis_cap() -> None:
     game = random_game(np.random.default_rng(3), 6, 6)
     res = vertex_enumeration(game, max_bases=5)
