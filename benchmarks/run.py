@@ -79,13 +79,17 @@ def copy_bandwidth(nbytes: int = 1 << 28, repeats: int = 7) -> float:
 
 
 def bench_pure_nash(cfg: Config) -> list[Row]:
+    """Pure equilibria of 3- and 4-player games: one thread vs the references and the floor; two threads vs one."""
+    import numba
     import pygambit
     import quantecon.game_theory as qe
 
-    from coop.solvers.pure_nash import pure_nash_equilibria, pure_nash_indices
+    from coop.solvers.pure_nash import PARALLEL_MIN_VALUES, pure_nash_equilibria, pure_nash_indices
 
     sizes = [(3, 10), (3, 30), (4, 10)] if cfg.quick else [(3, 10), (3, 30), (3, 60), (4, 10), (4, 20)]
     bandwidth = copy_bandwidth(1 << 26 if cfg.quick else 1 << 28)
+    all_threads = numba.get_num_threads()
+    threads = min(2, numba.config.NUMBA_NUM_THREADS)
     rows = []
     for n, a in sizes:
         shape = (a,) * n
@@ -94,50 +98,64 @@ def bench_pure_nash(cfg: Config) -> list[Row]:
         seeds = max(1, cfg.seeds // 2) if big else cfg.seeds
         repeats = max(1, cfg.repeats // 2) if big else cfg.repeats
         contest = Contest()
+        multi = Contest()
         agree = True
+        same_threads = True
         notes = []
         qe_skip = gambit_skip = ""
         for seed in range(seeds):
             t_build, g = random_game(shape, seed)
             contest.note_build("coop", t_build)
-            t_first, rows_coop = time_once(lambda g=g: pure_nash_indices(g))
-            contest.note_first("coop", t_first)
-            mine = {tuple(int(v) for v in r) for r in rows_coop}
-            t_full, full = time_once(lambda g=g: pure_nash_equilibria(g))
-            contest.note_first("coop_full", t_full)
-            mine_full = {tuple(eq.support(i)[0] for i in range(n)) for eq in full.equilibria}
-            agree &= mine_full == mine
-            hint = time_once(lambda g=g: pure_nash_indices(g))[0]
-            contest.add("coop", lambda g=g: pure_nash_indices(g), hint)
-            hint_full = time_once(lambda g=g: pure_nash_equilibria(g))[0]
-            contest.add("coop_full", lambda g=g: pure_nash_equilibria(g), hint_full)
-            if not gambit_skip:
-                t_b, gg = time_once(g.to_gambit)
-                contest.note_build("pygambit", t_b)
-                t_g, res = time_once(lambda gg=gg: pygambit.nash.enumpure_solve(gg))
-                contest.note_first("pygambit", t_g)
-                theirs = {tuple(int(np.argmax(p[sum(shape[:i]):sum(shape[:i + 1])])) for i in range(n))
-                          for p in gambit_points(res)}
-                if theirs != mine:
-                    agree = False
-                    notes.append(f"seed {seed}: pygambit pure set differs ({len(theirs)} vs {len(mine)})")
-                contest.add("pygambit", lambda gg=gg: pygambit.nash.enumpure_solve(gg), t_g)
-                if t_g > SLOW_CALL:
-                    gambit_skip = f"pygambit timed on seed 0 only ({t_g:.0f} s per call)"
-            if not qe_skip:
-                t_b, q = time_once(g.to_quantecon)
-                contest.note_build("quantecon", t_b)
-                t_q, res_q = time_once(lambda q=q: qe.pure_nash_brute(q))
-                contest.note_first("quantecon", t_q)
-                theirs_q = {tuple(int(v) for v in p) for p in res_q}
-                if theirs_q != mine:
-                    agree = False
-                    notes.append(f"seed {seed}: quantecon pure set differs ({len(theirs_q)} vs {len(mine)})")
-                contest.add("quantecon", lambda q=q: qe.pure_nash_brute(q), t_q)
-                if t_q > SLOW_CALL:
-                    qe_skip = f"quantecon timed on seed 0 only ({t_q:.0f} s per call)"
-            contest.run(repeats)
-        coop_note = ("coop: pure_nash_indices (index rows); "
+            numba.set_num_threads(1)
+            try:
+                t_first, rows_coop = time_once(lambda g=g: pure_nash_indices(g))
+                contest.note_first("coop", t_first)
+                mine = {tuple(int(v) for v in r) for r in rows_coop}
+                t_full, full = time_once(lambda g=g: pure_nash_equilibria(g))
+                contest.note_first("coop_full", t_full)
+                mine_full = {tuple(eq.support(i)[0] for i in range(n)) for eq in full.equilibria}
+                agree &= mine_full == mine
+                hint = time_once(lambda g=g: pure_nash_indices(g))[0]
+                contest.add("coop", lambda g=g: pure_nash_indices(g), hint)
+                hint_full = time_once(lambda g=g: pure_nash_equilibria(g))[0]
+                contest.add("coop_full", lambda g=g: pure_nash_equilibria(g), hint_full)
+                if not gambit_skip:
+                    t_b, gg = time_once(g.to_gambit)
+                    contest.note_build("pygambit", t_b)
+                    t_g, res = time_once(lambda gg=gg: pygambit.nash.enumpure_solve(gg))
+                    contest.note_first("pygambit", t_g)
+                    theirs = {tuple(int(np.argmax(p[sum(shape[:i]):sum(shape[:i + 1])])) for i in range(n))
+                              for p in gambit_points(res)}
+                    if theirs != mine:
+                        agree = False
+                        notes.append(f"seed {seed}: pygambit pure set differs ({len(theirs)} vs {len(mine)})")
+                    contest.add("pygambit", lambda gg=gg: pygambit.nash.enumpure_solve(gg), t_g)
+                    if t_g > SLOW_CALL:
+                        gambit_skip = f"pygambit timed on seed 0 only ({t_g:.0f} s per call)"
+                if not qe_skip:
+                    t_b, q = time_once(g.to_quantecon)
+                    contest.note_build("quantecon", t_b)
+                    t_q, res_q = time_once(lambda q=q: qe.pure_nash_brute(q))
+                    contest.note_first("quantecon", t_q)
+                    theirs_q = {tuple(int(v) for v in p) for p in res_q}
+                    if theirs_q != mine:
+                        agree = False
+                        notes.append(f"seed {seed}: quantecon pure set differs ({len(theirs_q)} vs {len(mine)})")
+                    contest.add("quantecon", lambda q=q: qe.pure_nash_brute(q), t_q)
+                    if t_q > SLOW_CALL:
+                        qe_skip = f"quantecon timed on seed 0 only ({t_q:.0f} s per call)"
+                contest.run(repeats)
+                numba.set_num_threads(threads)
+                t_multi, rows_multi = time_once(lambda g=g: pure_nash_indices(g))
+                multi.note_first("coop_threads", t_multi)
+                same_threads &= bool(np.array_equal(rows_multi, rows_coop))
+                hint_multi = time_once(lambda g=g: pure_nash_indices(g))[0]
+                multi.add("coop_threads", lambda g=g: pure_nash_indices(g), hint_multi)
+                multi.run(repeats)
+            finally:
+                numba.set_num_threads(all_threads)
+        agree &= same_threads
+        coop_note = ("coop: pure_nash_indices (index rows), one Numba thread; "
                      "pure_nash_equilibria (verified result objects) in coop_full_seconds")
         full_s = contest.median("coop_full")
         for ref, key, target, skip in (("pygambit enumpure_solve", "pygambit", 300, gambit_skip),
@@ -153,11 +171,20 @@ def bench_pure_nash(cfg: Config) -> list[Row]:
             "pure_nash", size, "memory-bandwidth floor", coop_s, floor, ratio(floor, coop_s), agree,
             target=">= 0.5x (coop within 2x of floor)",
             meets_target=None if coop_s is None else bool(coop_s <= 2 * floor),
-            notes=(f"payoffs {payload / 1e6:.2f} MB; copy bandwidth {bandwidth / 1e9:.1f} GB/s "
+            notes=(f"coop on one thread; payoffs {payload / 1e6:.2f} MB; copy bandwidth {bandwidth / 1e9:.1f} GB/s "
                    f"(read+write, np.copyto); coop/floor = {coop_s / floor:.2f}"
                    + ("; payoffs fit in cache, floor is nominal" if payload < 4e6 else "")),
             extra={"coop_over_floor": coop_s / floor, "payload_bytes": payload,
                    "copy_bandwidth_bytes_per_s": bandwidth},
+        ))
+        multi_s = multi.median("coop_threads")
+        parallel = n * int(np.prod(shape)) >= PARALLEL_MIN_VALUES and threads > 1
+        rows.append(Row(
+            "pure_nash", size, "coop, 1 thread", multi_s, coop_s, ratio(coop_s, multi_s), agree,
+            notes=(f"coop on {threads} threads vs 1 (same rows: {same_threads}); "
+                   + ("parallel kernel" if parallel else
+                      f"below PARALLEL_MIN_VALUES ({PARALLEL_MIN_VALUES} payoffs): the one-thread kernel")),
+            extra={"threads": threads, "coop_over_floor": None if multi_s is None else multi_s / floor},
         ))
     return rows
 
