@@ -245,6 +245,24 @@ def test_lemke_howson_matches_quantecon_per_label(m: int, n: int) -> None:
         assert np.max(np.abs(profiles(res)[0] - np.concatenate([qx, qy]))) <= PROB_TOL
 
 
+def test_lemke_howson_matches_quantecon_on_degenerate_games() -> None:
+    # payoffs in {0, 1, 2}: ties in the ratio test are common, and the lexicographic rule (read from the compact
+    # tableau, basic identity columns as unit vectors) must follow QuantEcon's full-tableau path label by label
+    from quantecon.game_theory import lemke_howson as qe_lemke_howson
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        m, n = (int(v) for v in rng.integers(2, 7, 2))
+        game = random_game(rng, m, n, integer=True)
+        qgame = quantecon_game(game)
+        for label in range(m + n):
+            res = lemke_howson(game, initial_label=label)
+            assert res.converged and res.parameters["label_used"] == label
+            check_invariants(game, res)
+            qx, qy = qe_lemke_howson(qgame, init_pivot=label)
+            assert np.max(np.abs(profiles(res)[0] - np.concatenate([qx, qy]))) <= PROB_TOL
+
+
 def test_support_enumeration_matches_nashpy() -> None:
     # Nashpy's own support_enumeration misses equilibria of some nondegenerate games (tolerance
     # 1e-16 on best responses; seen on a 5x5 game here), so its vertex_enumeration is the oracle
