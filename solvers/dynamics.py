@@ -46,7 +46,10 @@ served by the 4th-order continuous extension of Shampine (1986), so output
 times never shorten a step. After every accepted step the state is projected
 back onto the simplex: entries below zero are set to zero and each population
 is renormalised to sum to one (the derivative is re-evaluated when clipping
-changed the state). Interpolated outputs are projected the same way.
+changed the state). Interpolated outputs are projected the same way. The
+replicator dynamic of one population (fitness ``A x``) has its own kernel with
+the same method and step control, written out stage by stage; every other case
+goes through the general one.
 
 References
 ----------

@@ -396,7 +396,9 @@ def lemke_howson(
         initial_label = int(initial_label)
     if not 0 <= initial_label < m + n:
         raise InputError(f"initial_label must be in 0..{m + n - 1} for a {m}x{n} game, got {initial_label}")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
+    if type(max_iter) is not int and (isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer))):
+        raise InputError(f"max_iter must be a positive integer, got {max_iter!r}")
+    if max_iter < 1:
         raise InputError(f"max_iter must be a positive integer, got {max_iter!r}")
     max_iter = int(max_iter)
     tol_in = -1.0 if tol is None else float(tol)
