@@ -25,6 +25,8 @@ from coop.solvers.results import REGRET_TOL, Equilibrium, NashResult, regret_tol
 
 #: player 1's lines are scanned in full when its rows are at least this long, else their maxima are lazy too
 _SCAN_MIN_POST = 4
+#: rows shorter than this are not vectorised along the row (the line maxima are taken one line at a time)
+_NARROW = 16
 #: most lanes in one tile of a row scan (the accumulators of a tile stay in L1)
 _TILE = 512
 #: lanes of the running minimum and maximum over contiguous data
@@ -164,12 +166,7 @@ def _fold_max(x, width):
 @njit(cache=True)
 def _minmax(u, start, stop, lo, hi):
     """Lane-wise smallest and largest of ``u[start:stop]`` into ``lo`` and ``hi`` (any length)."""
-    w = lo.shape[0]
-    if stop - start < w:
-        for j in range(start, stop):
-            lo[0] = min(lo[0], u[j])
-            hi[0] = max(hi[0], u[j])
-        return
+    w = min(lo.shape[0], stop - start)
     j = start
     while j < stop:
         j = min(j, stop - w)  # the last strip overlaps the one before: min and max do not mind
@@ -190,6 +187,19 @@ def _scan_rows(u, base, a, post, q0, q1, top2, m1, m2, arg, o, lo):
     index, only written for ``top2``). Columns are taken ``_TILE`` at a time,
     so the accumulators of a tile stay in L1 while the rows stream by.
     """
+    if not top2 and post < _NARROW:  # too narrow to vectorise along a row: one line at a time, in registers
+        lw = lo[:post]
+        for q in range(q0, q1):
+            j = base + q
+            m = u[j]
+            low = m
+            for k in range(1, a):
+                v = u[j + k * post]
+                m = max(m, v)
+                low = min(low, v)
+            m1[o + q] = m
+            lw[q] = min(lw[q], low)
+        return
     for t0 in range(q0, q1, _TILE):
         w = min(_TILE, q1 - t0)
         y1 = m1[o + t0:o + t0 + w]
