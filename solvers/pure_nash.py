@@ -413,7 +413,7 @@ def _finish(flat, ints, n, m1, m2, arg, memo_off, bounds, tol, default_tol):
 
 @njit(cache=True)
 def _prepare(payoffs):
-    """Views and work arrays of one call: flat payoffs, layout and memo offsets, line results, bounds."""
+    """Views and work arrays of one call: flat payoffs, layout, memo offsets and the line results."""
     shape = payoffs.shape[1:]
     n = len(shape)
     total = 1
