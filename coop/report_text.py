@@ -422,10 +422,11 @@ def _evolution_block(evo: dict[str, Any]) -> list[str]:
     for note in evo["notes"]:
         lines += textwrap.wrap(f"Note: {note}", WIDTH, initial_indent="  ", subsequent_indent="    ")
     lines.append("")
-    lines += textwrap.wrap(
-        "Rest points are where the dynamic stops; a stable one attracts the states near it. In a finite "
-        "population a mutant that fixes more often than 1/Z is favoured by selection; the small-mutation "
-        "limit says where the population spends its time when mutations are rare.", WIDTH)
+    text = "Rest points are where the dynamic stops; a stable one attracts the states near it."
+    if "small_mutation" in evo:
+        text += (" In a finite population a mutant that fixes more often than 1/Z is favoured by selection; the "
+                 "small-mutation limit says where the population spends its time when mutations are rare.")
+    lines += textwrap.wrap(text, WIDTH)
     return lines
 
 
