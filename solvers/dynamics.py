@@ -292,6 +292,34 @@ def _project_row(states, j, offsets, sizes):
 
 
 @njit(cache=True, inline="always")
+def _first_trial_step(d0, d1, t_end):
+    """Hairer, Norsett and Wanner (1993, II.4): a trial step from the norms of ``y`` and ``f(y)``."""
+    h0 = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
+    return min(h0, t_end)
+
+
+@njit(cache=True, inline="always")
+def _initial_step(h0, d1, d2):
+    """The first step from the trial step ``h0`` and the norms of ``f`` and of its change over ``h0``."""
+    dm = max(d1, d2)
+    h1 = max(1e-6, h0 * 1e-3) if dm <= 1e-15 else (0.01 / dm) ** 0.2
+    return min(100.0 * h0, h1)
+
+
+@njit(cache=True, inline="always")
+def _step_factor(e, last_rejected):
+    """How much the next step grows or shrinks after an accepted step with error norm ``e``."""
+    fac = 10.0 if e == 0.0 else min(10.0, max(0.2, 0.9 * e ** -0.2))
+    return min(1.0, fac) if last_rejected else fac
+
+
+@njit(cache=True, inline="always")
+def _rejection_factor(e):
+    """How much a rejected step with error norm ``e`` shrinks."""
+    return max(0.2, 0.9 * e ** -0.2)
+
+
+@njit(cache=True, inline="always")
 def _rms_norm(v, scale):
     s = 0.0
     for i in range(v.shape[0]):
@@ -421,8 +449,7 @@ def _dopri_replicator(x0, t_out, payload, rtol, atol, max_steps, out):
     d1 = np.sqrt(d1 / n)
     if not np.isfinite(d1):
         return _NOT_FINITE, j, accepted, rejected, nfev
-    h0 = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
-    h0 = min(h0, t_end)
+    h0 = _first_trial_step(d0, d1, t_end)
     for i in range(n):
         ytmp[i] = y[i] + h0 * k1[i]
     _replicator_matrix(ytmp, A, f, k2)
@@ -432,9 +459,7 @@ def _dopri_replicator(x0, t_out, payload, rtol, atol, max_steps, out):
         sc = atol + rtol * abs(y[i])
         d2 += ((k2[i] - k1[i]) / sc) ** 2
     d2 = np.sqrt(d2 / n) / h0
-    dm = max(d1, d2)
-    h1 = max(1e-6, h0 * 1e-3) if dm <= 1e-15 else (0.01 / dm) ** 0.2
-    h = min(100.0 * h0, h1)
+    h = _initial_step(h0, d1, d2)
     last_rejected = False
     status = _OK
     while j < m:
@@ -525,14 +550,11 @@ def _dopri_replicator(x0, t_out, payload, rtol, atol, max_steps, out):
                 nfev += 1
             else:
                 k1, k7 = k7, k1
-            fac = 10.0 if e == 0.0 else min(10.0, max(0.2, 0.9 * e ** -0.2))
-            if last_rejected:
-                fac = min(1.0, fac)
-            h = h * fac
+            h = h * _step_factor(e, last_rejected)
             last_rejected = False
         else:
             rejected += 1
-            h = h * max(0.2, 0.9 * e ** -0.2)
+            h = h * _rejection_factor(e)
             last_rejected = True
     return status, j, accepted, rejected, nfev
 
@@ -588,8 +610,7 @@ def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, r
     d1 = _rms_norm(err, scale)
     if not np.isfinite(d1):
         return _NOT_FINITE, j, accepted, rejected, nfev
-    h0 = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
-    h0 = min(h0, t_end)
+    h0 = _first_trial_step(d0, d1, t_end)
     for i in range(n):
         ytmp[i] = y[i] + h0 * stages[0, i]
     _field(ytmp, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, idx, pre, suf, f, stages, 1)
@@ -597,9 +618,7 @@ def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, r
     for i in range(n):
         err[i] = stages[1, i] - stages[0, i]
     d2 = _rms_norm(err, scale) / h0
-    dm = max(d1, d2)
-    h1 = max(1e-6, h0 * 1e-3) if dm <= 1e-15 else (0.01 / dm) ** 0.2
-    h = min(100.0 * h0, h1)
+    h = _initial_step(h0, d1, d2)
     last_rejected = False
     status = _OK
     while j < m:
@@ -684,14 +703,11 @@ def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, r
             else:
                 for i in range(n):
                     stages[0, i] = stages[6, i]
-            fac = 10.0 if e == 0.0 else min(10.0, max(0.2, 0.9 * e ** -0.2))
-            if last_rejected:
-                fac = min(1.0, fac)
-            h = max(h * fac, h_min)
+            h = max(h * _step_factor(e, last_rejected), h_min)
             last_rejected = False
         else:
             rejected += 1
-            h = max(h * max(0.2, 0.9 * e ** -0.2), h_min)
+            h = max(h * _rejection_factor(e), h_min)
             last_rejected = True
     return status, j, accepted, rejected, nfev
 
