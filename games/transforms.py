@@ -7,9 +7,8 @@ apply them through their ``framing`` section.
 
 from __future__ import annotations
 
-import math
-
 from coop.errors import InputError
+from coop.games._validation import nonnegative
 from coop.games.normal_form import NormalFormGame
 
 
@@ -65,12 +64,7 @@ def relative_gains(game: NormalFormGame, weight: float) -> NormalFormGame:
     >>> float(h.payoffs[1][1, 0])  # 0 + 0.5 * (0 - 3)
     -1.5
     """
-    try:
-        w = float(weight)
-    except (TypeError, ValueError):
-        raise InputError(f"the relative-gains weight must be a number, got {weight!r}") from None
-    if not math.isfinite(w) or w < 0.0:
-        raise InputError(f"the relative-gains weight must be a finite number >= 0, got {weight!r}")
+    w = nonnegative(weight, "the relative-gains weight")
     n = game.num_players
     if n < 2:
         raise InputError("relative gains need at least two players")

@@ -47,6 +47,7 @@ from numba import njit
 from scipy.optimize import linprog, minimize
 
 from coop.errors import InputError
+from coop.games._validation import nonnegative
 from coop.games.normal_form import NormalFormGame
 from coop.solvers._arrays import c_order_strides
 from coop.solvers.results import PROB_EPS
@@ -352,13 +353,7 @@ def _check_game(game: Any) -> None:
 def _tolerance(game: NormalFormGame, tol: float | None) -> float:
     if tol is None:
         return MINMAX_TOL * game.payoff_scale
-    try:
-        t = float(tol)
-    except (TypeError, ValueError):
-        raise InputError(f"tol must be a non-negative number, got {tol!r}") from None
-    if not np.isfinite(t) or t < 0:
-        raise InputError(f"tol must be a non-negative number, got {tol!r}")
-    return t
+    return nonnegative(tol, "tol")
 
 
 def _run_pure_kernel(game: NormalFormGame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
