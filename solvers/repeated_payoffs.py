@@ -159,14 +159,7 @@ def _joint_chain_kernel(shape, flat_payoffs, n_states, acts, trans, coop, defect
                         if p == 0.0:
                             break
                     P[js, js2] += p
-            i = n - 1
-            while i >= 0:
-                rc[i] += 1
-                if rc[i] < real_k[i]:
-                    break
-                rc[i] = 0
-                i -= 1
-            if i < 0:
+            if not advance_skipping(rc, real_k, -1):  # the next realised profile
                 break
     return P, U
 

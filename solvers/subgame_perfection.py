@@ -136,31 +136,7 @@ def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, 
         nprof *= shape[i]
         amax = max(amax, shape[i])
     sidx = np.empty(n, dtype=np.int64)
-    # reachability: breadth-first over every profile (noise can realise any of them)
-    reach = np.zeros(nj, dtype=np.bool_)
-    queue = np.empty(nj, dtype=np.int64)
-    reach[start] = True
-    queue[0] = start
-    head = 0
-    tail = 1
-    while head < tail:
-        js = queue[head]
-        head += 1
-        for i in range(n):
-            sidx[i] = (js // sstr[i]) % n_states[i]
-        for f in range(nprof):
-            for js2 in range(nj):
-                if reach[js2]:
-                    continue
-                p = 1.0
-                for i in range(n):
-                    p *= trans[i, sidx[i], f, (js2 // sstr[i]) % n_states[i]]
-                    if p == 0.0:
-                        break
-                if p > 0.0:
-                    reach[js2] = True
-                    queue[tail] = js2
-                    tail += 1
+    # one-period adjacency under every profile (noise can realise any of them), then breadth-first reachability
     adj = np.zeros((nj, nj), dtype=np.bool_)
     for js in range(nj):
         for i in range(n):
@@ -175,6 +151,20 @@ def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, 
                     if p == 0.0:
                         break
                 adj[js, js2] = p > 0.0
+    reach = np.zeros(nj, dtype=np.bool_)
+    queue = np.empty(nj, dtype=np.int64)
+    reach[start] = True
+    queue[0] = start
+    head = 0
+    tail = 1
+    while head < tail:
+        js = queue[head]
+        head += 1
+        for js2 in range(nj):
+            if adj[js, js2] and not reach[js2]:
+                reach[js2] = True
+                queue[tail] = js2
+                tail += 1
     F = -np.ones((nj, n, amax), dtype=np.int64)
     UD = np.zeros((nj, n, amax))
     D = np.zeros((nj, n, amax, nj))
