@@ -215,6 +215,46 @@ def _clean_into(vec, out, prob_eps):
             out[a] /= total
 
 
+@njit(cache=True, inline="always")
+def verify_profile(A, B, x, y, xc, yc, tol, prob_tol, prob_eps, pay):
+    """Check one profile ``(x, y)`` of the bimatrix game ``(A, B)``: the rule every 2-player solver shares.
+
+    Both vectors must be probability vectors (finite, entries ``>= -prob_tol``, sums within
+    ``prob_tol`` times their length of one); they are then cleaned into ``xc``, ``yc`` (entries
+    below ``prob_eps`` in magnitude zeroed, renormalised; ``xc`` may be ``x`` itself), the two
+    expected payoffs go to ``pay[0]``, ``pay[1]`` and the larger regret is compared with ``tol``.
+    Returns ``(status, regret)``: status 0 kept, 1 rejected; the regret is ``inf`` off the simplex.
+    """
+    if not (_is_probability(x, prob_tol) and _is_probability(y, prob_tol)):
+        return 1, np.inf
+    _clean_into(x, xc, prob_eps)
+    _clean_into(y, yc, prob_eps)
+    m = xc.shape[0]
+    n = yc.shape[0]
+    best0 = -np.inf
+    u0 = 0.0
+    for i in range(m):
+        v = 0.0
+        for j in range(n):
+            v += A[i, j] * yc[j]
+        if v > best0:
+            best0 = v
+        u0 += xc[i] * v
+    best1 = -np.inf
+    u1 = 0.0
+    for j in range(n):
+        v = 0.0
+        for i in range(m):
+            v += B[i, j] * xc[i]
+        if v > best1:
+            best1 = v
+        u1 += yc[j] * v
+    pay[0] = u0
+    pay[1] = u1
+    regret = max(best0 - u0, best1 - u1)
+    return (1 if regret > tol else 0), regret
+
+
 @njit(cache=True)
 def _verify_bimatrix_kernel(A, B, X, Y, tol, prob_tol, prob_eps, dedupe_tol):
     """Clean and check candidate profiles ``(X[k], Y[k])`` of the bimatrix game ``(A, B)``.
@@ -231,35 +271,12 @@ def _verify_bimatrix_kernel(A, B, X, Y, tol, prob_tol, prob_eps, dedupe_tol):
     reg = np.zeros(k)
     status = np.zeros(k, dtype=np.int64)
     for c in range(k):
-        if not (_is_probability(X[c], prob_tol) and _is_probability(Y[c], prob_tol)):
+        st, r = verify_profile(A, B, X[c], Y[c], Xc[c], Yc[c], tol, prob_tol, prob_eps, pay[c])
+        if st != 0 and r == np.inf:  # off the simplex: nothing cleaned or measured
             status[c] = 1
             continue
-        _clean_into(X[c], Xc[c], prob_eps)
-        _clean_into(Y[c], Yc[c], prob_eps)
-        x = Xc[c]
-        y = Yc[c]
-        best0 = -np.inf
-        u0 = 0.0
-        for i in range(m):
-            v = 0.0
-            for j in range(n):
-                v += A[i, j] * y[j]
-            if v > best0:
-                best0 = v
-            u0 += x[i] * v
-        best1 = -np.inf
-        u1 = 0.0
-        for j in range(n):
-            v = 0.0
-            for i in range(m):
-                v += B[i, j] * x[i]
-            if v > best1:
-                best1 = v
-            u1 += y[j] * v
-        pay[c, 0] = u0
-        pay[c, 1] = u1
-        reg[c] = max(best0 - u0, best1 - u1)
-        if reg[c] > tol:
+        reg[c] = r
+        if st != 0:
             status[c] = 1
             continue
         for d in range(c):

@@ -30,7 +30,7 @@ from numba import njit
 
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
-from coop.solvers._linalg import _PROB_TOL, check_two_player
+from coop.solvers._linalg import _PROB_TOL, check_two_player, verify_profile
 from coop.solvers.results import PROB_EPS, REGRET_TOL, Equilibrium, NashResult
 
 #: Tableau entries at most this (payoffs rescaled to [1, 2]) are never pivots.
@@ -261,54 +261,9 @@ def _lemke_howson_kernel(P, init_label, max_iter, x, y):
 
 @njit(cache=True, inline="always")
 def _verify_point(P, x, y, tol, pay):
-    """Clean and check one profile ``(x, y)`` in place, by the rules of :func:`_verify_bimatrix_kernel`.
-
-    Both vectors must be probability vectors (finite, entries ``>= -_PROB_TOL``,
-    sums within ``_PROB_TOL`` times their length of one); entries below
-    ``PROB_EPS`` in magnitude are then zeroed and each vector renormalised, the
-    two expected payoffs go to ``pay`` and the larger regret is compared with
-    ``tol``. Returns ``(status, regret)``: status 0 kept, 1 rejected. Written
-    out here for one candidate (no allocation); the test suite checks it
-    against the shared kernel.
-    """
-    m = x.shape[0]
-    n = y.shape[0]
-    for v in (x, y):
-        total = 0.0
-        for a in range(v.shape[0]):
-            if not np.isfinite(v[a]) or v[a] < -_PROB_TOL:
-                return 1, np.inf
-            total += v[a]
-        if abs(total - 1.0) > _PROB_TOL * max(1, v.shape[0]):
-            return 1, np.inf
-        total = 0.0
-        for a in range(v.shape[0]):
-            if abs(v[a]) < PROB_EPS:
-                v[a] = 0.0
-            total += v[a]
-        if total > 0.0:
-            for a in range(v.shape[0]):
-                v[a] /= total
-    best0 = -np.inf
-    u0 = 0.0
-    for i in range(m):
-        s = 0.0
-        for j in range(n):
-            s += P[0, i, j] * y[j]
-        best0 = max(best0, s)
-        u0 += x[i] * s
-    best1 = -np.inf
-    u1 = 0.0
-    for j in range(n):
-        s = 0.0
-        for i in range(m):
-            s += P[1, i, j] * x[i]
-        best1 = max(best1, s)
-        u1 += y[j] * s
-    pay[0] = u0
-    pay[1] = u1
-    regret = max(best0 - u0, best1 - u1)
-    return (1 if regret > tol else 0), regret
+    """Clean and check one profile ``(x, y)`` in place by the shared rule
+    (:func:`coop.solvers._linalg.verify_profile`); returns ``(status, regret)``, status 0 kept, 1 rejected."""
+    return verify_profile(P[0], P[1], x, y, x, y, tol, _PROB_TOL, PROB_EPS, pay)
 
 
 @njit(cache=True)
