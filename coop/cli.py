@@ -19,7 +19,7 @@ import click
 
 from coop import __version__
 from coop.errors import InputError
-from coop.options import format_opt, set_opt, tol_opt, verbose_opt
+from coop.options import force_opt, format_opt, refuse_overwrite, set_opt, tol_opt, verbose_opt
 
 log = logging.getLogger("coop")
 
@@ -175,7 +175,7 @@ def validate(file: str, overrides: dict[str, float]) -> None:
     default=None,
     help="Write to this file instead of stdout (an existing file is kept unless --force).",
 )
-@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@force_opt
 @set_opt
 @reports_bad_input
 def export(file: str, target: str, output: Path | None, force: bool, overrides: dict[str, float]) -> None:
@@ -186,8 +186,7 @@ def export(file: str, target: str, output: Path | None, force: bool, overrides: 
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    if output.exists() and not force:
-        raise InputError("file exists; use --force to overwrite it", source=str(output))
+    refuse_overwrite(output, force)
     output.write_text(text, encoding="utf-8")
     click.echo(f"wrote {output}", err=True)
 
@@ -213,7 +212,7 @@ PLOT_KINDS = ("payoff-sets", "critical-delta", "simplex", "trajectories", "stati
     default=None,
     help="PNG file to write [default: NAME-KIND.png in the current folder]; an existing file is kept unless --force.",
 )
-@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@force_opt
 @click.option(
     "--delta",
     type=click.FloatRange(0.0, 1.0, max_open=True),
@@ -232,8 +231,7 @@ def plot(file: str, kind: str, output: Path | None, force: bool, delta: float | 
     loaded = load_input(file, overrides)
     if output is None:
         output = Path(f"{Path(loaded.source).stem}-{kind}.png")
-    if output.exists() and not force:
-        raise InputError("file exists; use --force to overwrite it", source=str(output))
+    refuse_overwrite(output, force)
     log.info("drawing %s of %s", kind, loaded.source)
     save_plot(kind, loaded, PlotOptions(delta=delta), str(output))
     click.echo(f"wrote {output}", err=True)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import click
+
+from coop.errors import InputError
 
 format_opt = click.option(
     "--format",
@@ -64,3 +67,12 @@ set_opt = click.option(
     callback=_parse_assignments,
     help="Override a scenario parameter (repeatable), e.g. --set relative_gains=0.5.",
 )
+
+
+force_opt = click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+
+
+def refuse_overwrite(output: Path, force: bool) -> None:
+    """Nothing is lost: an existing output file is kept unless ``--force`` was given."""
+    if output.exists() and not force:
+        raise InputError("file exists; use --force to overwrite it", source=str(output))
