@@ -15,9 +15,13 @@ every player at once.
 Pure-strategy dominance is checked with array comparisons. Dominance by a
 mixed strategy is a linear programme per action: maximise the margin
 :math:`\varepsilon` subject to :math:`\sum_b \sigma_b u_i(b, s) - u_i(a, s) \ge
-\varepsilon` for all :math:`s` (Myerson 1991, thm. 1.6; solved with HiGHS
-through :func:`scipy.optimize.linprog`). The action is dominated when the
-optimal margin exceeds the tolerance.
+\varepsilon` for all :math:`s` (Myerson 1991, thm. 1.6). Its optimum is the
+value of the zero-sum game whose matrix holds the other actions' margins over
+:math:`a` (rows :math:`b`, columns :math:`s`), solved and certified by
+:func:`coop.solvers.zero_sum.zero_sum_solution`. The action is dominated when
+the optimal margin exceeds the tolerance. An action that is a best reply to
+some remaining opponent profile is never dominated (no mixture beats it
+there), so the programme is only set up for the others.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import numpy as np
 
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.results import regret_tolerance
+from coop.solvers.zero_sum import zero_sum_solution
 
 #: Mixed-dominance LPs are skipped (and the result says so) when a player's
 #: opponents have more remaining profiles than this.
@@ -147,34 +152,21 @@ def _pure_dominator(U: np.ndarray, a: int, tol: float) -> tuple[int, float] | No
 
 
 def _mixed_dominator(U: np.ndarray, a: int, tol: float) -> tuple[np.ndarray, float] | None:
-    """Solve max eps s.t. sigma @ U[others] - U[a] >= eps, sigma on the simplex."""
-    from scipy.optimize import linprog
-
+    """The mixture of the other rows that beats row ``a`` by the widest margin, if that margin exceeds ``tol``."""
     others = [b for b in range(U.shape[0]) if b != a]
     if not others:
         return None
     V = U[others]  # (k, S)
-    k, S = V.shape
-    # variables: sigma (k), eps; minimise -eps
-    c = np.zeros(k + 1)
-    c[-1] = -1.0
-    # eps - sigma @ V[:, s] <= -U[a, s]
-    A_ub = np.hstack([-V.T, np.ones((S, 1))])
-    b_ub = -U[a]
-    A_eq = np.zeros((1, k + 1))
-    A_eq[0, :k] = 1.0
-    bounds = [(0.0, None)] * k + [(None, None)]
-    res = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=[1.0], bounds=bounds, method="highs")
-    if res.status != 0:
-        return None
-    sigma = np.clip(res.x[:k], 0.0, None)
-    sigma /= sigma.sum()
-    # re-measure the margin from the cleaned weights instead of trusting the LP's objective
-    margin = float((sigma @ V - U[a]).min())
+    if np.any(U[a] + tol >= V.max(axis=0)):
+        return None  # a best reply (within tol) to some profile s: every mixture's margin at s is <= tol
+    # max over sigma of min over s of sigma @ (V - U[a]): the row player's guarantee in a zero-sum game,
+    # recomputed from the weights found
+    sol = zero_sum_solution(V - U[a])
+    margin = sol.row_guarantee
     if margin <= tol:
         return None
     full = np.zeros(U.shape[0])
-    full[others] = sigma
+    full[others] = sol.row_strategy
     return full, margin
 
 

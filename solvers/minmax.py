@@ -14,7 +14,7 @@ For player :math:`i` with payoff :math:`u_i`:
 * the **correlated minmax** value lets the punishers correlate
   (:math:`z \in \Delta(A_{-i})`); by the minimax theorem it equals the mixed
   **maxmin** (security) value :math:`\max_{\sigma_i} \min_{a_{-i}} u_i(\sigma_i, a_{-i})`,
-  and it is a linear programme;
+  and it is the value of a zero-sum game (solved by :mod:`coop.solvers.zero_sum`);
 * the **pure maxmin** value :math:`\max_{a_i} \min_{a_{-i}} u_i(a_i, a_{-i})`.
 
 They are ordered pure maxmin <= correlated minmax = mixed maxmin <= mixed
@@ -44,13 +44,13 @@ from typing import Any
 
 import numpy as np
 from numba import njit
-from scipy.optimize import linprog, minimize
 
 from coop.errors import InputError
 from coop.games._validation import nonnegative
 from coop.games.normal_form import NormalFormGame
 from coop.solvers._arrays import c_order_strides
 from coop.solvers.results import PROB_EPS
+from coop.solvers.zero_sum import zero_sum_solution
 
 #: relative tolerance (times the payoff spread) under which the two bounds of a mixed minmax count as equal
 MINMAX_TOL = 1e-7
@@ -140,7 +140,8 @@ class MinmaxResult:
     pure_security : tuple of int
         For each player, an action that guarantees its pure maxmin.
     maxmin : numpy.ndarray
-        ``(N,)`` mixed maxmin (security) values, equal to the correlated minmax values (exact, by LP).
+        ``(N,)`` mixed maxmin (security) values, equal to the correlated minmax values (exact: the
+        value of a zero-sum game, certified by both players' guarantees).
     security_strategies : tuple of numpy.ndarray
         For each player, a mixed strategy that guarantees ``maxmin``.
     mixed_minmax_lower, mixed_minmax_upper : numpy.ndarray
@@ -298,10 +299,13 @@ def minmax_values(
     notes: list[str] = []
     for i in range(n):
         M = _own_axis_first(game, i)
-        mm, x = _maxmin_lp(M)
+        # maxmin and correlated minmax are the two sides of one zero-sum game (rows: i's actions,
+        # columns: the others' joint actions)
+        game_i = zero_sum_solution(M)
+        mm, x = game_i.row_guarantee, game_i.row_strategy
         maxmin[i] = mm
         security.append(_frozen(x))
-        cval, z = _correlated_minmax_lp(M)
+        cval, z = game_i.column_guarantee, game_i.column_strategy
         lower[i] = min(cval, mm) if n > 2 else cval
         if n == 1:
             profile = (np.eye(game.num_actions[0])[int(np.argmax(M[:, 0]))],)
@@ -316,7 +320,7 @@ def minmax_values(
             upper[i] = float(values.max())
             lower[i] = min(lower[i], upper[i])
         else:
-            upper[i], profile = _independent_punishment(game, i, pure_profiles[i], z, starts, rng, tol)
+            upper[i], profile = _independent_punishment(game, i, pure_profiles[i], z, lower[i], starts, rng, tol)
         exact_i = bool(upper[i] - lower[i] <= tol)
         if not exact_i:
             notes.append(
@@ -382,40 +386,6 @@ def _clean_simplex(z: np.ndarray) -> np.ndarray:
     return z / z.sum()
 
 
-def _lp(c: np.ndarray, A_ub: np.ndarray, b_ub: np.ndarray, A_eq: np.ndarray, b_eq: np.ndarray,
-        bounds: list[tuple[float | None, float | None]]) -> np.ndarray:
-    res = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=bounds, method="highs")
-    if res.status != 0:  # cannot happen for these bounded, feasible programmes; never return a guess
-        raise RuntimeError(f"linear programme failed: {res.message}")
-    return res.x
-
-
-def _correlated_minmax_lp(M: np.ndarray) -> tuple[float, np.ndarray]:
-    """``min_z max_k (M z)_k`` over distributions ``z`` on the columns: value and ``z``."""
-    m, c = M.shape
-    cost = np.zeros(c + 1)
-    cost[-1] = 1.0
-    A_ub = np.hstack([M, -np.ones((m, 1))])
-    A_eq = np.zeros((1, c + 1))
-    A_eq[0, :c] = 1.0
-    x = _lp(cost, A_ub, np.zeros(m), A_eq, np.ones(1), [(0.0, None)] * c + [(None, None)])
-    z = _clean_simplex(x[:c])
-    return float((M @ z).max()), z
-
-
-def _maxmin_lp(M: np.ndarray) -> tuple[float, np.ndarray]:
-    """``max_x min_col (x M)_col`` over distributions ``x`` on the rows: value and ``x``."""
-    m, c = M.shape
-    cost = np.zeros(m + 1)
-    cost[-1] = -1.0
-    A_ub = np.hstack([-M.T, np.ones((c, 1))])
-    A_eq = np.zeros((1, m + 1))
-    A_eq[0, :m] = 1.0
-    x = _lp(cost, A_ub, np.zeros(c), A_eq, np.ones(1), [(0.0, None)] * m + [(None, None)])
-    s = _clean_simplex(x[:m])
-    return float((s @ M).min()), s
-
-
 def _values_against(u: np.ndarray, i: int, profile: list[np.ndarray], skip: int | None = None) -> np.ndarray:
     """Contract ``u`` (``i``'s payoff array, one axis per player) with every strategy but ``i``'s (and ``skip``'s).
 
@@ -431,10 +401,14 @@ def _values_against(u: np.ndarray, i: int, profile: list[np.ndarray], skip: int 
 
 
 def _independent_punishment(
-    game: NormalFormGame, i: int, pure_profile: tuple[int, ...], z: np.ndarray, starts: int,
+    game: NormalFormGame, i: int, pure_profile: tuple[int, ...], z: np.ndarray, lower: float, starts: int,
     rng: np.random.Generator, tol: float,
 ) -> tuple[float, tuple[np.ndarray, ...]]:
-    """Best independent punishment of ``i`` found by block-coordinate LPs from several starts, then SLSQP."""
+    """Best independent punishment of ``i`` found by block-coordinate LPs from several starts, then SLSQP.
+
+    The polish is skipped when the search already meets ``lower`` (the correlated minmax) within ``tol``:
+    no independent punishment can go below it.
+    """
     n = game.num_players
     u = game.payoffs[i]
     shape = game.num_actions
@@ -462,7 +436,8 @@ def _independent_punishment(
             improved = False
             for j in others:
                 U = _values_against(u, i, prof, skip=j)  # (a_i, a_j)
-                v, s = _correlated_minmax_lp(U)
+                best_reply = zero_sum_solution(U)  # j's best mix against the rest, as a 2-player punishment
+                v, s = best_reply.column_guarantee, best_reply.column_strategy
                 if v < val - 1e-12 * game.payoff_scale:
                     prof[j] = s
                     val = float(_values_against(u, i, prof).max())
@@ -472,7 +447,7 @@ def _independent_punishment(
         if val < best_val:
             best_val, best_prof = val, prof
     assert best_prof is not None
-    polished = _slsqp_polish(u, i, others, shape, best_prof)
+    polished = None if best_val - lower <= tol else _slsqp_polish(u, i, others, shape, best_prof)
     if polished is not None:
         pval = float(_values_against(u, i, polished).max())
         if pval < best_val:
@@ -485,6 +460,8 @@ def _independent_punishment(
 def _slsqp_polish(u: np.ndarray, i: int, others: list[int], shape: tuple[int, ...],
                   start: list[np.ndarray]) -> list[np.ndarray] | None:
     """Minimise ``v`` subject to ``v >= u_i(k, sigma_-i)`` for all ``k`` (epigraph form), from ``start``."""
+    from scipy.optimize import minimize
+
     sizes = [shape[j] for j in others]
     nvar = sum(sizes)
     if nvar > _SLSQP_MAX_VARS:

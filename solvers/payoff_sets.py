@@ -77,6 +77,9 @@ _SLACK = 1e-10
 _CONVERGED, _MAX_ITER, _EMPTY = 0, 1, 2
 #: largest number of constraint subsets enumerated for a lower-dimensional N-player polytope
 _MAX_SUBSETS = 200_000
+#: up to this many subsets, an N-player polytope's vertices are enumerated directly (one batched solve)
+#: rather than by a half-space intersection around an interior point found by LP
+_DIRECT_SUBSETS = 20_000
 
 
 # ----------------------------------------------------------------------------- kernels
@@ -994,11 +997,12 @@ def _polytope_vertices(points: np.ndarray, lower: np.ndarray, scale: float) -> t
     """Extreme points of ``conv(points) ∩ {x >= lower}`` in any dimension, and its affine dimension.
 
     Works in the affine hull of the points (so lower-dimensional sets are handled), with
-    ``scipy.spatial`` for the hull and the half-space intersection, and falls back to enumerating
-    the bases of the constraint system when the intersection has no interior.
+    ``scipy.spatial`` for the hull. Without lower bounds the vertices are the hull's. With them,
+    small systems have their vertices enumerated as the feasible solutions of ``k`` tight
+    constraints (dimension ``k``); larger ones go through a half-space intersection around the
+    Chebyshev centre (an LP), with the enumeration again when the intersection has no interior.
     """
-    from scipy.optimize import linprog
-    from scipy.spatial import ConvexHull, HalfspaceIntersection
+    from scipy.spatial import ConvexHull
 
     eps = 1e-9 * scale
     n_dim = points.shape[1]
@@ -1030,9 +1034,16 @@ def _polytope_vertices(points: np.ndarray, lower: np.ndarray, scale: float) -> t
         verts = p0 + np.outer(ys, B[:, 0])
         return _sorted_rows(verts), len(ys) - 1
     hull = ConvexHull(Y)
+    if not finite.any():
+        return _sorted_rows(points[hull.vertices]), k
     G = np.vstack([hull.equations[:, :-1], G_ir])
     h = np.concatenate([-hull.equations[:, -1], h_ir])
     norms = np.linalg.norm(G, axis=1)
+    if math.comb(len(G), k) <= _DIRECT_SUBSETS:
+        return _vertices_of_tight_subsets(G, h, norms, eps, p0, B)
+    from scipy.optimize import linprog
+    from scipy.spatial import HalfspaceIntersection
+
     # Chebyshev centre: the deepest point tells whether the intersection has an interior
     cost = np.zeros(k + 1)
     cost[-1] = -1.0
@@ -1046,21 +1057,28 @@ def _polytope_vertices(points: np.ndarray, lower: np.ndarray, scale: float) -> t
         ys = hs.intersections
         ys = ys[ConvexHull(ys).vertices]
         return _sorted_rows(p0 + ys @ B.T), k
-    # no interior: enumerate the vertices as the feasible solutions of k tight constraints
-    m = len(G)
-    if math.comb(m, k) > _MAX_SUBSETS:
-        raise InputError(f"the payoff set is lower-dimensional with {m} facets in dimension {k}: "
+    if math.comb(len(G), k) > _MAX_SUBSETS:
+        raise InputError(f"the payoff set is lower-dimensional with {len(G)} facets in dimension {k}: "
                          "too many vertex candidates to enumerate")
+    return _vertices_of_tight_subsets(G, h, norms, eps, p0, B)
+
+
+def _vertices_of_tight_subsets(G: np.ndarray, h: np.ndarray, norms: np.ndarray, eps: float, p0: np.ndarray,
+                               B: np.ndarray) -> tuple[np.ndarray, int]:
+    """Vertices of ``{y : G y <= h}`` (dimension ``k``) as the feasible solutions of ``k`` tight constraints,
+    mapped back by ``p0 + y B^T``, and the affine dimension they span (-1 when there are none)."""
+    m, k = G.shape
+    rows = np.array(list(itertools.combinations(range(m), k)), dtype=np.int64).reshape(-1, k)
+    Gs = G[rows]  # (subsets, k, k)
+    regular = np.abs(np.linalg.det(Gs)) > 1e-12 * np.prod(norms[rows], axis=1)
+    ys = np.linalg.solve(Gs[regular], h[rows[regular]][..., None])[..., 0]
+    ys = ys[np.all(ys @ G.T <= h + eps, axis=1)]
     found: list[np.ndarray] = []
-    for rows in itertools.combinations(range(m), k):
-        Gs = G[list(rows)]
-        if abs(np.linalg.det(Gs)) <= 1e-12 * np.prod(norms[list(rows)]):
-            continue
-        y = np.linalg.solve(Gs, h[list(rows)])
-        if np.all(G @ y <= h + eps) and not any(np.max(np.abs(y - f)) <= eps for f in found):
+    for y in ys:  # a vertex with more than k tight constraints comes once per subset: keep one
+        if not any(np.max(np.abs(y - f)) <= eps for f in found):
             found.append(y)
     if not found:
-        return np.empty((0, n_dim)), -1
+        return np.empty((0, len(p0))), -1
     ys = np.array(found)
     dim = int(np.linalg.matrix_rank(ys - ys[0], tol=eps)) if len(ys) > 1 else 0
     return _sorted_rows(p0 + ys @ B.T), dim

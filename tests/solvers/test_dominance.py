@@ -90,3 +90,44 @@ def test_every_elimination_is_a_real_strict_domination(game):
             i = game.players.index(e.player)
             remaining[i].remove(game.actions[i].index(e.action))
     assert [tuple(r) for r in remaining] == list(res.remaining)
+
+
+def _widest_margin_lp(U: np.ndarray, a: int) -> float:
+    """The mixed-dominance programme written out for HiGHS: max eps s.t. sigma @ U[others] - U[a] >= eps."""
+    from scipy.optimize import linprog
+
+    V = np.delete(U, a, axis=0)
+    k, S = V.shape
+    res = linprog(np.append(np.zeros(k), -1.0), A_ub=np.hstack([-V.T, np.ones((S, 1))]), b_ub=-U[a],
+                  A_eq=np.append(np.ones(k), 0.0)[None, :], b_eq=[1.0],
+                  bounds=[(0.0, None)] * k + [(None, None)], method="highs")
+    assert res.status == 0
+    return -res.fun
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_mixed_dominance_agrees_with_the_linear_programme(seed):
+    """Dominated exactly when HiGHS finds a positive margin, with the same margin.
+
+    coop skips the programme for a best reply to some column and solves the rest as a zero-sum
+    game; small integer payoffs make ties (and degenerate programmes) common.
+    """
+    from coop.solvers.dominance import _mixed_dominator
+
+    rng = np.random.default_rng(seed)
+    U = rng.integers(0, 5, size=(int(rng.integers(3, 6)), int(rng.integers(1, 7)))).astype(float)
+    if seed % 3 == 0:  # plant an action beaten by a mixture of two others
+        w = rng.uniform(0.2, 0.8)
+        U[0] = w * U[1] + (1 - w) * U[2] - rng.uniform(0.1, 1.0)
+    tol = 1e-9
+    for a in range(U.shape[0]):
+        margin = _widest_margin_lp(U, a)
+        found = _mixed_dominator(U, a, tol)
+        if margin > 1e-7:
+            assert found is not None, (U, a, margin)
+            sigma, m = found
+            assert m == pytest.approx(margin, abs=1e-9)
+            assert sigma[a] == 0.0 and sigma.sum() == pytest.approx(1.0)
+            assert (sigma @ U - U[a]).min() == pytest.approx(m, abs=1e-12)
+        elif margin <= tol:
+            assert found is None

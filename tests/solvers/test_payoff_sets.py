@@ -147,6 +147,26 @@ def test_individually_rational_three_players(seed):
         assert _in_hull(res.vertices, x)
 
 
+@pytest.mark.parametrize("shape", [pytest.param(s, id="x".join(map(str, s)))
+                                   for s in ((2, 2, 2), (3, 2, 2), (2, 2, 2, 2))])
+@pytest.mark.parametrize("seed", [pytest.param(s, id=f"seed{s}") for s in range(3)])
+def test_individually_rational_vertices_same_by_both_routes(monkeypatch, shape, seed):
+    """Small IR sets are enumerated from tight constraints; larger ones go through an LP interior
+    point and scipy's half-space intersection. Both routes give the same vertices."""
+    import coop.solvers.payoff_sets as ps
+
+    rng = np.random.default_rng(40 + seed)
+    n = len(shape)
+    game = NormalFormGame.from_payoffs(rng.standard_normal((n, *shape)))
+    direct = individually_rational_set(game, minmax="correlated")
+    monkeypatch.setattr(ps, "_DIRECT_SUBSETS", 0)
+    by_lp = individually_rational_set(game, minmax="correlated")
+    assert direct.dimension == by_lp.dimension
+    assert direct.vertices.shape == by_lp.vertices.shape
+    for v in direct.vertices:  # as sets: rows whose leading coordinates tie within rounding may swap
+        assert np.min(np.abs(by_lp.vertices - v).max(axis=1)) <= 1e-9
+
+
 def test_individually_rational_given_thresholds_and_bad_input():
     pd = tg.prisoners_dilemma()
     res = individually_rational_set(pd, thresholds=[3, 3])
