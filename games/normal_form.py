@@ -270,27 +270,33 @@ class NormalFormGame:
         profile = self._check_profile(profile)
         values = []
         for i in range(self.num_players):
-            t = self.payoffs[i]
-            # contract the other players' axes, last first so axis numbers stay valid
+            # own axis first, then contract the others' axes from the last (matmul contracts the last axis)
+            t = np.moveaxis(self.payoffs[i], i, 0)
             for j in reversed(range(self.num_players)):
                 if j != i:
-                    t = np.tensordot(t, profile[j], axes=([j], [0]))
+                    t = t @ profile[j]
             values.append(np.asarray(t, dtype=np.float64))
         return tuple(values)
 
-    def expected_payoffs(self, profile: Sequence[np.ndarray]) -> np.ndarray:
-        """Expected payoff of each player under a mixed profile, shape ``(N,)``."""
+    def payoffs_and_regrets(self, profile: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Expected payoff of each player and each player's gain from the best pure deviation, both ``(N,)``.
+
+        One pass over the payoffs serves both (:meth:`expected_payoffs` and :meth:`regrets` each
+        return one of them).
+        """
         profile = self._check_profile(profile)
         values = self.action_values(profile)
-        return np.array([float(values[i] @ profile[i]) for i in range(self.num_players)])
+        payoffs = np.array([float(values[i] @ profile[i]) for i in range(self.num_players)])
+        best = np.array([float(values[i].max()) for i in range(self.num_players)])
+        return payoffs, best - payoffs
+
+    def expected_payoffs(self, profile: Sequence[np.ndarray]) -> np.ndarray:
+        """Expected payoff of each player under a mixed profile, shape ``(N,)``."""
+        return self.payoffs_and_regrets(profile)[0]
 
     def regrets(self, profile: Sequence[np.ndarray]) -> np.ndarray:
         """Each player's gain from the best pure deviation, shape ``(N,)`` (zero at a Nash equilibrium)."""
-        profile = self._check_profile(profile)
-        values = self.action_values(profile)
-        return np.array(
-            [float(values[i].max() - values[i] @ profile[i]) for i in range(self.num_players)]
-        )
+        return self.payoffs_and_regrets(profile)[1]
 
     def max_regret(self, profile: Sequence[np.ndarray]) -> float:
         return float(self.regrets(profile).max())

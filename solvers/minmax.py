@@ -278,7 +278,7 @@ def minmax_values(
     >>> res = minmax_values(NormalFormGame.from_bimatrix(A, -A))
     >>> res.pure_minmax.tolist(), res.mixed_minmax.round(12).tolist(), res.exact
     ([1.0, 1.0], [0.0, 0.0], (True, True))
-    >>> res.mixed_punishment[0][1].tolist()  # the column player's punishment of the row player
+    >>> res.mixed_punishment[0][1].round(12).tolist()  # the column player's punishment of the row player
     [0.5, 0.5]
     """
     _check_game(game)

@@ -156,9 +156,9 @@ def make_equilibrium(game: NormalFormGame, profile: Sequence[np.ndarray]) -> Equ
         s.setflags(write=False)
         strategies.append(s)
     strategies_t = tuple(strategies)
-    payoffs = game.expected_payoffs(strategies_t)
+    payoffs, regrets = game.payoffs_and_regrets(strategies_t)
     payoffs.setflags(write=False)
-    return Equilibrium(strategies_t, payoffs, game.max_regret(strategies_t))
+    return Equilibrium(strategies_t, payoffs, float(regrets.max()))
 
 
 def is_valid_profile(game: NormalFormGame, profile: Sequence[np.ndarray], prob_tol: float = 1e-9) -> bool:
@@ -185,6 +185,7 @@ def verified_equilibria(
     candidates rejected for being off the simplex or having regret above ``tol``.
     """
     kept: list[Equilibrium] = []
+    seen = DistinctProfiles(dedupe_tol)
     rejected = 0
     for cand in candidates:
         if not is_valid_profile(game, cand):
@@ -194,12 +195,35 @@ def verified_equilibria(
         if eq.max_regret > tol:
             rejected += 1
             continue
-        flat = np.concatenate(eq.strategies)
-        if any(np.max(np.abs(flat - np.concatenate(k.strategies))) <= dedupe_tol for k in kept):
-            continue
-        kept.append(eq)
+        if seen.add(eq):
+            kept.append(eq)
     kept.sort(key=_sort_key)
     return tuple(kept), rejected
+
+
+class DistinctProfiles:
+    """The profiles seen so far, flattened into the rows of one array, to tell a new profile from a repeat.
+
+    Two profiles are the same when every probability differs by at most ``tol``.
+    """
+
+    def __init__(self, tol: float) -> None:
+        self.tol = tol
+        self._rows = np.empty((16, 0))
+        self._count = 0
+
+    def add(self, eq: Equilibrium) -> bool:
+        """Record ``eq``'s profile and return True, unless it repeats one already recorded (then False)."""
+        flat = np.concatenate(eq.strategies)
+        if self._count == 0:
+            self._rows = np.empty((16, flat.size))
+        elif np.any(np.abs(self._rows[:self._count] - flat).max(axis=1) <= self.tol):
+            return False
+        if self._count == len(self._rows):
+            self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
+        self._rows[self._count] = flat
+        self._count += 1
+        return True
 
 
 def _sort_key(eq: Equilibrium) -> tuple:

@@ -21,13 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.dominance import DominanceResult, iterated_dominance
 from coop.solvers.pure_nash import pure_nash_equilibria
-from coop.solvers.results import Equilibrium, NashResult, regret_tolerance
+from coop.solvers.results import DistinctProfiles, Equilibrium, NashResult, regret_tolerance
 
 #: ``auto`` tries vertex enumeration on every 2-player game with at most this many actions per player,
 #: with a budget of :data:`AUTO_MAX_BASES` feasible bases (a few seconds); past it, Lemke-Howson.
@@ -178,12 +176,8 @@ _COMPLETE = {"all", "all_extreme"}
 
 
 def _merge(pure: tuple[Equilibrium, ...], mixed: tuple[Equilibrium, ...]) -> tuple[Equilibrium, ...]:
-    out = list(pure)
-    for eq in mixed:
-        flat = np.concatenate(eq.strategies)
-        if not any(np.max(np.abs(flat - np.concatenate(p.strategies))) <= 1e-7 for p in out):
-            out.append(eq)
-    return tuple(out)
+    seen = DistinctProfiles(1e-7)
+    return tuple(eq for eq in (*pure, *mixed) if seen.add(eq))
 
 
 def solve_game(

@@ -82,7 +82,7 @@ def zero_sum_solution(M: np.ndarray) -> ZeroSumSolution:
 
     >>> import numpy as np
     >>> sol = zero_sum_solution(np.array([[1.0, -1.0], [-1.0, 1.0]]))
-    >>> sol.row_strategy.tolist(), sol.column_strategy.tolist(), sol.value
+    >>> sol.row_strategy.round(12).tolist(), sol.column_strategy.round(12).tolist(), round(sol.value, 12)
     ([0.5, 0.5], [0.5, 0.5], 0.0)
     """
     M = np.ascontiguousarray(M, dtype=np.float64)
@@ -110,8 +110,10 @@ def zero_sum_solution(M: np.ndarray) -> ZeroSumSolution:
 def _certified(M: np.ndarray, x: np.ndarray, y: np.ndarray, method: str) -> ZeroSumSolution:
     """Clean and freeze the strategies and recompute both guarantees from them (never trust a solver's objective)."""
     for s in (x, y):
-        s[s < PROB_EPS] = 0.0
-        s /= s.sum()
+        small = s < PROB_EPS
+        if small.any():
+            s[small] = 0.0
+            s /= s.sum()
     x.setflags(write=False)
     y.setflags(write=False)
     return ZeroSumSolution(x, y, float((x @ M).min()), float((M @ y).max()), method)
