@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit
 
 from coop.games.normal_form import NormalFormGame
-from coop.solvers.results import PROB_EPS, Equilibrium
+from coop.solvers.results import PROB_EPS, Equilibrium, canonical_order
 
 #: Probability vectors must sum to one within this (times the number of actions) and be >= -this.
 _PROB_TOL = 1e-9
@@ -311,27 +311,17 @@ def verified_bimatrix_equilibria(
     Xc, Yc, pay, reg, status = _verify_bimatrix_kernel(
         P[0], P[1], X, Y, float(tol), _PROB_TOL, PROB_EPS, _DEDUPE_TOL
     )
-    kept = []
-    rejected = 0
-    for c in range(len(status)):
-        if status[c] == 1:
-            rejected += 1
-        if status[c] != 0:
-            continue
-        x, y, p = Xc[c], Yc[c], pay[c]
-        x.setflags(write=False)
-        y.setflags(write=False)
-        p.setflags(write=False)
-        kept.append(Equilibrium((x, y), p, float(reg[c])))
-    if len(kept) > 1:
-        kept.sort(key=_sort_key)
-    return tuple(kept), rejected
-
-
-def _sort_key(eq: Equilibrium) -> tuple:
-    # the order of coop.solvers.results.verified_equilibria: pure first, then by probabilities
-    flat = np.concatenate(eq.strategies)
-    return (not eq.is_pure, tuple(-np.round(flat, 9)))
+    rejected = int(np.count_nonzero(status == 1))
+    keep = np.flatnonzero(status == 0)
+    if len(keep) > 1:
+        X = Xc[keep]
+        Y = Yc[keep]
+        pure = ((X > PROB_EPS).sum(axis=1) == 1) & ((Y > PROB_EPS).sum(axis=1) == 1)
+        keep = keep[canonical_order(np.concatenate((X, Y), axis=1), pure)]
+    for arr in (Xc, Yc, pay):
+        arr.setflags(write=False)  # and so every row view below
+    kept = tuple(Equilibrium((Xc[c], Yc[c]), pay[c], float(reg[c])) for c in keep)
+    return kept, rejected
 
 
 def check_two_player(game: object, method: str) -> None:

@@ -197,8 +197,20 @@ def verified_equilibria(
             continue
         if seen.add(eq):
             kept.append(eq)
-    kept.sort(key=_sort_key)
-    return tuple(kept), rejected
+    order = canonical_order(seen.rows, np.array([eq.is_pure for eq in kept], dtype=bool))
+    return tuple(kept[k] for k in order), rejected
+
+
+def canonical_order(flat: np.ndarray, pure: np.ndarray) -> np.ndarray:
+    """Indices that put profiles in the order coop reports them.
+
+    ``flat`` holds one profile per row (the strategies concatenated) and ``pure`` says which are
+    pure. Pure profiles come first, then all by their probabilities in reading order, larger
+    weight on earlier actions first (compared after rounding to 9 decimals, so rounding noise
+    does not reorder); ties keep their order.
+    """
+    keys = -np.round(flat, 9)
+    return np.lexsort((*keys.T[::-1], ~pure))
 
 
 class DistinctProfiles:
@@ -211,6 +223,11 @@ class DistinctProfiles:
         self.tol = tol
         self._rows = np.empty((16, 0))
         self._count = 0
+
+    @property
+    def rows(self) -> np.ndarray:
+        """The distinct profiles recorded, one flattened profile per row, in the order added."""
+        return self._rows[:self._count]
 
     def add(self, eq: Equilibrium) -> bool:
         """Record ``eq``'s profile and return True, unless it repeats one already recorded (then False)."""
@@ -226,7 +243,3 @@ class DistinctProfiles:
         return True
 
 
-def _sort_key(eq: Equilibrium) -> tuple:
-    # pure equilibria first, then by probabilities in reading order (largest weight on early actions first)
-    flat = np.concatenate(eq.strategies)
-    return (not eq.is_pure, tuple(-np.round(flat, 9)))
