@@ -23,7 +23,8 @@ import numpy as np
 from numba import njit
 
 from coop.games.normal_form import NormalFormGame
-from coop.solvers.results import PROB_EPS, Equilibrium, canonical_order
+from coop.solvers._ordering import canonical_order_kernel
+from coop.solvers.results import PROB_EPS, Equilibrium
 
 #: Probability vectors must sum to one within this (times the number of actions) and be >= -this.
 _PROB_TOL = 1e-9
@@ -293,6 +294,52 @@ def _verify_bimatrix_kernel(A, B, X, Y, tol, prob_tol, prob_eps, dedupe_tol):
     return Xc, Yc, pay, reg, status
 
 
+@njit(cache=True)
+def verified_in_order(A, B, X, Y, tol):
+    """:func:`_verify_bimatrix_kernel` with coop's rules, then the kept profiles in reporting order.
+
+    Returns ``(X, Y, payoffs, regrets)`` of the kept profiles, ordered by
+    :func:`coop.solvers._ordering.canonical_order_kernel`, and the number rejected.
+    """
+    Xc, Yc, pay, reg, status = _verify_bimatrix_kernel(A, B, X, Y, tol, _PROB_TOL, PROB_EPS, _DEDUPE_TOL)
+    m = Xc.shape[1]
+    n = Yc.shape[1]
+    rejected = 0
+    kept = 0
+    for c in range(len(status)):
+        if status[c] == 1:
+            rejected += 1
+        elif status[c] == 0:
+            kept += 1
+    idx = np.empty(kept, dtype=np.int64)
+    flat = np.empty((kept, m + n))
+    pure = np.empty(kept, dtype=np.bool_)
+    r = 0
+    for c in range(len(status)):
+        if status[c] != 0:
+            continue
+        idx[r] = c
+        sx = 0
+        sy = 0
+        for i in range(m):
+            flat[r, i] = Xc[c, i]
+            sx += Xc[c, i] > PROB_EPS
+        for j in range(n):
+            flat[r, m + j] = Yc[c, j]
+            sy += Yc[c, j] > PROB_EPS
+        pure[r] = sx == 1 and sy == 1
+        r += 1
+    order = idx[canonical_order_kernel(flat, pure)]
+    return Xc[order], Yc[order], pay[order], reg[order], rejected
+
+
+def bimatrix_equilibria(X: np.ndarray, Y: np.ndarray, pay: np.ndarray, reg: np.ndarray) -> tuple[Equilibrium, ...]:
+    """Equilibrium objects over read-only row views of the kept profiles of :func:`verified_in_order`."""
+    for arr in (X, Y, pay):
+        arr.setflags(write=False)  # and so every row view below
+    return tuple(Equilibrium((X[c], Y[c]), pay[c], float(reg[c])) for c in range(len(reg)))
+
+
 def verified_bimatrix_equilibria(
     game: NormalFormGame, X: np.ndarray, Y: np.ndarray, tol: float
 ) -> tuple[tuple[Equilibrium, ...], int]:
@@ -308,20 +355,8 @@ def verified_bimatrix_equilibria(
         X = np.ascontiguousarray(np.asarray(X, dtype=np.float64).reshape(-1, m))
     if Y.ndim != 2 or Y.dtype != np.float64 or not Y.flags.c_contiguous:
         Y = np.ascontiguousarray(np.asarray(Y, dtype=np.float64).reshape(-1, n))
-    Xc, Yc, pay, reg, status = _verify_bimatrix_kernel(
-        P[0], P[1], X, Y, float(tol), _PROB_TOL, PROB_EPS, _DEDUPE_TOL
-    )
-    rejected = int(np.count_nonzero(status == 1))
-    keep = np.flatnonzero(status == 0)
-    if len(keep) > 1:
-        X = Xc[keep]
-        Y = Yc[keep]
-        pure = ((X > PROB_EPS).sum(axis=1) == 1) & ((Y > PROB_EPS).sum(axis=1) == 1)
-        keep = keep[canonical_order(np.concatenate((X, Y), axis=1), pure)]
-    for arr in (Xc, Yc, pay):
-        arr.setflags(write=False)  # and so every row view below
-    kept = tuple(Equilibrium((Xc[c], Yc[c]), pay[c], float(reg[c])) for c in keep)
-    return kept, rejected
+    Xk, Yk, pay, reg, rejected = verified_in_order(P[0], P[1], X, Y, float(tol))
+    return bimatrix_equilibria(Xk, Yk, pay, reg), int(rejected)
 
 
 def check_two_player(game: object, method: str) -> None:

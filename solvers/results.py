@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from coop.games.normal_form import NormalFormGame
+from coop.solvers._ordering import canonical_order_kernel
 
 #: Relative regret tolerance: an equilibrium's regret must be at most this times the payoff spread.
 REGRET_TOL = 1e-9
@@ -207,10 +208,13 @@ def canonical_order(flat: np.ndarray, pure: np.ndarray) -> np.ndarray:
     ``flat`` holds one profile per row (the strategies concatenated) and ``pure`` says which are
     pure. Pure profiles come first, then all by their probabilities in reading order, larger
     weight on earlier actions first (compared after rounding to 9 decimals, so rounding noise
-    does not reorder); ties keep their order.
+    does not reorder); ties keep their order. The rule is compiled once
+    (:func:`coop.solvers._ordering.canonical_order_kernel`) and shared with the 2-player kernels.
     """
-    keys = -np.round(flat, 9)
-    return np.lexsort((*keys.T[::-1], ~pure))
+    if len(pure) < 2:
+        return np.arange(len(pure))
+    return canonical_order_kernel(np.ascontiguousarray(flat, dtype=np.float64).reshape(len(pure), -1),
+                                  np.ascontiguousarray(pure, dtype=np.bool_))
 
 
 class DistinctProfiles:

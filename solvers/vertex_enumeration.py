@@ -40,8 +40,9 @@ from coop.solvers._linalg import (
     _prepare_bimatrix,
     _table_grow,
     _table_slot,
+    bimatrix_equilibria,
     check_two_player,
-    verified_bimatrix_equilibria,
+    verified_in_order,
 )
 from coop.solvers.results import REGRET_TOL, NashResult
 
@@ -427,6 +428,22 @@ def _vertex_enumeration_kernel(P, zero_tol, pivot_tol, max_bases):
     return X, Y, spread, p_bases + q_bases, degenerate, p_done and q_done
 
 
+@njit(cache=True)
+def _vertex_enumeration_verified(P, zero_tol, pivot_tol, max_bases, tol):
+    """:func:`_vertex_enumeration_kernel` and the verification of its candidates in one call.
+
+    ``tol < 0`` means ``REGRET_TOL`` times the payoff spread. Returns the kept
+    profiles in reporting order (``X``, ``Y``, payoffs, regrets), the number
+    rejected, the bases visited, the degeneracy and completion flags, and the
+    tolerance used.
+    """
+    X, Y, spread, bases, degenerate, converged = _vertex_enumeration_kernel(P, zero_tol, pivot_tol, max_bases)
+    if tol < 0.0:
+        tol = REGRET_TOL * spread
+    Xk, Yk, pay, reg, rejected = verified_in_order(P[0], P[1], X, Y, tol)
+    return Xk, Yk, pay, reg, rejected, bases, degenerate, converged, tol
+
+
 def vertex_enumeration(game: NormalFormGame, tol: float | None = None, max_bases: int = MAX_BASES) -> NashResult:
     """Find every extreme Nash equilibrium of a 2-player game by enumerating the best-response polytopes' vertices.
 
@@ -471,11 +488,12 @@ def vertex_enumeration(game: NormalFormGame, tol: float | None = None, max_bases
     check_two_player(game, "vertex_enumeration")
     if isinstance(max_bases, bool) or not isinstance(max_bases, (int, np.integer)) or max_bases < 1:
         raise InputError(f"max_bases must be a positive integer, got {max_bases!r}")
-    X, Y, spread, bases, degenerate, converged = _vertex_enumeration_kernel(
-        game.payoffs, ZERO_TOL, PIVOT_TOL, int(max_bases)
+    X, Y, pay, reg, rejected, bases, degenerate, converged, tol = _vertex_enumeration_verified(
+        game.payoffs, ZERO_TOL, PIVOT_TOL, int(max_bases), -1.0 if tol is None else float(tol)
     )
-    tol = float(tol) if tol is not None else REGRET_TOL * spread
-    equilibria, rejected = verified_bimatrix_equilibria(game, X, Y, tol)
+    equilibria = bimatrix_equilibria(X, Y, pay, reg)
+    rejected = int(rejected)
+    tol = float(tol)
     notes = []
     if degenerate:
         notes.append(

@@ -452,3 +452,30 @@ def test_explicit_tolerance_is_used() -> None:
     game = tg.battle_of_the_sexes()
     for solver in (vertex_enumeration, support_enumeration, lemke_howson):
         assert solver(game, tol=1e-6).tol == 1e-6
+
+
+def test_bimatrix_verification_matches_the_generic_one_in_order() -> None:
+    # the compiled 2-player path (verify, dedupe, order in one kernel) must keep, score and order candidates
+    # exactly as coop.solvers.results.verified_equilibria does for any game; candidates include repeats,
+    # non-equilibria, pure profiles and near-ties in the ordering keys
+    from coop.solvers._linalg import verified_bimatrix_equilibria
+    from coop.solvers.results import verified_equilibria
+
+    rng = np.random.default_rng(5)
+    for m, n in [(2, 2), (3, 3), (4, 6)]:
+        game = random_game(rng, m, n)
+        found = [tuple(e.strategies) for e in vertex_enumeration(game).equilibria]
+        cands = found + found[::-1]  # every one twice
+        cands += [(np.eye(m)[i], np.eye(n)[j]) for i in range(m) for j in range(n)]
+        cands += [(rng.dirichlet(np.ones(m)), rng.dirichlet(np.ones(n))) for _ in range(4)]
+        rng.shuffle(cands)
+        tol = 1e-9 * float(np.ptp(game.payoffs))
+        generic, rej_generic = verified_equilibria(game, cands, tol)
+        X = np.array([c[0] for c in cands])
+        Y = np.array([c[1] for c in cands])
+        fast, rej_fast = verified_bimatrix_equilibria(game, X, Y, tol)
+        assert rej_fast == rej_generic
+        assert len(fast) == len(generic)
+        for a, b in zip(fast, generic, strict=True):
+            np.testing.assert_allclose(np.concatenate(a.strategies), np.concatenate(b.strategies), atol=1e-12)
+            np.testing.assert_allclose(a.payoffs, b.payoffs, atol=1e-12)
