@@ -14,8 +14,7 @@ Names are imported on first use, so ``import coop`` (and ``coop --help``) stay f
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from coop._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -27,18 +26,18 @@ _EXPORTS = {
     "Scenario": "coop.scenarios",
     "bundled_scenarios": "coop.scenarios",
     "load": "coop.scenarios",
-    "DominanceResult": "coop.solvers",
-    "Equilibrium": "coop.solvers",
-    "GameSolution": "coop.solvers",
-    "NashResult": "coop.solvers",
-    "iterated_dominance": "coop.solvers",
-    "lemke_howson": "coop.solvers",
-    "polynomial_support_enumeration": "coop.solvers",
-    "pure_nash_equilibria": "coop.solvers",
-    "solve_game": "coop.solvers",
-    "support_enumeration": "coop.solvers",
-    "support_search": "coop.solvers",
-    "vertex_enumeration": "coop.solvers",
+    "DominanceResult": "coop.solvers.dominance",
+    "Equilibrium": "coop.solvers.results",
+    "GameSolution": "coop.solvers.solve",
+    "NashResult": "coop.solvers.results",
+    "iterated_dominance": "coop.solvers.dominance",
+    "lemke_howson": "coop.solvers.lemke_howson",
+    "polynomial_support_enumeration": "coop.solvers.polynomial_support",
+    "pure_nash_equilibria": "coop.solvers.pure_nash",
+    "solve_game": "coop.solvers.solve",
+    "support_enumeration": "coop.solvers.support_enumeration",
+    "support_search": "coop.solvers.polynomial_support",
+    "vertex_enumeration": "coop.solvers.vertex_enumeration",
     "Automaton": "coop.games.automata",
     "RepeatedGame": "coop.games.repeated",
     "discounted_payoffs": "coop.solvers.repeated_payoffs",
@@ -68,14 +67,4 @@ _EXPORTS = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'coop' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)

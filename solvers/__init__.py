@@ -4,14 +4,25 @@ Every solver takes a :class:`coop.games.NormalFormGame` and returns a
 :class:`NashResult` whose equilibria have all passed a regret check.
 """
 
-from coop.solvers.dominance import DominanceResult, Elimination, iterated_dominance
-from coop.solvers.lemke_howson import lemke_howson
-from coop.solvers.polynomial_support import polynomial_support_enumeration, support_search
-from coop.solvers.pure_nash import pure_nash_equilibria
-from coop.solvers.results import REGRET_TOL, Equilibrium, NashResult
-from coop.solvers.solve import GameSolution, solve_game
-from coop.solvers.support_enumeration import support_enumeration
-from coop.solvers.vertex_enumeration import vertex_enumeration
+from coop._lazy import lazy_exports
+
+# imported on first use: a scenario loads only the solver modules it runs
+_EXPORTS = {
+    "DominanceResult": "coop.solvers.dominance",
+    "Elimination": "coop.solvers.dominance",
+    "iterated_dominance": "coop.solvers.dominance",
+    "lemke_howson": "coop.solvers.lemke_howson",
+    "polynomial_support_enumeration": "coop.solvers.polynomial_support",
+    "support_search": "coop.solvers.polynomial_support",
+    "pure_nash_equilibria": "coop.solvers.pure_nash",
+    "REGRET_TOL": "coop.solvers.results",
+    "Equilibrium": "coop.solvers.results",
+    "NashResult": "coop.solvers.results",
+    "GameSolution": "coop.solvers.solve",
+    "solve_game": "coop.solvers.solve",
+    "support_enumeration": "coop.solvers.support_enumeration",
+    "vertex_enumeration": "coop.solvers.vertex_enumeration",
+}
 
 __all__ = [
     "REGRET_TOL",
@@ -29,3 +40,5 @@ __all__ = [
     "support_search",
     "vertex_enumeration",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
