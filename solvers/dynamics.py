@@ -72,6 +72,7 @@ import numpy as np
 from numba import njit, prange
 
 from coop.errors import InputError
+from coop.games._validation import nonnegative
 from coop.games.normal_form import NormalFormGame
 
 #: The dynamics by name, and the integer code the kernels use.
@@ -979,13 +980,7 @@ def _check_flat(model: PopulationModel, arr: np.ndarray, what: str) -> np.ndarra
 def check_times(t: Any) -> np.ndarray:
     """Output times: a number ``T`` (meaning ``linspace(0, T, 101)``) or a non-decreasing list of times >= 0."""
     if np.ndim(t) == 0:
-        try:
-            end = float(t)
-        except (TypeError, ValueError):
-            raise InputError(f"the end time must be a number, got {t!r}") from None
-        if not np.isfinite(end) or end < 0.0:
-            raise InputError(f"the end time must be a finite number >= 0, got {end}")
-        return np.linspace(0.0, end, 101)
+        return np.linspace(0.0, nonnegative(t, "the end time"), 101)
     try:
         times = np.array(t, dtype=np.float64).ravel()  # a copy: the caller's array is never shared
     except (TypeError, ValueError):

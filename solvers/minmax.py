@@ -313,7 +313,7 @@ def minmax_values(
         elif n == 2:
             j = 1 - i
             profile_l = [np.empty(0), np.empty(0)]
-            profile_l[j] = _clean_simplex(z)
+            profile_l[j] = z  # cleaned by zero_sum_solution
             values = M @ profile_l[j]
             profile_l[i] = np.eye(game.num_actions[i])[int(np.argmax(values))]
             profile = tuple(profile_l)

@@ -1002,8 +1002,6 @@ def _polytope_vertices(points: np.ndarray, lower: np.ndarray, scale: float) -> t
     constraints (dimension ``k``); larger ones go through a half-space intersection around the
     Chebyshev centre (an LP), with the enumeration again when the intersection has no interior.
     """
-    from scipy.spatial import ConvexHull
-
     eps = 1e-9 * scale
     n_dim = points.shape[1]
     p0 = points.mean(axis=0)
@@ -1033,6 +1031,8 @@ def _polytope_vertices(points: np.ndarray, lower: np.ndarray, scale: float) -> t
         ys = np.array([lo]) if hi - lo <= eps else np.array([lo, hi])
         verts = p0 + np.outer(ys, B[:, 0])
         return _sorted_rows(verts), len(ys) - 1
+    from scipy.spatial import ConvexHull  # only here: points and segments need no hull
+
     hull = ConvexHull(Y)
     if not finite.any():
         return _sorted_rows(points[hull.vertices]), k
