@@ -2,9 +2,9 @@
 
 The issue's workload: random 3x3 and 10x10 symmetric games (standard normal payoffs, one population), a
 uniform-Dirichlet starting state, outputs at ``t = 0, 0.1, ..., 100`` (1001 points). nashpy integrates with
-``scipy.integrate.odeint`` (LSODA at its default tolerances, about 1.5e-8) at those time points; coop's
-:func:`coop.solvers.dynamics.integrate` runs Dormand-Prince 5(4) at ``rtol=1e-8, atol=1e-12`` with dense output
-at the same points. Agreement is checked first, against nashpy and against an accurate solution (scipy
+``scipy.integrate.odeint`` (LSODA at its default tolerances, about 1.5e-8) at those time points;
+coop's :func:`coop.solvers.evolution.dynamics.integrate` runs Dormand-Prince 5(4) at ``rtol=1e-8, atol=1e-12``
+with dense output at the same points. Agreement is checked first, against nashpy and against an accurate solution (scipy
 ``solve_ivp(method="DOP853", rtol=1e-13, atol=1e-16)``, untimed): over all output times coop must be within
 ``ACCURATE_TOL`` of the accurate solution, and within ``AGREE_TOL`` of nashpy unless nashpy itself is further
 than ``AGREE_TOL`` from the accurate solution (then the seed's note says so). Trajectories that pass close to a
@@ -30,7 +30,7 @@ N_POINTS = 1001
 def bench_replicator(cfg: Config) -> list[Row]:
     import nashpy
 
-    from coop.solvers.dynamics import integrate
+    from coop.solvers.evolution.dynamics import integrate
 
     sizes = (3,) if cfg.quick else (3, 10)
     seeds = 1 if cfg.quick else cfg.seeds
@@ -101,7 +101,7 @@ def _basins_row(cfg: Config) -> Row:
     """Many starts in one call (``integrate_many``, Numba prange): one thread vs all threads (no reference)."""
     import numba
 
-    from coop.solvers.dynamics import integrate_many, population_model, simplex_grid
+    from coop.solvers.evolution.dynamics import integrate_many, population_model, simplex_grid
 
     rng = np.random.default_rng(7)
     A = rng.standard_normal((3, 3))

@@ -2,15 +2,16 @@
 
 ``bench_fixation``: the fixation probabilities of every ordered pair of strategies and the small-mutation-limit
 stationary distribution, Z = 100, 2, 5 and 10 strategies of a random pairwise game (target >= 10x). coop's
-:func:`coop.solvers.fixation.small_mutation_limit` (game built from the matrix, fixation, embedded chain,
+:func:`coop.solvers.evolution.fixation.small_mutation_limit` (game built from the matrix, fixation, embedded chain,
 stationary vector) is timed against EGTtools as a user runs it: ``Matrix2PlayerGameHolder`` and
 ``PairwiseComparison`` built, ``calculate_transition_and_fixation_matrix_sml(beta)`` (C++) and
 ``egttools.utils.calculate_stationary_distribution`` on the embedded chain. The pure-Python ``StochDynamics``
 path (``calculate_stationary_distribution(beta)``) is timed beside it and reported in the notes.
 
 ``bench_stationary``: the full stationary distribution with mutation, 3 strategies, Z = 100 (5151 states; ``--quick``
-Z = 30, 496 states), target >= 100x: coop's :func:`coop.solvers.stationary.stationary_distribution` (sparse chain
-and sparse solve) against ``PairwiseComparison.calculate_transition_matrix(beta, mu)`` followed by
+Z = 30, 496 states), target >= 100x: coop's
+:func:`coop.solvers.evolution.stationary.stationary_distribution` (sparse chain and sparse solve)
+against ``PairwiseComparison.calculate_transition_matrix(beta, mu)`` followed by
 ``egttools.utils.calculate_stationary_distribution`` (a dense eigen-decomposition of the 5151 x 5151 matrix, about
 two minutes on a 2-core machine: one game, the reference timed once).
 
@@ -55,8 +56,8 @@ def _fixation_agree(ours: np.ndarray, theirs: np.ndarray) -> tuple[bool, bool]:
 def bench_fixation(cfg: Config) -> list[Row]:
     import egttools as egt
 
-    from coop.solvers.finite_population import PopulationGame
-    from coop.solvers.fixation import small_mutation_limit
+    from coop.solvers.evolution.finite_population import PopulationGame
+    from coop.solvers.evolution.fixation import small_mutation_limit
 
     seeds = 1 if cfg.quick else min(cfg.seeds, 5)
     repeats = min(cfg.repeats, 2 if cfg.quick else 5)
@@ -117,8 +118,8 @@ def bench_fixation(cfg: Config) -> list[Row]:
 def bench_stationary(cfg: Config) -> list[Row]:
     import egttools as egt
 
-    from coop.solvers.finite_population import PopulationGame, num_states
-    from coop.solvers.stationary import stationary_distribution
+    from coop.solvers.evolution.finite_population import PopulationGame, num_states
+    from coop.solvers.evolution.stationary import stationary_distribution
 
     z = 30 if cfg.quick else Z_POP
     m = 3

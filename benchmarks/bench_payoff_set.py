@@ -1,6 +1,6 @@
 """Benchmark workload: the subgame-perfect equilibrium payoff set of a 2-player repeated game.
 
-coop's :func:`~coop.solvers.payoff_sets.equilibrium_payoff_set` (outer and inner approximations of
+coop's :func:`~coop.solvers.repeated.payoff_sets.equilibrium_payoff_set` (outer and inner approximations of
 Judd, Yeltekin and Conklin 2003, 256 directions, with the inner polygon's self-generation check)
 against QuantEcon's ``RepeatedGame.equilibrium_payoffs`` (Abreu and Sannikov 2014). Agreement is
 checked before timing: QuantEcon's vertices lie in coop's outer polygon, coop's inner polygon lies in
@@ -44,7 +44,7 @@ def _game(kind: str, seed: int):
 
 
 def _agree(res, hull, scale: float) -> tuple[bool, str]:
-    from coop.solvers.payoff_sets import hausdorff_distance, points_polygon_distance
+    from coop.solvers.repeated.payoff_sets import hausdorff_distance, points_polygon_distance
 
     theirs = hull.points[hull.vertices]
     if res.empty or res.error_bound is None:
@@ -59,7 +59,7 @@ def _agree(res, hull, scale: float) -> tuple[bool, str]:
 def bench_repeated_game_payoffs(cfg: Config) -> list[Row]:
     import quantecon.game_theory as qe
 
-    from coop.solvers.payoff_sets import equilibrium_payoff_set
+    from coop.solvers.repeated.payoff_sets import equilibrium_payoff_set
 
     rows = []
     for size, kind, delta, target in _cases(cfg):

@@ -1,7 +1,7 @@
 """Benchmark workload: a round-robin tournament of 10 classic strategies against the Axelrod library.
 
 The issue's workload: 10 classic strategies, 200 turns, 10 repetitions, noise 0 and 0.05 (``--quick``: 50
-turns, 3 repetitions). coop's :func:`coop.solvers.tournament.round_robin` (strategies built from their names,
+turns, 3 repetitions). coop's :func:`coop.solvers.repeated.tournament.round_robin` (strategies built from their names,
 simulation, scores and ranking) is timed against ``axelrod.Tournament(...).play(progress_bar=False)``, single
 process (players built from their classes, matches played, ``ResultSet`` built, as a user gets it). The time of
 Axelrod's matches alone (``play(build_results=False)``) is reported beside it.
@@ -60,7 +60,7 @@ def _axelrod_play(names: list[str], turns: int, reps: int, noise: float, seed: i
 
 
 def bench_tournament(cfg: Config) -> list[Row]:
-    from coop.solvers.tournament import round_robin
+    from coop.solvers.repeated.tournament import round_robin
 
     turns, reps = (50, 3) if cfg.quick else (200, 10)
     seeds = 1 if cfg.quick else min(cfg.seeds, 3)

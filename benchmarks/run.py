@@ -84,7 +84,7 @@ def bench_pure_nash(cfg: Config) -> list[Row]:
     import pygambit
     import quantecon.game_theory as qe
 
-    from coop.solvers.pure_nash import PARALLEL_MIN_VALUES, pure_nash_equilibria, pure_nash_indices
+    from coop.solvers.nash.pure_nash import PARALLEL_MIN_VALUES, pure_nash_equilibria, pure_nash_indices
 
     sizes = [(3, 10), (3, 30), (4, 10)] if cfg.quick else [(3, 10), (3, 30), (3, 60), (4, 10), (4, 20)]
     bandwidth = copy_bandwidth(1 << 26 if cfg.quick else 1 << 28)
@@ -194,7 +194,7 @@ def bench_bimatrix_all(cfg: Config) -> list[Row]:
     import pygambit
     import quantecon.game_theory as qe
 
-    from coop.solvers.vertex_enumeration import vertex_enumeration
+    from coop.solvers.nash.vertex_enumeration import vertex_enumeration
 
     sizes = [4, 6, 8] if cfg.quick else [4, 6, 8, 10, 12]
     rows = []
@@ -268,7 +268,7 @@ def bench_lemke_howson(cfg: Config) -> list[Row]:
     import pygambit
     import quantecon.game_theory as qe
 
-    from coop.solvers.lemke_howson import lemke_howson
+    from coop.solvers.nash.lemke_howson import lemke_howson
 
     sizes = [10, 50] if cfg.quick else [10, 50, 100, 200]
     rows = []
@@ -340,7 +340,7 @@ def bench_lemke_howson(cfg: Config) -> list[Row]:
 def bench_polynomial(cfg: Config) -> list[Row]:
     import pygambit
 
-    from coop.solvers.polynomial_support import polynomial_support_enumeration
+    from coop.solvers.nash.polynomial_support import polynomial_support_enumeration
 
     sizes = [3] if cfg.quick else [3, 4]
     rows = []

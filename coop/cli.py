@@ -101,7 +101,7 @@ def solve(
         tournament_analysis,
     )
     from coop.report_text import render_solution
-    from coop.solvers.solve import choose_method, solve_game
+    from coop.solvers.nash.solve import choose_method, solve_game
 
     loaded = load_input(file, overrides)
     game = loaded.game

@@ -90,9 +90,9 @@ def _delta_of(loaded: LoadedInput, options: PlotOptions) -> float | None:
 
 def plot_payoff_sets(loaded: LoadedInput, options: PlotOptions) -> Any:
     """Feasible, individually rational and equilibrium payoff sets of a 2-player game (see the module doc)."""
-    from coop.solvers.minmax import minmax_values
-    from coop.solvers.payoff_sets import equilibrium_payoff_set, feasible_payoff_set, individually_rational_set
-    from coop.solvers.pure_nash import pure_nash_equilibria
+    from coop.solvers.nash.pure_nash import pure_nash_equilibria
+    from coop.solvers.repeated.minmax import minmax_values
+    from coop.solvers.repeated.payoff_sets import equilibrium_payoff_set, feasible_payoff_set, individually_rational_set
 
     game = loaded.game
     if game.num_players != 2:
@@ -134,7 +134,7 @@ def plot_payoff_sets(loaded: LoadedInput, options: PlotOptions) -> Any:
                     ha="right" if right else "left", fontsize=8)
     spec = loaded.scenario.repeated if loaded.scenario is not None else None
     if spec is not None and spec.game.horizon is None and delta is not None:
-        from coop.solvers.repeated_payoffs import discounted_payoffs
+        from coop.solvers.repeated.payoffs import discounted_payoffs
 
         g = spec.game.with_delta(delta)
         at: dict[tuple[float, float], list[str]] = {}  # profiles with the same payoffs share one label
@@ -219,7 +219,7 @@ def _ternary(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def plot_simplex(loaded: LoadedInput, options: PlotOptions) -> Any:
     """Phase portrait of one population: the simplex of 3 strategies (a line for 2) with the flow, rest points
     and the scenario's trajectories."""
-    from coop.solvers.dynamics import simplex_grid, vector_field
+    from coop.solvers.evolution.dynamics import simplex_grid, vector_field
 
     evo = _evolution(loaded, "simplex")
     model = evo["model"]
@@ -230,8 +230,8 @@ def plot_simplex(loaded: LoadedInput, options: PlotOptions) -> Any:
                          "more); use --kind trajectories", source=loaded.source)
     game, acts = loaded.game, model.actions[0]
     if groups:
-        from coop.solvers.finite_population import PopulationGame
-        from coop.solvers.group_replicator import group_replicator_field
+        from coop.solvers.evolution.finite_population import PopulationGame
+        from coop.solvers.evolution.group_replicator import group_replicator_field
 
         pop = PopulationGame.from_normal_form(game)
 

@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 
 from coop.inputs import LoadedInput
-from coop.solvers.results import PROB_EPS, Equilibrium
-from coop.solvers.solve import GameSolution
+from coop.solvers.nash.results import PROB_EPS, Equilibrium
+from coop.solvers.nash.solve import GameSolution
 
 
 def red_line_crossings(loaded: LoadedInput, eq: Equilibrium) -> list[dict[str, Any]]:
@@ -50,7 +50,7 @@ def repeated_analyses(loaded: LoadedInput) -> list[Any]:
     spec = loaded.scenario.repeated if loaded.scenario is not None else None
     if spec is None:
         return []
-    from coop.solvers.repeated_analysis import analyse_profile
+    from coop.solvers.repeated.profile_analysis import analyse_profile
 
     return [analyse_profile(spec.game, p.name, p.automata) for p in spec.profiles]
 
@@ -58,17 +58,17 @@ def repeated_analyses(loaded: LoadedInput) -> list[Any]:
 def payoff_set_analyses(loaded: LoadedInput) -> dict[str, Any]:
     """Minmax values and payoff sets of a scenario's repeated game (empty without a ``repeated`` section).
 
-    Keys: ``minmax`` (:class:`~coop.solvers.minmax.MinmaxResult`), ``feasible`` and
-    ``individually_rational`` (:class:`~coop.solvers.payoff_sets.PayoffSet`), and for a
+    Keys: ``minmax`` (:class:`~coop.solvers.repeated.minmax.MinmaxResult`), ``feasible`` and
+    ``individually_rational`` (:class:`~coop.solvers.repeated.payoff_sets.PayoffSet`), and for a
     2-player game with an infinite horizon ``equilibrium``
-    (:class:`~coop.solvers.payoff_sets.EquilibriumPayoffSet`) at the scenario's delta; otherwise
+    (:class:`~coop.solvers.repeated.payoff_sets.EquilibriumPayoffSet`) at the scenario's delta; otherwise
     ``equilibrium_note`` says why it is missing.
     """
     spec = loaded.scenario.repeated if loaded.scenario is not None else None
     if spec is None:
         return {}
-    from coop.solvers.minmax import minmax_values
-    from coop.solvers.payoff_sets import equilibrium_payoff_set, feasible_payoff_set, individually_rational_set
+    from coop.solvers.repeated.minmax import minmax_values
+    from coop.solvers.repeated.payoff_sets import equilibrium_payoff_set, feasible_payoff_set, individually_rational_set
 
     game = spec.game
     mm = minmax_values(game.stage)
@@ -96,7 +96,7 @@ def tournament_analysis(loaded: LoadedInput) -> Any:
     spec = loaded.scenario.repeated if loaded.scenario is not None else None
     if spec is None or spec.tournament is None:
         return None
-    from coop.solvers.tournament import round_robin
+    from coop.solvers.repeated.tournament import round_robin
 
     t = spec.tournament
     return round_robin(spec.game, t.strategies, turns=t.turns, repetitions=t.repetitions, noise=t.noise, seed=t.seed)
@@ -120,17 +120,17 @@ MAX_FULL_CHAIN_STATES = 200_000
 def evolution_analyses(loaded: LoadedInput) -> dict[str, Any]:
     """What the scenario's ``evolution`` section asks for (empty without one).
 
-    Keys: ``trajectories`` (one :class:`~coop.solvers.dynamics.Trajectory` per run), ``rest_points``
-    (:class:`~coop.solvers.rest_points.RestPoints` of the replicator dynamic), ``basins``, and for a
+    Keys: ``trajectories`` (one :class:`~coop.solvers.evolution.dynamics.Trajectory` per run), ``rest_points``
+    (:class:`~coop.solvers.evolution.rest_points.RestPoints` of the replicator dynamic), ``basins``, and for a
     finite population ``population_game``, ``small_mutation``
-    (:class:`~coop.solvers.fixation.SmallMutationResult`, with the fixation probabilities) and
-    ``stationary`` (:class:`~coop.solvers.stationary.StationaryResult`, with mutation only); ``notes``.
+    (:class:`~coop.solvers.evolution.fixation.SmallMutationResult`, with the fixation probabilities) and
+    ``stationary`` (:class:`~coop.solvers.evolution.stationary.StationaryResult`, with mutation only); ``notes``.
     """
     spec = loaded.scenario.evolution if loaded.scenario is not None else None
     if spec is None:
         return {}
-    from coop.solvers.dynamics import integrate
-    from coop.solvers.rest_points import basins, rest_points
+    from coop.solvers.evolution.dynamics import integrate
+    from coop.solvers.evolution.rest_points import basins, rest_points
 
     game = loaded.game
     out: dict[str, Any] = {"spec": spec, "notes": []}
@@ -152,8 +152,8 @@ def evolution_analyses(loaded: LoadedInput) -> dict[str, Any]:
     out["trajectories"] = runs
     if spec.rest_points and groups:
         if len(game.actions[0]) == 2:
-            from coop.solvers.finite_population import PopulationGame
-            from coop.solvers.group_replicator import group_rest_points
+            from coop.solvers.evolution.finite_population import PopulationGame
+            from coop.solvers.evolution.group_replicator import group_rest_points
 
             out["rest_points"] = group_rest_points(PopulationGame.from_normal_form(game))
         else:
@@ -165,16 +165,16 @@ def evolution_analyses(loaded: LoadedInput) -> dict[str, Any]:
         out["basins"] = basins(game, b.dynamic, eta=b.eta if b.eta is not None else 0.1, resolution=b.resolution,
                                t_end=b.time, populations=spec.populations)
     if spec.finite is not None:
-        from coop.solvers.finite_population import PopulationGame, num_states
-        from coop.solvers.fixation import small_mutation_limit
-        from coop.solvers.stationary import stationary_distribution
+        from coop.solvers.evolution.finite_population import PopulationGame, num_states
+        from coop.solvers.evolution.fixation import small_mutation_limit
+        from coop.solvers.evolution.stationary import stationary_distribution
 
         f = spec.finite
         pop = PopulationGame.from_normal_form(game)
         out["population_game"] = pop
         out["small_mutation"] = small_mutation_limit(pop, f.size, f.selection, rule=f.rule)
         if pop.num_strategies == 2:
-            from coop.solvers.fixation import birth_death
+            from coop.solvers.evolution.fixation import birth_death
 
             out["gradient"] = birth_death(pop, f.size, f.selection, pop.strategies[0], pop.strategies[1],
                                           rule=f.rule)
@@ -266,7 +266,7 @@ def institution_analyses(loaded: LoadedInput) -> list[tuple[str, Any]]:
     scenario = loaded.scenario
     if scenario is None or not scenario.institutions:
         return []
-    from coop.solvers.institutions import analyse_institution
+    from coop.solvers.repeated.institutions import analyse_institution
 
     spec = scenario.repeated
     return [

@@ -15,8 +15,8 @@ import numpy as np
 
 from coop.games.normal_form import NormalFormGame
 from coop.inputs import LoadedInput
-from coop.solvers.results import PROB_EPS
-from coop.solvers.solve import GameSolution
+from coop.solvers.nash.results import PROB_EPS
+from coop.solvers.nash.solve import GameSolution
 
 #: Payoff tables are printed for games with at most this many profiles.
 MAX_TABLE_PROFILES = 64

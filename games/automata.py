@@ -613,10 +613,10 @@ def random(
 
     The state is the action; every transition goes to C with probability ``p``
     and to D otherwise. A Moore machine starts in a fixed state (here C), so the
-    first period is C in :mod:`coop.solvers.repeated_payoffs`;
-    :func:`coop.solvers.tournament.round_robin` draws the first state from
+    first period is C in :mod:`coop.solvers.repeated.payoffs`;
+    :func:`coop.solvers.repeated.tournament.round_robin` draws the first state from
     ``(p, 1 - p)`` as well, as the Axelrod library does (the automaton is
-    memoryless, see :func:`coop.solvers.tournament.initial_distribution`).
+    memoryless, see :func:`coop.solvers.repeated.tournament.initial_distribution`).
     """
     player, coop, dfct = _check_roles(game, player, cooperate, defect)
     try:

@@ -88,8 +88,8 @@ from typing import Any
 import numpy as np
 
 from coop.errors import InputError
-from coop.games._validation import nonnegative, probability
 from coop.games.normal_form import NormalFormGame
+from coop.games.validation import nonnegative, probability
 
 
 def _probability(value: Any, name: str) -> float:

@@ -64,9 +64,9 @@ from typing import Any
 import numpy as np
 
 from coop.errors import InputError
-from coop.games._validation import probability
 from coop.games.automata import BUILDERS, Automaton
 from coop.games.normal_form import NormalFormGame
+from coop.games.validation import probability
 
 
 def check_delta(delta: Any) -> float | None:

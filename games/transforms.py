@@ -8,8 +8,8 @@ apply them through their ``framing`` section.
 from __future__ import annotations
 
 from coop.errors import InputError
-from coop.games._validation import nonnegative
 from coop.games.normal_form import NormalFormGame
+from coop.games.validation import nonnegative
 
 
 def relative_gains(game: NormalFormGame, weight: float) -> NormalFormGame:

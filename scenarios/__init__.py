@@ -9,11 +9,10 @@
 from coop.scenarios.formula import Formula, parse_formula
 from coop.scenarios.library import BundledScenario, bundled_scenarios, resolve
 from coop.scenarios.loader import build_scenario, load
-from coop.scenarios.schema import FORMAT_VERSION, TOP_LEVEL_KEYS, RedLine, Scenario
+from coop.scenarios.schema import FORMAT_VERSION, RedLine, Scenario, top_level_keys
 
 __all__ = [
     "FORMAT_VERSION",
-    "TOP_LEVEL_KEYS",
     "BundledScenario",
     "Formula",
     "RedLine",
@@ -23,4 +22,5 @@ __all__ = [
     "load",
     "parse_formula",
     "resolve",
+    "top_level_keys",
 ]

@@ -39,6 +39,7 @@ import numpy as np
 from coop.games.normal_form import NormalFormGame
 from coop.scenarios.formula import known_list, suggest
 from coop.scenarios.schema import KeySpec, check_keys
+from coop.scenarios.sections import SectionContext
 from coop.scenarios.yaml_source import YNode
 
 EVOLUTION_KEYS: dict[str, KeySpec] = {
@@ -277,3 +278,8 @@ def build_evolution(node: YNode, game: NormalFormGame, scalar: Callable[[YNode, 
         rule = _choice(fnode["rule"], RULES, "update rule") if "rule" in fnode else "fermi"
         finite = FiniteSpec(int(z), beta, mu, rule)
     return EvolutionSpec(populations, tuple(runs), rest, basins, finite)
+
+
+def parse_evolution(node: YNode, context: SectionContext) -> EvolutionSpec:
+    """The registered parser of the ``evolution`` section (see :mod:`coop.scenarios.sections`)."""
+    return build_evolution(node, context.game, context.scalar)

@@ -26,6 +26,7 @@ from coop.games.institutions import DESIGNS, Institution
 from coop.games.normal_form import NormalFormGame
 from coop.scenarios.formula import known_list, suggest
 from coop.scenarios.schema import KeySpec, check_keys
+from coop.scenarios.sections import SectionContext
 from coop.scenarios.yaml_source import YNode
 
 INSTITUTION_KEYS: dict[str, KeySpec] = {
@@ -101,3 +102,8 @@ def build_institutions(node: YNode, stage: NormalFormGame, scalar, has_repeated:
         seen[design.name] = entry["name"].line
         designs.append(design)
     return tuple(designs)
+
+
+def parse_institutions(node: YNode, context: SectionContext) -> tuple[Institution, ...]:
+    """The registered parser of the ``institutions`` section (see :mod:`coop.scenarios.sections`)."""
+    return build_institutions(node, context.game, context.scalar, context.sections.get("repeated") is not None)

@@ -35,7 +35,6 @@ from coop.scenarios.schema import (
     PLAYER_KEYS,
     RED_LINE_KEYS,
     TABLE_ENTRY_KEYS,
-    TOP_LEVEL_KEYS,
     RedLine,
     Scenario,
     check_keys,
@@ -43,7 +42,9 @@ from coop.scenarios.schema import (
     number,
     text_list,
     text_value,
+    top_level_keys,
 )
+from coop.scenarios.sections import SectionContext, section_parsers
 from coop.scenarios.yaml_source import YNode, read_yaml
 
 
@@ -125,7 +126,7 @@ def build_scenario(
 ) -> Scenario:
     """Validate a parsed scenario document and build the :class:`Scenario` (see :func:`load`)."""
     ctx = _Context(source)
-    check_keys(root, TOP_LEVEL_KEYS, "the scenario")
+    check_keys(root, top_level_keys(), "the scenario")
 
     fmt = root.get("format")
     if fmt is not None and not (
@@ -162,23 +163,13 @@ def build_scenario(
 
     red_lines = _red_lines(root["red_lines"], ctx) if "red_lines" in root else ()
 
-    repeated = None
-    if "repeated" in root and not (root["repeated"].kind == "scalar" and root["repeated"].value is None):
-        from coop.scenarios.repeated_section import build_repeated
-
-        repeated = build_repeated(root["repeated"], game, ctx.scalar)
-
-    institutions: tuple = ()
-    if "institutions" in root and not (root["institutions"].kind == "scalar" and root["institutions"].value is None):
-        from coop.scenarios.institutions_section import build_institutions
-
-        institutions = build_institutions(root["institutions"], game, ctx.scalar, repeated is not None)
-
-    evolution = None
-    if "evolution" in root:
-        from coop.scenarios.evolution_section import build_evolution
-
-        evolution = build_evolution(root["evolution"], game, ctx.scalar)
+    sections: dict[str, object] = {}
+    for parser in section_parsers():
+        node = root.get(parser.key)
+        if node is None or (node.kind == "scalar" and node.value is None and not parser.empty_means_defaults):
+            continue
+        context = SectionContext(game, ctx.scalar, source, dict(ctx.params), dict(sections))
+        sections[parser.key] = parser.builder()(node, context)
 
     return Scenario(
         name=name,
@@ -191,9 +182,7 @@ def build_scenario(
         game=game,
         red_lines=red_lines,
         framing=framing,
-        repeated=repeated,
-        institutions=institutions,
-        evolution=evolution,
+        sections=sections,
         parameter_descriptions=descriptions,
         player_descriptions=player_descriptions,
         document=root,

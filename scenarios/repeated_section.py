@@ -36,6 +36,7 @@ from coop.games.repeated import RepeatedGame
 from coop.scenarios.automata_section import CustomAutomatonSpec, build_automata
 from coop.scenarios.formula import known_list, suggest
 from coop.scenarios.schema import KeySpec, check_keys
+from coop.scenarios.sections import SectionContext
 from coop.scenarios.tournament_section import TournamentSpec, build_tournament
 from coop.scenarios.yaml_source import YNode
 
@@ -225,3 +226,8 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
     if "tournament" in node:
         tournament = build_tournament(node["tournament"], stage.num_players, customs, scalar)
     return RepeatedSpec(game, profiles, tournament)
+
+
+def parse_repeated(node: YNode, context: SectionContext) -> RepeatedSpec:
+    """The registered parser of the ``repeated`` section (see :mod:`coop.scenarios.sections`)."""
+    return build_repeated(node, context.game, context.scalar)

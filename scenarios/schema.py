@@ -1,10 +1,11 @@
 """The scenario format (version 1): its keys, the result types and the checks shared by the loader.
 
 The known keys of each part of a scenario live in one table per part
-(:data:`TOP_LEVEL_KEYS`, :data:`PLAYER_KEYS`, ...). A later feature that adds a
-top-level section (``repeated``, ``institutions``, ``evolution``, ``sweep``)
-adds one entry to :data:`TOP_LEVEL_KEYS` (and a handler in the loader); until
-then those names are reserved and give a clear "not supported" error.
+(:data:`CORE_KEYS`, :data:`PLAYER_KEYS`, ...). The optional sections
+(``repeated``, ``institutions``, ``evolution``, ...) are registered once in
+:mod:`coop.scenarios.sections`; :func:`top_level_keys` joins the two, so adding
+a section needs no edit here. Reserved names are kept for a later feature and
+give a clear "not supported" error.
 
 See ``docs/scenario-format.md`` for the user-facing description.
 """
@@ -38,8 +39,8 @@ class KeySpec:
     reserved: bool = False
 
 
-#: Top-level keys of a scenario, in the order the documentation lists them.
-TOP_LEVEL_KEYS: dict[str, KeySpec] = {
+#: The core top-level keys of a scenario (the stage game), in the order the documentation lists them.
+CORE_KEYS: dict[str, KeySpec] = {
     "format": KeySpec("the format version; only 1 is understood"),
     "title": KeySpec("a short title", required=True),
     "description": KeySpec("the story: players, choices, the question asked"),
@@ -50,11 +51,25 @@ TOP_LEVEL_KEYS: dict[str, KeySpec] = {
     "payoffs": KeySpec("the payoffs: one of table, arrays, formulas", required=True),
     "framing": KeySpec("payoff transforms such as relative_gains"),
     "red_lines": KeySpec("actions that must not be played"),
-    "repeated": KeySpec("the repeated game: delta, cooperative and defecting actions, strategies"),
-    "institutions": KeySpec("institution designs to compare: detection, sanctions, peer review, membership"),
-    "evolution": KeySpec("evolutionary dynamics: deterministic dynamics, rest points, a finite population"),
+}
+
+#: Names kept for later features: using one says the section is not supported yet.
+RESERVED_KEYS: dict[str, KeySpec] = {
     "sweep": KeySpec("a parameter sweep", reserved=True),
 }
+
+
+def top_level_keys() -> dict[str, KeySpec]:
+    """Every top-level key a scenario may have: the core keys, then the registered sections."""
+    from coop.scenarios.sections import section_parsers
+
+    keys = dict(CORE_KEYS)
+    for parser in section_parsers():
+        keys[parser.key] = KeySpec(parser.summary)
+    for key, spec in RESERVED_KEYS.items():
+        keys.setdefault(key, spec)
+    return keys
+
 
 PLAYER_KEYS: dict[str, KeySpec] = {
     "name": KeySpec("the player's name (an identifier)", required=True),
@@ -132,6 +147,9 @@ class Scenario:
         The framing transforms applied (``{"relative_gains": 0.5}``), empty if none.
     parameter_descriptions : dict of str to str
         Descriptions given in ``{value: ..., description: ...}`` parameters.
+    sections : dict of str to object
+        The spec of each optional section the file has (``"repeated"``, ``"institutions"``, ...), built by its
+        parser in :mod:`coop.scenarios.sections`.
     player_descriptions : dict of str to str
         Descriptions given in ``players`` entries.
     """
@@ -146,9 +164,7 @@ class Scenario:
     game: NormalFormGame
     red_lines: tuple[RedLine, ...]
     framing: dict[str, float] = field(default_factory=dict)
-    repeated: Any = None  # coop.scenarios.repeated_section.RepeatedSpec when the scenario has one
-    institutions: tuple[Any, ...] = ()  # coop.games.institutions.Institution designs
-    evolution: Any = None  # coop.scenarios.evolution_section.EvolutionSpec when the scenario has one
+    sections: dict[str, Any] = field(default_factory=dict)
     parameter_descriptions: dict[str, str] = field(default_factory=dict, repr=False)
     player_descriptions: dict[str, str] = field(default_factory=dict, repr=False)
     document: YNode | None = field(default=None, repr=False)
@@ -156,6 +172,21 @@ class Scenario:
     @property
     def players(self) -> tuple[str, ...]:
         return self.game.players
+
+    @property
+    def repeated(self) -> Any:
+        """The ``repeated`` section (:class:`~coop.scenarios.repeated_section.RepeatedSpec`), or ``None``."""
+        return self.sections.get("repeated")
+
+    @property
+    def institutions(self) -> tuple[Any, ...]:
+        """The institution designs of the ``institutions`` section (empty without one)."""
+        return tuple(self.sections.get("institutions", ()))
+
+    @property
+    def evolution(self) -> Any:
+        """The ``evolution`` section (:class:`~coop.scenarios.evolution_section.EvolutionSpec`), or ``None``."""
+        return self.sections.get("evolution")
 
     def with_parameters(self, values: Mapping[str, float]) -> Scenario:
         """The same scenario rebuilt with some parameters set to new values (derived ones follow).
@@ -190,10 +221,21 @@ class Scenario:
             "parameter_descriptions": dict(self.parameter_descriptions),
             "framing": {k: float(v) for k, v in self.framing.items()},
             "red_lines": [r.to_dict() for r in self.red_lines],
-            "repeated": self.repeated.to_dict() if self.repeated is not None else None,
-            "institutions": [d.to_dict() for d in self.institutions],
-            "evolution": self.evolution.to_dict() if self.evolution is not None else None,
+            **self.sections_to_dict(),
         }
+
+    def sections_to_dict(self) -> dict[str, Any]:
+        """Every registered section as JSON: its spec's ``to_dict()``, or the section's empty value."""
+        from coop.scenarios.sections import section_parsers
+
+        return {p.key: _section_json(self.sections[p.key]) if p.key in self.sections else p.absent
+                for p in section_parsers()}
+
+
+def _section_json(spec: Any) -> Any:
+    if isinstance(spec, (list, tuple)):
+        return [item.to_dict() for item in spec]
+    return spec.to_dict()
 
 
 # ---------------------------------------------------------------------------- shared checks

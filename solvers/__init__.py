@@ -8,20 +8,20 @@ from coop._lazy import lazy_exports
 
 # imported on first use: a scenario loads only the solver modules it runs
 _EXPORTS = {
-    "DominanceResult": "coop.solvers.dominance",
-    "Elimination": "coop.solvers.dominance",
-    "iterated_dominance": "coop.solvers.dominance",
-    "lemke_howson": "coop.solvers.lemke_howson",
-    "polynomial_support_enumeration": "coop.solvers.polynomial_support",
-    "support_search": "coop.solvers.polynomial_support",
-    "pure_nash_equilibria": "coop.solvers.pure_nash",
-    "REGRET_TOL": "coop.solvers.results",
-    "Equilibrium": "coop.solvers.results",
-    "NashResult": "coop.solvers.results",
-    "GameSolution": "coop.solvers.solve",
-    "solve_game": "coop.solvers.solve",
-    "support_enumeration": "coop.solvers.support_enumeration",
-    "vertex_enumeration": "coop.solvers.vertex_enumeration",
+    "DominanceResult": "coop.solvers.nash.dominance",
+    "Elimination": "coop.solvers.nash.dominance",
+    "iterated_dominance": "coop.solvers.nash.dominance",
+    "lemke_howson": "coop.solvers.nash.lemke_howson",
+    "polynomial_support_enumeration": "coop.solvers.nash.polynomial_support",
+    "support_search": "coop.solvers.nash.polynomial_support",
+    "pure_nash_equilibria": "coop.solvers.nash.pure_nash",
+    "REGRET_TOL": "coop.solvers.nash.results",
+    "Equilibrium": "coop.solvers.nash.results",
+    "NashResult": "coop.solvers.nash.results",
+    "GameSolution": "coop.solvers.nash.solve",
+    "solve_game": "coop.solvers.nash.solve",
+    "support_enumeration": "coop.solvers.nash.support_enumeration",
+    "vertex_enumeration": "coop.solvers.nash.vertex_enumeration",
 }
 
 __all__ = [

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from coop.cli import cli
 from coop.games import NormalFormGame
 from coop.scenarios import bundled_scenarios
-from coop.solvers.solve import METHODS
+from coop.solvers.nash.methods import METHODS
 
 BUNDLED = [s.name for s in bundled_scenarios()]
 

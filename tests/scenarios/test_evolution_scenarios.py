@@ -18,8 +18,8 @@ from click.testing import CliRunner
 from coop.cli import cli
 from coop.inputs import load_input
 from coop.report import evolution_analyses, gradient_roots
-from coop.solvers.finite_population import PopulationGame, collective_risk_dilemma
-from coop.solvers.fixation import fixation_probabilities
+from coop.solvers.evolution.finite_population import PopulationGame, collective_risk_dilemma
+from coop.solvers.evolution.fixation import fixation_probabilities
 
 
 def race(speed: float, risk: float):

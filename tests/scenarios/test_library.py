@@ -139,7 +139,7 @@ NUM_EQUILIBRIA = {"ai-arms-race": 3, "export-controls": 5, "red-lines": 3, "ai-s
 
 def test_collective_risk_pure_equilibria_are_exactly_three_contributors_or_none():
     """Santos and Pacheco's one-shot threshold game: a contributor is pivotal only when exactly M contribute."""
-    from coop.solvers.pure_nash import pure_nash_equilibria
+    from coop.solvers.nash.pure_nash import pure_nash_equilibria
 
     game = load("collective-risk").game
     found = {tuple(int(np.argmax(s)) for s in e.strategies) for e in pure_nash_equilibria(game).equilibria}

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from coop.errors import InputError
-from coop.scenarios import TOP_LEVEL_KEYS, load
+from coop.scenarios import load, top_level_keys
 
 BASE = """\
 format: 1
@@ -124,8 +124,8 @@ def test_parameter_overrides_recompute_derived_values(tmp_path):
 
 
 def test_every_top_level_key_is_known_once():
-    assert {"title", "players", "payoffs"} <= {k for k, s in TOP_LEVEL_KEYS.items() if s.required}
-    reserved = {k for k, s in TOP_LEVEL_KEYS.items() if s.reserved}
+    assert {"title", "players", "payoffs"} <= {k for k, s in top_level_keys().items() if s.required}
+    reserved = {k for k, s in top_level_keys().items() if s.reserved}
     assert reserved == {"sweep"}
 
 

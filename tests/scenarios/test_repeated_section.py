@@ -89,7 +89,7 @@ def test_solve_reports_closed_form_thresholds(tmp_path):
 def test_arms_race_thresholds_follow_the_framing():
     plain = load("ai-arms-race")
     framed = load("ai-arms-race", parameters={"relative_gains": 0.5})
-    from coop.solvers.repeated_analysis import analyse_profile
+    from coop.solvers.repeated.profile_analysis import analyse_profile
 
     grim_plain = analyse_profile(plain.repeated.game, "g", plain.repeated.profiles[0].automata)
     grim_framed = analyse_profile(framed.repeated.game, "g", framed.repeated.profiles[0].automata)
@@ -150,7 +150,7 @@ CUSTOM = BASE.replace("  strategies:\n", """\
 
 
 def test_custom_automaton_equals_the_builtin_grim_trigger(tmp_path):
-    from coop.solvers.repeated_analysis import analyse_profile
+    from coop.solvers.repeated.profile_analysis import analyse_profile
 
     spec = load(write(tmp_path, CUSTOM)).repeated
     mine = spec.profiles[0]

@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 
 from coop.games import NormalFormGame
-from coop.solvers.pure_nash import pure_nash_equilibria
-from coop.solvers.results import NashResult
-from coop.solvers.solve import METHOD_HELP, METHODS, _mixed_solver
+from coop.solvers.nash.methods import METHOD_HELP, METHODS
+from coop.solvers.nash.pure_nash import pure_nash_equilibria
+from coop.solvers.nash.results import NashResult
+from coop.solvers.nash.solve import _mixed_solver
 from tests import textbook_games as tg
 
 SOLVERS = {m: (pure_nash_equilibria if m == "pure" else _mixed_solver(m)) for m in METHODS if m != "auto"}

@@ -1,0 +1,4 @@
+"""Evolutionary dynamics.
+
+Deterministic dynamics and rest points, finite populations, fixation and stationary distributions.
+"""

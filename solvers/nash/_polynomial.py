@@ -1,0 +1,1017 @@
+r"""Numba kernels for support enumeration with polynomial indifference systems.
+
+Notation
+--------
+For a support profile :math:`(S_1, \dots, S_N)` with :math:`k_i = |S_i|`, player
+``i``'s mixed strategy on :math:`S_i` is parametrised by its first
+:math:`m_i = k_i - 1` probabilities :math:`x_{i,1}, \dots, x_{i,m_i}` (the free
+variables); the last support action gets :math:`1 - \sum_t x_{i,t}`. With
+:math:`s_i^0 = S_i[0]` the reference action, the indifference equations are
+
+.. math:: f_{i,r}(x) = u_i(S_i[r], x_{-i}) - u_i(s_i^0, x_{-i}) = 0, \qquad r = 1, \dots, m_i,
+
+:math:`n = \sum_i m_i` equations in :math:`n` unknowns. Each :math:`f_{i,r}` is
+multilinear: affine in every other player's block of free variables, so affine
+in every single variable. Its exact range over a box is therefore the range of
+its values at the box's corners, and so is the range of every partial
+derivative (itself multilinear in the remaining variables). This gives a sound
+exclusion test and an exact interval Jacobian for the Krawczyk operator
+(Krawczyk 1969; Neumaier 1990, "Interval methods for systems of equations",
+ch. 5):
+
+.. math:: K(X) = y - Y f(y) + (I - Y J(X)) (X - y), \qquad y = \operatorname{mid} X,\ Y \approx J(y)^{-1}.
+
+Every root in :math:`X` lies in :math:`K(X)`; if :math:`K(X) \cap X = \emptyset`
+there is none, and if :math:`K(X)` lies in the interior of :math:`X` there is
+exactly one, to which Newton's method from :math:`y` converges. Boxes that are
+neither excluded nor certified are shrunk to :math:`X \cap K(X)` or bisected.
+
+The values of all of player ``i``'s actions at all corner combinations come
+from one tensor contraction: player ``i``'s payoffs restricted to the others'
+supports (layout ``(k_j for j != i, a_i)``) are multiplied, axis by axis, by
+each other player's matrix of corner strategies (rows = corners, columns =
+support actions). Replacing one player's corner matrix by the rows
+:math:`e_t - e_{k_j}` gives the partial derivatives with respect to that
+player's free variables at every corner combination of the rest.
+
+Kernels take only arrays and scalars; the public wrappers live in
+:mod:`coop.solvers.nash.polynomial_support`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from coop.solvers.shared.arrays import advance_skipping, c_order_strides
+
+# status flags of one support system
+_OK = 0
+_SINGULAR = 1  # a non-isolated (singular) solution was met: the support was abandoned there
+_CAPPED = 2  # the per-support box budget ran out
+
+#: bisection point inside a box (off-centre so that symmetric roots such as 1/2 do not land on faces)
+_SPLIT = 0.4781
+#: boxes narrower than this are no longer bisected (Newton decides)
+_WMIN = 1e-9
+#: below this width an uncertified box is also tested for a singular (non-isolated) solution
+_WNEWTON = 1e-3
+#: the Krawczyk test is tried on boxes at most this wide (wider ones are rarely certified)
+_WKRAWCZYK = 0.25
+#: boxes with a side narrower than this get their Jacobian from derivatives, not corner differences
+_WDIRECT = 1e-4
+#: condition number above which a Jacobian at a solution counts as singular
+_COND_SINGULAR = 1e10
+
+
+# ----------------------------------------------------------------------------- small helpers
+@njit(cache=True)
+def _next_combination(c, k, a):
+    """Advance ``c[:k]`` to the next k-subset of ``range(a)`` (lexicographic); False when it wraps."""
+    t = k - 1
+    while t >= 0 and c[t] == a - k + t:
+        t -= 1
+    if t < 0:
+        for s in range(k):
+            c[s] = s
+        return False
+    c[t] += 1
+    for s in range(t + 1, k):
+        c[s] = c[s - 1] + 1
+    return True
+
+
+@njit(cache=True)
+def _solve_linear(A, b):
+    """Solve ``A x = b`` by Gaussian elimination with partial pivoting; ``ok`` False if singular."""
+    n = A.shape[0]
+    M = A.copy()
+    x = b.copy()
+    scale = 0.0
+    for i in range(n):
+        for j in range(n):
+            v = abs(M[i, j])
+            if v > scale:
+                scale = v
+    if scale == 0.0:
+        return x, False
+    for col in range(n):
+        piv = col
+        best = abs(M[col, col])
+        for r in range(col + 1, n):
+            v = abs(M[r, col])
+            if v > best:
+                best = v
+                piv = r
+        if best <= 1e-300 or best < 1e-15 * scale:
+            return x, False
+        if piv != col:
+            for j in range(n):
+                tmp = M[col, j]
+                M[col, j] = M[piv, j]
+                M[piv, j] = tmp
+            tmp = x[col]
+            x[col] = x[piv]
+            x[piv] = tmp
+        for r in range(col + 1, n):
+            fac = M[r, col] / M[col, col]
+            if fac != 0.0:
+                for j in range(col, n):
+                    M[r, j] -= fac * M[col, j]
+                x[r] -= fac * x[col]
+    for col in range(n - 1, -1, -1):
+        s = x[col]
+        for j in range(col + 1, n):
+            s -= M[col, j] * x[j]
+        x[col] = s / M[col, col]
+    return x, True
+
+
+@njit(cache=True)
+def _inverse(A):
+    """Inverse by Gauss-Jordan elimination with partial pivoting; ``ok`` False if (nearly) singular."""
+    n = A.shape[0]
+    M = A.copy()
+    inv = np.eye(n)
+    scale = 0.0
+    for i in range(n):
+        for j in range(n):
+            v = abs(M[i, j])
+            if v > scale:
+                scale = v
+    if scale == 0.0:
+        return inv, False
+    for col in range(n):
+        piv = col
+        best = abs(M[col, col])
+        for r in range(col + 1, n):
+            v = abs(M[r, col])
+            if v > best:
+                best = v
+                piv = r
+        if best <= 1e-300 or best < 1e-15 * scale:
+            return inv, False
+        if piv != col:
+            for j in range(n):
+                tmp = M[col, j]
+                M[col, j] = M[piv, j]
+                M[piv, j] = tmp
+                tmp = inv[col, j]
+                inv[col, j] = inv[piv, j]
+                inv[piv, j] = tmp
+        d = 1.0 / M[col, col]
+        for j in range(n):
+            M[col, j] *= d
+            inv[col, j] *= d
+        for r in range(n):
+            if r != col:
+                fac = M[r, col]
+                if fac != 0.0:
+                    for j in range(n):
+                        M[r, j] -= fac * M[col, j]
+                        inv[r, j] -= fac * inv[col, j]
+    return inv, True
+
+
+# ----------------------------------------------------------------------------- payoff restriction
+@njit(cache=True)
+def _restrict(flat, shape, strides, supp, k, Tbuf, Toff):
+    """Fill ``Tbuf`` with each player's payoffs restricted to the others' supports.
+
+    Player ``i``'s block starts at ``Toff[i]`` with layout ``(k_j for j != i, a_i)``.
+    """
+    N = shape.shape[0]
+    idx = np.zeros(N, dtype=np.int64)
+    pos = 0
+    for i in range(N):
+        Toff[i] = pos
+        a_i = shape[i]
+        # odometer over the others' support positions, last player fastest
+        for j in range(N):
+            idx[j] = 0
+        while True:
+            base = 0
+            for j in range(N):
+                if j != i:
+                    base += strides[j] * supp[j, idx[j]]
+            for a in range(a_i):
+                Tbuf[pos] = flat[i, base + strides[i] * a]
+                pos += 1
+            if not advance_skipping(idx, k, i):
+                break
+    Toff[N] = pos
+
+
+@njit(cache=True)
+def _conditionally_dominated(Tbuf, Toff, shape, supp, k, eps):
+    """Whether some action in a support is strictly dominated (by a pure action) given the others' supports."""
+    N = shape.shape[0]
+    for i in range(N):
+        a_i = shape[i]
+        t0 = Toff[i]
+        rows = (Toff[i + 1] - t0) // a_i
+        for r in range(k[i]):
+            a = supp[i, r]
+            for b in range(a_i):
+                if b == a:
+                    continue
+                dominated = True
+                for q in range(rows):
+                    if Tbuf[t0 + q * a_i + b] <= Tbuf[t0 + q * a_i + a] + eps:
+                        dominated = False
+                        break
+                if dominated:
+                    return True
+    return False
+
+
+# ----------------------------------------------------------------------------- contraction
+@njit(cache=True)
+def _contract(Tbuf, Toff, i, shape, k, mats, mrows, dmats, jo):
+    """Contract player ``i``'s restricted payoffs with every other player's matrix.
+
+    Player ``j``'s matrix is ``mats[j, :mrows[j], :k[j]]``, or ``dmats[j, :k[j]-1, :k[j]]``
+    when ``j == jo``. The result has layout ``(a_i, c_j for j != i)`` with ``c_j``
+    the number of rows used for player ``j``.
+    """
+    N = shape.shape[0]
+    t0 = Toff[i]
+    size = Toff[i + 1] - t0
+    cur = Tbuf[t0 : t0 + size].copy()
+    for j in range(N):
+        if j == i:
+            continue
+        d = k[j]
+        M = dmats if j == jo else mats
+        c = k[j] - 1 if j == jo else mrows[j]
+        R = size // d
+        out = np.zeros(R * c)
+        for dd in range(d):
+            src = cur[dd * R : (dd + 1) * R]
+            for cc in range(c):
+                w = M[j, cc, dd]
+                if w != 0.0:
+                    for r in range(R):
+                        out[r * c + cc] += w * src[r]
+        cur = out
+        size = R * c
+    return cur
+
+
+@njit(cache=True)
+def _set_corners(lo, hi, k, voff, mats, mrows):
+    """Rows = the corners of each player's box of free variables (the last probability may be negative)."""
+    N = k.shape[0]
+    for j in range(N):
+        m = k[j] - 1
+        rows = 1 << m
+        mrows[j] = rows
+        for c in range(rows):
+            s = 0.0
+            for t in range(m):
+                v = hi[voff[j] + t] if (c >> t) & 1 else lo[voff[j] + t]
+                mats[j, c, t] = v
+                s += v
+            mats[j, c, m] = 1.0 - s
+
+
+@njit(cache=True)
+def _set_vertices(lo, hi, k, voff, mats, mrows):
+    """Rows = the vertices of each player's box intersected with ``sum(x) <= 1``.
+
+    A multilinear function takes its extreme values over a product of polytopes at
+    products of vertices, so these rows give the exact range over the feasible part
+    of the box. The vertices are the box corners with ``sum <= 1`` and the points
+    where a box edge crosses ``sum = 1``. Returns False if some player's part is empty.
+    """
+    N = k.shape[0]
+    for j in range(N):
+        m = k[j] - 1
+        rows = 0
+        for c in range(1 << m):
+            s = 0.0
+            for t in range(m):
+                s += hi[voff[j] + t] if (c >> t) & 1 else lo[voff[j] + t]
+            if s <= 1.0:
+                for t in range(m):
+                    mats[j, rows, t] = hi[voff[j] + t] if (c >> t) & 1 else lo[voff[j] + t]
+                mats[j, rows, m] = 1.0 - s
+                rows += 1
+                for t in range(m):
+                    if (c >> t) & 1 == 0:
+                        s2 = s - lo[voff[j] + t] + hi[voff[j] + t]
+                        if s2 > 1.0:
+                            for q in range(m):
+                                mats[j, rows, q] = hi[voff[j] + q] if (c >> q) & 1 else lo[voff[j] + q]
+                            mats[j, rows, t] = 1.0 - (s - lo[voff[j] + t])
+                            mats[j, rows, m] = 0.0
+                            rows += 1
+        if rows == 0:
+            return False
+        mrows[j] = rows
+    return True
+
+
+@njit(cache=True)
+def _set_point(x, k, voff, mats, mrows):
+    N = k.shape[0]
+    for j in range(N):
+        m = k[j] - 1
+        mrows[j] = 1
+        s = 0.0
+        for t in range(m):
+            v = x[voff[j] + t]
+            mats[j, 0, t] = v
+            s += v
+        mats[j, 0, m] = 1.0 - s
+
+
+@njit(cache=True)
+def _range_excludes(Tbuf, Toff, shape, k, supp, insupp, mats, mrows, dmats, eps):
+    """True when some equation's range over the box misses 0, or some outside action beats the support."""
+    N = shape.shape[0]
+    for i in range(N):
+        a_i = shape[i]
+        V = _contract(Tbuf, Toff, i, shape, k, mats, mrows, dmats, -1)
+        C = V.shape[0] // a_i
+        ref = supp[i, 0]
+        for b in range(a_i):
+            if b == ref:
+                continue
+            lo = np.inf
+            hi = -np.inf
+            for c in range(C):
+                d = V[b * C + c] - V[ref * C + c]
+                if d < lo:
+                    lo = d
+                if d > hi:
+                    hi = d
+            if lo > eps:
+                return True  # b does strictly better than the support everywhere in the box
+            if insupp[i, b] and hi < -eps:
+                return True
+    return False
+
+
+@njit(cache=True)
+def _corner_pass(Tbuf, Toff, shape, k, supp, insupp, voff, lo, hi, mats, mrows, dmats, eps, Jlo, Jhi):
+    """Range test, hull-consistency narrowing and interval Jacobian from the box corners.
+
+    ``mats`` must hold the corners of the box ``lo``/``hi``. For each player the
+    values of all actions at all corner combinations give:
+
+    * the exact range of each equation over the box (exclusion if it misses 0) and
+      of each outside action's gain (exclusion if positive everywhere);
+    * narrowing: every equation (and outside-action inequality) is affine in each
+      single variable ``x_t``; with ``v0``, ``v1`` its values at paired corners on
+      the faces ``x_t = lo_t`` and ``x_t = hi_t``, its minimum (maximum) over the
+      other variables at a given ``x_t`` is the minimum (maximum) of the segments
+      between them, so ``x_t`` can only lie where some segment reaches 0;
+    * the exact range of each partial derivative, ``(v1 - v0) / (hi_t - lo_t)``
+      over the pairs (a multilinear function of the other variables).
+
+    Narrows ``lo``/``hi`` in place and fills ``Jlo``/``Jhi`` (for the box before
+    narrowing, which contains the narrowed one). Returns False if the box holds no
+    solution.
+    """
+    N = shape.shape[0]
+    n = lo.shape[0]
+    lo0 = lo.copy()
+    hi0 = hi.copy()
+    for a in range(n):
+        for b in range(n):
+            Jlo[a, b] = 0.0
+            Jhi[a, b] = 0.0
+    for i in range(N):
+        a_i = shape[i]
+        ref = supp[i, 0]
+        V = _contract(Tbuf, Toff, i, shape, k, mats, mrows, dmats, -1)
+        C = V.shape[0] // a_i
+        # exact ranges over the box
+        for act in range(a_i):
+            if act == ref:
+                continue
+            vmin = np.inf
+            vmax = -np.inf
+            for c in range(C):
+                d = V[act * C + c] - V[ref * C + c]
+                if d < vmin:
+                    vmin = d
+                if d > vmax:
+                    vmax = d
+            if vmin > eps or (insupp[i, act] and vmax < -eps):
+                return False
+        for j in range(N):
+            if j == i or k[j] <= 1:
+                continue
+            stride = 1
+            for l in range(j + 1, N):
+                if l != i:
+                    stride *= mrows[l]
+            rows_j = mrows[j]
+            for b in range(k[j] - 1):
+                t = voff[j] + b
+                w = hi0[t] - lo0[t]
+                if w <= 0.0:
+                    continue
+                step = (1 << b) * stride
+                new_lo = 0.0
+                new_hi = 1.0
+                e = voff[i]
+                for act in range(a_i):
+                    if act == ref:
+                        continue
+                    equation = insupp[i, act]
+                    le_lo = np.inf
+                    le_hi = -np.inf
+                    ge_lo = np.inf
+                    ge_hi = -np.inf
+                    dmin = np.inf
+                    dmax = -np.inf
+                    for c in range(C):
+                        if (((c // stride) % rows_j) >> b) & 1:
+                            continue
+                        v0 = V[act * C + c] - V[ref * C + c]
+                        v1 = V[act * C + c + step] - V[ref * C + c + step]
+                        if v1 - v0 < dmin:
+                            dmin = v1 - v0
+                        if v1 - v0 > dmax:
+                            dmax = v1 - v0
+                        # where the segment is <= eps
+                        if v0 <= eps:
+                            le_lo = 0.0
+                            if v1 <= eps:
+                                le_hi = 1.0
+                            else:
+                                lam = (eps - v0) / (v1 - v0)
+                                if lam > le_hi:
+                                    le_hi = lam
+                        elif v1 <= eps:
+                            le_hi = 1.0
+                            lam = (v0 - eps) / (v0 - v1)
+                            if lam < le_lo:
+                                le_lo = lam
+                        if equation:
+                            # where the segment is >= -eps
+                            if v0 >= -eps:
+                                ge_lo = 0.0
+                                if v1 >= -eps:
+                                    ge_hi = 1.0
+                                else:
+                                    lam = (v0 + eps) / (v0 - v1)
+                                    if lam > ge_hi:
+                                        ge_hi = lam
+                            elif v1 >= -eps:
+                                ge_hi = 1.0
+                                lam = (-eps - v0) / (v1 - v0)
+                                if lam < ge_lo:
+                                    ge_lo = lam
+                    if equation:
+                        # support positions 1..k_i-1 are equations voff[i]..: find this action's row
+                        r = 0
+                        for q in range(1, k[i]):
+                            if supp[i, q] == act:
+                                r = q
+                        Jlo[e + r - 1, t] = dmin / w
+                        Jhi[e + r - 1, t] = dmax / w
+                    else:
+                        ge_lo = 0.0
+                        ge_hi = 1.0
+                    l2 = max(le_lo, ge_lo)
+                    h2 = min(le_hi, ge_hi)
+                    if l2 > h2:
+                        return False
+                    if l2 > new_lo:
+                        new_lo = l2
+                    if h2 < new_hi:
+                        new_hi = h2
+                # a little slack against rounding in the interpolation
+                l3 = lo0[t] + max(new_lo - 1e-12, 0.0) * w
+                h3 = lo0[t] + min(new_hi + 1e-12, 1.0) * w
+                if l3 > lo[t]:
+                    lo[t] = l3
+                if h3 < hi[t]:
+                    hi[t] = h3
+                if lo[t] > hi[t]:
+                    return False
+    return True
+
+
+@njit(cache=True)
+def _values(Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, f, gmax):
+    """At the point set in ``mats``: equation values ``f`` and, per player, the largest gain of an
+    action outside the support over the reference action (``-inf`` when the support is everything)."""
+    N = shape.shape[0]
+    for i in range(N):
+        a_i = shape[i]
+        V = _contract(Tbuf, Toff, i, shape, k, mats, mrows, dmats, -1)
+        ref = supp[i, 0]
+        for r in range(1, k[i]):
+            f[voff[i] + r - 1] = V[supp[i, r]] - V[ref]
+        best = -np.inf
+        for b in range(a_i):
+            if insupp[i, b]:
+                continue
+            d = V[b] - V[ref]
+            if d > best:
+                best = d
+        gmax[i] = best
+
+
+@njit(cache=True)
+def _jacobian(Tbuf, Toff, shape, k, supp, voff, mats, mrows, dmats, Jlo, Jhi):
+    """Exact range of every partial derivative over the corners (or point) set in ``mats``."""
+    N = shape.shape[0]
+    Jlo[:, :] = 0.0
+    Jhi[:, :] = 0.0
+    for i in range(N):
+        if k[i] <= 1:
+            continue
+        a_i = shape[i]
+        ref = supp[i, 0]
+        for j in range(N):
+            if j == i or k[j] <= 1:
+                continue
+            V = _contract(Tbuf, Toff, i, shape, k, mats, mrows, dmats, j)
+            C = V.shape[0] // a_i
+            # stride of player j's axis among the others' axes
+            stride = 1
+            for l in range(j + 1, N):
+                if l != i:
+                    stride *= mrows[l]
+            mj = k[j] - 1
+            for r in range(1, k[i]):
+                e = voff[i] + r - 1
+                act = supp[i, r]
+                for t in range(mj):
+                    Jlo[e, voff[j] + t] = np.inf
+                    Jhi[e, voff[j] + t] = -np.inf
+                for c in range(C):
+                    t = (c // stride) % mj
+                    d = V[act * C + c] - V[ref * C + c]
+                    col = voff[j] + t
+                    if d < Jlo[e, col]:
+                        Jlo[e, col] = d
+                    if d > Jhi[e, col]:
+                        Jhi[e, col] = d
+
+
+@njit(cache=True)
+def _newton(x0, Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, ftol):
+    """Newton's method from ``x0``; returns (x, converged, singular, gmax)."""
+    n = x0.shape[0]
+    N = shape.shape[0]
+    x = x0.copy()
+    f = np.empty(n)
+    gmax = np.empty(N)
+    Jlo = np.empty((n, n))
+    Jhi = np.empty((n, n))
+    small = 0
+    converged = False
+    singular = False
+    for _ in range(60):
+        _set_point(x, k, voff, mats, mrows)
+        _values(Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, f, gmax)
+        _jacobian(Tbuf, Toff, shape, k, supp, voff, mats, mrows, dmats, Jlo, Jhi)
+        step, ok = _solve_linear(Jlo, f)
+        if not ok:
+            # singular Jacobian: a least-squares step still moves onto a solution set
+            step = np.linalg.lstsq(Jlo, f)[0]
+            singular = True
+        big = 0.0
+        for t in range(n):
+            x[t] -= step[t]
+            if abs(step[t]) > big:
+                big = abs(step[t])
+            if not np.isfinite(x[t]) or abs(x[t]) > 1e6:
+                return x, False, singular, gmax
+        if big <= 1e-15:
+            small += 1
+            if small >= 2:
+                break
+        else:
+            small = 0
+    _set_point(x, k, voff, mats, mrows)
+    _values(Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, f, gmax)
+    _jacobian(Tbuf, Toff, shape, k, supp, voff, mats, mrows, dmats, Jlo, Jhi)
+    res = 0.0
+    for t in range(n):
+        if abs(f[t]) > res:
+            res = abs(f[t])
+    converged = res <= ftol
+    if n > 0:
+        if np.linalg.cond(Jlo) > _COND_SINGULAR:
+            singular = True
+        else:
+            singular = False
+    return x, converged, singular, gmax
+
+
+@njit(cache=True)
+def _feasible(x, k, voff, ptol):
+    """Whether the point gives nonnegative probabilities (within ``ptol``)."""
+    N = k.shape[0]
+    for j in range(N):
+        s = 0.0
+        for t in range(k[j] - 1):
+            v = x[voff[j] + t]
+            if v < -ptol:
+                return False
+            s += v
+        if 1.0 - s < -ptol:
+            return False
+    return True
+
+
+# ----------------------------------------------------------------------------- one support system
+@njit(cache=True)
+def _push_root(roots, nroots, x, gmax, tol):
+    """Append free variables ``x`` and a tie flag (an unused action is also a best reply) to ``roots``."""
+    n = x.shape[0]
+    if nroots >= roots.shape[0]:
+        bigger = np.empty((2 * roots.shape[0] + 4, roots.shape[1]))
+        bigger[:nroots] = roots[:nroots]
+        roots = bigger
+    for t in range(n):
+        roots[nroots, t] = x[t]
+    tie = 0.0
+    for i in range(gmax.shape[0]):
+        if gmax[i] >= -tol:
+            tie = 1.0
+    roots[nroots, n] = tie
+    return roots, nroots + 1
+
+
+@njit(cache=True)
+def _inbox(x, lo, hi, margin):
+    for t in range(x.shape[0]):
+        if x[t] < lo[t] - margin or x[t] > hi[t] + margin:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _solve_support(Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes):
+    """All isolated solutions of one support system that are equilibria.
+
+    Returns ``(roots, nroots, status, boxes)``: each row of ``roots`` holds the free
+    variables (``sum(k) - N`` of them) followed by a tie flag.
+    """
+    N = shape.shape[0]
+    voff = np.empty(N + 1, dtype=np.int64)
+    n = 0
+    for j in range(N):
+        voff[j] = n
+        n += k[j] - 1
+    voff[N] = n
+    maxk = 1
+    for j in range(N):
+        if k[j] > maxk:
+            maxk = k[j]
+    mats = np.zeros((N, (1 << (maxk - 1)) + (maxk - 1) * (1 << max(maxk - 2, 0)), maxk))
+    mrows = np.ones(N, dtype=np.int64)
+    dmats = np.zeros((N, max(maxk - 1, 1), maxk))
+    for j in range(N):
+        for t in range(k[j] - 1):
+            dmats[j, t, t] = 1.0
+            dmats[j, t, k[j] - 1] = -1.0
+    ptol = 1e-9
+    roots = np.empty((4, n + 1))
+    nroots = 0
+    f = np.empty(n)
+    gmax = np.empty(N)
+
+    if n == 0:
+        x = np.empty(0)
+        _set_point(x, k, voff, mats, mrows)
+        _values(Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, f, gmax)
+        if gmax.max() <= tol:
+            roots, nroots = _push_root(roots, nroots, x, gmax, tol)
+        return roots, nroots, _OK, 0
+
+    cap = 64
+    slo = np.empty((cap, n))
+    shi = np.empty((cap, n))
+    slo[0, :] = 0.0
+    shi[0, :] = 1.0
+    top = 1
+    boxes = 0
+    status = _OK
+    lo = np.empty(n)
+    hi = np.empty(n)
+    y = np.empty(n)
+    rad = np.empty(n)
+    Jlo = np.empty((n, n))
+    Jhi = np.empty((n, n))
+    Jc = np.empty((n, n))
+    Kc = np.empty(n)
+    Kr = np.empty(n)
+    while top > 0:
+        top -= 1
+        lo[:] = slo[top]
+        hi[:] = shi[top]
+        while True:  # work on this box until it is excluded, certified or split
+            boxes += 1
+            if boxes > max_boxes:
+                return roots, _dedupe(roots, nroots, n), _CAPPED, boxes
+            # simplex constraints: x_t <= 1 - (sum of the other lower bounds of that player)
+            empty = False
+            for j in range(N):
+                s = 0.0
+                for t in range(k[j] - 1):
+                    s += lo[voff[j] + t]
+                if s > 1.0 + 1e-12:
+                    empty = True
+                    break
+                for t in range(k[j] - 1):
+                    u = 1.0 - (s - lo[voff[j] + t])
+                    if hi[voff[j] + t] > u:
+                        hi[voff[j] + t] = max(u, lo[voff[j] + t])
+            if empty:
+                break
+            straddle = False
+            for j in range(N):
+                s = 0.0
+                for t in range(k[j] - 1):
+                    s += hi[voff[j] + t]
+                if s > 1.0:
+                    straddle = True
+            if straddle:
+                # the exact range over the feasible part needs the vertices of box and simplex
+                if not _set_vertices(lo, hi, k, voff, mats, mrows):
+                    break
+                if _range_excludes(Tbuf, Toff, shape, k, supp, insupp, mats, mrows, dmats, eps):
+                    break
+            _set_corners(lo, hi, k, voff, mats, mrows)
+            pairs_ok = True
+            for t in range(n):
+                y[t] = hi[t] - lo[t]
+                if y[t] < _WDIRECT:
+                    pairs_ok = False
+            if not _corner_pass(
+                Tbuf, Toff, shape, k, supp, insupp, voff, lo, hi, mats, mrows, dmats, eps, Jlo, Jhi
+            ):
+                break
+            gain = 0.0
+            for t in range(n):
+                if y[t] > 0.0:
+                    g = 1.0 - (hi[t] - lo[t]) / y[t]
+                    if g > gain:
+                        gain = g
+            if gain > 0.35:
+                continue  # narrowed well: propagate and test again
+            width = 0.0
+            for t in range(n):
+                y[t] = 0.5 * (lo[t] + hi[t])
+                rad[t] = 0.5 * (hi[t] - lo[t])
+                if hi[t] - lo[t] > width:
+                    width = hi[t] - lo[t]
+            # Krawczyk test: interval Jacobian over the box, values at the centre
+            shrunk = False
+            ok = False
+            if width <= _WKRAWCZYK:
+                if not pairs_ok:
+                    # narrow boxes: derivatives directly, not as differences of close values
+                    _set_corners(lo, hi, k, voff, mats, mrows)
+                    _jacobian(Tbuf, Toff, shape, k, supp, voff, mats, mrows, dmats, Jlo, Jhi)
+                _set_point(y, k, voff, mats, mrows)
+                _values(Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, f, gmax)
+                for a in range(n):
+                    for b in range(n):
+                        Jc[a, b] = 0.5 * (Jlo[a, b] + Jhi[a, b])
+                Y, ok = _inverse(Jc)
+            if ok:
+                inside = True
+                disjoint = False
+                for a in range(n):
+                    s = 0.0
+                    for b in range(n):
+                        s += Y[a, b] * f[b]
+                    Kc[a] = y[a] - s
+                    r = 0.0
+                    for b in range(n):
+                        # row a of |I - Y Jc| + |Y| rad(J), times the box radius
+                        m = 0.0
+                        wr = 0.0
+                        for c in range(n):
+                            m += Y[a, c] * Jc[c, b]
+                            wr += abs(Y[a, c]) * 0.5 * (Jhi[c, b] - Jlo[c, b])
+                        if a == b:
+                            m = 1.0 - m
+                        else:
+                            m = -m
+                        r += (abs(m) + wr) * rad[b]
+                    Kr[a] = r + 1e-13 * (1.0 + abs(Kc[a]))
+                    if Kc[a] - Kr[a] > hi[a] or Kc[a] + Kr[a] < lo[a]:
+                        disjoint = True
+                    if not (Kc[a] - Kr[a] > lo[a] and Kc[a] + Kr[a] < hi[a]):
+                        inside = False
+                if disjoint:
+                    break
+                if inside:
+                    # exactly one root in the box: Newton from the centre converges to it
+                    x, conv, sing, gm = _newton(
+                        y, Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, ftol
+                    )
+                    if conv and _feasible(x, k, voff, ptol) and gm.max() <= tol:
+                        roots, nroots = _push_root(roots, nroots, x, gm, tol)
+                    break
+                # shrink to the intersection with K(X) when that helps
+                new_width = 0.0
+                for a in range(n):
+                    l2 = max(lo[a], Kc[a] - Kr[a])
+                    h2 = min(hi[a], Kc[a] + Kr[a])
+                    if h2 - l2 > new_width:
+                        new_width = h2 - l2
+                if new_width < 0.7 * width:
+                    for a in range(n):
+                        lo[a] = max(lo[a], Kc[a] - Kr[a])
+                        hi[a] = min(hi[a], Kc[a] + Kr[a])
+                    shrunk = True
+            if shrunk:
+                continue
+            if width < _WNEWTON:
+                x, conv, sing, gm = _newton(
+                    y, Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, ftol
+                )
+                if conv and sing and _inbox(x, lo, hi, 1e-6):
+                    # a non-isolated (or multiple) solution: keep it if it is an equilibrium and
+                    # give up the rest of this support, whose solution set is not finite here
+                    if _feasible(x, k, voff, ptol) and gm.max() <= tol:
+                        roots, nroots = _push_root(roots, nroots, x, gm, tol)
+                    return roots, _dedupe(roots, nroots, n), _SINGULAR, boxes
+                if width < _WMIN:
+                    if conv and _inbox(x, lo, hi, 1e-7):
+                        if _feasible(x, k, voff, ptol) and gm.max() <= tol:
+                            roots, nroots = _push_root(roots, nroots, x, gm, tol)
+                    else:
+                        # a tiny box neither excluded nor resolved: the solution set is not
+                        # made of regular points here; give up this support
+                        return roots, _dedupe(roots, nroots, n), _SINGULAR, boxes
+                    break
+            # bisect the widest variable, off centre; keep the upper part, stack the lower
+            best = 0
+            bw = -1.0
+            for t in range(n):
+                if hi[t] - lo[t] > bw:
+                    bw = hi[t] - lo[t]
+                    best = t
+            cut = lo[best] + _SPLIT * bw
+            if top + 1 > cap:
+                cap *= 2
+                nlo = np.empty((cap, n))
+                nhi = np.empty((cap, n))
+                nlo[:top] = slo[:top]
+                nhi[:top] = shi[:top]
+                slo = nlo
+                shi = nhi
+            slo[top, :] = lo
+            shi[top, :] = hi
+            shi[top, best] = cut
+            top += 1
+            lo[best] = cut
+    return roots, _dedupe(roots, nroots, n), status, boxes
+
+
+@njit(cache=True)
+def _dedupe(roots, nroots, n):
+    """Drop repeated rows (a root on a face shared by two tiny boxes is found twice)."""
+    keep = 0
+    for r in range(nroots):
+        dup = False
+        for q in range(keep):
+            d = 0.0
+            for t in range(n):
+                v = abs(roots[r, t] - roots[q, t])
+                if v > d:
+                    d = v
+            if d <= 1e-9:
+                dup = True
+                break
+        if not dup:
+            if keep != r:
+                roots[keep, :] = roots[r, :]
+            keep += 1
+    return keep
+
+
+# ----------------------------------------------------------------------------- the enumeration
+@njit(cache=True)
+def _support_kernel(flat, shape, size_profiles, stop_first, skip, max_supports, eps, ftol, tol, max_boxes):
+    """Solve the support systems of the given support sizes, in order.
+
+    Parameters
+    ----------
+    flat : float64[:, :]
+        ``(N, prod(shape))`` payoffs, each player's array flattened in C order.
+    shape : int64[:]
+        Actions per player.
+    size_profiles : int64[:, :]
+        Support sizes to visit, one row per size profile, in visiting order;
+        within a row, supports are visited in lexicographic order (last player fastest).
+    stop_first : bool
+        Stop after the first support that yields an equilibrium.
+    skip : int64
+        Pass over (without solving) the first ``skip`` support profiles of the order.
+    max_supports : int64
+        Stop after visiting this many support profiles (-1: no limit).
+    eps, ftol, tol : float64
+        Exclusion margin, residual tolerance of a root, regret tolerance.
+    max_boxes : int64
+        Box budget of one support system.
+
+    Returns
+    -------
+    profiles : float64[:, :]
+        One row per root: the concatenated mixed strategies.
+    ties : int64[:]
+        1 where an unused action is also a best reply at the root.
+    stats : int64[:]
+        visited, pruned, solved, boxes, singular supports, capped supports, hit max_supports.
+    """
+    N = shape.shape[0]
+    strides = c_order_strides(shape)
+    total = 0
+    maxa = 0
+    P = 1
+    for j in range(N):
+        total += shape[j]
+        P *= shape[j]
+        if shape[j] > maxa:
+            maxa = shape[j]
+    aoff = np.zeros(N + 1, dtype=np.int64)
+    for j in range(N):
+        aoff[j + 1] = aoff[j] + shape[j]
+    out = np.zeros((16, total))
+    ties = np.zeros(16, dtype=np.int64)
+    nout = 0
+    supp = np.zeros((N, maxa), dtype=np.int64)
+    insupp = np.zeros((N, maxa), dtype=np.bool_)
+    k = np.empty(N, dtype=np.int64)
+    Tbuf = np.empty(N * P)
+    Toff = np.empty(N + 1, dtype=np.int64)
+    stats = np.zeros(7, dtype=np.int64)
+    done = False
+    for p in range(size_profiles.shape[0]):
+        for j in range(N):
+            k[j] = size_profiles[p, j]
+            for t in range(k[j]):
+                supp[j, t] = t
+        while True:
+            if max_supports >= 0 and stats[0] >= max_supports:
+                stats[6] = 1
+                done = True
+                break
+            stats[0] += 1
+            skipped = stats[0] <= skip
+            for j in range(N):
+                insupp[j, :] = False
+                for t in range(k[j]):
+                    insupp[j, supp[j, t]] = True
+            if not skipped:
+                _restrict(flat, shape, strides, supp, k, Tbuf, Toff)
+            if skipped:
+                pass
+            elif _conditionally_dominated(Tbuf, Toff, shape, supp, k, eps):
+                stats[1] += 1
+            else:
+                stats[2] += 1
+                roots, nroots, status, boxes = _solve_support(
+                    Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes
+                )
+                stats[3] += boxes
+                if status == _SINGULAR:
+                    stats[4] += 1
+                elif status == _CAPPED:
+                    stats[5] += 1
+                for r in range(nroots):
+                    if nout >= out.shape[0]:
+                        bigger = np.zeros((2 * out.shape[0], total))
+                        bigger[:nout] = out[:nout]
+                        out = bigger
+                        bt = np.zeros(2 * ties.shape[0], dtype=np.int64)
+                        bt[:nout] = ties[:nout]
+                        ties = bt
+                    v = 0
+                    for j in range(N):
+                        s = 0.0
+                        for t in range(k[j] - 1):
+                            out[nout, aoff[j] + supp[j, t]] = roots[r, v]
+                            s += roots[r, v]
+                            v += 1
+                        out[nout, aoff[j] + supp[j, k[j] - 1]] = 1.0 - s
+                    ties[nout] = 1 if roots[r, v] > 0.5 else 0
+                    nout += 1
+                if stop_first and nroots > 0:
+                    done = True
+                    break
+            j = N - 1
+            while j >= 0:
+                if _next_combination(supp[j], k[j], shape[j]):
+                    break
+                j -= 1
+            if j < 0:
+                break
+        if done:
+            break
+    return out[:nout], ties[:nout], stats

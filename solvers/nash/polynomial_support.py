@@ -1,0 +1,317 @@
+r"""Nash equilibria of N-player games by support enumeration and polynomial systems.
+
+A mixed profile :math:`\sigma` with supports :math:`(S_1, \dots, S_N)` is a Nash
+equilibrium exactly when, for every player :math:`i`,
+
+.. math::
+
+    u_i(a, \sigma_{-i}) = v_i \ \ (a \in S_i), \qquad
+    u_i(b, \sigma_{-i}) \le v_i \ \ (b \notin S_i), \qquad
+    \sum_{a \in S_i} \sigma_i(a) = 1, \ \ \sigma_i(a) > 0 \ \ (a \in S_i).
+
+For three or more players the equalities are polynomial (multilinear) in the
+probabilities, so each support profile needs a polynomial system solved for all
+of its solutions in the product of simplices (McKelvey and McLennan 1996,
+"Computation of equilibria in finite games", section 6; this is what Gambit's
+``enumpoly`` does).
+
+:func:`polynomial_support_enumeration` visits every support profile, skips
+those where a support action is strictly dominated given the others' supports
+(conditional dominance, Porter, Nudelman and Shoham 2008), and solves each
+remaining system by branch and prune over the box of free probabilities
+(:mod:`coop.solvers.nash._polynomial`): exact ranges at box vertices (the equations
+are affine in each variable), hull-consistency narrowing, and the Krawczyk
+operator, which certifies that a box holds exactly one solution before Newton's
+method polishes it. When no system meets a singular (non-isolated) solution,
+the search is exhaustive and the result says ``guarantee="all"``.
+
+:func:`support_search` looks for one equilibrium, visiting supports in the
+order of Porter, Nudelman and Shoham: smaller total support size first, then
+more balanced sizes, and stops at the first verified equilibrium.
+
+References
+----------
+McKelvey, R. D. and McLennan, A. (1996). Computation of equilibria in finite games.
+*Handbook of Computational Economics* 1, 87-142.
+
+Porter, R., Nudelman, E. and Shoham, Y. (2008). Simple search methods for finding a
+Nash equilibrium. *Games and Economic Behavior* 63, 642-662 (AAAI 2004).
+
+Krawczyk, R. (1969). Newton-Algorithmen zur Bestimmung von Nullstellen mit
+Fehlerschranken. *Computing* 4, 187-201.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from coop.errors import InputError
+from coop.games.normal_form import NormalFormGame
+from coop.solvers.nash._polynomial import _support_kernel
+from coop.solvers.nash.results import NashResult, regret_tolerance, verified_equilibria
+
+#: Box budget of one support system; a system that needs more is reported as unresolved.
+MAX_BOXES = 500_000
+#: Without ``max_supports``, games with more support profiles than this are refused.
+MAX_SUPPORT_PROFILES = 5_000_000
+#: Default cap on the support profiles :func:`support_search` visits.
+SEARCH_MAX_SUPPORTS = 200_000
+#: Largest support a single player may use (the box method visits 2**(k-1) corners per player).
+MAX_SUPPORT_SIZE = 16
+
+
+def _check_args(game: NormalFormGame, tol: float | None, max_supports: int | None, name: str) -> float:
+    if not isinstance(game, NormalFormGame):
+        raise InputError(f"{name} needs a NormalFormGame, got {type(game).__name__}")
+    if tol is not None:
+        t = float(tol)
+        if not math.isfinite(t) or t < 0.0:
+            raise InputError(f"tol must be a finite number >= 0, got {tol!r}")
+    if max_supports is not None:
+        if isinstance(max_supports, bool) or not isinstance(max_supports, (int, np.integer)):
+            raise InputError(f"max_supports must be a positive integer, got {max_supports!r}")
+        if max_supports < 1:
+            raise InputError(f"max_supports must be a positive integer, got {max_supports!r}")
+    return regret_tolerance(game, tol)
+
+
+def _scales(game: NormalFormGame) -> tuple[float, float]:
+    """Exclusion margin and residual tolerance, relative to the payoff magnitude."""
+    magnitude = max(float(np.abs(game.payoffs).max()), game.payoff_scale)
+    return 1e-12 * magnitude, 1e-10 * magnitude
+
+
+def _run(game: NormalFormGame, sizes: np.ndarray, stop_first: bool, max_supports: int,
+         tol: float, skip: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = game.num_players
+    flat = np.ascontiguousarray(game.payoffs.reshape(n, -1))
+    shape = np.array(game.num_actions, dtype=np.int64)
+    eps, ftol = _scales(game)
+    return _support_kernel(flat, shape, sizes, stop_first, skip, max_supports, eps, ftol, tol,
+                           MAX_BOXES)
+
+
+def _size_profiles(counts: tuple[int, ...], limit: int | None = None) -> np.ndarray:
+    """Support-size profiles by total size, then balance (max - min), then lexicographically.
+
+    This is the N-player order of Porter, Nudelman and Shoham. With ``limit``,
+    generation stops once at least that many profiles are listed.
+    """
+    bounds = [min(a, MAX_SUPPORT_SIZE) for a in counts]
+    n = len(bounds)
+    out: list[tuple[int, ...]] = []
+
+    def compositions(total: int, j: int) -> list[tuple[int, ...]]:
+        if j == n - 1:
+            return [(total,)] if 1 <= total <= bounds[j] else []
+        rest_max = sum(bounds[j + 1 :])
+        res = []
+        for k in range(max(1, total - rest_max), min(bounds[j], total - (n - 1 - j)) + 1):
+            res.extend((k, *tail) for tail in compositions(total - k, j + 1))
+        return res
+
+    for total in range(n, sum(bounds) + 1):
+        level = compositions(total, 0)
+        level.sort(key=lambda s: (max(s) - min(s), s))
+        out.extend(level)
+        if limit is not None and len(out) >= limit:
+            break
+    return np.array(out, dtype=np.int64).reshape(-1, n)
+
+
+def _split(game: NormalFormGame, rows: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+    cuts = np.cumsum(game.num_actions)[:-1]
+    out = []
+    for row in rows:
+        parts = np.split(np.array(row, dtype=np.float64), cuts)
+        cleaned = []
+        for p in parts:
+            # roots may sit a rounding error below zero on a face of the simplex
+            p = np.where((p < 0.0) & (p > -1e-9), 0.0, p)
+            cleaned.append(p / p.sum() if p.sum() > 0 else p)
+        out.append(tuple(cleaned))
+    return out
+
+
+def _stats_note(stats: np.ndarray) -> str:
+    return (
+        f"visited {int(stats[0])} support profiles: {int(stats[1])} pruned by conditional "
+        f"dominance, {int(stats[2])} systems solved ({int(stats[3])} boxes)"
+    )
+
+
+def polynomial_support_enumeration(
+    game: NormalFormGame, tol: float | None = None, max_supports: int | None = None
+) -> NashResult:
+    """Find every Nash equilibrium of an N-player game by support enumeration.
+
+    Every support profile is visited; those with an action strictly dominated
+    given the other supports are skipped, and for the rest all solutions of the
+    indifference system in the product of simplices are found by a certified
+    branch-and-prune search (see the module docstring). Solutions where an
+    action outside the supports does better are dropped; the rest are verified
+    again by :func:`coop.solvers.nash.results.verified_equilibria`.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+        Any finite game (two players work too, but the 2-player solvers are faster).
+    tol : float, optional
+        Absolute regret tolerance; by default ``1e-9`` times the payoff spread.
+    max_supports : int, optional
+        Stop after visiting this many support profiles (``converged=False``).
+        Needed for games with more than ``MAX_SUPPORT_PROFILES`` profiles.
+
+    Returns
+    -------
+    NashResult
+        ``guarantee="all"`` when every support system had only isolated
+        solutions (the generic case), else ``"some"``, with ``degenerate=True``
+        and a note: then the game has a continuum of equilibria or a singular
+        one, and the listed equilibria are verified points of it.
+        ``degenerate`` is also True when some equilibrium has an unused action
+        that is a best reply.
+
+    Raises
+    ------
+    InputError
+        For a bad ``tol`` or ``max_supports``, or a game with too many support
+        profiles and no ``max_supports``.
+
+    Examples
+    --------
+    Jordan's three-player matching pennies has a single equilibrium, everyone
+    mixing half and half:
+
+    >>> import numpy as np
+    >>> from coop.games import NormalFormGame
+    >>> P = np.zeros((3, 2, 2, 2))
+    >>> for a, b, c in np.ndindex(2, 2, 2):
+    ...     P[:, a, b, c] = [1 if a == b else -1, 1 if b == c else -1, 1 if c != a else -1]
+    >>> res = polynomial_support_enumeration(NormalFormGame.from_payoffs(P))
+    >>> res.guarantee, len(res.equilibria)
+    ('all', 1)
+    >>> [s.round(6).tolist() for s in res.equilibria[0].strategies]
+    [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]
+    """
+    tol = _check_args(game, tol, max_supports, "polynomial_support_enumeration")
+    counts = game.num_actions
+    profiles = math.prod(2**a - 1 for a in counts)
+    if max_supports is None and profiles > MAX_SUPPORT_PROFILES:
+        raise InputError(
+            f"a {' x '.join(map(str, counts))} game has {profiles} support profiles; "
+            f"expected at most {MAX_SUPPORT_PROFILES} (pass max_supports, or use support_search "
+            "for one equilibrium)"
+        )
+    # smallest supports first, so a max_supports cap keeps the cheap (pure, small) ones
+    size_arr = _size_profiles(counts)
+    cap = -1 if max_supports is None else int(max_supports)
+    rows, ties, stats = _run(game, size_arr, False, cap, tol)
+    equilibria, rejected = verified_equilibria(game, _split(game, rows), tol)
+
+    notes = [_stats_note(stats)]
+    singular, capped, hit_cap = int(stats[4]), int(stats[5]), bool(stats[6])
+    truncated = any(a > MAX_SUPPORT_SIZE for a in counts)
+    degenerate = singular > 0 or capped > 0 or bool(np.any(ties))
+    complete = singular == 0 and capped == 0 and not hit_cap and not truncated
+    if singular:
+        notes.append(
+            f"{singular} support systems had singular (non-isolated) solutions: the game is "
+            "degenerate and may have continua of equilibria; the equilibria listed are verified "
+            "points of them, not every equilibrium"
+        )
+    if capped:
+        notes.append(f"{capped} support systems ran out of their box budget ({MAX_BOXES})")
+    if np.any(ties):
+        notes.append("some equilibrium has an unused action that is also a best reply (degenerate)")
+    if hit_cap:
+        notes.append(f"stopped after max_supports={max_supports} support profiles")
+    if truncated:
+        notes.append(f"supports larger than {MAX_SUPPORT_SIZE} actions were not examined")
+    return NashResult(
+        game=game,
+        method="polynomial_support_enumeration",
+        equilibria=equilibria,
+        guarantee="all" if complete else "some",
+        degenerate=degenerate,
+        tol=tol,
+        converged=not hit_cap,
+        num_iter=int(stats[0]),
+        rejected=rejected,
+        parameters={"max_supports": max_supports},
+        notes=tuple(notes),
+    )
+
+
+def support_search(
+    game: NormalFormGame, tol: float | None = None, max_supports: int = SEARCH_MAX_SUPPORTS
+) -> NashResult:
+    """Find one Nash equilibrium of an N-player game by ordered support search.
+
+    Support profiles are visited in the order of Porter, Nudelman and Shoham
+    (2004) for N-player games: by total support size, then by balance (largest
+    minus smallest support size), then lexicographically; profiles with a
+    conditionally dominated action are skipped, and the search stops at the
+    first support whose indifference system has a verified equilibrium.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+        Any finite game.
+    tol : float, optional
+        Absolute regret tolerance; by default ``1e-9`` times the payoff spread.
+    max_supports : int
+        Give up after visiting this many support profiles (``converged=False``
+        and a note); every game has an equilibrium, so this only bounds the work.
+
+    Returns
+    -------
+    NashResult
+        ``guarantee="some"``; the equilibria of the first successful support
+        (usually one).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from coop.games import NormalFormGame
+    >>> rng = np.random.default_rng(0)
+    >>> game = NormalFormGame.from_payoffs(rng.standard_normal((3, 6, 6, 6)))
+    >>> res = support_search(game)
+    >>> len(res.equilibria) >= 1 and res.max_regret <= res.tol
+    True
+    """
+    tol = _check_args(game, tol, max_supports, "support_search")
+    size_arr = _size_profiles(game.num_actions, limit=int(max_supports))
+    skip = 0
+    rejected = 0
+    while True:
+        rows, ties, stats = _run(game, size_arr, True, int(max_supports), tol, skip)
+        equilibria, rej = verified_equilibria(game, _split(game, rows), tol)
+        rejected += rej
+        if equilibria or len(rows) == 0 or stats[6]:
+            break
+        skip = int(stats[0])  # candidates failed the final check: search on past that support
+    notes = [_stats_note(stats)]
+    found = len(equilibria) > 0
+    if not found:
+        if bool(stats[6]):
+            notes.append(f"no equilibrium within max_supports={max_supports} support profiles")
+        else:
+            notes.append("no support system gave a verified equilibrium (numerical trouble)")
+    if stats[4] or stats[5]:
+        notes.append("some support systems were singular or ran out of boxes (degenerate game)")
+    return NashResult(
+        game=game,
+        method="support_search",
+        equilibria=equilibria,
+        guarantee="some",
+        degenerate=True if (stats[4] or stats[5] or np.any(ties)) else None,
+        tol=tol,
+        converged=found,
+        num_iter=int(stats[0]),
+        rejected=rejected,
+        parameters={"max_supports": int(max_supports)},
+        notes=tuple(notes),
+    )

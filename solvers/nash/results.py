@@ -1,0 +1,249 @@
+"""Result types returned by every equilibrium solver, and the check that admits an equilibrium.
+
+A solver never returns an unverified profile: candidates go through
+:func:`verified_equilibria`, which computes each player's regret (gain from the
+best pure deviation) and keeps only profiles whose largest regret is at most
+``tol`` (by default ``1e-9`` times the game's payoff spread).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from coop.games.normal_form import NormalFormGame
+from coop.solvers.shared.ordering import canonical_order_kernel
+
+#: Relative regret tolerance: an equilibrium's regret must be at most this times the payoff spread.
+REGRET_TOL = 1e-9
+#: Probabilities below this are printed and exported as zero after verification.
+PROB_EPS = 1e-12
+
+
+def regret_tolerance(game: NormalFormGame, tol: float | None = None) -> float:
+    """Absolute regret tolerance for ``game``: ``tol`` if given, else ``REGRET_TOL * payoff_scale``."""
+    return float(tol) if tol is not None else REGRET_TOL * game.payoff_scale
+
+
+@dataclass(frozen=True, eq=False)
+class Equilibrium:
+    """One verified Nash equilibrium.
+
+    Attributes
+    ----------
+    strategies : tuple of numpy.ndarray
+        One probability vector per player, in the game's action order.
+    payoffs : numpy.ndarray
+        Expected payoff of each player, shape ``(N,)``.
+    max_regret : float
+        The largest gain any player could get by deviating (at most the tolerance).
+    """
+
+    strategies: tuple[np.ndarray, ...]
+    payoffs: np.ndarray
+    max_regret: float
+
+    @property
+    def is_pure(self) -> bool:
+        return all(np.count_nonzero(s > PROB_EPS) == 1 for s in self.strategies)
+
+    def support(self, player: int) -> tuple[int, ...]:
+        return tuple(int(k) for k in np.flatnonzero(self.strategies[player] > PROB_EPS))
+
+    def to_dict(self, game: NormalFormGame) -> dict[str, Any]:
+        """``{"strategies": {player: {action: p}}, "payoffs": {player: v}, ...}`` with labels from ``game``."""
+        return {
+            "strategies": {
+                player: {
+                    action: _clean(float(self.strategies[i][k]))
+                    for k, action in enumerate(game.actions[i])
+                }
+                for i, player in enumerate(game.players)
+            },
+            "payoffs": {player: float(self.payoffs[i]) for i, player in enumerate(game.players)},
+            "pure": self.is_pure,
+            "max_regret": float(self.max_regret),
+        }
+
+
+def _clean(p: float) -> float:
+    return 0.0 if abs(p) < PROB_EPS else p
+
+
+@dataclass(frozen=True, eq=False)
+class NashResult:
+    """What an equilibrium solver found, and what it guarantees.
+
+    Attributes
+    ----------
+    game : NormalFormGame
+        The game that was solved.
+    method : str
+        The algorithm, e.g. ``"vertex_enumeration"``.
+    equilibria : tuple of Equilibrium
+        Verified equilibria, in a deterministic order.
+    guarantee : str
+        What the method promises about ``equilibria``: ``"all"`` (every
+        equilibrium, for nondegenerate games every one is isolated),
+        ``"all_extreme"`` (every extreme point of every component),
+        ``"all_pure"`` (every pure equilibrium), or ``"some"`` (at least one
+        when ``equilibria`` is not empty).
+    degenerate : bool or None
+        Whether the game was found degenerate (``None`` when not checked).
+        In a degenerate game equilibria can form continua; the solver reports
+        the isolated or extreme ones it found.
+    tol : float
+        Absolute regret tolerance used to verify each equilibrium.
+    converged : bool
+        Whether the method ran to completion (``False`` if it hit an iteration
+        or size cap; the equilibria listed are still verified).
+    num_iter : int
+        Work done: supports, bases or pivots examined.
+    rejected : int
+        Candidates the method produced that failed verification.
+    parameters : dict
+        The method's options.
+    notes : tuple of str
+        Plain-language remarks for the reader (degeneracy, caps hit).
+    """
+
+    game: NormalFormGame
+    method: str
+    equilibria: tuple[Equilibrium, ...]
+    guarantee: str
+    degenerate: bool | None
+    tol: float
+    converged: bool = True
+    num_iter: int = 0
+    rejected: int = 0
+    parameters: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def max_regret(self) -> float:
+        return max((e.max_regret for e in self.equilibria), default=0.0)
+
+    def __len__(self) -> int:
+        return len(self.equilibria)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "guarantee": self.guarantee,
+            "degenerate": self.degenerate,
+            "converged": self.converged,
+            "tol": self.tol,
+            "max_regret": self.max_regret,
+            "num_iter": int(self.num_iter),
+            "rejected": int(self.rejected),
+            "parameters": dict(self.parameters),
+            "notes": list(self.notes),
+            "equilibria": [e.to_dict(self.game) for e in self.equilibria],
+        }
+
+
+def make_equilibrium(game: NormalFormGame, profile: Sequence[np.ndarray]) -> Equilibrium:
+    """Clean a candidate (clip tiny negatives, renormalise) and measure its regret."""
+    strategies = []
+    for s in profile:
+        s = np.asarray(s, dtype=np.float64).copy()
+        s[np.abs(s) < PROB_EPS] = 0.0
+        total = s.sum()
+        if total > 0:
+            s /= total
+        s.setflags(write=False)
+        strategies.append(s)
+    strategies_t = tuple(strategies)
+    payoffs, regrets = game.payoffs_and_regrets(strategies_t)
+    payoffs.setflags(write=False)
+    return Equilibrium(strategies_t, payoffs, float(regrets.max()))
+
+
+def is_valid_profile(game: NormalFormGame, profile: Sequence[np.ndarray], prob_tol: float = 1e-9) -> bool:
+    """Whether every strategy is a probability vector (within ``prob_tol``)."""
+    for i, s in enumerate(profile):
+        s = np.asarray(s, dtype=np.float64)
+        if s.shape != (game.num_actions[i],) or not np.all(np.isfinite(s)):
+            return False
+        if s.min() < -prob_tol or abs(s.sum() - 1.0) > prob_tol * max(1, len(s)):
+            return False
+    return True
+
+
+def verified_equilibria(
+    game: NormalFormGame,
+    candidates: Iterable[Sequence[np.ndarray]],
+    tol: float,
+    dedupe_tol: float = 1e-7,
+) -> tuple[tuple[Equilibrium, ...], int]:
+    """Keep the candidates that are Nash equilibria of ``game``.
+
+    Returns the verified equilibria (duplicates within ``dedupe_tol`` in every
+    probability removed, sorted for a deterministic order) and the number of
+    candidates rejected for being off the simplex or having regret above ``tol``.
+    """
+    kept: list[Equilibrium] = []
+    seen = DistinctProfiles(dedupe_tol)
+    rejected = 0
+    for cand in candidates:
+        if not is_valid_profile(game, cand):
+            rejected += 1
+            continue
+        eq = make_equilibrium(game, cand)
+        if eq.max_regret > tol:
+            rejected += 1
+            continue
+        if seen.add(eq):
+            kept.append(eq)
+    order = canonical_order(seen.rows, np.array([eq.is_pure for eq in kept], dtype=bool))
+    return tuple(kept[k] for k in order), rejected
+
+
+def canonical_order(flat: np.ndarray, pure: np.ndarray) -> np.ndarray:
+    """Indices that put profiles in the order coop reports them.
+
+    ``flat`` holds one profile per row (the strategies concatenated) and ``pure`` says which are
+    pure. Pure profiles come first, then all by their probabilities in reading order, larger
+    weight on earlier actions first (compared after rounding to 9 decimals, so rounding noise
+    does not reorder); ties keep their order. The rule is compiled once
+    (:func:`coop.solvers.shared.ordering.canonical_order_kernel`) and shared with the 2-player kernels.
+    """
+    if len(pure) < 2:
+        return np.arange(len(pure))
+    return canonical_order_kernel(np.ascontiguousarray(flat, dtype=np.float64).reshape(len(pure), -1),
+                                  np.ascontiguousarray(pure, dtype=np.bool_))
+
+
+class DistinctProfiles:
+    """The profiles seen so far, flattened into the rows of one array, to tell a new profile from a repeat.
+
+    Two profiles are the same when every probability differs by at most ``tol``.
+    """
+
+    def __init__(self, tol: float) -> None:
+        self.tol = tol
+        self._rows = np.empty((16, 0))
+        self._count = 0
+
+    @property
+    def rows(self) -> np.ndarray:
+        """The distinct profiles recorded, one flattened profile per row, in the order added."""
+        return self._rows[:self._count]
+
+    def add(self, eq: Equilibrium) -> bool:
+        """Record ``eq``'s profile and return True, unless it repeats one already recorded (then False)."""
+        flat = np.concatenate(eq.strategies)
+        if self._count == 0:
+            self._rows = np.empty((16, flat.size))
+        elif np.any(np.abs(self._rows[:self._count] - flat).max(axis=1) <= self.tol):
+            return False
+        if self._count == len(self._rows):
+            self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
+        self._rows[self._count] = flat
+        self._count += 1
+        return True
+
+

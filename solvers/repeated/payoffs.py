@@ -1,0 +1,502 @@
+r"""Exact and simulated payoffs of a profile of automata in a repeated game.
+
+The players' automaton states form a Markov chain on the joint states
+:math:`s = (s_1, \dots, s_N)` (C order, the first player's state slowest).
+From a joint state every player intends the action of its state; noise turns
+the intended profile into a realised profile :math:`b`; each player observes
+:math:`b` through its own monitoring channel and moves its automaton on what
+it saw. The kernel :func:`_joint_chain_kernel` sums over realised profiles and
+observations (each factor has at most two outcomes) to build the transition
+matrix :math:`P` and the expected stage payoff :math:`u(s)` of each joint state.
+
+Discounted values solve the linear system
+
+.. math:: (I - \delta P)\, v = (1 - \delta)\, u,
+
+and the payoff of the profile is :math:`v(s^0)` at the initial joint state.
+The limit of means (``delta=None``) is :math:`\sum_C \Pr(\text{absorbed in } C)\,
+\pi_C \cdot u` over the closed communicating classes :math:`C` of :math:`P`,
+with :math:`\pi_C` the stationary distribution of :math:`C`: exactly the Cesaro
+limit from :math:`s^0`.
+
+:func:`simulate_payoffs` draws sample paths in a Numba kernel; it is an
+independent check of the linear algebra.
+
+Scenario mapping
+----------------
+``coop solve`` will call :func:`discounted_payoffs` for each strategy profile
+listed in a scenario's ``repeated.profiles`` and put
+:meth:`RepeatedPayoffs.to_dict` into the ``repeated`` JSON section.
+
+References
+----------
+Mailath, G. J. and Samuelson, L. (2006). *Repeated Games and Reputations*, ch. 2 and 7 (automata, noise).
+Kemeny, J. G. and Snell, J. L. (1960). *Finite Markov Chains*, ch. 3-5 (absorption, Cesaro limits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numba import njit
+from scipy.sparse.csgraph import connected_components
+
+from coop.errors import InputError
+from coop.games.automata import Automaton
+from coop.games.repeated import RepeatedGame, check_delta, pack_profile
+from coop.solvers.shared.arrays import advance_skipping, c_order_strides
+from coop.solvers.shared.random import index_from_uniform
+
+
+@njit(cache=True)
+def _joint_chain_kernel(shape, flat_payoffs, n_states, acts, trans, coop, defect, eps, q, r):
+    """Transition matrix ``(J, J)`` and expected stage payoffs ``(J, N)`` of the joint-state chain.
+
+    Parameters
+    ----------
+    shape : int64[:]
+        Number of actions of each player.
+    flat_payoffs : float64[:, :]
+        ``(N, n_profiles)`` payoffs, profiles in flat C order.
+    n_states : int64[:]
+        Number of automaton states of each player.
+    acts : int64[:, :]
+        ``(N, S)`` action of each player's states (padded).
+    trans : float64[:, :, :, :]
+        ``(N, S, n_profiles, S)`` transition probabilities (padded).
+    coop, defect : int64[:]
+        Cooperative and defecting action of each player.
+    eps, q, r : float64
+        Implementation noise, detection and false-alarm probabilities.
+    """
+    n = shape.shape[0]
+    pstr = c_order_strides(shape)
+    sstr = c_order_strides(n_states)
+    nj = 1
+    for i in range(n):
+        nj *= n_states[i]
+    smax = acts.shape[1]
+    P = np.zeros((nj, nj))
+    U = np.zeros((nj, n))
+    sidx = np.empty(n, dtype=np.int64)
+    real_a = np.empty((n, 2), dtype=np.int64)
+    real_p = np.empty((n, 2))
+    real_k = np.empty(n, dtype=np.int64)
+    obs_a = np.empty((n, 2), dtype=np.int64)
+    obs_p = np.empty((n, 2))
+    obs_k = np.empty(n, dtype=np.int64)
+    rc = np.zeros(n, dtype=np.int64)
+    oc = np.zeros(n, dtype=np.int64)
+    b = np.empty(n, dtype=np.int64)
+    nxt = np.zeros((n, smax))
+    for js in range(nj):
+        for i in range(n):
+            sidx[i] = (js // sstr[i]) % n_states[i]
+            a = acts[i, sidx[i]]
+            if a == coop[i] or a == defect[i]:
+                other = defect[i] if a == coop[i] else coop[i]
+                real_a[i, 0] = a
+                real_p[i, 0] = 1.0 - eps
+                real_a[i, 1] = other
+                real_p[i, 1] = eps
+                real_k[i] = 2 if eps > 0.0 else 1
+                if eps >= 1.0:
+                    real_a[i, 0] = other
+                    real_p[i, 0] = 1.0
+                    real_k[i] = 1
+            else:
+                real_a[i, 0] = a
+                real_p[i, 0] = 1.0
+                real_k[i] = 1
+            rc[i] = 0
+        while True:  # every realised profile b
+            pb = 1.0
+            fb = 0
+            for i in range(n):
+                b[i] = real_a[i, rc[i]]
+                pb *= real_p[i, rc[i]]
+                fb += b[i] * pstr[i]
+            if pb > 0.0:
+                for i in range(n):
+                    U[js, i] += pb * flat_payoffs[i, fb]
+                # each observer's distribution of its next state
+                for j in range(n):
+                    if b[j] == coop[j]:
+                        obs_a[j, 0] = b[j]
+                        obs_p[j, 0] = 1.0 - r
+                        obs_a[j, 1] = defect[j]
+                        obs_p[j, 1] = r
+                    else:
+                        obs_a[j, 0] = b[j]
+                        obs_p[j, 0] = q
+                        obs_a[j, 1] = coop[j]
+                        obs_p[j, 1] = 1.0 - q
+                    obs_k[j] = 2
+                for i in range(n):
+                    for s in range(smax):
+                        nxt[i, s] = 0.0
+                    for j in range(n):
+                        oc[j] = 0
+                    while True:  # every observation of the others' actions
+                        po = 1.0
+                        fo = b[i] * pstr[i]
+                        for j in range(n):
+                            if j != i:
+                                po *= obs_p[j, oc[j]]
+                                fo += obs_a[j, oc[j]] * pstr[j]
+                        if po > 0.0:
+                            for s in range(n_states[i]):
+                                nxt[i, s] += po * trans[i, sidx[i], fo, s]
+                        if not advance_skipping(oc, obs_k, i):
+                            break
+                for js2 in range(nj):
+                    p = pb
+                    for i in range(n):
+                        p *= nxt[i, (js2 // sstr[i]) % n_states[i]]
+                        if p == 0.0:
+                            break
+                    P[js, js2] += p
+            if not advance_skipping(rc, real_k, -1):  # the next realised profile
+                break
+    return P, U
+
+
+def joint_chain(game: RepeatedGame, profile: Sequence[Automaton]) -> tuple[np.ndarray, np.ndarray, int]:
+    """The joint-state chain of a profile: transition matrix ``(J, J)``, stage payoffs ``(J, N)``, initial state.
+
+    Joint states are numbered in C order over the players' automaton states.
+    """
+    profile = game.check_profile(profile)
+    stage = game.stage
+    n_states, acts, trans, initial = pack_profile(profile)
+    _check_joint_size(n_states)
+    P, U = _joint_chain_kernel(
+        np.array(stage.num_actions, dtype=np.int64),
+        stage.payoffs.reshape(stage.num_players, -1),
+        n_states,
+        acts,
+        trans,
+        np.array(game.cooperate, dtype=np.int64),
+        np.array(game.defect, dtype=np.int64),
+        game.noise,
+        game.detection,
+        game.false_alarm,
+    )
+    return P, U, int(np.ravel_multi_index(tuple(initial), tuple(n_states)))
+
+
+#: The largest joint-state chain built (number of joint states).
+MAX_JOINT_STATES = 4096
+
+
+def _check_joint_size(n_states: np.ndarray) -> None:
+    total = int(np.prod(n_states))
+    if total > MAX_JOINT_STATES:
+        raise InputError(
+            f"the automata have {total} joint states; expected at most {MAX_JOINT_STATES} "
+            f"(use simulate_payoffs for larger profiles)"
+        )
+
+
+def discounted_values(P: np.ndarray, U: np.ndarray, delta: float) -> np.ndarray:
+    """Normalised discounted values ``(J, N)`` of every joint state: solve ``(I - delta P) v = (1 - delta) u``."""
+    J = P.shape[0]
+    return np.linalg.solve(np.eye(J) - delta * P, (1.0 - delta) * U)
+
+
+def finite_horizon_values(P: np.ndarray, U: np.ndarray, delta: float | None, horizon: int) -> np.ndarray:
+    r"""Normalised values ``(J, N)`` of every joint state with ``horizon`` periods left.
+
+    Backward recursion :math:`W_T = 0`, :math:`W_t = u + \delta P W_{t+1}`
+    (``delta=None`` counts every period alike), then normalised by
+    :math:`(1-\delta)/(1-\delta^T)` (or :math:`1/T`) so that values are in
+    stage-payoff units.
+    """
+    d = 1.0 if delta is None else float(delta)
+    W = np.zeros_like(U)
+    for _ in range(horizon):
+        W = U + d * (P @ W)
+    norm = 1.0 / horizon if d == 1.0 else (1.0 - d) / (1.0 - d**horizon)
+    return norm * W
+
+
+def average_values(P: np.ndarray, U: np.ndarray, start: int) -> np.ndarray:
+    """Limit-of-means payoffs ``(N,)`` from joint state ``start`` (Cesaro limit of the chain)."""
+    J = P.shape[0]
+    adj = P > 0.0
+    n_comp, labels = connected_components(adj, directed=True, connection="strong")
+    closed = np.ones(n_comp, dtype=bool)
+    rows, cols = np.nonzero(adj)
+    closed[labels[rows][labels[rows] != labels[cols]]] = False
+    recurrent = closed[labels]
+    transient = np.flatnonzero(~recurrent)
+    # probability of ending in each closed class, from every state
+    absorb = np.zeros((J, n_comp))
+    for c in np.flatnonzero(closed):
+        absorb[labels == c, c] = 1.0
+    if transient.size:
+        Q = P[np.ix_(transient, transient)]
+        R = P[np.ix_(transient, np.flatnonzero(recurrent))] @ absorb[recurrent]
+        absorb[transient] = np.linalg.solve(np.eye(transient.size) - Q, R)
+    out = np.zeros(U.shape[1])
+    for c in np.flatnonzero(closed):
+        w = absorb[start, c]
+        if w <= 0.0:
+            continue
+        members = np.flatnonzero(labels == c)
+        k = members.size
+        Pc = P[np.ix_(members, members)]
+        # stationary distribution: pi (Pc - I) = 0, sum(pi) = 1
+        A = np.vstack([(Pc - np.eye(k)).T, np.ones((1, k))])
+        rhs = np.zeros(k + 1)
+        rhs[-1] = 1.0
+        pi = np.linalg.lstsq(A, rhs, rcond=None)[0]
+        out += w * (pi @ U[members])
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class RepeatedPayoffs:
+    """Payoffs of a profile of automata in a repeated game.
+
+    Attributes
+    ----------
+    game : RepeatedGame
+        The game (with the criterion's ``delta``).
+    strategies : tuple of str
+        The automata's names, one per player.
+    criterion : str
+        ``"discounted"``, ``"average"`` (limit of means), ``"finite discounted"`` or
+        ``"finite average"`` (a finite horizon).
+    payoffs : numpy.ndarray
+        ``(N,)`` normalised payoff of each player from the initial joint state.
+    state_values : numpy.ndarray or None
+        ``(J, N)`` values of every joint state (``None`` for the limit of means); with a
+        finite horizon, for the whole horizon ahead.
+    initial_state : int
+        Flat index of the initial joint state.
+    """
+
+    game: RepeatedGame = field(repr=False)
+    strategies: tuple[str, ...]
+    criterion: str
+    payoffs: np.ndarray
+    state_values: np.ndarray | None = field(default=None, repr=False)
+    initial_state: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        players = self.game.stage.players
+        return {
+            "criterion": self.criterion,
+            **self.game.to_dict(),
+            "strategies": dict(zip(players, self.strategies, strict=True)),
+            "payoffs": {p: float(self.payoffs[i]) for i, p in enumerate(players)},
+        }
+
+
+def discounted_payoffs(
+    game: RepeatedGame, profile: Sequence[Automaton], delta: float | None | str = "game"
+) -> RepeatedPayoffs:
+    """Exact normalised discounted (or limit-of-means) payoffs of a profile of automata.
+
+    Parameters
+    ----------
+    game : RepeatedGame
+        Stage game, discount factor, noise and monitoring.
+    profile : sequence of Automaton
+        One automaton per player.
+    delta : float, None or "game"
+        The discount factor to use; ``"game"`` (default) takes ``game.delta``,
+        ``None`` asks for the limit of means.
+
+    Returns
+    -------
+    RepeatedPayoffs
+
+    Examples
+    --------
+    Grim trigger against itself in the prisoner's dilemma earns R = 3; with 5%
+    5% implementation noise the punishment eventually starts for good, so
+    the limit of means is that of noisy mutual defection,
+    0.95**2 P + 0.95 * 0.05 (S + T) + 0.05**2 R = 1.1475:
+
+    >>> import numpy as np
+    >>> from coop.games import NormalFormGame
+    >>> from coop.games.repeated import RepeatedGame
+    >>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
+    >>> pd = NormalFormGame.from_bimatrix(A, A.T, actions=(("C", "D"), ("C", "D")))
+    >>> g = RepeatedGame(pd, 0.9, (0, 0), (1, 1))
+    >>> discounted_payoffs(g, g.profile("grim_trigger")).payoffs.round(6).tolist()
+    [3.0, 3.0]
+    >>> noisy = RepeatedGame(pd, None, (0, 0), (1, 1), noise=0.05)
+    >>> discounted_payoffs(noisy, noisy.profile("grim_trigger")).payoffs.round(6).tolist()
+    [1.1475, 1.1475]
+    """
+    d = game.delta if isinstance(delta, str) and delta == "game" else check_delta(delta)
+    P, U, start = joint_chain(game, profile)
+    names = tuple(a.name for a in profile)
+    g = game if d == game.delta else game.with_delta(d)
+    if game.horizon is not None:
+        V = finite_horizon_values(P, U, d, game.horizon)
+        crit = "finite average" if d is None else "finite discounted"
+        return RepeatedPayoffs(g, names, crit, _readonly(V[start].copy()), _readonly(V), start)
+    if d is None:
+        vals = average_values(P, U, start)
+        return RepeatedPayoffs(g, names, "average", _readonly(vals), None, start)
+    V = discounted_values(P, U, d)
+    return RepeatedPayoffs(g, names, "discounted", _readonly(V[start].copy()), _readonly(V), start)
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
+# ---------------------------------------------------------------------- simulation
+@njit(cache=True)
+def _draw(probs, k):
+    """Index drawn from the first ``k`` entries of ``probs`` (they sum to one)."""
+    return index_from_uniform(probs, k, np.random.random())  # noqa: NPY002 - Numba supports the legacy API only
+
+
+@njit(cache=True)
+def _simulate_kernel(shape, flat_payoffs, n_states, acts, trans, initial, coop, defect, eps, q, r,
+                     delta, periods, runs, seed):
+    """Per-run payoffs ``(runs, N)``: normalised discounted sums over ``periods`` (or means if ``delta < 0``)."""
+    np.random.seed(seed)  # noqa: NPY002 - seeds Numba's own generator, not NumPy's
+    n = shape.shape[0]
+    pstr = c_order_strides(shape)
+    out = np.zeros((runs, n))
+    state = np.empty(n, dtype=np.int64)
+    b = np.empty(n, dtype=np.int64)
+    for run in range(runs):
+        for i in range(n):
+            state[i] = initial[i]
+        w = 1.0 - delta if delta >= 0.0 else 1.0 / periods
+        for _t in range(periods):
+            fb = 0
+            for i in range(n):
+                a = acts[i, state[i]]
+                if (a == coop[i] or a == defect[i]) and np.random.random() < eps:  # noqa: NPY002
+                    a = defect[i] if a == coop[i] else coop[i]
+                b[i] = a
+                fb += a * pstr[i]
+            for i in range(n):
+                out[run, i] += w * flat_payoffs[i, fb]
+            for i in range(n):
+                fo = b[i] * pstr[i]
+                for j in range(n):
+                    if j == i:
+                        continue
+                    o = b[j]
+                    if b[j] == coop[j]:
+                        if np.random.random() < r:  # noqa: NPY002
+                            o = defect[j]
+                    elif np.random.random() >= q:  # noqa: NPY002
+                        o = coop[j]
+                    fo += o * pstr[j]
+                state[i] = _draw(trans[i, state[i], fo], n_states[i])
+            if delta >= 0.0:
+                w *= delta
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class SimulatedPayoffs:
+    """Monte Carlo estimate of a profile's payoffs.
+
+    Attributes
+    ----------
+    payoffs : numpy.ndarray
+        ``(N,)`` mean over runs.
+    std_error : numpy.ndarray
+        ``(N,)`` standard error of the mean.
+    truncation : float
+        Bound on the discounted weight left out after ``periods`` (``delta**periods``
+        times the payoff spread); 0 for the average criterion.
+    """
+
+    strategies: tuple[str, ...]
+    criterion: str
+    periods: int
+    runs: int
+    payoffs: np.ndarray
+    std_error: np.ndarray
+    truncation: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "criterion": self.criterion,
+            "strategies": list(self.strategies),
+            "periods": self.periods,
+            "runs": self.runs,
+            "payoffs": self.payoffs.tolist(),
+            "std_error": self.std_error.tolist(),
+            "truncation": self.truncation,
+        }
+
+
+def simulate_payoffs(
+    game: RepeatedGame,
+    profile: Sequence[Automaton],
+    periods: int = 1000,
+    runs: int = 1000,
+    seed: int | np.random.Generator | None = None,
+) -> SimulatedPayoffs:
+    """Estimate the payoffs of a profile by simulating ``runs`` plays of ``periods`` periods.
+
+    With a discount factor the estimate is the normalised discounted sum of
+    the first ``periods`` periods (the rest weighs at most ``delta**periods``);
+    with ``game.delta=None`` it is the mean payoff over the periods, which
+    approaches the limit of means as ``periods`` grows. A game with a finite
+    horizon is played for exactly its ``horizon`` periods (``periods`` is
+    ignored) and normalised as :func:`discounted_payoffs` does.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from coop.games import NormalFormGame
+    >>> from coop.games.repeated import RepeatedGame
+    >>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
+    >>> pd = NormalFormGame.from_bimatrix(A, A.T, actions=(("C", "D"), ("C", "D")))
+    >>> g = RepeatedGame(pd, 0.8, (0, 0), (1, 1), noise=0.1)
+    >>> sim = simulate_payoffs(g, g.profile("tit_for_tat"), periods=200, runs=4000, seed=1)
+    >>> exact = discounted_payoffs(g, g.profile("tit_for_tat")).payoffs
+    >>> bool(np.all(np.abs(sim.payoffs - exact) < 5 * sim.std_error + sim.truncation))
+    True
+    """
+    profile = game.check_profile(profile)
+    periods = int(periods) if game.horizon is None else game.horizon
+    runs = int(runs)
+    if periods < 1 or runs < 2:
+        raise InputError(f"simulation needs periods >= 1 and runs >= 2, got {periods} and {runs}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    int_seed = int(rng.integers(0, 2**31 - 1))
+    stage = game.stage
+    n_states, acts, trans, initial = pack_profile(profile)
+    delta = -1.0 if game.delta is None else float(game.delta)
+    out = _simulate_kernel(
+        np.array(stage.num_actions, dtype=np.int64),
+        stage.payoffs.reshape(stage.num_players, -1),
+        n_states, acts, trans, initial,
+        np.array(game.cooperate, dtype=np.int64),
+        np.array(game.defect, dtype=np.int64),
+        game.noise, game.detection, game.false_alarm,
+        delta, periods, runs, int_seed,
+    )
+    trunc = 0.0 if game.delta is None else float(game.delta**periods * np.abs(stage.payoffs).max())
+    if game.horizon is not None:
+        trunc = 0.0
+        if game.delta is not None:
+            out /= 1.0 - game.delta**periods  # the kernel weighs period t by (1 - delta) delta^t
+    mean = out.mean(axis=0)
+    se = out.std(axis=0, ddof=1) / np.sqrt(runs)
+    crit = "average" if game.delta is None else "discounted"
+    return SimulatedPayoffs(
+        tuple(a.name for a in profile),
+        crit if game.horizon is None else f"finite {crit}",
+        periods, runs, _readonly(mean), _readonly(se), trunc,
+    )

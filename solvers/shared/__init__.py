@@ -1,0 +1,2 @@
+"""Kernel helpers shared by the solver families: shapes, random numbers, ordering, dense linear algebra.
+"""

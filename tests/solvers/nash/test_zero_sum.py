@@ -1,0 +1,67 @@
+"""Zero-sum matrix games: value and optimal strategies, against HiGHS and closed forms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from coop.solvers.nash.zero_sum import GAP_TOL, _highs_solution, zero_sum_solution
+
+
+@pytest.mark.parametrize(
+    "M, value, row, column",
+    [
+        pytest.param([[1, -1], [-1, 1]], 0.0, [0.5, 0.5], [0.5, 0.5], id="matching_pennies"),
+        pytest.param([[0, -1, 1], [1, 0, -1], [-1, 1, 0]], 0.0, [1 / 3] * 3, [1 / 3] * 3, id="rock_paper_scissors"),
+        # saddle point at (row 1, column 0): 2 is the least of its row and the largest of its column
+        pytest.param([[1, 3], [2, 4]], 2.0, [0.0, 1.0], [1.0, 0.0], id="saddle_point"),
+        # von Neumann and Morgenstern's 2x2 without saddle: value (ad - bc) / (a + d - b - c)
+        pytest.param([[4, 1], [2, 3]], 2.5, [0.25, 0.75], [0.5, 0.5], id="mixed_2x2"),
+        pytest.param([[3, 1, 4]], 1.0, [1.0], [0.0, 1.0, 0.0], id="one_row"),
+        pytest.param([[3], [1], [4]], 4.0, [0.0, 0.0, 1.0], [1.0], id="one_column"),
+    ],
+)
+def test_closed_forms(M, value, row, column):
+    sol = zero_sum_solution(np.array(M, dtype=float))
+    assert sol.value == pytest.approx(value, abs=1e-12)
+    assert np.allclose(sol.row_strategy, row, atol=1e-12)
+    assert np.allclose(sol.column_strategy, column, atol=1e-12)
+
+
+def test_constant_matrix_and_bad_input():
+    sol = zero_sum_solution(np.full((2, 3), 7.0))
+    assert sol.row_guarantee == sol.column_guarantee == 7.0
+    for bad in (np.zeros((0, 2)), np.zeros(3), np.array([[1.0, np.nan]])):
+        with pytest.raises(ValueError, match="finite, non-empty matrix"):
+            zero_sum_solution(bad)
+
+
+def _check_optimal(M: np.ndarray) -> None:
+    sol = zero_sum_solution(M)
+    ref = _highs_solution(M)
+    scale = max(float(np.ptp(M)), 1.0)
+    for s, n in ((sol.row_strategy, M.shape[0]), (sol.column_strategy, M.shape[1])):
+        assert s.shape == (n,) and np.all(s >= 0.0) and s.sum() == pytest.approx(1.0, abs=1e-12)
+    # the guarantees are recomputed from the strategies: they certify optimality when they meet
+    assert sol.row_guarantee == pytest.approx(float((sol.row_strategy @ M).min()), abs=0)
+    assert sol.column_guarantee - sol.row_guarantee <= GAP_TOL * scale
+    assert sol.value == pytest.approx(ref.value, abs=1e-8 * scale)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_games_agree_with_highs(seed):
+    rng = np.random.default_rng(seed)
+    m, n = (int(k) for k in rng.integers(1, 9, size=2))
+    # integer payoffs: many ties, so degenerate games are common
+    M = rng.integers(-3, 4, size=(m, n)).astype(float) if seed % 2 else rng.standard_normal((m, n))
+    _check_optimal(M)
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(1, 6)),
+              elements=st.floats(-100, 100, allow_nan=False, allow_infinity=False)))
+def test_property_optimal_pair(M):
+    _check_optimal(M)

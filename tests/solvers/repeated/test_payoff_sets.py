@@ -1,0 +1,324 @@
+"""Feasible, individually rational and subgame-perfect equilibrium payoff sets.
+
+The equilibrium payoff set is compared with QuantEcon's ``RepeatedGame.equilibrium_payoffs``
+(Abreu and Sannikov 2014, an exact method). The bound used: coop's outer polygon contains the true
+set and its inner polygon lies inside it, so the Hausdorff distance from either to QuantEcon's
+answer is at most ``error_bound`` (their distance plus ``2 tol / (1 - delta)``), up to QuantEcon's
+own convergence error (``QE_TOL``). ``step_bound`` (``diam(F)/2 tan(theta/2)`` for the widest angle
+``theta`` between directions: 0.025 diam(F) with the default 256 directions) is what the direction
+grid alone can cost in one step; the answers here are far inside it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+from scipy.spatial import ConvexHull
+
+from coop.errors import InputError
+from coop.games import NormalFormGame
+from coop.games.repeated import RepeatedGame
+from coop.solvers.nash.pure_nash import pure_nash_indices
+from coop.solvers.repeated.minmax import minmax_values, pure_minmax
+from coop.solvers.repeated.payoff_sets import (
+    equilibrium_payoff_set,
+    feasible_payoff_set,
+    hausdorff_distance,
+    individually_rational_set,
+    points_polygon_distance,
+)
+from tests import textbook_games as tg
+from tests.strategies import bimatrix
+
+TOL = 1e-9
+#: QuantEcon's answer is converged to about this (its own tolerance is 1e-12 on vertex moves)
+QE_TOL = 1e-7
+#: coop's polygons are cleaned of vertices closer than 10 (tol + slack) / (1 - delta) ~ 1e-8 x spread
+SET_TOL = 1e-7
+
+
+def ccw(v: np.ndarray) -> bool:
+    """Strictly convex and counter-clockwise (3 or more vertices)."""
+    e = np.roll(v, -1, axis=0) - v
+    cross = e[:, 0] * np.roll(e[:, 1], -1) - e[:, 1] * np.roll(e[:, 0], -1)
+    return bool(np.all(cross > 0))
+
+
+# ----------------------------------------------------------------------------- feasible and IR sets
+@pytest.mark.parametrize(
+    "factory, expected, dim",
+    [
+        pytest.param(tg.prisoners_dilemma, [[0, 5], [1, 1], [5, 0], [3, 3]], 2, id="pd"),
+        pytest.param(tg.matching_pennies, [[-1, 1], [1, -1]], 1, id="matching_pennies_segment"),
+        pytest.param(tg.chicken, [[0, 0], [7, 2], [6, 6], [2, 7]], 2, id="chicken"),
+        pytest.param(tg.battle_of_the_sexes, [[0, 0], [2, 1], [1, 2]], 2, id="bos"),
+        pytest.param(lambda: NormalFormGame.from_payoffs(np.ones((2, 2, 3))), [[1, 1]], 0, id="constant_point"),
+    ],
+)
+def test_feasible_two_players_by_hand(factory, expected, dim):
+    res = feasible_payoff_set(factory())
+    assert np.allclose(res.vertices, expected, atol=TOL)
+    assert res.dimension == dim
+    if dim == 2:
+        assert ccw(res.vertices)
+
+
+@pytest.mark.parametrize(
+    "factory, minmax, expected",
+    [
+        pytest.param(tg.prisoners_dilemma, "mixed", [[1, 1], [13 / 3, 1], [3, 3], [1, 13 / 3]], id="pd"),
+        pytest.param(tg.prisoners_dilemma, "pure", [[1, 1], [13 / 3, 1], [3, 3], [1, 13 / 3]], id="pd_pure"),
+        pytest.param(tg.chicken, "mixed", [[2, 2], [7, 2], [6, 6], [2, 7]], id="chicken"),
+        # triangle (0,0), (2,1), (1,2) cut at 2/3 for both
+        pytest.param(tg.battle_of_the_sexes, "mixed",
+                     [[2 / 3, 2 / 3], [4 / 3, 2 / 3], [2, 1], [1, 2], [2 / 3, 4 / 3]], id="bos"),
+        # pure minmax 1: only (1, 1) and the corner of the triangle above it
+        pytest.param(tg.battle_of_the_sexes, "pure", [[1, 1], [2, 1], [1, 2]], id="bos_pure"),
+        pytest.param(tg.matching_pennies, "mixed", [[0, 0]], id="matching_pennies_point"),
+        pytest.param(tg.matching_pennies, "pure", [], id="matching_pennies_pure_empty"),
+        pytest.param(tg.matching_pennies, "correlated", [[0, 0]], id="matching_pennies_correlated"),
+    ],
+)
+def test_individually_rational_two_players_by_hand(factory, minmax, expected):
+    res = individually_rational_set(factory(), minmax=minmax)
+    assert res.vertices.shape == (len(expected), 2)
+    if expected:
+        assert np.allclose(res.vertices, expected, atol=1e-8)
+    assert res.empty == (not expected)
+    assert res.dimension == min(len(expected), 3) - 1
+    json.dumps(res.to_dict())
+
+
+def _in_hull(points: np.ndarray, x: np.ndarray) -> bool:
+    """Whether x is a convex combination of the rows of ``points`` (an LP feasibility check)."""
+    k = len(points)
+    A_eq = np.vstack([points.T, np.ones(k)])
+    res = linprog(np.zeros(k), A_eq=A_eq, b_eq=np.append(x, 1.0), bounds=[(0, None)] * k, method="highs")
+    return res.status == 0
+
+
+@pytest.mark.parametrize("seed", [pytest.param(s, id=f"seed{s}") for s in range(4)])
+def test_feasible_three_players_against_scipy_hull(seed):
+    rng = np.random.default_rng(seed)
+    game = NormalFormGame.from_payoffs(rng.standard_normal((3, 2, 3, 2)))
+    pts = game.payoffs.reshape(3, -1).T
+    hull = ConvexHull(pts)
+    res = feasible_payoff_set(game)
+    assert res.dimension == 3
+    expected = pts[np.sort(hull.vertices)]
+    assert len(res.vertices) == len(expected)
+    for v in expected:
+        assert np.min(np.abs(res.vertices - v).max(axis=1)) <= TOL
+
+
+def test_feasible_three_players_lower_dimensional():
+    # constant-sum payoffs lie in the plane v1 + v2 + v3 = 0: a polygon in 3-D
+    rng = np.random.default_rng(3)
+    P = rng.standard_normal((3, 2, 2, 2))
+    P[2] = -P[0] - P[1]
+    res = feasible_payoff_set(NormalFormGame.from_payoffs(P))
+    assert res.dimension == 2
+    assert np.allclose(res.vertices.sum(axis=1), 0.0, atol=1e-9)
+    for v in res.vertices:
+        assert _in_hull(P.reshape(3, -1).T, v)
+
+
+@pytest.mark.parametrize("seed", [pytest.param(s, id=f"seed{s}") for s in range(4)])
+def test_individually_rational_three_players(seed):
+    """Vertices are feasible and above the thresholds; every sampled feasible IR point lies in their hull."""
+    rng = np.random.default_rng(10 + seed)
+    game = NormalFormGame.from_payoffs(rng.standard_normal((3, 2, 2, 2)))
+    res = individually_rational_set(game, minmax="correlated")
+    thr = minmax_values(game).mixed_minmax_lower
+    assert np.allclose(res.thresholds, thr)
+    pts = game.payoffs.reshape(3, -1).T
+    assert not res.empty  # mixed equilibrium payoffs are feasible and above every minmax
+    for v in res.vertices:
+        assert np.all(v >= thr - 1e-9)
+        assert _in_hull(pts, v)
+    w = rng.dirichlet(np.ones(len(pts)) * 0.3, size=3000) @ pts
+    inside = w[np.all(w >= thr, axis=1)]
+    for x in inside[:40]:
+        assert _in_hull(res.vertices, x)
+
+
+@pytest.mark.parametrize("shape", [pytest.param(s, id="x".join(map(str, s)))
+                                   for s in ((2, 2, 2), (3, 2, 2), (2, 2, 2, 2))])
+@pytest.mark.parametrize("seed", [pytest.param(s, id=f"seed{s}") for s in range(3)])
+def test_individually_rational_vertices_same_by_both_routes(monkeypatch, shape, seed):
+    """Small IR sets are enumerated from tight constraints; larger ones go through an LP interior
+    point and scipy's half-space intersection. Both routes give the same vertices."""
+    import coop.solvers.repeated.payoff_sets as ps
+
+    rng = np.random.default_rng(40 + seed)
+    n = len(shape)
+    game = NormalFormGame.from_payoffs(rng.standard_normal((n, *shape)))
+    direct = individually_rational_set(game, minmax="correlated")
+    monkeypatch.setattr(ps, "_DIRECT_SUBSETS", 0)
+    by_lp = individually_rational_set(game, minmax="correlated")
+    assert direct.dimension == by_lp.dimension
+    assert direct.vertices.shape == by_lp.vertices.shape
+    for v in direct.vertices:  # as sets: rows whose leading coordinates tie within rounding may swap
+        assert np.min(np.abs(by_lp.vertices - v).max(axis=1)) <= 1e-9
+
+
+def test_individually_rational_given_thresholds_and_bad_input():
+    pd = tg.prisoners_dilemma()
+    res = individually_rational_set(pd, thresholds=[3, 3])
+    assert np.allclose(res.vertices, [[3, 3]])
+    assert res.dimension == 0
+    with pytest.raises(InputError, match="thresholds"):
+        individually_rational_set(pd, thresholds=[1, 2, 3])
+    with pytest.raises(InputError, match="minmax"):
+        individually_rational_set(pd, minmax="nash")
+    with pytest.raises(InputError, match="NormalFormGame"):
+        feasible_payoff_set("pd")
+
+
+# ----------------------------------------------------------------------------- equilibrium set vs QuantEcon
+def _random_game(seed: int, shape: tuple[int, int]) -> NormalFormGame:
+    rng = np.random.default_rng(seed)
+    return NormalFormGame.from_payoffs(rng.integers(0, 10, (2, *shape)).astype(float))
+
+
+QE_CASES = [
+    pytest.param(tg.prisoners_dilemma, 0.3, id="pd_0.3"),
+    pytest.param(tg.prisoners_dilemma, 0.5, id="pd_0.5"),
+    pytest.param(tg.prisoners_dilemma, 0.7, id="pd_0.7"),
+    pytest.param(tg.prisoners_dilemma, 0.9, id="pd_0.9"),
+    pytest.param(tg.stag_hunt, 0.6, id="stag_hunt_0.6"),
+    pytest.param(tg.stag_hunt, 0.9, id="stag_hunt_0.9"),
+    pytest.param(tg.chicken, 0.4, id="chicken_0.4"),
+    pytest.param(tg.chicken, 0.9, id="chicken_0.9"),
+    pytest.param(tg.battle_of_the_sexes, 0.9, id="bos_0.9"),
+    # random integer games whose equilibrium set is two-dimensional (QuantEcon's qhull call needs that)
+    *[pytest.param(lambda s=s: _random_game(s, (2, 2)), 0.8, id=f"random2x2_{s}") for s in (0, 1, 2, 5)],
+    pytest.param(lambda: _random_game(2, (2, 2)), 0.5, id="random2x2_2_0.5"),
+    *[pytest.param(lambda s=s: _random_game(s, (3, 3)), d, id=f"random3x3_{s}_{d}")
+      for s, d in ((0, 0.8), (1, 0.8), (2, 0.5), (2, 0.8), (5, 0.5), (6, 0.5), (7, 0.8))],
+]
+
+
+@pytest.mark.parametrize("factory, delta", QE_CASES)
+def test_equilibrium_payoffs_against_quantecon(factory, delta):
+    import quantecon.game_theory as qe
+
+    game = factory()
+    res = equilibrium_payoff_set(game, delta)
+    hull = qe.RepeatedGame(game.to_quantecon(), delta).equilibrium_payoffs(options={"max_iter": 5000})
+    theirs = hull.points[hull.vertices]  # counter-clockwise (2-D qhull)
+    assert not res.empty and res.converged and res.inner_converged
+    assert res.error_bound is not None
+    scale = game.payoff_scale
+    # QuantEcon's set lies inside coop's outer polygon, and coop's inner polygon inside QuantEcon's set
+    assert points_polygon_distance(theirs, res.vertices).max() <= QE_TOL * scale
+    assert points_polygon_distance(res.inner_vertices, theirs).max() <= QE_TOL * scale
+    d = hausdorff_distance(res.vertices, theirs)
+    assert d <= res.error_bound + QE_TOL * scale
+    assert res.error_bound <= res.step_bound
+    assert d <= res.step_bound
+    assert ccw(res.vertices)
+    # the worst equilibrium payoffs are bracketed
+    assert np.all(res.punishment <= theirs.min(axis=0) + QE_TOL * scale)
+    assert np.all(res.inner_punishment >= theirs.min(axis=0) - QE_TOL * scale)
+
+
+@pytest.mark.parametrize(
+    "factory, delta, expected",
+    [
+        # below the cooperation threshold only the stage equilibria (and their lotteries) survive
+        pytest.param(tg.battle_of_the_sexes, 0.3, [[1, 2], [2, 1]], id="bos_segment"),
+        pytest.param(tg.stag_hunt, 0.3, [[2, 2], [4, 4]], id="stag_hunt_segment"),
+        pytest.param(tg.prisoners_dilemma, 0.1, [[1, 1]], id="pd_point"),
+        # the folk theorem in the PD at delta 0.9: feasible and above the minmax 1
+        pytest.param(tg.prisoners_dilemma, 0.9, [[1, 1], [13 / 3, 1], [3, 3], [1, 13 / 3]], id="pd_folk"),
+    ],
+)
+def test_equilibrium_payoffs_by_hand(factory, delta, expected):
+    """Lower-dimensional sets, which QuantEcon's qhull call cannot take."""
+    res = equilibrium_payoff_set(factory(), delta)
+    assert np.allclose(res.vertices, expected, atol=1e-8)
+    assert np.allclose(res.inner_vertices, expected, atol=1e-8)
+    assert res.error_bound <= 1e-7
+
+
+def test_no_pure_equilibrium_is_empty():
+    res = equilibrium_payoff_set(tg.matching_pennies(), 0.95)
+    assert res.empty and res.vertices.shape == (0, 2)
+    assert np.all(np.isnan(res.punishment))
+    assert any("no pure-strategy" in n for n in res.notes)
+    json.dumps(res.to_dict())
+
+
+def test_repeated_game_input_and_to_dict():
+    pd = tg.prisoners_dilemma()
+    rg = RepeatedGame(pd, 0.9, (0, 0), (1, 1))
+    a = equilibrium_payoff_set(rg)
+    b = equilibrium_payoff_set(pd, 0.9)
+    assert np.array_equal(a.vertices, b.vertices)
+    c = equilibrium_payoff_set(rg, delta=0.1)
+    assert np.allclose(c.vertices, [[1, 1]])
+    d = a.to_dict()
+    json.dumps(d)
+    assert d["vertices"][0] == pytest.approx({"Row": 1.0, "Column": 1.0})
+    assert d["punishment"] == pytest.approx({"Row": 1.0, "Column": 1.0})
+
+
+def test_more_directions_never_looser():
+    game = _random_game(1, (3, 3))
+    coarse = equilibrium_payoff_set(game, 0.7, num_directions=16)
+    fine = equilibrium_payoff_set(game, 0.7, num_directions=512)
+    # the fine outer polygon lies inside the coarse one (both contain the true set)
+    assert points_polygon_distance(fine.vertices, coarse.vertices).max() <= 1e-8
+    assert coarse.step_bound > fine.step_bound
+
+
+@settings(deadline=None, max_examples=25)
+@given(bimatrix(max_actions=3, min_actions=2, nondegenerate=False), st.sampled_from([0.2, 0.5, 0.75, 0.9]))
+def test_equilibrium_set_properties(game, delta):
+    """Contains the payoff of every pure stage equilibrium (repeating it is an SPE), lies in the feasible
+    set and above each player's pure minmax (the bound for pure-strategy equilibria)."""
+    res = equilibrium_payoff_set(game, delta)
+    scale = game.payoff_scale
+    nash = pure_nash_indices(game)
+    if len(nash):
+        assert not res.empty
+    if res.empty:
+        return
+    for row in nash:
+        u = np.array([game.payoffs[0][tuple(row)], game.payoffs[1][tuple(row)]])
+        assert points_polygon_distance(u[None, :], res.vertices)[0] <= SET_TOL * scale
+    feas = feasible_payoff_set(game).vertices
+    assert points_polygon_distance(res.vertices, feas).max() <= SET_TOL * scale
+    pmin = pure_minmax(game)[0]
+    assert np.all(res.punishment >= pmin - SET_TOL * scale)
+    if len(res.inner_vertices):
+        assert points_polygon_distance(res.inner_vertices, res.vertices).max() <= SET_TOL * scale
+        assert np.all(res.inner_punishment >= res.punishment - SET_TOL * scale)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        pytest.param(lambda: equilibrium_payoff_set(tg.prisoners_dilemma()), "delta", id="no_delta"),
+        pytest.param(lambda: equilibrium_payoff_set(tg.prisoners_dilemma(), 1.0), "delta", id="delta_one"),
+        pytest.param(lambda: equilibrium_payoff_set(tg.prisoners_dilemma(), 0.0), "discount factor",
+                     id="delta_zero"),
+        pytest.param(lambda: equilibrium_payoff_set(tg.three_player_matching_pennies(), 0.9), "2-player",
+                     id="three_players"),
+        pytest.param(lambda: equilibrium_payoff_set(tg.prisoners_dilemma(), 0.9, num_directions=4),
+                     "num_directions", id="few_directions"),
+        pytest.param(lambda: equilibrium_payoff_set(tg.prisoners_dilemma(), 0.9, tol=0), "tol", id="zero_tol"),
+        pytest.param(lambda: equilibrium_payoff_set(
+            RepeatedGame(tg.prisoners_dilemma(), 0.9, (0, 0), (1, 1), noise=0.1)), "noise", id="noisy"),
+        pytest.param(lambda: equilibrium_payoff_set("pd", 0.9), "RepeatedGame", id="string"),
+    ],
+)
+def test_bad_input(call, message):
+    with pytest.raises(InputError, match=message):
+        call()
