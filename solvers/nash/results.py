@@ -16,11 +16,7 @@ import numpy as np
 
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.shared.ordering import canonical_order_kernel
-
-#: Relative regret tolerance: an equilibrium's regret must be at most this times the payoff spread.
-REGRET_TOL = 1e-9
-#: Probabilities below this are printed and exported as zero after verification.
-PROB_EPS = 1e-12
+from coop.solvers.shared.tolerances import PROB_EPS, REGRET_TOL
 
 
 def regret_tolerance(game: NormalFormGame, tol: float | None = None) -> float:
