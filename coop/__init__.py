@@ -20,6 +20,9 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "InputError": "coop.errors",
+    "SolveReport": "coop.sections.report",
+    "analyse": "coop.sections.report",
+    "draw_figure": "coop.sections.report",
     "NormalFormGame": "coop.games",
     "relative_gains": "coop.games.transforms",
     "RedLine": "coop.scenarios",
@@ -57,8 +60,8 @@ _EXPORTS = {
     "vector_field": "coop.solvers.evolution.dynamics",
     "rest_points": "coop.solvers.evolution.rest_points",
     "basins": "coop.solvers.evolution.rest_points",
-    "PopulationGame": "coop.solvers.evolution.finite_population",
-    "collective_risk_dilemma": "coop.solvers.evolution.finite_population",
+    "PopulationGame": "coop.games.population",
+    "collective_risk_dilemma": "coop.games.population",
     "fixation_probabilities": "coop.solvers.evolution.fixation",
     "small_mutation_limit": "coop.solvers.evolution.fixation",
     "stationary_distribution": "coop.solvers.evolution.stationary",

@@ -20,6 +20,8 @@ import click
 from coop import __version__
 from coop.errors import InputError
 from coop.options import force_opt, format_opt, refuse_overwrite, set_opt, tol_opt, verbose_opt
+from coop.sections.registry import figure_help, figure_kinds
+from coop.solvers.nash.methods import METHOD_HELP, METHODS, Method
 
 log = logging.getLogger("coop")
 
@@ -70,12 +72,10 @@ def cli() -> None:
 @format_opt
 @click.option(
     "--method",
-    type=click.Choice(["auto", "pure", "vertex", "support", "lemke-howson", "polynomial", "search"]),
+    type=click.Choice(METHODS),
     default="auto",
     show_default=True,
-    help="auto: all equilibria when the game is small enough, else pure ones plus one mixed. "
-    "pure: pure only. vertex/support/lemke-howson: 2-player methods. polynomial: all equilibria "
-    "of small N-player games. search: one equilibrium of an N-player game.",
+    help=" ".join(f"{name}: {text}." for name, text in METHOD_HELP.items()),
 )
 @tol_opt
 @set_opt
@@ -83,7 +83,7 @@ def cli() -> None:
 @verbose_opt
 @reports_bad_input
 def solve(
-    file: str, fmt: str, method: str, tol: float | None, overrides: dict[str, float], no_mixed_dominance: bool
+    file: str, fmt: str, method: Method, tol: float | None, overrides: dict[str, float], no_mixed_dominance: bool
 ) -> None:
     """Compute and verify the Nash equilibria of a scenario or .nfg game.
 
@@ -92,16 +92,8 @@ def solve(
     checked: no player can gain more than the tolerance by deviating.
     """
     from coop.inputs import load_input
-    from coop.report import (
-        evolution_analyses,
-        institution_analyses,
-        payoff_set_analyses,
-        repeated_analyses,
-        solution_document,
-        tournament_analysis,
-    )
-    from coop.report_text import render_solution
-    from coop.solvers.nash.solve import choose_method, solve_game
+    from coop.sections.report import analyse
+    from coop.solvers.nash.solve import choose_method
 
     loaded = load_input(file, overrides)
     game = loaded.game
@@ -110,19 +102,12 @@ def solve(
         "solving %s: %d players, %s actions, %s profiles, method %s",
         loaded.source, game.num_players, "x".join(map(str, game.num_actions)), f"{game.num_profiles:,}", chosen,
     )
-    solution = solve_game(game, method=method, tol=tol, dominance=not no_mixed_dominance)
-    log.info("found %d equilibria", len(solution.equilibria))
-    analyses = repeated_analyses(loaded)
-    institutions = institution_analyses(loaded)
-    sets = payoff_set_analyses(loaded)
-    tournament = tournament_analysis(loaded)
-    evolution = evolution_analyses(loaded)
-    doc = solution_document(loaded, solution, analyses, institutions, sets, tournament, evolution)
+    report = analyse(loaded, method=method, tol=tol, mixed_dominance=not no_mixed_dominance)
+    log.info("ran sections: %s", ", ".join(report.sections))
     if fmt == "json":
-        _dump_json(doc)
+        _dump_json(report.to_dict())
     else:
-        click.echo(render_solution(loaded, solution, doc, analyses, institutions, sets, tournament, evolution),
-                   nl=False)
+        click.echo(report.text(), nl=False)
 
 
 @cli.command("list")
@@ -191,19 +176,13 @@ def export(file: str, target: str, output: Path | None, force: bool, overrides: 
     click.echo(f"wrote {output}", err=True)
 
 
-PLOT_KINDS = ("payoff-sets", "critical-delta", "simplex", "trajectories", "stationary", "gradient")
-
-
 @cli.command()
 @click.argument("file")
 @click.option(
     "--kind",
-    type=click.Choice(PLOT_KINDS),
+    type=click.Choice(list(figure_kinds())),
     required=True,
-    help="payoff-sets: feasible, individually rational and subgame-perfect payoff sets of a 2-player game. "
-    "critical-delta: the discount factor each strategy profile (and institution) needs. "
-    "simplex: phase portrait of one population (2 or 3 strategies). trajectories: shares over time. "
-    "stationary: where a finite population spends its time. gradient: the gradient of selection.",
+    help=figure_help(),
 )
 @click.option(
     "-o",
@@ -226,14 +205,16 @@ def plot(file: str, kind: str, output: Path | None, force: bool, delta: float | 
          overrides: dict[str, float]) -> None:
     """Draw a figure of a scenario or .nfg game as a PNG file."""
     from coop.inputs import load_input
-    from coop.plots import PlotOptions, save_plot
+    from coop.plots import save_figure
+    from coop.sections.base import PlotOptions
+    from coop.sections.report import draw_figure
 
     loaded = load_input(file, overrides)
     if output is None:
         output = Path(f"{Path(loaded.source).stem}-{kind}.png")
     refuse_overwrite(output, force)
     log.info("drawing %s of %s", kind, loaded.source)
-    save_plot(kind, loaded, PlotOptions(delta=delta), str(output))
+    save_figure(draw_figure(kind, loaded, PlotOptions(delta=delta)), str(output))
     click.echo(f"wrote {output}", err=True)
 
 

@@ -1,6 +1,7 @@
-"""PNG figures for ``coop plot`` (matplotlib, drawn off-screen).
+"""The figures of ``coop plot`` (matplotlib), each drawn from a section's result.
 
-Each kind is a function ``(loaded, options) -> Figure`` in :data:`KINDS`:
+The kinds are registered by the sections that own them (:mod:`coop.sections.registry`);
+the drawing code lives here:
 
 ``payoff-sets``
     For a 2-player stage game: the feasible payoff set (convex hull of the
@@ -33,24 +34,16 @@ Each kind is a function ``(loaded, options) -> Figure`` in :data:`KINDS`:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from coop.errors import InputError
 from coop.inputs import LoadedInput
+from coop.sections.base import PlotOptions
 
 #: Fill colours (colour-blind safe, Okabe-Ito).
 FEASIBLE, RATIONAL, EQUILIBRIUM, MARK = "#d9d9d9", "#56b4e9", "#e69f00", "#000000"
-
-
-@dataclass(frozen=True)
-class PlotOptions:
-    """What the command line passes to a plot kind."""
-
-    delta: float | None = None
 
 
 def _figure() -> tuple[Any, Any]:
@@ -81,28 +74,18 @@ def _polygon(ax: Any, vertices: np.ndarray, **style: Any) -> None:
     ax.add_patch(Polygon(v, closed=True, **style))
 
 
-def _delta_of(loaded: LoadedInput, options: PlotOptions) -> float | None:
-    if options.delta is not None:
-        return options.delta
-    spec = loaded.scenario.repeated if loaded.scenario is not None else None
-    return None if spec is None else spec.game.delta
+def plot_payoff_sets(sets: Any, loaded: LoadedInput, options: PlotOptions) -> Any:
+    """Feasible, individually rational and equilibrium payoff sets of a 2-player game (see the module doc).
 
-
-def plot_payoff_sets(loaded: LoadedInput, options: PlotOptions) -> Any:
-    """Feasible, individually rational and equilibrium payoff sets of a 2-player game (see the module doc)."""
+    ``sets`` is a :class:`~coop.sections.payoff_sets.PayoffSetsResult` of the stage game of ``loaded``.
+    """
     from coop.solvers.nash.pure_nash import pure_nash_equilibria
-    from coop.solvers.repeated.minmax import minmax_values
-    from coop.solvers.repeated.payoff_sets import equilibrium_payoff_set, feasible_payoff_set, individually_rational_set
 
     game = loaded.game
-    if game.num_players != 2:
-        raise InputError(f"the payoff-sets plot needs a 2-player game; this one has {game.num_players} players",
-                         source=loaded.source)
-    delta = _delta_of(loaded, options)
+    eq = sets.equilibrium
+    delta = eq.delta if eq is not None else options.delta
     fig, ax = _figure()
-    feasible = feasible_payoff_set(game)
-    mm = minmax_values(game)
-    rational = individually_rational_set(game, minmax="mixed", minmax_result=mm)
+    feasible, mm, rational = sets.feasible, sets.minmax, sets.individually_rational
     _polygon(ax, feasible.vertices, facecolor=FEASIBLE, edgecolor="#7f7f7f", lw=1, label="feasible", zorder=1)
     _polygon(ax, rational.vertices, facecolor=RATIONAL, edgecolor="#0072b2", lw=1, alpha=0.55,
              label="individually rational (mixed minmax)", zorder=2)
@@ -112,8 +95,7 @@ def plot_payoff_sets(loaded: LoadedInput, options: PlotOptions) -> Any:
             line(mm.pure_minmax[i], color="#0072b2", ls=":", lw=0.8, zorder=2)
     title = loaded.game.title or loaded.source
     subtitle = "no discount factor: equilibrium set not drawn (give --delta)"
-    if delta is not None:
-        eq = equilibrium_payoff_set(game, delta)
+    if eq is not None:
         if eq.empty:
             subtitle = f"delta = {delta:g}: no pure-strategy subgame-perfect equilibrium"
         else:
@@ -160,16 +142,8 @@ def plot_payoff_sets(loaded: LoadedInput, options: PlotOptions) -> Any:
     return fig
 
 
-def plot_critical_delta(loaded: LoadedInput, options: PlotOptions) -> Any:
-    """Critical discount factor of every strategy profile (and institution design) against delta."""
-    from coop.report import institution_analyses, repeated_analyses
-
-    spec = loaded.scenario.repeated if loaded.scenario is not None else None
-    if spec is None:
-        raise InputError("the critical-delta plot needs a scenario with a 'repeated' section", source=loaded.source)
-    rows: list[tuple[str, float | None]] = [(a.name, a.critical_delta_overall) for a in repeated_analyses(loaded)]
-    rows += [(f"{a.institution.name}: {name}", a.critical.overall) for name, a in institution_analyses(loaded)]
-    delta = _delta_of(loaded, options)
+def plot_critical_delta(rows: list[tuple[str, float | None]], delta: float | None, title: str) -> Any:
+    """Critical discount factor of every row (a strategy profile, or an institution with one) against delta."""
     fig, ax = _figure()
     fig.set_size_inches(8.0, 1.2 + 0.35 * len(rows))
     y = np.arange(len(rows))[::-1]
@@ -187,7 +161,7 @@ def plot_critical_delta(loaded: LoadedInput, options: PlotOptions) -> Any:
     if delta is not None:
         ax.axvline(delta, color=MARK, ls="--", lw=1)
         ax.text(delta, y.max() + 0.6, f" delta = {delta:g}", fontsize=8, va="bottom")
-    ax.set_title(loaded.game.title or loaded.source, fontsize=10)
+    ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -201,36 +175,26 @@ STABILITY_STYLE = {  # marker face colour, edge colour
 }
 
 
-def _evolution(loaded: LoadedInput, what: str) -> dict[str, Any]:
-    from coop.report import evolution_analyses
-
-    evo = evolution_analyses(loaded)
-    if not evo:
-        raise InputError(f"the {what} plot needs a scenario with an 'evolution' section", source=loaded.source)
-    return evo
-
-
 def _ternary(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Barycentric (a, b, c) -> plane: a at the bottom left, b at the bottom right, c at the top."""
     x = np.atleast_2d(x)
     return x[:, 1] + 0.5 * x[:, 2], (np.sqrt(3) / 2) * x[:, 2]
 
 
-def plot_simplex(loaded: LoadedInput, options: PlotOptions) -> Any:
+def plot_simplex(evo: Any, loaded: LoadedInput) -> Any:
     """Phase portrait of one population: the simplex of 3 strategies (a line for 2) with the flow, rest points
-    and the scenario's trajectories."""
+    and the scenario's trajectories (``evo``: a :class:`~coop.sections.dynamics.DynamicsResult`)."""
     from coop.solvers.evolution.dynamics import simplex_grid, vector_field
 
-    evo = _evolution(loaded, "simplex")
-    model = evo["model"]
+    model = evo.model
     groups = loaded.game.num_players > 2
     size = len(model.actions[0])
-    if evo["spec"].populations != "one" or size not in (2, 3) or (groups and size != 2):
+    if evo.spec.populations != "one" or size not in (2, 3) or (groups and size != 2):
         raise InputError("the simplex plot is for one population with 2 or 3 strategies (2 in groups of 3 or "
                          "more); use --kind trajectories", source=loaded.source)
     game, acts = loaded.game, model.actions[0]
     if groups:
-        from coop.solvers.evolution.finite_population import PopulationGame
+        from coop.games.population import PopulationGame
         from coop.solvers.evolution.group_replicator import group_replicator_field
 
         pop = PopulationGame.from_normal_form(game)
@@ -241,7 +205,7 @@ def plot_simplex(loaded: LoadedInput, options: PlotOptions) -> Any:
         def field(x: np.ndarray) -> np.ndarray:
             return vector_field(game, x, "replicator", populations="one")
     fig, ax = _figure()
-    rest = evo.get("rest_points")
+    rest = evo.rest_points
     if size == 3:
         corners = np.eye(3)
         cx, cy = _ternary(corners)
@@ -258,7 +222,7 @@ def plot_simplex(loaded: LoadedInput, options: PlotOptions) -> Any:
         scale = np.where(speed > 0, 1.0 / np.maximum(speed, 1e-300), 0.0)
         ax.quiver(gx, gy, u * scale, w * scale, speed, cmap="viridis", angles="xy", scale=30, width=0.004,
                   alpha=0.8)
-        for t in evo["trajectories"]:
+        for t in evo.trajectories:
             tx, ty = _ternary(t.states)
             ax.plot(tx, ty, color="#d55e00", lw=1.5)
             ax.plot(tx[:1], ty[:1], "o", color="#d55e00", ms=4)
@@ -288,13 +252,12 @@ def plot_simplex(loaded: LoadedInput, options: PlotOptions) -> Any:
     return fig
 
 
-def plot_trajectories(loaded: LoadedInput, options: PlotOptions) -> Any:
+def plot_trajectories(evo: Any, loaded: LoadedInput) -> Any:
     """Shares of each action over time, for every run of the evolution section (one panel per population)."""
     import matplotlib.pyplot as plt
 
-    evo = _evolution(loaded, "trajectories")
-    runs = evo["trajectories"]
-    model = evo["model"]
+    runs = evo.trajectories
+    model = evo.model
     n_pop = len(model.names)
     fig, axes = plt.subplots(n_pop, len(runs), figsize=(4.5 * len(runs), 2.6 * n_pop + 0.8), dpi=120,
                              squeeze=False)
@@ -318,27 +281,24 @@ def plot_trajectories(loaded: LoadedInput, options: PlotOptions) -> Any:
     return fig
 
 
-def plot_stationary(loaded: LoadedInput, options: PlotOptions) -> Any:
-    """Where a finite population spends its time: the small-mutation limit (and the mean shares with mutation)."""
-    evo = _evolution(loaded, "stationary")
-    if "small_mutation" not in evo:
-        raise InputError("the stationary plot needs evolution.finite_population in the scenario",
-                         source=loaded.source)
-    sml = evo["small_mutation"]
+def plot_stationary(evo: Any, loaded: LoadedInput) -> Any:
+    """Where a finite population spends its time: the small-mutation limit (and the mean shares with mutation);
+    ``evo`` is a :class:`~coop.sections.finite_population.FinitePopulationResult`."""
+    sml = evo.small_mutation
     names = list(sml.fixation.strategies)
     fig, ax = _figure()
     x = np.arange(len(names))
-    width = 0.38 if "stationary" in evo else 0.6
-    ax.bar(x - (width / 2 if "stationary" in evo else 0.0), sml.stationary, width, color="#0072b2",
+    width = 0.38 if evo.stationary is not None else 0.6
+    ax.bar(x - (width / 2 if evo.stationary is not None else 0.0), sml.stationary, width, color="#0072b2",
            label="small-mutation limit: time in each monomorphic state")
-    if "stationary" in evo:
-        f = evo["spec"].finite
-        ax.bar(x + width / 2, evo["stationary"].mean_frequencies, width, color="#e69f00",
+    if evo.stationary is not None:
+        f = evo.spec
+        ax.bar(x + width / 2, evo.stationary.mean_frequencies, width, color="#e69f00",
                label=f"mutation {f.mutation:g}: mean share over the stationary distribution")
     ax.set_xticks(x, names)
     ax.set_ylim(0.0, 1.05)
     ax.set_ylabel("share")
-    f = evo["spec"].finite
+    f = evo.spec
     ax.set_title(f"{loaded.game.title or loaded.source}\nZ = {f.size}, selection {f.selection:g}, {f.rule} rule",
                  fontsize=9)
     ax.legend(loc="upper right", fontsize=8)
@@ -347,15 +307,11 @@ def plot_stationary(loaded: LoadedInput, options: PlotOptions) -> Any:
     return fig
 
 
-def plot_gradient(loaded: LoadedInput, options: PlotOptions) -> Any:
+def plot_gradient(evo: Any, loaded: LoadedInput) -> Any:
     """The gradient of selection T+(k) - T-(k) of a 2-strategy finite population, with its roots."""
-    from coop.report import gradient_roots
+    from coop.sections.finite_population import gradient_roots
 
-    evo = _evolution(loaded, "gradient")
-    if "gradient" not in evo:
-        raise InputError("the gradient plot needs evolution.finite_population and a game with 2 strategies",
-                         source=loaded.source)
-    bd = evo["gradient"]
+    bd = evo.gradient
     z = bd.population_size
     share = np.arange(z + 1) / z
     fig, ax = _figure()
@@ -366,7 +322,7 @@ def plot_gradient(loaded: LoadedInput, options: PlotOptions) -> Any:
         ax.plot(r["share"], 0.0, "o", ms=10, markerfacecolor=face, markeredgecolor="#000000", zorder=5)
     ax.set_xlabel(f"share of {bd.invader} in the population (k / Z)")
     ax.set_ylabel(f"gradient of selection T+ - T- (> 0: {bd.invader} tends to spread)")
-    f = evo["spec"].finite
+    f = evo.spec
     ax.set_title(f"{loaded.game.title or loaded.source}\nZ = {z}, selection {f.selection:g}; filled root = stable, "
                  "open = unstable", fontsize=9)
     ax.grid(True, lw=0.3)
@@ -374,22 +330,10 @@ def plot_gradient(loaded: LoadedInput, options: PlotOptions) -> Any:
     return fig
 
 
-#: Plot kinds, as ``coop plot --kind`` names them.
-KINDS: dict[str, Callable[[LoadedInput, PlotOptions], Any]] = {
-    "payoff-sets": plot_payoff_sets,
-    "critical-delta": plot_critical_delta,
-    "simplex": plot_simplex,
-    "trajectories": plot_trajectories,
-    "stationary": plot_stationary,
-    "gradient": plot_gradient,
-}
-
-
-def save_plot(kind: str, loaded: LoadedInput, options: PlotOptions, path: str) -> None:
-    """Draw ``kind`` and write it as PNG to ``path``."""
+def save_figure(fig: Any, path: str) -> None:
+    """Write ``fig`` as PNG to ``path`` and close it."""
     import matplotlib.pyplot as plt
 
-    fig = KINDS[kind](loaded, options)
     try:
         fig.savefig(path, format="png")
     finally:

@@ -88,6 +88,8 @@ class Analysis:
     json_path: ClassVar[tuple[str, ...]]
     requires: ClassVar[tuple[str, ...]] = ()
     figures: ClassVar[Mapping[str, str]] = {}
+    #: Per figure kind, other analyses whose results the figure also shows when they apply.
+    figure_inputs: ClassVar[Mapping[str, tuple[str, ...]]] = {}
 
     def applies(self, loaded: LoadedInput) -> bool:
         """Whether this input has something for this analysis (usually: its scenario section is present)."""
@@ -95,15 +97,20 @@ class Analysis:
 
     def run(self, loaded: LoadedInput, options: SolveOptions,
             earlier: Mapping[str, SectionResult]) -> SectionResult:
-        """Compute the section's result."""
+        """Compute the section's result; ``earlier`` holds the results of :attr:`requires`."""
         raise NotImplementedError
 
     def missing(self, loaded: LoadedInput) -> str:
-        """Why :meth:`applies` is false, for a figure that needs this analysis."""
+        """What is missing when :meth:`applies` is false, for the message of a figure that needs it."""
         return f"a scenario with a {self.name!r} section"
 
-    def draw(self, kind: str, result: Any, loaded: LoadedInput, options: PlotOptions) -> Figure:
-        """Draw the figure ``kind`` (one of :attr:`figures`) from ``result``."""
+    def figure_result(self, kind: str, loaded: LoadedInput, options: PlotOptions) -> SectionResult | None:
+        """The result a figure draws from when it needs something other than :meth:`run` (``None``: run)."""
+        return None
+
+    def draw(self, kind: str, results: Mapping[str, Any], loaded: LoadedInput, options: PlotOptions) -> Figure:
+        """Draw the figure ``kind`` (one of :attr:`figures`) from ``results[self.name]`` (and the results of
+        :attr:`figure_inputs` that apply)."""
         raise InputError(f"the {self.name} section draws no {kind!r} figure")
 
 

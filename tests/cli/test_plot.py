@@ -5,15 +5,19 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from coop.cli import PLOT_KINDS, cli
-from coop.inputs import load_input
-from coop.plots import KINDS, PlotOptions, plot_payoff_sets
+from coop.cli import cli
+from coop.sections.base import PlotOptions
+from coop.sections.registry import figure_kinds
+from coop.sections.report import draw_figure
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def test_cli_lists_every_plot_kind():
-    assert set(PLOT_KINDS) == set(KINDS)
+    choices = next(p for p in cli.commands["plot"].params if p.name == "kind").type.choices
+    assert list(choices) == list(figure_kinds())
+    assert set(figure_kinds()) == {"payoff-sets", "critical-delta", "simplex", "trajectories", "stationary",
+                                   "gradient"}
 
 
 @pytest.mark.parametrize("scenario, kind", [("ai-arms-race", "payoff-sets"), ("ai-arms-race", "critical-delta"),
@@ -40,8 +44,7 @@ def test_default_file_name_and_no_overwrite(tmp_path, monkeypatch):
 
 
 def test_payoff_sets_draws_the_equilibrium_set_only_with_a_discount_factor():
-    loaded = load_input("ai-arms-race", {"relative_gains": 0.5})
-    with_delta = plot_payoff_sets(loaded, PlotOptions(delta=0.9))
+    with_delta = draw_figure("payoff-sets", "ai-arms-race", PlotOptions(delta=0.9), relative_gains=0.5)
     labels = with_delta.axes[0].get_legend_handles_labels()[1]
     assert "subgame-perfect payoffs at delta = 0.9" in labels
     assert "individually rational (mixed minmax)" in labels and "feasible" in labels
@@ -51,7 +54,7 @@ def test_payoff_sets_draws_the_equilibrium_set_only_with_a_discount_factor():
 
     # a bare stage game (as from a .nfg file) has no discount factor
     plain = LoadedInput(NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]]), "pd.nfg", "nfg", None)
-    fig = plot_payoff_sets(plain, PlotOptions())
+    fig = draw_figure("payoff-sets", plain)
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert not any("subgame-perfect" in x for x in labels)
     assert "give --delta" in fig.axes[0].get_title()

@@ -16,16 +16,17 @@ import pytest
 from click.testing import CliRunner
 
 from coop.cli import cli
+from coop.games.population import PopulationGame, collective_risk_dilemma
 from coop.inputs import load_input
-from coop.report import evolution_analyses, gradient_roots
-from coop.solvers.evolution.finite_population import PopulationGame, collective_risk_dilemma
+from coop.sections.finite_population import gradient_roots
+from coop.sections.report import analyse
 from coop.solvers.evolution.fixation import fixation_probabilities
 
 
 def race(speed: float, risk: float):
     loaded = load_input("ai-development-race", {"speed": speed, "disaster_risk": risk})
-    evo = evolution_analyses(loaded)
-    safe_share = float(evo["small_mutation"].stationary[0])
+    finite = analyse(loaded).sections["finite_population"]
+    safe_share = float(finite.small_mutation.stationary[0])
     pay = loaded.game.payoffs[0]
     return safe_share, pay[0, 0], pay[1, 1]
 
@@ -56,16 +57,15 @@ def test_ai_race_selection_boundary_is_near_risk_dominance():
 
 def test_ai_race_fixation_matches_the_population_game_of_its_matrix():
     loaded = load_input("ai-development-race", {})
-    evo = evolution_analyses(loaded)
+    finite = analyse(loaded).sections["finite_population"]
     direct = fixation_probabilities(PopulationGame.from_matrix(loaded.game.payoffs[0], ("SAFE", "UNSAFE")),
                                     100, 0.01)
-    np.testing.assert_allclose(evo["small_mutation"].fixation.fixation, direct.fixation, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(finite.small_mutation.fixation.fixation, direct.fixation, rtol=1e-12, atol=0)
 
 
 def test_collective_risk_group_game_equals_the_published_payoffs():
     loaded = load_input("collective-risk", {})
-    evo = evolution_analyses(loaded)
-    ours = evo["population_game"]
+    ours = analyse(loaded).sections["finite_population"].population_game
     ref = collective_risk_dilemma(group_size=6, threshold=3, cost=0.1, risk=0.9)
     assert ours.group_size == 6 and ours.strategies == ("C", "D")
     for c in range(6):  # c cooperating co-players out of five
@@ -76,9 +76,9 @@ def test_collective_risk_group_game_equals_the_published_payoffs():
 def test_collective_risk_cooperation_grows_with_risk():
     shares, roots = [], {}
     for r in (0.1, 0.5, 0.9):
-        evo = evolution_analyses(load_input("collective-risk", {"risk": r}))
-        shares.append(float(evo["stationary"].mean_frequencies[0]))
-        roots[r] = gradient_roots(evo["gradient"])
+        finite = analyse("collective-risk", risk=r).sections["finite_population"]
+        shares.append(float(finite.stationary.mean_frequencies[0]))
+        roots[r] = gradient_roots(finite.gradient)
     assert shares[0] < shares[1] < shares[2]
     assert shares[0] < 0.2 and shares[2] > 0.5
     high = roots[0.9]
@@ -97,10 +97,10 @@ def test_the_report_explains_the_finite_population():
 
 def test_collective_risk_one_population_in_groups():
     """The infinite population of Santos and Pacheco's Fig. 1: the replicator ends at the stable root."""
-    evo = evolution_analyses(load_input("collective-risk", {}))
-    assert evo["spec"].populations == "one"
-    stable = [p for p in evo["rest_points"].points if p.stability == "stable"]
+    evo = analyse("collective-risk").sections["dynamics"]
+    assert evo.spec.populations == "one"
+    stable = [p for p in evo.rest_points.points if p.stability == "stable"]
     assert [round(float(p.state[0]), 3) for p in stable] == [0.0, 0.723]
-    end = evo["trajectories"][0].states[-1]
+    end = evo.trajectories[0].states[-1]
     np.testing.assert_allclose(end.reshape(6, 2), np.tile(end[:2], (6, 1)), atol=1e-9)  # on the diagonal
     assert end[0] == pytest.approx(float(stable[1].state[0]), abs=1e-4)

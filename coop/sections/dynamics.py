@@ -1,0 +1,212 @@
+"""Deterministic evolutionary dynamics of the scenario's ``evolution`` section: trajectories, rest points and
+their stability, basins of attraction.
+
+JSON: ``evolution`` (``populations``, ``trajectories``, ``rest_points``, ``basins``, ``notes``; the
+finite-population part is added by :mod:`coop.sections.finite_population`). Figures: ``simplex``,
+``trajectories``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from coop.errors import InputError
+from coop.report_text import WIDTH, format_number, format_strategy, table_lines
+from coop.sections.base import Analysis, Metric, PlotOptions, SectionResult, SolveOptions
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from coop.inputs import LoadedInput
+
+
+@dataclass(frozen=True)
+class OnePopulationView:
+    """How to print states of one population when they are computed as N identical ones: the first block."""
+
+    names: tuple[str, ...]
+    actions: tuple[tuple[str, ...], ...]
+
+    def split(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
+        return (np.asarray(x)[..., : len(self.actions[0])],)
+
+
+def population_state(model: Any, x: np.ndarray) -> str:
+    """A population state for reading: ``C 0.723, D 0.277`` (one block per population)."""
+    blocks = model.split(np.asarray(x, dtype=float))
+    parts = [format_strategy(acts, np.clip(b, 0.0, None)) for acts, b in zip(model.actions, blocks, strict=True)]
+    if len(parts) == 1:
+        return parts[0]
+    return "; ".join(f"{name}: {part}" for name, part in zip(model.names, parts, strict=True))
+
+
+def _eigen(values: np.ndarray) -> str:
+    out = []
+    for v in values:
+        re, im = float(np.real(v)), float(np.imag(v))
+        out.append(format_number(round(re, 4)) + (f" {'+' if im > 0 else '-'} {format_number(round(abs(im), 4))}i"
+                                                  if abs(im) > 1e-9 else ""))
+    return ", ".join(out) or "-"
+
+
+@dataclass(frozen=True, eq=False)
+class DynamicsResult:
+    """Trajectories, rest points (``None`` unless asked for) and basins (``None`` unless asked for)."""
+
+    spec: Any  # coop.scenarios.evolution_section.EvolutionSpec
+    model: Any  # how to split and name a state: the trajectories' model or a OnePopulationView
+    trajectories: tuple[Any, ...]
+    rest_points: Any = None
+    basins: Any = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def groups(self) -> bool:
+        return isinstance(self.model, OnePopulationView)
+
+    def _trajectory_dict(self, t: Any) -> dict[str, Any]:
+        doc: dict[str, Any] = t.to_dict()
+        if self.groups:
+            first = t.model.names[0]
+            doc["populations"] = ["population"]
+            doc["actions"] = {"population": list(self.model.actions[0])}
+            doc["states"] = {"population": doc["states"][first]}
+        return doc
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "populations": self.spec.populations,
+            "trajectories": [self._trajectory_dict(t) for t in self.trajectories],
+            "rest_points": self.rest_points.to_dict() if self.rest_points is not None else None,
+            "basins": self.basins.to_dict() if self.basins is not None else None,
+            "finite_population": None,
+            "notes": list(self.notes),
+        }
+
+    def text(self) -> list[str]:
+        model = self.model
+        n = self.trajectories[0].model.names if self.trajectories else model.names
+        who = ("one population per player" if self.spec.populations == "per_player"
+               else "one population playing the game against itself" if len(n) <= 1 or len(model.names) > 1
+               else f"one population, in groups of {len(n)}")
+        lines = [f"Evolutionary dynamics ({who})"]
+        for t in self.trajectories:
+            eta = f" (eta {format_number(t.parameters['eta'])})" if t.dynamic == "logit" else ""
+            lines += textwrap.wrap(
+                f"{t.dynamic}{eta} from {population_state(model, t.states[0])}: at t = "
+                f"{format_number(float(t.times[-1]))} the shares are {population_state(model, t.states[-1])}",
+                WIDTH, initial_indent="  ", subsequent_indent="    ")
+        if self.rest_points is not None:
+            rp = self.rest_points
+            lines.append("")
+            lines.append(f"  Rest points of the {rp.dynamic} dynamic and their stability:")
+            rows = [[population_state(model, p.state), p.stability, _eigen(p.eigenvalues)] for p in rp.points]
+            header = ["state", "stability", "eigenvalues (tangent space)"]
+            lines += ["    " + line for line in table_lines(rows, header)]
+        if self.basins is not None:
+            b = self.basins
+            shares = "; ".join(f"{population_state(model, a.state)}: {100 * float(f):.0f}%"
+                               for a, f in zip(b.attractors, b.fractions, strict=True))
+            if b.unconverged > 0:
+                shares += f"; no convergence: {100 * b.unconverged:.0f}%"
+            lines += textwrap.wrap(f"Basins of attraction ({b.dynamic}, {len(b.starts)} starts on a grid): {shares}",
+                                   WIDTH, initial_indent="  ", subsequent_indent="    ")
+        for note in self.notes:
+            lines += textwrap.wrap(f"Note: {note}", WIDTH, initial_indent="  ", subsequent_indent="    ")
+        lines.append("")
+        lines += textwrap.wrap("Rest points are where the dynamic stops; a stable one attracts the states near it.",
+                               WIDTH)
+        return lines
+
+    def metrics(self) -> dict[str, Metric]:
+        out: dict[str, Metric] = {}
+        for k, t in enumerate(self.trajectories):
+            out[f"run{k + 1}.end"] = population_state(self.model, t.states[-1])
+        if self.rest_points is not None:
+            stable = [p for p in self.rest_points.points if p.stability == "stable"]
+            out["stable_rest_points"] = len(stable)
+            out["stable_states"] = " | ".join(population_state(self.model, p.state) for p in stable) or "none"
+        if self.basins is not None:
+            for a, f in zip(self.basins.attractors, self.basins.fractions, strict=True):
+                out[f"basin.{population_state(self.model, a.state)}"] = float(f)
+        return out
+
+
+class DynamicsAnalysis(Analysis):
+    """Trajectories of the deterministic dynamics, rest points with their stability, basins of attraction."""
+
+    name: ClassVar[str] = "dynamics"
+    title: ClassVar[str] = "evolutionary dynamics"
+    json_path: ClassVar[tuple[str, ...]] = ("evolution",)
+    figures: ClassVar[Mapping[str, str]] = {
+        "simplex": "phase portrait of one population (2 or 3 strategies).",
+        "trajectories": "shares over time.",
+    }
+
+    def applies(self, loaded: LoadedInput) -> bool:
+        return loaded.scenario is not None and loaded.scenario.evolution is not None
+
+    def missing(self, loaded: LoadedInput) -> str:
+        return "a scenario with an 'evolution' section"
+
+    def run(self, loaded: LoadedInput, options: SolveOptions,
+            earlier: Mapping[str, SectionResult]) -> DynamicsResult:
+        from coop.solvers.evolution.dynamics import integrate
+        from coop.solvers.evolution.names import DEFAULT_LOGIT_ETA
+        from coop.solvers.evolution.rest_points import basins, rest_points
+
+        spec = loaded.scenario.evolution
+        game = loaded.game
+        notes: list[str] = []
+        groups = spec.populations == "one" and game.num_players > 2
+
+        def eta(value: float | None) -> float:
+            return value if value is not None else DEFAULT_LOGIT_ETA
+
+        model: Any
+        if groups:
+            # one population in groups of N: from a start shared by every player's population the per-player
+            # dynamics stay on the diagonal, where they are the one-population dynamics
+            runs = tuple(integrate(game, np.tile(run.start, game.num_players), np.linspace(0.0, run.time, 201),
+                                   dynamic=run.dynamic, eta=eta(run.eta), populations="per_player")
+                         for run in spec.runs)
+            model = OnePopulationView(("population",), (game.actions[0],))
+            notes.append(f"one population in groups of {game.num_players}: trajectories are those of "
+                         f"{game.num_players} identical populations from the same start")
+        else:
+            runs = tuple(integrate(game, run.start, np.linspace(0.0, run.time, 201), dynamic=run.dynamic,
+                                   eta=eta(run.eta), populations=spec.populations)
+                         for run in spec.runs)
+            model = runs[0].model
+        rest = None
+        if spec.rest_points and groups:
+            if len(game.actions[0]) == 2:
+                from coop.games.population import PopulationGame
+                from coop.solvers.evolution.group_replicator import group_rest_points
+
+                rest = group_rest_points(PopulationGame.from_normal_form(game))
+            else:
+                notes.append("rest points of one population in groups are computed for 2 strategies only")
+        elif spec.rest_points:
+            rest = rest_points(game, "replicator", populations=spec.populations)
+        basin = None
+        if spec.basins is not None:
+            b = spec.basins
+            basin = basins(game, b.dynamic, eta=eta(b.eta), resolution=b.resolution, t_end=b.time,
+                           populations=spec.populations)
+        return DynamicsResult(spec, model, runs, rest, basin, tuple(notes))
+
+    def draw(self, kind: str, results: Mapping[str, Any], loaded: LoadedInput, options: PlotOptions) -> Figure:
+        from coop.plots import plot_simplex, plot_trajectories
+
+        result: DynamicsResult = results[self.name]
+        if kind == "simplex":
+            return plot_simplex(result, loaded)
+        if kind == "trajectories":
+            return plot_trajectories(result, loaded)
+        raise InputError(f"the {self.name} section draws no {kind!r} figure")

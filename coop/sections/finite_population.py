@@ -1,0 +1,191 @@
+"""A finite population of the scenario's ``evolution.finite_population``: fixation probabilities, the
+small-mutation limit, the gradient of selection (2 strategies) and the stationary distribution with mutation.
+
+JSON: ``evolution.finite_population``. Figures: ``stationary``, ``gradient``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from coop.errors import InputError
+from coop.report_text import WIDTH, format_number, table_lines
+from coop.sections.base import Analysis, Metric, PlotOptions, SectionResult, SolveOptions, finite_or_none
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from coop.inputs import LoadedInput
+
+#: The full chain with mutation is solved up to this many population states (C(Z + m - 1, m - 1)).
+MAX_FULL_CHAIN_STATES = 200_000
+
+
+def gradient_roots(bd: Any) -> list[dict[str, Any]]:
+    """Where the gradient of selection changes sign: the finite population's interior rest points.
+
+    ``bd.gradient[k]`` is T+(k) - T-(k) with ``k`` invaders; a change from + to - as ``k`` grows is a
+    stable point (coexistence), from - to + an unstable one (a coordination threshold). The root is
+    placed by linear interpolation and reported as a share ``k / Z`` of the invading strategy.
+    """
+    g = np.asarray(bd.gradient, dtype=float)
+    z = bd.population_size
+    tol = 1e-12 * max(1.0, float(np.abs(g).max(initial=0.0)))
+    sign = np.where(g > tol, 1, np.where(g < -tol, -1, 0))[1:z]  # interior k = 1..Z-1
+    roots = []
+    prev_k, prev_s = 0, 0
+    for k, sg in enumerate(sign, start=1):
+        if sg == 0:
+            continue
+        if prev_s and sg != prev_s:
+            a, b = g[prev_k], g[k]
+            x = prev_k + (k - prev_k) * a / (a - b)
+            roots.append({"share": float(x / z), "stable": bool(prev_s > 0)})
+        prev_k, prev_s = k, sg
+    return roots
+
+
+@dataclass(frozen=True, eq=False)
+class FinitePopulationResult:
+    """The population game, the small-mutation limit (with fixation), the gradient and the stationary chain."""
+
+    spec: Any  # coop.scenarios.evolution_section.FiniteSpec
+    population_game: Any  # coop.games.population.PopulationGame
+    small_mutation: Any  # coop.solvers.evolution.fixation.SmallMutationResult
+    gradient: Any = None  # coop.solvers.evolution.fixation.BirthDeath (2 strategies)
+    stationary: Any = None  # coop.solvers.evolution.stationary.StationaryResult (with mutation)
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        f = self.spec
+        return {
+            "size": f.size, "selection": f.selection, "mutation": f.mutation, "rule": f.rule,
+            "group_size": self.population_game.group_size,
+            "small_mutation_limit": self.small_mutation.to_dict(),
+            "gradient_of_selection": ({**self.gradient.to_dict(), "roots": gradient_roots(self.gradient)}
+                                      if self.gradient is not None else None),
+            "stationary": self.stationary.to_dict() if self.stationary is not None else None,
+            "notes": list(self.notes),
+        }
+
+    def text(self) -> list[str]:
+        f = self.spec
+        sml = self.small_mutation
+        fix = sml.fixation
+        names = list(fix.strategies)
+        group = self.population_game.group_size
+        lines = textwrap.wrap(
+            f"Finite population: Z = {f.size}, selection beta = {format_number(f.selection)}, {f.rule} rule, "
+            f"{'pairwise games' if group == 2 else f'groups of {group}'}", WIDTH, initial_indent="  ",
+            subsequent_indent="    ")
+        lines.append(f"  Fixation probability of one mutant (row) in a population of the column "
+                     f"(neutral: 1/Z = {format_number(round(1.0 / f.size, 6))}):")
+        rows = [[names[a]] + ["-" if a == r else f"{float(fix.fixation[r, a]):.3g}" for r in range(len(names))]
+                for a in range(len(names))]
+        lines += ["    " + line for line in table_lines(rows, ["mutant \\ resident", *names])]
+        lines.append("  Small-mutation limit, share of time in each monomorphic state:")
+        for k, name in enumerate(names):
+            share = float(sml.stationary[k])
+            lines.append(f"    {name.ljust(max(len(n) for n in names))}  {share:6.3f}  {'#' * round(40 * share)}")
+        if self.gradient is not None:
+            bd = self.gradient
+            desc = "; ".join(f"{'stable' if r['stable'] else 'unstable'} at {100 * r['share']:.0f}% {bd.invader}"
+                             for r in gradient_roots(bd)) or (f"none: selection pushes one way all along the "
+                                                              f"{bd.invader}-{bd.resident} edge")
+            lines += textwrap.wrap(f"Gradient of selection (T+ - T-) on the {bd.invader}-{bd.resident} edge, "
+                                   f"interior roots: {desc}", WIDTH, initial_indent="  ", subsequent_indent="    ")
+        if self.stationary is not None:
+            means = ", ".join(f"{n} {float(v):.3f}"
+                              for n, v in zip(names, self.stationary.mean_frequencies, strict=True))
+            lines += textwrap.wrap(f"With mutation mu = {format_number(f.mutation)}: mean shares over the stationary "
+                                   f"distribution: {means}", WIDTH, initial_indent="  ", subsequent_indent="    ")
+        for note in self.notes:
+            lines += textwrap.wrap(f"Note: {note}", WIDTH, initial_indent="  ", subsequent_indent="    ")
+        lines.append("")
+        lines += textwrap.wrap(
+            "In a finite population a mutant that fixes more often than 1/Z is favoured by selection; the "
+            "small-mutation limit says where the population spends its time when mutations are rare.", WIDTH)
+        return lines
+
+    def metrics(self) -> dict[str, Metric]:
+        fix = self.small_mutation.fixation
+        names = list(fix.strategies)
+        z = self.spec.size
+        out: dict[str, Metric] = {}
+        for k, name in enumerate(names):
+            out[f"small_mutation.{name}"] = float(self.small_mutation.stationary[k])
+        out["small_mutation.favoured"] = names[int(np.argmax(self.small_mutation.stationary))]
+        for a, mutant in enumerate(names):
+            for r, resident in enumerate(names):
+                if a != r:  # rho / (1/Z): above 1, selection favours the mutant
+                    out[f"fixation_vs_neutral.{mutant}_in_{resident}"] = finite_or_none(float(fix.fixation[r, a]) * z)
+        if self.stationary is not None:
+            for name, v in zip(names, self.stationary.mean_frequencies, strict=True):
+                out[f"stationary.{name}"] = float(v)
+        if self.gradient is not None:
+            roots = gradient_roots(self.gradient)
+            out["gradient_roots"] = len(roots)
+            stable = [r["share"] for r in roots if r["stable"]]
+            out["gradient_stable_share"] = stable[0] if stable else None
+        return out
+
+
+class FinitePopulationAnalysis(Analysis):
+    """Fixation, the small-mutation limit, the gradient of selection and the stationary distribution."""
+
+    name: ClassVar[str] = "finite_population"
+    title: ClassVar[str] = "finite population"
+    json_path: ClassVar[tuple[str, ...]] = ("evolution", "finite_population")
+    figures: ClassVar[Mapping[str, str]] = {
+        "stationary": "where a finite population spends its time.",
+        "gradient": "the gradient of selection of a 2-strategy finite population.",
+    }
+
+    def applies(self, loaded: LoadedInput) -> bool:
+        evo = loaded.scenario.evolution if loaded.scenario is not None else None
+        return evo is not None and evo.finite is not None
+
+    def missing(self, loaded: LoadedInput) -> str:
+        if loaded.scenario is None or loaded.scenario.evolution is None:
+            return "a scenario with an 'evolution' section"
+        return "evolution.finite_population in the scenario"
+
+    def run(self, loaded: LoadedInput, options: SolveOptions,
+            earlier: Mapping[str, SectionResult]) -> FinitePopulationResult:
+        from coop.games.population import PopulationGame
+        from coop.solvers.evolution.finite_population import num_states
+        from coop.solvers.evolution.fixation import birth_death, small_mutation_limit
+        from coop.solvers.evolution.stationary import stationary_distribution
+
+        f = loaded.scenario.evolution.finite
+        pop = PopulationGame.from_normal_form(loaded.game)
+        sml = small_mutation_limit(pop, f.size, f.selection, rule=f.rule)
+        gradient = None
+        if pop.num_strategies == 2:
+            gradient = birth_death(pop, f.size, f.selection, pop.strategies[0], pop.strategies[1], rule=f.rule)
+        stationary = None
+        notes: list[str] = []
+        if f.mutation > 0.0:
+            states = num_states(f.size, pop.num_strategies)
+            if states <= MAX_FULL_CHAIN_STATES:
+                stationary = stationary_distribution(pop, f.size, f.selection, f.mutation, rule=f.rule)
+            else:
+                notes.append(f"the full chain with mutation has {states:,} states (more than "
+                             f"{MAX_FULL_CHAIN_STATES:,}); only the small-mutation limit is reported")
+        return FinitePopulationResult(f, pop, sml, gradient, stationary, tuple(notes))
+
+    def draw(self, kind: str, results: Mapping[str, Any], loaded: LoadedInput, options: PlotOptions) -> Figure:
+        from coop.plots import plot_gradient, plot_stationary
+
+        result: FinitePopulationResult = results[self.name]
+        if kind == "stationary":
+            return plot_stationary(result, loaded)
+        if result.gradient is None:
+            raise InputError("the gradient plot needs evolution.finite_population and a game with 2 strategies",
+                             source=loaded.source)
+        return plot_gradient(result, loaded)

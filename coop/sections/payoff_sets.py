@@ -1,0 +1,158 @@
+"""Payoff sets of the repeated game: minmax values, feasible and individually rational payoffs, and (2 players)
+the subgame-perfect equilibrium payoffs at the scenario's delta.
+
+JSON: ``repeated.payoff_sets``. Figure: ``payoff-sets`` (any 2-player game).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from coop.errors import InputError
+from coop.report_text import WIDTH, format_number
+from coop.sections.base import Analysis, Metric, PlotOptions, SectionResult, SolveOptions, finite_or_none
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from coop.games.normal_form import NormalFormGame
+    from coop.inputs import LoadedInput
+
+#: At most this many vertices of a payoff set are listed in the text report (all are in the JSON).
+MAX_VERTICES = 8
+
+
+def _vertices(v: Any) -> str:
+    pts = ["(" + ", ".join(format_number(float(x)) for x in row) + ")" for row in v[:MAX_VERTICES]]
+    more = f" and {len(v) - MAX_VERTICES} more (see --format json)" if len(v) > MAX_VERTICES else ""
+    return ", ".join(pts) + more if pts else "empty"
+
+
+@dataclass(frozen=True, eq=False)
+class PayoffSetsResult:
+    """Minmax values and payoff sets; ``equilibrium`` is ``None`` when ``equilibrium_note`` says why."""
+
+    stage: NormalFormGame
+    minmax: Any  # coop.solvers.repeated.minmax.MinmaxResult
+    feasible: Any  # coop.solvers.repeated.payoff_sets.PayoffSet
+    individually_rational: Any
+    equilibrium: Any = None  # coop.solvers.repeated.payoff_sets.EquilibriumPayoffSet
+    equilibrium_note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        doc = {"minmax": self.minmax.to_dict(), "feasible": self.feasible.to_dict(),
+               "individually_rational": self.individually_rational.to_dict(),
+               "equilibrium": self.equilibrium.to_dict() if self.equilibrium is not None else None}
+        if self.equilibrium_note is not None:
+            doc["equilibrium_note"] = self.equilibrium_note
+        return doc
+
+    def text(self) -> list[str]:
+        players = self.stage.players
+        mm = self.minmax
+        lines = [f"Payoff sets of the repeated game ({', '.join(players)})"]
+        parts = []
+        for i, p in enumerate(players):
+            mixed = format_number(float(mm.mixed_minmax[i]))
+            if not mm.exact[i]:
+                mixed = f"between {format_number(float(mm.mixed_minmax_lower[i]))} and {mixed}"
+            parts.append(f"{p} {mixed} (pure {format_number(float(mm.pure_minmax[i]))})")
+        lines += textwrap.wrap("minmax, the least the others can hold a player to: " + "; ".join(parts), WIDTH,
+                               initial_indent="  ", subsequent_indent="    ")
+        lines += textwrap.wrap(f"feasible payoffs (vertices): {_vertices(self.feasible.vertices)}", WIDTH,
+                               initial_indent="  ", subsequent_indent="    ")
+        lines += textwrap.wrap(
+            f"individually rational (above every minmax): {_vertices(self.individually_rational.vertices)}",
+            WIDTH, initial_indent="  ", subsequent_indent="    ")
+        eq = self.equilibrium
+        if eq is None:
+            lines += textwrap.wrap(f"({self.equilibrium_note})", WIDTH, initial_indent="  ", subsequent_indent="   ")
+        elif eq.empty:
+            lines.append(f"  subgame-perfect payoffs at delta = {format_number(eq.delta)}: none in pure strategies")
+        else:
+            worst = ", ".join(f"{p} {format_number(float(eq.punishment[i]))}" for i, p in enumerate(players))
+            bound = f", within {eq.error_bound:.1g}" if eq.error_bound is not None else ""
+            lines += textwrap.wrap(
+                f"subgame-perfect payoffs at delta = {format_number(eq.delta)} (pure strategies with public "
+                f"randomisation; Judd-Yeltekin-Conklin outer approximation{bound}): {_vertices(eq.vertices)}; "
+                f"worst equilibrium payoffs: {worst}",
+                WIDTH, initial_indent="  ", subsequent_indent="    ")
+        folk = ("Folk theorem: with patient enough players every feasible, individually rational payoff is an "
+                "equilibrium payoff")
+        folk += "; `coop plot FILE --kind payoff-sets` draws these sets." if len(players) == 2 else "."
+        lines += textwrap.wrap(folk, WIDTH)
+        return lines
+
+    def metrics(self) -> dict[str, Metric]:
+        out: dict[str, Metric] = {}
+        for i, p in enumerate(self.stage.players):
+            out[f"minmax.{p}"] = finite_or_none(self.minmax.mixed_minmax[i])
+        eq = self.equilibrium
+        out["equilibrium_set"] = None if eq is None else ("empty" if eq.empty else "nonempty")
+        if eq is not None and not eq.empty:
+            for i, p in enumerate(self.stage.players):
+                out[f"worst_equilibrium_payoff.{p}"] = finite_or_none(eq.punishment[i])
+        return out
+
+
+def payoff_sets(stage: NormalFormGame, repeated: Any = None, delta: float | None = None) -> PayoffSetsResult:
+    """Minmax values and payoff sets of ``stage``; the equilibrium set at ``delta`` (or the repeated game's)."""
+    from coop.solvers.repeated.minmax import minmax_values
+    from coop.solvers.repeated.payoff_sets import equilibrium_payoff_set, feasible_payoff_set, individually_rational_set
+
+    mm = minmax_values(stage)
+    parts: dict[str, Any] = {
+        "minmax": mm,
+        "feasible": feasible_payoff_set(stage),
+        "individually_rational": individually_rational_set(stage, minmax="mixed", minmax_result=mm),
+    }
+    delta = delta if delta is not None else (repeated.delta if repeated is not None else None)
+    if stage.num_players != 2:
+        note = "the subgame-perfect payoff set is computed for 2-player games only"
+    elif repeated is not None and not repeated.perfect:
+        note = "the subgame-perfect payoff set is computed with perfect monitoring and no noise only"
+    elif repeated is not None and repeated.horizon is not None:
+        note = "the subgame-perfect payoff set is computed for an infinite horizon only"
+    elif delta is None:
+        note = "the subgame-perfect payoff set needs a discount factor"
+    else:
+        return PayoffSetsResult(stage, **parts, equilibrium=equilibrium_payoff_set(stage, delta))
+    return PayoffSetsResult(stage, **parts, equilibrium_note=note)
+
+
+class PayoffSetsAnalysis(Analysis):
+    """Minmax values, feasible, individually rational and subgame-perfect payoff sets of the repeated game."""
+
+    name: ClassVar[str] = "payoff_sets"
+    title: ClassVar[str] = "payoff sets"
+    json_path: ClassVar[tuple[str, ...]] = ("repeated", "payoff_sets")
+    figures: ClassVar[Mapping[str, str]] = {
+        "payoff-sets": "feasible, individually rational and subgame-perfect payoff sets of a 2-player game.",
+    }
+
+    def applies(self, loaded: LoadedInput) -> bool:
+        return loaded.scenario is not None and loaded.scenario.repeated is not None
+
+    def run(self, loaded: LoadedInput, options: SolveOptions,
+            earlier: Mapping[str, SectionResult]) -> PayoffSetsResult:
+        return payoff_sets(loaded.scenario.repeated.game.stage, loaded.scenario.repeated.game)
+
+    def figure_result(self, kind: str, loaded: LoadedInput, options: PlotOptions) -> PayoffSetsResult:
+        """The figure works for any 2-player stage game, with or without a ``repeated`` section."""
+        game = loaded.game
+        if game.num_players != 2:
+            raise InputError(f"the payoff-sets plot needs a 2-player game; this one has {game.num_players} players",
+                             source=loaded.source)
+        spec = loaded.scenario.repeated if loaded.scenario is not None else None
+        repeated = spec.game if spec is not None else None
+        if repeated is not None and options.delta is not None:
+            repeated = repeated.with_delta(options.delta)
+        return payoff_sets(game, repeated, options.delta)
+
+    def draw(self, kind: str, results: Mapping[str, Any], loaded: LoadedInput, options: PlotOptions) -> Figure:
+        from coop.plots import plot_payoff_sets
+
+        return plot_payoff_sets(results[self.name], loaded, options)

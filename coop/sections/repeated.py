@@ -1,0 +1,122 @@
+"""The repeated game: which strategy profiles are subgame perfect, and from which discount factor on.
+
+JSON: ``repeated`` (the repeated game's parameters and one entry per strategy profile).
+Figure: ``critical-delta``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from coop.report_text import WIDTH, format_number, format_probability, table_lines
+from coop.sections.base import Analysis, Metric, PlotOptions, SectionResult, SolveOptions, finite_or_none
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from coop.inputs import LoadedInput
+
+
+def patience(game: Any) -> str:
+    """``delta = 0.9``, with the horizon of a finitely repeated game."""
+    d = "no discounting" if game.delta is None else f"delta = {format_number(game.delta)}"
+    return d if game.horizon is None else f"{game.horizon} periods, {d}"
+
+
+def delta_text(x: float | None) -> str:
+    """A critical discount factor for reading: ``never``, ``any`` or the number."""
+    return "never" if x is None else format_probability(x) if x > 0 else "any"
+
+
+@dataclass(frozen=True, eq=False)
+class RepeatedResult:
+    """One :class:`~coop.solvers.repeated.profile_analysis.ProfileAnalysis` per strategy profile."""
+
+    spec: Any  # coop.scenarios.repeated_section.RepeatedSpec
+    profiles: tuple[Any, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.spec.game.to_dict(), "profiles": [a.to_dict() for a in self.profiles]}
+
+    def text(self) -> list[str]:
+        game = self.spec.game
+        stage = game.stage
+        roles = "; ".join(
+            f"{p} cooperates with {stage.actions[i][game.cooperate[i]]}, defects with "
+            f"{stage.actions[i][game.defect[i]]}" for i, p in enumerate(stage.players)
+        )
+        lines = [f"Repeated game: {'discount factor ' if game.horizon is None else ''}{patience(game)}"]
+        lines += textwrap.wrap(roles, WIDTH, initial_indent="  ", subsequent_indent="  ")
+        if game.noise > 0.0:
+            lines += textwrap.wrap(
+                f"  implementation noise {format_number(game.noise)}: an intended action is flipped with this "
+                "probability; everything below includes it", WIDTH, subsequent_indent="  ")
+        if game.detection != 1.0 or game.false_alarm != 0.0:
+            lines += textwrap.wrap(
+                f"  detection {format_number(game.detection)}, false alarm {format_number(game.false_alarm)}: "
+                "the payoffs include these monitoring errors; subgame perfection and critical delta are computed "
+                "with perfect monitoring (private signals make the automaton states private)",
+                WIDTH, subsequent_indent="  ")
+        lines.append("")
+        names = ", ".join(stage.players)
+        header = ["strategies", f"SPE at {patience(game)}", f"critical delta ({names})", "Nash from delta",
+                  f"payoffs ({names})"]
+        rows = [[a.name, "yes" if a.subgame_perfect else "no", ", ".join(delta_text(d) for d in a.critical_delta),
+                 delta_text(a.nash_critical_delta_overall), ", ".join(format_number(float(v)) for v in a.payoffs)]
+                for a in self.profiles]
+        lines += ["  " + line for line in table_lines(rows, header)]
+        lines.append("")
+        lines += textwrap.wrap(
+            "A profile is subgame perfect when no player gains from a one-shot deviation after any history; "
+            "its critical delta is the least discount factor from which this holds ('any': every delta, "
+            "'never': no delta close to 1). 'Nash from delta' asks less: no player gains by any strategy "
+            "from the start (threats need not be credible), as for tit-for-tat in Axelrod's tournaments.",
+            WIDTH,
+        )
+        return lines
+
+    def metrics(self) -> dict[str, Metric]:
+        players = self.spec.game.stage.players
+        out: dict[str, Metric] = {}
+        for a in self.profiles:
+            out[f"{a.name}.spe"] = bool(a.subgame_perfect)
+            out[f"{a.name}.critical_delta"] = finite_or_none(a.critical_delta_overall)
+            for p, d in zip(players, a.critical_delta, strict=True):
+                out[f"{a.name}.critical_delta.{p}"] = finite_or_none(d)
+        return out
+
+
+class RepeatedAnalysis(Analysis):
+    """Subgame perfection and critical discount factors of the scenario's strategy profiles."""
+
+    name: ClassVar[str] = "repeated"
+    title: ClassVar[str] = "repeated game"
+    json_path: ClassVar[tuple[str, ...]] = ("repeated",)
+    figures: ClassVar[Mapping[str, str]] = {
+        "critical-delta": "the discount factor each strategy profile (and institution) needs.",
+    }
+    figure_inputs: ClassVar[Mapping[str, tuple[str, ...]]] = {"critical-delta": ("institutions",)}
+
+    def applies(self, loaded: LoadedInput) -> bool:
+        return loaded.scenario is not None and loaded.scenario.repeated is not None
+
+    def run(self, loaded: LoadedInput, options: SolveOptions,
+            earlier: Mapping[str, SectionResult]) -> RepeatedResult:
+        from coop.solvers.repeated.profile_analysis import analyse_profile
+
+        spec = loaded.scenario.repeated
+        return RepeatedResult(spec, tuple(analyse_profile(spec.game, p.name, p.automata) for p in spec.profiles))
+
+    def draw(self, kind: str, results: Mapping[str, Any], loaded: LoadedInput, options: PlotOptions) -> Figure:
+        from coop.plots import plot_critical_delta
+
+        result: RepeatedResult = results[self.name]
+        rows: list[tuple[str, float | None]] = [(a.name, a.critical_delta_overall) for a in result.profiles]
+        institutions = results.get("institutions")
+        if institutions is not None:
+            rows += [(f"{a.institution.name}: {name}", a.critical.overall) for name, a in institutions.analyses]
+        delta = options.delta if options.delta is not None else result.spec.game.delta
+        return plot_critical_delta(rows, delta, loaded.game.title or loaded.source)

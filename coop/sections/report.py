@@ -1,0 +1,244 @@
+"""One report of everything coop computes for an input: :func:`analyse` and :class:`SolveReport`.
+
+``coop solve`` is: load the input, run every registered analysis that applies
+(:mod:`coop.sections.registry`), and print the :class:`SolveReport` as JSON or
+text. A notebook gets the same with :func:`coop.analyse`.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from coop.report_text import WIDTH, format_number
+from coop.sections.base import Analysis, Metric, PlotOptions, SectionResult, SolveOptions
+from coop.solvers.nash.methods import Method
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from coop.inputs import LoadedInput
+    from coop.scenarios.schema import Scenario
+
+
+@dataclass(frozen=True, eq=False)
+class SolveReport:
+    """Every section's result for one input, in report order.
+
+    Attributes
+    ----------
+    loaded : LoadedInput
+        The game, where it came from and (for scenario files) the scenario.
+    options : SolveOptions
+    sections : dict of str to SectionResult
+        One entry per analysis that applies, keyed by its name (``"stage"``, ``"repeated"``,
+        ``"payoff_sets"``, ``"tournament"``, ``"dynamics"``, ``"finite_population"``,
+        ``"institutions"``, ...).
+
+    Examples
+    --------
+    >>> import coop
+    >>> report = coop.analyse("ai-arms-race", relative_gains=0.5)
+    >>> report.metrics()["stage.structure"]
+    '1 pure (race,race)'
+    >>> report.sections["repeated"].metrics()["grim_trigger.spe"]
+    True
+    """
+
+    loaded: LoadedInput
+    options: SolveOptions
+    sections: dict[str, SectionResult] = field(default_factory=dict)
+
+    @property
+    def game(self) -> Any:
+        return self.loaded.game
+
+    @property
+    def scenario(self) -> Scenario | None:
+        scenario: Scenario | None = self.loaded.scenario
+        return scenario
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``coop solve`` (docs/json-output.md)."""
+        from coop import __version__
+        from coop.sections.registry import analyses
+
+        game = self.loaded.game
+        doc: dict[str, Any] = {
+            "coop_version": __version__,
+            "input": {"source": self.loaded.source, "kind": self.loaded.kind},
+            "title": game.title,
+            "players": list(game.players),
+            "actions": {p: list(game.actions[i]) for i, p in enumerate(game.players)},
+        }
+        for analysis in analyses():
+            result = self.sections.get(analysis.name)
+            if result is None:
+                continue
+            body = result.to_dict()
+            if not analysis.json_path:
+                doc.update(body)
+                if self.scenario is not None and "scenario" not in doc:
+                    doc["scenario"] = self.scenario.to_dict()
+                continue
+            parent = doc
+            for key in analysis.json_path[:-1]:
+                parent = parent.setdefault(key, {})
+            parent[analysis.json_path[-1]] = body
+        if self.scenario is not None and "scenario" not in doc:
+            doc["scenario"] = self.scenario.to_dict()
+        if "solver" in doc:  # the solver details close the document, as before the registry
+            doc["solver"] = doc.pop("solver")
+        return doc
+
+    def header(self) -> list[str]:
+        """The opening of the text report: title, source, story, players and parameters."""
+        loaded = self.loaded
+        game = loaded.game
+        title = game.title or loaded.source
+        lines = [title, "=" * min(len(title), WIDTH), f"source: {_source_label(loaded)}"]
+        scenario = self.scenario
+        if scenario is not None and scenario.description:
+            for para in scenario.description.strip().split("\n\n"):
+                lines += textwrap.wrap(" ".join(para.split()), WIDTH)
+                lines.append("")
+        shape = " x ".join(str(a) for a in game.num_actions)
+        lines.append(f"{game.num_players} players, {shape} actions ({game.num_profiles:,} action profiles)")
+        for i, p in enumerate(game.players):
+            lines.append(f"  {p}: {', '.join(game.actions[i])}")
+        if scenario is not None and scenario.parameters:
+            params = ", ".join(f"{k} = {format_number(v)}" for k, v in scenario.parameters.items())
+            lines += textwrap.wrap(f"parameters: {params}", WIDTH, subsequent_indent="  ")
+        lines.append("")
+        return lines
+
+    def text(self) -> str:
+        """The text report of ``coop solve``."""
+        lines = self.header()
+        first = True
+        for result in self.sections.values():
+            if not first:
+                lines.append("")
+            lines += result.text()
+            first = False
+        return "\n".join(lines).rstrip() + "\n"
+
+    def metrics(self) -> dict[str, Metric]:
+        """Every section's metrics, flat, as ``"section.metric"`` (what ``coop sweep`` tabulates)."""
+        out: dict[str, Metric] = {}
+        for name, result in self.sections.items():
+            for key, value in result.metrics().items():
+                out[f"{name}.{key}"] = value
+        return out
+
+    def __repr__(self) -> str:
+        return f"SolveReport({self.loaded.source!r}, sections={list(self.sections)})"
+
+
+def _source_label(loaded: LoadedInput) -> str:
+    import coop.scenarios
+
+    path = Path(loaded.source)
+    if loaded.scenario is not None and path.parent == Path(coop.scenarios.__file__).parent:
+        return f"bundled scenario {loaded.scenario.name!r} ({path.name})"
+    return loaded.source
+
+
+def _as_loaded(source: Any, parameters: Mapping[str, float]) -> LoadedInput:
+    from coop.inputs import LoadedInput, load_input
+    from coop.scenarios.schema import Scenario
+
+    if isinstance(source, LoadedInput):
+        if parameters:
+            if source.scenario is None:
+                raise TypeError("parameters apply to scenarios; this input has none")
+            source = source.scenario
+        else:
+            return source
+    if isinstance(source, Scenario):
+        scenario = source.with_parameters(parameters) if parameters else source
+        return LoadedInput(scenario.game, str(scenario.source), "scenario", scenario)
+    return load_input(str(source), dict(parameters))
+
+
+def run_analyses(loaded: LoadedInput, options: SolveOptions, selected: list[Analysis]) -> dict[str, SectionResult]:
+    """Run ``selected`` analyses (and what they require) in registry order; the results by name."""
+    from coop.sections.registry import analyses, analysis_named
+
+    wanted = {a.name for a in selected}
+    stack = list(selected)
+    while stack:  # close over requirements
+        for req in stack.pop().requires:
+            if req not in wanted:
+                wanted.add(req)
+                stack.append(analysis_named(req))
+    results: dict[str, SectionResult] = {}
+    for analysis in analyses():
+        if analysis.name in wanted and analysis.applies(loaded):
+            earlier = {name: results[name] for name in analysis.requires if name in results}
+            results[analysis.name] = analysis.run(loaded, options, earlier)
+    return results
+
+
+def analyse(source: Any, *, method: Method = "auto", tol: float | None = None, mixed_dominance: bool = True,
+            **parameters: float) -> SolveReport:
+    """Everything ``coop solve`` computes for a scenario or game, as one :class:`SolveReport`.
+
+    Parameters
+    ----------
+    source : str, Path, Scenario or LoadedInput
+        A scenario file, a bundled scenario name, a Gambit ``.nfg`` file, or a loaded scenario.
+    method, tol, mixed_dominance
+        As ``coop solve --method/--tol/--no-mixed-dominance``.
+    **parameters : float
+        Scenario parameters to set (as ``coop solve --set NAME=VALUE``).
+
+    Examples
+    --------
+    >>> import coop
+    >>> report = coop.analyse("ai-arms-race")
+    >>> list(report.sections)
+    ['stage', 'repeated', 'payoff_sets']
+    >>> len(report.sections["stage"].solution.equilibria)
+    3
+    """
+    from coop.sections.registry import analyses
+
+    loaded = _as_loaded(source, parameters)
+    options = SolveOptions(method=method, tol=tol, mixed_dominance=mixed_dominance)
+    return SolveReport(loaded, options, run_analyses(loaded, options, list(analyses())))
+
+
+def draw_figure(kind: str, source: Any, options: PlotOptions | None = None, **parameters: float) -> Figure:
+    """The figure ``kind`` (``coop plot --kind``) of a scenario or game, computed from the sections it shows only.
+
+    Examples
+    --------
+    >>> import coop
+    >>> fig = coop.draw_figure("critical-delta", "ai-arms-race")
+    >>> fig.axes[0].get_xlabel()
+    'critical discount factor (self-enforcing from here up to 1)'
+    """
+    from coop.errors import InputError
+    from coop.sections.registry import analysis_named, figure_kinds
+
+    kinds = figure_kinds()
+    if kind not in kinds:
+        raise InputError(f"unknown figure kind {kind!r}; expected one of {', '.join(kinds)}")
+    owner = kinds[kind]
+    options = options or PlotOptions()
+    loaded = _as_loaded(source, parameters)
+    solve_options = SolveOptions()
+    own = owner.figure_result(kind, loaded, options)
+    if own is None:
+        if not owner.applies(loaded):
+            raise InputError(f"the {kind} plot needs {owner.missing(loaded)}", source=loaded.source)
+        results = run_analyses(loaded, solve_options, [owner])
+    else:
+        results = {owner.name: own}
+    extras = [analysis_named(name) for name in owner.figure_inputs.get(kind, ())]
+    results.update(run_analyses(loaded, solve_options, [a for a in extras if a.name not in results]))
+    return owner.draw(kind, results, loaded, options)
