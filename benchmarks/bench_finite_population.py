@@ -56,7 +56,7 @@ def _fixation_agree(ours: np.ndarray, theirs: np.ndarray) -> tuple[bool, bool]:
 def bench_fixation(cfg: Config) -> list[Row]:
     import egttools as egt
 
-    from coop.solvers.evolution.finite_population import PopulationGame
+    from coop.games.population import PopulationGame
     from coop.solvers.evolution.fixation import small_mutation_limit
 
     seeds = 1 if cfg.quick else min(cfg.seeds, 5)
@@ -118,7 +118,8 @@ def bench_fixation(cfg: Config) -> list[Row]:
 def bench_stationary(cfg: Config) -> list[Row]:
     import egttools as egt
 
-    from coop.solvers.evolution.finite_population import PopulationGame, num_states
+    from coop.games.population import PopulationGame
+    from coop.solvers.evolution.finite_population import num_states
     from coop.solvers.evolution.stationary import stationary_distribution
 
     z = 30 if cfg.quick else Z_POP

@@ -1,4 +1,4 @@
-r"""Finite populations: the game a population plays, the fitness of each strategy, the update rules and simulation.
+r"""Finite populations: the fitness of each strategy, the update rules and simulation.
 
 A population of :math:`Z` individuals each follows one of :math:`m` strategies;
 a *state* is the vector of counts :math:`x = (x_0, \dots, x_{m-1})`,
@@ -14,7 +14,7 @@ itself. Its fitness is the expected payoff
 
 the sum over compositions :math:`c` of the :math:`N-1` co-players and
 :math:`a_s(c)` the payoff of an :math:`s`-player whose co-players have
-composition :math:`c` (:class:`PopulationGame`). For :math:`N = 2` this is
+composition :math:`c` (:class:`coop.games.population.PopulationGame`). For :math:`N = 2` this is
 :math:`f_s = (\sum_t x_t A_{st} - A_{ss}) / (Z-1)`.
 
 Update rules (one individual changes per step; ``rule=``)
@@ -52,8 +52,9 @@ State indexing
 --------------
 The :math:`\binom{Z+m-1}{m-1}` states are numbered in the order of EGTtools'
 ``sample_simplex``: lexicographic with the first count decreasing,
-``(Z, 0, 0), (Z-1, 1, 0), (Z-1, 0, 1), (Z-2, 2, 0), ...``; co-player
-compositions of a :class:`PopulationGame` use the same order over
+``(Z, 0, 0), (Z-1, 1, 0), (Z-1, 0, 1), (Z-2, 2, 0), ...``
+(:mod:`coop.solvers.shared.compositions`); co-player compositions of a
+:class:`~coop.games.population.PopulationGame` use the same order over
 :math:`N-1` players.
 
 References
@@ -71,95 +72,25 @@ the commons. *PNAS* 108(26), 10421-10425.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numba import njit
 
 from coop.errors import InputError
-from coop.games.normal_form import NormalFormGame
-from coop.games.validation import nonnegative, probability
+from coop.games.population import PopulationGame
+from coop.games.validation import int_at_least, nonnegative, probability
+from coop.solvers.shared.compositions import binomial_table, composition_rank, compositions
 from coop.solvers.shared.random import uniform as _splitmix
 
 #: update rules and their kernel codes
 RULES = {"fermi": 0, "moran": 1, "moran_exp": 2}
 #: the largest number of population states the full chain or a state histogram may have
 MAX_STATES = 5_000_000
-#: the largest number of co-player compositions a group game may have
-MAX_COMPOSITIONS = 1_000_000
 
 Seed = int | np.random.Generator | None
-
-
-# ============================================================================ kernels: states
-@njit(cache=True)
-def _binomial_table(n_max, k_max):
-    """Exact binomial coefficients ``table[n, k]`` for ``n <= n_max``, ``k <= k_max`` (float64 Pascal triangle)."""
-    table = np.zeros((n_max + 1, k_max + 1))
-    for n in range(n_max + 1):
-        table[n, 0] = 1.0
-        for k in range(1, min(n, k_max) + 1):
-            table[n, k] = table[n - 1, k - 1] + table[n - 1, k]
-    return table
-
-
-@njit(cache=True)
-def _compositions(total, m):
-    """Every composition of ``total`` into ``m`` counts, ``(C(total+m-1, m-1), m)``, in ``sample_simplex`` order."""
-    count = 1
-    for k in range(1, m):
-        count = count * (total + k) // k
-    out = np.zeros((count, m), dtype=np.int64)
-    x = np.zeros(m, dtype=np.int64)
-    x[0] = total
-    for r in range(count):
-        out[r] = x
-        # next: the rightmost nonzero count before the last moves one unit right, the tail collapses onto it
-        p = m - 2
-        while p >= 0 and x[p] == 0:
-            p -= 1
-        if p < 0:
-            break
-        tail = 0
-        for q in range(p + 1, m):
-            tail += x[q]
-            x[q] = 0
-        x[p] -= 1
-        x[p + 1] = tail + 1
-    return out
-
-
-@njit(cache=True)
-def _rank(x, total, binom):
-    """Index of the composition ``x`` of ``total`` in ``sample_simplex`` order.
-
-    Compositions sharing the prefix ``x[:p]`` with a larger ``p``-th count come first; there are
-    ``C(R_p - x_p + m-p-2, m-p-1)`` of them, ``R_p`` the total left for positions ``p..m-1``.
-    """
-    m = x.shape[0]
-    idx = 0
-    rem = total
-    for p in range(m - 1):
-        idx += np.int64(binom[rem - x[p] + m - p - 2, m - p - 1])
-        rem -= x[p]
-    return idx
-
-
-@njit(cache=True)
-def _edge_table_kernel(m, n_co, binom):
-    """``edge[a, b, j]``: index of the co-player composition with ``j`` a's and ``n_co - j`` b's."""
-    edge = np.zeros((m, m, n_co + 1), dtype=np.int64)
-    c = np.zeros(m, dtype=np.int64)
-    for a in range(m):
-        for b in range(m):
-            for j in range(n_co + 1):
-                c[:] = 0
-                c[a] += j
-                c[b] += n_co - j
-                edge[a, b, j] = _rank(c, n_co, binom)
-    return edge
 
 
 # ============================================================================ kernels: fitness
@@ -432,213 +363,8 @@ def _simulate_chain_kernel(payoffs, comps, pop_size, rule, beta, mu, start, step
         _simulate_step(x, payoffs, comps, pop_size, logfact, rule, beta, mu, rng, fit, phi)
     for _ in range(steps):
         _simulate_step(x, payoffs, comps, pop_size, logfact, rule, beta, mu, rng, fit, phi)
-        visits[_rank(x, pop_size, binom)] += 1
+        visits[composition_rank(x, pop_size, binom)] += 1
     return visits
-
-
-# ============================================================================ the population game
-@dataclass(frozen=True, eq=False)
-class PopulationGame:
-    r"""A symmetric game played in groups of ``group_size`` drawn from a population.
-
-    Parameters
-    ----------
-    payoffs : numpy.ndarray
-        Shape ``(m, C(N-1+m-1, m-1))``: ``payoffs[s, c]`` is the payoff of an
-        ``s``-player whose ``N-1`` co-players have composition
-        ``compositions[c]`` (counts per strategy, in EGTtools ``sample_simplex``
-        order). For ``N = 2`` this is the payoff matrix: ``payoffs[s, t]`` is
-        ``s``'s payoff against ``t``.
-    group_size : int
-        ``N >= 2``.
-    strategies : tuple of str
-        Unique strategy labels.
-
-    Examples
-    --------
-    >>> g = PopulationGame.from_matrix([[3.0, 0.0], [5.0, 1.0]], strategies=("C", "D"))
-    >>> g.num_strategies, g.group_size
-    (2, 2)
-    >>> crd = collective_risk_dilemma(group_size=4, threshold=2, cost=0.1, risk=0.9)
-    >>> crd.payoff("D", {"C": 2, "D": 1})  # 2 cooperating co-players + a defector: 3 of 4 ... threshold met
-    1.0
-    """
-
-    payoffs: np.ndarray
-    group_size: int
-    strategies: tuple[str, ...]
-    compositions: np.ndarray = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        labels = tuple(str(s) for s in self.strategies)
-        m = len(labels)
-        if m < 1 or len(set(labels)) != m:
-            raise InputError(f"strategies must be unique labels, got {list(labels)}", source="game")
-        n = _int_at_least(self.group_size, 2, "group size")
-        count = math.comb(n - 1 + m - 1, m - 1)
-        if count > MAX_COMPOSITIONS:
-            raise InputError(f"{m} strategies in groups of {n} give {count} group compositions; expected at most "
-                             f"{MAX_COMPOSITIONS}", source="game")
-        data = _float_array(self.payoffs, "payoffs")
-        if data.shape != (m, count):
-            raise InputError(f"payoffs must have shape ({m}, {count}) (strategies x compositions of the {n - 1} "
-                             f"co-players), got {data.shape}", source="game")
-        data = np.ascontiguousarray(data)
-        data.setflags(write=False)
-        comps = _compositions(n - 1, m)
-        comps.setflags(write=False)
-        object.__setattr__(self, "payoffs", data)
-        object.__setattr__(self, "group_size", n)
-        object.__setattr__(self, "strategies", labels)
-        object.__setattr__(self, "compositions", comps)
-
-    # ----------------------------------------------------------------- constructors
-    @classmethod
-    def from_matrix(cls, matrix: Any, strategies: Sequence[str] | None = None) -> PopulationGame:
-        """Pairwise game (``N = 2``) from the payoff matrix ``matrix[s, t]`` of ``s`` against ``t``."""
-        data = _float_array(matrix, "payoff matrix")
-        if data.ndim != 2 or data.shape[0] != data.shape[1] or data.shape[0] < 1:
-            raise InputError(f"a payoff matrix must be square, got shape {data.shape}", source="game")
-        return cls(data, 2, _labels(strategies, data.shape[0]))
-
-    @classmethod
-    def from_normal_form(cls, game: NormalFormGame) -> PopulationGame:
-        """The population game of a symmetric N-player normal-form game.
-
-        Every player must have the same actions (same labels) and the game must be
-        symmetric: a player's payoff depends only on its own action and the
-        multiset of the others' actions, the same for every player.
-        """
-        n = game.num_players
-        acts = game.actions[0]
-        if n < 2 or any(a != acts for a in game.actions):
-            raise InputError("a population game needs a symmetric game: every player with the same actions, got "
-                             f"{[list(a) for a in game.actions]}", source="game")
-        m = len(acts)
-        comps = _compositions(n - 1, m)
-        binom = _binomial_table(n - 1 + m, m)
-        table = np.full((m, len(comps)), np.nan)
-        tol = 1e-9 * max(game.payoff_scale, 1.0)
-        for profile in np.ndindex(*game.num_actions):
-            for i in range(n):
-                s = profile[i]
-                counts = np.bincount(np.delete(np.array(profile), i), minlength=m).astype(np.int64)
-                c = _rank(counts, n - 1, binom)
-                v = game.payoffs[(i, *profile)]
-                if np.isnan(table[s, c]):
-                    table[s, c] = v
-                elif abs(table[s, c] - v) > tol:
-                    raise InputError(
-                        f"the game is not symmetric: player {game.players[i]!r} gets {v:g} at profile "
-                        f"{[acts[k] for k in profile]} but {table[s, c]:g} in a profile with the same own action "
-                        "and the same multiset of others' actions; a population game needs a symmetric game",
-                        source="game")
-        return cls(table, n, acts)
-
-    @classmethod
-    def two_strategy(cls, payoff_a: Any, payoff_b: Any, strategies: Sequence[str] = ("A", "B")) -> PopulationGame:
-        """Two strategies in groups of ``N = len(payoff_a)``: ``payoff_a[j]`` / ``payoff_b[j]`` is an A-player's /
-        B-player's payoff when ``j`` of its ``N - 1`` co-players play A (``j = 0..N-1``)."""
-        a = _float_array(payoff_a, "payoff_a")
-        b = _float_array(payoff_b, "payoff_b")
-        if a.ndim != 1 or a.shape != b.shape or a.shape[0] < 2:
-            raise InputError(f"payoff_a and payoff_b must be vectors of the same length N >= 2 (one entry per "
-                             f"number of A co-players, 0..N-1), got shapes {a.shape} and {b.shape}", source="game")
-        # composition index c has N-1-c A co-players
-        return cls(np.stack([a[::-1], b[::-1]]), a.shape[0], _labels(strategies, 2))
-
-    @classmethod
-    def from_function(cls, fn: Callable[[int, tuple[int, ...]], float], strategies: Sequence[str],
-                      group_size: int) -> PopulationGame:
-        """Group game from ``fn(s, counts)``: the payoff of an ``s``-player whose co-players number ``counts[t]``
-        of each strategy ``t`` (``sum(counts) == group_size - 1``)."""
-        labels = _labels(strategies, len(strategies))
-        n = _int_at_least(group_size, 2, "group size")
-        comps = _compositions(n - 1, len(labels))
-        table = np.array([[float(fn(s, tuple(int(v) for v in c))) for c in comps] for s in range(len(labels))])
-        return cls(table, n, labels)
-
-    # ----------------------------------------------------------------- accessors
-    @property
-    def num_strategies(self) -> int:
-        return len(self.strategies)
-
-    @property
-    def payoff_scale(self) -> float:
-        return float(np.ptp(self.payoffs)) if self.payoffs.size else 0.0
-
-    def strategy_index(self, strategy: int | str) -> int:
-        """Index of a strategy given by label or index; :class:`InputError` if unknown."""
-        if isinstance(strategy, (int, np.integer)) and not isinstance(strategy, bool):
-            if 0 <= int(strategy) < self.num_strategies:
-                return int(strategy)
-        elif strategy in self.strategies:
-            return self.strategies.index(strategy)
-        raise InputError(f"unknown strategy {strategy!r}; expected one of {list(self.strategies)}", source="game")
-
-    def payoff(self, strategy: int | str, co_players: dict[str, int] | Sequence[int]) -> float:
-        """Payoff of a ``strategy`` player whose co-players number ``co_players`` of each strategy."""
-        s = self.strategy_index(strategy)
-        if isinstance(co_players, dict):
-            counts = np.zeros(self.num_strategies, dtype=np.int64)
-            for key, v in co_players.items():
-                counts[self.strategy_index(key)] = int(v)
-        else:
-            counts = np.asarray(co_players, dtype=np.int64)
-        if counts.shape != (self.num_strategies,) or counts.min() < 0 or counts.sum() != self.group_size - 1:
-            raise InputError(f"co-players must be {self.num_strategies} counts >= 0 summing to "
-                             f"{self.group_size - 1}, got {counts.tolist()}", source="game")
-        binom = _binomial_table(self.group_size + self.num_strategies, self.num_strategies)
-        return float(self.payoffs[s, _rank(counts, self.group_size - 1, binom)])
-
-    def edge_table(self) -> np.ndarray:
-        """``edge[a, b, j]``: index of the co-player composition with ``j`` a's and ``N - 1 - j`` b's."""
-        m, n_co = self.num_strategies, self.group_size - 1
-        return _edge_table_kernel(m, n_co, _binomial_table(n_co + m, m))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"strategies": list(self.strategies), "group_size": self.group_size,
-                "compositions": self.compositions.tolist(), "payoffs": self.payoffs.tolist()}
-
-
-def collective_risk_dilemma(group_size: int, threshold: int, cost: float, risk: float, endowment: float = 1.0,
-                            strategies: Sequence[str] = ("C", "D")) -> PopulationGame:
-    r"""The collective-risk dilemma of Santos and Pacheco (2011) as a two-strategy group game.
-
-    In a group of :math:`N`, cooperators pay :math:`c b` of their endowment
-    :math:`b`; if fewer than :math:`M` = ``threshold`` members cooperate, every
-    member loses what is left with probability :math:`r` (a red line crossed).
-    With :math:`k` cooperators in the group (focal included),
-
-    .. math:: P_D(k) = b\,\{\Theta(k - M) + (1 - r)[1 - \Theta(k - M)]\},\qquad P_C(k) = P_D(k) - c b,
-
-    :math:`\Theta(x) = 1` for :math:`x \ge 0`, else 0.
-
-    Examples
-    --------
-    >>> g = collective_risk_dilemma(group_size=3, threshold=2, cost=0.1, risk=0.5)
-    >>> g.payoff("C", {"C": 1, "D": 1}), g.payoff("C", {"C": 0, "D": 2})
-    (0.9, 0.4)
-
-    References
-    ----------
-    Santos, F. C. and Pacheco, J. M. (2011). Risk of collective failure provides an escape from the tragedy of
-    the commons. *PNAS* 108(26), 10421-10425.
-    """
-    n = _int_at_least(group_size, 2, "group size")
-    m_thr = _int_at_least(threshold, 0, "threshold")
-    if m_thr > n:
-        raise InputError(f"threshold must be at most the group size {n}, got {m_thr}", source="game")
-    c = probability(cost, "cost (a fraction of the endowment)")
-    r = probability(risk, "risk")
-    b = nonnegative(endowment, "endowment")
-
-    def defector(k: int) -> float:
-        return b if k >= m_thr else b * (1.0 - r)
-
-    payoff_c = [defector(j + 1) - c * b for j in range(n)]  # j cooperating co-players
-    payoff_d = [defector(j) for j in range(n)]
-    return PopulationGame.two_strategy(payoff_c, payoff_d, strategies)
 
 
 # ============================================================================ state helpers
@@ -657,10 +383,10 @@ def all_states(population_size: int, num_strategies: int) -> np.ndarray:
     >>> all_states(2, 3).tolist()
     [[2, 0, 0], [1, 1, 0], [1, 0, 1], [0, 2, 0], [0, 1, 1], [0, 0, 2]]
     """
-    z = _int_at_least(population_size, 0, "population size")
-    m = _int_at_least(num_strategies, 1, "number of strategies")
+    z = int_at_least(population_size, 0, "population size")
+    m = int_at_least(num_strategies, 1, "number of strategies")
     _check_num_states(z, m)
-    return _compositions(z, m)
+    return compositions(z, m)
 
 
 def state_index(counts: Sequence[int]) -> int:
@@ -673,7 +399,7 @@ def state_index(counts: Sequence[int]) -> int:
     if x.ndim != 1 or x.size < 1 or x.min() < 0:
         raise InputError(f"a state must be a vector of counts >= 0, got {list(counts)}")
     z = int(x.sum())
-    return int(_rank(x, z, _binomial_table(z + x.size, x.size)))
+    return int(composition_rank(x, z, binomial_table(z + x.size, x.size)))
 
 
 def fitness(game: PopulationGame, counts: Sequence[int]) -> np.ndarray:
@@ -796,8 +522,8 @@ def simulate_fixation(game: PopulationGame, population_size: int, beta: float, i
     a, r = game.strategy_index(invader), game.strategy_index(resident)
     if a == r:
         raise InputError("invader and resident must be different strategies")
-    n_runs = _int_at_least(runs, 1, "runs")
-    cap = _int_at_least(max_steps, 1, "max_steps")
+    n_runs = int_at_least(runs, 1, "runs")
+    cap = int_at_least(max_steps, 1, "max_steps")
     s = _seed_value(seed)
     fixed, steps, unfinished = _simulate_fixation_kernel(game.payoffs, game.compositions, z, code, b, a, r,
                                                          game.num_strategies, n_runs, s, cap)
@@ -824,8 +550,8 @@ def simulate_chain(game: PopulationGame, population_size: int, beta: float, mu: 
     m_rate = probability(mu, "mutation rate mu")
     m = game.num_strategies
     _check_num_states(z, m)
-    n_steps = _int_at_least(steps, 1, "steps")
-    n_burn = _int_at_least(burn_in, 0, "burn_in")
+    n_steps = int_at_least(steps, 1, "steps")
+    n_burn = int_at_least(burn_in, 0, "burn_in")
     if start is None:
         x0 = np.zeros(m, dtype=np.int64)
         x0[0] = z
@@ -834,8 +560,8 @@ def simulate_chain(game: PopulationGame, population_size: int, beta: float, mu: 
         if x0.shape != (m,) or x0.min() < 0 or x0.sum() != z:
             raise InputError(f"start must be {m} counts >= 0 summing to {z}, got {list(start)}")
     s = _seed_value(seed)
-    states = _compositions(z, m)
-    binom = _binomial_table(z + m, m)
+    states = compositions(z, m)
+    binom = binomial_table(z + m, m)
     visits = _simulate_chain_kernel(game.payoffs, game.compositions, z, code, b, m_rate, x0, n_steps, n_burn, s,
                                     len(states), binom)
     dist = visits / n_steps
@@ -843,32 +569,7 @@ def simulate_chain(game: PopulationGame, population_size: int, beta: float, mu: 
                            dist @ states / z)
 
 
-# ============================================================================ validation helpers (shared)
-def _labels(strategies: Sequence[str] | None, m: int) -> tuple[str, ...]:
-    if strategies is None:
-        return tuple(chr(ord("A") + k) if m <= 26 else str(k + 1) for k in range(m))
-    labels = tuple(str(s) for s in strategies)
-    if len(labels) != m:
-        raise InputError(f"expected {m} strategy labels, got {len(labels)}: {list(labels)}", source="game")
-    return labels
-
-
-def _float_array(data: Any, name: str) -> np.ndarray:
-    try:
-        arr = np.array(data, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be an array of numbers", source="game") from None
-    if not np.all(np.isfinite(arr)):
-        raise InputError(f"{name} must be finite numbers", source="game")
-    return arr
-
-
-def _int_at_least(value: Any, low: int, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or int(value) < low:
-        raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
-
-
+# ============================================================================ validation helpers
 def _check_population(z: int, game: PopulationGame) -> None:
     if z < game.group_size:
         raise InputError(f"group size {game.group_size} is larger than the population size {z}; expected a "
@@ -887,7 +588,7 @@ def _check_process(game: PopulationGame, population_size: Any, beta: Any, rule: 
     if not isinstance(game, PopulationGame):
         raise InputError(f"expected a PopulationGame, got {type(game).__name__}; build one with "
                          "PopulationGame.from_matrix, from_normal_form or two_strategy")
-    z = _int_at_least(population_size, 2, "population size Z")
+    z = int_at_least(population_size, 2, "population size Z")
     _check_population(z, game)
     b = nonnegative(beta, "selection intensity beta")
     if rule not in RULES:

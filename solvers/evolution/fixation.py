@@ -44,8 +44,8 @@ import numpy as np
 from numba import njit
 
 from coop.errors import InputError
+from coop.games.population import PopulationGame
 from coop.solvers.evolution.finite_population import (
-    PopulationGame,
     _check_process,
     _edge_fitness,
     _hypergeometric_tables,
@@ -292,7 +292,7 @@ def fixation_probabilities(game: PopulationGame, population_size: int, beta: flo
     --------
     A neutral mutant fixes with probability 1/Z; in the prisoner's dilemma defectors invade easily:
 
-    >>> from coop.solvers.evolution.finite_population import PopulationGame
+    >>> from coop.games.population import PopulationGame
     >>> g = PopulationGame.from_matrix([[3.0, 0.0], [5.0, 1.0]], strategies=("C", "D"))
     >>> round(float(fixation_probabilities(g, 10, beta=0.0).fixation[0, 1]), 12)
     0.1
@@ -319,7 +319,7 @@ def small_mutation_limit(game: PopulationGame, population_size: int, beta: float
     --------
     In the prisoner's dilemma the population spends most of its time all-defect:
 
-    >>> from coop.solvers.evolution.finite_population import PopulationGame
+    >>> from coop.games.population import PopulationGame
     >>> g = PopulationGame.from_matrix([[3.0, 0.0], [5.0, 1.0]], strategies=("C", "D"))
     >>> res = small_mutation_limit(g, 50, beta=0.5)
     >>> res.dominant, bool(res.stationary[1] > 0.99)
@@ -345,7 +345,7 @@ def birth_death(game: PopulationGame, population_size: int, beta: float, invader
 
     Examples
     --------
-    >>> from coop.solvers.evolution.finite_population import PopulationGame
+    >>> from coop.games.population import PopulationGame
     >>> g = PopulationGame.from_matrix([[3.0, 0.0], [5.0, 1.0]], strategies=("C", "D"))
     >>> bd = birth_death(g, 10, beta=1.0, invader="D", resident="C")
     >>> bool(np.all(bd.gradient[1:-1] > 0))  # defectors always gain ground

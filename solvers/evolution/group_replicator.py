@@ -7,7 +7,7 @@ individual therefore have composition :math:`c` with the multinomial probability
 
 .. math:: f_s(x) = \sum_c \binom{N-1}{c} \prod_t x_t^{c_t}\, \pi_s(c),
 
-with :math:`\pi_s(c)` the group payoff of a :class:`~coop.solvers.evolution.finite_population.PopulationGame`
+with :math:`\pi_s(c)` the group payoff of a :class:`~coop.games.population.PopulationGame`
 (the limit :math:`Z \to \infty` of its hypergeometric sampling). The replicator dynamic is
 :math:`\dot x_s = x_s (f_s(x) - x \cdot f(x))` (Hauert, De Monte, Hofbauer and Sigmund 2002;
 Santos and Pacheco 2011, eq. 2, for the collective-risk dilemma).
@@ -41,7 +41,7 @@ import numpy as np
 from numba import njit
 
 from coop.errors import InputError
-from coop.solvers.evolution.finite_population import PopulationGame
+from coop.games.population import PopulationGame
 
 #: Roots of the gradient closer than this (in the share p) are merged; imaginary parts below it are dropped.
 ROOT_TOL = 1e-9
@@ -88,7 +88,7 @@ def group_fitness(game: PopulationGame, x: Any) -> np.ndarray:
     Collective-risk dilemma in groups of 4, threshold 2: with everybody cooperating a defector keeps all
     (1), a cooperator pays 0.1.
 
-    >>> from coop.solvers.evolution.finite_population import collective_risk_dilemma
+    >>> from coop.games.population import collective_risk_dilemma
     >>> game = collective_risk_dilemma(group_size=4, threshold=2, cost=0.1, risk=0.9)
     >>> group_fitness(game, [1.0, 0.0]).round(6).tolist()
     [0.9, 1.0]
@@ -168,7 +168,7 @@ def group_rest_points(game: PopulationGame) -> GroupRestPoints:
     The collective-risk dilemma at high risk has an unstable threshold and a stable coexistence point
     between the two monomorphic states (Santos and Pacheco 2011, Fig. 1):
 
-    >>> from coop.solvers.evolution.finite_population import collective_risk_dilemma
+    >>> from coop.games.population import collective_risk_dilemma
     >>> rp = group_rest_points(collective_risk_dilemma(group_size=6, threshold=3, cost=0.1, risk=0.9))
     >>> [(round(float(p.state[0]), 3), p.stability) for p in rp.points]
     [(0.0, 'stable'), (0.13, 'unstable'), (0.723, 'stable'), (1.0, 'unstable')]

@@ -38,20 +38,18 @@ import scipy.sparse.linalg as spla
 from numba import njit
 
 from coop.errors import InputError
+from coop.games.population import PopulationGame
 from coop.games.validation import probability
 from coop.solvers.evolution.finite_population import (
-    PopulationGame,
-    _binomial_table,
     _check_num_states,
     _check_process,
-    _compositions,
     _log_factorials,
-    _rank,
     _rule_fitness,
     _state_fitness,
     _step_probability,
 )
 from coop.solvers.evolution.fixation import _names, small_mutation_limit
+from coop.solvers.shared.compositions import binomial_table, composition_rank, compositions
 
 
 # ============================================================================ kernel
@@ -92,7 +90,7 @@ def _transition_kernel(states, payoffs, comps, pop_size, rule, beta, mu, binom):
                 if p > 0.0:
                     x[i] += 1
                     x[j] -= 1
-                    indices[nnz] = _rank(x, pop_size, binom)
+                    indices[nnz] = composition_rank(x, pop_size, binom)
                     x[i] -= 1
                     x[j] += 1
                     data[nnz] = p
@@ -177,7 +175,7 @@ def transition_matrix(game: PopulationGame, population_size: int, beta: float, m
 
     Examples
     --------
-    >>> from coop.solvers.evolution.finite_population import PopulationGame
+    >>> from coop.games.population import PopulationGame
     >>> g = PopulationGame.from_matrix([[1.0, 0.0], [0.0, 1.0]])
     >>> P = transition_matrix(g, 4, beta=1.0, mu=0.1)
     >>> P.shape, bool(np.allclose(P.sum(axis=1), 1.0))
@@ -189,9 +187,9 @@ def transition_matrix(game: PopulationGame, population_size: int, beta: float, m
     if m < 2:
         raise InputError("a population process needs at least 2 strategies")
     _check_num_states(z, m)
-    states = _compositions(z, m)
+    states = compositions(z, m)
     indptr, indices, data = _transition_kernel(states, game.payoffs, game.compositions, z, code, b, m_rate,
-                                               _binomial_table(z + m, m))
+                                               binomial_table(z + m, m))
     return sp.csr_matrix((data, indices, indptr), shape=(len(states), len(states)))
 
 
@@ -203,7 +201,7 @@ def stationary_distribution(game: PopulationGame, population_size: int, beta: fl
     --------
     A coordination game with a risk-dominant B: the population sits mostly near all-B.
 
-    >>> from coop.solvers.evolution.finite_population import PopulationGame
+    >>> from coop.games.population import PopulationGame
     >>> g = PopulationGame.from_matrix([[2.0, 0.0], [1.0, 1.5]], strategies=("A", "B"))
     >>> res = stationary_distribution(g, 20, beta=2.0, mu=0.01)
     >>> res.states.shape, round(float(res.distribution.sum()), 12)
@@ -218,7 +216,7 @@ def stationary_distribution(game: PopulationGame, population_size: int, beta: fl
     P = transition_matrix(game, population_size, beta, m_rate, rule)
     z, b, _ = _check_process(game, population_size, beta, rule)
     m = game.num_strategies
-    states = _compositions(z, m)
+    states = compositions(z, m)
     # reference state: the monomorphic state the small-mutation limit favours
     sml = small_mutation_limit(game, z, b, rule)
     k = int(np.flatnonzero(states.max(axis=1) == z)[int(np.argmax(sml.stationary))])

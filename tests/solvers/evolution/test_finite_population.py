@@ -40,10 +40,9 @@ from hypothesis import strategies as st
 
 from coop.errors import InputError
 from coop.games import NormalFormGame
+from coop.games.population import PopulationGame, collective_risk_dilemma
 from coop.solvers.evolution.finite_population import (
-    PopulationGame,
     all_states,
-    collective_risk_dilemma,
     fitness,
     num_states,
     simulate_chain,

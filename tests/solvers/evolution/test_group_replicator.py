@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from coop.errors import InputError
+from coop.games.population import PopulationGame, collective_risk_dilemma
 from coop.inputs import load_input
 from coop.solvers.evolution.dynamics import fitness, population_model
-from coop.solvers.evolution.finite_population import PopulationGame, collective_risk_dilemma
 from coop.solvers.evolution.fixation import birth_death
 from coop.solvers.evolution.group_replicator import (
     gradient_polynomial,
