@@ -20,10 +20,9 @@ def all_modules() -> list[str]:
     for pkg_name in PACKAGES:
         pkg = importlib.import_module(pkg_name)
         names.append(pkg_name)
-        for info in pkgutil.iter_modules(pkg.__path__):
-            full = f"{pkg_name}.{info.name}"
-            if full not in PACKAGES:
-                names.append(full)
+        for info in pkgutil.walk_packages(pkg.__path__, prefix=f"{pkg_name}."):
+            if info.name not in PACKAGES:
+                names.append(info.name)
     return sorted(set(names))
 
 
