@@ -44,6 +44,7 @@ import numpy as np
 from numba import njit
 
 from coop.solvers.shared.arrays import advance_skipping, c_order_strides
+from coop.solvers.shared.linalg import UNIQUE, inverse_into, solve_inplace
 
 # status flags of one support system
 _OK = 0
@@ -62,6 +63,10 @@ _WKRAWCZYK = 0.25
 _WDIRECT = 1e-4
 #: condition number above which a Jacobian at a solution counts as singular
 _COND_SINGULAR = 1e10
+#: a pivot of a Newton step or of the Krawczyk preconditioner is zero at most this, or below
+#: ``_PIVOT_REL`` times the matrix's largest entry
+_PIVOT_ABS = 1e-300
+_PIVOT_REL = 1e-15
 
 
 # ----------------------------------------------------------------------------- small helpers
@@ -79,98 +84,6 @@ def _next_combination(c, k, a):
     for s in range(t + 1, k):
         c[s] = c[s - 1] + 1
     return True
-
-
-@njit(cache=True)
-def _solve_linear(A, b):
-    """Solve ``A x = b`` by Gaussian elimination with partial pivoting; ``ok`` False if singular."""
-    n = A.shape[0]
-    M = A.copy()
-    x = b.copy()
-    scale = 0.0
-    for i in range(n):
-        for j in range(n):
-            v = abs(M[i, j])
-            if v > scale:
-                scale = v
-    if scale == 0.0:
-        return x, False
-    for col in range(n):
-        piv = col
-        best = abs(M[col, col])
-        for r in range(col + 1, n):
-            v = abs(M[r, col])
-            if v > best:
-                best = v
-                piv = r
-        if best <= 1e-300 or best < 1e-15 * scale:
-            return x, False
-        if piv != col:
-            for j in range(n):
-                tmp = M[col, j]
-                M[col, j] = M[piv, j]
-                M[piv, j] = tmp
-            tmp = x[col]
-            x[col] = x[piv]
-            x[piv] = tmp
-        for r in range(col + 1, n):
-            fac = M[r, col] / M[col, col]
-            if fac != 0.0:
-                for j in range(col, n):
-                    M[r, j] -= fac * M[col, j]
-                x[r] -= fac * x[col]
-    for col in range(n - 1, -1, -1):
-        s = x[col]
-        for j in range(col + 1, n):
-            s -= M[col, j] * x[j]
-        x[col] = s / M[col, col]
-    return x, True
-
-
-@njit(cache=True)
-def _inverse(A):
-    """Inverse by Gauss-Jordan elimination with partial pivoting; ``ok`` False if (nearly) singular."""
-    n = A.shape[0]
-    M = A.copy()
-    inv = np.eye(n)
-    scale = 0.0
-    for i in range(n):
-        for j in range(n):
-            v = abs(M[i, j])
-            if v > scale:
-                scale = v
-    if scale == 0.0:
-        return inv, False
-    for col in range(n):
-        piv = col
-        best = abs(M[col, col])
-        for r in range(col + 1, n):
-            v = abs(M[r, col])
-            if v > best:
-                best = v
-                piv = r
-        if best <= 1e-300 or best < 1e-15 * scale:
-            return inv, False
-        if piv != col:
-            for j in range(n):
-                tmp = M[col, j]
-                M[col, j] = M[piv, j]
-                M[piv, j] = tmp
-                tmp = inv[col, j]
-                inv[col, j] = inv[piv, j]
-                inv[piv, j] = tmp
-        d = 1.0 / M[col, col]
-        for j in range(n):
-            M[col, j] *= d
-            inv[col, j] *= d
-        for r in range(n):
-            if r != col:
-                fac = M[r, col]
-                if fac != 0.0:
-                    for j in range(n):
-                        M[r, j] -= fac * M[col, j]
-                        inv[r, j] -= fac * inv[col, j]
-    return inv, True
 
 
 # ----------------------------------------------------------------------------- payoff restriction
@@ -566,6 +479,8 @@ def _newton(x0, Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, ft
     gmax = np.empty(N)
     Jlo = np.empty((n, n))
     Jhi = np.empty((n, n))
+    work = np.empty((n, n))
+    step = np.empty(n)
     small = 0
     converged = False
     singular = False
@@ -573,10 +488,13 @@ def _newton(x0, Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, ft
         _set_point(x, k, voff, mats, mrows)
         _values(Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, f, gmax)
         _jacobian(Tbuf, Toff, shape, k, supp, voff, mats, mrows, dmats, Jlo, Jhi)
-        step, ok = _solve_linear(Jlo, f)
-        if not ok:
+        for a in range(n):
+            step[a] = f[a]
+            for b in range(n):
+                work[a, b] = Jlo[a, b]
+        if solve_inplace(work, step, n, _PIVOT_ABS, _PIVOT_REL) != UNIQUE:
             # singular Jacobian: a least-squares step still moves onto a solution set
-            step = np.linalg.lstsq(Jlo, f)[0]
+            step[:] = np.linalg.lstsq(Jlo, f)[0]
             singular = True
         big = 0.0
         for t in range(n):
@@ -704,6 +622,8 @@ def _solve_support(Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes
     Jlo = np.empty((n, n))
     Jhi = np.empty((n, n))
     Jc = np.empty((n, n))
+    Y = np.empty((n, n))
+    work = np.empty((n, n))
     Kc = np.empty(n)
     Kr = np.empty(n)
     while top > 0:
@@ -779,7 +699,7 @@ def _solve_support(Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes
                 for a in range(n):
                     for b in range(n):
                         Jc[a, b] = 0.5 * (Jlo[a, b] + Jhi[a, b])
-                Y, ok = _inverse(Jc)
+                ok = inverse_into(Jc, Y, work, _PIVOT_ABS, _PIVOT_REL)
             if ok:
                 inside = True
                 disjoint = False

@@ -139,57 +139,6 @@ def _new_table(width, cap):
     )
 
 
-# ---------------------------------------------------------------------------- small dense solve
-@njit(cache=True)
-def _solve_inplace(M, rhs, size, sing_tol):
-    """Solve ``M[:size, :size] z = rhs[:size]`` by Gaussian elimination with partial pivoting.
-
-    ``M`` and ``rhs`` are overwritten; a unique solution is left in ``rhs``.
-    Returns 0 (unique solution), 2 (singular but consistent: a continuum of
-    solutions) or 3 (singular and inconsistent: no solution); a pivot at most
-    ``sing_tol`` in absolute value counts as zero.
-    """
-    rank = 0
-    for c in range(size):
-        p = rank
-        best = -1.0
-        for r in range(rank, size):
-            v = abs(M[r, c])
-            if v > best:
-                best = v
-                p = r
-        if best <= sing_tol:
-            continue  # no pivot in this column: singular
-        if p != rank:
-            for j in range(c, size):
-                t = M[rank, j]
-                M[rank, j] = M[p, j]
-                M[p, j] = t
-            t = rhs[rank]
-            rhs[rank] = rhs[p]
-            rhs[p] = t
-        piv = M[rank, c]
-        for r in range(rank + 1, size):
-            f = M[r, c] / piv
-            if f != 0.0:
-                for j in range(c + 1, size):
-                    M[r, j] -= f * M[rank, j]
-                M[r, c] = 0.0
-                rhs[r] -= f * rhs[rank]
-        rank += 1
-    if rank < size:
-        for r in range(rank, size):
-            if abs(rhs[r]) > 1e3 * sing_tol:
-                return 3
-        return 2
-    for c in range(size - 1, -1, -1):
-        s = rhs[c]
-        for j in range(c + 1, size):
-            s -= M[c, j] * rhs[j]
-        rhs[c] = s / M[c, c]
-    return 0
-
-
 # ---------------------------------------------------------------------------- verification
 @njit(cache=True)
 def _is_probability(vec, prob_tol):

@@ -31,8 +31,9 @@ import numpy as np
 from numba import njit
 
 from coop.games.normal_form import NormalFormGame
-from coop.solvers.nash.bimatrix import _solve_inplace, check_two_player, positive_bimatrix, verified_bimatrix_equilibria
+from coop.solvers.nash.bimatrix import check_two_player, positive_bimatrix, verified_bimatrix_equilibria
 from coop.solvers.nash.results import NashResult, regret_tolerance
+from coop.solvers.shared.linalg import solve_inplace
 
 #: Probabilities and payoff differences at most this (payoffs rescaled to [1, 2]) count as zero.
 ZERO_TOL = 1e-10
@@ -75,7 +76,7 @@ def _indifferent_mix(U, rows, cols, k, transpose, M, rhs, out, zero_tol, sing_to
         rhs[a] = 0.0
     M[k, k] = 0.0
     rhs[k] = 1.0
-    solved = _solve_inplace(M, rhs, k + 1, sing_tol)
+    solved = solve_inplace(M, rhs, k + 1, sing_tol, 0.0)
     if solved != 0:
         return solved, 0.0
     status = 0
