@@ -40,7 +40,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from coop.games.automata import BUILDERS, PROB_TOL, Automaton, custom
+from coop.games.names import STRATEGY_PARAMETERS
 from coop.games.repeated import RepeatedGame
+from coop.scenarios import fields
 from coop.scenarios.formula import known_list, suggest
 from coop.scenarios.schema import KeySpec, check_keys, identifier, text_list, text_value
 from coop.scenarios.yaml_source import YNode
@@ -59,6 +61,18 @@ RULE_KEYS: dict[str, KeySpec] = {
 
 #: Role words accepted in place of action labels.
 ROLES = ("cooperate", "defect")
+
+
+def strategy_name(node: YNode, customs: dict[str, CustomAutomatonSpec], hint: str = "") -> str:
+    """The name of a built-in strategy or of one of the scenario's ``customs`` automata."""
+    return fields.choice(node, [*BUILDERS, *customs], "strategy", hint=hint)
+
+
+def strategy_parameter(node: YNode, key: str, scalar: fields.Scalar) -> Any:
+    """The value of the parameter ``key`` of a built-in strategy (:data:`coop.games.names.STRATEGY_PARAMETERS`)."""
+    if STRATEGY_PARAMETERS[key].kind == "count":
+        return fields.whole_number(node, scalar, key, 1)
+    return fields.probability(node, scalar, key)
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,23 +146,14 @@ class CustomAutomatonSpec:
 
 
 def _target(node: YNode, states: tuple[str, ...], name: str, scalar: Callable[[YNode, str], float]) -> Any:
-    def state_name(n: YNode, key: str | None = None) -> str:
-        s = key if key is not None else (n.text if n.kind == "scalar" else "")
-        if s not in states:
-            raise n.error(
-                f"unknown state {s or n.describe()!r}{suggest(s, states)} in automaton {name!r}; "
-                f"its states are {known_list(states)}",
-                key=key,
-            )
-        return s
-
+    where = f"automaton {name!r}"
     if node.kind == "scalar":
-        return state_name(node)
+        return fields.choice(node, states, "state", where=where)
     if node.kind != "map" or len(node) == 0:
         raise node.error(f"'to' must be a state or {{state: probability}}, got {node.describe()}")
     out: dict[str, float] = {}
     for key, pnode in node.items():
-        state_name(node, key)
+        fields.choice(node, states, "state", key=key, where=where)
         p = scalar(pnode, f"the probability of moving to {key!r}")
         if not 0.0 <= p <= 1.0:
             raise pnode.error(f"the probability of moving to {key!r} must lie in [0, 1], got {p:g}")
@@ -169,22 +174,16 @@ def build_automata(node: YNode, scalar: Callable[[YNode, str], float]) -> dict[s
             raise node.error(f"the automaton name {name!r} is a built-in strategy; choose another name", key=name)
         check_keys(anode, AUTOMATON_KEYS, f"automaton {name!r}")
         snode = anode["states"]
-        if snode.kind != "seq" or len(snode) == 0:
-            raise snode.error(f"the states of automaton {name!r} must be a non-empty list, got {snode.describe()}")
-        states = tuple(identifier(s, "state name") for s in snode)
+        states = tuple(identifier(s, "state name") for s in fields.sequence(snode, f"the states of automaton {name!r}"))
         for k, s in enumerate(states):
             if s in states[:k]:
                 raise snode[k].error(f"automaton {name!r} has two states named {s!r}")
         pnode = anode["play"]
         if pnode.kind != "map":
             raise pnode.error(f"play must be a mapping {{state: action}}, got {pnode.describe()}")
+        where = f"automaton {name!r}"
         for s in pnode.value:
-            if s not in states:
-                raise pnode.error(
-                    f"unknown state {s!r}{suggest(s, states)} in automaton {name!r}; its states are "
-                    f"{known_list(states)}",
-                    key=s,
-                )
+            fields.choice(pnode, states, "state", key=s, where=where)
         missing = [s for s in states if s not in pnode]
         if missing:
             raise pnode.error(f"automaton {name!r} does not say what to play in state {missing[0]!r}")
@@ -194,12 +193,7 @@ def build_automata(node: YNode, scalar: Callable[[YNode, str], float]) -> dict[s
             if tnode.kind != "map":
                 raise tnode.error(f"transitions must be a mapping {{state: [rules]}}, got {tnode.describe()}")
             for s, rnode in tnode.items():
-                if s not in states:
-                    raise tnode.error(
-                        f"unknown state {s!r}{suggest(s, states)} in automaton {name!r}; its states are "
-                        f"{known_list(states)}",
-                        key=s,
-                    )
+                fields.choice(tnode, states, "state", key=s, where=where)
                 entries = [rnode] if rnode.kind == "map" else list(rnode) if rnode.kind == "seq" else None
                 if entries is None:
                     raise rnode.error(
@@ -215,12 +209,6 @@ def build_automata(node: YNode, scalar: Callable[[YNode, str], float]) -> dict[s
                 rules[s] = tuple(parsed)
         initial = states[0]
         if "initial" in anode:
-            inode = anode["initial"]
-            initial = inode.text if inode.kind == "scalar" else ""
-            if initial not in states:
-                raise inode.error(
-                    f"unknown initial state {initial or inode.describe()!r} of automaton {name!r}; its states are "
-                    f"{known_list(states)}"
-                )
+            initial = fields.choice(anode["initial"], states, "initial state", where=where)
         specs[name] = CustomAutomatonSpec(name, states, dict(pnode.items()), rules, initial, anode)
     return specs

@@ -37,13 +37,29 @@ from typing import Any
 import numpy as np
 
 from coop.games.normal_form import NormalFormGame
-from coop.scenarios.formula import known_list, suggest
+from coop.scenarios import fields
 from coop.scenarios.schema import KeySpec, check_keys
 from coop.scenarios.sections import SectionContext
 from coop.scenarios.yaml_source import YNode
+from coop.solvers.evolution.names import (
+    DEFAULT_BASIN_RESOLUTION,
+    DEFAULT_BASIN_TIME,
+    DEFAULT_DYNAMIC,
+    DEFAULT_LOGIT_ETA,
+    DEFAULT_MUTATION,
+    DEFAULT_RUN_TIME,
+    DEFAULT_SELECTION,
+    DEFAULT_UPDATE_RULE,
+    DYNAMICS,
+    POPULATIONS,
+    UPDATE_RULES,
+    Dynamic,
+    Populations,
+    UpdateRule,
+)
 
 EVOLUTION_KEYS: dict[str, KeySpec] = {
-    "populations": KeySpec("one (a symmetric game) or per_player"),
+    "populations": KeySpec(f"{' or '.join(POPULATIONS)} (one: a symmetric game)"),
     "dynamics": KeySpec("deterministic dynamics to integrate: dynamic, start, time, eta"),
     "rest_points": KeySpec("whether to find the rest points and their stability (default: 2-player games)"),
     "basins": KeySpec("basins of attraction: resolution, dynamic, time"),
@@ -51,28 +67,26 @@ EVOLUTION_KEYS: dict[str, KeySpec] = {
 }
 
 DYNAMIC_KEYS: dict[str, KeySpec] = {
-    "dynamic": KeySpec("replicator, best_response, logit, bnn or smith", required=True),
+    "dynamic": KeySpec(", ".join(DYNAMICS), required=True),
     "start": KeySpec("the starting shares of the actions (default: equal shares)"),
-    "time": KeySpec("how long to integrate (default 100)"),
-    "eta": KeySpec("noise of the logit dynamic (> 0)"),
+    "time": KeySpec(f"how long to integrate (default {DEFAULT_RUN_TIME:g})"),
+    "eta": KeySpec(f"noise of the logit dynamic (> 0, default {DEFAULT_LOGIT_ETA:g})"),
 }
 
 BASIN_KEYS: dict[str, KeySpec] = {
-    "resolution": KeySpec("grid steps per axis of the simplex (default 10)"),
-    "dynamic": KeySpec("the dynamic (default replicator)"),
-    "time": KeySpec("how long to integrate from each start (default 200)"),
-    "eta": KeySpec("noise of the logit dynamic"),
+    "resolution": KeySpec(f"grid steps per axis of the simplex (default {DEFAULT_BASIN_RESOLUTION})"),
+    "dynamic": KeySpec(f"the dynamic (default {DEFAULT_DYNAMIC})"),
+    "time": KeySpec(f"how long to integrate from each start (default {DEFAULT_BASIN_TIME:g})"),
+    "eta": KeySpec(f"noise of the logit dynamic (default {DEFAULT_LOGIT_ETA:g})"),
 }
 
 FINITE_KEYS: dict[str, KeySpec] = {
     "size": KeySpec("population size Z >= 2", required=True),
-    "selection": KeySpec("intensity of selection beta >= 0 (default 1)"),
-    "mutation": KeySpec("mutation (exploration) rate mu in [0, 1] (default 0)"),
-    "rule": KeySpec("fermi (pairwise comparison, default), moran or moran_exp"),
+    "selection": KeySpec(f"intensity of selection beta >= 0 (default {DEFAULT_SELECTION:g})"),
+    "mutation": KeySpec(f"mutation (exploration) rate mu in [0, 1] (default {DEFAULT_MUTATION:g})"),
+    "rule": KeySpec(f"{', '.join(UPDATE_RULES)} (default {DEFAULT_UPDATE_RULE})"),
 }
 
-DYNAMICS = ("replicator", "best_response", "logit", "bnn", "smith")
-RULES = ("fermi", "moran", "moran_exp")
 START_TOL = 1e-9
 
 
@@ -80,7 +94,7 @@ START_TOL = 1e-9
 class DynamicRun:
     """One deterministic run: the dynamic, its noise, the flat start state and the end time."""
 
-    dynamic: str
+    dynamic: Dynamic
     eta: float | None
     start: np.ndarray
     time: float
@@ -89,7 +103,7 @@ class DynamicRun:
 @dataclass(frozen=True, eq=False)
 class BasinSpec:
     resolution: int
-    dynamic: str
+    dynamic: Dynamic
     eta: float | None
     time: float
 
@@ -99,14 +113,14 @@ class FiniteSpec:
     size: int
     selection: float
     mutation: float
-    rule: str
+    rule: UpdateRule
 
 
 @dataclass(frozen=True, eq=False)
 class EvolutionSpec:
     """What the ``evolution`` section asks for."""
 
-    populations: str
+    populations: Populations
     runs: tuple[DynamicRun, ...]
     rest_points: bool
     basins: BasinSpec | None
@@ -141,33 +155,13 @@ def is_symmetric(game: NormalFormGame, tol: float = 1e-12) -> bool:
     return True
 
 
-def _choice(node: YNode, options: tuple[str, ...], what: str) -> str:
-    text = node.text if node.kind == "scalar" else ""
-    if text not in options:
-        raise node.error(f"unknown {what} {text or node.describe()!r}{suggest(text, options)}; "
-                         f"expected one of {known_list(options)}")
-    return text
-
-
-def _positive(node: YNode, what: str, scalar: Callable[[YNode, str], float], strict: bool = True) -> float:
-    x = scalar(node, what)
-    if x < 0.0 or (strict and x == 0.0):
-        raise node.error(f"{what} must be {'> 0' if strict else '>= 0'}, got {x:g}")
-    return x
-
-
 def _shares(node: YNode, actions: tuple[str, ...], where: str, scalar: Callable[[YNode, str], float]) -> np.ndarray:
     if node.kind != "map":
         raise node.error(f"{where} must map actions to shares, e.g. {{{actions[0]}: 0.5, ...}}, got {node.describe()}")
     x = np.zeros(len(actions))
     for key, vnode in node.items():
-        if key not in actions:
-            raise node.error(f"unknown action {key!r}{suggest(key, actions)} in {where}; the actions are "
-                             f"{known_list(actions)}", key=key)
-        v = scalar(vnode, f"the share of {key}")
-        if v < 0.0:
-            raise vnode.error(f"the share of {key} must be >= 0 (a start on the simplex), got {v:g}")
-        x[actions.index(key)] = v
+        a = fields.action(node, actions, key=key, where=where)
+        x[a] = fields.positive(vnode, scalar, f"the share of {key}", strict=False)
     if abs(x.sum() - 1.0) > START_TOL:
         raise node.error(f"the shares in {where} sum to {x.sum():.12g}; a start on the simplex sums to 1")
     return x
@@ -182,18 +176,9 @@ def _start(node: YNode | None, game: NormalFormGame, populations: str,
         return _shares(node, acts, "start", scalar)
     if node is None:
         return np.concatenate([np.full(len(a), 1.0 / len(a)) for a in game.actions])
-    if node.kind != "map":
-        raise node.error(f"start must map each player to its shares, got {node.describe()}")
-    for key in node.value:
-        if key not in game.players:
-            raise node.error(f"unknown player {key!r}{suggest(key, game.players)} in start; the populations are "
-                             f"the players {known_list(game.players)}", key=key)
-    blocks = []
-    for i, p in enumerate(game.players):
-        if p not in node:
-            raise node.error(f"start has no shares for the population of {p!r}")
-        blocks.append(_shares(node[p], game.actions[i], f"start.{p}", scalar))
-    return np.concatenate(blocks)
+    shares = fields.player_map(node, game.players, "start", "shares")
+    return np.concatenate([_shares(v, acts, f"start.{p}", scalar)
+                           for p, acts, v in zip(game.players, game.actions, shares, strict=True)])
 
 
 def build_evolution(node: YNode, game: NormalFormGame, scalar: Callable[[YNode, str], float]) -> EvolutionSpec:
@@ -203,7 +188,7 @@ def build_evolution(node: YNode, game: NormalFormGame, scalar: Callable[[YNode, 
     check_keys(node, EVOLUTION_KEYS, "evolution")
     symmetric = is_symmetric(game)
     if "populations" in node:
-        populations = _choice(node["populations"], ("one", "per_player"), "population model")
+        populations = fields.choice(node["populations"], POPULATIONS, "population model")
         if populations == "one" and not symmetric:
             raise node["populations"].error(
                 "one population needs a symmetric game (every player with the same actions, payoffs that only "
@@ -213,33 +198,28 @@ def build_evolution(node: YNode, game: NormalFormGame, scalar: Callable[[YNode, 
     groups = populations == "one" and game.num_players > 2
     runs: list[DynamicRun] = []
     if "dynamics" in node:
-        dnode = node["dynamics"]
-        if dnode.kind != "seq" or len(dnode) == 0:
-            raise dnode.error(f"dynamics must be a non-empty list, got {dnode.describe()}")
-        for entry in dnode:
+        for entry in fields.sequence(node["dynamics"], "dynamics"):
             if entry.kind == "scalar":
-                runs.append(DynamicRun(_choice(entry, DYNAMICS, "dynamic"), None,
-                                       _start(None, game, populations, scalar), 100.0))
+                dyn = fields.choice(entry, DYNAMICS, "dynamic")
+                runs.append(DynamicRun(dyn, DEFAULT_LOGIT_ETA if dyn == "logit" else None,
+                                       _start(None, game, populations, scalar), DEFAULT_RUN_TIME))
                 continue
             check_keys(entry, DYNAMIC_KEYS, "a dynamic")
-            dyn = _choice(entry["dynamic"], DYNAMICS, "dynamic")
+            dyn = fields.choice(entry["dynamic"], DYNAMICS, "dynamic")
             eta = None
             if dyn == "logit":
-                eta = _positive(entry["eta"], "eta", scalar) if "eta" in entry else 0.1
+                eta = fields.positive(entry["eta"], scalar, "eta") if "eta" in entry else DEFAULT_LOGIT_ETA
             elif "eta" in entry:
                 raise entry.error(f"eta is the noise of the logit dynamic, not of {dyn}", key="eta")
-            time = _positive(entry["time"], "time", scalar) if "time" in entry else 100.0
+            time = fields.positive(entry["time"], scalar, "time") if "time" in entry else DEFAULT_RUN_TIME
             runs.append(DynamicRun(dyn, eta, _start(entry.get("start"), game, populations, scalar), time))
     else:
-        runs.append(DynamicRun("replicator", None, _start(None, game, populations, scalar), 100.0))
+        runs.append(DynamicRun(DEFAULT_DYNAMIC, None, _start(None, game, populations, scalar), DEFAULT_RUN_TIME))
     # one population per player of a game with three or more players has many rest points (every pure
     # profile and more): they are listed only on request
     rest = game.num_players == 2 or (groups and len(game.actions[0]) == 2)
     if "rest_points" in node:
-        rnode = node["rest_points"]
-        if rnode.kind != "scalar" or not isinstance(rnode.value, bool):
-            raise rnode.error(f"rest_points must be true or false, got {rnode.describe()}")
-        rest = bool(rnode.value)
+        rest = fields.flag(node["rest_points"], "rest_points")
     basins = None
     if "basins" in node:
         bnode = node["basins"]
@@ -249,13 +229,14 @@ def build_evolution(node: YNode, game: NormalFormGame, scalar: Callable[[YNode, 
         if groups:
             raise bnode.error("basins are computed for 2-player games or one population per player; this game has "
                               f"{game.num_players} players in one population")
-        res = scalar(bnode["resolution"], "resolution") if "resolution" in bnode else 10.0
-        if res != int(res) or not 2 <= res <= 200:
-            raise bnode["resolution"].error(f"resolution must be a whole number from 2 to 200, got {res:g}")
-        dyn = _choice(bnode["dynamic"], DYNAMICS, "dynamic") if "dynamic" in bnode else "replicator"
-        eta = (_positive(bnode["eta"], "eta", scalar) if "eta" in bnode else 0.1) if dyn == "logit" else None
-        time = _positive(bnode["time"], "time", scalar) if "time" in bnode else 200.0
-        basins = BasinSpec(int(res), dyn, eta, time)
+        res = (fields.whole_number(bnode["resolution"], scalar, "resolution", 2, 200) if "resolution" in bnode
+               else DEFAULT_BASIN_RESOLUTION)
+        dyn = fields.choice(bnode["dynamic"], DYNAMICS, "dynamic") if "dynamic" in bnode else DEFAULT_DYNAMIC
+        eta = None
+        if dyn == "logit":
+            eta = fields.positive(bnode["eta"], scalar, "eta") if "eta" in bnode else DEFAULT_LOGIT_ETA
+        time = fields.positive(bnode["time"], scalar, "time") if "time" in bnode else DEFAULT_BASIN_TIME
+        basins = BasinSpec(res, dyn, eta, time)
     finite = None
     if "finite_population" in node:
         fnode = node["finite_population"]
@@ -263,20 +244,15 @@ def build_evolution(node: YNode, game: NormalFormGame, scalar: Callable[[YNode, 
         if not symmetric:
             raise fnode.error("a finite population needs a symmetric game: every player with the same actions and "
                               "payoffs that only depend on who plays what")
-        z = scalar(fnode["size"], "size")
-        if z != int(z) or z < 2:
-            raise fnode["size"].error(f"the population size must be a whole number >= 2, got {z:g}")
+        z = fields.whole_number(fnode["size"], scalar, "the population size", 2)
         if game.num_players > z:
             raise fnode["size"].error(f"groups of {game.num_players} players cannot be drawn from a population of "
-                                      f"{int(z)}")
-        beta = _positive(fnode["selection"], "selection", scalar, strict=False) if "selection" in fnode else 1.0
-        mu = 0.0
-        if "mutation" in fnode:
-            mu = scalar(fnode["mutation"], "mutation")
-            if not 0.0 <= mu <= 1.0:
-                raise fnode["mutation"].error(f"mutation must be a probability in [0, 1], got {mu:g}")
-        rule = _choice(fnode["rule"], RULES, "update rule") if "rule" in fnode else "fermi"
-        finite = FiniteSpec(int(z), beta, mu, rule)
+                                      f"{z}")
+        beta = (fields.positive(fnode["selection"], scalar, "selection", strict=False) if "selection" in fnode
+                else DEFAULT_SELECTION)
+        mu = fields.probability(fnode["mutation"], scalar, "mutation") if "mutation" in fnode else DEFAULT_MUTATION
+        rule = fields.choice(fnode["rule"], UPDATE_RULES, "update rule") if "rule" in fnode else DEFAULT_UPDATE_RULE
+        finite = FiniteSpec(z, beta, mu, rule)
     return EvolutionSpec(populations, tuple(runs), rest, basins, finite)
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from coop.games.institutions import DESIGNS, Institution
 from coop.games.normal_form import NormalFormGame
-from coop.scenarios.formula import known_list, suggest
+from coop.scenarios import fields
 from coop.scenarios.schema import KeySpec, check_keys
 from coop.scenarios.sections import SectionContext
 from coop.scenarios.yaml_source import YNode
@@ -42,44 +42,25 @@ INSTITUTION_KEYS: dict[str, KeySpec] = {
 }
 
 _NUMBERS = ("detection", "sanction", "reputation_cost", "participation_cost", "forum_shopping")
+_PROBABILITIES = ("detection", "forum_shopping")
 
 
 def _design(entry: YNode, stage: NormalFormGame, scalar) -> Institution:
     check_keys(entry, INSTITUTION_KEYS, "an institution")
     name = entry["name"].text.strip()
-    fields: dict[str, Any] = {"name": name}
+    values: dict[str, Any] = {"name": name}
     if "like" in entry:
-        like = entry["like"].text if entry["like"].kind == "scalar" else ""
-        if like not in DESIGNS:
-            raise entry["like"].error(
-                f"unknown design {like or entry['like'].describe()!r}{suggest(like, DESIGNS)}; "
-                f"expected one of {known_list(DESIGNS)}"
-            )
-        base = DESIGNS[like]()
-        fields.update({k: getattr(base, k) for k in _NUMBERS})
+        base = DESIGNS[fields.choice(entry["like"], tuple(DESIGNS), "design")]()
+        values.update({k: getattr(base, k) for k in _NUMBERS})
     for key in _NUMBERS:
         if key in entry:
-            value = scalar(entry[key], key)
-            if key in ("detection", "forum_shopping") and not 0.0 <= value <= 1.0:
-                raise entry[key].error(f"{key} must be a probability in [0, 1], got {value:g}")
-            if value < 0:
-                raise entry[key].error(f"{key} must be >= 0, got {value:g}")
-            fields[key] = value
+            values[key] = (fields.probability(entry[key], scalar, key) if key in _PROBABILITIES
+                           else fields.positive(entry[key], scalar, key, strict=False))
     if "members" in entry:
-        mnode = entry["members"]
-        if mnode.kind != "seq" or len(mnode) == 0:
-            raise mnode.error(f"members must be a non-empty list of players, got {mnode.describe()}")
-        members = []
-        for child in mnode:
-            if child.kind != "scalar" or child.text not in stage.players:
-                raise child.error(
-                    f"unknown player {child.text or child.describe()!r}{suggest(child.text, stage.players)}; "
-                    f"the players are {known_list(stage.players)}"
-                )
-            members.append(child.text)
-        fields["members"] = tuple(members)
+        members = fields.sequence(entry["members"], "members", of="players")
+        values["members"] = tuple(stage.players[fields.player(child, stage.players)] for child in members)
     try:
-        return Institution(**fields)
+        return Institution(**values)
     except ValueError as err:  # InputError is a ValueError
         raise entry.error(str(err)) from None
 
@@ -91,11 +72,9 @@ def build_institutions(node: YNode, stage: NormalFormGame, scalar, has_repeated:
             "institutions are analysed in the repeated game: add a 'repeated' section "
             "(delta, cooperate, defect) to the scenario"
         )
-    if node.kind != "seq" or len(node) == 0:
-        raise node.error(f"institutions must be a non-empty list of designs, got {node.describe()}")
     designs = []
     seen: dict[str, int] = {}
-    for entry in node:
+    for entry in fields.sequence(node, "institutions", of="designs"):
         design = _design(entry, stage, scalar)
         if design.name in seen:
             raise entry["name"].error(f"duplicate institution {design.name!r} (first at line {seen[design.name]})")

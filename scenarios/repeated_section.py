@@ -30,11 +30,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from coop.errors import InputError
-from coop.games.automata import BUILDERS, Automaton
+from coop.games.automata import Automaton
+from coop.games.names import DEFAULT_PROFILES, STRATEGY_PARAMETERS
 from coop.games.normal_form import NormalFormGame
 from coop.games.repeated import RepeatedGame
-from coop.scenarios.automata_section import CustomAutomatonSpec, build_automata
-from coop.scenarios.formula import known_list, suggest
+from coop.scenarios import fields
+from coop.scenarios.automata_section import (
+    CustomAutomatonSpec,
+    build_automata,
+    strategy_name,
+    strategy_parameter,
+)
 from coop.scenarios.schema import KeySpec, check_keys
 from coop.scenarios.sections import SectionContext
 from coop.scenarios.tournament_section import TournamentSpec, build_tournament
@@ -54,16 +60,15 @@ REPEATED_KEYS: dict[str, KeySpec] = {
     "tournament": KeySpec("a round-robin tournament of strategies (2-player games)"),
 }
 
+#: The parameters of built-in strategies that a profile may give (``p`` of ``random`` only in tournaments).
+PROFILE_PARAMETERS = ("k", "generosity")
+
 STRATEGY_KEYS: dict[str, KeySpec] = {
     "name": KeySpec("a label for the profile"),
     "all": KeySpec("one strategy used by every player"),
     "players": KeySpec("a strategy per player"),
-    "k": KeySpec("punishment length of k_period_punishment"),
-    "generosity": KeySpec("forgiveness probability of generous_tit_for_tat"),
+    **{key: KeySpec(STRATEGY_PARAMETERS[key].summary) for key in PROFILE_PARAMETERS},
 }
-
-#: Profiles analysed when a scenario lists none.
-DEFAULT_STRATEGIES = ("grim_trigger", "tit_for_tat", "win_stay_lose_shift")
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,46 +93,20 @@ class RepeatedSpec:
 
 
 def _labels(node: YNode, stage: NormalFormGame, what: str) -> dict[str, str]:
-    if node.kind != "map":
-        raise node.error(f"{what} must be a mapping {{player: action}}, got {node.describe()}")
-    out: dict[str, str] = {}
-    for player, child in node.items():
-        if player not in stage.players:
-            raise node.error(
-                f"unknown player {player!r}{suggest(player, stage.players)}; the players are "
-                f"{known_list(stage.players)}",
-                key=player,
-            )
-        i = stage.players.index(player)
-        if child.kind != "scalar" or child.text not in stage.actions[i]:
-            raise child.error(
-                f"unknown action {child.text or child.describe()!r} of player {player!r}; "
-                f"the actions of {player!r} are {known_list(stage.actions[i])}"
-            )
-        out[player] = child.text
-    missing = [p for p in stage.players if p not in out]
-    if missing:
-        raise node.error(f"{what} has no action for player {missing[0]!r}")
-    return out
+    children = fields.player_map(node, stage.players, what, "action")
+    return {p: acts[fields.action(child, acts, p)]
+            for p, acts, child in zip(stage.players, stage.actions, children, strict=True)}
 
 
 def _strategy_name(node: YNode, customs: dict[str, CustomAutomatonSpec]) -> str:
-    name = node.text if node.kind == "scalar" else ""
-    if name not in BUILDERS and name not in customs:
-        known = list(BUILDERS) + list(customs)
-        raise node.error(
-            f"unknown strategy {name or node.describe()!r}{suggest(name, known)}; "
-            f"expected one of {known_list(known)} (or an automaton defined under 'automata')"
-        )
-    return name
+    return strategy_name(node, customs, hint=" (or an automaton defined under 'automata')")
 
 
 def _automaton(game: RepeatedGame, kind: str, player: int, params: dict[str, Any],
                customs: dict[str, CustomAutomatonSpec]) -> Automaton:
     if kind in customs:
         return customs[kind].build(game, player)
-    accepted = {k: v for k, v in params.items() if (k, kind) in {("k", "k_period_punishment"),
-                                                                  ("generosity", "generous_tit_for_tat")}}
+    accepted = {k: v for k, v in params.items() if STRATEGY_PARAMETERS[k].owner == kind}
     return game.automaton(kind, player, **accepted)
 
 
@@ -140,32 +119,12 @@ def _profile(entry: YNode, game: RepeatedGame, scalar, customs: dict[str, Custom
     check_keys(entry, STRATEGY_KEYS, "a strategy profile")
     if ("all" in entry) == ("players" in entry):
         raise entry.error("a strategy profile needs exactly one of 'all' (one strategy) or 'players'")
-    params: dict[str, Any] = {}
-    if "k" in entry:
-        k = scalar(entry["k"], "k")
-        if k != int(k) or k < 1:
-            raise entry["k"].error(f"k must be a whole number >= 1, got {k:g}")
-        params["k"] = int(k)
-    if "generosity" in entry:
-        g = scalar(entry["generosity"], "generosity")
-        if not 0.0 <= g <= 1.0:
-            raise entry["generosity"].error(f"generosity must be a probability in [0, 1], got {g:g}")
-        params["generosity"] = g
+    params = {key: strategy_parameter(entry[key], key, scalar) for key in PROFILE_PARAMETERS if key in entry}
     if "all" in entry:
         kinds = (_strategy_name(entry["all"], customs),) * stage.num_players
     else:
-        pnode = entry["players"]
-        if pnode.kind != "map":
-            raise pnode.error(f"players must be a mapping {{player: strategy}}, got {pnode.describe()}")
-        chosen: dict[str, str] = {}
-        for player, child in pnode.items():
-            if player not in stage.players:
-                raise pnode.error(f"unknown player {player!r}{suggest(player, stage.players)}", key=player)
-            chosen[player] = _strategy_name(child, customs)
-        missing = [p for p in stage.players if p not in chosen]
-        if missing:
-            raise pnode.error(f"no strategy given for player {missing[0]!r}")
-        kinds = tuple(chosen[p] for p in stage.players)
+        kinds = tuple(_strategy_name(child, customs)
+                      for child in fields.player_map(entry["players"], stage.players, "players", "strategy"))
     automata = [_automaton(game, kind, i, params, customs) for i, kind in enumerate(kinds)]
     if "name" in entry:
         name = entry["name"].text.strip()
@@ -181,10 +140,7 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
     check_keys(node, REPEATED_KEYS, "repeated")
     horizon = None
     if "horizon" in node:
-        h = scalar(node["horizon"], "horizon")
-        if h != int(h) or h < 1:
-            raise node["horizon"].error(f"horizon must be a whole number of periods >= 1, got {h:g}")
-        horizon = int(h)
+        horizon = fields.whole_number(node["horizon"], scalar, "horizon", 1, unit="periods")
     if "delta" in node and "continuation" in node:
         raise node.error("give either delta or continuation (the same number), not both", key="continuation")
     key = "continuation" if "continuation" in node else "delta"
@@ -196,11 +152,9 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
         delta = scalar(node[key], key)
         if not 0.0 <= delta < 1.0:
             raise node[key].error(f"{key} must be in [0, 1), got {delta:g}")
-    probs = {}
-    for key, default in (("noise", 0.0), ("detection", 1.0), ("false_alarm", 0.0)):
-        probs[key] = scalar(node[key], key) if key in node else default
-        if not 0.0 <= probs[key] <= 1.0:
-            raise node[key].error(f"{key} must be a probability in [0, 1], got {probs[key]:g}")
+    # the monitoring probabilities left out keep RepeatedGame's defaults (no noise, perfect monitoring)
+    probs = {key: fields.probability(node[key], scalar, key)
+             for key in ("noise", "detection", "false_alarm") if key in node}
     cooperate = _labels(node["cooperate"], stage, "cooperate")
     defect = _labels(node["defect"], stage, "defect")
     for p in stage.players:
@@ -212,12 +166,10 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
         raise err.located(line=node.line, place=node.place) from None
     customs = build_automata(node["automata"], scalar) if "automata" in node else {}
     if "strategies" in node:
-        snode = node["strategies"]
-        if snode.kind != "seq" or len(snode) == 0:
-            raise snode.error(f"strategies must be a non-empty list, got {snode.describe()}")
-        profiles = tuple(_profile(entry, game, scalar, customs) for entry in snode)
+        profiles = tuple(_profile(entry, game, scalar, customs)
+                         for entry in fields.sequence(node["strategies"], "strategies"))
     else:
-        profiles = tuple(StrategyProfile(k, (k,) * stage.num_players, game.profile(k)) for k in DEFAULT_STRATEGIES)
+        profiles = tuple(StrategyProfile(k, (k,) * stage.num_players, game.profile(k)) for k in DEFAULT_PROFILES)
     names = [p.name for p in profiles]
     for k, name in enumerate(names):
         if name in names[:k]:

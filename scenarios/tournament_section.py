@@ -21,36 +21,28 @@ Only 2-player stage games have tournaments. Every pair of strategies meets
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from coop.games.automata import BUILDERS
-from coop.scenarios.automata_section import CustomAutomatonSpec
-from coop.scenarios.formula import known_list, suggest
+from coop.games.names import CLASSIC_FIELD, STRATEGY_PARAMETERS
+from coop.scenarios import fields
+from coop.scenarios.automata_section import CustomAutomatonSpec, strategy_name, strategy_parameter
 from coop.scenarios.schema import KeySpec, check_keys
 from coop.scenarios.yaml_source import YNode
+from coop.solvers.repeated.names import DEFAULT_REPETITIONS, DEFAULT_TOURNAMENT_SEED, DEFAULT_TURNS
 
 TOURNAMENT_KEYS: dict[str, KeySpec] = {
     "strategies": KeySpec("the strategies that take part"),
-    "turns": KeySpec("periods per match (default 200)"),
-    "repetitions": KeySpec("how many times the round robin is played (default 10)"),
+    "turns": KeySpec(f"periods per match (default {DEFAULT_TURNS})"),
+    "repetitions": KeySpec(f"how many times the round robin is played (default {DEFAULT_REPETITIONS})"),
     "noise": KeySpec("implementation noise in [0, 1] (default: repeated.noise)"),
-    "seed": KeySpec("seed of the random numbers (default 0)"),
+    "seed": KeySpec(f"seed of the random numbers (default {DEFAULT_TOURNAMENT_SEED})"),
 }
 
 ENTRY_KEYS: dict[str, KeySpec] = {
     "strategy": KeySpec("the strategy's name", required=True),
-    "k": KeySpec("punishment length of k_period_punishment"),
-    "generosity": KeySpec("forgiveness probability of generous_tit_for_tat"),
-    "p": KeySpec("probability of cooperating of random"),
+    **{key: KeySpec(p.summary) for key, p in STRATEGY_PARAMETERS.items()},
 }
-
-#: Axelrod's classic field, as coop's automata (Axelrod 1984; Nowak and Sigmund 1992, 1993).
-CLASSIC_STRATEGIES = (
-    "always_cooperate", "always_defect", "tit_for_tat", "grudger", "win_stay_lose_shift", "tit_for_two_tats",
-    "suspicious_tit_for_tat", "generous_tit_for_tat", "alternator", "random",
-)
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,68 +56,41 @@ class TournamentSpec:
     seed: int
 
 
-def _whole(node: YNode, what: str, scalar: Callable[[YNode, str], float], least: int) -> int:
-    x = scalar(node, what)
-    if x != int(x) or x < least:
-        raise node.error(f"{what} must be a whole number >= {least}, got {x:g}")
-    return int(x)
-
-
-def _strategy(node: YNode, customs: dict[str, CustomAutomatonSpec], scalar: Callable[[YNode, str], float]) -> Any:
-    def name_of(n: YNode) -> str:
-        name = n.text if n.kind == "scalar" else ""
-        if name not in BUILDERS and name not in customs:
-            known = list(BUILDERS) + list(customs)
-            raise n.error(f"unknown strategy {name or n.describe()!r}{suggest(name, known)}; "
-                          f"expected one of {known_list(known)}")
-        return name
-
+def _strategy(node: YNode, customs: dict[str, CustomAutomatonSpec], scalar: fields.Scalar) -> Any:
     if node.kind == "scalar":
-        name = name_of(node)
+        name = strategy_name(node, customs)
         return customs.get(name, name)
     check_keys(node, ENTRY_KEYS, "a tournament strategy")
-    name = name_of(node["strategy"])
+    name = strategy_name(node["strategy"], customs)
     if name in customs:
         extra = [k for k in node.value if k != "strategy"]
         if extra:
             raise node.error(f"the custom automaton {name!r} takes no parameters", key=extra[0])
         return customs[name]
     params: dict[str, Any] = {}
-    for key, owner in (("k", "k_period_punishment"), ("generosity", "generous_tit_for_tat"), ("p", "random")):
+    for key, parameter in STRATEGY_PARAMETERS.items():
         if key not in node:
             continue
-        if name != owner:
-            raise node.error(f"{key!r} is a parameter of {owner}, not of {name}", key=key)
-        value = scalar(node[key], key)
-        if key == "k":
-            if value != int(value) or value < 1:
-                raise node[key].error(f"k must be a whole number >= 1, got {value:g}")
-            value = int(value)
-        elif not 0.0 <= value <= 1.0:
-            raise node[key].error(f"{key} must be a probability in [0, 1], got {value:g}")
-        params[key] = value
+        if name != parameter.owner:
+            raise node.error(f"{key!r} is a parameter of {parameter.owner}, not of {name}", key=key)
+        params[key] = strategy_parameter(node[key], key, scalar)
     return (name, params) if params else name
 
 
 def build_tournament(node: YNode, num_players: int, customs: dict[str, CustomAutomatonSpec],
-                     scalar: Callable[[YNode, str], float]) -> TournamentSpec:
+                     scalar: fields.Scalar) -> TournamentSpec:
     """Validate ``repeated.tournament``."""
     check_keys(node, TOURNAMENT_KEYS, "tournament")
     if num_players != 2:
         raise node.error(f"a tournament needs a 2-player stage game; this one has {num_players} players")
     if "strategies" in node:
-        snode = node["strategies"]
-        if snode.kind != "seq" or len(snode) < 2:
-            raise snode.error(f"strategies must be a list of at least two strategies, got {snode.describe()}")
-        strategies = tuple(_strategy(s, customs, scalar) for s in snode)
+        entries = fields.sequence(node["strategies"], "strategies", least=2, of="strategies")
+        strategies = tuple(_strategy(s, customs, scalar) for s in entries)
     else:
-        strategies = CLASSIC_STRATEGIES
-    turns = _whole(node["turns"], "turns", scalar, 1) if "turns" in node else 200
-    reps = _whole(node["repetitions"], "repetitions", scalar, 1) if "repetitions" in node else 10
-    noise = None
-    if "noise" in node:
-        noise = scalar(node["noise"], "noise")
-        if not 0.0 <= noise <= 1.0:
-            raise node["noise"].error(f"noise must be a probability in [0, 1], got {noise:g}")
-    seed = _whole(node["seed"], "seed", scalar, 0) if "seed" in node else 0
+        strategies = CLASSIC_FIELD
+    turns = fields.whole_number(node["turns"], scalar, "turns", 1) if "turns" in node else DEFAULT_TURNS
+    reps = (fields.whole_number(node["repetitions"], scalar, "repetitions", 1) if "repetitions" in node
+            else DEFAULT_REPETITIONS)
+    noise = fields.probability(node["noise"], scalar, "noise") if "noise" in node else None
+    seed = fields.whole_number(node["seed"], scalar, "seed", 0) if "seed" in node else DEFAULT_TOURNAMENT_SEED
     return TournamentSpec(strategies, turns, reps, noise, seed)

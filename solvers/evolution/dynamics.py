@@ -74,17 +74,14 @@ from numba import njit, prange
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.games.validation import nonnegative
+from coop.solvers.evolution.names import DEFAULT_LOGIT_ETA, DYNAMIC_CODES, DYNAMICS, POPULATIONS, Dynamic
 
-#: The dynamics by name, and the integer code the kernels use.
-DYNAMICS = {"replicator": 0, "best_response": 1, "logit": 2, "bnn": 3, "smith": 4}
-#: One line per dynamic, for help texts.
-DYNAMICS_HELP = {
-    "replicator": "x_a' = x_a (f_a - x.f)",
-    "best_response": "x' = BR(x) - x, exact argmax with ties split evenly",
-    "logit": "x' = softmax(f / eta) - x",
-    "bnn": "Brown-von Neumann-Nash: x_a' = k_a - x_a sum k, k_a = max(f_a - x.f, 0)",
-    "smith": "x_a' = sum_b x_b [f_a - f_b]+ - x_a sum_b [f_b - f_a]+",
-}
+# the codes the kernels branch on (names, help texts and codes: coop.solvers.evolution.names)
+_REPLICATOR = DYNAMIC_CODES["replicator"]
+_BEST_RESPONSE = DYNAMIC_CODES["best_response"]
+_LOGIT = DYNAMIC_CODES["logit"]
+_BNN = DYNAMIC_CODES["bnn"]
+
 #: A starting state may be off the simplex by at most this (sum of each population vs 1).
 SIMPLEX_TOL = 1e-9
 #: Relative tolerance under which fitnesses tie in the best-response dynamic.
@@ -185,13 +182,13 @@ def _fitness_tensor(x, payload, shape, offsets, idx, pre, suf, f):
 @njit(cache=True, inline="always")
 def _pop_field(x, f, out, row, o, k, dyn, eta, tie_tol):
     """The dynamic's field on one population's block ``[o, o + k)`` given the fitness ``f``, into ``out[row]``."""
-    if dyn == 0:  # replicator
+    if dyn == _REPLICATOR:
         mean = 0.0
         for a in range(k):
             mean += x[o + a] * f[o + a]
         for a in range(k):
             out[row, o + a] = x[o + a] * (f[o + a] - mean)
-    elif dyn == 1:  # best response, ties split evenly
+    elif dyn == _BEST_RESPONSE:  # ties split evenly
         m = f[o]
         for a in range(1, k):
             if f[o + a] > m:
@@ -204,7 +201,7 @@ def _pop_field(x, f, out, row, o, k, dyn, eta, tie_tol):
         for a in range(k):
             br = share if f[o + a] >= m - tie_tol else 0.0
             out[row, o + a] = br - x[o + a]
-    elif dyn == 2:  # logit
+    elif dyn == _LOGIT:
         m = f[o]
         for a in range(1, k):
             if f[o + a] > m:
@@ -216,7 +213,7 @@ def _pop_field(x, f, out, row, o, k, dyn, eta, tie_tol):
             z += e
         for a in range(k):
             out[row, o + a] = out[row, o + a] / z - x[o + a]
-    elif dyn == 3:  # Brown-von Neumann-Nash
+    elif dyn == _BNN:  # Brown-von Neumann-Nash
         mean = 0.0
         for a in range(k):
             mean += x[o + a] * f[o + a]
@@ -572,7 +569,7 @@ def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, r
     The stages share one call site of the vector field, inlined for one
     population, which keeps compilation short.
     """
-    if mode == _MODE_MATRIX and dyn == 0 and h_min == 0.0:
+    if mode == _MODE_MATRIX and dyn == _REPLICATOR and h_min == 0.0:
         return _dopri_replicator(x0, t_out, payload, rtol, atol, max_steps, out)
     n = x0.shape[0]
     m = t_out.shape[0]
@@ -643,7 +640,7 @@ def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, r
                         ytmp[i] += c * stages[r, i]
             if mode == _MODE_MATRIX:  # inlined: keeps Numba's per-call reference counting off the hot loop
                 _matvec(ytmp, payload, f)
-                if dyn == 0:  # the replicator on its own: the five-way branch costs a third of the time here
+                if dyn == _REPLICATOR:  # the replicator on its own: the five-way branch costs a third of the time here
                     mean = 0.0
                     for a in range(n):
                         mean += ytmp[a] * f[a]
@@ -883,8 +880,8 @@ def population_model(game: NormalFormGame | np.ndarray, populations: str = "auto
     >>> population_model(np.array([[0.0, 1.0], [1.0, 0.0]])).sizes.tolist()
     [2]
     """
-    if populations not in ("auto", "one", "per_player"):
-        raise InputError(f"unknown populations {populations!r}; expected 'auto', 'one' or 'per_player'")
+    if populations not in ("auto", *POPULATIONS):
+        raise InputError(f"unknown populations {populations!r}; expected one of {', '.join(('auto', *POPULATIONS))}")
     if not isinstance(game, NormalFormGame):
         A = np.asarray(game, dtype=np.float64)
         if A.ndim != 2 or A.shape[0] != A.shape[1] or A.shape[0] < 1:
@@ -935,8 +932,8 @@ def dynamic_code(dynamic: str, eta: float | None) -> tuple[int, float]:
         eta = float(eta)
         if not np.isfinite(eta) or eta <= 0.0:
             raise InputError(f"the logit noise eta must be a positive number, got {eta}")
-        return DYNAMICS[dynamic], eta
-    return DYNAMICS[dynamic], 1.0
+        return DYNAMIC_CODES[dynamic], eta
+    return DYNAMIC_CODES[dynamic], 1.0
 
 
 def _flat_state(x: Any, what: str) -> np.ndarray:
@@ -1083,8 +1080,8 @@ def _kernel_args(model: PopulationModel, dyn: int, eta: float) -> tuple:
     return (dyn, eta, TIE_TOL * model.scale, model.mode, model.payload, model.shape, model.offsets, model.sizes)
 
 
-def integrate(game: NormalFormGame | np.ndarray, x0: Any, t: Any = 100.0, dynamic: str = "replicator",
-              eta: float | None = 0.1, rtol: float = 1e-8, atol: float = 1e-12, max_steps: int = 200_000,
+def integrate(game: NormalFormGame | np.ndarray, x0: Any, t: Any = 100.0, dynamic: Dynamic = "replicator",
+              eta: float | None = DEFAULT_LOGIT_ETA, rtol: float = 1e-8, atol: float = 1e-12, max_steps: int = 200_000,
               populations: str = "auto") -> Trajectory:
     r"""Integrate an evolutionary dynamic from ``x0`` at time 0 and report the states at the given times.
 
@@ -1132,7 +1129,7 @@ def integrate(game: NormalFormGame | np.ndarray, x0: Any, t: Any = 100.0, dynami
     x = _check_flat(model, flat, "x0")
     times = check_times(t)
     out = np.empty((times.shape[0], x.shape[0]))
-    if model.one_population and dyn == 0:  # the replicator kernel alone: fewer arguments to pass to Numba
+    if model.one_population and dyn == _REPLICATOR:  # the replicator kernel alone: fewer arguments to pass to Numba
         status, filled, acc, rej, nfev = _dopri_replicator(x, times, model.payload, float(rtol), float(atol),
                                                            int(max_steps), out)
     else:
@@ -1150,7 +1147,8 @@ def integrate(game: NormalFormGame | np.ndarray, x0: Any, t: Any = 100.0, dynami
                       status == _OK and filled == times.shape[0], _MESSAGES[int(status)])
 
 
-def vector_field(game: NormalFormGame | np.ndarray, x: Any, dynamic: str = "replicator", eta: float | None = 0.1,
+def vector_field(game: NormalFormGame | np.ndarray, x: Any, dynamic: Dynamic = "replicator",
+                 eta: float | None = DEFAULT_LOGIT_ETA,
                  populations: str = "auto") -> np.ndarray:
     r"""The dynamic's vector field at one state (flat, same layout as ``x``) or at each row of a 2-D array.
 
@@ -1232,8 +1230,8 @@ def _compositions(total: int, parts: int, low: int):
             yield (first, *rest)
 
 
-def integrate_many(model: PopulationModel, starts: np.ndarray, t_end: float, dynamic: str = "replicator",
-                   eta: float | None = 0.1, rtol: float = 1e-8, atol: float = 1e-12,
+def integrate_many(model: PopulationModel, starts: np.ndarray, t_end: float, dynamic: Dynamic = "replicator",
+                   eta: float | None = DEFAULT_LOGIT_ETA, rtol: float = 1e-8, atol: float = 1e-12,
                    max_steps: int = 200_000) -> tuple[np.ndarray, np.ndarray]:
     """Final states at ``t_end`` from many validated starting rows, in parallel (Numba ``prange``).
 

@@ -82,11 +82,14 @@ from numba import njit
 from coop.errors import InputError
 from coop.games.population import PopulationGame
 from coop.games.validation import int_at_least, nonnegative, probability
+from coop.solvers.evolution.names import DEFAULT_UPDATE_RULE, UPDATE_RULE_CODES, UPDATE_RULES, UpdateRule
 from coop.solvers.shared.compositions import binomial_table, composition_rank, compositions
 from coop.solvers.shared.random import uniform as _splitmix
 
-#: update rules and their kernel codes
-RULES = {"fermi": 0, "moran": 1, "moran_exp": 2}
+# the update rules' kernel codes (names and codes: coop.solvers.evolution.names)
+_FERMI = UPDATE_RULE_CODES["fermi"]
+_MORAN = UPDATE_RULE_CODES["moran"]
+_MORAN_EXP = UPDATE_RULE_CODES["moran_exp"]
 #: the largest number of population states the full chain or a state histogram may have
 MAX_STATES = 5_000_000
 
@@ -198,9 +201,9 @@ def _sigmoid(z):
 @njit(cache=True)
 def _rule_fitness(f, rule, beta):
     """The fitness that drives selection: payoff ``f`` (Fermi), ``1 - beta + beta f`` or ``exp(beta f)`` (Moran)."""
-    if rule == 1:
+    if rule == _MORAN:
         return 1.0 - beta + beta * f
-    if rule == 2:
+    if rule == _MORAN_EXP:
         return math.exp(beta * f)
     return f
 
@@ -214,7 +217,7 @@ def _step_probability(x, i, j, fit, phi_total, pop_size, rule, beta, mu):
     """
     m = x.shape[0]
     mut = mu / (m - 1) if m > 1 else 0.0
-    if rule == 0:
+    if rule == _FERMI:
         sel = 0.0
         if x[i] > 0:
             sel = x[i] / (pop_size - 1.0) * _sigmoid(beta * (fit[i] - fit[j]))
@@ -227,9 +230,9 @@ def _step_probability(x, i, j, fit, phi_total, pop_size, rule, beta, mu):
 def _log_ratio_terms(fa, fb, pop_size, rule, beta, out):
     """``out[k] = log(T-(k) / T+(k))`` for ``k = 1..Z-1`` on an A/B edge (the prefactors cancel)."""
     for k in range(1, pop_size):
-        if rule == 0:
+        if rule == _FERMI:
             out[k] = -beta * (fa[k] - fb[k])
-        elif rule == 1:
+        elif rule == _MORAN:
             out[k] = math.log(1.0 - beta + beta * fb[k]) - math.log(1.0 - beta + beta * fa[k])
         else:
             out[k] = -beta * (fa[k] - fb[k])
@@ -281,7 +284,7 @@ def _simulate_step(x, payoffs, comps, pop_size, logfact, rule, beta, mu, rng, fi
     """One update of the individual-level process in place (the individuals are drawn, not the transitions)."""
     m = x.shape[0]
     _state_fitness(x, payoffs, comps, pop_size, logfact, fit)
-    if rule == 0:
+    if rule == _FERMI:
         focal = _pick_by_count(x, pop_size, _splitmix(rng))
         if mu > 0.0 and _splitmix(rng) < mu:
             new = _random_other(focal, m, _splitmix(rng))
@@ -503,8 +506,8 @@ class ChainSimulation:
 
 
 def simulate_fixation(game: PopulationGame, population_size: int, beta: float, invader: int | str,
-                      resident: int | str, runs: int = 10_000, rule: str = "fermi", seed: Seed = None,
-                      max_steps: int = 10_000_000) -> FixationSimulation:
+                      resident: int | str, runs: int = 10_000, rule: UpdateRule = DEFAULT_UPDATE_RULE,
+                      seed: Seed = None, max_steps: int = 10_000_000) -> FixationSimulation:
     """Estimate the fixation probability of one ``invader`` among ``Z - 1`` ``resident``s by simulation.
 
     Each step draws the individuals (focal and model, or parent and the one it
@@ -533,7 +536,7 @@ def simulate_fixation(game: PopulationGame, population_size: int, beta: float, i
 
 
 def simulate_chain(game: PopulationGame, population_size: int, beta: float, mu: float, steps: int,
-                   burn_in: int = 0, start: Sequence[int] | None = None, rule: str = "fermi",
+                   burn_in: int = 0, start: Sequence[int] | None = None, rule: UpdateRule = DEFAULT_UPDATE_RULE,
                    seed: Seed = None) -> ChainSimulation:
     """Run the process with mutation for ``steps`` updates and record the time spent in each state.
 
@@ -591,8 +594,8 @@ def _check_process(game: PopulationGame, population_size: Any, beta: Any, rule: 
     z = int_at_least(population_size, 2, "population size Z")
     _check_population(z, game)
     b = nonnegative(beta, "selection intensity beta")
-    if rule not in RULES:
-        raise InputError(f"unknown update rule {rule!r}; expected one of {list(RULES)}")
+    if rule not in UPDATE_RULES:
+        raise InputError(f"unknown update rule {rule!r}; expected one of {list(UPDATE_RULES)}")
     if rule == "moran":
         if b > 1.0:
             raise InputError(f"the linear Moran fitness 1 - beta + beta * payoff needs beta in [0, 1], got {b:g}; "
@@ -605,7 +608,7 @@ def _check_process(game: PopulationGame, population_size: Any, beta: Any, rule: 
     if rule == "moran_exp" and b * float(np.max(np.abs(game.payoffs))) > 700.0:
         raise InputError(f"beta * |payoff| reaches {b * float(np.max(np.abs(game.payoffs))):g}, beyond what "
                          "exp() can represent; rescale the payoffs or lower beta")
-    return z, b, RULES[rule]
+    return z, b, UPDATE_RULE_CODES[rule]
 
 
 def _seed_value(seed: Seed) -> int:

@@ -46,6 +46,7 @@ from numba import njit
 from coop.errors import InputError
 from coop.games.population import PopulationGame
 from coop.solvers.evolution.finite_population import (
+    _FERMI,
     _check_process,
     _edge_fitness,
     _hypergeometric_tables,
@@ -54,6 +55,7 @@ from coop.solvers.evolution.finite_population import (
     _rule_fitness,
     _sigmoid,
 )
+from coop.solvers.evolution.names import DEFAULT_UPDATE_RULE, UpdateRule
 
 
 # ============================================================================ kernels
@@ -136,7 +138,7 @@ def _birth_death_kernel(payoffs, edge, pop_size, n_co, rule, beta, a, b):
     tm = np.zeros(pop_size + 1)
     z = float(pop_size)
     for k in range(1, pop_size):
-        if rule == 0:
+        if rule == _FERMI:
             pair = k * (z - k) / (z * (z - 1.0))
             tp[k] = pair * _sigmoid(beta * (fa[k] - fb[k]))
             tm[k] = pair * _sigmoid(beta * (fb[k] - fa[k]))
@@ -270,7 +272,7 @@ class BirthDeath:
 
 # ============================================================================ public functions
 def fixation_probabilities(game: PopulationGame, population_size: int, beta: float,
-                           rule: str = "fermi") -> FixationResult:
+                           rule: UpdateRule = DEFAULT_UPDATE_RULE) -> FixationResult:
     """Exact fixation probability of one mutant of each strategy in a population of each other strategy.
 
     Parameters
@@ -312,7 +314,7 @@ def fixation_probabilities(game: PopulationGame, population_size: int, beta: flo
 
 
 def small_mutation_limit(game: PopulationGame, population_size: int, beta: float,
-                         rule: str = "fermi") -> SmallMutationResult:
+                         rule: UpdateRule = DEFAULT_UPDATE_RULE) -> SmallMutationResult:
     """Stationary distribution over the monomorphic states when mutations are rare.
 
     Examples
@@ -340,7 +342,7 @@ def small_mutation_limit(game: PopulationGame, population_size: int, beta: float
 
 
 def birth_death(game: PopulationGame, population_size: int, beta: float, invader: int | str,
-                resident: int | str, rule: str = "fermi") -> BirthDeath:
+                resident: int | str, rule: UpdateRule = DEFAULT_UPDATE_RULE) -> BirthDeath:
     """Fitnesses, ``T+(k)``, ``T-(k)`` and the gradient of selection on the edge between two strategies.
 
     Examples

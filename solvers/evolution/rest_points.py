@@ -52,6 +52,7 @@ from coop.solvers.evolution.dynamics import (
     population_model,
     simplex_grid,
 )
+from coop.solvers.evolution.names import DEFAULT_BASIN_RESOLUTION, DEFAULT_BASIN_TIME, DEFAULT_LOGIT_ETA, Dynamic
 
 #: Support profiles enumerated at most (beyond this, rest points need a smaller game).
 MAX_SUPPORTS = 100_000
@@ -329,8 +330,9 @@ def _sort_key(x: np.ndarray, model: PopulationModel) -> tuple:
     return (not pure, tuple(-np.round(x, 9)))
 
 
-def rest_points(game: NormalFormGame | np.ndarray, dynamic: str = "replicator", eta: float | None = 0.1,
-                populations: str = "one_if_symmetric", grid: int = 6, tol: float | None = None) -> RestPoints:
+def rest_points(game: NormalFormGame | np.ndarray, dynamic: Dynamic = "replicator",
+                eta: float | None = DEFAULT_LOGIT_ETA, populations: str = "one_if_symmetric", grid: int = 6,
+                tol: float | None = None) -> RestPoints:
     r"""Rest points of a dynamic, with the eigenvalues of the linearisation and a stability label.
 
     Parameters
@@ -517,9 +519,10 @@ class Basins:
         }
 
 
-def basins(game: NormalFormGame | np.ndarray, dynamic: str = "replicator", eta: float | None = 0.1,
-           resolution: int = 20, t_end: float = 200.0, populations: str = "one_if_symmetric",
-           match_tol: float = 1e-3, rtol: float = 1e-8, atol: float = 1e-12) -> Basins:
+def basins(game: NormalFormGame | np.ndarray, dynamic: Dynamic = "replicator", eta: float | None = DEFAULT_LOGIT_ETA,
+           resolution: int = DEFAULT_BASIN_RESOLUTION, t_end: float = DEFAULT_BASIN_TIME,
+           populations: str = "one_if_symmetric", match_tol: float = 1e-3, rtol: float = 1e-8,
+           atol: float = 1e-12) -> Basins:
     r"""Basins of attraction of the stable rest points, from a grid of interior starting points.
 
     Every start (``simplex_grid(sizes, resolution)``) is integrated to ``t_end``

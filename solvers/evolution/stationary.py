@@ -49,6 +49,7 @@ from coop.solvers.evolution.finite_population import (
     _step_probability,
 )
 from coop.solvers.evolution.fixation import _names, small_mutation_limit
+from coop.solvers.evolution.names import DEFAULT_UPDATE_RULE, UpdateRule
 from coop.solvers.shared.compositions import binomial_table, composition_rank, compositions
 
 
@@ -166,7 +167,7 @@ class StationaryResult:
 
 # ============================================================================ public functions
 def transition_matrix(game: PopulationGame, population_size: int, beta: float, mu: float,
-                      rule: str = "fermi") -> sp.csr_matrix:
+                      rule: UpdateRule = DEFAULT_UPDATE_RULE) -> sp.csr_matrix:
     """Row-stochastic sparse transition matrix over all population states (:func:`all_states` order).
 
     Row ``x`` holds the probabilities of moving from ``x`` in one update. This is
@@ -194,7 +195,7 @@ def transition_matrix(game: PopulationGame, population_size: int, beta: float, m
 
 
 def stationary_distribution(game: PopulationGame, population_size: int, beta: float, mu: float,
-                            rule: str = "fermi") -> StationaryResult:
+                            rule: UpdateRule = DEFAULT_UPDATE_RULE) -> StationaryResult:
     """Stationary distribution over all population states with mutation rate ``mu > 0``.
 
     Examples

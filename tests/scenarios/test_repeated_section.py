@@ -295,10 +295,10 @@ def test_tournament_in_the_scenario(tmp_path):
 
 
 def test_tournament_defaults_to_the_classic_field(tmp_path):
-    from coop.scenarios.tournament_section import CLASSIC_STRATEGIES
+    from coop.games.names import CLASSIC_FIELD
 
     spec = load(write(tmp_path, BASE + "  tournament: {turns: 10}\n")).repeated.tournament
-    assert spec.strategies == CLASSIC_STRATEGIES and len(CLASSIC_STRATEGIES) == 10
+    assert spec.strategies == CLASSIC_FIELD and len(CLASSIC_FIELD) == 10
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,8 @@ from scipy.integrate import solve_ivp
 
 from coop.errors import InputError
 from coop.games import NormalFormGame
-from coop.solvers.evolution.dynamics import DYNAMICS, integrate, population_model, simplex_grid, vector_field
+from coop.solvers.evolution.dynamics import integrate, population_model, simplex_grid, vector_field
+from coop.solvers.evolution.names import DYNAMICS
 from tests import textbook_games as tg
 
 TOL_ORACLE = 1e-6  # vs nashpy (odeint at its default tolerances)

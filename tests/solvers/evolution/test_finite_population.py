@@ -55,6 +55,7 @@ from coop.solvers.evolution.fixation import (
     fixation_probabilities,
     small_mutation_limit,
 )
+from coop.solvers.evolution.names import UPDATE_RULES
 from coop.solvers.evolution.stationary import stationary_distribution, transition_matrix
 
 #: tolerance tiers: exact arithmetic paths agree to TOL; EGTtools' dense eigenvector to TOL_EIG
@@ -65,7 +66,6 @@ EGT_CUTOFF = 1e-7
 #: sampling bound: |estimate - exact| <= Z_SE standard errors (plus SLACK)
 Z_SE = 5.0
 SLACK = 1e-12
-RULES = ("fermi", "moran", "moran_exp")
 
 
 def _pc(z: int, egame):
@@ -113,7 +113,7 @@ def _group_game_from_egt(payoffs_egt: np.ndarray, n: int, labels) -> PopulationG
 
 
 # ============================================================================ closed forms
-@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("rule", UPDATE_RULES)
 @pytest.mark.parametrize("z", [2, 7, 40])
 def test_neutral_mutant_fixes_with_one_over_z(rule, z):
     # beta = 0 on a random game, and equal payoffs under selection: both neutral
@@ -123,7 +123,7 @@ def test_neutral_mutant_fixes_with_one_over_z(rule, z):
     assert np.allclose(fixation_probabilities(flat, z, 0.9, rule).fixation, (1 - np.eye(3)) / z, atol=TOL)
 
 
-@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("rule", UPDATE_RULES)
 def test_neutral_group_game(rule):
     g = collective_risk_dilemma(5, 3, 0.1, 0.9)
     res = fixation_probabilities(g, 20, 0.0, rule)
@@ -194,7 +194,7 @@ def test_two_strategy_full_chain_detailed_balance():
         assert res.distribution[idx[k]] * up == pytest.approx(res.distribution[idx[k + 1]] * down, rel=1e-9)
 
 
-@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("rule", UPDATE_RULES)
 def test_small_mutation_limit_is_the_limit_of_the_full_chain(rule):
     g = PopulationGame.from_matrix(_random_matrix(3, 11) + 2.0 if rule == "moran" else _random_matrix(3, 11))
     beta = 0.3 if rule == "moran" else 1.0
@@ -386,7 +386,7 @@ def test_simulated_fixation_agrees_with_exact(game, z, beta, rule):
         assert abs(sim.probability - p) <= bound
 
 
-@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("rule", UPDATE_RULES)
 def test_simulated_chain_agrees_with_stationary_distribution(rule):
     # 3 strategies with mutation; independent chains give the standard error of each state's occupation
     g = PopulationGame.from_matrix(np.array([[1.0, 0.2, 0.6], [0.9, 0.5, 0.1], [0.3, 1.1, 0.7]]))
