@@ -63,6 +63,7 @@ from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.games.repeated import RepeatedGame, check_delta
 from coop.solvers.repeated.minmax import MinmaxResult, minmax_values, pure_minmax
+from coop.solvers.repeated.names import MINMAX_MODES, MinmaxMode
 
 #: default number of uniform directions of the outer approximation (axes and feasible-edge normals are added)
 NUM_DIRECTIONS = 256
@@ -639,7 +640,7 @@ def feasible_payoff_set(game: NormalFormGame) -> PayoffSet:
 
 def individually_rational_set(
     game: NormalFormGame,
-    minmax: str = "mixed",
+    minmax: MinmaxMode = "mixed",
     thresholds: np.ndarray | None = None,
     minmax_result: MinmaxResult | None = None,
 ) -> PayoffSet:
@@ -700,7 +701,7 @@ def individually_rational_set(
                 notes.append("thresholds are the best independent punishments found (upper bounds): "
                              "the set shown lies inside the true individually rational set")
     else:
-        raise InputError(f"minmax must be one of 'mixed', 'pure', 'correlated', got {minmax!r}")
+        raise InputError(f"minmax must be one of {', '.join(map(repr, MINMAX_MODES))}, got {minmax!r}")
     thr = np.array(thr, dtype=np.float64)
     points = _payoff_points(game)
     eps = _MERGE * game.payoff_scale

@@ -64,6 +64,7 @@ from coop.errors import InputError
 from coop.games.automata import BUILDERS, Automaton
 from coop.games.repeated import RepeatedGame
 from coop.games.validation import probability
+from coop.solvers.repeated.names import DEFAULT_REPETITIONS, DEFAULT_TOURNAMENT_SEED, DEFAULT_TURNS
 from coop.solvers.shared.random import index_from_uniform
 from coop.solvers.shared.random import uniform as _uniform
 
@@ -510,10 +511,10 @@ def _pack(row_autos: Sequence[Automaton], col_autos: Sequence[Automaton] | None,
 def round_robin(
     game: RepeatedGame,
     strategies: Sequence[StrategySpec],
-    turns: int = 200,
-    repetitions: int = 10,
+    turns: int = DEFAULT_TURNS,
+    repetitions: int = DEFAULT_REPETITIONS,
     noise: float | None = None,
-    seed: int | np.random.Generator | None = 0,
+    seed: int | np.random.Generator | None = DEFAULT_TOURNAMENT_SEED,
     exact: bool = False,
 ) -> TournamentResult:
     """Play a round-robin tournament of automata in a 2-player repeated game.
