@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import namedtuple
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +82,71 @@ _MAX_SUBSETS = 200_000
 #: up to this many subsets, an N-player polytope's vertices are enumerated directly (one batched solve)
 #: rather than by a half-space intersection around an interior point found by LP
 _DIRECT_SUBSETS = 20_000
+
+
+# ----------------------------------------------------------------------------- kernel inputs and results
+SetStage = namedtuple("SetStage", ["pay", "dev", "delta"])
+SetStage.__doc__ = """The 2-player stage game and discount factor, as the set kernels read them.
+
+Fields
+------
+pay : float64[:, :]
+    ``(P, 2)`` payoff vector of each pure profile, profiles in flat C order.
+dev : float64[:, :]
+    ``(P, 2)`` each player's best deviation payoff at that profile.
+delta : float64
+    Discount factor in ``(0, 1)``.
+"""
+
+SetOptions = namedtuple("SetOptions", ["tol", "max_iter", "inner", "merge", "slack"])
+SetOptions.__doc__ = """Options and tolerances of :func:`_equilibrium_set_kernel` (as QuantEcon's ``PivOptions``).
+
+Fields
+------
+tol : float64
+    Convergence tolerance on the support values (outer) and on the Hausdorff step (inner).
+max_iter : int64
+    Iteration cap of each approximation.
+inner : bool
+    Also run the inner approximation from the outer one's maximising points.
+merge : float64
+    Vertices closer than this (max norm) are merged; also the rounding a caliper walk tolerates.
+slack : float64
+    Incentive constraints are relaxed by this much (well above ``merge`` and rounding).
+"""
+
+SetWorkspace = namedtuple("SetWorkspace", ["c_new", "arg", "buf1", "buf2"])
+SetWorkspace.__doc__ = """Preallocated arrays of one step of the set operator (:func:`_apply_operator`), reused.
+
+Fields
+------
+c_new : float64[:]
+    ``(D,)`` output: support values of ``conv B(W)``.
+arg : float64[:, :]
+    ``(D, 2)`` output: the maximising point of each direction.
+buf1, buf2 : float64[:, :]
+    Scratch polygons of the two clips (at least ``m + 2`` and ``m + 4`` rows for an ``m``-gon).
+"""
+
+SetKernelResult = namedtuple(
+    "SetKernelResult", ["support", "outer", "inner", "outer_status", "outer_iter", "inner_status", "inner_iter"]
+)
+SetKernelResult.__doc__ = """What :func:`_equilibrium_set_kernel` returns.
+
+Fields
+------
+support : float64[:]
+    ``(D,)`` support values of the outer approximation.
+outer : float64[:, :]
+    Its vertices, counter-clockwise (empty when the set vanished).
+inner : float64[:, :]
+    Vertices of the inner approximation (empty if not run or if it vanished).
+outer_status, inner_status : int64
+    0 converged, 1 iteration cap, 2 empty set. The inner status is 1 when the inner approximation was
+    not run, and 0 when the outer set is empty (there is nothing to approximate).
+outer_iter, inner_iter : int64
+    Iterations run by each approximation.
+"""
 
 
 # ----------------------------------------------------------------------------- kernels
@@ -218,15 +284,23 @@ def _vertices_from_support(H, c, out):
 
 
 @njit(cache=True)
-def _apply_operator(H, poly, m, pay, thr, delta, slack, walk, c_new, arg, buf1, buf2):
+def _apply_operator(H, poly, m, thr, stage, opts, work):
     """One step of the set operator on the polygon ``poly[:m]``.
 
-    For each pure profile ``a`` (rows of ``pay``), clip the polygon to the incentive region
-    ``w >= thr[a] - slack`` and, for every direction, take the best point of the clipped polygon
-    (rotating calipers; ``walk`` is the rounding a walk tolerates). Writes the support values of
-    ``conv B(W)`` into ``c_new`` and the maximising
-    points into ``arg``; returns False when no profile has an incentive-compatible continuation.
+    For each pure profile ``a`` (rows of ``stage.pay``), clip the polygon to the incentive region
+    ``w >= thr[a] - opts.slack`` and, for every direction (rows of ``H``), take the best point of the
+    clipped polygon (rotating calipers; ``opts.merge`` is the rounding a walk tolerates). Writes the
+    support values of ``conv B(W)`` into ``work.c_new`` and the maximising points into ``work.arg``
+    (a :class:`SetWorkspace`); returns False when no profile has an incentive-compatible continuation.
     """
+    pay = stage.pay
+    delta = stage.delta
+    slack = opts.slack
+    walk = opts.merge
+    c_new = work.c_new
+    arg = work.arg
+    buf1 = work.buf1
+    buf2 = work.buf2
     D = H.shape[0]
     P = pay.shape[0]
     for l in range(D):
@@ -296,7 +370,7 @@ def _incentive_thresholds(poly, m, pay, dev, gain, thr):
 
 
 @njit(cache=True)
-def _equilibrium_set_kernel(H, c0, pay, dev, delta, tol, max_iter, inner, merge, slack):
+def _equilibrium_set_kernel(H, c0, stage, opts):
     """Outer (and optionally inner) approximation of the pure SPE payoff set of a 2-player repeated game.
 
     Parameters
@@ -305,69 +379,59 @@ def _equilibrium_set_kernel(H, c0, pay, dev, delta, tol, max_iter, inner, merge,
         ``(D, 2)`` unit directions sorted by angle, gaps below pi.
     c0 : float64[:]
         Initial support values (those of the feasible set).
-    pay, dev : float64[:, :]
-        ``(P, 2)`` payoffs of each pure profile and each player's best deviation payoff there.
-    delta, tol : float64
-        Discount factor and convergence tolerance on the support values.
-    max_iter : int64
-        Iteration cap of each approximation.
-    inner : bool
-        Also run the inner approximation from the outer one's maximising points.
-    merge : float64
-        Vertices closer than this are merged.
-    slack : float64
-        Incentive constraints are relaxed by this much (well above ``merge`` and rounding).
+    stage : SetStage
+        Payoffs, best deviation payoffs and discount factor.
+    opts : SetOptions
+        Tolerance, iteration cap, whether to run the inner approximation, merge distance and slack.
 
     Returns
     -------
-    c : float64[:]
-        Support values of the outer approximation.
-    outer : float64[:, :]
-        Its vertices, counter-clockwise.
-    inner_pts : float64[:, :]
-        Vertices of the inner approximation (empty if not run or empty).
-    status : int64[:]
-        ``[outer status, outer iterations, inner status, inner iterations]``; status 0 converged,
-        1 iteration cap, 2 empty set.
+    SetKernelResult
+        Support values and vertices of the outer approximation, vertices of the inner one, and the
+        status and iteration count of each.
     """
+    pay = stage.pay
+    dev = stage.dev
+    delta = stage.delta
+    tol = opts.tol
+    max_iter = opts.max_iter
+    merge = opts.merge
     D = H.shape[0]
     P = pay.shape[0]
     cap = D + 8
     poly = np.empty((cap, 2))
-    buf1 = np.empty((cap + 2, 2))
-    buf2 = np.empty((cap + 4, 2))
-    arg = np.empty((D, 2))
+    work = SetWorkspace(np.empty(D), np.empty((D, 2)), np.empty((cap + 2, 2)), np.empty((cap + 4, 2)))
+    c_new = work.c_new
+    arg = work.arg
     thr = np.empty((P, 2))
     gain = (1.0 - delta) / delta
     c = c0.copy()
-    c_new = np.empty(D)
-    status = np.zeros(4, dtype=np.int64)
-    status[0] = _MAX_ITER
+    outer_status = _MAX_ITER
     it = 0
     while it < max_iter:
         m = _vertices_from_support(H, c, poly)
         m = _merge_close(poly, m, merge)
         _incentive_thresholds(poly, m, pay, dev, gain, thr)
         it += 1
-        if not _apply_operator(H, poly, m, pay, thr, delta, slack, merge, c_new, arg, buf1, buf2):
-            status[0] = _EMPTY
+        if not _apply_operator(H, poly, m, thr, stage, opts, work):
+            outer_status = _EMPTY
             break
         diff = 0.0
         for l in range(D):
             diff = max(diff, abs(c_new[l] - c[l]))
             c[l] = c_new[l]
         if diff <= tol:
-            status[0] = _CONVERGED
+            outer_status = _CONVERGED
             break
-    status[1] = it
-    if status[0] == _EMPTY:
-        return c, np.empty((0, 2)), np.empty((0, 2)), status
+    outer_iter = it
+    if outer_status == _EMPTY:
+        return SetKernelResult(c, np.empty((0, 2)), np.empty((0, 2)), outer_status, outer_iter, _CONVERGED, 0)
     m = _vertices_from_support(H, c, poly)
     m = _merge_close(poly, m, merge)
     outer = poly[:m].copy()
-    status[2] = _MAX_ITER
-    if not inner:
-        return c, outer, np.empty((0, 2)), status
+    inner_status = _MAX_ITER
+    if not opts.inner:
+        return SetKernelResult(c, outer, np.empty((0, 2)), outer_status, outer_iter, inner_status, 0)
     # inner approximation: W is the convex hull of the maximising points (already in counter-clockwise order),
     # iterated until the maximising points themselves settle (then W = conv of points of B(W): self-generating)
     ip = np.empty((cap, 2))
@@ -377,12 +441,12 @@ def _equilibrium_set_kernel(H, c0, pay, dev, delta, tol, max_iter, inner, merge,
         ip[l, 1] = arg[l, 1]
     mi = _merge_close(ip, D, merge)
     it = 0
-    inner_cap = min(max_iter, 10 * status[1] + 1000)  # ties can make the points cycle: do not wait forever
+    inner_cap = min(max_iter, 10 * outer_iter + 1000)  # ties can make the points cycle: do not wait forever
     while it < inner_cap:
         _incentive_thresholds(ip, mi, pay, dev, gain, thr)
         it += 1
-        if not _apply_operator(H, ip, mi, pay, thr, delta, slack, merge, c_new, arg, buf1, buf2):
-            status[2] = _EMPTY
+        if not _apply_operator(H, ip, mi, thr, stage, opts, work):
+            inner_status = _EMPTY
             break
         mp = mi
         for q in range(mi):
@@ -399,12 +463,11 @@ def _equilibrium_set_kernel(H, c0, pay, dev, delta, tol, max_iter, inner, merge,
         for q in range(mp):
             diff = max(diff, _point_polygon_distance(prev[q, 0], prev[q, 1], ip, mi))
         if diff <= tol:
-            status[2] = _CONVERGED
+            inner_status = _CONVERGED
             break
-    status[3] = it
-    if status[2] == _EMPTY:
-        return c, outer, np.empty((0, 2)), status
-    return c, outer, ip[:mi].copy(), status
+    if inner_status == _EMPTY:
+        return SetKernelResult(c, outer, np.empty((0, 2)), outer_status, outer_iter, inner_status, it)
+    return SetKernelResult(c, outer, ip[:mi].copy(), outer_status, outer_iter, inner_status, it)
 
 
 @njit(cache=True)
@@ -790,9 +853,10 @@ def equilibrium_payoff_set(
     hull = _hull_2d(pay, _MERGE * scale)
     H = _directions(int(num_directions), hull)
     c0 = (pay @ H.T).max(axis=0)
-    c, outer, inner_v, status = _equilibrium_set_kernel(H, c0, pay, dev, d, tol_v, int(max_iter), bool(inner),
-                                                        _MERGE * scale, _SLACK * scale)
-    empty = status[0] == _EMPTY
+    res = _equilibrium_set_kernel(H, c0, SetStage(pay, dev, d),
+                                  SetOptions(tol_v, int(max_iter), bool(inner), _MERGE * scale, _SLACK * scale))
+    outer, inner_v = res.outer, res.inner
+    empty = res.outer_status == _EMPTY
     notes: list[str] = []
     # iterates agree to about (tol + slack) / (1 - delta): closer vertices are one, near-collinear ones dropped
     clean = 10.0 * (tol_v + _SLACK * scale) / (1.0 - d)
@@ -810,11 +874,11 @@ def equilibrium_payoff_set(
                      f"equilibrium at delta = {d:g}")
     else:
         punishment = outer.min(axis=0)
-        if status[0] != _CONVERGED:
+        if res.outer_status != _CONVERGED:
             notes.append(f"the outer approximation did not converge in {max_iter} iterations")
-        if inner and status[2] == _EMPTY:
+        if inner and res.inner_status == _EMPTY:
             notes.append("the inner approximation vanished: the outer set is not certified to hold equilibria")
-        elif inner and status[2] == _CONVERGED and len(inner_v):
+        elif inner and res.inner_status == _CONVERGED and len(inner_v):
             # certificate: every vertex of the inner polygon is a lottery over points of B(inner polygon)
             gen = _generated_points(np.ascontiguousarray(inner_v), pay, dev, d, _SLACK * scale)
             snap = 1e-9 * scale  # rounding jitter makes monotone chains drop points; clean is far above this
@@ -834,14 +898,14 @@ def equilibrium_payoff_set(
         vertices=_frozen(outer),
         inner_vertices=_frozen(inner_v),
         directions=_frozen(H),
-        support=_frozen(c),
+        support=_frozen(res.support),
         punishment=_frozen(punishment),
         inner_punishment=_frozen(inner_pun),
         empty=bool(empty),
-        converged=bool(status[0] == _CONVERGED),
-        inner_converged=bool(inner and status[2] == _CONVERGED),
-        num_iter=int(status[1]),
-        inner_num_iter=int(status[3]),
+        converged=bool(res.outer_status == _CONVERGED),
+        inner_converged=bool(inner and res.inner_status == _CONVERGED),
+        num_iter=int(res.outer_iter),
+        inner_num_iter=int(res.inner_iter),
         error_bound=error_bound,
         step_bound=float(step_bound),
         tol=tol_v,

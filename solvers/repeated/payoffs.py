@@ -36,6 +36,7 @@ Kemeny, J. G. and Snell, J. L. (1960). *Finite Markov Chains*, ch. 3-5 (absorpti
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +50,65 @@ from coop.games.automata import Automaton
 from coop.games.repeated import RepeatedGame, check_delta, pack_profile
 from coop.solvers.shared.arrays import advance_skipping, c_order_strides
 from coop.solvers.shared.random import index_from_uniform
+
+# ---------------------------------------------------------------------- kernel inputs
+# The fields are in the order the flat arguments of the simulation kernel had: Numba passes a namedtuple as its
+# fields in order, so the kernel compiles to the same machine code as before (whose speed can hang on that order).
+StageArrays = namedtuple("StageArrays", ["shape", "flat_payoffs"])
+StageArrays.__doc__ = """The stage game of a repeated game, as the kernels read it.
+
+Fields
+------
+shape : int64[:]
+    ``(N,)`` number of actions of each player.
+flat_payoffs : float64[:, :]
+    ``(N, n_profiles)`` payoffs, profiles in flat C order.
+"""
+
+ProfileTables = namedtuple("ProfileTables", ["n_states", "acts", "trans", "initial"])
+ProfileTables.__doc__ = """The automata of a profile, padded to a common number of states ``S``
+(the arrays of :func:`coop.games.repeated.pack_profile`, in its order).
+
+Fields
+------
+n_states : int64[:]
+    ``(N,)`` number of automaton states of each player.
+acts : int64[:, :]
+    ``(N, S)`` action of each player's states.
+trans : float64[:, :, :, :]
+    ``(N, S, n_profiles, S)`` transition probabilities on each observed profile.
+initial : int64[:]
+    ``(N,)`` initial state of each player.
+"""
+
+Noise = namedtuple("Noise", ["coop", "defect", "eps", "q", "r"])
+Noise.__doc__ = """Implementation noise and the monitoring channel.
+
+Fields
+------
+coop, defect : int64[:]
+    ``(N,)`` cooperative and defecting action of each player: noise flips one into the other, and the
+    monitoring channel may see one as the other.
+eps : float64
+    Probability that a player's realised action is flipped between its cooperative and defecting one.
+q : float64
+    Detection: probability that a defection is seen as one.
+r : float64
+    False alarm: probability that a cooperation is seen as a defection.
+"""
+
+SimOptions = namedtuple("SimOptions", ["delta", "periods", "runs"])
+SimOptions.__doc__ = """What :func:`_simulate_kernel` plays.
+
+Fields
+------
+delta : float64
+    Discount factor; negative for the mean payoff over the periods.
+periods : int64
+    Periods of each run.
+runs : int64
+    Independent runs.
+"""
 
 
 @njit(cache=True)
@@ -71,6 +131,10 @@ def _joint_chain_kernel(shape, flat_payoffs, n_states, acts, trans, coop, defect
         Cooperative and defecting action of each player.
     eps, q, r : float64
         Implementation noise, detection and false-alarm probabilities.
+
+    The arguments stay flat: grouped into :class:`StageArrays`, :class:`ProfileTables` and :class:`Noise`
+    they would cost about 4 us more per call (Numba types namedtuple arguments on a slow path), 15-20% of a
+    call for the small automata this chain is built for.
     """
     n = shape.shape[0]
     pstr = c_order_strides(shape)
@@ -363,10 +427,37 @@ def _draw(probs, k):
 
 
 @njit(cache=True)
-def _simulate_kernel(shape, flat_payoffs, n_states, acts, trans, initial, coop, defect, eps, q, r,
-                     delta, periods, runs, seed):
-    """Per-run payoffs ``(runs, N)``: normalised discounted sums over ``periods`` (or means if ``delta < 0``)."""
+def _simulate_kernel(stage, tables, noise, opts, seed):
+    """Per-run payoffs ``(runs, N)``: normalised discounted sums over ``periods`` (or means if ``delta < 0``).
+
+    Parameters
+    ----------
+    stage : StageArrays
+        Actions per player and flat payoffs.
+    tables : ProfileTables
+        The players' automata and initial states.
+    noise : Noise
+        Cooperative and defecting actions, implementation noise, detection and false-alarm probabilities.
+    opts : SimOptions
+        Discount factor (negative: means), periods and runs.
+    seed : int64
+        Seed of Numba's generator.
+    """
     np.random.seed(seed)  # noqa: NPY002 - seeds Numba's own generator, not NumPy's
+    shape = stage.shape
+    flat_payoffs = stage.flat_payoffs
+    n_states = tables.n_states
+    acts = tables.acts
+    trans = tables.trans
+    initial = tables.initial
+    coop = noise.coop
+    defect = noise.defect
+    eps = noise.eps
+    q = noise.q
+    r = noise.r
+    delta = opts.delta
+    periods = opts.periods
+    runs = opts.runs
     n = shape.shape[0]
     pstr = c_order_strides(shape)
     out = np.zeros((runs, n))
@@ -476,16 +567,14 @@ def simulate_payoffs(
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     int_seed = int(rng.integers(0, 2**31 - 1))
     stage = game.stage
-    n_states, acts, trans, initial = pack_profile(profile)
     delta = -1.0 if game.delta is None else float(game.delta)
     out = _simulate_kernel(
-        np.array(stage.num_actions, dtype=np.int64),
-        stage.payoffs.reshape(stage.num_players, -1),
-        n_states, acts, trans, initial,
-        np.array(game.cooperate, dtype=np.int64),
-        np.array(game.defect, dtype=np.int64),
-        game.noise, game.detection, game.false_alarm,
-        delta, periods, runs, int_seed,
+        StageArrays(np.array(stage.num_actions, dtype=np.int64), stage.payoffs.reshape(stage.num_players, -1)),
+        ProfileTables(*pack_profile(profile)),
+        Noise(np.array(game.cooperate, dtype=np.int64), np.array(game.defect, dtype=np.int64),
+              game.noise, game.detection, game.false_alarm),
+        SimOptions(delta, periods, runs),
+        int_seed,
     )
     trunc = 0.0 if game.delta is None else float(game.delta**periods * np.abs(stage.payoffs).max())
     if game.horizon is not None:

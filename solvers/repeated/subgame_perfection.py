@@ -63,6 +63,7 @@ Friedman, J. W. (1971). A non-cooperative equilibrium for supergames. *Rev. Econ
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,6 +77,24 @@ from coop.games.repeated import RepeatedGame, pack_profile
 from coop.solvers.nash.results import REGRET_TOL
 from coop.solvers.repeated.payoffs import _check_joint_size, discounted_values, finite_horizon_values, joint_chain
 from coop.solvers.shared.arrays import c_order_strides
+
+DeviationTables = namedtuple("DeviationTables", ["reach", "adj", "F", "UD", "D"])
+DeviationTables.__doc__ = """One-shot deviation tables of a profile, as :func:`_deviation_tables_kernel` returns them.
+
+Fields
+------
+reach : bool[:]
+    ``(J,)`` joint states reachable from the initial one under any action profiles.
+adj : bool[:, :]
+    ``(J, J)``: some action profile leads from the first joint state to the second.
+F : int64[:, :, :]
+    ``(J, N, A)`` flat profile intended when player ``i`` takes action ``a`` at joint state ``s`` and the
+    others follow their automata (-1 if ``a`` is not an action of ``i``).
+UD : float64[:, :, :]
+    ``(J, N, A)`` expected stage payoff of player ``i`` after that intention (noise included).
+D : float64[:, :, :, :]
+    ``(J, N, A, J)`` distribution of the next joint state after it.
+"""
 
 
 @njit(cache=True)
@@ -111,18 +130,9 @@ def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, 
 
     Returns
     -------
-    reach : bool[:]
-        ``(J,)`` joint states reachable from ``start`` under any action profiles.
-    adj : bool[:, :]
-        ``(J, J)``: some action profile leads from the first joint state to the second.
-    F : int64[:, :, :]
-        ``(J, N, A)`` flat profile intended when player ``i`` takes action ``a``
-        at joint state ``s`` and the others follow their automata (-1 if ``a``
-        is not an action of ``i``).
-    UD : float64[:, :, :]
-        ``(J, N, A)`` expected stage payoff of player ``i`` after that intention (noise included).
-    D : float64[:, :, :, :]
-        ``(J, N, A, J)`` distribution of the next joint state after it.
+    DeviationTables
+        Reachable joint states (from ``start``), one-period adjacency, and for every joint state, player
+        and action: the intended profile, the deviator's expected stage payoff and the next-state distribution.
     """
     n = shape.shape[0]
     pstr = c_order_strides(shape)
@@ -194,7 +204,7 @@ def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, 
                             if p == 0.0:
                                 break
                         D[js, i, a, js2] += p
-    return reach, adj, F, UD, D
+    return DeviationTables(reach, adj, F, UD, D)
 
 
 @dataclass(frozen=True, eq=False)
@@ -226,7 +236,7 @@ def _tables(game: RepeatedGame, profile: Sequence[Automaton]) -> _Tables:
     _check_joint_size(n_states)
     P, U, start = joint_chain(game, profile)
     flat = game.stage.payoffs.reshape(game.num_players, -1)
-    reach, adj, F, UD, D = _deviation_tables_kernel(
+    dev = _deviation_tables_kernel(
         np.array(game.stage.num_actions, dtype=np.int64), np.ascontiguousarray(flat), n_states, acts, trans, start,
         np.array(game.cooperate, dtype=np.int64), np.array(game.defect, dtype=np.int64), game.noise,
     )
@@ -235,11 +245,11 @@ def _tables(game: RepeatedGame, profile: Sequence[Automaton]) -> _Tables:
     onpath = np.ravel_multi_index(tuple(played.T), game.stage.num_actions).astype(np.int64)
     names = tuple(tuple(profile[i].state_names[k] for i, k in enumerate(row)) for row in joint)
     # the reachable states are closed under every profile: keep only them
-    idx = np.flatnonzero(reach)
+    idx = np.flatnonzero(dev.reach)
     return _Tables(
-        P[np.ix_(idx, idx)], U[idx], int(np.searchsorted(idx, start)), reach[idx], adj[np.ix_(idx, idx)],
-        F[idx], UD[idx],
-        np.ascontiguousarray(D[idx][..., idx]), flat, onpath[idx], tuple(names[k] for k in idx),
+        P[np.ix_(idx, idx)], U[idx], int(np.searchsorted(idx, start)), dev.reach[idx], dev.adj[np.ix_(idx, idx)],
+        dev.F[idx], dev.UD[idx],
+        np.ascontiguousarray(dev.D[idx][..., idx]), flat, onpath[idx], tuple(names[k] for k in idx),
     )
 
 

@@ -53,6 +53,7 @@ Steele, G. L., Lea, D. and Flood, C. H. (2014). Fast splittable pseudorandom num
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -73,6 +74,86 @@ StrategySpec = str | tuple[str, Mapping[str, Any]]
 
 #: Largest number of periods times matches times repetitions simulated in one call.
 MAX_WORK = 2_000_000_000
+
+
+# ---------------------------------------------------------------------- kernel inputs
+# The fields of each group are in the order the flat arguments had before they were grouped: Numba passes a
+# namedtuple as its fields in order, so the simulation kernel compiles to the same machine code as before. Its
+# speed turned out to hang on that order (an extra unused float among them cost 20%), so keep it.
+MatchStage = namedtuple("MatchStage", ["flat_pay", "n_cols"])
+MatchStage.__doc__ = """The 2-player stage game of a tournament, as the kernels read it.
+
+Fields
+------
+flat_pay : float64[:, :]
+    ``(2, n_profiles)`` stage payoffs, profile ``a0 * n_cols + a1``.
+n_cols : int
+    Number of actions of the column player.
+"""
+
+StrategyTables = namedtuple("StrategyTables", ["n_states", "acts", "trans", "det_next", "init", "det_init", "fixed"])
+StrategyTables.__doc__ = """The automata of the ``K`` strategies, per role, padded to ``S`` states (see :func:`_pack`).
+
+Fields
+------
+n_states : int64[:]
+    ``(K,)`` number of states of each strategy.
+acts : int64[:, :, :]
+    ``(2, K, S)`` action of each state, per role (0 row, 1 column).
+trans : float64[:, :, :, :, :]
+    ``(2, K, S, n_profiles, S)`` transition probabilities on each observed profile, per role.
+det_next : int64[:, :, :, :]
+    ``(2, K, S, n_profiles)`` the next state when the transition is deterministic, else -1.
+init : float64[:, :]
+    ``(K, S)`` distribution of the initial state.
+det_init : int64[:]
+    ``(K,)`` the initial state when it is certain, else -1.
+fixed : bool[:]
+    ``(K,)`` whether a strategy's play is certain (deterministic start and transitions).
+"""
+
+SampledNoise = namedtuple("SampledNoise", ["flip", "coop", "defect", "log_keep", "q", "r"])
+SampledNoise.__doc__ = """Implementation noise and the monitoring channel, as :func:`_tournament_kernel` draws them.
+
+Fields
+------
+flip : int64[:, :]
+    ``(2, n_actions)`` the action a noise flip turns an action into, per role (-1: not flipped).
+coop, defect : int64[:]
+    ``(2,)`` cooperative and defecting action of each role (what the monitoring channel reads).
+log_keep : float
+    :math:`\\log(1 - \\varepsilon)`, the rate of the geometric gaps between flips (``-inf`` when every
+    period flips).
+q, r : float
+    Detection and false-alarm probabilities.
+"""
+
+MatchNoise = namedtuple("MatchNoise", ["coop", "defect", "eps", "q", "r"])
+MatchNoise.__doc__ = """Implementation noise and the monitoring channel as probabilities (:func:`_expected_kernel`).
+
+Fields
+------
+coop, defect : int64[:]
+    ``(2,)`` cooperative and defecting action of each role (noise flips one into the other; the
+    monitoring channel reads them).
+eps : float
+    Probability that a realised cooperative or defecting action is flipped.
+q, r : float
+    Detection and false-alarm probabilities.
+"""
+
+Schedule = namedtuple("Schedule", ["turns", "repetitions", "rows", "cols"])
+Schedule.__doc__ = """The matches of a tournament.
+
+Fields
+------
+turns : int
+    Periods per match.
+repetitions : int
+    Round robins played (the exact kernel plays one).
+rows, cols : int64[:]
+    ``(M,)`` strategy index of the row and of the column side of each match.
+"""
 
 
 # ---------------------------------------------------------------------- kernels
@@ -98,42 +179,19 @@ def _gap(log_keep, state):
 
 
 @njit(cache=True)
-def _tournament_kernel(flat_pay, n_cols, n_states, acts, trans, det_next, init, det_init, fixed, flip,
-                       coop, defect, log_keep, q, r, turns, repetitions, rows, cols, state):
+def _tournament_kernel(stage, tables, noise, schedule, state):
     """Total scores ``(repetitions, M, 2)`` of the row and column side of each match ``(rows[m], cols[m])``.
 
     Parameters
     ----------
-    flat_pay : float64[:, :]
-        ``(2, n_profiles)`` stage payoffs, profile ``a0 * n_cols + a1``.
-    n_cols : int
-        Number of actions of the column player.
-    n_states : int64[:]
-        ``(K,)`` number of states of each strategy.
-    acts : int64[:, :, :]
-        ``(2, K, S)`` action of each state, per role (0 row, 1 column).
-    trans : float64[:, :, :, :, :]
-        ``(2, K, S, n_profiles, S)`` transition probabilities, per role.
-    det_next : int64[:, :, :, :]
-        ``(2, K, S, n_profiles)`` the next state when the transition is deterministic, else -1.
-    init : float64[:, :]
-        ``(K, S)`` distribution of the initial state.
-    det_init : int64[:]
-        ``(K,)`` the initial state when it is certain, else -1.
-    fixed : bool[:]
-        ``(K,)`` whether a strategy's play is certain (deterministic start and transitions).
-    flip : int64[:, :]
-        ``(2, n_actions)`` the action a noise flip turns an action into (-1: not flipped).
-    coop, defect : int64[:]
-        Cooperative and defecting action of each role (for the monitoring channel).
-    log_keep : float
-        :math:`\\log(1 - \\varepsilon)` of the implementation noise.
-    q, r : float
-        Detection and false-alarm probabilities.
-    turns, repetitions : int
-        Periods per match and round robins played.
-    rows, cols : int64[:]
-        Strategy index of the row and of the column side of each match.
+    stage : MatchStage
+        Flat stage payoffs and the column player's number of actions.
+    tables : StrategyTables
+        The strategies' automata per role, with their deterministic shortcuts.
+    noise : SampledNoise
+        Flip table, cooperative and defecting actions, gap rate of the flips, monitoring channel.
+    schedule : Schedule
+        Turns per match, repetitions and the matches.
     state : uint64[:]
         ``(1,)`` state of the SplitMix64 generator (advanced in place).
 
@@ -141,6 +199,25 @@ def _tournament_kernel(flat_pay, n_cols, n_states, acts, trans, det_next, init, 
     not per period). A match that cannot vary (no noise, perfect monitoring,
     certain play on both sides) is played once and copied to every repetition.
     """
+    flat_pay = stage.flat_pay
+    n_cols = stage.n_cols
+    coop = noise.coop
+    defect = noise.defect
+    n_states = tables.n_states
+    acts = tables.acts
+    trans = tables.trans
+    det_next = tables.det_next
+    init = tables.init
+    det_init = tables.det_init
+    fixed = tables.fixed
+    log_keep = noise.log_keep
+    flip = noise.flip
+    q = noise.q
+    r = noise.r
+    rows = schedule.rows
+    cols = schedule.cols
+    turns = schedule.turns
+    repetitions = schedule.repetitions
     m_count = rows.shape[0]
     out = np.zeros((repetitions, m_count, 2))
     perfect = q >= 1.0 and r <= 0.0
@@ -216,11 +293,27 @@ def _tournament_kernel(flat_pay, n_cols, n_states, acts, trans, det_next, init, 
 
 
 @njit(cache=True)
-def _expected_kernel(flat_pay, n_cols, n_states, acts, trans, init, coop, defect, eps, q, r, turns, rows, cols):
+def _expected_kernel(stage, tables, noise, schedule):
     """Expected total scores ``(M, 2)`` of each match, by forward propagation of the joint-state distribution.
 
-    Arguments as in :func:`_tournament_kernel` (no sampling, so no seed).
+    Arguments as in :func:`_tournament_kernel` (no sampling, so no seed), except that ``noise`` is a
+    :class:`MatchNoise` (the probabilities themselves); of ``tables`` it reads ``n_states``, ``acts``,
+    ``trans`` and ``init``, and of ``schedule`` the matches and ``turns`` (one round robin).
     """
+    flat_pay = stage.flat_pay
+    n_cols = stage.n_cols
+    coop = noise.coop
+    defect = noise.defect
+    n_states = tables.n_states
+    acts = tables.acts
+    trans = tables.trans
+    init = tables.init
+    eps = noise.eps
+    q = noise.q
+    r = noise.r
+    rows = schedule.rows
+    cols = schedule.cols
+    turns = schedule.turns
     m_count = rows.shape[0]
     smax = acts.shape[2]
     out = np.zeros((m_count, 2))
@@ -478,7 +571,7 @@ def swap_roles(transitions: np.ndarray, n_actions: int) -> np.ndarray:
 
 
 def _pack(row_autos: Sequence[Automaton], col_autos: Sequence[Automaton] | None,
-          n_actions: int) -> tuple[np.ndarray, ...]:
+          n_actions: int) -> StrategyTables:
     """Padded kernel arrays; ``col_autos=None`` (symmetric game) derives the column role by :func:`swap_roles`."""
     k = len(row_autos)
     n_states = np.array([a.num_states for a in row_autos], dtype=np.int64)
@@ -505,7 +598,7 @@ def _pack(row_autos: Sequence[Automaton], col_autos: Sequence[Automaton] | None,
     real = np.arange(smax)[None, :] < n_states[:, None]
     det_states = np.all(det, axis=3) | ~real[None]
     fixed = (det_init >= 0) & np.all(det_states, axis=(0, 2))
-    return n_states, acts, trans, det_next, init, det_init, fixed
+    return StrategyTables(n_states, acts, trans, det_next, init, det_init, fixed)
 
 
 def round_robin(
@@ -610,16 +703,15 @@ def round_robin(
         raise InputError(
             f"turns x matches x repetitions = {turns_i * rows.size * reps} is above {MAX_WORK}; play fewer turns"
         )
-    n_states, acts, trans, det_next, init, det_init, fixed = _pack(row_autos, col_autos,
-                                                                   int(game.stage.num_actions[0]))
+    tables = _pack(row_autos, col_autos, int(game.stage.num_actions[0]))
     st = game.stage
-    flat_pay = np.ascontiguousarray(st.payoffs.reshape(2, -1))
-    n_cols = int(st.num_actions[1])
     coop = np.array(game.cooperate, dtype=np.int64)
     defect = np.array(game.defect, dtype=np.int64)
+    stage = MatchStage(np.ascontiguousarray(st.payoffs.reshape(2, -1)), int(st.num_actions[1]))
+    q, r = float(game.detection), float(game.false_alarm)
+    schedule = Schedule(turns_i, reps, rows, cols)
     if exact:
-        per_match = _expected_kernel(flat_pay, n_cols, n_states, acts, trans, init, coop, defect, float(eps),
-                                     game.detection, game.false_alarm, turns_i, rows, cols)[None]
+        per_match = _expected_kernel(stage, tables, MatchNoise(coop, defect, float(eps), q, r), schedule)[None]
         seed_out = None
     else:
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
@@ -629,9 +721,8 @@ def round_robin(
             flip[side, coop[side]] = defect[side]
             flip[side, defect[side]] = coop[side]
         log_keep = float(np.log1p(-eps)) if eps < 1.0 else -np.inf
-        per_match = _tournament_kernel(flat_pay, n_cols, n_states, acts, trans, det_next, init, det_init, fixed,
-                                       flip, coop, defect, log_keep, game.detection, game.false_alarm, turns_i,
-                                       reps, rows, cols, state)
+        sampled = SampledNoise(flip, coop, defect, log_keep, q, r)
+        per_match = _tournament_kernel(stage, tables, sampled, schedule, state)
         seed_out = seed if isinstance(seed, int) else None
     # totals[r, a, b]: a's total against b (mean over the copies / roles where a pair met twice)
     totals = np.zeros((reps, k, k))
