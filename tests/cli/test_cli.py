@@ -10,10 +10,8 @@ from click.testing import CliRunner
 
 from coop.cli import cli
 from coop.games import NormalFormGame
-from coop.scenarios import bundled_scenarios
 from coop.solvers.nash.methods import METHODS
-
-BUNDLED = [s.name for s in bundled_scenarios()]
+from tests.oracles import pygambit
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -73,20 +71,18 @@ def test_list_shows_the_bundled_scenarios():
     assert {item["name"] for item in json.loads(out)} >= {"export-controls", "ai-arms-race", "red-lines"}
 
 
-@pytest.mark.parametrize("name", BUNDLED)
-def test_every_bundled_scenario_solves_in_json(name):
+def test_every_bundled_scenario_solves_in_json(bundled_scenario):
     from coop.scenarios import load
 
-    doc = solve_json(name)
-    game = load(name).game
+    doc = solve_json(bundled_scenario)
+    game = load(bundled_scenario).game
     check_document(doc, game)
     assert doc["equilibria"], "every bundled scenario has at least one equilibrium"
     assert doc["input"]["kind"] == "scenario"
 
 
-@pytest.mark.parametrize("name", BUNDLED)
-def test_every_bundled_scenario_solves_in_text(name):
-    code, out, err = run("solve", name)
+def test_every_bundled_scenario_solves_in_text(bundled_scenario):
+    code, out, err = run("solve", bundled_scenario)
     assert code == 0, err
     assert "Nash equilibria" in out
     assert "verified" in out
@@ -113,7 +109,6 @@ def write_game(tmp_path, payoffs, name="game.nfg") -> tuple[str, NormalFormGame]
 
 
 def gambit_equilibria(game: NormalFormGame, method: str) -> list[np.ndarray]:
-    pygambit = pytest.importorskip("pygambit")
     g = game.to_gambit()
     if method == "enummixed":
         res = pygambit.nash.enummixed_solve(g, rational=False)
@@ -188,11 +183,10 @@ def test_export_keeps_an_existing_file(tmp_path):
     assert code == 0 and out.read_text().startswith("NFG 1 R")
 
 
-def test_validate_accepts_bundled_scenarios():
-    for name in BUNDLED:
-        code, out, err = run("validate", name)
-        assert code == 0, err
-        assert out.startswith("ok: ")
+def test_validate_accepts_bundled_scenarios(bundled_scenario):
+    code, out, err = run("validate", bundled_scenario)
+    assert code == 0, err
+    assert out.startswith("ok: ")
 
 
 BAD_INPUTS = {

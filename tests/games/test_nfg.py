@@ -6,7 +6,6 @@ import itertools
 from pathlib import Path
 
 import numpy as np
-import pygambit
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,6 +14,7 @@ from coop.errors import InputError
 from coop.games import NormalFormGame
 from coop.games.nfg import format_nfg, parse_nfg, read_nfg
 from tests import textbook_games
+from tests.oracles import pygambit
 from tests.strategies import games
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "nfg"

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from coop.cli import cli
 from coop.games.population import PopulationGame, collective_risk_dilemma
 from coop.inputs import load_input
 from coop.sections.finite_population import gradient_roots
@@ -87,8 +85,8 @@ def test_collective_risk_cooperation_grows_with_risk():
     assert all(not r["stable"] for r in roots[0.1]) or roots[0.1] == []
 
 
-def test_the_report_explains_the_finite_population():
-    res = CliRunner().invoke(cli, ["solve", "collective-risk"])
+def test_the_report_explains_the_finite_population(coop_cli):
+    res = coop_cli("solve", "collective-risk")
     assert res.exit_code == 0, res.stderr
     assert "Finite population: Z = 50, selection beta = 5, fermi rule, groups of 6" in res.stdout
     assert "Gradient of selection" in res.stdout and "unstable at" in res.stdout

@@ -117,16 +117,8 @@ def test_group_larger_than_population(tmp_path):
         load(write(tmp_path, text))
 
 
-def test_solve_reports_the_evolution_section(tmp_path):
-    import json
-
-    from click.testing import CliRunner
-
-    from coop.cli import cli
-
-    res = CliRunner().invoke(cli, ["solve", str(write(tmp_path, HAWK_DOVE)), "--format", "json"])
-    assert res.exit_code == 0, res.stderr
-    evo = json.loads(res.stdout)["evolution"]
+def test_solve_reports_the_evolution_section(tmp_path, coop_cli, coop_json):
+    evo = coop_json("solve", write(tmp_path, HAWK_DOVE), "--format", "json")["evolution"]
     assert evo["populations"] == "one" and len(evo["trajectories"]) == 2
     final = evo["trajectories"][0]["states"]["population"]
     assert final["hawk"][-1] == pytest.approx(2 / 3, abs=1e-6)  # V / C: the mixed equilibrium attracts
@@ -139,6 +131,6 @@ def test_solve_reports_the_evolution_section(tmp_path):
     assert len(roots) == 1 and roots[0]["stable"] and roots[0]["share"] == pytest.approx(1 / 3, abs=0.05)
     means = fp["stationary"]["mean_frequencies"]
     assert fp["stationary"]["num_states"] == 51 and sum(means.values()) == pytest.approx(1.0)
-    text = CliRunner().invoke(cli, ["solve", str(write(tmp_path, HAWK_DOVE))]).stdout
+    text = coop_cli("solve", write(tmp_path, HAWK_DOVE)).stdout
     assert "Evolutionary dynamics (one population playing the game against itself)" in text
     assert "Rest points of the replicator dynamic" in text

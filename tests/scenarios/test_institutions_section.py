@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from click.testing import CliRunner
 
-from coop.cli import cli
 from coop.errors import InputError
 from coop.scenarios import load
 from coop.scenarios.library import resolve
-
-
-def solve_doc(*args: str) -> dict:
-    res = CliRunner().invoke(cli, ["solve", *args, "--format", "json"])
-    assert res.exit_code == 0, res.stderr
-    return json.loads(res.stdout)
 
 
 def rows(doc: dict) -> dict[tuple[str, str], dict]:
     return {(r["design"], r["profile"]): r for r in doc["institutions"]["analyses"]}
 
 
-def test_bundled_comparison_matches_closed_forms():
+def test_bundled_comparison_matches_closed_forms(coop_json):
     # T, R, P, S = 4, 3, 0, -1 per government; grim trigger needs delta >= (T - R - s_e) / (T - P)
     # while the expected sanction s_e = q (1 - f) (sanction + reputation) stays <= P - S = 1.
-    doc = solve_doc("ai-safety-institutions")
+    doc = coop_json("solve", "ai-safety-institutions", "--format", "json")
     r = rows(doc)
     assert [d["name"] for d in doc["institutions"]["designs"]] == [
         "none", "IAEA-like body", "FSB-like peer review", "fragmented regime complex"
@@ -48,8 +38,8 @@ def test_bundled_comparison_matches_closed_forms():
     assert r[("IAEA-like body", "always_cooperate")]["payoffs"]["US"] == pytest.approx(3 - 0.2, abs=1e-9)
 
 
-def test_text_report_has_the_institutions_table():
-    res = CliRunner().invoke(cli, ["solve", "ai-safety-institutions"])
+def test_text_report_has_the_institutions_table(coop_cli):
+    res = coop_cli("solve", "ai-safety-institutions")
     assert res.exit_code == 0
     assert "Institutions (repeated game, delta = 0.2)" in res.stdout
     assert "least sanction" in res.stdout and "sanction ceiling" in res.stdout
@@ -70,7 +60,7 @@ def base_text() -> str:
         ("    sanction: 2\n", "    sanction: -2\n", "sanction must be >= 0"),
     ],
 )
-def test_errors(tmp_path, old, new, message):
+def test_errors(tmp_path, old, new, message, coop_cli):
     text = base_text()
     assert old in text
     path = tmp_path / "inst.yaml"
@@ -78,7 +68,7 @@ def test_errors(tmp_path, old, new, message):
     with pytest.raises(InputError, match=message) as info:
         load(path)
     assert info.value.line is not None
-    res = CliRunner().invoke(cli, ["solve", str(path)])
+    res = coop_cli("solve", str(path))
     assert res.exit_code == 2 and "Traceback" not in res.stderr
 
 
@@ -91,13 +81,13 @@ def test_institutions_need_a_repeated_section(tmp_path):
         load(path)
 
 
-def test_members_subset(tmp_path):
+def test_members_subset(tmp_path, coop_json):
     text = base_text().replace(
         "    forum_shopping: 0.1\n", "    forum_shopping: 0.1\n    members: [US, EU]\n", 1
     )
     path = tmp_path / "members.yaml"
     path.write_text(text)
-    r = rows(solve_doc(str(path)))[("FSB-like peer review", "grim_trigger")]
+    r = rows(coop_json("solve", path, "--format", "json"))[("FSB-like peer review", "grim_trigger")]
     assert r["members"] == ["US", "EU"]
     assert r["critical_delta"]["China"] == pytest.approx(0.25, abs=1e-6)  # China faces no peer review
     assert r["subgame_perfect"] is False

@@ -6,10 +6,10 @@ import itertools
 import json
 
 import numpy as np
-import pygambit
 import pytest
 
 from coop.scenarios import bundled_scenarios, load, resolve
+from tests.oracles import pygambit
 
 PROB_TOL = 1e-6
 

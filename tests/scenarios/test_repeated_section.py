@@ -7,9 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from coop.cli import cli
 from coop.errors import InputError
 from coop.scenarios import load
 
@@ -62,9 +60,9 @@ def test_default_strategies(tmp_path):
     assert [p.name for p in spec.profiles] == ["grim_trigger", "tit_for_tat", "win_stay_lose_shift"]
 
 
-def test_solve_reports_closed_form_thresholds(tmp_path):
+def test_solve_reports_closed_form_thresholds(tmp_path, coop_cli):
     path = write(tmp_path, BASE)
-    res = CliRunner().invoke(cli, ["solve", str(path), "--format", "json"])
+    res = coop_cli("solve", str(path), "--format", "json")
     assert res.exit_code == 0, res.stderr
     rep = json.loads(res.stdout)["repeated"]
     assert rep["delta"] == 0.9
@@ -77,11 +75,11 @@ def test_solve_reports_closed_form_thresholds(tmp_path):
     assert by_name["k_period_punishment (k=2)"]["critical_delta_overall"] == pytest.approx(k2, abs=1e-6)
     assert by_name["grim_trigger"]["subgame_perfect"] is True
     assert by_name["pavlov"]["subgame_perfect"] is False
-    res = CliRunner().invoke(cli, ["solve", str(path), "--format", "json", "--set", "T=4"])
+    res = coop_cli("solve", str(path), "--format", "json", "--set", "T=4")
     pavlov = {p["name"]: p for p in json.loads(res.stdout)["repeated"]["profiles"]}["pavlov"]
     assert pavlov["critical_delta_overall"] == pytest.approx((4 - R) / (R - P), abs=1e-6)
     assert by_name["grim_trigger"]["payoffs"] == {"A": pytest.approx(3.0), "B": pytest.approx(3.0)}
-    text = CliRunner().invoke(cli, ["solve", str(path)]).stdout
+    text = coop_cli("solve", str(path)).stdout
     assert "Repeated game: discount factor delta = 0.9" in text
     assert "critical delta" in text
 
@@ -111,7 +109,7 @@ def test_arms_race_thresholds_follow_the_framing():
         ("{name: pavlov, all: win_stay_lose_shift}", "{name: pavlov}", "exactly one of 'all'", "{name: pavlov}"),
     ],
 )
-def test_errors_name_the_line(tmp_path, old, new, message, marker):
+def test_errors_name_the_line(tmp_path, old, new, message, marker, coop_cli):
     assert old in BASE
     text = BASE.replace(old, new)
     line = 1 + next(k for k, row in enumerate(text.splitlines()) if marker in row)
@@ -119,7 +117,7 @@ def test_errors_name_the_line(tmp_path, old, new, message, marker):
     with pytest.raises(InputError, match=message) as info:
         load(path)
     assert info.value.line == line
-    res = CliRunner().invoke(cli, ["solve", str(path)])
+    res = coop_cli("solve", str(path))
     assert res.exit_code == 2
     assert "Traceback" not in res.stderr
 
@@ -162,14 +160,14 @@ def test_custom_automaton_equals_the_builtin_grim_trigger(tmp_path):
     assert res.critical_delta_overall == pytest.approx(0.5, abs=1e-7)
 
 
-def test_custom_automaton_rules_role_words_and_probabilities(tmp_path):
+def test_custom_automaton_rules_role_words_and_probabilities(tmp_path, coop_cli):
     spec = load(write(tmp_path, CUSTOM)).repeated
     lenient = spec.profiles[1].automata[1]  # used by player B
     assert lenient.state_names == ("trust", "angry") and lenient.actions.tolist() == [0, 1]
     # flat profiles (A, B): CC, CD, DC, DD; B cooperated and A defected only in DC
     np.testing.assert_allclose(lenient.transitions[0], [[1, 0], [1, 0], [0.5, 0.5], [1, 0]])
     np.testing.assert_allclose(lenient.transitions[1], [[1, 0]] * 4)
-    res = CliRunner().invoke(cli, ["solve", str(write(tmp_path, CUSTOM)), "--format", "json"])
+    res = coop_cli("solve", str(write(tmp_path, CUSTOM)), "--format", "json")
     assert res.exit_code == 0, res.stderr
     names = [p["name"] for p in json.loads(res.stdout)["repeated"]["profiles"]]
     assert names[:2] == ["my_grim", "grim_vs_lenient"]
@@ -196,7 +194,7 @@ def test_custom_automaton_rules_role_words_and_probabilities(tmp_path):
         ("          - {to: trust}", "          - {goto: trust}", "unknown key 'goto'", "goto"),
     ],
 )
-def test_custom_automaton_errors_name_the_line(tmp_path, old, new, message, marker):
+def test_custom_automaton_errors_name_the_line(tmp_path, old, new, message, marker, coop_cli):
     assert old in CUSTOM
     text = CUSTOM.replace(old, new, 1)
     line = 1 + next(k for k, row in enumerate(text.splitlines()) if marker in row)
@@ -204,22 +202,22 @@ def test_custom_automaton_errors_name_the_line(tmp_path, old, new, message, mark
     with pytest.raises(InputError, match=message) as info:
         load(path)
     assert info.value.line == line
-    res = CliRunner().invoke(cli, ["solve", str(path)])
+    res = coop_cli("solve", str(path))
     assert res.exit_code == 2 and "Traceback" not in res.stderr
     assert res.stderr.count("\n") == 1
 
 
-def test_finite_horizon_without_discounting(tmp_path):
+def test_finite_horizon_without_discounting(tmp_path, coop_cli):
     text = BASE.replace("  delta: patience\n", "  horizon: 10\n")
     spec = load(write(tmp_path, text)).repeated
     assert spec.game.horizon == 10 and spec.game.delta is None
-    res = CliRunner().invoke(cli, ["solve", str(write(tmp_path, text)), "--format", "json"])
+    res = coop_cli("solve", str(write(tmp_path, text)), "--format", "json")
     assert res.exit_code == 0, res.stderr
     rep = json.loads(res.stdout)["repeated"]
     assert rep["horizon"] == 10 and rep["delta"] is None
     for p in rep["profiles"]:  # a unique stage equilibrium: cooperation unravels from the last period
         assert p["subgame_perfect"] is False and p["critical_delta_overall"] is None
-    text_out = CliRunner().invoke(cli, ["solve", str(write(tmp_path, text))]).stdout
+    text_out = coop_cli("solve", str(write(tmp_path, text))).stdout
     assert "Repeated game: 10 periods, no discounting" in text_out
 
 
@@ -239,9 +237,9 @@ def test_horizon_errors(tmp_path, old, new, message, marker):
     assert info.value.line == line
 
 
-def test_solve_reports_minmax_and_payoff_sets(tmp_path):
+def test_solve_reports_minmax_and_payoff_sets(tmp_path, coop_cli):
     """Prisoner's dilemma (5, 3, 1, 0) at delta = 0.9: every individually rational payoff is an SPE payoff."""
-    res = CliRunner().invoke(cli, ["solve", str(write(tmp_path, BASE)), "--format", "json"])
+    res = coop_cli("solve", str(write(tmp_path, BASE)), "--format", "json")
     assert res.exit_code == 0, res.stderr
     sets = json.loads(res.stdout)["repeated"]["payoff_sets"]
     assert sets["minmax"]["players"]["A"]["mixed_minmax"] == pytest.approx(1.0)
@@ -252,12 +250,12 @@ def test_solve_reports_minmax_and_payoff_sets(tmp_path):
     assert eq["delta"] == 0.9 and not eq["empty"]
     assert {(round(v["A"], 5), round(v["B"], 5)) for v in eq["vertices"]} == {
         (1.0, 1.0), (4.33333, 1.0), (3.0, 3.0), (1.0, 4.33333)}
-    text = CliRunner().invoke(cli, ["solve", str(write(tmp_path, BASE))]).stdout
+    text = coop_cli("solve", str(write(tmp_path, BASE))).stdout
     assert "Payoff sets of the repeated game (A, B)" in text
     assert "subgame-perfect payoffs at delta = 0.9" in text
     # a finite horizon has no JYC set; the reason is given
     finite_path = write(tmp_path, BASE.replace("  delta: patience\n", "  horizon: 5\n"))
-    finite = CliRunner().invoke(cli, ["solve", str(finite_path), "--format", "json"])
+    finite = coop_cli("solve", str(finite_path), "--format", "json")
     sets = json.loads(finite.stdout)["repeated"]["payoff_sets"]
     assert sets["equilibrium"] is None and "infinite horizon" in sets["equilibrium_note"]
 
@@ -276,11 +274,11 @@ TOURNAMENT = CUSTOM + """\
 """
 
 
-def test_tournament_in_the_scenario(tmp_path):
+def test_tournament_in_the_scenario(tmp_path, coop_cli):
     path = write(tmp_path, TOURNAMENT)
     spec = load(path).repeated.tournament
     assert spec.turns == 50 and spec.repetitions == 3 and spec.noise is None and spec.seed == 0
-    res = CliRunner().invoke(cli, ["solve", str(path), "--format", "json"])
+    res = coop_cli("solve", str(path), "--format", "json")
     assert res.exit_code == 0, res.stderr
     t = json.loads(res.stdout)["repeated"]["tournament"]
     assert t["strategies"] == ["my_grim", "grim_trigger", "always_defect", "generous_tit_for_tat(generosity=0.25)",
@@ -290,7 +288,7 @@ def test_tournament_in_the_scenario(tmp_path):
     for other in t["strategies"]:
         assert m["my_grim"][other] == pytest.approx(m["grim_trigger"][other])
     assert m["tit_for_tat"]["always_defect"] == pytest.approx((0 + 49 * 1) / 50)  # S + 49 P over 50 turns
-    text = CliRunner().invoke(cli, ["solve", str(path)]).stdout
+    text = coop_cli("solve", str(path)).stdout
     assert "Round-robin tournament: 5 strategies, 50 turns, 3 repetitions, no noise" in text
 
 
@@ -331,9 +329,9 @@ def test_tournament_needs_two_players():
         build_tournament(node, 3, {}, lambda n, what: float(n.value))
 
 
-def test_noisy_game_reports_why_there_is_no_equilibrium_payoff_set(tmp_path):
+def test_noisy_game_reports_why_there_is_no_equilibrium_payoff_set(tmp_path, coop_cli):
     noisy = write(tmp_path, BASE.replace("  delta: patience\n", "  delta: patience\n  noise: 0.02\n"))
-    res = CliRunner().invoke(cli, ["solve", str(noisy), "--format", "json"])
+    res = coop_cli("solve", str(noisy), "--format", "json")
     assert res.exit_code == 0, res.stderr
     sets = json.loads(res.stdout)["repeated"]["payoff_sets"]
     assert sets["equilibrium"] is None and "perfect monitoring and no noise" in sets["equilibrium_note"]

@@ -22,6 +22,7 @@ from coop.games import NormalFormGame
 from coop.solvers.evolution.dynamics import integrate, population_model, simplex_grid, vector_field
 from coop.solvers.evolution.names import DYNAMICS
 from tests import textbook_games as tg
+from tests.oracles import egttools, nashpy
 
 TOL_ORACLE = 1e-6  # vs nashpy (odeint at its default tolerances)
 TOL_TIGHT = 1e-7  # vs DOP853 at rtol 1e-12, coop at rtol 1e-10
@@ -82,21 +83,17 @@ def test_one_population_field_matches_reference(dynamic):
 
 
 def test_replicator_field_equals_egttools():
-    from egttools.analytical import replicator_equation
-
     rng = np.random.default_rng(8)
     for k in (2, 3, 5):
         A = rng.standard_normal((k, k))
         x = rng.dirichlet(np.ones(k))
-        np.testing.assert_allclose(vector_field(A, x), replicator_equation(x, A), atol=1e-12)
+        np.testing.assert_allclose(vector_field(A, x), egttools.analytical.replicator_equation(x, A), atol=1e-12)
 
 
 # ----------------------------------------------------------------------------- trajectories vs oracles
 @pytest.mark.parametrize("k, seed", [pytest.param(2, 0, id="2x2"), pytest.param(3, 1, id="3x3"),
                                      pytest.param(5, 2, id="5x5"), pytest.param(10, 3, id="10x10")])
 def test_replicator_matches_nashpy(k, seed):
-    import nashpy
-
     rng = np.random.default_rng(seed)
     A = rng.standard_normal((k, k))
     x0 = rng.dirichlet(np.ones(k))
@@ -108,8 +105,6 @@ def test_replicator_matches_nashpy(k, seed):
 
 
 def test_asymmetric_replicator_matches_nashpy():
-    import nashpy
-
     rng = np.random.default_rng(4)
     A, B = rng.standard_normal((2, 3, 4))
     x0, y0 = rng.dirichlet(np.ones(3)), rng.dirichlet(np.ones(4))

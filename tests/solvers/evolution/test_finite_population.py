@@ -32,7 +32,6 @@ import json
 import math
 import warnings
 
-import egttools as egt
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -57,6 +56,7 @@ from coop.solvers.evolution.fixation import (
 )
 from coop.solvers.evolution.names import UPDATE_RULES
 from coop.solvers.evolution.stationary import stationary_distribution, transition_matrix
+from tests.oracles import egttools as egt
 
 #: tolerance tiers: exact arithmetic paths agree to TOL; EGTtools' dense eigenvector to TOL_EIG
 TOL = 1e-10

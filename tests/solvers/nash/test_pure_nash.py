@@ -13,6 +13,8 @@ from coop.games import NormalFormGame
 from coop.solvers.nash import pure_nash as pn
 from coop.solvers.nash.pure_nash import pure_nash_equilibria, pure_nash_indices
 from tests import textbook_games as tg
+from tests.oracles import pygambit
+from tests.oracles import quantecon as qe
 from tests.strategies import games
 
 
@@ -93,7 +95,6 @@ def test_every_reported_equilibrium_has_zero_regret(game):
 
 
 def gambit_pure(game: NormalFormGame) -> set[tuple[int, ...]]:
-    pygambit = pytest.importorskip("pygambit")
     g = game.to_gambit()
     out = set()
     for eq in pygambit.nash.enumpure_solve(g).equilibria:
@@ -129,7 +130,6 @@ def test_agrees_with_gambit_enumpure(shape, integer, seed):
 @pytest.mark.parametrize("shape", [(4, 4), (3, 4, 5), (2, 3, 2, 3)])
 @pytest.mark.parametrize("seed", [3, 4])
 def test_agrees_with_quantecon_pure_nash_brute(shape, seed):
-    qe = pytest.importorskip("quantecon.game_theory")
     rng = np.random.default_rng(seed)
     game = NormalFormGame.from_payoffs(rng.integers(0, 3, (len(shape), *shape)).astype(float))
     theirs = {tuple(int(k) for k in p) for p in qe.pure_nash_brute(game.to_quantecon())}

@@ -23,6 +23,7 @@ from coop.solvers.nash.lemke_howson import lemke_howson
 from coop.solvers.nash.support_enumeration import support_enumeration
 from coop.solvers.nash.vertex_enumeration import vertex_enumeration
 from tests import textbook_games as tg
+from tests.oracles import pygambit, quantecon
 from tests.strategies import bimatrix
 
 #: Probabilities of two equilibria that are the same must agree within this.
@@ -53,8 +54,6 @@ def same_set(found: list[np.ndarray], expected: list[np.ndarray], tol: float = P
 
 
 def gambit_extreme(game: NormalFormGame) -> list[np.ndarray]:
-    import pygambit
-
     g = game.to_gambit()
     res = pygambit.nash.enummixed_solve(g, rational=False)
     out: list[np.ndarray] = []
@@ -68,10 +67,7 @@ def gambit_extreme(game: NormalFormGame) -> list[np.ndarray]:
 
 def quantecon_game(game: NormalFormGame):
     """``game.to_quantecon()`` with writable payoff arrays (QuantEcon's kernels reject read-only ones)."""
-    from quantecon.game_theory import NormalFormGame as QEGame
-    from quantecon.game_theory import Player
-
-    return QEGame([Player(np.array(p.payoff_array)) for p in game.to_quantecon().players])
+    return quantecon.NormalFormGame([quantecon.Player(np.array(p.payoff_array)) for p in game.to_quantecon().players])
 
 
 def brute_force_pure(game: NormalFormGame) -> set[tuple[int, int]]:
@@ -221,19 +217,15 @@ def test_support_enumeration_agrees_with_vertex_enumeration(m: int, n: int) -> N
 # ---------------------------------------------------------------------------- QuantEcon and Nashpy oracles
 @pytest.mark.parametrize("n", [3, 5, 8])
 def test_vertex_enumeration_matches_quantecon(n: int) -> None:
-    from quantecon.game_theory import vertex_enumeration as qe_vertex_enumeration
-
     rng = np.random.default_rng(n)
     for _ in range(2):
         game = random_game(rng, n, n + 1)
-        theirs = [np.concatenate(p) for p in qe_vertex_enumeration(quantecon_game(game))]
+        theirs = [np.concatenate(p) for p in quantecon.vertex_enumeration(quantecon_game(game))]
         assert same_set(profiles(vertex_enumeration(game)), theirs)
 
 
 @pytest.mark.parametrize("m,n", [(2, 2), (3, 5), (6, 4), (10, 10), (30, 25)])
 def test_lemke_howson_matches_quantecon_per_label(m: int, n: int) -> None:
-    from quantecon.game_theory import lemke_howson as qe_lemke_howson
-
     rng = np.random.default_rng(m * n)
     game = random_game(rng, m, n)
     qgame = quantecon_game(game)
@@ -241,15 +233,13 @@ def test_lemke_howson_matches_quantecon_per_label(m: int, n: int) -> None:
         res = lemke_howson(game, initial_label=label)
         assert res.converged and res.parameters["label_used"] == label
         check_invariants(game, res)
-        qx, qy = qe_lemke_howson(qgame, init_pivot=label)
+        qx, qy = quantecon.lemke_howson(qgame, init_pivot=label)
         assert np.max(np.abs(profiles(res)[0] - np.concatenate([qx, qy]))) <= PROB_TOL
 
 
 def test_lemke_howson_matches_quantecon_on_degenerate_games() -> None:
     # payoffs in {0, 1, 2}: ties in the ratio test are common, and the lexicographic rule (read from the compact
     # tableau, basic identity columns as unit vectors) must follow QuantEcon's full-tableau path label by label
-    from quantecon.game_theory import lemke_howson as qe_lemke_howson
-
     rng = np.random.default_rng(3)
     for _ in range(20):
         m, n = (int(v) for v in rng.integers(2, 7, 2))
@@ -259,7 +249,7 @@ def test_lemke_howson_matches_quantecon_on_degenerate_games() -> None:
             res = lemke_howson(game, initial_label=label)
             assert res.converged and res.parameters["label_used"] == label
             check_invariants(game, res)
-            qx, qy = qe_lemke_howson(qgame, init_pivot=label)
+            qx, qy = quantecon.lemke_howson(qgame, init_pivot=label)
             assert np.max(np.abs(profiles(res)[0] - np.concatenate([qx, qy]))) <= PROB_TOL
 
 

@@ -14,6 +14,7 @@ from coop.errors import InputError
 from coop.games import NormalFormGame
 from coop.solvers.repeated.minmax import minmax_values, pure_minmax
 from tests import textbook_games as tg
+from tests.oracles import nashpy
 from tests.strategies import bimatrix, games
 
 TOL = 1e-9  # exact LP / kernel answers, relative to a unit payoff spread
@@ -141,8 +142,6 @@ def test_two_player_minimax_theorem(game):
 
 @pytest.mark.parametrize("seed", [pytest.param(s, id=f"seed{s}") for s in range(4)])
 def test_two_player_against_nashpy_zero_sum_value(seed):
-    import nashpy
-
     rng = np.random.default_rng(seed)
     A = rng.standard_normal((3, 4))
     B = rng.standard_normal((3, 4))

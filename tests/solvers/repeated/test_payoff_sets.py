@@ -33,6 +33,7 @@ from coop.solvers.repeated.payoff_sets import (
     points_polygon_distance,
 )
 from tests import textbook_games as tg
+from tests.oracles import quantecon as qe
 from tests.strategies import bimatrix
 
 TOL = 1e-9
@@ -206,8 +207,6 @@ QE_CASES = [
 
 @pytest.mark.parametrize("factory, delta", QE_CASES)
 def test_equilibrium_payoffs_against_quantecon(factory, delta):
-    import quantecon.game_theory as qe
-
     game = factory()
     res = equilibrium_payoff_set(game, delta)
     hull = qe.RepeatedGame(game.to_quantecon(), delta).equilibrium_payoffs(options={"max_iter": 5000})

@@ -12,7 +12,6 @@ import itertools
 import json
 import warnings
 
-import axelrod as axl
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -21,8 +20,10 @@ from hypothesis import strategies as st
 from coop.errors import InputError
 from coop.games import NormalFormGame
 from coop.games.automata import BUILDERS
+from coop.games.names import CLASSIC_FIELD
 from coop.games.repeated import RepeatedGame
 from coop.solvers.repeated.tournament import initial_distribution, round_robin, swap_roles
+from tests.oracles import axelrod as axl
 from tests.textbook_games import prisoners_dilemma
 
 R, S, T, P = 3.0, 0.0, 5.0, 1.0
@@ -31,22 +32,22 @@ TURNS = 200
 Z = 5.0
 SLACK = 1e-9
 
-# coop strategy -> Axelrod strategy factory (the deterministic ones: their matches are one sure play)
+# coop strategy -> Axelrod strategy class (the deterministic ones: their matches are one sure play)
 DETERMINISTIC = {
-    "always_cooperate": axl.Cooperator,
-    "always_defect": axl.Defector,
-    "tit_for_tat": axl.TitForTat,
-    "grudger": axl.Grudger,
-    "grim_trigger": axl.Grudger,  # the same as Grudger without noise (it never defects first)
-    "win_stay_lose_shift": axl.WinStayLoseShift,
-    "tit_for_two_tats": axl.TitFor2Tats,
-    "two_tits_for_tat": axl.TwoTitsForTat,
-    "hard_tit_for_tat": axl.HardTitForTat,
-    "suspicious_tit_for_tat": axl.SuspiciousTitForTat,
-    "alternator": axl.Alternator,
-    "cycler": axl.CyclerCCD,
+    "always_cooperate": "Cooperator",
+    "always_defect": "Defector",
+    "tit_for_tat": "TitForTat",
+    "grudger": "Grudger",
+    "grim_trigger": "Grudger",  # the same as Grudger without noise (it never defects first)
+    "win_stay_lose_shift": "WinStayLoseShift",
+    "tit_for_two_tats": "TitFor2Tats",
+    "two_tits_for_tat": "TwoTitsForTat",
+    "hard_tit_for_tat": "HardTitForTat",
+    "suspicious_tit_for_tat": "SuspiciousTitForTat",
+    "alternator": "Alternator",
+    "cycler": "CyclerCCD",
 }
-STOCHASTIC = {"generous_tit_for_tat": axl.GTFT, "random": axl.Random}
+STOCHASTIC = {"generous_tit_for_tat": "GTFT", "random": "Random"}
 NAMES = list(DETERMINISTIC)
 
 
@@ -56,7 +57,7 @@ def pd_game(noise: float = 0.0, **kwargs) -> RepeatedGame:
 
 def axl_players(names):
     table = {**DETERMINISTIC, **STOCHASTIC}
-    return [table[n]() for n in names]
+    return [getattr(axl, table[n])() for n in names]
 
 
 def axl_tournament(names, turns, repetitions, noise, seed):
@@ -77,8 +78,7 @@ def deterministic_round():
 )
 def test_match_scores_equal_axelrod(deterministic_round, a, b):
     i, j = NAMES.index(a), NAMES.index(b)
-    pa, pb = DETERMINISTIC[a](), DETERMINISTIC[b]()
-    match = axl.Match((pa, pb), turns=TURNS)
+    match = axl.Match(tuple(axl_players((a, b))), turns=TURNS)
     match.play()
     theirs = match.final_score()
     totals = deterministic_round.match_totals[0]
@@ -111,8 +111,7 @@ def test_full_tournament_equals_axelrod_without_noise():
 
 
 # ---------------------------------------------------------------------- (b) exact vs sampled
-CLASSIC10 = ["always_cooperate", "always_defect", "tit_for_tat", "grudger", "win_stay_lose_shift",
-             "generous_tit_for_tat", "tit_for_two_tats", "suspicious_tit_for_tat", "alternator", "random"]
+CLASSIC10 = list(CLASSIC_FIELD)
 
 
 @pytest.mark.parametrize(
