@@ -14,7 +14,43 @@ Names are imported on first use, so ``import coop`` (and ``coop --help``) stay f
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from coop._lazy import lazy_exports
+
+if TYPE_CHECKING:  # what a type checker sees (tests/test_exports.py keeps it equal to _EXPORTS)
+    from coop.errors import InputError
+    from coop.games import NormalFormGame
+    from coop.games.automata import Automaton
+    from coop.games.institutions import Institution
+    from coop.games.population import PopulationGame, collective_risk_dilemma
+    from coop.games.repeated import RepeatedGame
+    from coop.games.transforms import relative_gains
+    from coop.scenarios import RedLine, Scenario, bundled_scenarios, load
+    from coop.sections.report import SolveReport, analyse, draw_figure
+    from coop.solvers.evolution.dynamics import integrate, vector_field
+    from coop.solvers.evolution.fixation import fixation_probabilities, small_mutation_limit
+    from coop.solvers.evolution.rest_points import basins, rest_points
+    from coop.solvers.evolution.stationary import stationary_distribution
+    from coop.solvers.nash.dominance import DominanceResult, iterated_dominance
+    from coop.solvers.nash.lemke_howson import lemke_howson
+    from coop.solvers.nash.polynomial_support import polynomial_support_enumeration, support_search
+    from coop.solvers.nash.pure_nash import pure_nash_equilibria
+    from coop.solvers.nash.results import Equilibrium, NashResult
+    from coop.solvers.nash.solve import GameSolution, solve_game
+    from coop.solvers.nash.support_enumeration import support_enumeration
+    from coop.solvers.nash.vertex_enumeration import vertex_enumeration
+    from coop.solvers.repeated.best_response import check_nash
+    from coop.solvers.repeated.institutions import analyse_institution
+    from coop.solvers.repeated.minmax import minmax_values
+    from coop.solvers.repeated.payoff_sets import equilibrium_payoff_set, feasible_payoff_set, individually_rational_set
+    from coop.solvers.repeated.payoffs import discounted_payoffs, simulate_payoffs
+    from coop.solvers.repeated.subgame_perfection import (
+        check_subgame_perfect,
+        critical_discount_factor,
+        critical_discount_factor_symbolic,
+    )
+    from coop.solvers.repeated.tournament import round_robin
 
 __version__ = "0.1.0"
 
@@ -67,7 +103,57 @@ _EXPORTS = {
     "stationary_distribution": "coop.solvers.evolution.stationary",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+# a literal list, so that type checkers see the exports (tests/test_exports.py keeps it equal to _EXPORTS)
+__all__ = [
+    "Automaton",
+    "DominanceResult",
+    "Equilibrium",
+    "GameSolution",
+    "InputError",
+    "Institution",
+    "NashResult",
+    "NormalFormGame",
+    "PopulationGame",
+    "RedLine",
+    "RepeatedGame",
+    "Scenario",
+    "SolveReport",
+    "__version__",
+    "analyse",
+    "analyse_institution",
+    "basins",
+    "bundled_scenarios",
+    "check_nash",
+    "check_subgame_perfect",
+    "collective_risk_dilemma",
+    "critical_discount_factor",
+    "critical_discount_factor_symbolic",
+    "discounted_payoffs",
+    "draw_figure",
+    "equilibrium_payoff_set",
+    "feasible_payoff_set",
+    "fixation_probabilities",
+    "individually_rational_set",
+    "integrate",
+    "iterated_dominance",
+    "lemke_howson",
+    "load",
+    "minmax_values",
+    "polynomial_support_enumeration",
+    "pure_nash_equilibria",
+    "relative_gains",
+    "rest_points",
+    "round_robin",
+    "simulate_payoffs",
+    "small_mutation_limit",
+    "solve_game",
+    "stationary_distribution",
+    "support_enumeration",
+    "support_search",
+    "vector_field",
+    "vertex_enumeration",
+]
 
 
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
+if not TYPE_CHECKING:  # a type checker sees the imports above instead, and flags any other name
+    __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
