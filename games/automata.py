@@ -251,17 +251,22 @@ def _table(n_states: int, n_profiles: int) -> np.ndarray:
     return np.zeros((n_states, n_profiles, n_states))
 
 
+def _acts(actions: Sequence[int]) -> np.ndarray:
+    """The action of each state, as :class:`Automaton` stores it."""
+    return np.array(actions, dtype=np.int64)
+
+
 # ---------------------------------------------------------------------- builders
 def always_cooperate(game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int]) -> Automaton:
     """Play the cooperative action in every period."""
     player, coop, _ = _check_roles(game, player, cooperate, defect)
-    return Automaton("always_cooperate", ("C",), [coop[player]], np.ones((1, game.num_profiles, 1)))
+    return Automaton("always_cooperate", ("C",), _acts([coop[player]]), np.ones((1, game.num_profiles, 1)))
 
 
 def always_defect(game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int]) -> Automaton:
     """Play the defecting action in every period."""
     player, _, dfct = _check_roles(game, player, cooperate, defect)
-    return Automaton("always_defect", ("D",), [dfct[player]], np.ones((1, game.num_profiles, 1)))
+    return Automaton("always_defect", ("D",), _acts([dfct[player]]), np.ones((1, game.num_profiles, 1)))
 
 
 def grim_trigger(
@@ -286,7 +291,7 @@ def grim_trigger(
     t[0, ~bad, 0] = 1.0
     t[0, bad, 1] = 1.0
     t[1, :, 1] = 1.0
-    return Automaton("grim_trigger", ("cooperate", "punish"), [coop[player], dfct[player]], t)
+    return Automaton("grim_trigger", ("cooperate", "punish"), _acts([coop[player], dfct[player]]), t)
 
 
 def tit_for_tat(game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int]) -> Automaton:
@@ -317,7 +322,7 @@ def generous_tit_for_tat(
     t[:, ~bad, 0] = 1.0
     t[:, bad, 0] = g
     t[:, bad, 1] = 1.0 - g
-    return Automaton(name, ("C", "D"), [coop[player], dfct[player]], t)
+    return Automaton(name, ("C", "D"), _acts([coop[player], dfct[player]]), t)
 
 
 def k_period_punishment(
@@ -341,7 +346,7 @@ def k_period_punishment(
     for j in range(1, k + 1):
         t[j, :, (j + 1) % (k + 1)] = 1.0
     names = ("cooperate",) + tuple(f"punish{j}" for j in range(1, k + 1))
-    return Automaton(f"punish_{k}", names, [coop[player]] + [dfct[player]] * k, t)
+    return Automaton(f"punish_{k}", names, _acts([coop[player]] + [dfct[player]] * k), t)
 
 
 def win_stay_lose_shift(
@@ -363,7 +368,7 @@ def win_stay_lose_shift(
     t = _table(2, game.num_profiles)
     t[:, stay_c, 0] = 1.0
     t[:, ~stay_c, 1] = 1.0
-    return Automaton("win_stay_lose_shift", ("C", "D"), [coop[player], dfct[player]], t)
+    return Automaton("win_stay_lose_shift", ("C", "D"), _acts([coop[player], dfct[player]]), t)
 
 
 def custom(
@@ -480,7 +485,7 @@ def custom(
             assigned |= match
         t[k, ~assigned] = target_vector(default.get(s, s), f"default.{s}")
     start = state_of(initial, "initial") if initial is not None else 0
-    return Automaton(name, states, acts, t, start)
+    return Automaton(name, states, _acts(acts), t, start)
 
 
 #: The named builders, as a scenario refers to them.
@@ -519,7 +524,7 @@ def _after_defections(
         t[s, ~bad, 0] = 1.0
         t[s, bad, min(s + 1, streak)] = 1.0
     names = ("calm",) + tuple(f"seen{j}" for j in range(1, streak)) + ("punish",)
-    return Automaton(name, names, [coop[player]] * streak + [dfct[player]], t)
+    return Automaton(name, names, _acts([coop[player]] * streak + [dfct[player]]), t)
 
 
 def _recent_defection(
@@ -534,7 +539,7 @@ def _recent_defection(
         t[s, ~bad, (s + 1) % (memory + 1)] = 1.0
     t[:, bad, 1] = 1.0
     names = ("calm",) + tuple(f"punish{j}" for j in range(1, memory + 1))
-    return Automaton(name, names, [coop[player]] + [dfct[player]] * memory, t)
+    return Automaton(name, names, _acts([coop[player]] + [dfct[player]] * memory), t)
 
 
 def tit_for_two_tats(game: NormalFormGame, player: int, cooperate: Sequence[int], defect: Sequence[int]) -> Automaton:
@@ -582,7 +587,7 @@ def alternator(game: NormalFormGame, player: int, cooperate: Sequence[int], defe
     t = _table(2, game.num_profiles)
     t[:, own_c, 1] = 1.0
     t[:, ~own_c, 0] = 1.0
-    return Automaton("alternator", ("C", "D"), [coop[player], dfct[player]], t)
+    return Automaton("alternator", ("C", "D"), _acts([coop[player], dfct[player]]), t)
 
 
 def cycler(
@@ -603,7 +608,7 @@ def cycler(
         t[s, :, (s + 1) % n] = 1.0
     names = tuple(f"{j}{c}" for j, c in enumerate(cycle))
     acts = [coop[player] if c == "C" else dfct[player] for c in cycle]
-    return Automaton(f"cycler_{cycle.lower()}", names, acts, t)
+    return Automaton(f"cycler_{cycle.lower()}", names, _acts(acts), t)
 
 
 def random(
@@ -628,7 +633,7 @@ def random(
     t = _table(2, game.num_profiles)
     t[:, :, 0] = q
     t[:, :, 1] = 1.0 - q
-    return Automaton("random", ("C", "D"), [coop[player], dfct[player]], t)
+    return Automaton("random", ("C", "D"), _acts([coop[player], dfct[player]]), t)
 
 
 BUILDERS.update(

@@ -68,10 +68,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 
@@ -127,6 +127,7 @@ class _Parser:
     def _scan(self, start: int) -> Iterator[_Token]:
         for m in _TOKEN.finditer(self.text, start):
             kind = m.lastgroup
+            assert kind is not None  # every alternative of _TOKEN is a named group
             if kind == "space":
                 continue
             if kind == "quote":
@@ -172,7 +173,7 @@ class _Parser:
     def string_list(self, what: str, brace: _Token) -> list[str]:
         """``{ "a" "b" ... }`` after its opening ``brace`` has been read."""
         opened = self.line(brace.pos)
-        labels = []
+        labels: list[str] = []
         while True:
             token = self.next()
             if token.kind == "close":
@@ -191,7 +192,7 @@ class _Parser:
 
     def numbers_until_close(self, what: str, group: str, opened: int) -> list[float]:
         """Numbers (commas allowed between them) up to the brace closing ``group``."""
-        values = []
+        values: list[float] = []
         while True:
             token = self.next()
             if token.kind == "close":
@@ -273,7 +274,11 @@ def _unique_labels(labels: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _plain_numbers(text: str, allowed: dict[int, None], convert) -> list | None:
+_Number = TypeVar("_Number", int, float)
+
+
+def _plain_numbers(text: str, allowed: dict[int, int | None],
+                   convert: Callable[[str], _Number]) -> list[_Number] | None:
     """Fast path: ``text`` split on whitespace and converted, or None if anything looks unusual."""
     if text.translate(allowed):
         return None

@@ -119,7 +119,7 @@ class PopulationGame:
                 s = profile[i]
                 counts = np.bincount(np.delete(np.array(profile), i), minlength=m).astype(np.int64)
                 c = composition_rank(counts, n - 1, binom)
-                v = game.payoffs[(i, *profile)]
+                v = game.payoffs[(i,) + profile]
                 if np.isnan(table[s, c]):
                     table[s, c] = v
                 elif abs(table[s, c] - v) > tol:

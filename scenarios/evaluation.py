@@ -89,7 +89,7 @@ def walk_stage_payoffs(scenario: Scenario, env: Mapping[str, Any], value: ValueO
             prof, values = entry["profile"], entry["payoffs"]
             idx = tuple(actions[i].index(per_player(prof, i).text) for i in range(n))
             for i in range(n):
-                out[(i, *idx)] = value(per_player(values, i), env)
+                out[(i,) + idx] = value(per_player(values, i), env)
     elif "arrays" in pay:
         for i in range(n):
             node = per_player(pay["arrays"], i)
@@ -97,7 +97,7 @@ def walk_stage_payoffs(scenario: Scenario, env: Mapping[str, Any], value: ValueO
                 leaf = node
                 for k in idx:
                     leaf = leaf[k]
-                out[(i, *idx)] = value(leaf, env)
+                out[(i,) + idx] = value(leaf, env)
     else:
         formulas = pay["formulas"]
         shared = all(a == actions[0] for a in actions)
@@ -115,18 +115,18 @@ def walk_stage_payoffs(scenario: Scenario, env: Mapping[str, Any], value: ValueO
                     mine = dict(local)
                     for k, a in enumerate(actions[i]):
                         mine[f"self.{a}"] = indicator(idx[i] == k)
-                    out[(i, *idx)] = value(formulas["all"], mine)
+                    out[(i,) + idx] = value(formulas["all"], mine)
                 else:
-                    out[(i, *idx)] = value(per_player(formulas, i), local)
+                    out[(i,) + idx] = value(per_player(formulas, i), local)
     framing = root.get("framing")
     if framing is not None and framing.kind == "map" and "relative_gains" in framing:
         w = value(framing["relative_gains"], env)
         framed = {}
         for idx in itertools.product(*(range(a) for a in shape)):
-            total = sum(out[(j, *idx)] for j in range(n))
+            total = sum(out[(j,) + idx] for j in range(n))
             for i in range(n):
-                u = out[(i, *idx)]
-                framed[(i, *idx)] = u + w * (u - (total - u) / (n - 1))
+                u = out[(i,) + idx]
+                framed[(i,) + idx] = u + w * (u - (total - u) / (n - 1))
         out = framed
     return out
 
@@ -169,7 +169,7 @@ def batched_stage_payoffs(scenario: Scenario, points: Mapping[str, Any]) -> np.n
     game = scenario.game
     out = np.empty((count, game.num_players, *game.num_actions))
     for key, v in values.items():
-        out[(slice(None), *key)] = v
+        out[(slice(None),) + key] = v
     if not np.all(np.isfinite(out)):
         raise InputError("some payoffs are not finite numbers at these points")
     return out

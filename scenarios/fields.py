@@ -29,12 +29,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from coop.scenarios.formula import known_list, suggest
 from coop.scenarios.yaml_source import YNode
 
 #: How a section evaluates a number or formula: ``scalar(node, what) -> float``.
 Scalar = Callable[[YNode, str], float]
+
+#: A name among fixed options, such as a ``Literal`` type of :mod:`coop.solvers.evolution.names`.
+Name = TypeVar("Name", bound=str)
 
 
 def _name(node: YNode, key: str | None) -> str:
@@ -52,17 +56,20 @@ def _where(where: str | None) -> str:
     return f" in {where}" if where else ""
 
 
-def choice(node: YNode, options: Sequence[str], what: str, *, key: str | None = None, where: str | None = None,
-           hint: str = "") -> str:
+def choice(node: YNode, options: Sequence[Name], what: str, *, key: str | None = None, where: str | None = None,
+           hint: str = "") -> Name:
     """One of ``options``, named by the scalar ``node`` (or by its key ``key`` when ``node`` is a mapping).
+
+    The option itself is returned, so its type is that of ``options`` (a ``Literal`` of names, for instance).
 
     The error reads ``unknown {what} 'x' (did you mean 'y'?)[ in {where}]; expected one of ...{hint}``.
     """
     name = _name(node, key)
-    if name not in options:
-        raise node.error(f"unknown {what} {_shown(node, name, key)!r}{suggest(name, options)}{_where(where)}; "
-                         f"expected one of {known_list(options)}{hint}", key=key)
-    return name
+    for option in options:
+        if option == name:
+            return option
+    raise node.error(f"unknown {what} {_shown(node, name, key)!r}{suggest(name, options)}{_where(where)}; "
+                     f"expected one of {known_list(options)}{hint}", key=key)
 
 
 def player(node: YNode, players: Sequence[str], *, key: str | None = None, where: str | None = None) -> int:

@@ -125,14 +125,14 @@ def _profile(entry: YNode, game: RepeatedGame, scalar, customs: dict[str, Custom
     else:
         kinds = tuple(_strategy_name(child, customs)
                       for child in fields.player_map(entry["players"], stage.players, "players", "strategy"))
-    automata = [_automaton(game, kind, i, params, customs) for i, kind in enumerate(kinds)]
+    automata = tuple(_automaton(game, kind, i, params, customs) for i, kind in enumerate(kinds))
     if "name" in entry:
         name = entry["name"].text.strip()
     else:
         name = kinds[0] if len(set(kinds)) == 1 else " / ".join(kinds)
         if "k" in params and "k_period_punishment" in kinds:
             name += f" (k={params['k']})"
-    return StrategyProfile(name, kinds, tuple(automata))
+    return StrategyProfile(name, kinds, automata)
 
 
 def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:

@@ -63,6 +63,7 @@ def plot_sweep(table: Any, parameters: Sequence[str], thresholds: Sequence[Thres
     title : str
     """
     import matplotlib.pyplot as plt
+    from matplotlib.artist import Artist
     from matplotlib.patches import Patch
 
     if len(parameters) not in (1, 2):
@@ -77,7 +78,7 @@ def plot_sweep(table: Any, parameters: Sequence[str], thresholds: Sequence[Thres
     names = list(dict.fromkeys(labels))
     colour = {name: REGION_COLOURS[k % len(REGION_COLOURS)] for k, name in enumerate(names)}
     shown = [t for t in thresholds if t.metric in region_metrics]
-    handles = [Patch(facecolor=colour[n], edgecolor="#333333", label=n) for n in names]
+    handles: list[Artist] = [Patch(facecolor=colour[n], edgecolor="#333333", label=n) for n in names]
     if len(parameters) == 1:
         p = parameters[0]
         order = np.argsort(table[p].to_numpy(dtype=float))
