@@ -54,9 +54,7 @@ CORE_KEYS: dict[str, KeySpec] = {
 }
 
 #: Names kept for later features: using one says the section is not supported yet.
-RESERVED_KEYS: dict[str, KeySpec] = {
-    "sweep": KeySpec("a parameter sweep", reserved=True),
-}
+RESERVED_KEYS: dict[str, KeySpec] = {}
 
 
 def top_level_keys() -> dict[str, KeySpec]:
