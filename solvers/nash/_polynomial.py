@@ -40,6 +40,8 @@ Kernels take only arrays and scalars; the public wrappers live in
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
@@ -67,6 +69,28 @@ _COND_SINGULAR = 1e10
 #: ``_PIVOT_REL`` times the matrix's largest entry
 _PIVOT_ABS = 1e-300
 _PIVOT_REL = 1e-15
+
+# ----------------------------------------------------------------------------- grouped kernel inputs and results
+#: One support system: player ``i``'s payoffs restricted to the others' supports (``Tbuf[Toff[i]:Toff[i+1]]``,
+#: layout ``(k_j for j != i, a_i)``), actions per player ``shape``, support sizes ``k``, supports ``supp``
+#: (row ``i``, first ``k[i]`` entries), membership ``insupp`` and the offset of each player's free variables
+#: ``voff`` (``N + 1`` entries, the last is their number).
+System = namedtuple("System", ["Tbuf", "Toff", "shape", "k", "supp", "insupp", "voff"])
+#: The rows each player's payoffs are contracted with: ``mats[j, :mrows[j], :k[j]]`` (box corners, vertices of
+#: box and simplex, or one point) and ``dmats[j, :k[j]-1, :k[j]]`` (the directions ``e_t - e_{k_j}``).
+Rows = namedtuple("Rows", ["mats", "mrows", "dmats"])
+#: Options of one support system: exclusion margin, residual tolerance of a root, regret tolerance, box budget.
+SupportOptions = namedtuple("SupportOptions", ["eps", "ftol", "tol", "max_boxes"])
+#: The order of the enumeration: stop after the first support with an equilibrium, pass over the first
+#: ``skip`` support profiles, stop after ``max_supports`` (-1: no limit).
+SearchPlan = namedtuple("SearchPlan", ["stop_first", "skip", "max_supports"])
+#: Newton's method's answer: the point, whether the residual is within ``ftol``, whether the Jacobian there
+#: is singular, and each player's largest gain of an unused action.
+NewtonResult = namedtuple("NewtonResult", ["x", "converged", "singular", "gmax"])
+#: One support system's answer: ``roots[:nroots]`` (free variables and a tie flag per row), status, boxes.
+SupportRoots = namedtuple("SupportRoots", ["roots", "nroots", "status", "boxes"])
+#: The enumeration's answer: concatenated mixed strategies, tie flags and statistics (see :func:`_support_kernel`).
+SupportSearch = namedtuple("SupportSearch", ["profiles", "ties", "stats"])
 
 
 # ----------------------------------------------------------------------------- small helpers
@@ -227,6 +251,7 @@ def _set_vertices(lo, hi, k, voff, mats, mrows):
 
 @njit(cache=True)
 def _set_point(x, k, voff, mats, mrows):
+    """Rows = the one point ``x`` of free variables."""
     N = k.shape[0]
     for j in range(N):
         m = k[j] - 1
@@ -240,8 +265,11 @@ def _set_point(x, k, voff, mats, mrows):
 
 
 @njit(cache=True)
-def _range_excludes(Tbuf, Toff, shape, k, supp, insupp, mats, mrows, dmats, eps):
-    """True when some equation's range over the box misses 0, or some outside action beats the support."""
+def _range_excludes(system, rows, eps):
+    """True when some equation's range over the box set in ``rows`` misses 0, or some outside action beats
+    the support."""
+    Tbuf, Toff, shape, k, supp, insupp, voff = system
+    mats, mrows, dmats = rows
     N = shape.shape[0]
     for i in range(N):
         a_i = shape[i]
@@ -267,10 +295,10 @@ def _range_excludes(Tbuf, Toff, shape, k, supp, insupp, mats, mrows, dmats, eps)
 
 
 @njit(cache=True)
-def _corner_pass(Tbuf, Toff, shape, k, supp, insupp, voff, lo, hi, mats, mrows, dmats, eps, Jlo, Jhi):
+def _corner_pass(system, rows, lo, hi, eps, Jlo, Jhi):
     """Range test, hull-consistency narrowing and interval Jacobian from the box corners.
 
-    ``mats`` must hold the corners of the box ``lo``/``hi``. For each player the
+    ``rows.mats`` must hold the corners of the box ``lo``/``hi``. For each player the
     values of all actions at all corner combinations give:
 
     * the exact range of each equation over the box (exclusion if it misses 0) and
@@ -287,6 +315,8 @@ def _corner_pass(Tbuf, Toff, shape, k, supp, insupp, voff, lo, hi, mats, mrows, 
     narrowing, which contains the narrowed one). Returns False if the box holds no
     solution.
     """
+    Tbuf, Toff, shape, k, supp, insupp, voff = system
+    mats, mrows, dmats = rows
     N = shape.shape[0]
     n = lo.shape[0]
     lo0 = lo.copy()
@@ -411,9 +441,11 @@ def _corner_pass(Tbuf, Toff, shape, k, supp, insupp, voff, lo, hi, mats, mrows, 
 
 
 @njit(cache=True)
-def _values(Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, f, gmax):
-    """At the point set in ``mats``: equation values ``f`` and, per player, the largest gain of an
+def _values(system, rows, f, gmax):
+    """At the point set in ``rows``: equation values ``f`` and, per player, the largest gain of an
     action outside the support over the reference action (``-inf`` when the support is everything)."""
+    Tbuf, Toff, shape, k, supp, insupp, voff = system
+    mats, mrows, dmats = rows
     N = shape.shape[0]
     for i in range(N):
         a_i = shape[i]
@@ -432,8 +464,10 @@ def _values(Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, f, gma
 
 
 @njit(cache=True)
-def _jacobian(Tbuf, Toff, shape, k, supp, voff, mats, mrows, dmats, Jlo, Jhi):
-    """Exact range of every partial derivative over the corners (or point) set in ``mats``."""
+def _jacobian(system, rows, Jlo, Jhi):
+    """Exact range of every partial derivative over the corners (or point) set in ``rows``."""
+    Tbuf, Toff, shape, k, supp, insupp, voff = system
+    mats, mrows, dmats = rows
     N = shape.shape[0]
     Jlo[:, :] = 0.0
     Jhi[:, :] = 0.0
@@ -470,10 +504,12 @@ def _jacobian(Tbuf, Toff, shape, k, supp, voff, mats, mrows, dmats, Jlo, Jhi):
 
 
 @njit(cache=True)
-def _newton(x0, Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, ftol):
-    """Newton's method from ``x0``; returns (x, converged, singular, gmax)."""
+def _newton(x0, system, rows, ftol):
+    """Newton's method from ``x0``; returns a :class:`NewtonResult` ``(x, converged, singular, gmax)``."""
     n = x0.shape[0]
-    N = shape.shape[0]
+    k, voff = system.k, system.voff
+    mats, mrows = rows.mats, rows.mrows
+    N = k.shape[0]
     x = x0.copy()
     f = np.empty(n)
     gmax = np.empty(N)
@@ -486,8 +522,8 @@ def _newton(x0, Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, ft
     singular = False
     for _ in range(60):
         _set_point(x, k, voff, mats, mrows)
-        _values(Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, f, gmax)
-        _jacobian(Tbuf, Toff, shape, k, supp, voff, mats, mrows, dmats, Jlo, Jhi)
+        _values(system, rows, f, gmax)
+        _jacobian(system, rows, Jlo, Jhi)
         for a in range(n):
             step[a] = f[a]
             for b in range(n):
@@ -502,7 +538,7 @@ def _newton(x0, Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, ft
             if abs(step[t]) > big:
                 big = abs(step[t])
             if not np.isfinite(x[t]) or abs(x[t]) > 1e6:
-                return x, False, singular, gmax
+                return NewtonResult(x, False, singular, gmax)
         if big <= 1e-15:
             small += 1
             if small >= 2:
@@ -510,8 +546,8 @@ def _newton(x0, Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, ft
         else:
             small = 0
     _set_point(x, k, voff, mats, mrows)
-    _values(Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, f, gmax)
-    _jacobian(Tbuf, Toff, shape, k, supp, voff, mats, mrows, dmats, Jlo, Jhi)
+    _values(system, rows, f, gmax)
+    _jacobian(system, rows, Jlo, Jhi)
     res = 0.0
     for t in range(n):
         if abs(f[t]) > res:
@@ -522,7 +558,7 @@ def _newton(x0, Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, ft
             singular = True
         else:
             singular = False
-    return x, converged, singular, gmax
+    return NewtonResult(x, converged, singular, gmax)
 
 
 @njit(cache=True)
@@ -569,19 +605,16 @@ def _inbox(x, lo, hi, margin):
 
 
 @njit(cache=True)
-def _solve_support(Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes):
-    """All isolated solutions of one support system that are equilibria.
+def _solve_support(system, opts):
+    """All isolated solutions of one support system (a :class:`System`) that are equilibria.
 
-    Returns ``(roots, nroots, status, boxes)``: each row of ``roots`` holds the free
-    variables (``sum(k) - N`` of them) followed by a tie flag.
+    ``opts`` is a :class:`SupportOptions`. Returns a :class:`SupportRoots` ``(roots, nroots, status,
+    boxes)``: each row of ``roots`` holds the free variables (``sum(k) - N`` of them) followed by a tie flag.
     """
-    N = shape.shape[0]
-    voff = np.empty(N + 1, dtype=np.int64)
-    n = 0
-    for j in range(N):
-        voff[j] = n
-        n += k[j] - 1
-    voff[N] = n
+    k, voff = system.k, system.voff
+    eps, ftol, tol, max_boxes = opts
+    N = k.shape[0]
+    n = voff[N]
     maxk = 1
     for j in range(N):
         if k[j] > maxk:
@@ -593,6 +626,7 @@ def _solve_support(Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes
         for t in range(k[j] - 1):
             dmats[j, t, t] = 1.0
             dmats[j, t, k[j] - 1] = -1.0
+    rows = Rows(mats, mrows, dmats)
     ptol = 1e-9
     roots = np.empty((4, n + 1))
     nroots = 0
@@ -602,10 +636,10 @@ def _solve_support(Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes
     if n == 0:
         x = np.empty(0)
         _set_point(x, k, voff, mats, mrows)
-        _values(Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, f, gmax)
+        _values(system, rows, f, gmax)
         if gmax.max() <= tol:
             roots, nroots = _push_root(roots, nroots, x, gmax, tol)
-        return roots, nroots, _OK, 0
+        return SupportRoots(roots, nroots, _OK, 0)
 
     cap = 64
     slo = np.empty((cap, n))
@@ -633,7 +667,7 @@ def _solve_support(Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes
         while True:  # work on this box until it is excluded, certified or split
             boxes += 1
             if boxes > max_boxes:
-                return roots, _dedupe(roots, nroots, n), _CAPPED, boxes
+                return SupportRoots(roots, _dedupe(roots, nroots, n), _CAPPED, boxes)
             # simplex constraints: x_t <= 1 - (sum of the other lower bounds of that player)
             empty = False
             for j in range(N):
@@ -660,7 +694,7 @@ def _solve_support(Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes
                 # the exact range over the feasible part needs the vertices of box and simplex
                 if not _set_vertices(lo, hi, k, voff, mats, mrows):
                     break
-                if _range_excludes(Tbuf, Toff, shape, k, supp, insupp, mats, mrows, dmats, eps):
+                if _range_excludes(system, rows, eps):
                     break
             _set_corners(lo, hi, k, voff, mats, mrows)
             pairs_ok = True
@@ -668,9 +702,7 @@ def _solve_support(Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes
                 y[t] = hi[t] - lo[t]
                 if y[t] < _WDIRECT:
                     pairs_ok = False
-            if not _corner_pass(
-                Tbuf, Toff, shape, k, supp, insupp, voff, lo, hi, mats, mrows, dmats, eps, Jlo, Jhi
-            ):
+            if not _corner_pass(system, rows, lo, hi, eps, Jlo, Jhi):
                 break
             gain = 0.0
             for t in range(n):
@@ -693,9 +725,9 @@ def _solve_support(Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes
                 if not pairs_ok:
                     # narrow boxes: derivatives directly, not as differences of close values
                     _set_corners(lo, hi, k, voff, mats, mrows)
-                    _jacobian(Tbuf, Toff, shape, k, supp, voff, mats, mrows, dmats, Jlo, Jhi)
+                    _jacobian(system, rows, Jlo, Jhi)
                 _set_point(y, k, voff, mats, mrows)
-                _values(Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, f, gmax)
+                _values(system, rows, f, gmax)
                 for a in range(n):
                     for b in range(n):
                         Jc[a, b] = 0.5 * (Jlo[a, b] + Jhi[a, b])
@@ -730,9 +762,7 @@ def _solve_support(Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes
                     break
                 if inside:
                     # exactly one root in the box: Newton from the centre converges to it
-                    x, conv, sing, gm = _newton(
-                        y, Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, ftol
-                    )
+                    x, conv, sing, gm = _newton(y, system, rows, ftol)
                     if conv and _feasible(x, k, voff, ptol) and gm.max() <= tol:
                         roots, nroots = _push_root(roots, nroots, x, gm, tol)
                     break
@@ -751,15 +781,13 @@ def _solve_support(Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes
             if shrunk:
                 continue
             if width < _WNEWTON:
-                x, conv, sing, gm = _newton(
-                    y, Tbuf, Toff, shape, k, supp, insupp, voff, mats, mrows, dmats, ftol
-                )
+                x, conv, sing, gm = _newton(y, system, rows, ftol)
                 if conv and sing and _inbox(x, lo, hi, 1e-6):
                     # a non-isolated (or multiple) solution: keep it if it is an equilibrium and
                     # give up the rest of this support, whose solution set is not finite here
                     if _feasible(x, k, voff, ptol) and gm.max() <= tol:
                         roots, nroots = _push_root(roots, nroots, x, gm, tol)
-                    return roots, _dedupe(roots, nroots, n), _SINGULAR, boxes
+                    return SupportRoots(roots, _dedupe(roots, nroots, n), _SINGULAR, boxes)
                 if width < _WMIN:
                     if conv and _inbox(x, lo, hi, 1e-7):
                         if _feasible(x, k, voff, ptol) and gm.max() <= tol:
@@ -767,7 +795,7 @@ def _solve_support(Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes
                     else:
                         # a tiny box neither excluded nor resolved: the solution set is not
                         # made of regular points here; give up this support
-                        return roots, _dedupe(roots, nroots, n), _SINGULAR, boxes
+                        return SupportRoots(roots, _dedupe(roots, nroots, n), _SINGULAR, boxes)
                     break
             # bisect the widest variable, off centre; keep the upper part, stack the lower
             best = 0
@@ -790,7 +818,7 @@ def _solve_support(Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes
             shi[top, best] = cut
             top += 1
             lo[best] = cut
-    return roots, _dedupe(roots, nroots, n), status, boxes
+    return SupportRoots(roots, _dedupe(roots, nroots, n), status, boxes)
 
 
 @njit(cache=True)
@@ -817,7 +845,7 @@ def _dedupe(roots, nroots, n):
 
 # ----------------------------------------------------------------------------- the enumeration
 @njit(cache=True)
-def _support_kernel(flat, shape, size_profiles, stop_first, skip, max_supports, eps, ftol, tol, max_boxes):
+def _support_kernel(flat, shape, size_profiles, plan, opts):
     """Solve the support systems of the given support sizes, in order.
 
     Parameters
@@ -829,19 +857,17 @@ def _support_kernel(flat, shape, size_profiles, stop_first, skip, max_supports, 
     size_profiles : int64[:, :]
         Support sizes to visit, one row per size profile, in visiting order;
         within a row, supports are visited in lexicographic order (last player fastest).
-    stop_first : bool
-        Stop after the first support that yields an equilibrium.
-    skip : int64
-        Pass over (without solving) the first ``skip`` support profiles of the order.
-    max_supports : int64
-        Stop after visiting this many support profiles (-1: no limit).
-    eps, ftol, tol : float64
-        Exclusion margin, residual tolerance of a root, regret tolerance.
-    max_boxes : int64
-        Box budget of one support system.
+    plan : SearchPlan
+        ``stop_first`` (bool): stop after the first support that yields an equilibrium;
+        ``skip`` (int64): pass over (without solving) the first ``skip`` support profiles of the order;
+        ``max_supports`` (int64): stop after visiting this many support profiles (-1: no limit).
+    opts : SupportOptions
+        ``eps``, ``ftol``, ``tol`` (float64): exclusion margin, residual tolerance of a root, regret
+        tolerance; ``max_boxes`` (int64): box budget of one support system.
 
     Returns
     -------
+    SupportSearch
     profiles : float64[:, :]
         One row per root: the concatenated mixed strategies.
     ties : int64[:]
@@ -849,6 +875,8 @@ def _support_kernel(flat, shape, size_profiles, stop_first, skip, max_supports, 
     stats : int64[:]
         visited, pruned, solved, boxes, singular supports, capped supports, hit max_supports.
     """
+    stop_first, skip, max_supports = plan
+    eps = opts.eps
     N = shape.shape[0]
     strides = c_order_strides(shape)
     total = 0
@@ -870,13 +898,19 @@ def _support_kernel(flat, shape, size_profiles, stop_first, skip, max_supports, 
     k = np.empty(N, dtype=np.int64)
     Tbuf = np.empty(N * P)
     Toff = np.empty(N + 1, dtype=np.int64)
+    voff = np.empty(N + 1, dtype=np.int64)
+    system = System(Tbuf, Toff, shape, k, supp, insupp, voff)
     stats = np.zeros(7, dtype=np.int64)
     done = False
     for p in range(size_profiles.shape[0]):
+        nvar = 0
         for j in range(N):
             k[j] = size_profiles[p, j]
             for t in range(k[j]):
                 supp[j, t] = t
+            voff[j] = nvar
+            nvar += k[j] - 1
+        voff[N] = nvar
         while True:
             if max_supports >= 0 and stats[0] >= max_supports:
                 stats[6] = 1
@@ -896,9 +930,7 @@ def _support_kernel(flat, shape, size_profiles, stop_first, skip, max_supports, 
                 stats[1] += 1
             else:
                 stats[2] += 1
-                roots, nroots, status, boxes = _solve_support(
-                    Tbuf, Toff, shape, k, supp, insupp, eps, ftol, tol, max_boxes
-                )
+                roots, nroots, status, boxes = _solve_support(system, opts)
                 stats[3] += boxes
                 if status == _SINGULAR:
                     stats[4] += 1
@@ -934,4 +966,4 @@ def _support_kernel(flat, shape, size_profiles, stop_first, skip, max_supports, 
                 break
         if done:
             break
-    return out[:nout], ties[:nout], stats
+    return SupportSearch(out[:nout], ties[:nout], stats)

@@ -19,6 +19,8 @@ plain arrays and scalars only.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
@@ -30,6 +32,12 @@ from coop.solvers.shared.ordering import canonical_order_kernel
 _PROB_TOL = 1e-9
 #: Candidates whose probabilities all differ by at most this are the same equilibrium.
 _DEDUPE_TOL = 1e-7
+
+#: The admission rule of :func:`verify_profile`: regret tolerance, probability-vector tolerance, and the
+#: magnitude below which a probability is cleaned to zero.
+VerifyRule = namedtuple("VerifyRule", ["tol", "prob_tol", "prob_eps"])
+#: :func:`verify_profile`'s answer: status 0 kept, 1 rejected; the regret (``inf`` off the simplex).
+ProfileCheck = namedtuple("ProfileCheck", ["status", "regret"])
 
 
 @njit(cache=True)
@@ -166,19 +174,20 @@ def _clean_into(vec, out, prob_eps):
 
 
 @njit(cache=True, inline="always")
-def verify_profile(A, B, x, y, xc, yc, tol, prob_tol, prob_eps, pay):
+def verify_profile(A, B, x, y, xc, yc, rule, pay):
     """Check one profile ``(x, y)`` of the bimatrix game ``(A, B)``: the rule every 2-player solver shares.
 
-    Both vectors must be probability vectors (finite, entries ``>= -prob_tol``, sums within
-    ``prob_tol`` times their length of one); they are then cleaned into ``xc``, ``yc`` (entries
-    below ``prob_eps`` in magnitude zeroed, renormalised; ``xc`` may be ``x`` itself), the two
-    expected payoffs go to ``pay[0]``, ``pay[1]`` and the larger regret is compared with ``tol``.
-    Returns ``(status, regret)``: status 0 kept, 1 rejected; the regret is ``inf`` off the simplex.
+    Both vectors must be probability vectors (finite, entries ``>= -rule.prob_tol``, sums within
+    ``rule.prob_tol`` times their length of one); they are then cleaned into ``xc``, ``yc`` (entries
+    below ``rule.prob_eps`` in magnitude zeroed, renormalised; ``xc`` may be ``x`` itself), the two
+    expected payoffs go to ``pay[0]``, ``pay[1]`` and the larger regret is compared with ``rule.tol``
+    (a :class:`VerifyRule`). Returns a :class:`ProfileCheck` ``(status, regret)``: status 0 kept,
+    1 rejected; the regret is ``inf`` off the simplex.
     """
-    if not (_is_probability(x, prob_tol) and _is_probability(y, prob_tol)):
-        return 1, np.inf
-    _clean_into(x, xc, prob_eps)
-    _clean_into(y, yc, prob_eps)
+    if not (_is_probability(x, rule.prob_tol) and _is_probability(y, rule.prob_tol)):
+        return ProfileCheck(1, np.inf)
+    _clean_into(x, xc, rule.prob_eps)
+    _clean_into(y, yc, rule.prob_eps)
     m = xc.shape[0]
     n = yc.shape[0]
     best0 = -np.inf
@@ -202,7 +211,7 @@ def verify_profile(A, B, x, y, xc, yc, tol, prob_tol, prob_eps, pay):
     pay[0] = u0
     pay[1] = u1
     regret = max(best0 - u0, best1 - u1)
-    return (1 if regret > tol else 0), regret
+    return ProfileCheck(1 if regret > rule.tol else 0, regret)
 
 
 @njit(cache=True)
@@ -220,8 +229,9 @@ def _verify_bimatrix_kernel(A, B, X, Y, tol, prob_tol, prob_eps, dedupe_tol):
     pay = np.zeros((k, 2))
     reg = np.zeros(k)
     status = np.zeros(k, dtype=np.int64)
+    rule = VerifyRule(tol, prob_tol, prob_eps)
     for c in range(k):
-        st, r = verify_profile(A, B, X[c], Y[c], Xc[c], Yc[c], tol, prob_tol, prob_eps, pay[c])
+        st, r = verify_profile(A, B, X[c], Y[c], Xc[c], Yc[c], rule, pay[c])
         if st != 0 and r == np.inf:  # off the simplex: nothing cleaned or measured
             status[c] = 1
             continue

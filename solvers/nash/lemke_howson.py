@@ -30,7 +30,7 @@ from numba import njit
 
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
-from coop.solvers.nash.bimatrix import _PROB_TOL, check_two_player, verify_profile
+from coop.solvers.nash.bimatrix import _PROB_TOL, VerifyRule, check_two_player, verify_profile
 from coop.solvers.nash.results import PROB_EPS, REGRET_TOL, Equilibrium, NashResult
 
 #: Tableau entries at most this (payoffs rescaled to [1, 2]) are never pivots.
@@ -263,7 +263,7 @@ def _lemke_howson_kernel(P, init_label, max_iter, x, y):
 def _verify_point(P, x, y, tol, pay):
     """Clean and check one profile ``(x, y)`` in place by the shared rule
     (:func:`coop.solvers.nash.bimatrix.verify_profile`); returns ``(status, regret)``, status 0 kept, 1 rejected."""
-    return verify_profile(P[0], P[1], x, y, x, y, tol, _PROB_TOL, PROB_EPS, pay)
+    return verify_profile(P[0], P[1], x, y, x, y, VerifyRule(tol, _PROB_TOL, PROB_EPS), pay)
 
 
 @njit(cache=True)

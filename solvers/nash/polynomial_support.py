@@ -49,7 +49,7 @@ import numpy as np
 
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
-from coop.solvers.nash._polynomial import _support_kernel
+from coop.solvers.nash._polynomial import SearchPlan, SupportOptions, _support_kernel
 from coop.solvers.nash.results import NashResult, regret_tolerance, verified_equilibria
 
 #: Box budget of one support system; a system that needs more is reported as unresolved.
@@ -89,8 +89,8 @@ def _run(game: NormalFormGame, sizes: np.ndarray, stop_first: bool, max_supports
     flat = np.ascontiguousarray(game.payoffs.reshape(n, -1))
     shape = np.array(game.num_actions, dtype=np.int64)
     eps, ftol = _scales(game)
-    return _support_kernel(flat, shape, sizes, stop_first, skip, max_supports, eps, ftol, tol,
-                           MAX_BOXES)
+    plan = SearchPlan(bool(stop_first), int(skip), int(max_supports))
+    return _support_kernel(flat, shape, sizes, plan, SupportOptions(float(eps), float(ftol), float(tol), MAX_BOXES))
 
 
 def _size_profiles(counts: tuple[int, ...], limit: int | None = None) -> np.ndarray:

@@ -17,6 +17,8 @@ computed only for the few lines that candidates reach.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import get_num_threads, njit, prange
 
@@ -34,11 +36,27 @@ _MINMAX_LANES = 256
 #: games with at least this many payoff values go to the parallel kernel when Numba has more than one thread
 PARALLEL_MIN_VALUES = 1 << 17
 
+# ----------------------------------------------------------------------------- grouped kernel inputs
+#: The payoffs of one call as the kernels read them: ``flat`` (``(N, prod(shape))``); per player ``acts``
+#: (actions), ``pre`` (profiles of the players before it) and ``post`` (values after its axis); ``memo_off``
+#: (``N + 1`` offsets into ``Lines.m1``: where each player's line maxima go, then the end of those scanned in
+#: full); ``cand`` (one slot per line of player 0, for the candidates); whether player 1's lines are
+#: ``scanned`` in full.
+Layout = namedtuple("Layout", ["flat", "acts", "pre", "post", "memo_off", "cand", "scanned"])
+#: Line results: maxima ``m1`` (player 0's lines, player 1's, then the memo of lazily computed maxima, ``-inf``
+#: when missing), player 0's second maxima ``m2`` and where its maxima sit, ``arg`` (stored as float).
+Lines = namedtuple("Lines", ["m1", "m2", "arg"])
+#: An ``(a, post)`` block of one player's array starting at ``base``: its lines are the columns.
+Block = namedtuple("Block", ["base", "a", "post"])
+#: Lane-wise accumulators of :func:`_top2_strips`: largest, second largest, where the largest was first seen,
+#: smallest.
+Top2 = namedtuple("Top2", ["x1", "x2", "tag", "lo"])
+
 
 # ----------------------------------------------------------------------------- scans
 @njit(cache=True)
-def _top2_strips(u, start, stride, count, width, tag0, x1, x2, tag, lo):
-    """Fold ``count`` contiguous strips of ``width`` values into lane-wise top-2 accumulators.
+def _top2_strips(u, start, stride, count, width, tag0, acc):
+    """Fold ``count`` contiguous strips of ``width`` values into lane-wise top-2 accumulators ``acc`` (:class:`Top2`).
 
     Strip ``s`` is ``u[start + s * stride : start + s * stride + width]``; lane
     ``l`` keeps the largest value ``x1[l]``, the second largest ``x2[l]`` (with
@@ -47,6 +65,7 @@ def _top2_strips(u, start, stride, count, width, tag0, x1, x2, tag, lo):
     smallest value ``lo[l]``. Four strips go through the accumulators at a
     time, so each accumulator is loaded and stored once per four values.
     """
+    x1, x2, tag, lo = acc
     y1 = x1[:width]
     y2 = x2[:width]
     tg = tag[:width]
@@ -179,14 +198,16 @@ def _minmax(u, start, stop, lo, hi):
 
 
 @njit(cache=True)
-def _scan_rows(u, base, a, post, q0, q1, top2, m1, m2, arg, o, lo):
-    """Line maxima (and for ``top2`` second maxima and argmax) of an ``(a, post)`` block of one player's array.
+def _scan_rows(u, block, q0, q1, top2, lines, o, lo):
+    """Line maxima (and for ``top2`` second maxima and argmax) of a :class:`Block` of one player's array.
 
-    The block starts at ``u[base]``; line ``q`` (for ``q0 <= q < q1``) is its
-    column ``q`` and its results go to ``m1[o + q]`` (``m2``, ``arg``: same
-    index, only written for ``top2``). Columns are taken ``_TILE`` at a time,
-    so the accumulators of a tile stay in L1 while the rows stream by.
+    The ``(a, post)`` block starts at ``u[base]``; line ``q`` (for ``q0 <= q < q1``) is its
+    column ``q`` and its results go to ``lines.m1[o + q]`` (``m2``, ``arg``: same
+    index, only written for ``top2``); ``lo`` gets the lane-wise smallest values. Columns are
+    taken ``_TILE`` at a time, so the accumulators of a tile stay in L1 while the rows stream by.
     """
+    base, a, post = block
+    m1, m2, arg = lines
     if not top2 and post < _NARROW:  # too narrow to vectorise along a row: one line at a time, in registers
         lw = lo[:post]
         for q in range(q0, q1):
@@ -209,7 +230,7 @@ def _scan_rows(u, base, a, post, q0, q1, top2, m1, m2, arg, o, lo):
             tg = arg[o + t0:o + t0 + w]
             y2[:] = -np.inf
             tg[:] = 0.0
-            _top2_strips(u, base + t0, post, a, w, 0, y1, y2, tg, lo)
+            _top2_strips(u, base + t0, post, a, w, 0, Top2(y1, y2, tg, lo))
         else:
             _max_strips(u, base + t0, post, a, w, y1, lo)
 
@@ -254,13 +275,15 @@ def _layout(shape, ints):
 
 
 @njit(cache=True)
-def _scan_share(c, shares, flat, acts, pre, post, scanned, m1, m2, arg, bounds):
+def _scan_share(c, shares, layout, lines, bounds):
     """Share ``c`` of ``shares`` of the one pass over the payoffs; its smallest and largest value into ``bounds[c]``.
 
     Player 0: a range of its lines (whole tiles); player 1 (when
     ``scanned``): a range of its blocks; the other players: a range of their
-    values (smallest and largest only).
+    values (smallest and largest only). Line results go to ``lines`` (:class:`Lines`).
     """
+    flat, acts, pre, post, scanned = layout.flat, layout.acts, layout.pre, layout.post, layout.scanned
+    m1 = lines.m1
     n = acts.shape[0]
     total = flat.shape[1]
     a0 = acts[0]
@@ -279,7 +302,7 @@ def _scan_share(c, shares, flat, acts, pre, post, scanned, m1, m2, arg, bounds):
     q0 = min(post0, (c * tiles // shares) * _TILE)
     q1 = min(post0, ((c + 1) * tiles // shares) * _TILE)
     if q1 > q0:
-        _scan_rows(flat[0], 0, a0, post0, q0, q1, True, m1, m2, arg, 0, lo)
+        _scan_rows(flat[0], Block(0, a0, post0), q0, q1, True, lines, 0, lo)
         _minmax(m1, q0, q1, lanes, hi)  # line maxima are payoffs: the smallest stays put
     if scanned:
         a1 = acts[1]
@@ -287,7 +310,7 @@ def _scan_share(c, shares, flat, acts, pre, post, scanned, m1, m2, arg, bounds):
         p0 = c * pre[1] // shares
         p1 = (c + 1) * pre[1] // shares
         for p in range(p0, p1):
-            _scan_rows(flat[1], p * a1 * post1, a1, post1, 0, post1, False, m1, m2, arg, post0 + p * post1, lo)
+            _scan_rows(flat[1], Block(p * a1 * post1, a1, post1), 0, post1, False, lines, post0 + p * post1, lo)
         _minmax(m1, post0 + p0 * post1, post0 + p1 * post1, lanes, hi)
     for i in range(1, n):
         if i > 1 or not scanned:
@@ -319,7 +342,7 @@ def _player1_max(u1, m1, k, r, post0, a1, post1):
 
 
 @njit(cache=True)
-def _finish(flat, ints, n, m1, m2, arg, memo_off, bounds, tol, default_tol):
+def _finish(layout, lines, bounds, tol, default_tol):
     """Tolerance, candidates (player 0's best responses) filtered by the other players, and the rows.
 
     Player 0's lines with a unique best response give one candidate each,
@@ -329,8 +352,9 @@ def _finish(flat, ints, n, m1, m2, arg, memo_off, bounds, tol, default_tol):
     survivors then meet players 2, 3, ... one at a time, each line maximum
     computed on first use.
     """
-    acts = ints[:n]
-    post = ints[2 * n:3 * n]
+    flat, acts, post, memo_off, cand = layout.flat, layout.acts, layout.post, layout.memo_off, layout.cand
+    m1, m2, arg = lines
+    n = acts.shape[0]
     if default_tol:
         spread = bounds[:, 1].max() - bounds[:, 0].min()
         tol = REGRET_TOL * (spread if spread > 0.0 else 1.0)
@@ -342,8 +366,7 @@ def _finish(flat, ints, n, m1, m2, arg, memo_off, bounds, tol, default_tol):
     a1 = acts[1] if n > 1 else 1
     post1 = post[1] if n > 1 else 1
     u1 = flat[1] if n > 1 else flat[0]
-    cand = ints[4 * n + 1:]  # one slot per line of player 0
-    count = 0
+    count = 0  # candidates fill cand from the front, near-ties from the back
     ties = 0
     for s1 in range(a1):
         for r in range(post1):
@@ -413,7 +436,7 @@ def _finish(flat, ints, n, m1, m2, arg, memo_off, bounds, tol, default_tol):
 
 @njit(cache=True)
 def _prepare(payoffs):
-    """Views and work arrays of one call: flat payoffs, layout, memo offsets and the line results."""
+    """The :class:`Layout` and the :class:`Lines` work arrays of one call."""
     shape = payoffs.shape[1:]
     n = len(shape)
     total = 1
@@ -438,7 +461,8 @@ def _prepare(payoffs):
     m2 = floats[end:end + post[0]]
     arg = floats[end + post[0]:]
     m1[memo_off[n]:] = -np.inf  # memo of the lazily computed line maxima
-    return flat, ints, n, scanned, m1, m2, arg, memo_off
+    layout = Layout(flat, ints[:n], pre, post, memo_off, ints[4 * n + 1:], scanned)
+    return layout, Lines(m1, m2, arg)
 
 
 @njit(cache=True)
@@ -470,23 +494,23 @@ def _pure_nash_rows(payoffs, tol, default_tol):
     of a multiple of ``_STRIP`` values, folded per line afterwards (so the
     vector loops have no scalar tail).
     """
-    flat, ints, n, scanned, m1, m2, arg, memo_off = _prepare(payoffs)
+    layout, lines = _prepare(payoffs)
     bounds = np.empty((1, 2))
-    _scan_share(0, 1, flat, ints[:n], ints[n:2 * n], ints[2 * n:3 * n], scanned, m1, m2, arg, bounds)
-    return _finish(flat, ints, n, m1, m2, arg, memo_off, bounds, tol, default_tol)
+    _scan_share(0, 1, layout, lines, bounds)
+    return _finish(layout, lines, bounds, tol, default_tol)
 
 
 @njit(cache=True, parallel=True)
 def _pure_nash_rows_parallel(payoffs, tol, default_tol, shares):
     """``_pure_nash_rows`` with the pass over the payoffs split into ``shares`` shares, run by Numba's threads."""
-    flat, ints, n, scanned, m1, m2, arg, memo_off = _prepare(payoffs)
+    layout, lines = _prepare(payoffs)
     bounds = np.empty((shares, 2))
-    acts = ints[:n]
-    pre = ints[n:2 * n]
-    post = ints[2 * n:3 * n]
+    # the loop body gets the arrays, not the tuples (Numba's parfor lowering does not take tuple variables)
+    flat, acts, pre, post, memo_off, cand, scanned = layout
+    m1, m2, arg = lines
     for c in prange(shares):
-        _scan_share(c, shares, flat, acts, pre, post, scanned, m1, m2, arg, bounds)
-    return _finish(flat, ints, n, m1, m2, arg, memo_off, bounds, tol, default_tol)
+        _scan_share(c, shares, Layout(flat, acts, pre, post, memo_off, cand, scanned), Lines(m1, m2, arg), bounds)
+    return _finish(layout, lines, bounds, tol, default_tol)
 
 
 # ----------------------------------------------------------------------------- wrappers

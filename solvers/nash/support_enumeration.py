@@ -27,6 +27,8 @@ excess was found, the game is nondegenerate and the list is complete.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
@@ -39,6 +41,13 @@ from coop.solvers.shared.linalg import solve_inplace
 ZERO_TOL = 1e-10
 #: Pivots at most this make an indifference system singular.
 SINGULAR_TOL = 1e-12
+
+#: Tolerances of the kernels: probabilities and payoff differences that count as zero, and singular pivots.
+Tolerances = namedtuple("Tolerances", ["zero_tol", "sing_tol"])
+#: Workspace of one indifference system: the bordered matrix ``M`` (``(k+1, k+1)`` used) and its right-hand side.
+IndifferenceSystem = namedtuple("IndifferenceSystem", ["M", "rhs"])
+#: :func:`_indifferent_mix`'s answer: status and the common payoff of the indifferent actions.
+Mix = namedtuple("Mix", ["status", "value"])
 
 
 @njit(cache=True)
@@ -57,14 +66,17 @@ def _next_combination(c, n):
 
 
 @njit(cache=True)
-def _indifferent_mix(U, rows, cols, k, transpose, M, rhs, out, zero_tol, sing_tol):
+def _indifferent_mix(U, rows, cols, k, transpose, system, out, tols):
     """Solve for the mix over ``cols`` that equalises ``U[rows, cols]`` (or ``U^T`` with ``transpose``).
 
-    Writes the mix (length ``k``) into ``out`` and returns ``(status, value)``:
+    ``system`` is the :class:`IndifferenceSystem` workspace, ``tols`` the :class:`Tolerances`.
+    Writes the mix (length ``k``) into ``out`` and returns a :class:`Mix` ``(status, value)``:
     status 0 solved with all weights >= -zero_tol, 1 a negative weight,
     2 singular system with a continuum of solutions, 3 singular system
     without solution.
     """
+    M = system.M
+    rhs = system.rhs
     for a in range(k):
         for b in range(k):
             if transpose:
@@ -76,15 +88,15 @@ def _indifferent_mix(U, rows, cols, k, transpose, M, rhs, out, zero_tol, sing_to
         rhs[a] = 0.0
     M[k, k] = 0.0
     rhs[k] = 1.0
-    solved = solve_inplace(M, rhs, k + 1, sing_tol, 0.0)
+    solved = solve_inplace(M, rhs, k + 1, tols.sing_tol, 0.0)
     if solved != 0:
-        return solved, 0.0
+        return Mix(solved, 0.0)
     status = 0
     for b in range(k):
         out[b] = rhs[b]
-        if rhs[b] < -zero_tol:
+        if rhs[b] < -tols.zero_tol:
             status = 1
-    return status, rhs[k]
+    return Mix(status, rhs[k])
 
 
 @njit(cache=True)
@@ -140,8 +152,8 @@ def _support_enumeration_kernel(A, B, zero_tol, sing_tol):
     pairs = 0
     singular = 0
     degenerate = False
-    M = np.empty((kmax + 1, kmax + 1))
-    rhs = np.empty(kmax + 1)
+    system = IndifferenceSystem(np.empty((kmax + 1, kmax + 1)), np.empty(kmax + 1))
+    tols = Tolerances(zero_tol, sing_tol)
     xs = np.empty(kmax)
     ys = np.empty(kmax)
     for k in range(1, kmax + 1):
@@ -151,9 +163,9 @@ def _support_enumeration_kernel(A, B, zero_tol, sing_tol):
             while True:
                 pairs += 1
                 # y over cols makes the row player indifferent over rows
-                sy, v = _indifferent_mix(A, rows, cols, k, False, M, rhs, ys, zero_tol, sing_tol)
+                sy, v = _indifferent_mix(A, rows, cols, k, False, system, ys, tols)
                 # x over rows makes the column player indifferent over cols
-                sx, u = _indifferent_mix(B, cols, rows, k, True, M, rhs, xs, zero_tol, sing_tol)
+                sx, u = _indifferent_mix(B, cols, rows, k, True, system, xs, tols)
                 if sy == 2:
                     singular += 1
                 if sx == 2:

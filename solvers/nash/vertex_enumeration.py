@@ -30,6 +30,8 @@ constraints all hold). Work grows with the number of vertices, not with the
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
@@ -52,6 +54,19 @@ ZERO_TOL = 1e-9
 PIVOT_TOL = 1e-9
 #: Default cap on the feasible bases visited per polytope.
 MAX_BASES = 2_000_000
+
+#: One level of the breadth-first traversal: dictionaries ``tab`` (``(cap, d + 1, r)``, column-major, see
+#: :func:`_pivot_into`), basic variables ``bas`` (``(cap, r)``), nonbasic ``non`` (``(cap, d)``) and the bit-set
+#: keys of the bases ``key`` (``(cap, W)``).
+Level = namedtuple("Level", ["tab", "bas", "non", "key"])
+#: The hash set of visited bases (keys and used flags; see :mod:`coop.solvers.nash.bimatrix`).
+BasisSet = namedtuple("BasisSet", ["keys", "used"])
+#: Tolerances of the traversal: basic variables that count as zero, and the smallest usable pivot.
+PivotTolerances = namedtuple("PivotTolerances", ["zero_tol", "pivot_tol"])
+#: Scratch of :func:`_expand_node`: a basis key (``(W,)``) and the ratios of one column (``(r,)``).
+Scratch = namedtuple("Scratch", ["newkey", "rat"])
+#: :func:`_expand_node`'s answer: the next level's new size, the bases added, whether ``budget`` ran out.
+Expansion = namedtuple("Expansion", ["size", "added", "stopped"])
 
 
 @njit(cache=True)
@@ -115,15 +130,21 @@ def _record_vertex(tab, bas, s, zero_tol, coords, masks, k, mask):
         masks[k, w] = mask[w]
 
 
-@njit(cache=True)
-def _expand_node(tab, bas, non, key, s, ntab, nbas, nnon, nkey, n_nxt,
-                 bkeys, bused, zero_tol, pivot_tol, newkey, rat, budget):
-    """Push the unvisited feasible neighbours of basis ``s`` onto the next level.
+@njit(cache=True, inline="always")
+def _expand_node(cur, s, nxt, n_nxt, seen, tols, scratch, budget):
+    """Push the unvisited feasible neighbours of basis ``s`` of level ``cur`` onto level ``nxt`` (a :class:`Level`
+    holding ``n_nxt`` entries), recording them in ``seen`` (a :class:`BasisSet`).
 
     The caller guarantees room for ``r * d`` more entries in the next level
-    and in the basis table. Returns the new level size, the number of new
-    bases (at most ``budget``) and whether more were wanted than ``budget``.
+    and in the basis table. Returns an :class:`Expansion`: the new level size,
+    the number of new bases (at most ``budget``) and whether more were wanted
+    than ``budget``.
     """
+    tab, bas, non, key = cur
+    ntab, nbas, nnon, nkey = nxt
+    bkeys, bused = seen
+    zero_tol, pivot_tol = tols
+    newkey, rat = scratch
     d = tab.shape[1] - 1
     r = tab.shape[2]
     width = key.shape[1]
@@ -157,7 +178,7 @@ def _expand_node(tab, bas, non, key, s, ntab, nbas, nnon, nkey, n_nxt,
             if bused[slot]:  # this basis was reached before
                 continue
             if added == budget:
-                return n_nxt, added, True
+                return Expansion(n_nxt, added, True)
             bused[slot] = True
             for w in range(width):
                 bkeys[slot, w] = newkey[w]
@@ -172,7 +193,7 @@ def _expand_node(tab, bas, non, key, s, ntab, nbas, nnon, nkey, n_nxt,
             for w in range(width):
                 nkey[n_nxt, w] = newkey[w]
             n_nxt += 1
-    return n_nxt, added, False
+    return Expansion(n_nxt, added, False)
 
 
 @njit(cache=True)
@@ -185,8 +206,9 @@ def _grow_vertices(coords, masks, n):
 
 
 @njit(cache=True)
-def _grow_level(tab, bas, non, key, n, cap):
-    """Arrays of capacity ``cap`` holding the first ``n`` entries."""
+def _grow_level(level, n, cap):
+    """A :class:`Level` of capacity ``cap`` holding the first ``n`` entries of ``level``."""
+    tab, bas, non, key = level
     t2 = np.empty((cap, tab.shape[1], tab.shape[2]))
     t2[:n] = tab[:n]
     b2 = np.empty((cap, bas.shape[1]), dtype=np.int64)
@@ -195,7 +217,7 @@ def _grow_level(tab, bas, non, key, n, cap):
     n2[:n] = non[:n]
     k2 = np.zeros((cap, key.shape[1]), dtype=np.int64)
     k2[:n] = key[:n]
-    return t2, b2, n2, k2
+    return Level(t2, b2, n2, k2)
 
 
 @njit(cache=True)
@@ -229,21 +251,19 @@ def _polytope_vertices(M, var_labels, num_labels, zero_tol, pivot_tol, max_bases
     cap = 64
     while cap < 2 * fan:
         cap *= 2
-    cur_tab = np.empty((cap, cols, r))
-    cur_bas = np.empty((cap, r), dtype=np.int64)
-    cur_non = np.empty((cap, d), dtype=np.int64)
-    cur_key = np.zeros((cap, width), dtype=np.int64)
-    nxt_tab, nxt_bas, nxt_non, nxt_key = _grow_level(cur_tab, cur_bas, cur_non, cur_key, 0, cap)
+    cur = Level(np.empty((cap, cols, r)), np.empty((cap, r), dtype=np.int64), np.empty((cap, d), dtype=np.int64),
+                np.zeros((cap, width), dtype=np.int64))
+    nxt = _grow_level(cur, 0, cap)
 
     for i in range(r):
         for j in range(d):
-            cur_tab[0, j, i] = M[i, j]
-        cur_tab[0, d, i] = 1.0
-        cur_bas[0, i] = d + i
+            cur.tab[0, j, i] = M[i, j]
+        cur.tab[0, d, i] = 1.0
+        cur.bas[0, i] = d + i
         v = d + i
-        cur_key[0, v >> 6] |= np.int64(1) << np.int64(v & 63)
+        cur.key[0, v >> 6] |= np.int64(1) << np.int64(v & 63)
     for j in range(d):
-        cur_non[0, j] = j
+        cur.non[0, j] = j
     n_cur = 1
 
     tcap = 1024
@@ -251,9 +271,10 @@ def _polytope_vertices(M, var_labels, num_labels, zero_tol, pivot_tol, max_bases
         tcap *= 2
     bkeys, bused, bvals = _new_table(width, tcap)
     n_bases = 1
-    slot = _table_slot(bkeys, bused, cur_key[0])
+    slot = _table_slot(bkeys, bused, cur.key[0])
     bused[slot] = True
-    bkeys[slot, :] = cur_key[0]
+    bkeys[slot, :] = cur.key[0]
+    seen = BasisSet(bkeys, bused)
 
     vkeys, vused, vvals = _new_table(width, 256)
     n_vert = 0
@@ -264,14 +285,15 @@ def _polytope_vertices(M, var_labels, num_labels, zero_tol, pivot_tol, max_bases
     degenerate = False
     complete = True
     mask = np.zeros(width, dtype=np.int64)
-    newkey = np.zeros(width, dtype=np.int64)
-    rat = np.empty(r)
+    scratch = Scratch(np.zeros(width, dtype=np.int64), np.empty(r))
+    tols = PivotTolerances(zero_tol, pivot_tol)
 
     while n_cur > 0:
         n_nxt = 0
+        tab, bas, non = cur.tab, cur.bas, cur.non
         for s_idx in range(n_cur):
             # ---- the vertex of this basis
-            extra = _vertex_labels(cur_tab, cur_bas, cur_non, s_idx, var_labels, zero_tol, mask)
+            extra = _vertex_labels(tab, bas, non, s_idx, var_labels, zero_tol, mask)
             # a nondegenerate basis is the only basis of its vertex: only degenerate ones are deduplicated
             is_new = True
             if extra > 0:
@@ -288,36 +310,27 @@ def _polytope_vertices(M, var_labels, num_labels, zero_tol, pivot_tol, max_bases
             if is_new:
                 if n_vert == coords.shape[0]:
                     coords, masks = _grow_vertices(coords, masks, n_vert)
-                _record_vertex(cur_tab, cur_bas, s_idx, zero_tol, coords, masks, n_vert, mask)
+                _record_vertex(tab, bas, s_idx, zero_tol, coords, masks, n_vert, mask)
                 n_vert += 1
                 if extra > 0:
                     degenerate = True
             if not complete:
                 continue
             # ---- neighbouring feasible bases
-            if n_nxt + fan > nxt_tab.shape[0]:
-                nxt_tab, nxt_bas, nxt_non, nxt_key = _grow_level(
-                    nxt_tab, nxt_bas, nxt_non, nxt_key, n_nxt, 2 * (n_nxt + fan)
-                )
+            if n_nxt + fan > nxt.tab.shape[0]:
+                nxt = _grow_level(nxt, n_nxt, 2 * (n_nxt + fan))
             if 2 * (n_bases + fan) > bused.shape[0]:
                 bkeys, bused, bvals = _table_grow(bkeys, bused, bvals)
-            n_nxt, added, stopped = _expand_node(
-                cur_tab, cur_bas, cur_non, cur_key, s_idx, nxt_tab, nxt_bas, nxt_non, nxt_key, n_nxt,
-                bkeys, bused, zero_tol, pivot_tol, newkey, rat, max_bases - n_bases,
-            )
+                seen = BasisSet(bkeys, bused)
+            n_nxt, added, stopped = _expand_node(cur, s_idx, nxt, n_nxt, seen, tols, scratch, max_bases - n_bases)
             n_bases += added
             if stopped:
                 complete = False
         # swap levels, keeping both at the larger capacity
-        cur_tab, nxt_tab = nxt_tab, cur_tab
-        cur_bas, nxt_bas = nxt_bas, cur_bas
-        cur_non, nxt_non = nxt_non, cur_non
-        cur_key, nxt_key = nxt_key, cur_key
+        cur, nxt = nxt, cur
         n_cur = n_nxt
-        if nxt_tab.shape[0] < cur_tab.shape[0]:
-            nxt_tab, nxt_bas, nxt_non, nxt_key = _grow_level(
-                cur_tab, cur_bas, cur_non, cur_key, 0, cur_tab.shape[0]
-            )
+        if nxt.tab.shape[0] < cur.tab.shape[0]:
+            nxt = _grow_level(cur, 0, cur.tab.shape[0])
     return coords[:n_vert].copy(), masks[:n_vert].copy(), n_bases, degenerate, complete
 
 

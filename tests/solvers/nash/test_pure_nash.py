@@ -256,7 +256,7 @@ def test_top2_strips_against_sorting(width, count):
     x2 = np.full(width, -np.inf)
     tag = np.zeros(width)
     lo = np.full(width, np.inf)
-    pn._top2_strips(u, 7, width, count, width, 0, x1, x2, tag, lo)
+    pn._top2_strips(u, 7, width, count, width, 0, pn.Top2(x1, x2, tag, lo))
     strips = u[7:].reshape(count, width)
     top = np.sort(strips, axis=0)
     np.testing.assert_array_equal(x1, top[-1])
