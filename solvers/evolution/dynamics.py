@@ -74,7 +74,14 @@ from numba import njit, prange
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.games.validation import nonnegative
-from coop.solvers.evolution.names import DEFAULT_LOGIT_ETA, DYNAMIC_CODES, DYNAMICS, POPULATIONS, Dynamic
+from coop.solvers.evolution.names import (
+    DEFAULT_LOGIT_ETA,
+    DYNAMIC_CODES,
+    DYNAMICS,
+    POPULATIONS,
+    Dynamic,
+    PopulationsOrAuto,
+)
 
 # the codes the kernels branch on (names, help texts and codes: coop.solvers.evolution.names)
 _REPLICATOR = DYNAMIC_CODES["replicator"]
@@ -851,7 +858,7 @@ def _is_symmetric(payoffs: np.ndarray, scale: float) -> bool:
         np.max(np.abs(payoffs[1] - payoffs[0].T)) <= 1e-12 * scale)
 
 
-def population_model(game: NormalFormGame | np.ndarray, populations: str = "auto",
+def population_model(game: NormalFormGame | np.ndarray, populations: PopulationsOrAuto = "auto",
                      state_length: int | None = None) -> PopulationModel:
     """Build the kernels' arrays for a game.
 
@@ -922,7 +929,7 @@ def _numbered_actions(k: int) -> tuple[tuple[str, ...]]:
     return (tuple(str(a + 1) for a in range(k)),)
 
 
-def dynamic_code(dynamic: str, eta: float | None) -> tuple[int, float]:
+def dynamic_code(dynamic: Dynamic, eta: float | None) -> tuple[int, float]:
     """Validate a dynamic's name and noise; return the kernel code and the noise to pass (1.0 when unused)."""
     if dynamic not in DYNAMICS:
         raise InputError(f"unknown dynamic {dynamic!r}; expected one of {', '.join(DYNAMICS)}")
@@ -1031,7 +1038,7 @@ class Trajectory:
     times: np.ndarray
     states: np.ndarray
     model: PopulationModel
-    dynamic: str
+    dynamic: Dynamic
     parameters: dict[str, Any] = field(default_factory=dict)
     steps: int = 0
     rejected_steps: int = 0
@@ -1071,18 +1078,19 @@ class Trajectory:
         }
 
 
-def _min_step(dynamic: str, t_end: float) -> float:
+def _min_step(dynamic: Dynamic, t_end: float) -> float:
     """Shortest step the error control may force: ``BR_MIN_STEP * max(1, t_end)`` for best response, else 0."""
     return BR_MIN_STEP * max(1.0, t_end) if dynamic == "best_response" else 0.0
 
 
-def _kernel_args(model: PopulationModel, dyn: int, eta: float) -> tuple:
+def _kernel_args(model: PopulationModel, dyn: int, eta: float) -> tuple[
+        int, float, float, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return (dyn, eta, TIE_TOL * model.scale, model.mode, model.payload, model.shape, model.offsets, model.sizes)
 
 
 def integrate(game: NormalFormGame | np.ndarray, x0: Any, t: Any = 100.0, dynamic: Dynamic = "replicator",
               eta: float | None = DEFAULT_LOGIT_ETA, rtol: float = 1e-8, atol: float = 1e-12, max_steps: int = 200_000,
-              populations: str = "auto") -> Trajectory:
+              populations: PopulationsOrAuto = "auto") -> Trajectory:
     r"""Integrate an evolutionary dynamic from ``x0`` at time 0 and report the states at the given times.
 
     Parameters
@@ -1149,7 +1157,7 @@ def integrate(game: NormalFormGame | np.ndarray, x0: Any, t: Any = 100.0, dynami
 
 def vector_field(game: NormalFormGame | np.ndarray, x: Any, dynamic: Dynamic = "replicator",
                  eta: float | None = DEFAULT_LOGIT_ETA,
-                 populations: str = "auto") -> np.ndarray:
+                 populations: PopulationsOrAuto = "auto") -> np.ndarray:
     r"""The dynamic's vector field at one state (flat, same layout as ``x``) or at each row of a 2-D array.
 
     Points need not lie exactly on the simplex (the formulas extend to all of

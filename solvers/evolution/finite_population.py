@@ -392,7 +392,7 @@ def all_states(population_size: int, num_strategies: int) -> np.ndarray:
     return compositions(z, m)
 
 
-def state_index(counts: Sequence[int]) -> int:
+def state_index(counts: Sequence[int] | np.ndarray) -> int:
     """Index of the state ``counts`` in :func:`all_states` order.
 
     >>> state_index([1, 0, 1])
@@ -450,7 +450,7 @@ class FixationSimulation:
     resident: str
     population_size: int
     beta: float
-    rule: str
+    rule: UpdateRule
     runs: int
     fixed: int
     probability: float
@@ -486,7 +486,7 @@ class ChainSimulation:
     population_size: int
     beta: float
     mu: float
-    rule: str
+    rule: UpdateRule
     steps: int
     burn_in: int
     seed: int
@@ -585,7 +585,7 @@ def _check_num_states(z: int, m: int) -> None:
         raise InputError(f"a population of {z} with {m} strategies has {n} states; expected at most {MAX_STATES}")
 
 
-def _check_process(game: PopulationGame, population_size: Any, beta: Any, rule: str) -> tuple[int, float, int]:
+def _check_process(game: PopulationGame, population_size: Any, beta: Any, rule: UpdateRule) -> tuple[int, float, int]:
     """Validated ``(Z, beta, rule code)`` for ``game``: ``Z >= 2`` and ``>= N``, ``beta >= 0``, a known rule, and
     positive fitness under the linear Moran map."""
     if not isinstance(game, PopulationGame):

@@ -176,7 +176,7 @@ class FixationResult:
     population_size: int
     group_size: int
     beta: float
-    rule: str
+    rule: UpdateRule
     fixation: np.ndarray
     log_fixation: np.ndarray
 
@@ -253,7 +253,7 @@ class BirthDeath:
     resident: str
     population_size: int
     beta: float
-    rule: str
+    rule: UpdateRule
     fitness_invader: np.ndarray
     fitness_resident: np.ndarray
     t_plus: np.ndarray

@@ -42,6 +42,7 @@ from numba import njit
 
 from coop.errors import InputError
 from coop.games.population import PopulationGame
+from coop.solvers.evolution.names import Dynamic
 
 #: Roots of the gradient closer than this (in the share p) are merged; imaginary parts below it are dropped.
 ROOT_TOL = 1e-9
@@ -126,7 +127,7 @@ class GroupRestPoints:
     group_size: int
     points: tuple[GroupRestPoint, ...]
     gradient_coefficients: np.ndarray
-    dynamic: str = "replicator"
+    dynamic: Dynamic = "replicator"
     method: str = "gradient_roots"
 
     def to_dict(self) -> dict[str, Any]:

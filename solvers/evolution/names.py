@@ -78,3 +78,12 @@ DEFAULT_MUTATION = 0.0
 Populations = Literal["one", "per_player"]
 
 POPULATIONS: tuple[Populations, ...] = get_args(Populations)
+
+#: ``populations`` of :func:`~coop.solvers.evolution.dynamics.integrate` and its kin: a :data:`Populations`, or
+#: ``"auto"``: a matrix is one population, a symmetric 2-player game is one when the state has one block.
+PopulationsOrAuto = Literal["auto", Populations]
+
+#: ``populations`` of :func:`~coop.solvers.evolution.rest_points.rest_points` and
+#: :func:`~coop.solvers.evolution.rest_points.basins`: a :data:`Populations`, or ``"one_if_symmetric"``: one
+#: population for a symmetric 2-player game, one per player otherwise.
+PopulationsOrSymmetric = Literal["one_if_symmetric", Populations]

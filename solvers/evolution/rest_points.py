@@ -52,7 +52,13 @@ from coop.solvers.evolution.dynamics import (
     population_model,
     simplex_grid,
 )
-from coop.solvers.evolution.names import DEFAULT_BASIN_RESOLUTION, DEFAULT_BASIN_TIME, DEFAULT_LOGIT_ETA, Dynamic
+from coop.solvers.evolution.names import (
+    DEFAULT_BASIN_RESOLUTION,
+    DEFAULT_BASIN_TIME,
+    DEFAULT_LOGIT_ETA,
+    Dynamic,
+    PopulationsOrSymmetric,
+)
 
 #: Support profiles enumerated at most (beyond this, rest points need a smaller game).
 MAX_SUPPORTS = 100_000
@@ -107,7 +113,7 @@ class RestPoints:
     """
 
     model: PopulationModel
-    dynamic: str
+    dynamic: Dynamic
     points: tuple[RestPoint, ...]
     method: str
     smooth: bool
@@ -184,7 +190,7 @@ def fitness_jacobian(model: PopulationModel, x: np.ndarray) -> np.ndarray:
     return D
 
 
-def field_jacobian(model: PopulationModel, x: np.ndarray, dynamic: str, eta: float = 1.0) -> np.ndarray:
+def field_jacobian(model: PopulationModel, x: np.ndarray, dynamic: Dynamic, eta: float = 1.0) -> np.ndarray:
     """Jacobian of the field at ``x`` in the full coordinates (analytic for replicator and logit)."""
     n = model.dimension
     f = fitness(model, x)
@@ -219,7 +225,7 @@ def field_jacobian(model: PopulationModel, x: np.ndarray, dynamic: str, eta: flo
     return J
 
 
-def _field_rows(model: PopulationModel, pts: np.ndarray, dynamic: str, eta: float) -> np.ndarray:
+def _field_rows(model: PopulationModel, pts: np.ndarray, dynamic: Dynamic, eta: float) -> np.ndarray:
     from coop.solvers.evolution.dynamics import TIE_TOL, _field_batch
 
     dyn, eta_v = dynamic_code(dynamic, eta)
@@ -246,7 +252,7 @@ def classify(eigenvalues: np.ndarray, tol: float) -> str:
     return "saddle"
 
 
-def stability(model: PopulationModel, x: np.ndarray, dynamic: str, eta: float = 1.0) -> tuple[np.ndarray, str]:
+def stability(model: PopulationModel, x: np.ndarray, dynamic: Dynamic, eta: float = 1.0) -> tuple[np.ndarray, str]:
     """Eigenvalues of the tangent-space Jacobian at ``x`` and their classification.
 
     Tolerance on the real parts: ``1e-8`` times the payoff spread for the exact
@@ -331,8 +337,8 @@ def _sort_key(x: np.ndarray, model: PopulationModel) -> tuple:
 
 
 def rest_points(game: NormalFormGame | np.ndarray, dynamic: Dynamic = "replicator",
-                eta: float | None = DEFAULT_LOGIT_ETA, populations: str = "one_if_symmetric", grid: int = 6,
-                tol: float | None = None) -> RestPoints:
+                eta: float | None = DEFAULT_LOGIT_ETA, populations: PopulationsOrSymmetric = "one_if_symmetric",
+                grid: int = 6, tol: float | None = None) -> RestPoints:
     r"""Rest points of a dynamic, with the eigenvalues of the linearisation and a stability label.
 
     Parameters
@@ -419,7 +425,7 @@ def _max_regret(model: PopulationModel, x: np.ndarray) -> float:
     return max(float(fb.max() - fb @ xb) for fb, xb in zip(model.split(f), model.split(x), strict=True))
 
 
-def _model(game: NormalFormGame | np.ndarray, populations: str) -> PopulationModel:
+def _model(game: NormalFormGame | np.ndarray, populations: PopulationsOrSymmetric) -> PopulationModel:
     if populations == "one_if_symmetric":
         if isinstance(game, NormalFormGame):
             one = game.num_players == 2 and game.num_actions[0] == game.num_actions[1] and bool(
@@ -429,7 +435,7 @@ def _model(game: NormalFormGame | np.ndarray, populations: str) -> PopulationMod
     return population_model(game, populations)
 
 
-def _roots(model: PopulationModel, dynamic: str, eta: float, starts: np.ndarray, tol: float) -> list[np.ndarray]:
+def _roots(model: PopulationModel, dynamic: Dynamic, eta: float, starts: np.ndarray, tol: float) -> list[np.ndarray]:
     """Roots of the field (one population entry dropped per block, replaced by the sum constraint)."""
     from scipy.optimize import root
 
@@ -490,7 +496,7 @@ class Basins:
     """
 
     model: PopulationModel
-    dynamic: str
+    dynamic: Dynamic
     starts: np.ndarray
     labels: np.ndarray
     attractors: tuple[RestPoint, ...]
@@ -521,7 +527,7 @@ class Basins:
 
 def basins(game: NormalFormGame | np.ndarray, dynamic: Dynamic = "replicator", eta: float | None = DEFAULT_LOGIT_ETA,
            resolution: int = DEFAULT_BASIN_RESOLUTION, t_end: float = DEFAULT_BASIN_TIME,
-           populations: str = "one_if_symmetric", match_tol: float = 1e-3, rtol: float = 1e-8,
+           populations: PopulationsOrSymmetric = "one_if_symmetric", match_tol: float = 1e-3, rtol: float = 1e-8,
            atol: float = 1e-12) -> Basins:
     r"""Basins of attraction of the stable rest points, from a grid of interior starting points.
 

@@ -132,7 +132,7 @@ class StationaryResult:
     group_size: int
     beta: float
     mu: float
-    rule: str
+    rule: UpdateRule
     states: np.ndarray
     distribution: np.ndarray
     residual: float

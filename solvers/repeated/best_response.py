@@ -97,9 +97,14 @@ def _finite_optimal_values(t: _Tables, i: int, delta: float | None, horizon: int
     return norm * W
 
 
-def _nash_gains(t: _Tables, game: RepeatedGame, delta: float | None, players: Sequence[int]) -> np.ndarray:
-    """Per player, what the best response earns above the profile from the start (normalised values)."""
+def _nash_gains(t: _Tables, game: RepeatedGame, delta: float | np.ndarray | None,
+                players: Sequence[int]) -> np.ndarray:
+    """Per player, what the best response earns above the profile from the start (normalised values).
+
+    ``delta`` is one discount factor or a grid of them (infinite horizon only), or None (finite horizon only).
+    """
     if game.horizon is None:
+        assert delta is not None  # an infinite game is checked only with a discount factor
         own = np.unravel_index(t.onpath, game.stage.num_actions)
         if np.ndim(delta) == 1:  # a grid of discount factors: (G, len(players))
             d = np.asarray(delta, dtype=float)[:, None, None]
@@ -108,9 +113,10 @@ def _nash_gains(t: _Tables, game: RepeatedGame, delta: float | None, players: Se
             best = np.stack([_optimal_values(t, i, delta, np.asarray(own[i], dtype=np.int64))[:, t.start]
                              for i in players], axis=1)
             return best - V[:, list(players)]
-        V = discounted_values(t.P, t.U, delta)[t.start]
+        V = discounted_values(t.P, t.U, float(delta))[t.start]
         best = np.array([_optimal_values(t, i, delta, np.asarray(own[i], dtype=np.int64))[t.start] for i in players])
     else:
+        assert not isinstance(delta, np.ndarray)  # a grid of discount factors is for infinite games
         V = finite_horizon_values(t.P, t.U, delta, game.horizon)[t.start]
         best = np.array([_finite_optimal_values(t, i, delta, game.horizon)[t.start] for i in players])
     return best - V[list(players)]
@@ -183,7 +189,8 @@ def check_nash(game: RepeatedGame, profile: Sequence[Automaton], tol: float | No
         is_nash = bool(np.all(gains <= tol))
         gains.setflags(write=False)
     crit = _critical(t, game, players, tol)
-    overall = None if any(c is None for c in crit) else max(crit)
+    known = [c for c in crit if c is not None]
+    overall = max(known) if len(known) == len(crit) else None
     return NashCheck(game, tuple(a.name for a in profile), is_nash, gains, crit, overall, tol)
 
 

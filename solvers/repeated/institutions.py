@@ -363,7 +363,11 @@ def analyse_institution(
             highs.append(None)
             continue
         start = base.payoff_scale / eff
-        lo, hi = _interval(lambda s, i=i: float(gains(s)[i]), start, tol, base.payoff_scale)
+
+        def gain_of_player(s: float, i: int = i) -> float:
+            return float(gains(s)[i])
+
+        lo, hi = _interval(gain_of_player, start, tol, base.payoff_scale)
         lows.append(lo)
         highs.append(hi)
     least: float | None = None

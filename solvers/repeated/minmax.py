@@ -307,6 +307,7 @@ def minmax_values(
         security.append(_frozen(x))
         cval, z = game_i.column_guarantee, game_i.column_strategy
         lower[i] = min(cval, mm) if n > 2 else cval
+        profile: tuple[np.ndarray, ...]
         if n == 1:
             profile = (np.eye(game.num_actions[0])[int(np.argmax(M[:, 0]))],)
             upper[i] = lower[i] = float(M.max())

@@ -442,6 +442,7 @@ def check_subgame_perfect(game: RepeatedGame, profile: Sequence[Automaton], tol:
             worst_period.append(int(periods[s, i, a]))
     holds = tuple(bool(max_gain[i] <= tol) for i in range(n))
     if game.horizon is None:
+        assert game.delta is not None  # an infinite game without delta was refused above
         V = discounted_values(t.P, t.U, game.delta)
     else:
         V = finite_horizon_values(t.P, t.U, game.delta, game.horizon)
@@ -585,7 +586,8 @@ def critical_discount_factor(
     else:  # all discount factors at once: one backward pass
         table = _finite_horizon_gains(t, grid, game.horizon)[0][:, :, pl, :].max(axis=(1, 3)) > tol
     out = final_interval_starts(grid, table, lambda d, k: bool(fails(d)[k]))
-    overall = None if any(v is None for v in out) else max(out)
+    known = [v for v in out if v is not None]
+    overall = max(known) if len(known) == len(out) else None
     return CriticalDiscount(game, tuple(a.name for a in profile), players, tuple(out), overall, "grid+bisection")
 
 
@@ -716,7 +718,8 @@ def critical_discount_factor_symbolic(
 
     Umat = sp.Matrix(m, n, lambda a, i: expected(i, int(t.onpath[states[a]])))
     Vmat = (M.LUsolve(Umat) * (1 - d)).applyfunc(sp.cancel)
-    per, exprs = [], []
+    per: list[float | None] = []
+    exprs: list[Any] = []
     for i in players:
         best_val, best_expr, never = 0.0, sp.Integer(0), False
         seen = set()
@@ -746,7 +749,8 @@ def critical_discount_factor_symbolic(
         else:
             per.append(float(best_val))
             exprs.append(sp.simplify(best_expr))
-    overall = None if any(v is None for v in per) else max(per)
+    known = [v for v in per if v is not None]
+    overall = max(known) if len(known) == len(per) else None
     return CriticalDiscount(
         game, tuple(a.name for a in profile), players, tuple(per), overall, "sympy", tuple(exprs)
     )

@@ -727,8 +727,9 @@ def round_robin(
     # totals[r, a, b]: a's total against b (mean over the copies / roles where a pair met twice)
     totals = np.zeros((reps, k, k))
     counts = np.zeros((k, k))
-    np.add.at(totals, (slice(None), rows, cols), per_match[:, :, 0])
-    np.add.at(totals, (slice(None), cols, rows), per_match[:, :, 1])
+    # (NumPy's stubs leave slices out of ufunc.at's indices, which NumPy accepts)
+    np.add.at(totals, (slice(None), rows, cols), per_match[:, :, 0])  # type: ignore[arg-type]
+    np.add.at(totals, (slice(None), cols, rows), per_match[:, :, 1])  # type: ignore[arg-type]
     np.add.at(counts, (rows, cols), 1.0)
     np.add.at(counts, (cols, rows), 1.0)
     totals /= counts
