@@ -361,9 +361,10 @@ def lemke_howson(
     rejected = 0
     notes: list[str] = []
     k0 = initial_label
+    tol_used = tol_in  # each kernel call returns the tolerance it verified with (tol, or its default)
     for shift in range(m + n):
         label = (k0 + shift) % (m + n)
-        point, regret, vstat, num_iter, status, tol = _lemke_howson_verified(P, label, max_iter, tol_in)
+        point, regret, vstat, num_iter, status, tol_used = _lemke_howson_verified(P, label, max_iter, tol_in)
         total_iter += num_iter
         if status == 0:
             if vstat == 0:
@@ -371,7 +372,7 @@ def lemke_howson(
                 equilibria = (Equilibrium((point[:m], point[m:m + n]), point[m + n:], regret),)
                 if shift:
                     notes.append(f"initial label {k0} failed; the equilibrium comes from label {label}")
-                return NashResult(game, "lemke_howson", equilibria, "some", None, tol, True, total_iter, rejected,
+                return NashResult(game, "lemke_howson", equilibria, "some", None, tol_used, True, total_iter, rejected,
                                   {"initial_label": k0, "label_used": label, "max_iter": max_iter}, tuple(notes))
             rejected += 1
             notes.append(f"label {label}: the path's end failed verification (numerical error)")
@@ -386,7 +387,7 @@ def lemke_howson(
         equilibria=(),
         guarantee="some",
         degenerate=None,
-        tol=tol,
+        tol=tol_used,
         converged=False,
         num_iter=total_iter,
         rejected=rejected,

@@ -107,7 +107,7 @@ def _size_profiles(counts: tuple[int, ...], limit: int | None = None) -> np.ndar
         if j == n - 1:
             return [(total,)] if 1 <= total <= bounds[j] else []
         rest_max = sum(bounds[j + 1 :])
-        res = []
+        res: list[tuple[int, ...]] = []
         for k in range(max(1, total - rest_max), min(bounds[j], total - (n - 1 - j)) + 1):
             res.extend((k, *tail) for tail in compositions(total - k, j + 1))
         return res

@@ -603,7 +603,7 @@ def pure_nash_indices(game: NormalFormGame, tol: float | None = None) -> np.ndar
     """
     payoffs = game.payoffs
     default = tol is None
-    tol = 0.0 if default else float(tol)
+    tol = 0.0 if tol is None else float(tol)
     if payoffs.size >= PARALLEL_MIN_VALUES:
         threads = get_num_threads()
         if threads > 1:
