@@ -18,3 +18,9 @@ METHOD_HELP: dict[Method, str] = {
     "polynomial": "any number of players: every equilibrium by support enumeration and polynomial solving",
     "search": "any number of players: one equilibrium by support search (Porter, Nudelman, Shoham 2004)",
 }
+
+#: What a result promises about its equilibria (:attr:`coop.solvers.nash.results.NashResult.guarantee`): every
+#: equilibrium, every extreme equilibrium, every pure equilibrium, or at least one when there are any.
+Guarantee = Literal["all", "all_extreme", "all_pure", "some"]
+
+GUARANTEES: tuple[Guarantee, ...] = get_args(Guarantee)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from coop.games.normal_form import NormalFormGame
+from coop.solvers.nash.methods import Guarantee
 from coop.solvers.shared.ordering import canonical_order_kernel
 from coop.solvers.shared.tolerances import PROB_EPS, REGRET_TOL
 
@@ -109,7 +110,7 @@ class NashResult:
     game: NormalFormGame
     method: str
     equilibria: tuple[Equilibrium, ...]
-    guarantee: str
+    guarantee: Guarantee
     degenerate: bool | None
     tol: float
     converged: bool = True

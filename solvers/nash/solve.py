@@ -24,7 +24,7 @@ from typing import Any
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.nash.dominance import DominanceResult, iterated_dominance
-from coop.solvers.nash.methods import METHODS, Method
+from coop.solvers.nash.methods import METHODS, Guarantee, Method
 from coop.solvers.nash.pure_nash import pure_nash_equilibria
 from coop.solvers.nash.results import DistinctProfiles, Equilibrium, NashResult, regret_tolerance
 
@@ -73,7 +73,7 @@ class GameSolution:
         return self.mixed.degenerate if self.mixed is not None else None
 
     @property
-    def guarantee(self) -> str:
+    def guarantee(self) -> Guarantee:
         """``all``, ``all_extreme``, ``all_pure`` or ``some``, for the list in ``equilibria``."""
         if self.mixed is None:
             return self.pure.guarantee

@@ -34,6 +34,7 @@ from numba import njit
 
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.nash.bimatrix import check_two_player, positive_bimatrix, verified_bimatrix_equilibria
+from coop.solvers.nash.methods import Guarantee
 from coop.solvers.nash.results import NashResult, regret_tolerance
 from coop.solvers.shared.linalg import solve_inplace
 
@@ -259,7 +260,7 @@ def support_enumeration(game: NormalFormGame, tol: float | None = None) -> NashR
     notes = []
     if degenerate:
         deg: bool | None = True
-        guarantee = "some"
+        guarantee: Guarantee = "some"
         notes.append(
             "the game is degenerate (a strategy has more pure best responses than its support "
             "size): support enumeration can miss equilibria with unequal supports and only finds "
