@@ -364,7 +364,7 @@ def _table(node: YNode, ctx: _Context) -> np.ndarray:
         seen[idx] = entry["profile"].line
         pay_nodes = _per_player(entry["payoffs"], ctx, "the payoffs")
         for i, pnode in enumerate(pay_nodes):
-            out[(i, *idx)] = ctx.scalar(pnode, f"the payoff of {ctx.players[i]!r}")
+            out[(i,) + idx] = ctx.scalar(pnode, f"the payoff of {ctx.players[i]!r}")
     total = int(np.prod(shape))
     if len(seen) != total:
         missing = next(idx for idx in itertools.product(*(range(a) for a in shape)) if idx not in seen)

@@ -183,7 +183,7 @@ class DynamicsAnalysis(Analysis):
                                    eta=eta(run.eta), populations=spec.populations)
                          for run in spec.runs)
             model = runs[0].model
-        rest = None
+        rest: Any = None  # RestPoints, or GroupRestPoints for one population in groups
         if spec.rest_points and groups:
             if len(game.actions[0]) == 2:
                 from coop.games.population import PopulationGame
