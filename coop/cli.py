@@ -217,6 +217,108 @@ def plot(file: str, kind: str, output: Path | None, force: bool, delta: float | 
     click.echo(f"wrote {output}", err=True)
 
 
+@cli.command()
+@click.argument("file")
+@click.option("-p", "--param", "ranges", metavar="NAME=RANGE", multiple=True,
+              help="A swept parameter (repeatable): NAME=START:STOP:NUM (NUM points, both ends), "
+              "NAME=START:STOP:NUM:log, NAME=V1,V2,V3, or NAME=START:STOP for sampled designs. "
+              "Default: the scenario's sweep section.")
+@click.option("--design", type=click.Choice(["grid", "random", "sobol", "lhs"]), default=None,
+              help="grid: every combination [default]; random, sobol, lhs (Latin hypercube): --points points "
+              "drawn between the bounds.")
+@click.option("--points", type=click.IntRange(min=1), default=None, help="Points of a sampled design.")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Seed of a sampled design [default: 0].")
+@set_opt
+@click.option("--method", type=click.Choice(METHODS), default="auto", show_default=True,
+              help="The stage game's equilibrium method at every point (see coop solve --help).")
+@click.option("--section", "sections", multiple=True, metavar="NAME",
+              help="Record only these sections' metrics (repeatable; e.g. stage, repeated) [default: all].")
+@click.option("--thresholds/--no-thresholds", default=None,
+              help="Refine by bisection where a categorical metric changes between neighbouring grid points "
+              "(and give the closed form where SymPy derives one) [default: the sweep section's choice].")
+@click.option("--threshold-metric", "threshold_metrics", multiple=True, metavar="METRIC",
+              help="Refine only these metrics (repeatable) [default: every categorical metric].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the table to this .csv, .parquet or .json file (and the thresholds beside it as "
+              "NAME-thresholds.SUFFIX); an existing file is kept unless --force.")
+@force_opt
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Draw the sweep as PNG: one parameter, regions along it; two, a phase diagram.")
+@click.option("--region", "regions", multiple=True, metavar="METRIC",
+              help="Metrics whose values name the regions of --plot (repeatable) [default: stage.structure].")
+@click.option("--line", "lines", multiple=True, metavar="METRIC",
+              help="Continuous metrics drawn along a single parameter in --plot (repeatable).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Local worker processes [default: every core].")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+              help="Run on this Dask distributed cluster (its workers need coop) [default: $COOP_SCHEDULER].")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Keep finished chunks in this folder, so an interrupted sweep can be resumed.")
+@click.option("--resume", is_flag=True, help="Compute only the points not yet in --store.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr [default: on a terminal].")
+@format_opt
+@verbose_opt
+@reports_bad_input
+def sweep(file: str, ranges: tuple[str, ...], design: str | None, points: int | None, seed: int | None,
+          overrides: dict[str, float], method: Method, sections: tuple[str, ...], thresholds: bool | None,
+          threshold_metrics: tuple[str, ...], output: Path | None, force: bool, plot_path: Path | None,
+          regions: tuple[str, ...], lines: tuple[str, ...], workers: int | None, scheduler: str | None,
+          store: Path | None, resume: bool, progress: bool | None, fmt: str) -> None:
+    """Evaluate a scenario over many parameter points: where does cooperation hold?
+
+    Every point is solved as `coop solve` would and reduced to each section's metrics (number and
+    structure of equilibria, red lines crossed, subgame perfection and critical delta per strategy
+    profile, least sanctions, where evolution goes, ...): one row per point. Examples:
+
+    \b
+      coop sweep ai-arms-race -p relative_gains=0:1:51 --thresholds
+      coop sweep ai-arms-race -p relative_gains=0:1:41 -p patience=0.05:0.95:19 --plot phase.png
+      coop sweep ai-development-race -o race.csv          # the scenario's own sweep section
+    """
+    from coop.sweep.output import check_output, write_table
+    from coop.sweep.run import run
+
+    if resume and store is None:
+        raise InputError("--resume needs --store FOLDER (where the interrupted sweep kept its chunks)")
+    if plot_path is not None:
+        refuse_overwrite(plot_path, force)
+    if output is not None:
+        check_output(output, force)
+        thresholds_path = output.with_name(f"{output.stem}-thresholds{output.suffix}")
+    hint = f"resume with the same command and --store {store} --resume" if store is not None else None
+    try:
+        result = run(file, ranges, design=design, points=points, seed=seed, fixed=overrides, method=method,
+                     sections=sections, thresholds=thresholds, threshold_metrics=threshold_metrics or None,
+                     workers=workers, scheduler=scheduler, store=store, resume=resume, force=force,
+                     progress=progress, resume_hint=hint, announce=lambda text: click.echo(text, err=True))
+    except KeyboardInterrupt:
+        raise click.exceptions.Exit(130) from None
+    if output is not None:
+        write_table(result.table, output, force=force)
+        click.echo(f"wrote {output} ({len(result.table):,} points)", err=True)
+        if result.thresholds:
+            write_table(result.thresholds_table(), thresholds_path, force=force)
+            click.echo(f"wrote {thresholds_path} ({len(result.thresholds)} thresholds)", err=True)
+    if plot_path is not None:
+        from coop.plots import save_figure
+        from coop.sweep.figure import plot_sweep
+
+        fig = plot_sweep(result.table, list(result.design.names), result.thresholds, regions=regions or None,
+                         lines=lines or None, title=_sweep_title(result.source))
+        save_figure(fig, str(plot_path))
+        click.echo(f"wrote {plot_path}", err=True)
+    if fmt == "json":
+        _dump_json(result.to_dict())
+    else:
+        click.echo(result.text(), nl=False)
+
+
+def _sweep_title(source: str) -> str:
+    from coop.scenarios import load
+
+    return load(source).title
+
+
 def main() -> None:  # pragma: no cover
     cli(prog_name="coop")
 

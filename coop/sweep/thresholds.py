@@ -26,6 +26,9 @@ DEFAULT_RTOL = 1e-9
 MAX_BOUNDARIES = 100
 #: At most this many changes of one metric are refined between two neighbouring points.
 MAX_CHANGES_PER_STEP = 4
+#: Changes of one metric closer than this (relative) are one boundary: near a degenerate point the solvers
+#: tell equilibria apart only to about 1e-7 (a mixed equilibrium merges with a pure one just before it).
+MERGE_RTOL = 1e-6
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,19 @@ def _bisect(evaluate: Callable[[dict[str, float]], Mapping[str, Metric]], metric
     return Threshold(metric, parameter, 0.5 * (lo + hi), lo, hi, below, above, dict(at), evaluations)
 
 
+def _merge_close(steps: list[Threshold]) -> list[Threshold]:
+    """Successive changes of one metric within :data:`MERGE_RTOL` of each other, as one boundary."""
+    out: list[Threshold] = []
+    for t in steps:
+        prev = out[-1] if out else None
+        if prev is not None and t.lower - prev.upper <= MERGE_RTOL * max(1.0, abs(t.value)):
+            out[-1] = Threshold(t.metric, t.parameter, 0.5 * (prev.lower + t.upper), prev.lower, t.upper,
+                                prev.below, t.above, dict(t.at), prev.evaluations + t.evaluations)
+        else:
+            out.append(t)
+    return out
+
+
 def find_thresholds(table: Any, parameters: Sequence[str],
                     evaluate: Callable[[dict[str, float]], Mapping[str, Metric]], *,
                     metrics: Sequence[str] | None = None, rtol: float = DEFAULT_RTOL,
@@ -161,12 +177,14 @@ def find_thresholds(table: Any, parameters: Sequence[str],
                         continue
                     at = {p: float(a[p]) for p in others}
                     lo, hi = float(a[parameter]), float(b[parameter])
+                    steps: list[Threshold] = []
                     for _ in range(MAX_CHANGES_PER_STEP):  # a value in between: refine the next change too
                         t = _bisect(cached, metric, parameter, at, lo, hi, below, above, rtol)
-                        found.append(t)
-                        if _same(t.above, above) or len(found) >= max_boundaries:
+                        steps.append(t)
+                        if _same(t.above, above) or len(found) + len(steps) >= max_boundaries:
                             break
                         lo, below = t.upper, t.above
+                    found += _merge_close(steps)
     if skipped:
         notes.append(f"{skipped} more boundaries were not refined (at most {max_boundaries}); sweep fewer points "
                      "or choose metrics with --threshold-metric")

@@ -1,0 +1,276 @@
+"""A whole sweep of a scenario: its design, the metrics at every point, refined thresholds, closed forms.
+
+:func:`sweep` is the Python entry (a pandas DataFrame, one row per point);
+:func:`run` gives a :class:`SweepResult` with the thresholds and notes too, which
+``coop sweep`` prints, writes and draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from coop.errors import InputError
+from coop.solvers.nash.methods import Method
+from coop.sweep.thresholds import Threshold
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from coop.scenarios.schema import Scenario
+    from coop.sweep.design import Design, ParameterRange
+
+
+@dataclass(frozen=True, eq=False)
+class SweepResult:
+    """A finished sweep.
+
+    Attributes
+    ----------
+    source : str
+        The scenario.
+    design : Design
+        The points.
+    table : pandas.DataFrame
+        One row per point: the parameter columns, every section's metrics (``section.metric``), ``error``.
+    thresholds : list of Threshold
+        Refined boundaries (empty unless asked for), with closed forms where SymPy derived them.
+    notes : list of str
+    """
+
+    source: str
+    design: Design
+    table: pd.DataFrame
+    thresholds: list[Threshold] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def thresholds_table(self) -> pd.DataFrame:
+        """The thresholds as a table: one row per refined boundary."""
+        import pandas as pd
+
+        columns = ["metric", "parameter", "value", "lower", "upper", "below", "above", "at", "evaluations",
+                   "closed_form", "closed_form_value"]
+        return pd.DataFrame([t.to_dict() for t in self.thresholds], columns=columns)
+
+    def text(self) -> str:
+        """A readable summary: the design, how often each region occurs, the thresholds, the notes."""
+        import textwrap
+
+        from coop.sweep.figure import default_region_metrics, region_labels
+
+        names = list(self.design.names)
+        lines = [f"Sweep of {self.source}: {len(self.table):,} points, {self.design.kind} over "
+                 f"{', '.join(r.text() for r in self.design.parameters)}", ""]
+        try:
+            regions = default_region_metrics(self.table, names)
+        except InputError:
+            regions = []
+        if regions:
+            counts = dict.fromkeys(region_labels(self.table, regions), 0)
+            for label in region_labels(self.table, regions):
+                counts[label] += 1
+            lines.append(f"Regions by {', '.join(regions)} (points):")
+            for label, count in sorted(counts.items(), key=lambda kv: -kv[1]):
+                lines += textwrap.wrap(f"{count:>7,}  {label}", 88, subsequent_indent=" " * 9)
+            lines.append("")
+        if self.thresholds:
+            lines.append("Thresholds (refined by bisection; closed form where SymPy derives one):")
+            for t in self.thresholds:
+                at = ", ".join(f"{k} = {v:.6g}" for k, v in t.at.items())
+                where = f"{t.closed_form} (bisection: {t.value:.10g})" if t.closed_form else f"{t.value:.10g}"
+                lines += textwrap.wrap(
+                    f"{t.parameter} = {where}{f', at {at}' if at else ''}: {t.metric} goes from {t.below} to "
+                    f"{t.above}", 88, initial_indent="  ", subsequent_indent="    ")
+            lines.append("")
+        for note in self.notes:
+            lines += textwrap.wrap(f"Note: {note}", 88, subsequent_indent="  ")
+        if not self.notes:
+            lines.append(f"Columns: {', '.join(names)}, then {len(self.table.columns) - len(names) - 1} metrics "
+                         "(section.metric) and error; write them with -o FILE.csv|.parquet|.json.")
+        return "\n".join(lines).rstrip() + "\n"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe (missing values are ``None``): the design, the points, the thresholds, the notes."""
+        return {"source": self.source, "design": self.design.to_dict(), "points": table_records(self.table),
+                "thresholds": [t.to_dict() for t in self.thresholds], "notes": list(self.notes)}
+
+
+def _cell(value: Any) -> Any:
+    """A table cell as JSON: plain scalars, and None for anything missing (never NaN)."""
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return None if pd.isna(value) else str(value)
+
+
+def table_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a sweep table as JSON-safe records, with the point number first."""
+    columns = [str(c) for c in table.columns]
+    return [{"point": int(index), **{c: _cell(v) for c, v in zip(columns, row, strict=True)}}
+            for index, row in zip(table.index, table.itertuples(index=False, name=None), strict=True)]
+
+
+def _plan(evaluate: Any, design: Design, workers: int | None, scheduler: str | None) -> str:
+    """``sweeping 2,091 points (relative_gains x patience, grid) on 2 workers; about 40 s``."""
+    import os
+    import time
+
+    from coop.sweep.executor import SCHEDULER_ENV, available_cores
+
+    first = {name: float(v) for name, v in zip(design.names, design.values(0, 1)[0], strict=True)}
+    evaluate(first)  # once to load and compile, then time it
+    start = time.perf_counter()
+    try:
+        evaluate(first)
+    except Exception:  # noqa: S110 - a failing point is recorded by the sweep itself
+        pass
+    seconds = time.perf_counter() - start
+    where = scheduler or os.environ.get(SCHEDULER_ENV)
+    cores = 1 if where else (workers or available_cores())
+    runs_on = f"on the Dask cluster at {where}" if where else f"on {cores} worker{'s' if cores > 1 else ''}"
+    eta = seconds * design.size / cores
+    about = f"about {eta:.0f} s" if eta < 120 else f"about {eta / 60:.0f} min"
+    return (f"sweeping {design.size:,} points ({' x '.join(design.names)}, {design.kind}) {runs_on}; {about}"
+            + (" plus the cluster's own start-up" if where else ""))
+
+
+def _design_of(scenario: Scenario, parameters: Sequence[str | ParameterRange], design: str | None,
+               points: int | None, seed: int | None) -> tuple[Design, bool]:
+    """The design: the command line's ranges, else the scenario's ``sweep`` section; and its thresholds flag."""
+    from coop.sweep.design import make_design
+
+    spec = scenario.sections.get("sweep")
+    if spec is not None:
+        return spec.to_design(parameters, design, points, seed), bool(spec.thresholds)
+    if not parameters:
+        raise InputError(f"nothing to sweep: give parameter ranges (e.g. -p {next(iter(scenario.parameters), 'x')}"
+                         "=0:1:51) or add a 'sweep' section to the scenario", source=str(scenario.source))
+    return make_design(list(parameters), design=design or "grid", points=points, seed=seed,
+                       known=scenario.parameters, source=str(scenario.source)), False
+
+
+def run(source: str | Path, parameters: Sequence[str | ParameterRange] = (), *, design: str | None = None,
+        points: int | None = None, seed: int | None = None, fixed: Mapping[str, float] | None = None,
+        method: Method = "auto", sections: Sequence[str] = (), thresholds: bool | None = None,
+        threshold_metrics: Sequence[str] | None = None, workers: int | None = None, scheduler: str | None = None,
+        store: str | Path | None = None, resume: bool = False, force: bool = False, progress: bool | None = None,
+        resume_hint: str | None = None, announce: Callable[[str], None] | None = None) -> SweepResult:
+    """Sweep a scenario (see :func:`sweep` for the parameters); the table with thresholds and notes.
+
+    ``announce(text)`` is told, before the work starts, how many points there are and about how long
+    they will take (one point is timed first).
+    """
+    from coop.scenarios import load
+    from coop.sections.registry import analyses
+    from coop.sweep.closed_form import with_closed_forms
+    from coop.sweep.executor import run_sweep
+    from coop.sweep.point import PointEvaluator
+    from coop.sweep.thresholds import find_thresholds
+
+    scenario = load(source, parameters=dict(fixed) if fixed else None)
+    known_sections = [a.name for a in analyses()]
+    unknown = [s for s in sections if s not in known_sections]
+    if unknown:
+        raise InputError(f"unknown section {unknown[0]!r}; the sections are {', '.join(known_sections)}")
+    the_design, section_thresholds = _design_of(scenario, parameters, design, points, seed)
+    clash = [n for n in the_design.names if fixed and n in fixed]
+    if clash:
+        raise InputError(f"parameter {clash[0]!r} is both swept and set with --set; give it one or the other")
+    evaluate = PointEvaluator(str(scenario.source), tuple((fixed or {}).items()), method, tuple(sections))
+    if announce is not None:
+        announce(_plan(evaluate, the_design, workers, scheduler))
+    table = run_sweep(evaluate, the_design, store=store, resume=resume, force=force, workers=workers,
+                      scheduler=scheduler, progress=progress, resume_hint=resume_hint)
+    found: list[Threshold] = []
+    notes: list[str] = []
+    refine = section_thresholds if thresholds is None else thresholds
+    if refine:
+        if the_design.kind != "grid":
+            notes.append("thresholds are refined between neighbouring points of a grid design; this sweep is "
+                         f"a {the_design.kind} design, so none were refined")
+        else:
+            names = list(the_design.names)
+            found, more = find_thresholds(table, names, evaluate, metrics=threshold_metrics)
+            notes += more
+            lower = {n: float(table[n].min()) for n in names}
+            upper = {n: float(table[n].max()) for n in names}
+            found, more = with_closed_forms(found, scenario, lower, upper, dict(fixed or {}))
+            notes += more
+    errors = int(table["error"].notna().sum()) if "error" in table.columns else 0
+    if errors:
+        first = table["error"].dropna().iloc[0]
+        notes.append(f"{errors} of {len(table)} points failed and are recorded with their error, e.g.: {first}")
+    return SweepResult(str(source), the_design, table, found, notes)
+
+
+def sweep(source: str | Path, parameters: Sequence[str | ParameterRange] = (), *, design: str | None = None,
+          points: int | None = None, seed: int | None = None, fixed: Mapping[str, float] | None = None,
+          method: Method = "auto", sections: Sequence[str] = (), thresholds: bool = False,
+          threshold_metrics: Sequence[str] | None = None, workers: int | None = None,
+          scheduler: str | None = None, store: str | Path | None = None, resume: bool = False,
+          progress: bool | None = False) -> pd.DataFrame:
+    """Evaluate a scenario over many parameter points: one row per point, every section's metrics.
+
+    Parameters
+    ----------
+    source : str or Path
+        A scenario file or bundled scenario name.
+    parameters : sequence of str or ParameterRange
+        Ranges in the command-line syntax (``"relative_gains=0:1:51"``, ``"leak=0.01:1:20:log"``,
+        ``"risk=0.1,0.5,0.9"``, ``"x=0:1"`` for sampled designs); default: the scenario's ``sweep`` section.
+    design : {"grid", "random", "sobol", "lhs"}, optional
+        Default: the section's, else a grid.
+    points, seed : int, optional
+        Size and seed of a sampled design.
+    fixed : mapping, optional
+        Parameters set for every point (as ``--set``).
+    method : str
+        The stage game's equilibrium method.
+    sections : sequence of str
+        Only these analyses (by name: ``stage``, ``repeated``, ...); default: all that apply.
+    thresholds : bool
+        Refine where a categorical metric changes; the boundaries are in ``table.attrs["thresholds"]``.
+    threshold_metrics : sequence of str, optional
+        The metrics to refine (default: every categorical one).
+    workers : int, optional
+        Local processes (default: every core; 1 runs here).
+    scheduler : str, optional
+        A Dask scheduler address (``tcp://HOST:PORT``) whose workers have coop installed.
+    store : str or Path, optional
+        Keep the finished chunks here (to resume with ``resume=True``).
+    resume : bool
+    progress : bool, optional
+        A progress bar on stderr.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by point number: the swept parameters, then ``section.metric`` columns (see
+        docs/sweeps.md), then ``error``. ``attrs["design"]`` holds the design, ``attrs["thresholds"]``
+        the refined boundaries (a list of dicts) and ``attrs["notes"]`` the notes.
+
+    Examples
+    --------
+    >>> import coop
+    >>> table = coop.sweep("ai-arms-race", ["relative_gains=0:1:5"], sections=["stage"], workers=1)
+    >>> table[["relative_gains", "stage.equilibria"]].values.tolist()
+    [[0.0, 3.0], [0.25, 3.0], [0.5, 1.0], [0.75, 1.0], [1.0, 1.0]]
+    """
+    result = run(source, parameters, design=design, points=points, seed=seed, fixed=fixed, method=method,
+                 sections=sections, thresholds=thresholds, threshold_metrics=threshold_metrics, workers=workers,
+                 scheduler=scheduler, store=store, resume=resume, progress=progress)
+    table = result.table
+    table.attrs["design"] = result.design.to_dict()
+    table.attrs["thresholds"] = [t.to_dict() for t in result.thresholds]
+    table.attrs["notes"] = list(result.notes)
+    return table
