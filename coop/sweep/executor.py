@@ -365,8 +365,9 @@ def default_chunk_size(points: int, workers: int) -> int:
 
 
 def _scheduler_address(scheduler: str | None) -> tuple[str | None, str]:
-    if scheduler:
-        return scheduler, "--scheduler"
+    """The scheduler's address and where it came from; ``""`` means this machine, whatever the environment says."""
+    if scheduler is not None:
+        return (scheduler.strip() or None), "--scheduler"
     env = os.environ.get(SCHEDULER_ENV, "").strip()
     return (env, SCHEDULER_ENV) if env else (None, "")
 
@@ -523,7 +524,7 @@ def execute(evaluate: Evaluate, design: Design, store: str | Path, *, resume: bo
         Local processes (default: every core); 1 runs in this process. Ignored with a scheduler.
     scheduler : str, optional
         A Dask scheduler, ``tcp://HOST:PORT`` (default: the ``COOP_SCHEDULER`` environment variable,
-        if set); its workers need coop installed.
+        if set; ``""`` runs on this machine even when it is set); its workers need coop installed.
     chunk_size : int, optional
         Points per chunk (default :func:`default_chunk_size`); a resumed sweep keeps its own.
     progress : bool, optional
@@ -535,6 +536,14 @@ def execute(evaluate: Evaluate, design: Design, store: str | Path, *, resume: bo
     -------
     SweepStore
         The store, complete.
+
+    Notes
+    -----
+    Local worker processes are started by a fork server (by spawning where there is none), never
+    forked from this process, which may hold Numba's threads. So, as with any multiprocessing code,
+    a script that runs a sweep on several workers keeps its work under ``if __name__ == "__main__":``.
+    Each worker unpickles ``evaluate`` once per chunk; an evaluate function that loads a scenario
+    should cache it per process (as :class:`coop.sweep.point.PointEvaluator` does).
 
     Raises
     ------

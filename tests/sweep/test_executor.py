@@ -76,6 +76,36 @@ def test_process_pool_gives_the_same_table(serial_table, tmp_path):
                                   run_sweep(EVALUATE, sob, workers=1, progress=False))
 
 
+def test_the_pool_holds_a_bounded_window_of_chunks(monkeypatch):
+    import concurrent.futures as cf
+    import threading
+
+    seen = {"now": 0, "most": 0, "submitted": 0}
+    lock = threading.Lock()
+
+    class Recording(cf.ProcessPoolExecutor):
+        def submit(self, *args, **kwargs):  # type: ignore[override]
+            future = super().submit(*args, **kwargs)
+            with lock:
+                seen["now"] += 1
+                seen["submitted"] += 1
+                seen["most"] = max(seen["most"], seen["now"])
+
+            collect = future.result
+
+            def result(*a, **k):  # the parent collects each chunk once, then submits the next
+                with lock:
+                    seen["now"] -= 1
+                return collect(*a, **k)
+
+            future.result = result  # type: ignore[method-assign]
+            return future
+
+    monkeypatch.setattr(cf, "ProcessPoolExecutor", Recording)
+    run_sweep(Cheap(), DESIGN, workers=2, chunk_size=1, progress=False)
+    assert seen["submitted"] == 63 and seen["most"] == 4  # WINDOW_PER_WORKER chunks per worker
+
+
 def test_store_layout_and_manifest(tmp_path):
     store = execute(EVALUATE, DESIGN, tmp_path / "s", workers=1, chunk_size=10, progress=False)
     manifest = json.loads((tmp_path / "s" / "manifest.json").read_text())
@@ -155,6 +185,14 @@ def test_numpy_metrics_are_stored_as_python_values():
     assert json.loads(text) == {"point": 7, "metrics": {"a": 0.5, "b": 3, "c": True}, "error": None}
 
 
+def test_progress_bar_on_stderr(capsys):
+    run_sweep(Cheap(), DESIGN, workers=1, chunk_size=10, progress=True)
+    err = capsys.readouterr().err
+    assert "sweep" in err and "63/63" in err and "pt/s" in err
+    run_sweep(Cheap(), DESIGN, workers=1, progress=None)  # stderr is not a terminal here: no bar
+    assert capsys.readouterr().err == ""
+
+
 def test_default_chunk_size():
     assert default_chunk_size(63, 1) == 8
     assert default_chunk_size(10, 16) == 1
@@ -178,7 +216,7 @@ from tests.sweep.helpers import Slow
 
 if __name__ == "__main__":
     try:
-        execute(Slow(0.05), make_design(["x=0:1:60"]), sys.argv[1], workers=2, chunk_size=2, progress=False,
+        execute(Slow(0.05), make_design(["x=0:1:200"]), sys.argv[1], workers=2, chunk_size=2, progress=False,
                 resume_hint="coop sweep ... --store {store} --resume")
     except KeyboardInterrupt:
         sys.exit(130)
@@ -211,9 +249,9 @@ def test_ctrl_c_stops_the_pool_at_once_and_keeps_finished_chunks(tmp_path):
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     store = SweepStore.open(folder)
     kept = store.points_done()
-    assert err.strip() == (f"coop sweep interrupted: {kept} of 60 points are kept in {folder}; "
+    assert err.strip() == (f"coop sweep interrupted: {kept} of 200 points are kept in {folder}; "
                            f"coop sweep ... --store {folder} --resume")
-    assert 6 <= kept < 60 and not list(folder.glob("*.tmp"))
+    assert 6 <= kept < 200 and not list(folder.glob("*.tmp"))
     part = store.table()
     assert len(part) == kept and part["error"].isna().all()
     np.testing.assert_array_equal(part["sum"].to_numpy(), part["x"].to_numpy())
