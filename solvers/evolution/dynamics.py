@@ -63,6 +63,7 @@ W. H. Sandholm, Population Games and Evolutionary Dynamics, MIT Press 2010.
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -126,6 +127,21 @@ _P = np.array([
 
 #: status codes of the integrator kernel
 _OK, _MAX_STEPS, _STEP_TOO_SMALL, _NOT_FINITE = 0, 1, 2, 3
+
+# grouped kernel inputs and results
+#: A vector field as the kernels evaluate it: the dynamic's code ``dyn``, the logit noise ``eta``, the tolerance
+#: under which fitnesses tie for the best response, the fitness ``mode`` (``_MODE_MATRIX``: one population,
+#: ``A x``; ``_MODE_TENSOR``: one population per player), the flattened matrix or payoff tensor ``payload``, the
+#: players' action counts ``shape`` and each population's block of the state (``offsets``, ``sizes``).
+FieldSpec = namedtuple("FieldSpec", ["dyn", "eta", "tie_tol", "mode", "payload", "shape", "offsets", "sizes"])
+#: Workspaces of one field evaluation: ``idx`` (int64, N), ``pre`` and ``suf`` (N + 1), the fitness ``f`` (n).
+FieldWork = namedtuple("FieldWork", ["idx", "pre", "suf", "f"])
+#: Step control of the integrator: tolerances, the step limit, the shortest step accepted whatever the error
+#: (``h_min`` > 0 only for the discontinuous best-response field) and the continuous extension ``dense_p`` (``_P``).
+StepControl = namedtuple("StepControl", ["rtol", "atol", "max_steps", "h_min", "dense_p"])
+#: The integrator's answer: status code, rows of the output written, accepted and rejected steps, field
+#: evaluations.
+Integration = namedtuple("Integration", ["status", "filled", "accepted", "rejected", "evaluations"])
 _MESSAGES = {
     _OK: "reached the last output time",
     _MAX_STEPS: "stopped: the step limit was reached",
@@ -248,11 +264,13 @@ def _pop_field(x, f, out, row, o, k, dyn, eta, tie_tol):
 
 
 @njit(cache=True)
-def _field(x, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, idx, pre, suf, f, out, row):
-    """The vector field at ``x``, into ``out[row]``.
+def _field(x, spec, work, out, row):
+    """The vector field ``spec`` (a :class:`FieldSpec`) at ``x``, into ``out[row]``; ``work`` is a :class:`FieldWork`.
 
     ``mode`` 0: one population, fitness ``A x``; 1: one population per player.
     """
+    dyn, eta, tie_tol, mode, payload, shape, offsets, sizes = spec
+    idx, pre, suf, f = work
     if mode == _MODE_MATRIX:
         _matvec(x, payload, f)
         _pop_field(x, f, out, row, 0, x.shape[0], dyn, eta, tie_tol)
@@ -565,26 +583,26 @@ def _dopri_replicator(x0, t_out, payload, rtol, atol, max_steps, out):
 
 
 @njit(cache=True)
-def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, rtol, atol, max_steps, h_min, dense_p,
-           out):
-    """Integrate from ``x0`` at time 0 and write the state at each ``t_out[j]`` into ``out[j]``.
+def _dopri(x0, t_out, spec, control, out):
+    """Integrate the field ``spec`` (:class:`FieldSpec`) from ``x0`` at time 0 and write the state at each
+    ``t_out[j]`` into ``out[j]``, under the :class:`StepControl` ``control``.
 
-    ``t_out`` is non-decreasing and non-negative. Returns ``(status, filled,
+    ``t_out`` is non-decreasing and non-negative. Returns an :class:`Integration` ``(status, filled,
     accepted, rejected, evaluations)``: ``filled`` rows of ``out`` were written.
     Steps of length ``h_min`` or less are accepted whatever the error estimate
     (``h_min`` > 0 only for the discontinuous best-response field).
     The stages share one call site of the vector field, inlined for one
     population, which keeps compilation short.
     """
+    dyn, eta, tie_tol, mode, payload, shape, offsets, sizes = spec
+    rtol, atol, max_steps, h_min, dense_p = control
     if mode == _MODE_MATRIX and dyn == _REPLICATOR and h_min == 0.0:
-        return _dopri_replicator(x0, t_out, payload, rtol, atol, max_steps, out)
+        return Integration(*_dopri_replicator(x0, t_out, payload, rtol, atol, max_steps, out))
     n = x0.shape[0]
     m = t_out.shape[0]
     npl = shape.shape[0]
-    idx = np.zeros(npl, dtype=np.int64)
-    pre = np.empty(npl + 1)
-    suf = np.empty(npl + 1)
     f = np.empty(n)
+    work = FieldWork(np.zeros(npl, dtype=np.int64), np.empty(npl + 1), np.empty(npl + 1), f)
     y = x0.copy()
     _project(y, offsets, sizes)
     stages = np.empty((7, n))
@@ -602,9 +620,9 @@ def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, r
         out[j, :] = y
         j += 1
     if j == m:
-        return _OK, j, accepted, rejected, nfev
+        return Integration(_OK, j, accepted, rejected, nfev)
     t_end = t_out[m - 1]
-    _field(y, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, idx, pre, suf, f, stages, 0)
+    _field(y, spec, work, stages, 0)
     nfev += 1
     # initial step (Hairer et al. 1993, II.4)
     for i in range(n):
@@ -614,11 +632,11 @@ def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, r
         err[i] = stages[0, i]
     d1 = _rms_norm(err, scale)
     if not np.isfinite(d1):
-        return _NOT_FINITE, j, accepted, rejected, nfev
+        return Integration(_NOT_FINITE, j, accepted, rejected, nfev)
     h0 = _first_trial_step(d0, d1, t_end)
     for i in range(n):
         ytmp[i] = y[i] + h0 * stages[0, i]
-    _field(ytmp, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, idx, pre, suf, f, stages, 1)
+    _field(ytmp, spec, work, stages, 1)
     nfev += 1
     for i in range(n):
         err[i] = stages[1, i] - stages[0, i]
@@ -656,7 +674,7 @@ def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, r
                 else:
                     _pop_field(ytmp, f, stages, s, 0, n, dyn, eta, tie_tol)
             else:
-                _field(ytmp, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, idx, pre, suf, f, stages, s)
+                _field(ytmp, spec, work, stages, s)
         nfev += 6
         for i in range(n):
             ynew[i] = ytmp[i]  # stage 6 was evaluated at the 5th-order solution
@@ -703,7 +721,7 @@ def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, r
             for i in range(n):
                 y[i] = ynew[i]
             if _project(y, offsets, sizes):
-                _field(y, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, idx, pre, suf, f, stages, 0)
+                _field(y, spec, work, stages, 0)
                 nfev += 1
             else:
                 for i in range(n):
@@ -714,19 +732,23 @@ def _dopri(x0, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, r
             rejected += 1
             h = max(h * _rejection_factor(e), h_min)
             last_rejected = True
-    return status, j, accepted, rejected, nfev
+    return Integration(status, j, accepted, rejected, nfev)
 
 
 @njit(cache=True, parallel=True)
-def _dopri_batch(starts, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, rtol, atol, max_steps,
-                 h_min, dense_p, finals, status):
-    """Integrate every row of ``starts`` to the times ``t_out``; the last state goes to ``finals``."""
+def _dopri_batch(starts, t_out, spec, control, finals, status):
+    """Integrate every row of ``starts`` to the times ``t_out`` (see :func:`_dopri`); the last state goes to
+    ``finals``, the status code to ``status``."""
     m = t_out.shape[0]
     n = starts.shape[1]
+    # the loop body gets the fields, not the tuples (Numba's parfor lowering does not take tuple variables)
+    dyn, eta, tie_tol, mode, payload, shape, offsets, sizes = spec
+    rtol, atol, max_steps, h_min, dense_p = control
     for r in prange(starts.shape[0]):
         out = np.empty((m, n))
-        st, filled, _, _, _ = _dopri(starts[r], t_out, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes,
-                                     rtol, atol, max_steps, h_min, dense_p, out)
+        st, filled, _, _, _ = _dopri(starts[r], t_out, FieldSpec(dyn, eta, tie_tol, mode, payload, shape, offsets,
+                                                                 sizes),
+                                     StepControl(rtol, atol, max_steps, h_min, dense_p), out)
         status[r] = st
         if filled > 0:
             finals[r, :] = out[filled - 1]
@@ -735,16 +757,13 @@ def _dopri_batch(starts, t_out, dyn, eta, tie_tol, mode, payload, shape, offsets
 
 
 @njit(cache=True)
-def _field_batch(points, dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, out):
-    """The vector field at each row of ``points``."""
+def _field_batch(points, spec, out):
+    """The vector field ``spec`` (:class:`FieldSpec`) at each row of ``points``, into the rows of ``out``."""
     n = points.shape[1]
-    npl = shape.shape[0]
-    idx = np.zeros(npl, dtype=np.int64)
-    pre = np.empty(npl + 1)
-    suf = np.empty(npl + 1)
-    f = np.empty(n)
+    npl = spec.shape.shape[0]
+    work = FieldWork(np.zeros(npl, dtype=np.int64), np.empty(npl + 1), np.empty(npl + 1), np.empty(n))
     for r in range(points.shape[0]):
-        _field(points[r], dyn, eta, tie_tol, mode, payload, shape, offsets, sizes, idx, pre, suf, f, out, r)
+        _field(points[r], spec, work, out, r)
 
 
 @njit(cache=True)
@@ -1083,9 +1102,10 @@ def _min_step(dynamic: Dynamic, t_end: float) -> float:
     return BR_MIN_STEP * max(1.0, t_end) if dynamic == "best_response" else 0.0
 
 
-def _kernel_args(model: PopulationModel, dyn: int, eta: float) -> tuple[
-        int, float, float, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    return (dyn, eta, TIE_TOL * model.scale, model.mode, model.payload, model.shape, model.offsets, model.sizes)
+def _field_spec(model: PopulationModel, dyn: int, eta: float) -> FieldSpec:
+    """The kernels' :class:`FieldSpec` of dynamic ``dyn`` (a code) with logit noise ``eta`` on ``model``."""
+    return FieldSpec(int(dyn), float(eta), TIE_TOL * model.scale, model.mode, model.payload, model.shape,
+                     model.offsets, model.sizes)
 
 
 def integrate(game: NormalFormGame | np.ndarray, x0: Any, t: Any = 100.0, dynamic: Dynamic = "replicator",
@@ -1141,9 +1161,8 @@ def integrate(game: NormalFormGame | np.ndarray, x0: Any, t: Any = 100.0, dynami
         status, filled, acc, rej, nfev = _dopri_replicator(x, times, model.payload, float(rtol), float(atol),
                                                            int(max_steps), out)
     else:
-        status, filled, acc, rej, nfev = _dopri(x, times, *_kernel_args(model, dyn, eta_v), float(rtol),
-                                                float(atol), int(max_steps), _min_step(dynamic, float(times[-1])),
-                                                _P, out)
+        control = StepControl(float(rtol), float(atol), int(max_steps), _min_step(dynamic, float(times[-1])), _P)
+        status, filled, acc, rej, nfev = _dopri(x, times, _field_spec(model, dyn, eta_v), control, out)
     params: dict[str, Any] = {"rtol": float(rtol), "atol": float(atol), "max_steps": int(max_steps)}
     if dynamic == "logit":
         params["eta"] = eta_v
@@ -1180,7 +1199,7 @@ def vector_field(game: NormalFormGame | np.ndarray, x: Any, dynamic: Dynamic = "
     if not np.all(np.isfinite(pts)):
         raise InputError("states must contain finite numbers")
     out = np.empty_like(pts)
-    _field_batch(np.ascontiguousarray(pts), *_kernel_args(model, dyn, eta_v), out)
+    _field_batch(np.ascontiguousarray(pts), _field_spec(model, dyn, eta_v), out)
     return out[0] if single else out
 
 
@@ -1250,6 +1269,6 @@ def integrate_many(model: PopulationModel, starts: np.ndarray, t_end: float, dyn
     starts = np.ascontiguousarray(starts, dtype=np.float64)
     finals = np.empty_like(starts)
     status = np.empty(starts.shape[0], dtype=np.int64)
-    _dopri_batch(starts, np.array([0.0, float(t_end)]), *_kernel_args(model, dyn, eta_v), float(rtol),
-                 float(atol), int(max_steps), _min_step(dynamic, float(t_end)), _P, finals, status)
+    control = StepControl(float(rtol), float(atol), int(max_steps), _min_step(dynamic, float(t_end)), _P)
+    _dopri_batch(starts, np.array([0.0, float(t_end)]), _field_spec(model, dyn, eta_v), control, finals, status)
     return finals, status == _OK

@@ -72,6 +72,7 @@ the commons. *PNAS* 108(26), 10421-10425.
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -94,6 +95,14 @@ _MORAN_EXP = UPDATE_RULE_CODES["moran_exp"]
 MAX_STATES = 5_000_000
 
 Seed = int | np.random.Generator | None
+
+#: The individual-level process a simulation kernel runs: the game's ``payoffs`` and co-player compositions
+#: ``comps`` (the arrays of a :class:`~coop.games.population.PopulationGame`), the population size, the update
+#: rule's kernel code, the selection intensity ``beta`` and the mutation rate ``mu``.
+Process = namedtuple("Process", ["payoffs", "comps", "pop_size", "rule", "beta", "mu"])
+#: :func:`_simulate_fixation_kernel`'s answer: runs in which the invader fixed, steps over all runs, runs stopped
+#: at the step cap.
+FixationCounts = namedtuple("FixationCounts", ["fixed", "steps", "unfinished"])
 
 
 # ============================================================================ kernels: fitness
@@ -280,8 +289,10 @@ def _random_other(s, m, u):
 
 
 @njit(cache=True)
-def _simulate_step(x, payoffs, comps, pop_size, logfact, rule, beta, mu, rng, fit, phi):
-    """One update of the individual-level process in place (the individuals are drawn, not the transitions)."""
+def _simulate_step(x, process, logfact, rng, fit, phi):
+    """One update of the individual-level :class:`Process` in state ``x``, in place (the individuals are drawn,
+    not the transitions); ``rng`` is the generator state, ``fit`` and ``phi`` workspaces of length ``m``."""
+    payoffs, comps, pop_size, rule, beta, mu = process
     m = x.shape[0]
     _state_fitness(x, payoffs, comps, pop_size, logfact, fit)
     if rule == _FERMI:
@@ -323,9 +334,11 @@ def _simulate_step(x, payoffs, comps, pop_size, logfact, rule, beta, mu, rng, fi
 
 
 @njit(cache=True)
-def _simulate_fixation_kernel(payoffs, comps, pop_size, rule, beta, invader, resident, m, runs, seed,
-                              max_steps):
-    """Runs from one invader among residents until one strategy fixes; returns (fixed count, steps, unfinished)."""
+def _simulate_fixation_kernel(process, invader, resident, runs, seed, max_steps):
+    """Runs from one invader among residents until one strategy fixes (``process.mu`` is 0); returns
+    :class:`FixationCounts`."""
+    pop_size = process.pop_size
+    m = process.payoffs.shape[0]
     logfact = _log_factorials(pop_size)
     rng = np.empty(1, dtype=np.uint64)
     rng[0] = np.uint64(seed)
@@ -341,19 +354,20 @@ def _simulate_fixation_kernel(payoffs, comps, pop_size, rule, beta, invader, res
         x[resident] = pop_size - 1
         n = 0
         while 0 < x[invader] < pop_size and n < max_steps:
-            _simulate_step(x, payoffs, comps, pop_size, logfact, rule, beta, 0.0, rng, fit, phi)
+            _simulate_step(x, process, logfact, rng, fit, phi)
             n += 1
         steps += n
         if x[invader] == pop_size:
             fixed += 1
         elif x[invader] > 0:
             unfinished += 1
-    return fixed, steps, unfinished
+    return FixationCounts(fixed, steps, unfinished)
 
 
 @njit(cache=True)
-def _simulate_chain_kernel(payoffs, comps, pop_size, rule, beta, mu, start, steps, burn_in, seed, nstates, binom):
-    """Visits of each state (``sample_simplex`` index) over ``steps`` updates after ``burn_in``."""
+def _simulate_chain_kernel(process, start, steps, burn_in, seed, nstates, binom):
+    """Visits of each state (``sample_simplex`` index) over ``steps`` updates of ``process`` after ``burn_in``."""
+    pop_size = process.pop_size
     m = start.shape[0]
     logfact = _log_factorials(pop_size)
     rng = np.empty(1, dtype=np.uint64)
@@ -363,9 +377,9 @@ def _simulate_chain_kernel(payoffs, comps, pop_size, rule, beta, mu, start, step
     phi = np.zeros(m)
     visits = np.zeros(nstates, dtype=np.int64)
     for _ in range(burn_in):
-        _simulate_step(x, payoffs, comps, pop_size, logfact, rule, beta, mu, rng, fit, phi)
+        _simulate_step(x, process, logfact, rng, fit, phi)
     for _ in range(steps):
-        _simulate_step(x, payoffs, comps, pop_size, logfact, rule, beta, mu, rng, fit, phi)
+        _simulate_step(x, process, logfact, rng, fit, phi)
         visits[composition_rank(x, pop_size, binom)] += 1
     return visits
 
@@ -528,8 +542,8 @@ def simulate_fixation(game: PopulationGame, population_size: int, beta: float, i
     n_runs = int_at_least(runs, 1, "runs")
     cap = int_at_least(max_steps, 1, "max_steps")
     s = _seed_value(seed)
-    fixed, steps, unfinished = _simulate_fixation_kernel(game.payoffs, game.compositions, z, code, b, a, r,
-                                                         game.num_strategies, n_runs, s, cap)
+    process = Process(game.payoffs, game.compositions, z, code, b, 0.0)
+    fixed, steps, unfinished = _simulate_fixation_kernel(process, a, r, n_runs, s, cap)
     p = fixed / n_runs
     return FixationSimulation(game.strategies[a], game.strategies[r], z, b, rule, n_runs, int(fixed), p,
                               math.sqrt(p * (1.0 - p) / n_runs), steps / n_runs, int(unfinished), s)
@@ -565,8 +579,8 @@ def simulate_chain(game: PopulationGame, population_size: int, beta: float, mu: 
     s = _seed_value(seed)
     states = compositions(z, m)
     binom = binomial_table(z + m, m)
-    visits = _simulate_chain_kernel(game.payoffs, game.compositions, z, code, b, m_rate, x0, n_steps, n_burn, s,
-                                    len(states), binom)
+    process = Process(game.payoffs, game.compositions, z, code, b, m_rate)
+    visits = _simulate_chain_kernel(process, x0, n_steps, n_burn, s, len(states), binom)
     dist = visits / n_steps
     return ChainSimulation(game.strategies, z, b, m_rate, rule, n_steps, n_burn, s, states, visits, dist,
                            dist @ states / z)

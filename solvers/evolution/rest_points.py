@@ -226,12 +226,11 @@ def field_jacobian(model: PopulationModel, x: np.ndarray, dynamic: Dynamic, eta:
 
 
 def _field_rows(model: PopulationModel, pts: np.ndarray, dynamic: Dynamic, eta: float) -> np.ndarray:
-    from coop.solvers.evolution.dynamics import TIE_TOL, _field_batch
+    from coop.solvers.evolution.dynamics import _field_batch, _field_spec
 
     dyn, eta_v = dynamic_code(dynamic, eta)
     out = np.empty_like(pts)
-    _field_batch(np.ascontiguousarray(pts), dyn, eta_v, TIE_TOL * model.scale, model.mode, model.payload,
-                 model.shape, model.offsets, model.sizes, out)
+    _field_batch(np.ascontiguousarray(pts), _field_spec(model, dyn, eta_v), out)
     return out
 
 
