@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # what a type checker sees (tests/test_exports.py keeps it eq
         critical_discount_factor_symbolic,
     )
     from coop.solvers.repeated.tournament import round_robin
+    from coop.sweeps.run import SweepResult, sweep
 
 __version__ = "0.1.0"
 
@@ -59,6 +60,8 @@ _EXPORTS = {
     "SolveReport": "coop.sections.report",
     "analyse": "coop.sections.report",
     "draw_figure": "coop.sections.report",
+    "SweepResult": "coop.sweeps.run",
+    "sweep": "coop.sweeps.run",
     "NormalFormGame": "coop.games",
     "relative_gains": "coop.games.transforms",
     "RedLine": "coop.scenarios",
@@ -118,6 +121,7 @@ __all__ = [
     "RepeatedGame",
     "Scenario",
     "SolveReport",
+    "SweepResult",
     "__version__",
     "analyse",
     "analyse_institution",
@@ -150,6 +154,7 @@ __all__ = [
     "stationary_distribution",
     "support_enumeration",
     "support_search",
+    "sweep",
     "vector_field",
     "vertex_enumeration",
 ]

@@ -275,8 +275,8 @@ def sweep(file: str, ranges: tuple[str, ...], design: str | None, points: int | 
       coop sweep ai-arms-race -p relative_gains=0:1:41 -p patience=0.05:0.95:19 --plot phase.png
       coop sweep ai-development-race -o race.csv          # the scenario's own sweep section
     """
-    from coop.sweep.output import check_output, write_table
-    from coop.sweep.run import run
+    from coop.sweeps.output import check_output, write_table
+    from coop.sweeps.run import run
 
     if resume and store is None:
         raise InputError("--resume needs --store FOLDER (where the interrupted sweep kept its chunks)")
@@ -301,7 +301,7 @@ def sweep(file: str, ranges: tuple[str, ...], design: str | None, points: int | 
             click.echo(f"wrote {thresholds_path} ({len(result.thresholds)} thresholds)", err=True)
     if plot_path is not None:
         from coop.plots import save_figure
-        from coop.sweep.figure import plot_sweep
+        from coop.sweeps.figure import plot_sweep
 
         fig = plot_sweep(result.table, list(result.design.names), result.thresholds, regions=regions or None,
                          lines=lines or None, title=_sweep_title(result.source))

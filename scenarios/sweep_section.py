@@ -13,7 +13,7 @@
       seed: 1               # sampled designs (default 0)
       thresholds: true      # refine where a categorical metric changes (default false)
 
-The ranges are those of :mod:`coop.sweep.design`; every swept name must be a
+The ranges are those of :mod:`coop.sweeps.design`; every swept name must be a
 parameter of the scenario. A sampled design draws between each range's bounds
 (``num`` may be left out) and among a list's values.
 
@@ -41,10 +41,11 @@ from typing import Any
 
 from coop.errors import InputError
 from coop.scenarios import fields
+from coop.scenarios.formula import known_list, suggest
 from coop.scenarios.schema import KeySpec, check_keys
 from coop.scenarios.sections import SectionContext
 from coop.scenarios.yaml_source import YNode
-from coop.sweep.design import (
+from coop.sweeps.design import (
     DESIGNS,
     Design,
     ParameterRange,
@@ -60,7 +61,9 @@ SWEEP_KEYS: dict[str, KeySpec] = {
     "design": KeySpec(f"how points are chosen: {', '.join(DESIGNS)} (default grid)"),
     "points": KeySpec("the number of points of a sampled design (random, sobol, lhs)"),
     "seed": KeySpec("the seed of a sampled design"),
-    "thresholds": KeySpec("refine the parameter values where a categorical metric changes (true/false)"),
+    "thresholds": KeySpec("refine the parameter values where a categorical metric changes: true/false, or the "
+                          "list of metrics to refine (e.g. [stage.structure])"),
+    "sections": KeySpec("record only these sections' metrics, e.g. [stage, repeated] (default: all)"),
     "description": KeySpec("what the sweep shows"),
 }
 
@@ -90,6 +93,10 @@ class SweepSpec:
         Whether ``coop sweep`` refines where a categorical metric changes.
     description : str
         What the sweep shows.
+    threshold_metrics : tuple of str
+        The metrics to refine (empty: every categorical one).
+    sections : tuple of str
+        The sections whose metrics are recorded (empty: every one that applies).
     """
 
     parameters: tuple[ParameterRange, ...]
@@ -98,10 +105,12 @@ class SweepSpec:
     seed: int | None = None
     thresholds: bool = False
     description: str = ""
+    threshold_metrics: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
 
     def to_design(self, parameters: Sequence[str | ParameterRange] = (), design: str | None = None,
                   points: int | None = None, seed: int | None = None) -> Design:
-        """The :class:`coop.sweep.design.Design` of this section, with the command line's choices first.
+        """The :class:`coop.sweeps.design.Design` of this section, with the command line's choices first.
 
         Parameters
         ----------
@@ -123,7 +132,8 @@ class SweepSpec:
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: ``parameters`` (each range's ``to_dict()``), ``design``, ``points``, ``seed``, ``thresholds``."""
         return {"parameters": [r.to_dict() for r in self.parameters], "design": self.design, "points": self.points,
-                "seed": self.seed, "thresholds": self.thresholds, "description": self.description}
+                "seed": self.seed, "thresholds": self.thresholds, "description": self.description,
+                "threshold_metrics": list(self.threshold_metrics), "sections": list(self.sections)}
 
 
 def _number(node: YNode, what: str) -> Any:
@@ -191,14 +201,34 @@ def build_sweep(node: YNode, parameters: Sequence[str]) -> SweepSpec:
     if points is not None and design == "grid":
         raise node["points"].error("points applies to sampled designs (random, sobol, lhs); a grid takes num "
                                    "values per parameter (add design: sobol, for example)")
-    thresholds = fields.flag(node["thresholds"], "thresholds") if "thresholds" in node else False
+    threshold_metrics: tuple[str, ...] = ()
+    if "thresholds" in node and node["thresholds"].kind == "seq":
+        threshold_metrics = _names(node["thresholds"], "thresholds")
+        thresholds = bool(threshold_metrics)
+    else:
+        thresholds = fields.flag(node["thresholds"], "thresholds") if "thresholds" in node else False
+    sections = _names(node["sections"], "sections") if "sections" in node else ()
+    if sections:
+        from coop.sections.registry import analyses
+
+        known = [a.name for a in analyses()]
+        for item, name in zip(node["sections"], sections, strict=True):
+            if name not in known:
+                raise item.error(f"unknown section {name!r}{suggest(name, known)}; the sections are "
+                                 f"{known_list(known)}")
     description = node["description"].text.strip() if "description" in node else ""
-    spec = SweepSpec(tuple(ranges), design, points, seed, thresholds, description)
+    spec = SweepSpec(tuple(ranges), design, points, seed, thresholds, description, threshold_metrics, sections)
     try:
         spec.to_design()
     except InputError as err:  # e.g. a grid over the cap, bounds only in a grid
         raise node.error(err.message) from None
     return spec
+
+
+def _names(node: YNode, what: str) -> tuple[str, ...]:
+    if node.kind != "seq" or len(node) == 0 or any(item.kind != "scalar" or item.value is None for item in node):
+        raise node.error(f"{what} must be a non-empty list of names, got {node.describe()}")
+    return tuple(item.text for item in node)
 
 
 def parse_sweep(node: YNode, context: SectionContext) -> SweepSpec:

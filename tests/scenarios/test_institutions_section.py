@@ -57,7 +57,7 @@ def base_text() -> str:
         ("    forum_shopping: 0.5\n", "    forum_shopping: 0.5\n    members: [US, Chin]\n", "unknown player 'Chin'"),
         ("  - name: none\n", "  - name: none\n    sanctoin: 1\n", r"unknown key 'sanctoin'.*did you mean 'sanction'"),
         ("  - name: FSB-like peer review\n", "  - name: none\n", "duplicate institution 'none'"),
-        ("    sanction: 2\n", "    sanction: -2\n", "sanction must be >= 0"),
+        ("    sanction: 1.5\n", "    sanction: -2\n", "sanction must be >= 0"),
     ],
 )
 def test_errors(tmp_path, old, new, message, coop_cli):

@@ -164,7 +164,7 @@ def test_analyse_reaches_every_section_of_every_bundled_scenario(name):
         if scenario.evolution.finite is not None:
             expected.add("finite_population")
     assert set(report.sections) == expected
-    assert set(scenario.sections) <= {"repeated", "institutions", "evolution"}
+    assert set(scenario.sections) <= {"repeated", "institutions", "evolution", "sweep"}
     doc = report.to_dict()
     json.dumps(doc, allow_nan=False)
     for result in report.sections.values():

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from coop.sweep.thresholds import Threshold
+from coop.sweeps.thresholds import Threshold
 
 if TYPE_CHECKING:
     from coop.scenarios.schema import Scenario

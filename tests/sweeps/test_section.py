@@ -25,7 +25,8 @@ sweep:
 
 def scenario_with(tmp_path, section: str, name: str = "s.yaml"):
     path = tmp_path / name
-    path.write_text(resolve("ai-arms-race").read_text().rstrip("\n") + "\n" + section.lstrip("\n"))
+    base = resolve("ai-arms-race").read_text().split("\nsweep:")[0]  # the bundled file without its own sweep
+    path.write_text(base.rstrip("\n") + "\n" + section.lstrip("\n"))
     return path
 
 
@@ -76,8 +77,8 @@ sweep:
     assert spec.to_design(seed=9).seed == 9
     assert spec.to_design(["relative_gains=0:1:3"], design="grid").size == 3
     assert spec.to_design(["patience=0.2,0.4"], design="random").names == ("patience",)
-    # a section without a sweep: absent, and null in the JSON document
-    plain = load(resolve("ai-arms-race"))
+    # a scenario without a sweep: absent, and null in the JSON document
+    plain = load(resolve("red-lines"))
     assert "sweep" not in plain.sections and plain.to_dict()["sweep"] is None
 
 

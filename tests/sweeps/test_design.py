@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from coop.errors import InputError
-from coop.sweep.design import (
+from coop.sweeps.design import (
     DEFAULT_POINTS,
     MAX_GRID_POINTS,
     Design,

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from coop.errors import InputError
-from coop.sweep.design import make_design
-from coop.sweep.executor import (
+from coop.sweeps.design import make_design
+from coop.sweeps.executor import (
     MAX_CHUNK,
     SweepStore,
     default_chunk_size,
@@ -26,7 +26,7 @@ from coop.sweep.executor import (
     execute,
     run_sweep,
 )
-from tests.sweep.helpers import BadMetrics, Cheap, InterruptOnce, evaluations
+from tests.sweeps.helpers import BadMetrics, Cheap, InterruptOnce, evaluations
 
 ROOT = Path(__file__).resolve().parents[2]
 DESIGN = make_design(["x=0:1:21", "y=1,2,3"])  # 63 points
@@ -210,9 +210,9 @@ def test_a_temporary_store_is_removed(tmp_path, monkeypatch):
 
 SCRIPT = """
 import sys
-from coop.sweep.design import make_design
-from coop.sweep.executor import execute
-from tests.sweep.helpers import Slow
+from coop.sweeps.design import make_design
+from coop.sweeps.executor import execute
+from tests.sweeps.helpers import Slow
 
 if __name__ == "__main__":
     try:

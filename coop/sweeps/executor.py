@@ -21,7 +21,7 @@ all its values (see :meth:`SweepStore.column_types`).
 
 Examples
 --------
->>> from coop.sweep.design import make_design
+>>> from coop.sweeps.design import make_design
 >>> table = run_sweep(lambda p: {"x2": p["x"] ** 2, "big": p["x"] > 1}, make_design(["x=0:2:3"]), workers=1,
 ...                   progress=False)
 >>> table[["x", "x2", "big"]]
@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from coop.errors import InputError
-from coop.sweep.design import Design
+from coop.sweeps.design import Design
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -509,7 +509,7 @@ def execute(evaluate: Evaluate, design: Design, store: str | Path, *, resume: bo
     Parameters
     ----------
     evaluate : callable
-        ``evaluate(point) -> metrics``, picklable (e.g. :class:`coop.sweep.point.PointEvaluator`):
+        ``evaluate(point) -> metrics``, picklable (e.g. :class:`coop.sweeps.point.PointEvaluator`):
         ``point`` maps each swept parameter to its value; ``metrics`` maps names to numbers,
         flags, labels or None.
     design : Design
@@ -543,7 +543,7 @@ def execute(evaluate: Evaluate, design: Design, store: str | Path, *, resume: bo
     forked from this process, which may hold Numba's threads. So, as with any multiprocessing code,
     a script that runs a sweep on several workers keeps its work under ``if __name__ == "__main__":``.
     Each worker unpickles ``evaluate`` once per chunk; an evaluate function that loads a scenario
-    should cache it per process (as :class:`coop.sweep.point.PointEvaluator` does).
+    should cache it per process (as :class:`coop.sweeps.point.PointEvaluator` does).
 
     Raises
     ------

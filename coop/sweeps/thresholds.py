@@ -125,7 +125,9 @@ def _merge_close(steps: list[Threshold]) -> list[Threshold]:
 def find_thresholds(table: Any, parameters: Sequence[str],
                     evaluate: Callable[[dict[str, float]], Mapping[str, Metric]], *,
                     metrics: Sequence[str] | None = None, rtol: float = DEFAULT_RTOL,
-                    max_boundaries: int = MAX_BOUNDARIES) -> tuple[list[Threshold], list[str]]:
+                    max_boundaries: int = MAX_BOUNDARIES,
+                    evaluator_for: Callable[[str], Callable[[dict[str, float]], Mapping[str, Metric]]] | None = None,
+                    ) -> tuple[list[Threshold], list[str]]:
     """Refine every change of a categorical metric between neighbouring points of a grid sweep.
 
     Parameters
@@ -142,6 +144,9 @@ def find_thresholds(table: Any, parameters: Sequence[str],
         Refine until the bracket is narrower than ``rtol`` times the parameter's magnitude.
     max_boundaries : int
         Refine at most this many boundaries (the rest are listed in the notes).
+    evaluator_for : callable, optional
+        ``evaluator_for(metric)``: a cheaper ``evaluate`` that computes at least ``metric`` (e.g. only its
+        section); default ``evaluate`` for every metric.
 
     Returns
     -------
@@ -152,13 +157,20 @@ def find_thresholds(table: Any, parameters: Sequence[str],
     found: list[Threshold] = []
     notes: list[str] = []
     skipped = 0
-    cache: dict[tuple[float, ...], Mapping[str, Metric]] = {}
+    cache: dict[tuple[Any, ...], Mapping[str, Metric]] = {}
 
-    def cached(point: dict[str, float]) -> Mapping[str, Metric]:
-        key = tuple(point[p] for p in parameters)
-        if key not in cache:
-            cache[key] = evaluate(point)
-        return cache[key]
+    def cached_for(metric: str) -> Callable[[dict[str, float]], Mapping[str, Metric]]:
+        fn = evaluator_for(metric) if evaluator_for is not None else evaluate
+
+        def cached(point: dict[str, float]) -> Mapping[str, Metric]:
+            key = (id(fn) if evaluator_for is not None else 0, *(point[p] for p in parameters))
+            if key not in cache:
+                cache[key] = fn(point)
+            return cache[key]
+
+        return cached
+
+    by_metric: dict[str, Callable[[dict[str, float]], Mapping[str, Metric]]] = {}
 
     for parameter in parameters:
         others = [p for p in parameters if p != parameter]
@@ -179,7 +191,9 @@ def find_thresholds(table: Any, parameters: Sequence[str],
                     lo, hi = float(a[parameter]), float(b[parameter])
                     steps: list[Threshold] = []
                     for _ in range(MAX_CHANGES_PER_STEP):  # a value in between: refine the next change too
-                        t = _bisect(cached, metric, parameter, at, lo, hi, below, above, rtol)
+                        if metric not in by_metric:
+                            by_metric[metric] = cached_for(metric)
+                        t = _bisect(by_metric[metric], metric, parameter, at, lo, hi, below, above, rtol)
                         steps.append(t)
                         if _same(t.above, above) or len(found) + len(steps) >= max_boundaries:
                             break

@@ -4,7 +4,7 @@ Every format has the point number first (column ``point``), then the table's
 columns. Missing values are empty cells in CSV, nulls in Parquet and ``null`` in
 JSON (a list of records, one per point), never ``NaN``. An existing file is kept
 unless ``force`` is given. A table can be written in parts (one per stored chunk,
-:meth:`coop.sweep.executor.SweepStore.tables`), so a sweep of any size is written
+:meth:`coop.sweeps.executor.SweepStore.tables`), so a sweep of any size is written
 with flat memory; the file appears whole, under its name, only once it is complete.
 
 Examples
@@ -36,7 +36,7 @@ from coop.options import refuse_overwrite
 if TYPE_CHECKING:
     import pandas as pd
 
-    from coop.sweep.executor import SweepStore
+    from coop.sweeps.executor import SweepStore
 
 #: The output formats, by file suffix.
 SUFFIXES: tuple[str, ...] = (".csv", ".parquet", ".json")

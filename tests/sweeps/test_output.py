@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from coop.errors import InputError
-from coop.sweep.design import make_design
-from coop.sweep.executor import execute
-from coop.sweep.output import check_output, write_store, write_table
-from tests.sweep.helpers import Cheap
+from coop.sweeps.design import make_design
+from coop.sweeps.executor import execute
+from coop.sweeps.output import check_output, write_store, write_table
+from tests.sweeps.helpers import Cheap
 
 DESIGN = make_design(["x=0:1:11", "y=1,2"])  # 22 points, with failed points at x = 0.1 and x = 0.5
 

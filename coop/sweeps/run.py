@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,13 +15,17 @@ from typing import TYPE_CHECKING, Any
 
 from coop.errors import InputError
 from coop.solvers.nash.methods import Method
-from coop.sweep.thresholds import Threshold
+from coop.sweeps.thresholds import Threshold
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from coop.scenarios.schema import Scenario
-    from coop.sweep.design import Design, ParameterRange
+    from coop.sweeps.design import Design, ParameterRange
+
+
+#: At most this many groups of thresholds are printed in the text summary.
+MAX_THRESHOLD_LINES = 12
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,7 +63,7 @@ class SweepResult:
         """A readable summary: the design, how often each region occurs, the thresholds, the notes."""
         import textwrap
 
-        from coop.sweep.figure import default_region_metrics, region_labels
+        from coop.sweeps.figure import default_region_metrics, region_labels
 
         names = list(self.design.names)
         lines = [f"Sweep of {self.source}: {len(self.table):,} points, {self.design.kind} over "
@@ -76,13 +81,28 @@ class SweepResult:
                 lines += textwrap.wrap(f"{count:>7,}  {label}", 88, subsequent_indent=" " * 9)
             lines.append("")
         if self.thresholds:
-            lines.append("Thresholds (refined by bisection; closed form where SymPy derives one):")
+            lines.append("Thresholds (refined by bisection; the exact value where SymPy derives one):")
+            groups: dict[tuple[Any, ...], list[Threshold]] = {}
             for t in self.thresholds:
-                at = ", ".join(f"{k} = {v:.6g}" for k, v in t.at.items())
-                where = f"{t.closed_form} (bisection: {t.value:.10g})" if t.closed_form else f"{t.value:.10g}"
-                lines += textwrap.wrap(
-                    f"{t.parameter} = {where}{f', at {at}' if at else ''}: {t.metric} goes from {t.below} to "
-                    f"{t.above}", 88, initial_indent="  ", subsequent_indent="    ")
+                groups.setdefault((t.metric, t.parameter, str(t.below), str(t.above)), []).append(t)
+            shown = 0
+            for (metric, parameter, below, above), ts in groups.items():
+                if shown >= MAX_THRESHOLD_LINES:
+                    lines.append(f"  ... {len(groups) - shown} more (all are in --format json and -o)")
+                    break
+                shown += 1
+                exact = {t.closed_form for t in ts}
+                if len(ts) > 1 and len(exact) == 1 and None not in exact:
+                    others = sorted(ts[0].at)
+                    where = f"{exact.pop()} (bisection: {ts[0].value:.10g}), at all {len(ts)} values of " + \
+                        ", ".join(others) if others else ""
+                else:
+                    parts = [(f"{t.closed_form}" if t.closed_form else f"{t.value:.6g}")
+                             + (f" at {', '.join(f'{k} {v:.4g}' for k, v in t.at.items())}" if t.at else "")
+                             for t in ts[:6]]
+                    where = "; ".join(parts) + (f"; ... ({len(ts)} in all)" if len(ts) > 6 else "")
+                lines += textwrap.wrap(f"{metric}: {below} -> {above} at {parameter} = {where}", 88,
+                                       initial_indent="  ", subsequent_indent="    ")
             lines.append("")
         for note in self.notes:
             lines += textwrap.wrap(f"Note: {note}", 88, subsequent_indent="  ")
@@ -125,7 +145,7 @@ def _plan(evaluate: Any, design: Design, workers: int | None, scheduler: str | N
     import os
     import time
 
-    from coop.sweep.executor import SCHEDULER_ENV, available_cores
+    from coop.sweeps.executor import SCHEDULER_ENV, available_cores
 
     first = {name: float(v) for name, v in zip(design.names, design.values(0, 1)[0], strict=True)}
     evaluate(first)  # once to load and compile, then time it
@@ -145,18 +165,18 @@ def _plan(evaluate: Any, design: Design, workers: int | None, scheduler: str | N
 
 
 def _design_of(scenario: Scenario, parameters: Sequence[str | ParameterRange], design: str | None,
-               points: int | None, seed: int | None) -> tuple[Design, bool]:
-    """The design: the command line's ranges, else the scenario's ``sweep`` section; and its thresholds flag."""
-    from coop.sweep.design import make_design
+               points: int | None, seed: int | None) -> tuple[Design, Any]:
+    """The design: the command line's ranges, else the scenario's ``sweep`` section; and the section."""
+    from coop.sweeps.design import make_design
 
     spec = scenario.sections.get("sweep")
     if spec is not None:
-        return spec.to_design(parameters, design, points, seed), bool(spec.thresholds)
+        return spec.to_design(parameters, design, points, seed), spec
     if not parameters:
         raise InputError(f"nothing to sweep: give parameter ranges (e.g. -p {next(iter(scenario.parameters), 'x')}"
                          "=0:1:51) or add a 'sweep' section to the scenario", source=str(scenario.source))
     return make_design(list(parameters), design=design or "grid", points=points, seed=seed,
-                       known=scenario.parameters, source=str(scenario.source)), False
+                       known=scenario.parameters, source=str(scenario.source)), None
 
 
 def run(source: str | Path, parameters: Sequence[str | ParameterRange] = (), *, design: str | None = None,
@@ -172,35 +192,50 @@ def run(source: str | Path, parameters: Sequence[str | ParameterRange] = (), *, 
     """
     from coop.scenarios import load
     from coop.sections.registry import analyses
-    from coop.sweep.closed_form import with_closed_forms
-    from coop.sweep.executor import run_sweep
-    from coop.sweep.point import PointEvaluator
-    from coop.sweep.thresholds import find_thresholds
+    from coop.sweeps.closed_form import with_closed_forms
+    from coop.sweeps.executor import run_sweep
+    from coop.sweeps.point import PointEvaluator
+    from coop.sweeps.thresholds import find_thresholds
 
     scenario = load(source, parameters=dict(fixed) if fixed else None)
+    the_design, spec = _design_of(scenario, parameters, design, points, seed)
+    from_section = spec is not None and not parameters  # the section's own sweep: its choices apply
+    if from_section and not sections:
+        sections = spec.sections
+    if from_section and threshold_metrics is None and spec.threshold_metrics:
+        threshold_metrics = spec.threshold_metrics
+    clash = [n for n in the_design.names if fixed and n in fixed]
+    if clash:
+        raise InputError(f"parameter {clash[0]!r} is both swept and set with --set; give it one or the other")
     known_sections = [a.name for a in analyses()]
     unknown = [s for s in sections if s not in known_sections]
     if unknown:
         raise InputError(f"unknown section {unknown[0]!r}; the sections are {', '.join(known_sections)}")
-    the_design, section_thresholds = _design_of(scenario, parameters, design, points, seed)
-    clash = [n for n in the_design.names if fixed and n in fixed]
-    if clash:
-        raise InputError(f"parameter {clash[0]!r} is both swept and set with --set; give it one or the other")
     evaluate = PointEvaluator(str(scenario.source), tuple((fixed or {}).items()), method, tuple(sections))
+    refine = (from_section and bool(spec.thresholds)) if thresholds is None else thresholds
     if announce is not None:
-        announce(_plan(evaluate, the_design, workers, scheduler))
+        announce(_plan(evaluate, the_design, workers, scheduler)
+                 + ("; then thresholds are refined (about 30 evaluations each)" if refine else ""))
     table = run_sweep(evaluate, the_design, store=store, resume=resume, force=force, workers=workers,
                       scheduler=scheduler, progress=progress, resume_hint=resume_hint)
     found: list[Threshold] = []
     notes: list[str] = []
-    refine = section_thresholds if thresholds is None else thresholds
     if refine:
         if the_design.kind != "grid":
             notes.append("thresholds are refined between neighbouring points of a grid design; this sweep is "
                          f"a {the_design.kind} design, so none were refined")
         else:
             names = list(the_design.names)
-            found, more = find_thresholds(table, names, evaluate, metrics=threshold_metrics)
+            section_evaluators: dict[str, PointEvaluator] = {}
+
+            def evaluator_for(metric: str) -> PointEvaluator:
+                section = metric.split(".", 1)[0]  # bisect with the metric's own section only
+                if section not in section_evaluators:
+                    section_evaluators[section] = dataclasses.replace(evaluate, sections=(section,))
+                return section_evaluators[section]
+
+            found, more = find_thresholds(table, names, evaluate, metrics=threshold_metrics,
+                                          evaluator_for=evaluator_for)
             notes += more
             lower = {n: float(table[n].min()) for n in names}
             upper = {n: float(table[n].max()) for n in names}

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from coop.errors import InputError
-from coop.sweep.thresholds import Threshold, categorical_metrics
+from coop.sweeps.thresholds import Threshold, categorical_metrics
 
 #: Colour-blind-safe region colours (Okabe-Ito, then greys).
 REGION_COLOURS = ("#56b4e9", "#e69f00", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#999999",

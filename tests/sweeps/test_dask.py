@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from coop.errors import InputError
-from coop.sweep import executor
-from coop.sweep.design import make_design
-from coop.sweep.executor import SweepStore, execute, run_sweep
-from tests.sweep.helpers import Cheap, KillOnce
+from coop.sweeps import executor
+from coop.sweeps.design import make_design
+from coop.sweeps.executor import SweepStore, execute, run_sweep
+from tests.sweeps.helpers import Cheap, KillOnce
 
 pytestmark = pytest.mark.dask
 
