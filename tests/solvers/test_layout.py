@@ -148,7 +148,7 @@ def long_kernels(source: str, where: str, limit: int = MAX_KERNEL_PARAMS) -> lis
 
 # ----------------------------------------------------------------------------- the checks
 def test_solvers_holds_exactly_the_families():
-    entries = {p.name for p in SOLVERS.iterdir() if p.name != "__pycache__"}
+    entries = {p.name for p in SOLVERS.iterdir() if p.name != "__pycache__" and not p.name.startswith(".")}
     loose = sorted(n for n in entries if n.endswith(".py") and n != "__init__.py")
     assert not loose, f"solver modules outside a family: {loose}; move them into {sorted(FAMILIES)}"
     packages = {n for n in entries if (SOLVERS / n).is_dir()}
