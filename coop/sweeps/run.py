@@ -167,11 +167,13 @@ def _plan(evaluate: Any, design: Design, workers: int | None, scheduler: str | N
 def _design_of(scenario: Scenario, parameters: Sequence[str | ParameterRange], design: str | None,
                points: int | None, seed: int | None) -> tuple[Design, Any]:
     """The design: the command line's ranges, else the scenario's ``sweep`` section; and the section."""
-    from coop.sweeps.design import make_design
+    from coop.sweeps.design import check_parameter_names, make_design
 
     spec = scenario.sections.get("sweep")
     if spec is not None:
-        return spec.to_design(parameters, design, points, seed), spec
+        chosen = spec.to_design(parameters, design, points, seed)
+        check_parameter_names(chosen.names, scenario.parameters, str(scenario.source))
+        return chosen, spec
     if not parameters:
         raise InputError(f"nothing to sweep: give parameter ranges (e.g. -p {next(iter(scenario.parameters), 'x')}"
                          "=0:1:51) or add a 'sweep' section to the scenario", source=str(scenario.source))
