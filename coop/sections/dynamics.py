@@ -125,16 +125,30 @@ class DynamicsResult:
 
     def metrics(self) -> dict[str, Metric]:
         out: dict[str, Metric] = {}
+        model = self.model
         for k, t in enumerate(self.trajectories):
-            out[f"run{k + 1}.end"] = population_state(self.model, t.states[-1])
+            blocks = model.split(np.asarray(t.states[-1], dtype=float))
+            for name, acts, block in zip(model.names, model.actions, blocks, strict=True):
+                prefix = f"run{k + 1}.end" + (f".{name}" if len(model.names) > 1 else "")
+                for a, share in zip(acts, block, strict=True):
+                    out[f"{prefix}.{a}"] = float(share)
         if self.rest_points is not None:
             stable = [p for p in self.rest_points.points if p.stability == "stable"]
             out["stable_rest_points"] = len(stable)
-            out["stable_states"] = " | ".join(population_state(self.model, p.state) for p in stable) or "none"
+            out["stable_supports"] = " | ".join(_support(model, p.state) for p in stable) or "none"
         if self.basins is not None:
             for a, f in zip(self.basins.attractors, self.basins.fractions, strict=True):
-                out[f"basin.{population_state(self.model, a.state)}"] = float(f)
+                out[f"basin.{_support(model, a.state)}"] = float(f)
         return out
+
+
+def _support(model: Any, x: np.ndarray) -> str:
+    """Which strategies a state uses, without their shares (a label that changes only when the support does):
+    ``D`` or ``C+D``, one block per population."""
+    blocks = model.split(np.asarray(x, dtype=float))
+    parts = ["+".join(a for a, v in zip(acts, b, strict=True) if v > 1e-9)
+             for acts, b in zip(model.actions, blocks, strict=True)]
+    return "; ".join(parts)
 
 
 class DynamicsAnalysis(Analysis):
