@@ -104,6 +104,11 @@ class Analysis:
         """What is missing when :meth:`applies` is false, for the message of a figure that needs it."""
         return f"a scenario with a {self.name!r} section"
 
+    def batch_columns(self, batch: PointBatch, options: SolveOptions) -> Columns | None:
+        """The metrics at every point of ``batch`` as columns, in :meth:`SectionResult.metrics` order and equal to
+        them point by point; ``None`` when this analysis has no batched path for these points."""
+        return None
+
     def figure_result(self, kind: str, loaded: LoadedInput, options: PlotOptions) -> SectionResult | None:
         """The result a figure draws from when it needs something other than :meth:`run` (``None``: run)."""
         return None
@@ -112,6 +117,34 @@ class Analysis:
         """Draw the figure ``kind`` (one of :attr:`figures`) from ``results[self.name]`` (and the results of
         :attr:`figure_inputs` that apply)."""
         raise InputError(f"the {self.name} section draws no {kind!r} figure")
+
+
+@dataclass(frozen=True, eq=False)
+class PointBatch:
+    """Many points of one scenario at once, for an analysis' batched path (:meth:`Analysis.batch_columns`).
+
+    Attributes
+    ----------
+    loaded : LoadedInput
+        The scenario at its base values (fixed parameters applied); its game gives the players, actions and
+        red lines, which do not change from point to point.
+    points : dict of str to numpy.ndarray
+        The swept parameters' values, ``(P,)`` each.
+    payoffs : numpy.ndarray
+        The stage payoffs at every point, ``(P, N, a_1, ..., a_N)``.
+    """
+
+    loaded: LoadedInput
+    points: dict[str, Any]
+    payoffs: Any
+
+    @property
+    def size(self) -> int:
+        return int(self.payoffs.shape[0])
+
+
+#: Columns of a batch: one value per point (numbers, flags, counts or labels; None or NaN when missing).
+Columns = dict[str, Any]
 
 
 def finite_or_none(x: Any) -> float | None:

@@ -22,7 +22,7 @@ from coop.report_text import (
     payoff_tables,
     table_lines,
 )
-from coop.sections.base import Analysis, Metric, SectionResult, SolveOptions
+from coop.sections.base import Analysis, Columns, Metric, PointBatch, SectionResult, SolveOptions
 from coop.solvers.shared.tolerances import PROB_EPS
 
 if TYPE_CHECKING:
@@ -179,6 +179,19 @@ class StageAnalysis(Analysis):
                               dominance=options.mixed_dominance)
         return StageResult(loaded, solution)
 
+    def batch_columns(self, batch: PointBatch, options: SolveOptions) -> Columns | None:
+        """2x2 and 2x2x2 games under ``auto``: every equilibrium of every point in one compiled call
+        (:mod:`coop.solvers.nash.batched`), the points it flags as degenerate solved one by one."""
+        from coop.solvers.nash.batched import batched_equilibria_2x2, batched_equilibria_2x2x2
+
+        game = batch.loaded.game
+        shape = tuple(game.num_actions)
+        if options.method != "auto" or options.tol is not None or shape not in ((2, 2), (2, 2, 2)):
+            return None
+        solve = batched_equilibria_2x2 if shape == (2, 2) else batched_equilibria_2x2x2
+        res = solve(batch.payoffs)
+        return _stage_columns(batch, res, options)
+
 
 def _crossing(c: dict[str, Any]) -> str:
     p = c["probability"]
@@ -207,3 +220,83 @@ def _dominance_block(solution: GameSolution) -> list[str]:
             lines.append("  The game is dominance solvable: the survivors form its unique equilibrium.")
     lines.append("")
     return lines
+
+
+def _stage_columns(batch: PointBatch, res: Any, options: SolveOptions) -> Columns:
+    """The stage metrics of every point from a batched equilibrium result (see :meth:`StageResult.metrics`)."""
+    shape = tuple(batch.loaded.game.num_actions)
+    from coop.games.normal_form import NormalFormGame
+    from coop.inputs import LoadedInput
+    from coop.solvers.nash.batched_dominance import batched_dominance_solvable
+    from coop.solvers.nash.solve import solve_game
+
+    loaded = batch.loaded
+    game = loaded.game
+    size = batch.size
+    count = res.count.astype(np.int64)
+    k_max = res.pure.shape[1]
+    valid = np.arange(k_max)[None, :] < count[:, None]
+    pure = res.pure & valid
+    n_pure = pure.sum(axis=1)
+    # the structure label depends on the set of pure equilibria and the number of mixed ones: one code per point
+    # (a bit per pure profile, in C order, which is the reporting order of pure profiles), one label per code
+    profiles = np.argmax(res.strategies, axis=3)  # (P, K, N): the action a pure equilibrium plays
+    flat = np.ravel_multi_index(tuple(np.moveaxis(profiles, 2, 0)), shape)
+    bits = np.where(pure, np.left_shift(np.int64(1), flat.astype(np.int64)), 0).sum(axis=1)
+    codes, inverse = np.unique(bits * (k_max + 1) + (count - n_pure), return_inverse=True)
+    labels = np.empty(codes.shape[0], dtype=object)
+    all_profiles = list(np.ndindex(*shape))
+    for u, code in enumerate(codes.tolist()):
+        mask, mixed = divmod(int(code), k_max + 1)
+        chosen = [prof for b, prof in enumerate(all_profiles) if mask >> b & 1]
+        parts = []
+        if chosen:
+            parts.append(f"{len(chosen)} pure " + " ".join(
+                "(" + ",".join(game.actions[i][a] for i, a in enumerate(prof)) + ")" for prof in chosen))
+        if mixed:
+            parts.append(f"{mixed} mixed")
+        labels[u] = " + ".join(parts) if parts else "none found"
+    structure = labels[inverse.reshape(-1)]
+    payoff = np.where(valid[:, :, None], res.payoffs, np.nan)
+    has = count > 0
+    with np.errstate(invalid="ignore"):
+        best = np.where(has[:, None], np.nanmax(np.where(valid[:, :, None], payoff, -np.inf), axis=1), np.nan)
+        worst = np.where(has[:, None], np.nanmin(np.where(valid[:, :, None], payoff, np.inf), axis=1), np.nan)
+    columns: Columns = {
+        "equilibria": count.copy(),
+        "pure_equilibria": n_pure.astype(np.int64),
+        "mixed_equilibria": (count - n_pure).astype(np.int64),
+        "structure": structure,
+        "complete": np.ones(size, dtype=bool),
+        "degenerate": np.zeros(size, dtype=bool),
+        "dominance_solvable": batched_dominance_solvable(batch.payoffs, res.tol),
+    }
+    for i, p in enumerate(game.players):
+        columns[f"best_payoff.{p}"] = best[:, i].astype(float)
+        columns[f"worst_payoff.{p}"] = worst[:, i].astype(float)
+    if loaded.red_lines:
+        crossed = []
+        for rl in loaded.red_lines:
+            i = game.player_index(rl.player)
+            k = game.action_index(i, rl.action)
+            crossed.append(valid & (res.strategies[:, :, i, k] > PROB_EPS))
+        some = np.stack([c.any(axis=1) for c in crossed], axis=1)
+        every = np.stack([c.sum(axis=1) == count for c in crossed], axis=1) & has[:, None]
+        names = [rl.name for rl in loaded.red_lines]
+        columns["red_lines_crossed_in_some"] = some.sum(axis=1).astype(np.int64)
+        columns["red_lines_crossed_in_every"] = every.sum(axis=1).astype(np.int64)
+        columns["red_lines_crossed"] = np.array(
+            [", ".join(n for n, hit in zip(names, row, strict=True) if hit) or "none" for row in some], dtype=object)
+    # the points the batched solver flags as degenerate: solved one at a time, as coop solve would
+    for point_no in (int(k) for k in np.flatnonzero(res.degenerate)):
+        point_game = NormalFormGame(batch.payoffs[point_no], game.players, game.actions, game.title, game.description)
+        point = LoadedInput(point_game, loaded.source, loaded.kind, loaded.scenario)
+        solution = solve_game(point_game, method=options.method, tol=options.tol, dominance=options.mixed_dominance)
+        for key, value in StageResult(point, solution).metrics().items():
+            column = columns[key]
+            if isinstance(column, np.ndarray) and column.dtype != object and (
+                    value is None or not isinstance(value, (int, float, bool, np.generic))
+                    or (column.dtype == bool and not isinstance(value, bool))):
+                columns[key] = column = column.astype(object)
+            column[point_no] = np.nan if value is None and column.dtype == float else value
+    return columns

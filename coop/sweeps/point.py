@@ -9,11 +9,13 @@ parameters.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from coop.sections.base import Metric
+import numpy as np
+
+from coop.sections.base import Analysis, Metric
 from coop.solvers.nash.methods import Method
 
 if TYPE_CHECKING:
@@ -25,6 +27,12 @@ def _scenario(source: str) -> Scenario:
     from coop.scenarios import load
 
     return load(source)
+
+
+@functools.lru_cache(maxsize=8)
+def _base_scenario(source: str, fixed: tuple[tuple[str, float], ...]) -> Scenario:
+    scenario = _scenario(source)
+    return scenario.with_parameters(dict(fixed)) if fixed else scenario
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,43 @@ class PointEvaluator:
     def scenario(self) -> Scenario:
         """The scenario as loaded (cached per process)."""
         return _scenario(self.source)
+
+    def base(self) -> Scenario:
+        """The scenario with the fixed parameters set (cached per process)."""
+        return _base_scenario(self.source, self.fixed)
+
+    def evaluate_batch(self, names: Sequence[str], values: np.ndarray) -> dict[str, Any] | None:
+        """The metrics of many points at once as columns (``section.metric`` -> one value per point), equal to
+        calling the evaluator point by point; ``None`` when some section has no batched path here (or a point
+        cannot be built at all), so the caller goes point by point and records each point's own error.
+        """
+        from coop.errors import InputError
+        from coop.inputs import LoadedInput
+        from coop.scenarios.evaluation import batched_stage_payoffs
+        from coop.sections.base import PointBatch, SolveOptions
+        from coop.sections.registry import analyses
+
+        scenario = self.base()
+        loaded = LoadedInput(scenario.game, str(scenario.source), "scenario", scenario)
+        selected = [a for a in analyses() if (not self.sections or a.name in self.sections) and a.applies(loaded)]
+        if any(type(a).batch_columns is Analysis.batch_columns for a in selected):
+            return None
+        values = np.asarray(values, dtype=np.float64)
+        points = {name: values[:, k] for k, name in enumerate(names)}
+        try:
+            payoffs = batched_stage_payoffs(scenario, points)
+        except InputError:
+            return None
+        batch = PointBatch(loaded, points, payoffs)
+        options = SolveOptions(method=self.method)
+        out: dict[str, Any] = {}
+        for analysis in selected:
+            columns = analysis.batch_columns(batch, options)
+            if columns is None:
+                return None
+            for key, column in columns.items():
+                out[f"{analysis.name}.{key}"] = column
+        return out
 
     def __call__(self, point: Mapping[str, float]) -> dict[str, Metric]:
         from coop.inputs import LoadedInput
