@@ -310,7 +310,7 @@ def sweep(file: str, ranges: tuple[str, ...], design: str | None, points: int | 
     if fmt == "json":
         _dump_json(result.to_dict())
     else:
-        click.echo(result.text(), nl=False)
+        click.echo(result.text(regions or None), nl=False)
 
 
 def _sweep_title(source: str) -> str:

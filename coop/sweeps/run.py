@@ -59,8 +59,9 @@ class SweepResult:
                    "closed_form", "closed_form_value"]
         return pd.DataFrame([t.to_dict() for t in self.thresholds], columns=columns)
 
-    def text(self) -> str:
-        """A readable summary: the design, how often each region occurs, the thresholds, the notes."""
+    def text(self, regions: Sequence[str] | None = None) -> str:
+        """A readable summary: the design, how often each region occurs (regions named by the ``regions``
+        metrics, default the equilibrium structure), the thresholds, the notes."""
         import textwrap
 
         from coop.sweeps.figure import default_region_metrics, region_labels
@@ -68,10 +69,13 @@ class SweepResult:
         names = list(self.design.names)
         lines = [f"Sweep of {self.source}: {len(self.table):,} points, {self.design.kind} over "
                  f"{', '.join(r.text() for r in self.design.parameters)}", ""]
-        try:
-            regions = default_region_metrics(self.table, names)
-        except InputError:
-            regions = []
+        if not regions:
+            try:
+                regions = default_region_metrics(self.table, names)
+            except InputError:
+                regions = []
+        else:
+            regions = [r for r in regions if r in self.table.columns]
         if regions:
             counts = dict.fromkeys(region_labels(self.table, regions), 0)
             for label in region_labels(self.table, regions):
