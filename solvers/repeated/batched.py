@@ -40,6 +40,8 @@ Mailath, G. J. and Samuelson, L. (2006). *Repeated Games and Reputations*. Oxfor
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 from collections import namedtuple
 from collections.abc import Mapping, Sequence
@@ -456,6 +458,20 @@ def profile_tables(game: RepeatedGame, profile: Sequence[Automaton]) -> ProfileT
                          valid, onpath, chain, np.ascontiguousarray(weights), nxt)
 
 
+@functools.lru_cache(maxsize=32)
+def _named_profile_tables(key: str) -> tuple[tuple[str, ...], ProfileTables]:
+    """Automaton names and :func:`profile_tables` of a profile of named builders (``key`` is the JSON of
+    ``[names, params, shape, cooperate, defect, noise]``); the arrays are read-only, as they are shared."""
+    names, params, shape, cooperate, defect, noise = json.loads(key)
+    stage = NormalFormGame.from_payoffs(np.zeros((len(shape), *shape)))
+    game = RepeatedGame(stage, None, tuple(cooperate), tuple(defect), noise)
+    automata = _profile_arg(stage, names, game.cooperate, game.defect, params)
+    tables = profile_tables(game, automata)
+    for a in tables:
+        a.setflags(write=False)
+    return tuple(a.name for a in automata), tables
+
+
 def batched_critical_delta(
     payoffs: Any,
     profile: str | Sequence[str | Automaton],
@@ -517,14 +533,19 @@ def batched_critical_delta(
         t, default = float(tol), False
         if not math.isfinite(t) or t < 0.0:
             raise InputError(f"batched_critical_delta: tol must be a finite number >= 0, got {tol!r}")
-    stage = NormalFormGame.from_payoffs(arr[0])  # only its shape is used to build and check the automata
+    stage = NormalFormGame.from_payoffs(np.zeros(arr.shape[1:]))  # only the shape builds and checks the automata
     game = RepeatedGame(stage, None, tuple(cooperate), tuple(defect), noise)
-    automata = _profile_arg(stage, profile, game.cooperate, game.defect, params)
-    tables = profile_tables(game, automata)
+    names = [profile] * 2 if isinstance(profile, str) else list(profile)
+    if len(names) == 2 and all(isinstance(x, str) for x in names):
+        # named builders: the same call again (a sweep's next chunk) reuses the analysis of the profile
+        key = json.dumps([names, params, arr.shape[2:], game.cooperate, game.defect, game.noise], default=repr)
+        strategies, tables = _named_profile_tables(key)
+    else:
+        automata = _profile_arg(stage, profile, game.cooperate, game.defect, params)
+        strategies, tables = tuple(a.name for a in automata), profile_tables(game, automata)
     P = arr.shape[0]
     out = CriticalOut(np.empty((P, 2)), np.empty(P), np.empty(P))
     _critical_delta_kernel(arr.reshape(P, 2, -1), tables, CriticalOptions(t, default), out)
     for a in out:
         a.setflags(write=False)
-    return BatchedCriticalDelta(tuple(a.name for a in automata), out.per_player, out.overall, out.tols,
-                                float(game.noise))
+    return BatchedCriticalDelta(strategies, out.per_player, out.overall, out.tols, float(game.noise))
