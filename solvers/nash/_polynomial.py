@@ -34,7 +34,9 @@ support actions). Replacing one player's corner matrix by the rows
 :math:`e_t - e_{k_j}` gives the partial derivatives with respect to that
 player's free variables at every corner combination of the rest.
 
-Kernels take only arrays and scalars; the public wrappers live in
+Kernels take only arrays and scalars, grouped into namedtuples where the lists
+grow long (:class:`System`, :class:`Rows`, :class:`SupportOptions`,
+:class:`SearchPlan`); the public wrappers live in
 :mod:`coop.solvers.nash.polynomial_support`.
 """
 

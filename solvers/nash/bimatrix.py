@@ -1,7 +1,7 @@
 """Shared pieces of the 2-player solvers: payoff scaling, bit-set hash tables and a fast equilibrium check.
 
-Everything here is private to :mod:`coop.solvers`. The kernels take and return
-plain arrays and scalars only.
+Everything here is private to :mod:`coop.solvers.nash`. The kernels take and return
+plain arrays and scalars only, or namedtuples of them (:class:`VerifyRule`, :class:`ProfileCheck`).
 
 - :func:`positive_bimatrix` rescales each player's payoff matrix affinely onto
   ``[1, 2]``. Positive affine maps per player leave the Nash equilibria
