@@ -15,7 +15,16 @@ import numpy as np
 
 from coop.errors import InputError
 from coop.report_text import WIDTH, format_number, table_lines
-from coop.sections.base import Analysis, Metric, PlotOptions, SectionResult, SolveOptions, finite_or_none
+from coop.sections.base import (
+    Analysis,
+    Columns,
+    Metric,
+    PlotOptions,
+    PointBatch,
+    SectionResult,
+    SolveOptions,
+    finite_or_none,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -48,6 +57,44 @@ def gradient_roots(bd: Any) -> list[dict[str, Any]]:
             roots.append({"share": float(x / z), "stable": bool(prev_s > 0)})
         prev_k, prev_s = k, sg
     return roots
+
+
+def _batched_gradient_roots(matrices: np.ndarray, z: int, beta: float) -> tuple[np.ndarray, np.ndarray]:
+    """Roots of the gradient of selection of many 2x2 pairwise games (Fermi rule, strategy 0 invading 1), as
+    :func:`gradient_roots` finds them one game at a time: their number and the share of the first stable one."""
+    count = matrices.shape[0]
+    k = np.arange(1, z, dtype=float)
+    # fitness with k invaders (strategy 0) among Z (sampling without replacement), as the single solver's kernel
+    fa = ((k - 1.0) / (z - 1.0))[None, :] * matrices[:, 0, 0, None] + ((z - k) / (z - 1.0))[None, :] * matrices[:, 0, 1,
+                                                                                                                 None]
+    fb = (k / (z - 1.0))[None, :] * matrices[:, 1, 0, None] + ((z - k - 1.0) / (z - 1.0))[None, :] * matrices[:, 1, 1,
+                                                                                                                None]
+    pair = (k * (z - k) / (z * (z - 1.0)))[None, :]
+    d = beta * (fa - fb)
+    e = np.exp(-np.abs(d))  # the overflow-free sigmoid of the single solver, for d and for -d
+    up = np.where(d >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    down = np.where(d <= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    g = np.zeros((count, z + 1))
+    g[:, 1:z] = pair * up - pair * down
+    tol = 1e-12 * np.maximum(1.0, np.abs(g).max(axis=1))
+    sign = np.where(g > tol[:, None], 1, np.where(g < -tol[:, None], -1, 0))[:, 1:z]
+    ks = np.arange(1, z)
+    last = np.maximum.accumulate(np.where(sign != 0, ks[None, :], 0), axis=1)  # last nonzero k up to here
+    prev = np.zeros_like(last)
+    prev[:, 1:] = last[:, :-1]
+    rows = np.arange(count)[:, None]
+    prev_sign = np.where(prev > 0, sign[rows, np.maximum(prev - 1, 0)], 0)
+    change = (sign != 0) & (prev_sign != 0) & (sign != prev_sign)
+    n_roots = change.sum(axis=1).astype(np.int64)
+    stable_change = change & (prev_sign > 0)
+    first = np.argmax(stable_change, axis=1)
+    has = stable_change.any(axis=1)
+    kk = ks[first]
+    pk = prev[np.arange(count), first]
+    ga, gb = g[np.arange(count), pk], g[np.arange(count), kk]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = (pk + (kk - pk) * ga / (ga - gb)) / z
+    return n_roots, np.where(has, share, np.nan)
 
 
 @dataclass(frozen=True, eq=False)
@@ -178,6 +225,38 @@ class FinitePopulationAnalysis(Analysis):
                 notes.append(f"the full chain with mutation has {states:,} states (more than "
                              f"{MAX_FULL_CHAIN_STATES:,}); only the small-mutation limit is reported")
         return FinitePopulationResult(f, pop, sml, gradient, stationary, tuple(notes))
+
+    def batch_columns(self, batch: PointBatch, options: SolveOptions) -> Columns | None:
+        """Two strategies in pairwise games without mutation (Fermi rule): fixation and the small-mutation limit
+        of every point in one compiled call (:mod:`coop.solvers.evolution.batched`), the gradient of selection
+        and its roots as array operations."""
+        from coop.solvers.evolution.batched import batched_fixation_2x2
+
+        game = batch.loaded.game
+        f = batch.loaded.scenario.evolution.finite
+        if game.num_players != 2 or tuple(game.num_actions) != (2, 2) or game.actions[0] != game.actions[1] \
+                or f.mutation > 0.0 or f.rule != "fermi":
+            return None
+        u = batch.payoffs
+        matrices = u[:, 0]
+        scale = np.maximum(u.reshape(u.shape[0], -1).max(axis=1) - u.reshape(u.shape[0], -1).min(axis=1), 1.0)
+        if np.any(np.abs(u[:, 1] - np.swapaxes(matrices, 1, 2)) > 1e-9 * scale[:, None, None]):
+            return None  # some point is not symmetric: the point-by-point path reports it
+        res = batched_fixation_2x2(matrices, f.size, f.selection, rule=f.rule)
+        names = list(game.actions[0])
+        z = f.size
+        columns: Columns = {}
+        for k, name in enumerate(names):
+            columns[f"small_mutation.{name}"] = res.stationary[:, k].astype(float)
+        columns["small_mutation.favoured"] = np.array(names, dtype=object)[np.argmax(res.stationary, axis=1)]
+        for a, mutant in enumerate(names):
+            for r, resident in enumerate(names):
+                if a != r:
+                    columns[f"fixation_vs_neutral.{mutant}_in_{resident}"] = res.fixation[:, r, a] * z
+        roots, stable = _batched_gradient_roots(matrices, z, f.selection)
+        columns["gradient_roots"] = roots
+        columns["gradient_stable_share"] = stable
+        return columns
 
     def draw(self, kind: str, results: Mapping[str, Any], loaded: LoadedInput, options: PlotOptions) -> Figure:
         from coop.plots import plot_gradient, plot_stationary

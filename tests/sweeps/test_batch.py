@@ -49,6 +49,26 @@ def test_batched_stage_metrics_equal_the_point_by_point_ones(name, ranges):
                                                     columns[key][p])
 
 
+@pytest.mark.parametrize("selection", [0.01, 1.0])
+def test_batched_finite_population_metrics_equal_the_point_by_point_ones(selection, tmp_path):
+    from coop.scenarios import resolve
+
+    text = resolve("ai-development-race").read_text().replace("selection: 0.01", f"selection: {selection}")
+    path = tmp_path / "race.yaml"
+    path.write_text(text)
+    evaluate = PointEvaluator(str(path), sections=("finite_population",))
+    rng = np.random.default_rng(3)
+    values = np.column_stack([rng.uniform(0.0, 1.0, 120), rng.uniform(1.0, 5.0, 120)])
+    names = ["disaster_risk", "speed"]
+    columns = evaluate.evaluate_batch(names, values)
+    assert columns is not None
+    for p, row in enumerate(values):
+        metrics = evaluate(dict(zip(names, row, strict=True)))
+        assert list(metrics) == list(columns)
+        for key, value in metrics.items():
+            assert _same(value, columns[key][p]), (dict(zip(names, row, strict=True)), key, value, columns[key][p])
+
+
 def test_no_batched_path_for_other_methods_or_sections():
     assert PointEvaluator("ai-arms-race", method="pure", sections=("stage",)).evaluate_batch(
         ["relative_gains"], np.array([[0.1]])) is None
