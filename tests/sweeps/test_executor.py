@@ -18,7 +18,9 @@ import pytest
 from coop.errors import InputError
 from coop.sweeps.design import make_design
 from coop.sweeps.executor import (
+    CHUNK_SECONDS,
     MAX_CHUNK,
+    UNTIMED_CHUNK,
     SweepStore,
     default_chunk_size,
     describe_evaluate,
@@ -180,9 +182,10 @@ def test_bad_options_and_metrics(tmp_path):
 
 
 def test_numpy_metrics_are_stored_as_python_values():
-    text = evaluate_chunk(lambda p: {"a": np.float64(0.5), "b": np.int64(3), "c": np.bool_(True)}, ["x"],
-                          np.array([[1.0]]), 7)
-    assert json.loads(text) == {"point": 7, "metrics": {"a": 0.5, "b": 3, "c": True}, "error": None}
+    part = evaluate_chunk(lambda p: {"a": np.float64(0.5), "b": np.int64(3), "c": np.bool_(True), "d": np.nan},
+                          ["x"], np.array([[1.0]]), 7)
+    assert part.suffix == ".jsonl"
+    assert json.loads(bytes(part.data)) == {"point": 7, "metrics": {"a": 0.5, "b": 3, "c": True, "d": None}, "error": None}
 
 
 def test_progress_bar_on_stderr(capsys):
@@ -194,9 +197,18 @@ def test_progress_bar_on_stderr(capsys):
 
 
 def test_default_chunk_size():
+    # the time per point unknown: about 8 chunks per worker, at most 256 points each
     assert default_chunk_size(63, 1) == 8
     assert default_chunk_size(10, 16) == 1
-    assert default_chunk_size(10**6, 2) == MAX_CHUNK
+    assert default_chunk_size(10**6, 2) == UNTIMED_CHUNK == 256
+    # timed: balance, as long as a chunk lasts 0.25 s to 2 s, at most MAX_CHUNK points
+    assert CHUNK_SECONDS == (0.25, 2.0)
+    assert default_chunk_size(10**6, 2, 1e-6) == MAX_CHUNK == 65_536  # fast: chunks as large as allowed
+    assert default_chunk_size(10**6, 2, 1e-4) == 20_000  # 2 s a chunk
+    assert default_chunk_size(10**4, 2, 1e-3) == 625  # balance: 8 chunks per worker of 0.625 s
+    assert default_chunk_size(10**4, 2, 1e-5) == 25_000  # a chunk lasts at least 0.25 s
+    assert default_chunk_size(63, 2, 0.5) == 4  # 2 s a chunk
+    assert default_chunk_size(63, 2, 30.0) == 1  # slower than 2 s a point: one point a chunk
 
 
 def test_a_temporary_store_is_removed(tmp_path, monkeypatch):
