@@ -185,7 +185,8 @@ def test_numpy_metrics_are_stored_as_python_values():
     part = evaluate_chunk(lambda p: {"a": np.float64(0.5), "b": np.int64(3), "c": np.bool_(True), "d": np.nan},
                           ["x"], np.array([[1.0]]), 7)
     assert part.suffix == ".jsonl"
-    assert json.loads(bytes(part.data)) == {"point": 7, "metrics": {"a": 0.5, "b": 3, "c": True, "d": None}, "error": None}
+    assert json.loads(bytes(part.data)) == {"point": 7, "metrics": {"a": 0.5, "b": 3, "c": True, "d": None},
+                                            "error": None}
 
 
 def test_progress_bar_on_stderr(capsys):
