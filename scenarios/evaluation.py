@@ -138,6 +138,23 @@ def _numeric_value(node: YNode, env: Mapping[str, Any]) -> Any:
     return parse_formula(node.value).evaluate(env)
 
 
+def batched_values(scenario: Scenario, points: Mapping[str, Any], node: YNode) -> np.ndarray:
+    """The number or formula at ``node`` (anywhere in the scenario's document) at every point: ``(P,)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from coop.scenarios import load
+    >>> s = load("ai-arms-race")
+    >>> batched_values(s, {"patience": np.array([0.5, 0.8])}, s.document["repeated"]["delta"]).tolist()
+    [0.5, 0.8]
+    """
+    arrays = {k: np.asarray(v, dtype=float).reshape(-1) for k, v in points.items()}
+    count = next(iter(arrays.values())).shape[0] if arrays else 1
+    env = parameter_environment(scenario, arrays, _numeric_value, float)
+    return np.broadcast_to(np.asarray(_numeric_value(node, env), dtype=float), (count,)).copy()
+
+
 def batched_stage_payoffs(scenario: Scenario, points: Mapping[str, Any]) -> np.ndarray:
     """The stage payoffs at many points at once: shape ``(P, N, a_1, ..., a_N)``.
 

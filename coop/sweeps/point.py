@@ -20,6 +20,7 @@ from coop.solvers.nash.methods import Method
 
 if TYPE_CHECKING:
     from coop.scenarios.schema import Scenario
+    from coop.sweeps.columns import ColumnChunk
 
 
 @functools.lru_cache(maxsize=8)
@@ -103,6 +104,15 @@ class PointEvaluator:
             for key, column in columns.items():
                 out[f"{analysis.name}.{key}"] = column
         return out
+
+    def evaluate_columns(self, names: Sequence[str], values: np.ndarray) -> ColumnChunk | None:
+        """The executor's batched protocol (:mod:`coop.sweeps.columns`): :meth:`evaluate_batch` as a chunk."""
+        from coop.sweeps.columns import ColumnChunk
+
+        columns = self.evaluate_batch(names, values)
+        if columns is None:
+            return None
+        return ColumnChunk(columns, [None] * int(np.asarray(values).shape[0]))
 
     def __call__(self, point: Mapping[str, float]) -> dict[str, Metric]:
         from coop.inputs import LoadedInput
