@@ -9,6 +9,7 @@ parameters.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,16 +24,32 @@ if TYPE_CHECKING:
     from coop.sweeps.columns import ColumnChunk
 
 
-@functools.lru_cache(maxsize=8)
+def _modified(source: str) -> int:
+    """The file's modification time (so an edited scenario is read again), or 0 for a bundled name."""
+    try:
+        return os.stat(source).st_mtime_ns
+    except OSError:
+        return 0
+
+
 def _scenario(source: str) -> Scenario:
+    return _read_scenario(source, _modified(source))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_scenario(source: str, modified: int) -> Scenario:
     from coop.scenarios import load
 
     return load(source)
 
 
-@functools.lru_cache(maxsize=8)
 def _base_scenario(source: str, fixed: tuple[tuple[str, float], ...]) -> Scenario:
-    scenario = _scenario(source)
+    return _read_base(source, _modified(source), fixed)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_base(source: str, modified: int, fixed: tuple[tuple[str, float], ...]) -> Scenario:
+    scenario = _read_scenario(source, modified)
     return scenario.with_parameters(dict(fixed)) if fixed else scenario
 
 

@@ -196,14 +196,16 @@ def run(source: str | Path, parameters: Sequence[str | ParameterRange] = (), *, 
     ``announce(text)`` is told, before the work starts, how many points there are and about how long
     they will take (one point is timed first).
     """
-    from coop.scenarios import load
+    from coop.scenarios import resolve
     from coop.sections.registry import analyses
     from coop.sweeps.closed_form import with_closed_forms
     from coop.sweeps.executor import run_sweep
     from coop.sweeps.point import PointEvaluator
     from coop.sweeps.thresholds import find_thresholds
 
-    scenario = load(source, parameters=dict(fixed) if fixed else None)
+    path = str(resolve(source))
+    fixed_items = tuple((k, float(v)) for k, v in (fixed or {}).items())
+    scenario = PointEvaluator(path, fixed_items).base()  # read once per process, shared with the evaluator
     the_design, spec = _design_of(scenario, parameters, design, points, seed)
     from_section = spec is not None and not parameters  # the section's own sweep: its choices apply
     if from_section and not sections:
@@ -217,7 +219,7 @@ def run(source: str | Path, parameters: Sequence[str | ParameterRange] = (), *, 
     unknown = [s for s in sections if s not in known_sections]
     if unknown:
         raise InputError(f"unknown section {unknown[0]!r}; the sections are {', '.join(known_sections)}")
-    evaluate = PointEvaluator(str(scenario.source), tuple((fixed or {}).items()), method, tuple(sections))
+    evaluate = PointEvaluator(path, fixed_items, method, tuple(sections))
     refine = (from_section and bool(spec.thresholds)) if thresholds is None else thresholds
     if announce is not None:
         announce(_plan(evaluate, the_design, workers, scheduler)
