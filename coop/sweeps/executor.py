@@ -64,7 +64,7 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -130,6 +130,7 @@ START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_met
 
 # ---------------------------------------------------------------------------- evaluation of a chunk
 _PLAIN = frozenset({type(None), bool, int, str})
+_SIMPLE = frozenset({type(None), bool, int, float, str})
 
 
 def _plain(key: str, value: Any) -> Metric:
@@ -210,10 +211,15 @@ def evaluate_chunk(evaluate: Evaluate, names: Sequence[str], values: np.ndarray,
         metrics: dict[str, Metric] = {}
         error: str | None = None
         try:
-            for key, value in evaluate(point).items():
-                if key in reserved:
-                    raise ValueError(f"metric {key!r} has the name of a parameter or of the error column")
-                metrics[str(key)] = _plain(key, value)
+            raw = evaluate(point)
+            if (type(raw) is dict and reserved.isdisjoint(raw) and set(map(type, raw)) <= {str}
+                    and set(map(type, raw.values())) <= _SIMPLE):  # plain values: only NaN to replace
+                metrics = {k: v if v == v else None for k, v in raw.items()}
+            else:
+                for key, value in raw.items():
+                    if key in reserved:
+                        raise ValueError(f"metric {key!r} has the name of a parameter or of the error column")
+                    metrics[str(key)] = _plain(key, value)
         except Exception as err:  # recorded, the sweep goes on
             metrics, error = {}, _message(err)
         records.append((metrics, error))
@@ -401,6 +407,13 @@ class SweepStore:
         """
         return _types(self.read_chunk(k) for k in self.finished())
 
+    def column_summary(self) -> dict[str, tuple[set[type], bool]]:
+        """Each metric column in first-seen order: the Python types of its values, and whether some point lacks one.
+
+        What :meth:`column_types` follows from (:func:`coop.sweeps.columns.column_type`).
+        """
+        return _summary(self.read_chunk(k) for k in self.finished())
+
     def tables(self, types: Mapping[str, str] | None = None) -> Iterator[pd.DataFrame]:
         """The table, one finished chunk at a time (same columns and types in every part)."""
         types = self.column_types() if types is None else types
@@ -448,8 +461,8 @@ def _as_column(values: Any, kind: str, index: pd.RangeIndex) -> Any:
     return pd.Series(values, index=index, dtype=object, copy=False) if kind == "object" else values
 
 
-def _types(chunks: Iterator[StoredChunk] | Sequence[StoredChunk]) -> dict[str, str]:
-    """The metric columns' types (:func:`coop.sweeps.columns.column_type`) over these chunks, in first-seen order."""
+def _summary(chunks: Iterable[StoredChunk]) -> dict[str, tuple[set[type], bool]]:
+    """Each metric column over these chunks, in first-seen order: the types of its values, whether some lack one."""
     seen: dict[str, set[type]] = {}
     present: dict[str, int] = {}
     rows = 0
@@ -458,7 +471,12 @@ def _types(chunks: Iterator[StoredChunk] | Sequence[StoredChunk]) -> dict[str, s
         for key, kinds, count in stored.summary():
             seen.setdefault(key, set()).update(kinds)
             present[key] = present.get(key, 0) + count
-    return {key: column_type(kinds, present[key] < rows) for key, kinds in seen.items()}
+    return {key: (kinds, present[key] < rows) for key, kinds in seen.items()}
+
+
+def _types(chunks: Iterable[StoredChunk]) -> dict[str, str]:
+    """The metric columns' types (:func:`coop.sweeps.columns.column_type`) over these chunks, in first-seen order."""
+    return {key: column_type(kinds, missing) for key, (kinds, missing) in _summary(chunks).items()}
 
 
 def _json_round_trip(data: Any) -> Any:

@@ -24,7 +24,7 @@ import contextlib
 import json
 import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -143,17 +143,18 @@ def _arrow_ready(part: pd.DataFrame, schema: Any) -> pd.DataFrame:
     return out
 
 
-def _write_parquet(parts: Iterator[pd.DataFrame], path: Path) -> None:
+def _write_parquet(parts: Iterator[pd.DataFrame], path: Path, types: Mapping[str, Any] | None = None) -> None:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
         raise InputError("writing .parquet needs pyarrow: pip install pyarrow", source=str(path)) from None
     writer = None
+    known = types or {}
     try:
         for part in parts:
             if writer is None:
-                schema = pa.schema([(str(c), _arrow_type(part[c])) for c in part.columns])
+                schema = pa.schema([(str(c), known.get(str(c)) or _arrow_type(part[c])) for c in part.columns])
                 writer = pq.ParquetWriter(str(path), schema)
             writer.write_table(pa.Table.from_pandas(_arrow_ready(part, schema), schema=schema, preserve_index=False))
     finally:
@@ -161,7 +162,8 @@ def _write_parquet(parts: Iterator[pd.DataFrame], path: Path) -> None:
             writer.close()
 
 
-def write_tables(parts: Iterable[pd.DataFrame], path: str | Path, *, force: bool = False) -> Path:
+def write_tables(parts: Iterable[pd.DataFrame], path: str | Path, *, force: bool = False,
+                 parquet_types: Mapping[str, Any] | None = None) -> Path:
     """Write a table given in parts (same columns and types in each, at least one part) by ``path``'s suffix.
 
     Parameters
@@ -172,6 +174,9 @@ def write_tables(parts: Iterable[pd.DataFrame], path: str | Path, *, force: bool
         ``.csv``, ``.parquet`` or ``.json``.
     force : bool
         Overwrite an existing file.
+    parquet_types : mapping of str to pyarrow.DataType, optional
+        The Parquet type of some columns, known from the whole table (an object column's type is
+        otherwise judged from the first part's values).
 
     Returns
     -------
@@ -184,7 +189,7 @@ def write_tables(parts: Iterable[pd.DataFrame], path: str | Path, *, force: bool
     try:
         suffix = out.suffix.lower()
         if suffix == ".parquet":
-            _write_parquet(rows, tmp)
+            _write_parquet(rows, tmp, parquet_types)
         else:
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
                 (_write_csv if suffix == ".csv" else _write_json)(rows, fh)
@@ -201,13 +206,34 @@ def write_table(table: pd.DataFrame, path: str | Path, *, force: bool = False) -
 
 
 def write_store(store: SweepStore, path: str | Path, *, force: bool = False) -> Path:
-    """Write the table of a stored sweep chunk by chunk (memory flat in the number of points)."""
-    types = store.column_types()
+    """Write the table of a stored sweep chunk by chunk (memory flat in the number of points).
+
+    An object column (flags or counts missing at some points, mixed values) gets the Parquet type
+    its values make over the whole sweep, as :func:`write_table` of the whole table would give it.
+    """
+    from coop.sweeps.columns import column_type
+
+    summary = store.column_summary()
+    types = {key: column_type(seen, missing) for key, (seen, missing) in summary.items()}
+    parquet = {key: _object_arrow_type(seen) for key, (seen, _) in summary.items() if types[key] == "object"}
     parts = store.tables(types)
     first = next(parts, None)
     if first is None:
         return write_table(store.table(), path, force=force)
-    return write_tables(_chain(first, parts), path, force=force)
+    return write_tables(_chain(first, parts), path, force=force, parquet_types=parquet)
+
+
+def _object_arrow_type(seen: set[type]) -> Any:
+    """The Parquet type of an object column whose values have these Python types (as :func:`_arrow_type`)."""
+    import pyarrow as pa
+
+    if seen == {bool}:
+        return pa.bool_()
+    if seen == {int}:
+        return pa.int64()
+    if seen and seen <= {int, float}:
+        return pa.float64()
+    return pa.string()
 
 
 def _chain(first: pd.DataFrame, rest: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:

@@ -13,6 +13,7 @@ from coop.errors import InputError
 from coop.sweeps.design import make_design
 from coop.sweeps.executor import execute
 from coop.sweeps.output import check_output, write_store, write_table
+from tests.sweeps.columnar_helpers import Rich, RichColumns
 from tests.sweeps.helpers import Cheap
 
 DESIGN = make_design(["x=0:1:11", "y=1,2"])  # 22 points, with failed points at x = 0.1 and x = 0.5
@@ -80,6 +81,29 @@ def test_streamed_from_the_store_equals_the_whole_table(stored, tmp_path, suffix
         pd.testing.assert_frame_equal(pd.read_parquet(streamed), pd.read_parquet(whole))
     else:
         assert whole.read_bytes() == streamed.read_bytes()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json"])
+def test_a_columnar_store_writes_the_same_file(tmp_path, suffix):
+    kw = {"fail_at": (0.5,), "bad_input_at": (0.1,)}
+    point = execute(Rich(**kw), DESIGN, tmp_path / "p", workers=1, chunk_size=5, progress=False)
+    columnar = execute(RichColumns(decline_at=(0.8,), **kw), DESIGN, tmp_path / "c", workers=1, chunk_size=4,
+                       progress=False)
+    assert {p.suffix for p in (tmp_path / "c").glob("chunk-*")} == {".arrow", ".jsonl"}
+    one = write_store(point, tmp_path / f"point{suffix}")
+    other = write_store(columnar, tmp_path / f"columnar{suffix}")
+    whole = write_table(point.table(), tmp_path / f"whole{suffix}")
+    if suffix == ".parquet":  # an object column's type is that of the whole table, not of the first chunk
+        import pyarrow.parquet as papq
+
+        for path in (one, other):
+            pd.testing.assert_frame_equal(pd.read_parquet(path), pd.read_parquet(whole))
+            schema = papq.read_schema(path)
+            assert schema.types == papq.read_schema(whole).types
+            assert [str(schema.field(c).type) for c in ("mixed", "maybe_flag", "maybe_count", "empty")] == [
+                "string", "bool", "int64", "string"]
+    else:
+        assert one.read_bytes() == other.read_bytes() == whole.read_bytes()
 
 
 def test_no_overwrite_without_force_and_known_suffixes(stored, tmp_path):
