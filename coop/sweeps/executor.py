@@ -200,11 +200,16 @@ def evaluate_chunk(evaluate: Evaluate, names: Sequence[str], values: np.ndarray,
         length or of values that are not metrics, a metric named like a parameter or ``error``).
     """
     values = np.asarray(values, dtype=np.float64)
-    reserved = frozenset({*names, ERROR})
     if len(values):
         chunk = _columns(evaluate, names, values)
         if chunk is not None:
-            return encode_columns(chunk, len(values), first, reserved)
+            return encode_columns(chunk, len(values), first, frozenset({*names, ERROR}))
+    return _point_by_point(evaluate, names, values, first)
+
+
+def _point_by_point(evaluate: Evaluate, names: Sequence[str], values: np.ndarray, first: int) -> ChunkFile:
+    """The JSON-lines chunk file of these points, each evaluated on its own."""
+    reserved = frozenset({*names, ERROR})
     records: list[tuple[dict[str, Metric], str | None]] = []
     for row in values.tolist():
         point = dict(zip(names, row, strict=True))
@@ -536,16 +541,30 @@ class _Probe:
 
 
 def _probe(evaluate: Evaluate, design: Design, limit: int, progress: _Progress) -> _Probe:
-    """Evaluate the first points (at most ``limit``) in growing batches until one takes :data:`PROBE_SECONDS`."""
+    """Evaluate the first points (at most ``limit``) in growing batches until one takes :data:`PROBE_SECONDS`.
+
+    With a batched path the batches start larger; once it declines (answers ``None``), the probe goes
+    on point by point from a single point, as a slow evaluate function needs.
+    """
     names = design.names
-    batch, growth = PROBE_START["columns" if callable(getattr(evaluate, "evaluate_columns", None)) else "points"]
+    reserved = frozenset({*names, ERROR})
+    columnar = callable(getattr(evaluate, "evaluate_columns", None))
+    batch, growth = PROBE_START["columns" if columnar else "points"]
     total = min(design.size, max(1, limit))
     parts: list[ChunkFile] = []
     done, seconds, warm = 0, math.inf, True
     while done < total:
         n = min(batch, total - done)
+        values = design.values(done, done + n)
         began = time.perf_counter()
-        parts.append(evaluate_chunk(evaluate, names, design.values(done, done + n), done))
+        chunk = _columns(evaluate, names, values) if columnar else None
+        if chunk is not None:
+            parts.append(encode_columns(chunk, n, done, reserved))
+        else:
+            if columnar:  # declined: point by point from here on, starting with one point
+                columnar, growth, n = False, PROBE_START["points"][1], 1
+                began = time.perf_counter()
+            parts.append(_point_by_point(evaluate, names, values[:n], done))
         took = time.perf_counter() - began
         progress.update(n)
         done += n

@@ -8,6 +8,7 @@ importable module so that local worker processes can unpickle them.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,3 +178,20 @@ class Malformed(Fast):
         if self.how == "value":
             return ColumnChunk({"bad": [[1, 2]] * size}, [None] * size)
         return {"a": np.zeros(size)}  # a dict, not a ColumnChunk
+
+
+@dataclass(frozen=True)
+class Declining(Fast):
+    """A batched path that always declines; each point takes ``delay`` seconds and is logged with its process."""
+
+    log: str = ""
+    delay: float = 0.0
+
+    def __call__(self, point: dict[str, float]) -> dict[str, Any]:
+        time.sleep(self.delay)
+        with open(self.log, "a", encoding="utf-8") as fh:
+            fh.write(f"{point['x']!r} {os.getpid()}\n")
+        return super().__call__(point)
+
+    def evaluate_columns(self, names: Sequence[str], values: np.ndarray) -> None:
+        return None

@@ -19,6 +19,7 @@ from coop.sweeps.design import make_design
 from coop.sweeps.executor import MAX_CHUNK, evaluate_chunk, execute, run_sweep
 from tests.sweeps.columnar_helpers import (
     CountingColumns,
+    Declining,
     Fast,
     FastColumns,
     Malformed,
@@ -222,6 +223,27 @@ def test_a_slow_evaluate_gets_small_chunks(tmp_path):
     assert 8 <= store.chunk_size <= 200 and store.n_chunks >= 1
     pd.testing.assert_frame_equal(store.table().drop(columns=[]), run_sweep(Slow(0.0), design, workers=1,
                                                                             chunk_size=7, progress=False))
+
+
+def test_a_batched_path_that_declines_is_probed_point_by_point(tmp_path):
+    design = make_design(["x=0:1:100", "y=0,1"])
+    log = tmp_path / "log"
+    store = execute(Declining(log=str(log), delay=0.01), design, tmp_path / "s", workers=1, progress=False)
+    assert store.chunk_size <= 200 and {p.suffix for p in (tmp_path / "s").glob("chunk-*")} == {".jsonl"}
+    assert len(logged(log)) == design.size  # each point once
+    pd.testing.assert_frame_equal(store.table(), run_sweep(Fast(), design, workers=1, progress=False))
+
+
+def test_the_probe(tmp_path):
+    design = make_design(["x=0:1:100", "y=0:1:100"])
+    quiet = executor._Progress(design.size, 0, False)
+    fast = executor._probe(FastColumns(), design, 1250, quiet)  # batches of 64, 256, then up to the limit
+    assert fast.done == 1250 and len(fast.parts) == 3 and {p.suffix for p in fast.parts} == {".arrow"}
+    assert 0 < fast.seconds_per_point < 1e-3
+    # a batched path that declines: point by point from one point, until a batch takes PROBE_SECONDS
+    slow = executor._probe(Declining(log=str(tmp_path / "log"), delay=0.02), design, 1250, quiet)
+    assert slow.done <= 7 and len(logged(tmp_path / "log")) == slow.done
+    assert {p.suffix for p in slow.parts} == {".jsonl"} and 0.02 <= slow.seconds_per_point < 1.0
 
 
 def test_the_probe_in_front_of_local_processes(tmp_path):
