@@ -30,7 +30,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -89,6 +89,13 @@ class ColumnChunk:
         return len(self.error)
 
 
+class BatchedEvaluate(Protocol):
+    """What an evaluate function has when it can evaluate a chunk of points at once (see :class:`ColumnChunk`)."""
+
+    def evaluate_columns(self, names: Sequence[str], values: np.ndarray) -> ColumnChunk | None:
+        """The metrics of the points (rows of ``values``, columns named ``names``), or ``None`` to go point by point."""
+
+
 @dataclass(frozen=True, eq=False)
 class ChunkFile:
     """A finished chunk as the bytes of its file.
@@ -144,6 +151,18 @@ def values_column(values: Sequence[Any], kind: str, dtype: Any) -> Any:
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out
+
+
+def missing_column(size: int, kind: str, dtype: Any) -> Any:
+    """A column of ``size`` missing values in the table type ``kind`` (as :func:`values_column` of Nones)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if kind == "float64":
+        return np.full(size, np.nan)
+    if kind == "str" and isinstance(dtype, pd.StringDtype):
+        return _arrow_strings(pa.nulls(size, pa.string()), dtype)
+    return np.full(size, None, dtype=object)
 
 
 def _strings(values: np.ndarray, dtype: Any) -> Any:
@@ -442,12 +461,12 @@ class ArrowChunk(StoredChunk):
         import pyarrow as pa
 
         if key not in self.table.column_names:
-            return values_column([None] * self.size, kind, dtype)
+            return missing_column(self.size, kind, dtype)
         if key in self.mixed_keys:
             return values_column(self.values(key), kind, dtype)
         array = self.array(key)
         if array.null_count == self.size:  # no value here (of whatever type): as the table's type has it missing
-            return values_column([None] * self.size, kind, dtype)
+            return missing_column(self.size, kind, dtype)
         if kind in ("bool", "int64"):  # every point has a value
             return np.asarray(array.to_numpy(zero_copy_only=False), dtype=kind)
         if kind == "float64":  # int64 or float64, nulls as NaN
