@@ -220,9 +220,9 @@ def test_a_fast_evaluate_gets_large_chunks_and_the_probe_points_are_kept(tmp_pat
 def test_a_slow_evaluate_gets_small_chunks(tmp_path):
     design = make_design(["x=0:1:60"])
     store = execute(Slow(0.01), design, tmp_path / "s", workers=1, progress=False)
-    assert 8 <= store.chunk_size <= 200 and store.n_chunks >= 1
-    pd.testing.assert_frame_equal(store.table().drop(columns=[]), run_sweep(Slow(0.0), design, workers=1,
-                                                                            chunk_size=7, progress=False))
+    assert store.chunk_size <= 200  # chunks of at most 2 s
+    pd.testing.assert_frame_equal(store.table(), run_sweep(Slow(0.0), design, workers=1, chunk_size=7,
+                                                           progress=False))
 
 
 def test_a_batched_path_that_declines_is_probed_point_by_point(tmp_path):
