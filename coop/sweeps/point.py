@@ -53,6 +53,10 @@ def _read_base(source: str, modified: int, fixed: tuple[tuple[str, float], ...])
     return scenario.with_parameters(dict(fixed)) if fixed else scenario
 
 
+#: The batched path works through a chunk in blocks of this many points.
+BATCH_BLOCK = 4096
+
+
 @dataclass(frozen=True)
 class PointEvaluator:
     """``evaluate(point) -> metrics`` for one scenario: every section's :meth:`metrics`, flat.
@@ -126,10 +130,18 @@ class PointEvaluator:
         """The executor's batched protocol (:mod:`coop.sweeps.columns`): :meth:`evaluate_batch` as a chunk."""
         from coop.sweeps.columns import ColumnChunk
 
-        columns = self.evaluate_batch(names, values)
-        if columns is None:
+        values = np.asarray(values, dtype=np.float64)
+        blocks = []
+        for start in range(0, values.shape[0], BATCH_BLOCK):  # blocks that stay in cache
+            columns = self.evaluate_batch(names, values[start:start + BATCH_BLOCK])
+            if columns is None:
+                return None
+            blocks.append(columns)
+        if not blocks:
             return None
-        return ColumnChunk(columns, [None] * int(np.asarray(values).shape[0]))
+        joined = {key: np.concatenate([np.asarray(b[key]) for b in blocks]) if len(blocks) > 1 else blocks[0][key]
+                  for key in blocks[0]}
+        return ColumnChunk(joined, [None] * values.shape[0])
 
     def __call__(self, point: Mapping[str, float]) -> dict[str, Metric]:
         from coop.inputs import LoadedInput
