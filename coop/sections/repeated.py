@@ -11,8 +11,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from coop.errors import InputError
 from coop.report_text import WIDTH, format_number, format_probability, table_lines
-from coop.sections.base import Analysis, Metric, PlotOptions, SectionResult, SolveOptions, finite_or_none
+from coop.sections.base import (
+    Analysis,
+    Columns,
+    Metric,
+    PlotOptions,
+    PointBatch,
+    SectionResult,
+    SolveOptions,
+    finite_or_none,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -89,6 +99,17 @@ class RepeatedResult:
         return out
 
 
+def _uses_parameters(node: Any, names: set[str], skip: set[str]) -> bool:
+    """Whether any text in the section (outside the keys ``skip``) names a parameter."""
+    import re
+
+    if node.kind == "map":
+        return any(_uses_parameters(child, names, set()) for key, child in node.items() if key not in skip)
+    if node.kind == "seq":
+        return any(_uses_parameters(child, names, set()) for child in node)
+    return isinstance(node.value, str) and bool(set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", node.value)) & names)
+
+
 class RepeatedAnalysis(Analysis):
     """Subgame perfection and critical discount factors of the scenario's strategy profiles."""
 
@@ -109,6 +130,44 @@ class RepeatedAnalysis(Analysis):
 
         spec = loaded.scenario.repeated
         return RepeatedResult(spec, tuple(analyse_profile(spec.game, p.name, p.automata) for p in spec.profiles))
+
+    def batch_columns(self, batch: PointBatch, options: SolveOptions) -> Columns | None:
+        """Two players, an infinite horizon and perfect monitoring: each profile's critical discount factor and
+        subgame perfection at every point's delta in one compiled call per profile
+        (:mod:`coop.solvers.repeated.batched`)."""
+        import numpy as np
+
+        from coop.scenarios.evaluation import batched_values
+        from coop.solvers.repeated.batched import batched_critical_delta
+        from coop.solvers.repeated.batched_spe import batched_subgame_perfect
+
+        scenario = batch.loaded.scenario
+        spec = scenario.repeated
+        game = spec.game
+        node = scenario.document["repeated"] if scenario.document is not None else None
+        if (node is None or game.num_players != 2 or game.horizon is not None or game.detection != 1.0
+                or game.false_alarm != 0.0):
+            return None
+        try:
+            deltas = batched_values(scenario, batch.points, node["continuation" if "continuation" in node else "delta"])
+            noise = batched_values(scenario, batch.points, node["noise"]) if "noise" in node else None
+        except InputError:
+            return None
+        if not np.all((deltas >= 0.0) & (deltas < 1.0)) or (noise is not None and np.ptp(noise) > 0.0):
+            return None  # a point the loader refuses, or noise that varies: point by point
+        if _uses_parameters(node, set(scenario.parameters), skip={"delta", "continuation", "noise"}):
+            return None  # strategies with parameters (a generosity, a k) may change from point to point
+        columns: Columns = {}
+        players = game.stage.players
+        for profile in spec.profiles:
+            crit = batched_critical_delta(batch.payoffs, profile.automata, game.cooperate, game.defect,
+                                          noise=game.noise)
+            columns[f"{profile.name}.spe"] = batched_subgame_perfect(batch.payoffs, deltas, profile.automata,
+                                                                     game.cooperate, game.defect, noise=game.noise)
+            columns[f"{profile.name}.critical_delta"] = np.asarray(crit.overall, dtype=float)
+            for i, p in enumerate(players):
+                columns[f"{profile.name}.critical_delta.{p}"] = np.asarray(crit.per_player[:, i], dtype=float)
+        return columns
 
     def draw(self, kind: str, results: Mapping[str, Any], loaded: LoadedInput, options: PlotOptions) -> Figure:
         from coop.plots import plot_critical_delta

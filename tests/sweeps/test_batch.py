@@ -69,6 +69,21 @@ def test_batched_finite_population_metrics_equal_the_point_by_point_ones(selecti
             assert _same(value, columns[key][p]), (dict(zip(names, row, strict=True)), key, value, columns[key][p])
 
 
+def test_batched_repeated_metrics_equal_the_point_by_point_ones():
+    evaluate = PointEvaluator("ai-arms-race", sections=("stage", "repeated"))
+    rng = np.random.default_rng(5)
+    names = ["relative_gains", "patience", "safe_value"]
+    values = np.column_stack([rng.uniform(0.0, 1.2, 80), rng.uniform(0.0, 0.99, 80), rng.uniform(2.5, 6.0, 80)])
+    values[:10, 0] = 1 / 3  # the degenerate framing weight
+    columns = evaluate.evaluate_batch(names, values)
+    assert columns is not None
+    for p, row in enumerate(values):
+        metrics = evaluate(dict(zip(names, row, strict=True)))
+        assert list(metrics) == list(columns)
+        for key, value in metrics.items():
+            assert _same(value, columns[key][p]), (dict(zip(names, row, strict=True)), key, value, columns[key][p])
+
+
 def test_no_batched_path_for_other_methods_or_sections():
     assert PointEvaluator("ai-arms-race", method="pure", sections=("stage",)).evaluate_batch(
         ["relative_gains"], np.array([[0.1]])) is None
