@@ -1,4 +1,4 @@
-r"""Critical discount factors of one automaton profile for many 2-player stage games at once.
+r"""Critical discount factors and subgame perfection of one automaton profile for many 2-player stage games at once.
 
 A sweep over a repeated scenario asks, at every parameter point, from which
 discount factor a strategy profile (grim trigger, tit-for-tat, ...) is subgame
@@ -32,6 +32,13 @@ with :math:`1 - \delta^*`.
 The answers equal the single function's up to rounding (a grid point or a
 midpoint whose largest gain is within rounding of ``tol`` can be decided the
 other way; the bisected values then differ by about ``1e-13``).
+
+:func:`batched_subgame_perfect` asks the other question of a sweep, whether the
+profile is subgame perfect at each point's own :math:`\delta`: the same tables,
+and the values solved directly at that :math:`\delta`, as at a bisection
+midpoint; point by point it is
+:func:`~coop.solvers.repeated.subgame_perfection.check_subgame_perfect`'s
+``is_spe``, up to the same rounding.
 
 References
 ----------
@@ -276,6 +283,38 @@ def _direct_fails(delta, i, chain, nxt, valid, U, UD, work):
 
 
 @njit(cache=True)
+def _point_tol(u, opts):
+    """The tolerance of one point (payoffs ``u``, ``(N, F)``): ``opts.tol``, or by default ``REGRET_TOL`` times
+    the payoff spread (1 for a constant game), as ``NormalFormGame.payoff_scale`` computes it."""
+    if not opts.default_tol:
+        return opts.tol
+    lo = u[0, 0]
+    hi = u[0, 0]
+    for i in range(u.shape[0]):
+        for f in range(u.shape[1]):
+            lo = min(lo, u[i, f])
+            hi = max(hi, u[i, f])
+    return REGRET_TOL * (hi - lo if hi > lo else 1.0)
+
+
+@njit(cache=True)
+def _stage_payoffs(ui, i, onpath, dev, U, UD):
+    """Player ``i``'s expected stage payoffs (``ui`` ``(F,)``): on path into ``U`` ``(J,)`` and after each intended
+    action into ``UD`` ``(J, A)`` (``onpath``, ``dev``: the :class:`ProfileTables` fields ``onpath``,
+    ``deviation``)."""
+    for s in range(onpath.shape[0]):
+        v = 0.0
+        for f in range(ui.shape[0]):
+            v += onpath[s, f] * ui[f]
+        U[s] = v
+        for a in range(UD.shape[1]):
+            v = 0.0
+            for f in range(ui.shape[0]):
+                v += dev[s, i, a, f] * ui[f]
+            UD[s, a] = v
+
+
+@njit(cache=True)
 def _critical_delta_kernel(flat, tables, opts, out):
     """Critical discount factors of every point ``flat[p]`` (``(N, F)`` payoffs) into :class:`CriticalOut`."""
     grid, gains, onpath, dev = tables.grid, tables.gains, tables.onpath, tables.deviation
@@ -292,16 +331,7 @@ def _critical_delta_kernel(flat, tables, opts, out):
     work = (np.empty((J, J)), np.empty(J), np.empty(1))
     for p in range(P):
         u = flat[p]
-        if opts.default_tol:
-            lo = u[0, 0]
-            hi = u[0, 0]
-            for i in range(n):
-                for f in range(F):
-                    lo = min(lo, u[i, f])
-                    hi = max(hi, u[i, f])
-            tol = REGRET_TOL * (hi - lo if hi > lo else 1.0)
-        else:
-            tol = opts.tol
+        tol = _point_tol(u, opts)
         out.tols[p] = tol
         work[2][0] = tol
         overall = 0.0
@@ -315,16 +345,7 @@ def _critical_delta_kernel(flat, tables, opts, out):
             if g < 0:
                 out.per_player[p, i] = 0.0
                 continue
-            for s in range(J):
-                v = 0.0
-                for f in range(F):
-                    v += onpath[s, f] * ui[f]
-                U[s] = v
-                for a in range(A):
-                    v = 0.0
-                    for f in range(F):
-                        v += dev[s, i, a, f] * ui[f]
-                    UD[s, a] = v
+            _stage_payoffs(ui, i, onpath, dev, U, UD)
             lo_d = grid[g]
             hi_d = grid[g + 1]
             for _ in range(_BISECTIONS):
@@ -339,6 +360,28 @@ def _critical_delta_kernel(flat, tables, opts, out):
             if not np.isnan(overall):
                 overall = max(overall, hi_d)
         out.overall[p] = overall
+
+
+@njit(cache=True)
+def _subgame_perfect_kernel(flat, deltas, tables, opts, out):
+    """``out[p]``: no player of point ``p`` (payoffs ``flat[p]``, ``(N, F)``) gains more than the point's tolerance
+    by a one-shot deviation at ``deltas[p]``, the values solved directly as :func:`_direct_fails` does."""
+    onpath, dev = tables.onpath, tables.deviation
+    chain, nxt, valid = tables.chain, tables.next_state, tables.valid
+    J = onpath.shape[0]
+    U = np.empty(J)
+    UD = np.empty((J, dev.shape[2]))
+    work = (np.empty((J, J)), np.empty(J), np.empty(1))
+    for p in range(flat.shape[0]):
+        u = flat[p]
+        work[2][0] = _point_tol(u, opts)
+        ok = True
+        for i in range(u.shape[0]):
+            _stage_payoffs(u[i], i, onpath, dev, U, UD)
+            if _direct_fails(deltas[p], i, chain, nxt, valid, U, UD, work):
+                ok = False
+                break
+        out[p] = ok
 
 
 # ============================================================================ results and wrapper
@@ -396,24 +439,24 @@ def _profile_arg(stage: NormalFormGame, profile: str | Sequence[str | Automaton]
                  params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None) -> tuple[Automaton, ...]:
     names: Sequence[str | Automaton] = [profile] * 2 if isinstance(profile, str) else list(profile)
     if len(names) != 2:
-        raise InputError(f"batched_critical_delta: a profile needs 2 automata, got {len(names)}")
+        raise InputError(f"a profile needs 2 automata, got {len(names)}")
     if params is None or isinstance(params, Mapping):
         per_player = [dict(params or {})] * 2
     else:
         per_player = [dict(q) for q in params]
         if len(per_player) != 2:
-            raise InputError(f"batched_critical_delta: params needs one mapping per player, got {len(per_player)}")
+            raise InputError(f"params needs one mapping per player, got {len(per_player)}")
     out = []
     for i, item in enumerate(names):
         if isinstance(item, Automaton):
             out.append(item)
             continue
         if item not in BUILDERS:
-            raise InputError(f"batched_critical_delta: unknown strategy {item!r}; expected one of {sorted(BUILDERS)}")
+            raise InputError(f"unknown strategy {item!r}; expected one of {sorted(BUILDERS)}")
         try:
             out.append(BUILDERS[item](stage, i, cooperate, defect, **per_player[i]))
         except TypeError as err:
-            raise InputError(f"batched_critical_delta: bad parameters {per_player[i]} for {item!r}: {err}") from err
+            raise InputError(f"bad parameters {per_player[i]} for {item!r}: {err}") from err
     return tuple(out)
 
 
@@ -519,33 +562,113 @@ def batched_critical_delta(
     >>> res.overall.round(6).tolist()
     [0.5, 0.333333]
     """
+    arr, strategies, tables, opts, eps = _batch_input("batched_critical_delta", payoffs, profile, cooperate, defect,
+                                                      noise, tol, params)
+    P = arr.shape[0]
+    out = CriticalOut(np.empty((P, 2)), np.empty(P), np.empty(P))
+    _critical_delta_kernel(arr.reshape(P, 2, -1), tables, opts, out)
+    for a in out:
+        a.setflags(write=False)
+    return BatchedCriticalDelta(strategies, out.per_player, out.overall, out.tols, eps)
+
+
+def batched_subgame_perfect(
+    payoffs: Any,
+    deltas: Any,
+    profile: str | Sequence[str | Automaton],
+    cooperate: Sequence[int],
+    defect: Sequence[int],
+    noise: float = 0.0,
+    tol: float | None = None,
+    params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+) -> np.ndarray:
+    """Whether one 2-player automaton profile is subgame perfect at each point's discount factor, in one compiled call.
+
+    The one-shot deviation check of
+    :func:`~coop.solvers.repeated.subgame_perfection.check_subgame_perfect` at every point: the profile is
+    analysed once (:func:`profile_tables`), and at each point the values are solved at ``deltas[p]`` and every
+    reachable joint state and intended action of each player is tried. A player's gain (per period, divided by
+    ``1 - delta``) counts as none when it is at most the tolerance; ``delta = 0`` is the stage game at every
+    reachable joint state, like any other discount factor.
+
+    Parameters
+    ----------
+    payoffs : array-like
+        ``(P, 2, a_1, a_2)``: ``payoffs[p]`` is point ``p``'s stage game in coop's convention.
+    deltas : array-like
+        ``(P,)``: point ``p``'s discount factor, in ``[0, 1)``.
+    profile, cooperate, defect, noise, params
+        As :func:`batched_critical_delta` (named profiles share its cached analysis).
+    tol : float, optional
+        Largest per-period gain counted as no gain; by default ``1e-9`` times each point's payoff spread, as
+        ``check_subgame_perfect``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(P,)`` bool: point by point
+        ``check_subgame_perfect(RepeatedGame(stage, deltas[p], cooperate, defect, noise), profile, tol).is_spe``
+        (a gain within rounding of the tolerance may be decided the other way).
+
+    Examples
+    --------
+    Grim trigger in the prisoner's dilemma (T, R, P, S) = (5, 3, 1, 0) holds from delta = 1/2 on:
+
+    >>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
+    >>> pd = np.stack([A, A.T])
+    >>> batched_subgame_perfect(np.stack([pd] * 4), [0.0, 0.49, 0.5, 0.9], "grim_trigger", (0, 0), (1, 1)).tolist()
+    [False, False, True, True]
+    """
+    arr, _, tables, opts, _ = _batch_input("batched_subgame_perfect", payoffs, profile, cooperate, defect, noise,
+                                           tol, params)
+    try:
+        d = np.asarray(deltas, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError("batched_subgame_perfect: deltas must be an array of numbers") from None
+    if d.shape != arr.shape[:1]:
+        raise InputError(f"batched_subgame_perfect: deltas must have shape ({arr.shape[0]},), one per point, "
+                         f"got {d.shape}")
+    if not np.all((d >= 0.0) & (d < 1.0)):
+        raise InputError("batched_subgame_perfect: every delta must be a number in [0, 1)")
+    out = np.empty(arr.shape[0], dtype=np.bool_)
+    _subgame_perfect_kernel(arr.reshape(arr.shape[0], 2, -1), np.ascontiguousarray(d), tables, opts, out)
+    return out
+
+
+def _batch_input(who: str, payoffs: Any, profile: str | Sequence[str | Automaton], cooperate: Sequence[int],
+                 defect: Sequence[int], noise: float, tol: float | None,
+                 params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+                 ) -> tuple[np.ndarray, tuple[str, ...], ProfileTables, Any, float]:
+    """The checked payoffs ``(P, 2, a_1, a_2)``, the automata's names, the profile's tables, the kernel's
+    :class:`CriticalOptions` and the noise; bad input raises :class:`InputError` naming ``who``."""
     try:
         arr = np.ascontiguousarray(np.asarray(payoffs, dtype=np.float64))
     except (TypeError, ValueError):
-        raise InputError("batched_critical_delta: payoffs must be an array of numbers") from None
+        raise InputError(f"{who}: payoffs must be an array of numbers") from None
     if arr.ndim != 4 or arr.shape[1] != 2 or arr.shape[0] < 1 or min(arr.shape[2:]) < 1:
-        raise InputError(f"batched_critical_delta: payoffs must have shape (P, 2, a_1, a_2), got {arr.shape}")
+        raise InputError(f"{who}: payoffs must have shape (P, 2, a_1, a_2), got {arr.shape}")
     if not np.all(np.isfinite(arr)):
-        raise InputError("batched_critical_delta: payoffs must be finite numbers")
+        raise InputError(f"{who}: payoffs must be finite numbers")
     if tol is None:
         t, default = 0.0, True
     else:
-        t, default = float(tol), False
+        try:
+            t, default = float(tol), False
+        except (TypeError, ValueError):
+            t, default = math.nan, False
         if not math.isfinite(t) or t < 0.0:
-            raise InputError(f"batched_critical_delta: tol must be a finite number >= 0, got {tol!r}")
-    stage = NormalFormGame.from_payoffs(np.zeros(arr.shape[1:]))  # only the shape builds and checks the automata
-    game = RepeatedGame(stage, None, tuple(cooperate), tuple(defect), noise)
-    names = [profile] * 2 if isinstance(profile, str) else list(profile)
-    if len(names) == 2 and all(isinstance(x, str) for x in names):
-        # named builders: the same call again (a sweep's next chunk) reuses the analysis of the profile
-        key = json.dumps([names, params, arr.shape[2:], game.cooperate, game.defect, game.noise], default=repr)
-        strategies, tables = _named_profile_tables(key)
-    else:
-        automata = _profile_arg(stage, profile, game.cooperate, game.defect, params)
-        strategies, tables = tuple(a.name for a in automata), profile_tables(game, automata)
-    P = arr.shape[0]
-    out = CriticalOut(np.empty((P, 2)), np.empty(P), np.empty(P))
-    _critical_delta_kernel(arr.reshape(P, 2, -1), tables, CriticalOptions(t, default), out)
-    for a in out:
-        a.setflags(write=False)
-    return BatchedCriticalDelta(strategies, out.per_player, out.overall, out.tols, float(game.noise))
+            raise InputError(f"{who}: tol must be a finite number >= 0, got {tol!r}")
+    try:
+        stage = NormalFormGame.from_payoffs(np.zeros(arr.shape[1:]))  # only the shape builds and checks the automata
+        game = RepeatedGame(stage, None, tuple(cooperate), tuple(defect), noise)
+        names = [profile] * 2 if isinstance(profile, str) else list(profile)
+        if len(names) == 2 and all(isinstance(x, str) for x in names):
+            # named builders: the same call again (a sweep's next chunk) reuses the analysis of the profile
+            key = json.dumps([names, params, arr.shape[2:], game.cooperate, game.defect, game.noise], default=repr)
+            strategies, tables = _named_profile_tables(key)
+        else:
+            automata = _profile_arg(stage, profile, game.cooperate, game.defect, params)
+            strategies, tables = tuple(a.name for a in automata), profile_tables(game, automata)
+    except InputError as err:
+        raise InputError(f"{who}: {err.message}", err.source, err.line, err.place) from None
+    return arr, strategies, tables, CriticalOptions(t, default), float(game.noise)

@@ -12,8 +12,8 @@ import pytest
 from coop.errors import InputError
 from coop.games import NormalFormGame
 from coop.games.repeated import RepeatedGame
-from coop.solvers.repeated.batched import batched_critical_delta
-from coop.solvers.repeated.subgame_perfection import critical_discount_factor
+from coop.solvers.repeated.batched import batched_critical_delta, batched_subgame_perfect
+from coop.solvers.repeated.subgame_perfection import check_subgame_perfect, critical_discount_factor
 
 #: the bisection stops at a bracket of 1e-13; rounding may move a decision by one step
 TOL = 1e-12
@@ -160,3 +160,107 @@ def test_bad_input_is_one_clear_error(kwargs, match):
     args.update(kwargs)
     with pytest.raises(InputError, match=match):
         batched_critical_delta(**args)
+
+
+# ============================================================================ subgame perfection at each delta
+SPE_PROFILES = [
+    pytest.param("grim_trigger", {}, id="grim"),
+    pytest.param("tit_for_tat", {}, id="tft"),
+    pytest.param("win_stay_lose_shift", {}, id="wsls"),
+    pytest.param("k_period_punishment", {"k": 2}, id="k2"),
+    pytest.param("always_defect", {}, id="alld"),
+]
+#: the offsets from the critical discount factor tried: each side, within 1e-9
+NEAR = (-1e-9, 1e-9, -1e-10, 1e-10)
+
+
+def _spe_batch(rng: np.random.Generator, count: int, shape: tuple[int, int], kind: str) -> np.ndarray:
+    if kind == "dilemma":
+        return _random_dilemmas(rng, count, integer=bool(rng.integers(2)))
+    if kind == "int":
+        out = rng.integers(-3, 6, (count, 2, *shape)).astype(float)  # many ties
+        out[4:6] = rng.integers(-3, 6, (2, 1, 1, 1))  # constant games: every profile, every delta
+        return out
+    return rng.standard_normal((count, 2, *shape))
+
+
+@pytest.mark.parametrize("name, params", SPE_PROFILES)
+@pytest.mark.parametrize("noise", [0.0, 0.03], ids=["exact", "noisy"])
+def test_subgame_perfect_equals_check_subgame_perfect(name, params, noise):
+    """Random 2x2 and 2x3 games, integer and Gaussian: random deltas, delta = 0 and deltas within 1e-9 of the
+    critical one, equal point by point to check_subgame_perfect(...).is_spe (240 points per case)."""
+    rng = np.random.default_rng([len(name), int(noise * 100)])
+    outcomes = set()
+    for shape, kind, cooperate, defect in [((2, 2), "int", (0, 0), (1, 1)), ((2, 2), "gauss", (0, 0), (1, 1)),
+                                           ((2, 2), "dilemma", (0, 0), (1, 1)), ((2, 2), "dilemma", (0, 0), (1, 1)),
+                                           ((2, 3), "int", (1, 0), (0, 2)), ((2, 3), "gauss", (0, 0), (1, 1))]:
+        count = 40
+        payoffs = _spe_batch(rng, count, shape, kind)
+        deltas = rng.uniform(0.0, 1.0, count)
+        deltas[:4] = 0.0
+        games = [RepeatedGame(NormalFormGame.from_payoffs(u), None, cooperate, defect, noise) for u in payoffs]
+        automata = [g.profile(name, **params) for g in games]
+        for p in range(4, count):
+            crit = critical_discount_factor(games[p], automata[p]).overall
+            if crit is not None and p % 3:
+                deltas[p] = min(max(crit + NEAR[p % len(NEAR)], 0.0), 0.999)
+        fast = batched_subgame_perfect(payoffs, deltas, name, cooperate, defect, noise=noise, params=params)
+        assert fast.shape == (count,) and fast.dtype == np.bool_
+        for p in range(count):
+            single = check_subgame_perfect(games[p].with_delta(float(deltas[p])), automata[p]).is_spe
+            assert bool(fast[p]) == single, (kind, shape, payoffs[p].tolist(), float(deltas[p]))
+            outcomes.add(single)
+    assert outcomes == {True, False}
+
+
+def test_subgame_perfect_ties_and_thresholds():
+    # tit-for-tat in the prisoner's dilemma (4, 3, 1, 0) is subgame perfect only at delta = 1/3, where both
+    # one-shot conditions hold with equality
+    pd = _pd(4, 3, 1, 0)
+    deltas = [0.0, 0.3, 1 / 3, 0.34, 0.9]
+    assert batched_subgame_perfect(np.stack([pd] * 5), deltas, "tit_for_tat", (0, 0), (1, 1)).tolist() \
+        == [False, False, True, False, False]
+    # grim trigger from (T - R) / (T - P) = 1/2 on; always defect at every delta, 0 included
+    pd = _pd(5, 3, 1, 0)
+    deltas = [0.0, 0.5 - 1e-9, 0.5, 0.5 + 1e-9, 0.99]
+    assert batched_subgame_perfect(np.stack([pd] * 5), deltas, "grim_trigger", (0, 0), (1, 1)).tolist() \
+        == [False, False, True, True, True]
+    assert batched_subgame_perfect(np.stack([pd] * 5), deltas, "always_defect", (0, 0), (1, 1)).all()
+    # a constant game: nobody ever gains
+    assert batched_subgame_perfect(np.zeros((2, 2, 2, 2)), [0.0, 0.5], "tit_for_tat", (0, 0), (1, 1)).all()
+
+
+def test_subgame_perfect_tolerance_explicit_automata_and_mixed_profiles():
+    pd = _pd(5, 3, 1, 0)
+    game = RepeatedGame(NormalFormGame.from_payoffs(pd), None, (0, 0), (1, 1))
+    deltas = np.linspace(0.0, 0.95, 20)
+    for tol in (None, 0.0, 0.1, 0.5):
+        ours = batched_subgame_perfect(np.stack([pd] * 20), deltas, game.profile("grim_trigger"), (0, 0), (1, 1),
+                                       tol=tol)
+        single = [check_subgame_perfect(game.with_delta(float(d)), game.profile("grim_trigger"), tol=tol).is_spe
+                  for d in deltas]
+        assert ours.tolist() == single
+    # one name and parameters per player
+    autos = (game.automaton("grim_trigger", 0), game.automaton("k_period_punishment", 1, k=1))
+    ours = batched_subgame_perfect(np.stack([pd] * 20), deltas, ["grim_trigger", "k_period_punishment"], (0, 0),
+                                   (1, 1), params=[{}, {"k": 1}])
+    assert ours.tolist() == [check_subgame_perfect(game.with_delta(float(d)), autos).is_spe for d in deltas]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    pytest.param({"deltas": [0.5, 0.5]}, "one per point", id="count"),
+    pytest.param({"deltas": [1.0]}, r"\[0, 1\)", id="one"),
+    pytest.param({"deltas": [-0.1]}, r"\[0, 1\)", id="negative"),
+    pytest.param({"deltas": [float("nan")]}, r"\[0, 1\)", id="nan"),
+    pytest.param({"deltas": ["x"]}, "array of numbers", id="text"),
+    pytest.param({"payoffs": np.zeros((1, 3, 2, 2, 2))}, "shape", id="three_players"),
+    pytest.param({"profile": "no_such_strategy"}, "batched_subgame_perfect: unknown strategy", id="unknown"),
+    pytest.param({"tol": -1.0}, "tol", id="tol"),
+    pytest.param({"noise": 1.5}, "batched_subgame_perfect: .*noise", id="noise"),
+])
+def test_subgame_perfect_bad_input_is_one_clear_error(kwargs, match):
+    args: dict[str, Any] = {"payoffs": _pd(5, 3, 1, 0)[None], "deltas": [0.5], "profile": "grim_trigger",
+                            "cooperate": (0, 0), "defect": (1, 1)}
+    args.update(kwargs)
+    with pytest.raises(InputError, match=match):
+        batched_subgame_perfect(**args)
