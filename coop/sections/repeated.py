@@ -138,8 +138,7 @@ class RepeatedAnalysis(Analysis):
         import numpy as np
 
         from coop.scenarios.evaluation import batched_values
-        from coop.solvers.repeated.batched import batched_critical_delta
-        from coop.solvers.repeated.batched_spe import batched_subgame_perfect
+        from coop.solvers.repeated.batched import batched_critical_delta, batched_subgame_perfect
 
         scenario = batch.loaded.scenario
         spec = scenario.repeated
