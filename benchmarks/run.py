@@ -48,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the harness and work
 from bench_dynamics import bench_replicator  # noqa: E402
 from bench_finite_population import bench_fixation, bench_stationary  # noqa: E402
 from bench_payoff_set import bench_repeated_game_payoffs  # noqa: E402
+from bench_sweep import bench_sweep  # noqa: E402
 from bench_tournament import bench_tournament  # noqa: E402
 from harness import (  # noqa: E402
     GAMBIT_LCP_MAX_N,
@@ -454,6 +455,7 @@ WORKLOADS: dict[str, Callable[[Config], list[Row]]] = {
     "tournament": bench_tournament,
     "repeated_game_payoffs": bench_repeated_game_payoffs,
     "cli": bench_cli,
+    "sweep": bench_sweep,
 }
 
 # ----------------------------------------------------------------------------- output

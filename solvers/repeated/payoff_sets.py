@@ -230,7 +230,14 @@ def _simplify_kernel(poly, dist):
 
 @njit(cache=True)
 def _clip_axis(src, m, dst, axis, t):
-    """Clip the convex polygon ``src[:m]`` (counter-clockwise) to ``{w : w[axis] >= t}``; returns the new size."""
+    """Clip the convex polygon ``src[:m]`` (counter-clockwise) to ``{w : w[axis] >= t}``; returns the new size.
+
+    A convex polygon gains at most one vertex, but rounding can leave ``src`` slightly non-convex, and then the
+    line may cross it more than twice: the bound that holds for any cyclic sequence is ``2 m`` (each edge writes
+    its start point and at most one crossing), so ``dst`` must have ``2 m`` rows.
+    """
+    if dst.shape[0] < 2 * m:
+        raise ValueError("_clip_axis: the output buffer needs 2 m rows")
     k = 0
     for idx in range(m):
         nxt = idx + 1 if idx + 1 < m else 0
@@ -400,7 +407,7 @@ def _equilibrium_set_kernel(H, c0, stage, opts):
     P = pay.shape[0]
     cap = D + 8
     poly = np.empty((cap, 2))
-    work = SetWorkspace(np.empty(D), np.empty((D, 2)), np.empty((cap + 2, 2)), np.empty((cap + 4, 2)))
+    work = SetWorkspace(np.empty(D), np.empty((D, 2)), np.empty((2 * cap, 2)), np.empty((4 * cap, 2)))
     c_new = work.c_new
     arg = work.arg
     thr = np.empty((P, 2))
@@ -500,9 +507,9 @@ def _generated_points(poly, pay, dev, delta, slack):
     for q in range(1, m):
         lo0 = min(lo0, poly[q, 0])
         lo1 = min(lo1, poly[q, 1])
-    buf1 = np.empty((m + 2, 2))
-    buf2 = np.empty((m + 4, 2))
-    out = np.empty((P * (m + 4), 2))
+    buf1 = np.empty((2 * m, 2))  # the bounds of _clip_axis
+    buf2 = np.empty((4 * m, 2))
+    out = np.empty((P * 4 * m, 2))
     k = 0
     for a in range(P):
         k1 = _clip_axis(poly, m, buf1, 0, lo0 + gain * (dev[a, 0] - pay[a, 0]) - slack)
@@ -1022,8 +1029,8 @@ def _dim_2d(verts: np.ndarray) -> int:
 
 def _clip_polygon(hull: np.ndarray, thr: np.ndarray, eps: float) -> np.ndarray:
     m = len(hull)
-    buf1 = np.empty((m + 2, 2))
-    buf2 = np.empty((m + 4, 2))
+    buf1 = np.empty((2 * m, 2))  # the bounds of _clip_axis
+    buf2 = np.empty((4 * m, 2))
     hull = np.ascontiguousarray(hull)
     for slack in (0.0, eps):  # exact thresholds first; a slack only when rounding empties the set
         k = _clip_axis(hull, m, buf1, 0, float(thr[0]) - slack)

@@ -321,3 +321,21 @@ def test_equilibrium_set_properties(game, delta):
 def test_bad_input(call, message):
     with pytest.raises(InputError, match=message):
         call()
+
+
+def test_nearly_degenerate_games_stay_in_bounds():
+    """Regression: near relative_gains = 1/3 in ai-arms-race two payoff points nearly coincide, and the outer
+    approximation used to write past its polygon buffers (the process died with a heap corruption)."""
+    from coop.scenarios import load
+    from coop.solvers.repeated.payoff_sets import equilibrium_payoff_set
+
+    scenario = load("ai-arms-race")
+    lo, hi = 0.3, 0.4
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        game = scenario.with_parameters({"relative_gains": mid}).repeated.game
+        result = equilibrium_payoff_set(game)
+        assert not result.empty and np.all(np.isfinite(result.vertices))
+        stage = game.stage
+        assert result.vertices[:, 0].min() >= stage.payoffs[0].min() - 1e-9
+        lo, hi = (mid, hi) if mid < 1 / 3 else (lo, mid)
