@@ -101,7 +101,8 @@ class SweepResult:
                     where = f"{exact.pop()} (bisection: {ts[0].value:.10g}), at all {len(ts)} values of " + \
                         ", ".join(others) if others else ""
                 else:
-                    parts = [(f"{t.closed_form}" if t.closed_form else f"{t.value:.6g}")
+                    parts = [(f"{t.closed_form} (bisection: {t.value:.10g})" if t.closed_form and len(ts) == 1
+                              else f"{t.closed_form}" if t.closed_form else f"{t.value:.6g}")
                              + (f" at {', '.join(f'{k} {v:.4g}' for k, v in t.at.items())}" if t.at else "")
                              for t in ts[:6]]
                     where = "; ".join(parts) + (f"; ... ({len(ts)} in all)" if len(ts) > 6 else "")
