@@ -24,6 +24,18 @@ def _same(a, b) -> bool:
     return bool(a == b)
 
 
+def _assert_batch_equals_points(evaluate: PointEvaluator, names: list[str], values: np.ndarray) -> None:
+    """The batched columns equal, point by point and key by key, what the evaluator gives one point at a time."""
+    columns = evaluate.evaluate_batch(names, values)
+    assert columns is not None
+    for p, row in enumerate(values):
+        point = dict(zip(names, row, strict=True))
+        metrics = evaluate(point)
+        assert list(metrics) == list(columns)
+        for key, value in metrics.items():
+            assert _same(value, columns[key][p]), (point, key, value, columns[key][p])
+
+
 CASES = [
     ("ai-arms-race", {"relative_gains": (0.0, 1.5), "safe_value": (2.0, 5.0)}),
     ("export-controls", {"leakage": (0.0, 1.0), "alliance_value": (0.0, 5.0)}),
@@ -39,14 +51,7 @@ def test_batched_stage_metrics_equal_the_point_by_point_ones(name, ranges):
     names = list(ranges)
     values = np.column_stack([rng.uniform(lo, hi, 150) for lo, hi in ranges.values()])
     values[:40] = np.round(values[:40] * 2) / 2  # ties and degenerate games, which go one by one
-    columns = evaluate.evaluate_batch(names, values)
-    assert columns is not None
-    for p, row in enumerate(values):
-        metrics = evaluate(dict(zip(names, row, strict=True)))
-        assert list(metrics) == list(columns)
-        for key, value in metrics.items():
-            assert _same(value, columns[key][p]), (name, dict(zip(names, row, strict=True)), key, value,
-                                                    columns[key][p])
+    _assert_batch_equals_points(evaluate, names, values)
 
 
 @pytest.mark.parametrize("selection", [0.01, 1.0])
@@ -60,13 +65,7 @@ def test_batched_finite_population_metrics_equal_the_point_by_point_ones(selecti
     rng = np.random.default_rng(3)
     values = np.column_stack([rng.uniform(0.0, 1.0, 120), rng.uniform(1.0, 5.0, 120)])
     names = ["disaster_risk", "speed"]
-    columns = evaluate.evaluate_batch(names, values)
-    assert columns is not None
-    for p, row in enumerate(values):
-        metrics = evaluate(dict(zip(names, row, strict=True)))
-        assert list(metrics) == list(columns)
-        for key, value in metrics.items():
-            assert _same(value, columns[key][p]), (dict(zip(names, row, strict=True)), key, value, columns[key][p])
+    _assert_batch_equals_points(evaluate, names, values)
 
 
 def test_batched_repeated_metrics_equal_the_point_by_point_ones():
@@ -75,13 +74,7 @@ def test_batched_repeated_metrics_equal_the_point_by_point_ones():
     names = ["relative_gains", "patience", "safe_value"]
     values = np.column_stack([rng.uniform(0.0, 1.2, 80), rng.uniform(0.0, 0.99, 80), rng.uniform(2.5, 6.0, 80)])
     values[:10, 0] = 1 / 3  # the degenerate framing weight
-    columns = evaluate.evaluate_batch(names, values)
-    assert columns is not None
-    for p, row in enumerate(values):
-        metrics = evaluate(dict(zip(names, row, strict=True)))
-        assert list(metrics) == list(columns)
-        for key, value in metrics.items():
-            assert _same(value, columns[key][p]), (dict(zip(names, row, strict=True)), key, value, columns[key][p])
+    _assert_batch_equals_points(evaluate, names, values)
 
 
 def test_no_batched_path_for_other_methods_or_sections():
