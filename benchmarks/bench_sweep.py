@@ -203,4 +203,50 @@ def bench_sweep(cfg: Config) -> list[Row]:
                     ratio(one_s, two_s), same, target=">= 1.6x", meets_target=bool(one_s / two_s >= 1.6),
                     notes=f"2 local worker processes vs 1 (same table: {same}); pool start-up included; "
                     f"{n / one_s:,.0f} points/s on 1 worker"))
+
+    # ---------------------------------------------------------------- the same on a Dask LocalCluster
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        import coop
+
+        spec = _spec(ranges, scale_side)
+        coop.sweep("ai-arms-race", _spec(ranges, 3), scheduler=cluster.scheduler_address)  # workers load coop
+        t0 = time.perf_counter()
+        table3 = coop.sweep("ai-arms-race", spec, scheduler=cluster.scheduler_address)
+        dask_s = time.perf_counter() - t0
+    same = bool(table.equals(table3))
+    rows.append(Row("sweep", f"ai-arms-race, {n:,} points, every section", "coop, local pool of 2 workers", dask_s,
+                    two_s, ratio(two_s, dask_s), same, target="<= 1.3x pool time",
+                    meets_target=bool(dask_s <= 1.3 * two_s),
+                    notes=f"distributed.LocalCluster, 2 worker processes, started before timing (same table: {same})"))
+
+    # ---------------------------------------------------------------- memory: a long 2x2 sweep streamed to disk
+    count = 10_000 if cfg.quick else 1_000_000
+    side_m = int(round(count ** 0.5))
+    script = (
+        "import resource, sys, tempfile, pathlib\n"
+        "import coop\n"
+        "from coop.sweeps.output import write_store\n"
+        "from coop.sweeps.executor import SweepStore\n"
+        "folder = pathlib.Path(tempfile.mkdtemp())\n"
+        f"coop.sweep('ai-arms-race', ['relative_gains=0:1.5:{side_m}', 'safe_value=2:6:{side_m}'], "
+        "sections=['stage'], workers=1, store=folder / 'store')\n"
+        "write_store(SweepStore.open(folder / 'store'), folder / 'table.parquet')\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    import subprocess
+    import sys
+
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=1200)
+    seconds = time.perf_counter() - t0
+    peak_mib = int(done.stdout.strip().splitlines()[-1]) / 1024 if done.returncode == 0 else None
+    rows.append(Row("sweep", f"ai-arms-race, {side_m * side_m:,} points, stage, streamed to a store and Parquet",
+                    "(none: peak resident memory)", seconds, None, None, done.returncode == 0,
+                    target="< 1 GiB resident", meets_target=None if peak_mib is None else bool(peak_mib < 1024),
+                    notes=(f"peak resident {peak_mib:.0f} MiB (a fresh process: imports, Numba, the sweep and the "
+                           "Parquet file written chunk by chunk); time includes start-up") if peak_mib is not None
+                    else f"failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}",
+                    extra={"peak_resident_mib": peak_mib}))
     return rows
