@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from coop.sections.base import Metric
 
 #: Relative width of a refined bracket (the issue's default).
@@ -109,6 +111,45 @@ def _bisect(evaluate: Callable[[dict[str, float]], Mapping[str, Metric]], metric
     return Threshold(metric, parameter, 0.5 * (lo + hi), lo, hi, below, above, dict(at), evaluations)
 
 
+def _bisect_batch(evaluate: Any, parameters: Sequence[str],
+                  brackets: list[tuple[str, dict[str, float], float, float, Metric, Metric]], metric: str,
+                  rtol: float) -> list[Threshold] | None:
+    """:func:`_bisect` of many brackets in lockstep, each step one batched evaluation of every midpoint
+    (``evaluate.evaluate_batch``, the sweep's columnar path); ``None`` when the evaluator has none."""
+    batched = getattr(evaluate, "evaluate_batch", None)
+    if batched is None or not brackets:
+        return None
+    lo = [float(x[2]) for x in brackets]
+    hi = [float(x[3]) for x in brackets]
+    below: list[Metric] = [x[4] for x in brackets]
+    above: list[Metric] = [x[5] for x in brackets]
+    count = [0] * len(brackets)
+    scales = [max(abs(a), abs(b), 1e-300) for a, b in zip(lo, hi, strict=True)]
+    while True:
+        live = [k for k in range(len(brackets))
+                if hi[k] - lo[k] > rtol * scales[k] and lo[k] < 0.5 * (lo[k] + hi[k]) < hi[k]]
+        if not live:
+            break
+        values = np.empty((len(live), len(parameters)))
+        for row, k in enumerate(live):
+            parameter, at = brackets[k][0], brackets[k][1]
+            point = {**at, parameter: 0.5 * (lo[k] + hi[k])}
+            values[row] = [point[p] for p in parameters]
+        columns = batched(list(parameters), values)
+        if columns is None:
+            return None
+        for row, k in enumerate(live):
+            mid = 0.5 * (lo[k] + hi[k])
+            value = _plain(columns[metric][row]) if metric in columns else None
+            count[k] += 1
+            if _same(value, below[k]):
+                lo[k] = mid
+            else:
+                hi[k], above[k] = mid, value
+    return [Threshold(metric, parameter, 0.5 * (lo[k] + hi[k]), lo[k], hi[k], below[k], above[k], dict(at), count[k])
+            for k, (parameter, at, *_) in enumerate(brackets)]
+
+
 def _merge_close(steps: list[Threshold]) -> list[Threshold]:
     """Successive changes of one metric within :data:`MERGE_RTOL` of each other, as one boundary."""
     out: list[Threshold] = []
@@ -170,8 +211,8 @@ def find_thresholds(table: Any, parameters: Sequence[str],
 
         return cached
 
-    by_metric: dict[str, Callable[[dict[str, float]], Mapping[str, Metric]]] = {}
-
+    # the brackets to refine, in table order: (metric, parameter, at, lo, hi, below, above)
+    jobs: list[tuple[str, str, dict[str, float], float, float, Metric, Metric]] = []
     for parameter in parameters:
         others = [p for p in parameters if p != parameter]
         groups = table.groupby(others, sort=False) if others else [((), table)]
@@ -184,21 +225,40 @@ def find_thresholds(table: Any, parameters: Sequence[str],
                     below, above = _plain(a.get(metric)), _plain(b.get(metric))
                     if _same(below, above):
                         continue
-                    if len(found) >= max_boundaries:
+                    if len(jobs) >= max_boundaries:
                         skipped += 1
                         continue
-                    at = {p: float(a[p]) for p in others}
-                    lo, hi = float(a[parameter]), float(b[parameter])
-                    steps: list[Threshold] = []
-                    for _ in range(MAX_CHANGES_PER_STEP):  # a value in between: refine the next change too
-                        if metric not in by_metric:
-                            by_metric[metric] = cached_for(metric)
-                        t = _bisect(by_metric[metric], metric, parameter, at, lo, hi, below, above, rtol)
-                        steps.append(t)
-                        if _same(t.above, above) or len(found) + len(steps) >= max_boundaries:
-                            break
-                        lo, below = t.upper, t.above
-                    found += _merge_close(steps)
+                    jobs.append((metric, parameter, {p: float(a[p]) for p in others}, float(a[parameter]),
+                                 float(b[parameter]), below, above))
+    by_metric: dict[str, Callable[[dict[str, float]], Mapping[str, Metric]]] = {}
+    steps: list[list[Threshold]] = [[] for _ in jobs]
+    todo = list(range(len(jobs)))
+    current = {k: (jobs[k][3], jobs[k][5]) for k in todo}  # where the next change is looked for: (lo, below)
+    for _ in range(MAX_CHANGES_PER_STEP):  # a value in between: refine the next change too
+        if not todo:
+            break
+        results: dict[int, Threshold] = {}
+        for metric in dict.fromkeys(jobs[k][0] for k in todo):
+            mine = [k for k in todo if jobs[k][0] == metric]
+            fn = evaluator_for(metric) if evaluator_for is not None else evaluate
+            batch = _bisect_batch(fn, parameters, [(jobs[k][1], jobs[k][2], current[k][0], jobs[k][4], current[k][1],
+                                                    jobs[k][6]) for k in mine], metric, rtol)
+            if batch is None:  # no batched path: one bracket at a time
+                if metric not in by_metric:
+                    by_metric[metric] = cached_for(metric)
+                batch = [_bisect(by_metric[metric], metric, jobs[k][1], jobs[k][2], current[k][0], jobs[k][4],
+                                 current[k][1], jobs[k][6], rtol) for k in mine]
+            results.update(zip(mine, batch, strict=True))
+        following = []
+        for k in todo:
+            t = results[k]
+            steps[k].append(t)
+            if not _same(t.above, jobs[k][6]) and len(jobs) + sum(len(x) - 1 for x in steps) < max_boundaries:
+                current[k] = (t.upper, t.above)
+                following.append(k)
+        todo = following
+    for k in range(len(jobs)):
+        found += _merge_close(steps[k])
     if skipped:
         notes.append(f"{skipped} more boundaries were not refined (at most {max_boundaries}); sweep fewer points "
                      "or choose metrics with --threshold-metric")

@@ -150,3 +150,15 @@ def test_cli_bad_input_is_one_line_before_any_work(args, message, tmp_path, monk
 def test_nothing_to_sweep(tmp_path):
     res = CliRunner().invoke(cli, ["sweep", "red-lines"])
     assert res.exit_code == 2 and "nothing to sweep" in res.stderr
+
+
+def test_batched_bisection_equals_one_bracket_at_a_time():
+    evaluate = PointEvaluator("ai-arms-race", sections=("stage", "repeated"))
+    rows = [{"relative_gains": w, "patience": d, **evaluate({"relative_gains": w, "patience": d})}
+            for w in np.linspace(0, 1, 6) for d in (0.2, 0.5, 0.9)]
+    table = pd.DataFrame(rows)
+    names = ["relative_gains", "patience"]
+    fast, _ = find_thresholds(table, names, evaluate)
+    slow, _ = find_thresholds(table, names, lambda point: evaluate(point))  # no evaluate_batch: one at a time
+    assert [t.to_dict() for t in fast] == [t.to_dict() for t in slow]
+    assert len(fast) > 5
