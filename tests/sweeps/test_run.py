@@ -153,7 +153,7 @@ def test_nothing_to_sweep(tmp_path):
 
 
 def test_batched_bisection_equals_one_bracket_at_a_time():
-    evaluate = PointEvaluator("ai-arms-race", sections=("stage", "repeated"))
+    evaluate = PointEvaluator("ai-arms-race", sections=("stage",))
     rows = [{"relative_gains": w, "patience": d, **evaluate({"relative_gains": w, "patience": d})}
             for w in np.linspace(0, 1, 6) for d in (0.2, 0.5, 0.9)]
     table = pd.DataFrame(rows)
