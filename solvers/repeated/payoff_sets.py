@@ -82,6 +82,8 @@ _MAX_SUBSETS = 200_000
 #: up to this many subsets, an N-player polytope's vertices are enumerated directly (one batched solve)
 #: rather than by a half-space intersection around an interior point found by LP
 _DIRECT_SUBSETS = 20_000
+#: below this sine of their angle, two lines are met along the first one rather than by Cramer's rule
+_CRAMER_DET = 1e-3
 
 
 # ----------------------------------------------------------------------------- kernel inputs and results
@@ -125,7 +127,8 @@ c_new : float64[:]
 arg : float64[:, :]
     ``(D, 2)`` output: the maximising point of each direction.
 buf1, buf2 : float64[:, :]
-    Scratch polygons of the two clips (at least ``m + 2`` and ``m + 4`` rows for an ``m``-gon).
+    Scratch polygons of the two clips (at least ``2 m`` and ``4 m`` rows for an ``m``-gon: see
+    :func:`_clip_axis`).
 """
 
 SetKernelResult = namedtuple(
@@ -275,19 +278,95 @@ def _merge_close(poly, m, eps):
 
 
 @njit(cache=True)
-def _vertices_from_support(H, c, out):
-    """Vertices of ``{w : H w <= c}`` when every half-plane touches the set: consecutive lines meet at a vertex."""
+def _line_meet(H, c, l, r):
+    """Where the lines ``H[l] . w = c[l]`` and ``H[r] . w = c[r]`` meet (``det > 0``), and the determinant of the
+    two unit normals (the sine of the angle from ``H[l]`` to ``H[r]``).
+
+    Cramer's rule errs by about the rounding of ``c`` over ``det`` in each coordinate, off the lines as much as
+    along them: for nearly parallel lines the point would miss both by far more than rounding (and dent a
+    thin polygon inwards). Below ``_CRAMER_DET`` the point is found from the foot of line ``l`` along it
+    instead: it stays on line ``l``, and on line ``r`` up to rounding, and only its place along them is
+    uncertain.
+    """
+    h1x = H[l, 0]
+    h1y = H[l, 1]
+    h2x = H[r, 0]
+    h2y = H[r, 1]
+    det = h1x * h2y - h1y * h2x
+    if det >= _CRAMER_DET:
+        return (c[l] * h2y - c[r] * h1y) / det, (h1x * c[r] - h2x * c[l]) / det, det
+    s = (c[r] - c[l] * (h1x * h2x + h1y * h2y)) / det  # how far along line l, counter-clockwise
+    return c[l] * h1x - s * h1y, c[l] * h1y + s * h1x, det
+
+
+@njit(cache=True)
+def _edge_length(H, c, p, l, n):
+    """Signed length of line ``l``'s edge, from where it meets line ``p`` (before it) to where it meets line ``n``
+    (after it), counter-clockwise; ``inf`` when a neighbour is pi or more away (no meeting point there)."""
+    if not (H[p, 0] * H[l, 1] - H[p, 1] * H[l, 0] > 0.0 and H[l, 0] * H[n, 1] - H[l, 1] * H[n, 0] > 0.0):
+        return np.inf  # left to the check of the final cycle
+    x0, y0, _ = _line_meet(H, c, p, l)
+    x1, y1, _ = _line_meet(H, c, l, n)
+    return H[l, 0] * (y1 - y0) - H[l, 1] * (x1 - x0)
+
+
+@njit(cache=True)
+def _vertices_from_support(H, c, out, eps):
+    """Vertices of the polygon ``{w : H w <= c}``, counter-clockwise, into ``out``; returns their number (<= D).
+
+    ``H`` is sorted by angle with gaps below pi. When every half-plane touches the polygon (``c`` are the
+    support values of a convex set), consecutive lines meet at its vertices (a vertex where several lines
+    meet comes once per line: :func:`_merge_close` drops the copies). A line that does not touch it (a
+    support value off by more than rounding, or one of two nearly parallel lines, whose meeting point
+    rounding and the merge and slack tolerances move far along them) has an edge of negative length: the
+    vertex cycle folds back or loops. A spike of the cycle lowers the punishments, so that the iteration
+    no longer decreases (it ran away to 1e14 on nearly degenerate games, its non-convex iterates making
+    the clips of :func:`_apply_operator` overflow their buffers), and a fold stops its walks short. Such
+    lines are removed first, by the half-plane intersection of lines sorted by angle (a deque): a line goes
+    when its edge, between the points where it meets its neighbours as computed, is shorter than ``-eps``.
+    The tight lines of a well-conditioned polygon are all kept, and then its vertices are exactly the
+    meeting points of consecutive lines; what remains folds back by at most ``eps``, which
+    :func:`_merge_close` with the same ``eps`` removes.
+    """
     D = H.shape[0]
-    for l in range(D):
-        r = l + 1 if l + 1 < D else 0
-        h1x = H[l, 0]
-        h1y = H[l, 1]
-        h2x = H[r, 0]
-        h2y = H[r, 1]
-        det = h1x * h2y - h1y * h2x
-        out[l, 0] = (c[l] * h2y - c[r] * h1y) / det
-        out[l, 1] = (h1x * c[r] - h2x * c[l]) / det
-    return D
+    dq = np.empty(D, dtype=np.int64)
+    lo = 0
+    hi = 0  # the surviving lines are dq[lo:hi], by angle
+    for n in range(D):
+        while hi - lo >= 2 and _edge_length(H, c, dq[hi - 2], dq[hi - 1], n) < -eps:
+            hi -= 1
+        while hi - lo >= 2 and _edge_length(H, c, n, dq[lo], dq[lo + 1]) < -eps:
+            lo += 1
+        dq[hi] = n
+        hi += 1
+    # the last lines against the first ones, until neither end folds
+    changed = True
+    while changed and hi - lo >= 3:
+        changed = False
+        if _edge_length(H, c, dq[hi - 2], dq[hi - 1], dq[lo]) < -eps:
+            hi -= 1
+            changed = True
+        elif _edge_length(H, c, dq[hi - 1], dq[lo], dq[lo + 1]) < -eps:
+            lo += 1
+            changed = True
+    ok = hi - lo >= 3
+    for q in range(lo, hi):
+        r = dq[q + 1] if q + 1 < hi else dq[lo]
+        if not H[dq[q], 0] * H[r, 1] - H[dq[q], 1] * H[r, 0] > 0.0:
+            ok = False  # consecutive survivors pi or more apart: the polygon is empty up to rounding
+    if not ok:  # unreachable for support values of a non-empty set; keep every line (memory-safe either way)
+        lo = 0
+        hi = D
+        for q in range(D):
+            dq[q] = q
+    k = 0
+    for q in range(lo, hi):
+        r = q + 1 if q + 1 < hi else lo
+        x, y, _ = _line_meet(H, c, dq[q], dq[r])
+        out[k, 0] = x
+        out[k, 1] = y
+        k += 1
+    return k
 
 
 @njit(cache=True)
@@ -416,7 +495,7 @@ def _equilibrium_set_kernel(H, c0, stage, opts):
     outer_status = _MAX_ITER
     it = 0
     while it < max_iter:
-        m = _vertices_from_support(H, c, poly)
+        m = _vertices_from_support(H, c, poly, merge)
         m = _merge_close(poly, m, merge)
         _incentive_thresholds(poly, m, pay, dev, gain, thr)
         it += 1
@@ -433,7 +512,7 @@ def _equilibrium_set_kernel(H, c0, stage, opts):
     outer_iter = it
     if outer_status == _EMPTY:
         return SetKernelResult(c, np.empty((0, 2)), np.empty((0, 2)), outer_status, outer_iter, _CONVERGED, 0)
-    m = _vertices_from_support(H, c, poly)
+    m = _vertices_from_support(H, c, poly, merge)
     m = _merge_close(poly, m, merge)
     outer = poly[:m].copy()
     inner_status = _MAX_ITER
