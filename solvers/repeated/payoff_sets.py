@@ -219,9 +219,11 @@ def _simplify_kernel(poly, dist):
             ee = ex * ex + ey * ey
             if -cross > dist * np.sqrt(ee):
                 continue  # a convex corner
-            # a dent, or a point on the chord between its neighbours (not the tip of a flat spike)
+            # a dent, or a point on the chord between its neighbours; not a tip that reaches past them (a flat
+            # spike, or the far end of a sliver thinner than dist, which can lie on the inner side of a chord
+            # as short as its width: a nearly degenerate game's set lost a whole end that way)
             t = (ex * (pts[idx, 0] - pts[prv, 0]) + ey * (pts[idx, 1] - pts[prv, 1])) / ee if ee > 0 else 0.5
-            if cross > dist * np.sqrt(ee) or -1e-9 <= t <= 1.0 + 1e-9:
+            if -1e-9 <= t <= 1.0 + 1e-9:
                 for q in range(idx, k - 1):
                     pts[q, 0] = pts[q + 1, 0]
                     pts[q, 1] = pts[q + 1, 1]
