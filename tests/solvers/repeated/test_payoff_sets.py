@@ -323,19 +323,84 @@ def test_bad_input(call, message):
         call()
 
 
+def _assert_valid_set(game: NormalFormGame, res) -> None:
+    """The outer set: non-empty and converged, finite, inside the feasible set, above the pure minmax, containing
+    the payoff of every exact pure stage equilibrium and the inner set."""
+    scale = game.payoff_scale
+    p0, p1 = game.payoffs
+    nash = np.argwhere((p0 >= p0.max(axis=0, keepdims=True)) & (p1 >= p1.max(axis=1, keepdims=True)))
+    assert not res.empty and res.converged
+    assert np.all(np.isfinite(res.vertices)) and np.all(np.isfinite(res.inner_vertices))
+    feas = feasible_payoff_set(game).vertices
+    assert points_polygon_distance(res.vertices, feas).max() <= SET_TOL * scale
+    assert np.all(res.punishment >= pure_minmax(game)[0] - SET_TOL * scale)
+    for row in nash:
+        u = np.array([[p0[tuple(row)], p1[tuple(row)]]])
+        assert points_polygon_distance(u, res.vertices)[0] <= SET_TOL * scale
+    if len(res.inner_vertices):
+        assert points_polygon_distance(res.inner_vertices, res.vertices).max() <= SET_TOL * scale
+
+
 def test_nearly_degenerate_games_stay_in_bounds():
-    """Regression: near relative_gains = 1/3 in ai-arms-race two payoff points nearly coincide, and the outer
-    approximation used to write past its polygon buffers (the process died with a heap corruption)."""
+    """Regression: near relative_gains = 1/3 in ai-arms-race a feasible edge is 6e-7 rad off an axis. Two nearly
+    parallel support lines met at a point Cramer's rule misplaced, the vertex cycle folded back, the caliper
+    walks stopped at the fold, lines that missed the polygon made spikes that lowered the punishments, and the
+    iteration ran away (vertices 1e14 outside the feasible set), its non-convex iterates overflowing the clip
+    buffers: the process died with a heap corruption."""
     from coop.scenarios import load
-    from coop.solvers.repeated.payoff_sets import equilibrium_payoff_set
 
     scenario = load("ai-arms-race")
     lo, hi = 0.3, 0.4
     for _ in range(40):
         mid = 0.5 * (lo + hi)
         game = scenario.with_parameters({"relative_gains": mid}).repeated.game
-        result = equilibrium_payoff_set(game)
-        assert not result.empty and np.all(np.isfinite(result.vertices))
-        stage = game.stage
-        assert result.vertices[:, 0].min() >= stage.payoffs[0].min() - 1e-9
+        _assert_valid_set(game.stage, equilibrium_payoff_set(game))
         lo, hi = (mid, hi) if mid < 1 / 3 else (lo, mid)
+
+
+#: nearly degenerate games found by a randomized search (payoff points 1e-9 to 1e-6 off a line or an
+#: axis-parallel line): before the fix their outer sets ran away or lost an end
+NEARLY_DEGENERATE = [
+    pytest.param((2, 2), [[-0.9999999988159382, 0.999999999680104, -1.0000000011144423, -2.000000001347002],
+                          [-1.0000000005979592, 3.000000001387645, -1.0000000001825013, -3.0000000009118435]],
+                 0.05, id="on_a_line_2x2"),
+    pytest.param((2, 2), [[3.0000000009037415, -1.0000000108348832, 2.9999999807236746, -0.999999997464399],
+                          [-2.000000010838286, -1.9999999935446535, -2.000000000763565, -2.000000003864197]],
+                 0.01, id="horizontal_sliver_2x2"),
+    *[pytest.param((3, 3), [[2.9999984732832616, 1.0000017082413097, 2.9999995542911466, 0.999999050944054,
+                             3.000002917626019, -3.000003331477979, 2.999999792163169, 3.0000012157234144,
+                             3.0000000534681583],
+                            [-2.0000025771263443, 2.999999950003695, 2.000001788966945, -1.999999208546431,
+                             -0.9999992961846563, -0.9999993188779329, 3.0000002995044226, 1.9999972501039454,
+                             -2.0000006847866953]], d, id=f"near_vertical_3x3_{d}") for d in (0.2, 0.5)],
+    pytest.param((3, 3), [[0.9999999933985003, 3.0000000176752346, 4.1909987525724765e-08, 2.000000019124387,
+                           0.9999999903932558, 0.9999999962751652, 2.0000000211240736, -2.0000000164051084,
+                           1.0000000372118678],
+                          [-3.885450527349271e-09, 4.000000002760119, -1.9999999915945859, 2.0000000648739893,
+                           -1.7420483885834971e-09, -1.1399133582692484e-08, 1.9999999919593388,
+                           -5.9999999869050855, 3.378696394265978e-08]], 0.2, id="on_a_line_3x3"),
+]
+
+
+@pytest.mark.parametrize("shape, payoffs, delta", NEARLY_DEGENERATE)
+def test_nearly_degenerate_games_found_by_search(shape, payoffs, delta):
+    game = NormalFormGame.from_payoffs(np.array(payoffs).reshape((2, *shape)))
+    _assert_valid_set(game, equilibrium_payoff_set(game, delta))
+
+
+def test_nearly_degenerate_random_games():
+    """Integer payoffs with ties, nudged by 1e-12 to 1e-5 (a few entries, or all of them onto or off a line)."""
+    rng = np.random.default_rng(2024)
+    for k in range(40):
+        shape = (2, 2) if k % 2 else (3, 3)
+        n = int(np.prod(shape))
+        p = rng.integers(-3, 4, size=(2, n)).astype(float)
+        if k % 4 >= 2:  # onto the line y = a x + b
+            p[1] = rng.choice([-1.0, 0.5, 1.0, 2.0]) * p[0] + rng.integers(-2, 3)
+        p += 10.0 ** rng.uniform(-12, -5) * rng.integers(-1, 2, size=(2, n))
+        game = NormalFormGame.from_payoffs(p.reshape((2, *shape)))
+        p0, p1 = game.payoffs
+        if not ((p0 >= p0.max(axis=0, keepdims=True)) & (p1 >= p1.max(axis=1, keepdims=True))).any():
+            continue
+        for delta in (0.05, 0.5, 0.9):
+            _assert_valid_set(game, equilibrium_payoff_set(game, delta))
