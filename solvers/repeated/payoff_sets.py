@@ -938,6 +938,13 @@ def equilibrium_payoff_set(
     dev = np.empty_like(pay)
     for i in range(2):
         dev[:, i] = np.broadcast_to(stage.payoffs[i].max(axis=i, keepdims=True), stage.num_actions).reshape(-1)
+    # the operator commutes with translations, but rounding grows with the payoffs' size and every tolerance
+    # with their spread: payoffs far from the origin for their spread (100 +- 2) are centred on it first
+    shift = 0.5 * (pay.min(axis=0) + pay.max(axis=0))
+    shift = shift if np.abs(shift).max() > scale else np.zeros(2)
+    if shift.any():
+        pay = pay - shift
+        dev = dev - shift
     hull = _hull_2d(pay, _MERGE * scale)
     H = _directions(int(num_directions), hull)
     c0 = (pay @ H.T).max(axis=0)
@@ -980,13 +987,17 @@ def equilibrium_payoff_set(
         elif inner:
             notes.append(f"the inner approximation did not settle in {max_iter} iterations: no error bound")
     inner_pun = inner_v.min(axis=0) if len(inner_v) else np.full(2, np.nan)
+    support = res.support
+    if shift.any():  # back to the game's payoffs
+        outer, inner_v, punishment, inner_pun = outer + shift, inner_v + shift, punishment + shift, inner_pun + shift
+        support = support + H @ shift
     return EquilibriumPayoffSet(
         game=stage,
         delta=d,
         vertices=_frozen(outer),
         inner_vertices=_frozen(inner_v),
         directions=_frozen(H),
-        support=_frozen(res.support),
+        support=_frozen(support),
         punishment=_frozen(punishment),
         inner_punishment=_frozen(inner_pun),
         empty=bool(empty),

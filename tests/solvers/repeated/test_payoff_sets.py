@@ -379,6 +379,9 @@ NEARLY_DEGENERATE = [
                           [-3.885450527349271e-09, 4.000000002760119, -1.9999999915945859, 2.0000000648739893,
                            -1.7420483885834971e-09, -1.1399133582692484e-08, 1.9999999919593388,
                            -5.9999999869050855, 3.378696394265978e-08]], 0.2, id="on_a_line_3x3"),
+    # ties around 100 with a spread of 2: rounding (relative to 100) against tolerances (relative to 2)
+    *[pytest.param((2, 2), [[99.0, 99.99999999993895, 97.99999999993895, 99.99999999993895],
+                            [99.0, 99.00000000006105, 99.0, 98.0]], d, id=f"far_from_origin_{d}") for d in (0.5, 0.99)],
 ]
 
 
@@ -386,6 +389,20 @@ NEARLY_DEGENERATE = [
 def test_nearly_degenerate_games_found_by_search(shape, payoffs, delta):
     game = NormalFormGame.from_payoffs(np.array(payoffs).reshape((2, *shape)))
     _assert_valid_set(game, equilibrium_payoff_set(game, delta))
+
+
+def test_translated_game_translated_set():
+    """Payoffs far from the origin for their spread are centred before the iteration: the same set, moved."""
+    game = _random_game(1, (3, 3))
+    far = NormalFormGame.from_payoffs(game.payoffs + np.array([1000.0, -300.0])[:, None, None])
+    a = equilibrium_payoff_set(game, 0.7)
+    b = equilibrium_payoff_set(far, 0.7)
+    assert b.converged and b.inner_converged and b.error_bound is not None
+    shift = np.array([1000.0, -300.0])
+    assert hausdorff_distance(a.vertices + shift, b.vertices) <= SET_TOL * game.payoff_scale
+    assert hausdorff_distance(a.inner_vertices + shift, b.inner_vertices) <= SET_TOL * game.payoff_scale
+    assert np.allclose(a.punishment + shift, b.punishment, atol=SET_TOL * game.payoff_scale, rtol=0)
+    assert np.allclose(a.support + a.directions @ shift, b.support, atol=SET_TOL * game.payoff_scale, rtol=0)
 
 
 def test_nearly_degenerate_random_games():
