@@ -112,7 +112,7 @@ max_iter : int64
 inner : bool
     Also run the inner approximation from the outer one's maximising points.
 merge : float64
-    Vertices closer than this (max norm) are merged; also the rounding a caliper walk tolerates.
+    Vertices closer than this (max norm) are merged; a caliper walk tolerates drops of four times this.
 slack : float64
     Incentive constraints are relaxed by this much (well above ``merge`` and rounding).
 """
@@ -377,14 +377,16 @@ def _apply_operator(H, poly, m, thr, stage, opts, work):
 
     For each pure profile ``a`` (rows of ``stage.pay``), clip the polygon to the incentive region
     ``w >= thr[a] - opts.slack`` and, for every direction (rows of ``H``), take the best point of the
-    clipped polygon (rotating calipers; ``opts.merge`` is the rounding a walk tolerates). Writes the
+    clipped polygon (rotating calipers; a walk tolerates drops of ``4 opts.merge``). Writes the
     support values of ``conv B(W)`` into ``work.c_new`` and the maximising points into ``work.arg``
     (a :class:`SetWorkspace`); returns False when no profile has an incentive-compatible continuation.
     """
     pay = stage.pay
     delta = stage.delta
     slack = opts.slack
-    walk = opts.merge
+    # a polygon of _vertices_from_support folds back by at most merge, and merging its vertices moves them by
+    # at most merge more: a walk stopped by a smaller drop could end at a fold, far from the best vertex
+    walk = 4.0 * opts.merge
     c_new = work.c_new
     arg = work.arg
     buf1 = work.buf1
