@@ -1103,8 +1103,21 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 
 def _hull_2d(points: np.ndarray, eps: float) -> np.ndarray:
+    """Convex hull, counter-clockwise from the lexicographically smallest vertex, without vertices within ``eps``
+    of a neighbour or of the segment between their neighbours.
+
+    The monotone chain runs without tolerance, and the near-duplicates and near-collinear vertices are dropped
+    afterwards (:func:`_simplify_kernel`): a chain that treats turns below ``eps`` as straight can pop a true
+    extreme point when points nearly share an ``x`` (their order then follows rounding), as (3, 2) of (3, -2),
+    (3, -1), (3, 2) each moved by 1e-13 was, and the feasible set lost a corner.
+    """
     order = np.lexsort((points[:, 1], points[:, 0]))
-    return _hull_2d_kernel(np.ascontiguousarray(points[order]), eps)
+    hull = _hull_2d_kernel(np.ascontiguousarray(points[order]), 0.0)
+    if eps > 0.0 and len(hull) >= 2:
+        hull = _simplify_kernel(hull, eps)
+        start = int(np.lexsort((hull[:, 1], hull[:, 0]))[0])
+        hull = np.roll(hull, -start, axis=0)
+    return hull
 
 
 def _simplify(poly: np.ndarray, dist: float) -> np.ndarray:

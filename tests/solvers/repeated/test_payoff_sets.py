@@ -358,6 +358,23 @@ def test_nearly_degenerate_games_stay_in_bounds():
         lo, hi = (mid, hi) if mid < 1 / 3 else (lo, mid)
 
 
+NEAR_VERTICAL_CORNER = [
+    [0.9999999999998557, 3.0000000000005485, 2.9999999999997207, -2.0000000000005325, 2.605574935320686e-13,
+     2.99999999999985, -8.856352119196509e-15, 1.0000000000000235, 1.999999999999644],
+    [3.00000000000015, -1.0000000000003733, -1.9999999999997466, -1.999999999999655, -2.000000000000216,
+     2.000000000000331, -1.999999999999949, 5.594176852346056e-13, 1.0000000000000047],
+]
+
+
+def test_feasible_set_keeps_a_corner_of_nearly_vertical_points():
+    game = NormalFormGame.from_payoffs(np.array(NEAR_VERTICAL_CORNER).reshape(2, 3, 3))
+    res = feasible_payoff_set(game)
+    points = game.payoffs.reshape(2, -1).T
+    assert points_polygon_distance(points, res.vertices).max() <= TOL * game.payoff_scale
+    assert np.allclose(res.vertices, [[-2, -2], [3, -2], [3, 2], [1, 3]], atol=1e-12)
+    assert ccw(res.vertices)
+
+
 #: nearly degenerate games found by a randomized search (payoff points 1e-9 to 1e-6 off a line or an
 #: axis-parallel line): before the fix their outer sets ran away or lost an end
 NEARLY_DEGENERATE = [
@@ -379,6 +396,8 @@ NEARLY_DEGENERATE = [
                           [-3.885450527349271e-09, 4.000000002760119, -1.9999999915945859, 2.0000000648739893,
                            -1.7420483885834971e-09, -1.1399133582692484e-08, 1.9999999919593388,
                            -5.9999999869050855, 3.378696394265978e-08]], 0.2, id="on_a_line_3x3"),
+    # (3, -2), (3, -1) and (3, 2) up to 1e-13: the tolerant monotone chain dropped the corner (3, 2)
+    pytest.param((3, 3), NEAR_VERTICAL_CORNER, 0.5, id="near_vertical_corner_3x3"),
     # ties around 100 with a spread of 2: rounding (relative to 100) against tolerances (relative to 2)
     *[pytest.param((2, 2), [[99.0, 99.99999999993895, 97.99999999993895, 99.99999999993895],
                             [99.0, 99.00000000006105, 99.0, 98.0]], d, id=f"far_from_origin_{d}") for d in (0.5, 0.99)],
