@@ -331,6 +331,25 @@ def _vertices_from_support(H, c, out, eps):
     :func:`_merge_close` with the same ``eps`` removes.
     """
     D = H.shape[0]
+    # the common case first: consecutive lines meet at the vertices and no edge folds back, so the deque below
+    # would keep every line; the same points, with one meeting per line instead of four
+    tidy = True
+    for q in range(D):
+        r = q + 1 if q + 1 < D else 0
+        x, y, det = _line_meet(H, c, q, r)
+        if not det > 0.0:
+            tidy = False
+            break
+        out[q, 0] = x
+        out[q, 1] = y
+    if tidy:
+        for q in range(D):
+            prev = out[q - 1] if q > 0 else out[D - 1]
+            if H[q, 0] * (out[q, 1] - prev[1]) - H[q, 1] * (out[q, 0] - prev[0]) < -eps:
+                tidy = False
+                break
+    if tidy:
+        return D
     dq = np.empty(D, dtype=np.int64)
     lo = 0
     hi = 0  # the surviving lines are dq[lo:hi], by angle
