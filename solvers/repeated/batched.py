@@ -63,7 +63,7 @@ from coop.games.automata import BUILDERS, Automaton
 from coop.games.normal_form import NormalFormGame
 from coop.games.repeated import RepeatedGame, pack_profile
 from coop.solvers.repeated.payoffs import MAX_JOINT_STATES
-from coop.solvers.repeated.subgame_perfection import DELTA_GRID
+from coop.solvers.repeated.subgame_perfection import DELTA_GRID, _reachable_states, _realised
 from coop.solvers.shared.arrays import c_order_strides
 from coop.solvers.shared.tolerances import REGRET_TOL
 
@@ -90,31 +90,6 @@ _BLOCK = 16
 
 # ============================================================================ the profile, once
 @njit(cache=True)
-def _realise(f, shape, pstr, roles, eps, out_f, out_p):
-    """Realised flat profiles of the intended profile ``f`` and their probabilities under implementation noise.
-
-    Each player's cooperative (``roles[0, i]``) or defecting (``roles[1, i]``) action is played as the other with
-    probability ``eps``; other actions as intended. Returns how many entries of ``out_f``, ``out_p`` are set.
-    """
-    n = shape.shape[0]
-    out_f[0] = f
-    out_p[0] = 1.0
-    m = 1
-    for i in range(n):
-        a = (f // pstr[i]) % shape[i]
-        if eps == 0.0 or (a != roles[0, i] and a != roles[1, i]):
-            continue
-        other = roles[1, i] if a == roles[0, i] else roles[0, i]
-        shift = (other - a) * pstr[i]
-        for k in range(m):
-            out_f[m + k] = out_f[k] + shift
-            out_p[m + k] = out_p[k] * eps
-            out_p[k] *= 1.0 - eps
-        m *= 2
-    return m
-
-
-@njit(cache=True)
 def _profile_structure_kernel(shape, n_states, acts, trans, start, roles, eps):
     """The payoff-independent tables of a profile over all joint states (perfect monitoring, noise ``eps``).
 
@@ -134,34 +109,7 @@ def _profile_structure_kernel(shape, n_states, acts, trans, start, roles, eps):
         nprof *= shape[i]
         amax = max(amax, shape[i])
     sidx = np.empty(n, np.int64)
-    adj = np.zeros((nj, nj), np.bool_)
-    for js in range(nj):
-        for i in range(n):
-            sidx[i] = (js // sstr[i]) % n_states[i]
-        for f in range(nprof):
-            for js2 in range(nj):
-                if adj[js, js2]:
-                    continue
-                p = 1.0
-                for i in range(n):
-                    p *= trans[i, sidx[i], f, (js2 // sstr[i]) % n_states[i]]
-                    if p == 0.0:
-                        break
-                adj[js, js2] = p > 0.0
-    reach = np.zeros(nj, np.bool_)
-    queue = np.empty(nj, np.int64)
-    reach[start] = True
-    queue[0] = start
-    head = 0
-    tail = 1
-    while head < tail:
-        js = queue[head]
-        head += 1
-        for js2 in range(nj):
-            if adj[js, js2] and not reach[js2]:
-                reach[js2] = True
-                queue[tail] = js2
-                tail += 1
+    reach = _reachable_states(nprof, n_states, trans, start)[0]
     weights = np.zeros((nj, n, amax, nprof))
     nxt = np.zeros((nj, n, amax, nj))
     own_action = np.empty(nj, np.int64)
@@ -176,7 +124,7 @@ def _profile_structure_kernel(shape, n_states, acts, trans, start, roles, eps):
         for i in range(n):
             own = acts[i, sidx[i]] * pstr[i]
             for a in range(shape[i]):
-                m = _realise(base - own + a * pstr[i], shape, pstr, roles, eps, real_f, real_p)
+                m = _realised(base - own + a * pstr[i], shape, pstr, roles[0], roles[1], eps, real_f, real_p)
                 for k in range(m):
                     fb = real_f[k]
                     pb = real_p[k]

@@ -125,28 +125,16 @@ def _realised(f, shape, pstr, coop, defect, eps, out_f, out_p):
 
 
 @njit(cache=True)
-def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, coop, defect, eps):
-    """One-shot deviations under perfect monitoring of the realised profile, with implementation noise.
-
-    Returns
-    -------
-    DeviationTables
-        Reachable joint states (from ``start``), one-period adjacency, and for every joint state, player
-        and action: the intended profile, the deviator's expected stage payoff and the next-state distribution.
-    """
-    n = shape.shape[0]
-    pstr = c_order_strides(shape)
+def _reachable_states(nprof, n_states, trans, start):
+    """``(reach, adj)``: the joint states reachable from ``start`` under any action profiles (the one-shot
+    deviation principle needs every one), and the one-period adjacency ``adj[s, t]`` under some profile (noise
+    can realise any of them), by breadth-first search."""
+    n = n_states.shape[0]
     sstr = c_order_strides(n_states)
     nj = 1
     for i in range(n):
         nj *= n_states[i]
-    nprof = 1
-    amax = 0
-    for i in range(n):
-        nprof *= shape[i]
-        amax = max(amax, shape[i])
     sidx = np.empty(n, dtype=np.int64)
-    # one-period adjacency under every profile (noise can realise any of them), then breadth-first reachability
     adj = np.zeros((nj, nj), dtype=np.bool_)
     for js in range(nj):
         for i in range(n):
@@ -175,6 +163,32 @@ def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, 
                 reach[js2] = True
                 queue[tail] = js2
                 tail += 1
+    return reach, adj
+
+
+@njit(cache=True)
+def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, coop, defect, eps):
+    """One-shot deviations under perfect monitoring of the realised profile, with implementation noise.
+
+    Returns
+    -------
+    DeviationTables
+        Reachable joint states (from ``start``), one-period adjacency, and for every joint state, player
+        and action: the intended profile, the deviator's expected stage payoff and the next-state distribution.
+    """
+    n = shape.shape[0]
+    pstr = c_order_strides(shape)
+    sstr = c_order_strides(n_states)
+    nj = 1
+    for i in range(n):
+        nj *= n_states[i]
+    nprof = 1
+    amax = 0
+    for i in range(n):
+        nprof *= shape[i]
+        amax = max(amax, shape[i])
+    sidx = np.empty(n, dtype=np.int64)
+    reach, adj = _reachable_states(nprof, n_states, trans, start)
     F = -np.ones((nj, n, amax), dtype=np.int64)
     UD = np.zeros((nj, n, amax))
     D = np.zeros((nj, n, amax, nj))
