@@ -46,6 +46,7 @@ from numba import njit
 
 from coop.errors import InputError
 from coop.games.validation import int_at_least, nonnegative
+from coop.solvers.evolution.finite_population import _hypergeometric_tables
 from coop.solvers.evolution.names import DEFAULT_UPDATE_RULE, UPDATE_RULE_CODES, UPDATE_RULES, UpdateRule
 
 _MORAN = UPDATE_RULE_CODES["moran"]
@@ -57,31 +58,6 @@ FixationOut = namedtuple("FixationOut", ["log_fixation", "stationary"])
 
 
 # ============================================================================ kernels
-@njit(cache=True)
-def _pairwise_tables(pop_size):
-    """``ha[k, j]``, ``hb[k, j]``: probability that an A-player (B-player) meets ``j`` A co-players (one co-player
-    drawn from the other ``Z - 1``) when ``k`` of the ``Z`` play A; the log-factorial formula of the single
-    solver, so the weights are the same numbers."""
-    logfact = np.zeros(pop_size + 1)
-    for k in range(2, pop_size + 1):
-        logfact[k] = logfact[k - 1] + math.log(k)
-    n_co = 1
-    ha = np.zeros((pop_size + 1, n_co + 1))
-    hb = np.zeros((pop_size + 1, n_co + 1))
-    log_total = logfact[pop_size - 1] - logfact[n_co] - logfact[pop_size - 1 - n_co]
-    for k in range(1, pop_size):
-        for j in range(n_co + 1):
-            if j <= k - 1 and n_co - j <= pop_size - k:
-                ha[k, j] = math.exp(logfact[k - 1] - logfact[j] - logfact[k - 1 - j]
-                                    + logfact[pop_size - k] - logfact[n_co - j] - logfact[pop_size - k - n_co + j]
-                                    - log_total)
-            if j <= k and n_co - j <= pop_size - k - 1:
-                hb[k, j] = math.exp(logfact[k] - logfact[j] - logfact[k - j]
-                                    + logfact[pop_size - k - 1] - logfact[n_co - j]
-                                    - logfact[pop_size - k - 1 - n_co + j] - log_total)
-    return ha, hb
-
-
 @njit(cache=True)
 def _log_rho(m, a, r, ha, hb, opts):
     """``log rho`` of one ``a`` mutant taking over a population of ``r`` under the 2x2 payoff matrix ``m``."""
@@ -113,7 +89,7 @@ def _log_rho(m, a, r, ha, hb, opts):
 @njit(cache=True)
 def _fixation_2x2_kernel(matrices, opts, out):
     """Fixation logarithms and small-mutation stationary distributions of every 2x2 matrix ``matrices[p]``."""
-    ha, hb = _pairwise_tables(opts.pop_size)
+    ha, hb = _hypergeometric_tables(opts.pop_size, 1)  # one co-player: pairwise games
     for p in range(matrices.shape[0]):
         m = matrices[p]
         lf = out.log_fixation[p]
