@@ -60,7 +60,7 @@ def check_output(path: str | Path, force: bool = False) -> Path:
     return out
 
 
-def _plain(value: Any) -> Any:
+def json_cell(value: Any) -> Any:
     """A cell as JSON: Python scalars, with NaN, infinities and pandas' NA as None."""
     if value is None:
         return None
@@ -94,13 +94,23 @@ def _write_csv(parts: Iterator[pd.DataFrame], fh: Any) -> None:
         first = False
 
 
+def _records(part: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    """The rows of ``part`` as JSON-safe records (:func:`json_cell` for every cell)."""
+    columns = [str(c) for c in part.columns]
+    for row in part.itertuples(index=False, name=None):
+        yield {k: json_cell(v) for k, v in zip(columns, row, strict=True)}
+
+
+def table_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """A sweep's table as JSON-safe records, the point number first (what a ``.json`` output file holds)."""
+    return list(_records(_with_point(table)))
+
+
 def _write_json(parts: Iterator[pd.DataFrame], fh: Any) -> None:
     fh.write("[")
     sep = "\n"
     for part in parts:
-        columns = list(part.columns)
-        for row in part.itertuples(index=False, name=None):
-            record = {str(k): _plain(v) for k, v in zip(columns, row, strict=True)}
+        for record in _records(part):
             fh.write(sep + json.dumps(record, allow_nan=False))
             sep = ",\n"
     fh.write("\n]\n")
@@ -118,7 +128,7 @@ def _arrow_type(column: pd.Series) -> Any:
     if kind.startswith("float"):
         return pa.float64()
     if kind == "object":
-        seen = {type(v) for v in column if _plain(v) is not None}
+        seen = {type(v) for v in column if json_cell(v) is not None}
         if seen == {bool}:
             return pa.bool_()
         if seen == {int}:
@@ -136,7 +146,7 @@ def _arrow_ready(part: pd.DataFrame, schema: Any) -> pd.DataFrame:
     out = part.copy()
     for field in schema:
         if out[field.name].dtype == object:
-            cells = [_plain(v) for v in out[field.name]]
+            cells = [json_cell(v) for v in out[field.name]]
             if field.type == pa.string():
                 cells = [None if v is None else str(v) for v in cells]
             out[field.name] = pd.Series(cells, index=out.index, dtype=object)

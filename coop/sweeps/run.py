@@ -118,31 +118,10 @@ class SweepResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe (missing values are ``None``): the design, the points, the thresholds, the notes."""
+        from coop.sweeps.output import table_records
+
         return {"source": self.source, "design": self.design.to_dict(), "points": table_records(self.table),
                 "thresholds": [t.to_dict() for t in self.thresholds], "notes": list(self.notes)}
-
-
-def _cell(value: Any) -> Any:
-    """A table cell as JSON: plain scalars, and None for anything missing (never NaN)."""
-    import math
-
-    import numpy as np
-    import pandas as pd
-
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return None
-    if isinstance(value, (bool, int, float, str)):
-        return value
-    return None if pd.isna(value) else str(value)
-
-
-def table_records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of a sweep table as JSON-safe records, with the point number first."""
-    columns = [str(c) for c in table.columns]
-    return [{"point": int(index), **{c: _cell(v) for c, v in zip(columns, row, strict=True)}}
-            for index, row in zip(table.index, table.itertuples(index=False, name=None), strict=True)]
 
 
 def _plan(evaluate: Any, design: Design, workers: int | None, scheduler: str | None) -> str:
