@@ -147,14 +147,11 @@ class PointEvaluator:
         from coop.inputs import LoadedInput
         from coop.sections.base import SolveOptions
         from coop.sections.registry import analyses
-        from coop.sections.report import run_analyses
+        from coop.sections.report import SolveReport, run_analyses
 
         values = {**dict(self.fixed), **{k: float(v) for k, v in point.items()}}
         scenario = self.scenario().with_parameters(values)
         loaded = LoadedInput(scenario.game, str(scenario.source), "scenario", scenario)
         selected = [a for a in analyses() if not self.sections or a.name in self.sections]
-        out: dict[str, Metric] = {}
-        for name, result in run_analyses(loaded, SolveOptions(method=self.method), selected).items():
-            for key, value in result.metrics().items():
-                out[f"{name}.{key}"] = value
-        return out
+        options = SolveOptions(method=self.method)
+        return SolveReport(loaded, options, run_analyses(loaded, options, selected)).metrics()
