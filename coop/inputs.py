@@ -23,6 +23,11 @@ class LoadedInput:
     kind: str  # "scenario" or "nfg"
     scenario: Any = None  # coop.scenarios.Scenario for scenario files
 
+    @classmethod
+    def from_scenario(cls, scenario: Any) -> LoadedInput:
+        """A loaded :class:`~coop.scenarios.Scenario`: its game, its file, and the scenario itself."""
+        return cls(scenario.game, str(scenario.source), "scenario", scenario)
+
     @property
     def red_lines(self) -> tuple:
         return tuple(self.scenario.red_lines) if self.scenario is not None else ()
@@ -45,4 +50,4 @@ def load_input(path_or_name: str, overrides: Mapping[str, float] | None = None) 
     from coop.scenarios import load
 
     scenario = load(path_or_name, parameters=overrides or None)
-    return LoadedInput(scenario.game, str(scenario.source), "scenario", scenario)
+    return LoadedInput.from_scenario(scenario)

@@ -160,7 +160,7 @@ def _as_loaded(source: Any, parameters: Mapping[str, float]) -> LoadedInput:
             return source
     if isinstance(source, Scenario):
         scenario = source.with_parameters(parameters) if parameters else source
-        return LoadedInput(scenario.game, str(scenario.source), "scenario", scenario)
+        return LoadedInput.from_scenario(scenario)
     return load_input(str(source), dict(parameters))
 
 

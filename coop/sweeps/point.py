@@ -105,7 +105,7 @@ class PointEvaluator:
         from coop.sections.registry import analyses
 
         scenario = self.base()
-        loaded = LoadedInput(scenario.game, str(scenario.source), "scenario", scenario)
+        loaded = LoadedInput.from_scenario(scenario)
         selected = [a for a in analyses() if (not self.sections or a.name in self.sections) and a.applies(loaded)]
         if any(type(a).batch_columns is Analysis.batch_columns for a in selected):
             return None
@@ -151,7 +151,7 @@ class PointEvaluator:
 
         values = {**dict(self.fixed), **{k: float(v) for k, v in point.items()}}
         scenario = self.scenario().with_parameters(values)
-        loaded = LoadedInput(scenario.game, str(scenario.source), "scenario", scenario)
+        loaded = LoadedInput.from_scenario(scenario)
         selected = [a for a in analyses() if not self.sections or a.name in self.sections]
         options = SolveOptions(method=self.method)
         return SolveReport(loaded, options, run_analyses(loaded, options, selected)).metrics()
