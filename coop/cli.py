@@ -1,37 +1,94 @@
 """The ``coop`` command line.
 
 Commands import their solvers inside the function body so that ``coop --help``
-stays fast. JSON goes to stdout, progress and logs to stderr. Bad input raises
-:class:`coop.errors.InputError`, shown as one line with exit status 2.
+stays fast. JSON goes to stdout, progress and logs to stderr.
+
+Every problem ends with one line on stderr and an exit status, never a traceback
+(docs/cli.md):
+
+``0``
+    Success.
+``1``
+    An internal error, a bug in coop: ``coop: internal error: TYPE: MESSAGE (this is a
+    bug in coop; ...)``; with ``-v`` the traceback is printed above it.
+``2``
+    Bad input (:class:`coop.errors.InputError`: a malformed file, a bad option value,
+    a game too large for memory) as ``coop: error: ...``; also output that cannot be
+    written (a full disk, a folder without write permission, a target that is not a
+    regular file, a full standard output).
+``130``
+    Interrupted (Ctrl-C): ``coop: interrupted`` (``coop sweep`` says how to resume).
+``141``
+    Standard output was closed before coop finished writing (``coop solve ... | head -1``):
+    coop stops quietly, with the status a shell reports for a process ended by SIGPIPE
+    (128 + 13), so that a pipeline with ``set -o pipefail`` can tell it from an error.
+
+Warnings from NumPy or Python (a ``RuntimeWarning: overflow``) are not printed;
+``-v`` shows them as ``coop: ...`` lines. Files are written whole or not at all
+(:mod:`coop.output_files`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import json
 import logging
-from collections.abc import Callable
+import os
+import sys
+import traceback
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from coop import __version__
 from coop.errors import InputError
-from coop.options import force_opt, format_opt, refuse_overwrite, set_opt, tol_opt, verbose_opt
+from coop.options import FiniteFloat, force_opt, format_opt, refuse_overwrite, set_opt, tol_opt, verbose_opt
 from coop.sections.registry import figure_help, figure_kinds
 from coop.solvers.nash.methods import METHOD_HELP, METHODS, Method
 
 log = logging.getLogger("coop")
 
+#: Exit statuses (see the module doc).
+EXIT_INTERNAL_ERROR = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+EXIT_CLOSED_PIPE = 141
+#: errno values of a write that failed because the output is full or broken (not a bug in coop).
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
+
 
 class BadInput(click.ClickException):
     """A one-line error about the user's input; exit status 2."""
 
-    exit_code = 2
+    exit_code = EXIT_BAD_INPUT
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"coop: error: {self.format_message()}", err=True)
+        _say(f"error: {self.format_message()}")
+
+
+def _say(text: str) -> None:
+    """One line ``coop: TEXT`` on stderr, if stderr can still take it."""
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(f"coop: {text}", err=True)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def memory_message(err: BaseException) -> str:
+    """What ran out, in one line: NumPy names the array it could not allocate; Python says nothing."""
+    detail = _one_line(str(err))
+    if detail:
+        detail = detail[0].lower() + detail[1:]
+    else:
+        detail = "the computation needed more memory than this machine has available"
+    return f"not enough memory for this input ({detail})"
 
 
 def reports_bad_input(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -43,19 +100,141 @@ def reports_bad_input(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except InputError as err:
             raise BadInput(str(err)) from err
-        except (FileNotFoundError, IsADirectoryError, PermissionError) as err:
-            raise BadInput(f"{err.filename}: {err.strerror}") from err
+        except OSError as err:
+            if err.filename is None:
+                raise  # not about a file the user named: the command line's safety net decides
+            raise BadInput(f"{err.filename}: {err.strerror or err}") from err
         except MemoryError as err:
-            raise BadInput("not enough memory for this game; try a smaller game or --method pure") from err
+            raise BadInput(memory_message(err)) from err
 
     return wrapper
 
 
+def _discard_stdout() -> None:
+    """After standard output failed: send what is still buffered to /dev/null, so that Python's
+    final flush has nothing to fail on (no "Exception ignored ... BrokenPipeError" at exit)."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        fd = sys.stdout.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, fd)
+        finally:
+            os.close(devnull)
+
+
+def _output_failed(err: OSError) -> NoReturn:
+    """Standard output could not be written: quietly 141 for a closed pipe, else one line and 2."""
+    _discard_stdout()
+    if err.errno == errno.EPIPE:
+        raise click.exceptions.Exit(EXIT_CLOSED_PIPE) from None
+    raise BadInput(f"cannot write to standard output ({err.strerror or err})") from None
+
+
+def _out(text: str, nl: bool = True) -> None:
+    """Print a command's result on stdout; a full or closed stdout ends coop cleanly (see the module doc)."""
+    if sys.stdout is None:  # started with stdout closed
+        raise BadInput("cannot write to standard output (it is closed)")
+    try:
+        click.echo(text, nl=nl)
+    except OSError as err:
+        _output_failed(err)
+
+
+def _note(text: str) -> None:
+    """A message for the user on stderr ("wrote FILE"); best effort: the result is already written."""
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(text, err=True)
+
+
 def _dump_json(doc: Any) -> None:
-    click.echo(json.dumps(doc, indent=2, allow_nan=False))
+    _out(json.dumps(doc, indent=2, allow_nan=False))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _internal_error(err: BaseException) -> None:
+    """A bug in coop: one line (and the traceback above it at -v)."""
+    verbose = log.isEnabledFor(logging.INFO)
+    if verbose:
+        with contextlib.suppress(OSError, ValueError):
+            click.echo("".join(traceback.format_exception(err)).rstrip("\n"), err=True)
+    message = _one_line(str(err))
+    what = f"{type(err).__name__}: {message}" if message else type(err).__name__
+    hint = "the traceback is above" if verbose else "run again with -v to see the traceback"
+    _say(f"internal error: {what} (this is a bug in coop; {hint})")
+
+
+def _log_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                 file: Any = None, line: str | None = None) -> None:
+    """Where warnings go while a command runs: the ``coop`` log, shown with -v."""
+    log.info("%s: %s (%s, line %d)", category.__name__, _one_line(str(message)), filename, lineno)
+
+
+@contextlib.contextmanager
+def _quiet_workers() -> Iterator[None]:
+    """Worker processes started meanwhile (a sweep's) print no warnings either, unless -v or PYTHONWARNINGS."""
+    if log.isEnabledFor(logging.INFO) or "PYTHONWARNINGS" in os.environ:
+        yield
+        return
+    os.environ["PYTHONWARNINGS"] = "ignore"
+    try:
+        yield
+    finally:
+        os.environ.pop("PYTHONWARNINGS", None)
+
+
+class CoopGroup(click.Group):
+    """The ``coop`` group: every command's failure ends with one line and an exit status (the module doc).
+
+    Bad input and bad option values (click's usage errors included) are one ``coop: error:`` line
+    with status 2; output that cannot be written is one line with 2 (or, for a closed pipe, no
+    line and 141); Ctrl-C is ``coop: interrupted`` and 130; any other exception is a bug in coop:
+    one ``coop: internal error:`` line and 1 (-v adds the traceback). Warnings go to the log (-v).
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        log.setLevel(logging.WARNING)  # until the command's -v says otherwise
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as err:  # a bad option value, a missing argument, an unknown command
+            where = err.ctx.command_path if err.ctx is not None else "coop"
+            message = _one_line(err.format_message()).rstrip(".")
+            message = message[:1].lower() + message[1:]
+            raise BadInput(f"{message} (see '{where} --help')") from err
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            _say("interrupted")
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except InputError as err:
+            raise BadInput(str(err)) from err
+        except MemoryError as err:
+            raise BadInput(memory_message(err)) from err
+        except OSError as err:
+            if err.errno == errno.EPIPE or (err.filename is None and err.errno in OUTPUT_ERRNOS):
+                _output_failed(err)  # output written by click itself, such as a command's --help
+            if err.filename is not None:
+                raise BadInput(f"{err.filename}: {err.strerror or err}") from err
+            _internal_error(err)
+            raise click.exceptions.Exit(EXIT_INTERNAL_ERROR) from None
+        except Exception as err:
+            _internal_error(err)
+            raise click.exceptions.Exit(EXIT_INTERNAL_ERROR) from None
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with warnings.catch_warnings():
+            warnings.showwarning = _log_warning
+            try:
+                return super().main(*args, **kwargs)
+            except OSError as err:  # click's own output (coop --help, an error line) could not be written
+                if not kwargs.get("standalone_mode", True):
+                    raise
+                _discard_stdout()
+                if err.errno == errno.EPIPE:
+                    sys.exit(EXIT_CLOSED_PIPE)
+                _say(f"error: cannot write to standard output ({err.strerror or err})")
+                sys.exit(EXIT_BAD_INPUT)
+
+
+@click.group(cls=CoopGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="coop")
 def cli() -> None:
     """coop: game-theoretic analysis of international AI cooperation.
@@ -106,11 +285,12 @@ def solve(
     if fmt == "json":
         _dump_json(report.to_dict())
     else:
-        click.echo(report.text(), nl=False)
+        _out(report.text(), nl=False)
 
 
 @cli.command("list")
 @format_opt
+@verbose_opt
 @reports_bad_input
 def list_scenarios(fmt: str) -> None:
     """List the bundled scenarios (solve one with `coop solve NAME`)."""
@@ -124,10 +304,10 @@ def list_scenarios(fmt: str) -> None:
 
     width = max((len(s.name) for s in items), default=0)
     for s in items:
-        click.echo(f"{s.name.ljust(width)}  {s.title}")
+        _out(f"{s.name.ljust(width)}  {s.title}")
         for line in textwrap.wrap(s.summary, 86 - width):
-            click.echo(f"{' ' * width}  {line}")
-    click.echo("\nSolve one with `coop solve NAME`; to edit one, copy its file (paths: coop list --format json).")
+            _out(f"{' ' * width}  {line}")
+    _out("\nSolve one with `coop solve NAME`; to edit one, copy its file (paths: coop list --format json).")
 
 
 @cli.command()
@@ -146,7 +326,7 @@ def validate(file: str, overrides: dict[str, float]) -> None:
     if loaded.scenario is not None:
         parts.append(f"{len(loaded.scenario.parameters)} parameters")
         parts.append(f"{len(loaded.red_lines)} red lines")
-    click.echo(f"ok: {loaded.source}: {', '.join(parts)}")
+    _out(f"ok: {loaded.source}: {', '.join(parts)}")
 
 
 @cli.command()
@@ -157,22 +337,26 @@ def validate(file: str, overrides: dict[str, float]) -> None:
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Write to this file instead of stdout (an existing file is kept unless --force).",
+    help="Write to this file instead of stdout; an existing file is kept unless --force, and is replaced only "
+    "once the new one is complete.",
 )
 @force_opt
 @set_opt
+@verbose_opt
 @reports_bad_input
 def export(file: str, target: str, output: Path | None, force: bool, overrides: dict[str, float]) -> None:
     """Write the stage game of a scenario (or .nfg file) in another format, e.g. Gambit .nfg."""
     from coop.inputs import load_input
+    from coop.output_files import write_text
 
+    if output is not None:
+        refuse_overwrite(output, force)
     text = load_input(file, overrides).game.to_nfg()
     if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
+        _out(text, nl=not text.endswith("\n"))
         return
-    refuse_overwrite(output, force)
-    output.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {output}", err=True)
+    write_text(output, text, force=force)
+    _note(f"wrote {output}")
 
 
 @cli.command()
@@ -188,12 +372,13 @@ def export(file: str, target: str, output: Path | None, force: bool, overrides: 
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="PNG file to write [default: NAME-KIND.png in the current folder]; an existing file is kept unless --force.",
+    help="File to write, as PNG, SVG or PDF by its suffix (.png, .svg, .pdf) [default: NAME-KIND.png in the "
+    "current folder]; an existing file is kept unless --force.",
 )
 @force_opt
 @click.option(
     "--delta",
-    type=click.FloatRange(0.0, 1.0, max_open=True),
+    type=FiniteFloat(0.0, 1.0, max_open=True),
     default=None,
     help="Discount factor to draw at [default: the scenario's repeated.delta].",
 )
@@ -202,19 +387,23 @@ def export(file: str, target: str, output: Path | None, force: bool, overrides: 
 @reports_bad_input
 def plot(file: str, kind: str, output: Path | None, force: bool, delta: float | None,
          overrides: dict[str, float]) -> None:
-    """Draw a figure of a scenario or .nfg game as a PNG file."""
+    """Draw a figure of a scenario or .nfg game as a PNG, SVG or PDF file (by the suffix of -o)."""
     from coop.inputs import load_input
+    from coop.output_files import figure_format
     from coop.plots import save_figure
     from coop.sections.base import PlotOptions
     from coop.sections.report import draw_figure
 
+    if output is not None:
+        figure_format(output)
+        refuse_overwrite(output, force)
     loaded = load_input(file, overrides)
     if output is None:
         output = Path(f"{Path(loaded.source).stem}-{kind}.png")
-    refuse_overwrite(output, force)
+        refuse_overwrite(output, force)
     log.info("drawing %s of %s", kind, loaded.source)
-    save_figure(draw_figure(kind, loaded, PlotOptions(delta=delta)), str(output))
-    click.echo(f"wrote {output}", err=True)
+    save_figure(draw_figure(kind, loaded, PlotOptions(delta=delta)), output, force=force)
+    _note(f"wrote {output}")
 
 
 @cli.command()
@@ -243,7 +432,8 @@ def plot(file: str, kind: str, output: Path | None, force: bool, delta: float | 
               "NAME-thresholds.SUFFIX); an existing file is kept unless --force.")
 @force_opt
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Draw the sweep as PNG: one parameter, regions along it; two, a phase diagram.")
+              help="Draw the sweep to this .png, .svg or .pdf file: one parameter, regions along it; two, a phase "
+              "diagram.")
 @click.option("--region", "regions", multiple=True, metavar="METRIC",
               help="Metrics whose values name the regions of --plot (repeatable) [default: stage.structure].")
 @click.option("--line", "lines", multiple=True, metavar="METRIC",
@@ -275,42 +465,47 @@ def sweep(file: str, ranges: tuple[str, ...], design: str | None, points: int | 
       coop sweep ai-arms-race -p relative_gains=0:1:41 -p patience=0.05:0.95:19 --plot phase.png
       coop sweep ai-development-race -o race.csv          # the scenario's own sweep section
     """
+    from coop.output_files import figure_format
     from coop.sweeps.output import check_output, write_table
     from coop.sweeps.run import run
 
     if resume and store is None:
         raise InputError("--resume needs --store FOLDER (where the interrupted sweep kept its chunks)")
     if plot_path is not None:
+        figure_format(plot_path)
         refuse_overwrite(plot_path, force)
     if output is not None:
         check_output(output, force)
         thresholds_path = output.with_name(f"{output.stem}-thresholds{output.suffix}")
+        if thresholds is not False:  # it may be written: refuse now, not after the work
+            refuse_overwrite(thresholds_path, force)
     hint = f"resume with the same command and --store {store} --resume" if store is not None else None
     try:
-        result = run(file, ranges, design=design, points=points, seed=seed, fixed=overrides, method=method,
-                     sections=sections, thresholds=thresholds, threshold_metrics=threshold_metrics or None,
-                     workers=workers, scheduler=scheduler, store=store, resume=resume, force=force,
-                     progress=progress, resume_hint=hint, announce=lambda text: click.echo(text, err=True))
-    except KeyboardInterrupt:
-        raise click.exceptions.Exit(130) from None
+        with _quiet_workers():
+            result = run(file, ranges, design=design, points=points, seed=seed, fixed=overrides, method=method,
+                         sections=sections, thresholds=thresholds, threshold_metrics=threshold_metrics or None,
+                         workers=workers, scheduler=scheduler, store=store, resume=resume, force=force,
+                         progress=progress, resume_hint=hint, announce=_note)
+    except KeyboardInterrupt:  # the sweep has said what it kept and how to resume
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
     if output is not None:
         write_table(result.table, output, force=force)
-        click.echo(f"wrote {output} ({len(result.table):,} points)", err=True)
+        _note(f"wrote {output} ({len(result.table):,} points)")
         if result.thresholds:
             write_table(result.thresholds_table(), thresholds_path, force=force)
-            click.echo(f"wrote {thresholds_path} ({len(result.thresholds)} thresholds)", err=True)
+            _note(f"wrote {thresholds_path} ({len(result.thresholds)} thresholds)")
     if plot_path is not None:
         from coop.plots import save_figure
         from coop.sweeps.figure import plot_sweep
 
         fig = plot_sweep(result.table, list(result.design.names), result.thresholds, regions=regions or None,
                          lines=lines or None, title=_sweep_title(result.source))
-        save_figure(fig, str(plot_path))
-        click.echo(f"wrote {plot_path}", err=True)
+        save_figure(fig, plot_path, force=force)
+        _note(f"wrote {plot_path}")
     if fmt == "json":
         _dump_json(result.to_dict())
     else:
-        click.echo(result.text(regions or None), nl=False)
+        _out(result.text(regions or None), nl=False)
 
 
 def _sweep_title(source: str) -> str:

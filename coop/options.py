@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 import logging
+import math
 from pathlib import Path
+from typing import Any
 
 import click
 
-from coop.errors import InputError
+from coop.output_files import check_target
+
+
+class FiniteFloat(click.FloatRange):
+    """A float option that must be a finite number (click's ``FloatRange`` lets NaN through), in a range.
+
+    >>> FiniteFloat(min=0.0, min_open=True).convert("0.5", None, None)
+    0.5
+    >>> FiniteFloat(min=0.0, min_open=True).convert("nan", None, None)
+    Traceback (most recent call last):
+    ...
+    click.exceptions.BadParameter: 'nan' is not a finite number.
+    """
+
+    name = "float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = click.types.FloatParamType.convert(self, value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return super().convert(number, param, ctx)
+
 
 format_opt = click.option(
     "--format",
@@ -20,16 +43,34 @@ format_opt = click.option(
 
 tol_opt = click.option(
     "--tol",
-    type=click.FloatRange(min=0.0, min_open=True),
+    type=FiniteFloat(min=0.0, min_open=True),
     default=None,
     help="Absolute regret tolerance for accepting an equilibrium [default: 1e-9 x payoff spread].",
 )
 
 
+class _EchoHandler(logging.Handler):
+    """Each record as one line on the current stderr (click's, so a test runner sees it); never raises."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(self.format(record), err=True)
+        except Exception:  # noqa: S110 - stderr gone: nowhere left to say anything
+            pass
+
+
 def _set_verbosity(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    """-v: coop's steps and every warning (NumPy's too, routed here by the CLI); -vv: details."""
     level = logging.WARNING - 10 * value
-    logging.basicConfig(level=level, format="coop: %(message)s")
-    logging.getLogger("coop").setLevel(level)
+    logger = logging.getLogger("coop")
+    if not any(isinstance(h, _EchoHandler) for h in logger.handlers):
+        handler = _EchoHandler()
+        handler.setFormatter(logging.Formatter("coop: %(message)s"))
+        logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(level)
+    # other libraries' logs (e.g. Dask's): errors only, unless asked for
+    logging.basicConfig(level=logging.ERROR if value == 0 else level, format="coop: %(name)s: %(message)s")
     return value
 
 
@@ -40,7 +81,8 @@ verbose_opt = click.option(
     expose_value=False,
     is_eager=True,
     callback=_set_verbosity,
-    help="Report progress on stderr (-v: steps, -vv: details).",
+    help="Report progress on stderr (-v: steps and warnings, and the traceback of an internal error; "
+    "-vv: details).",
 )
 
 
@@ -73,6 +115,6 @@ force_opt = click.option("--force", is_flag=True, help="Overwrite the output fil
 
 
 def refuse_overwrite(output: Path, force: bool) -> None:
-    """Nothing is lost: an existing output file is kept unless ``--force`` was given."""
-    if output.exists() and not force:
-        raise InputError("file exists; use --force to overwrite it", source=str(output))
+    """Nothing is lost: an existing output file is kept unless ``--force`` was given, and a target that is
+    not a regular file or cannot be created is refused, before any work (:func:`coop.output_files.check_target`)."""
+    check_target(output, force)

@@ -1,4 +1,4 @@
-"""The figures of ``coop plot`` (matplotlib), each drawn from a section's result.
+"""The figures of ``coop plot`` (matplotlib), each drawn from a section's result, saved as PNG, SVG or PDF.
 
 The kinds are registered by the sections that own them (:mod:`coop.sections.registry`);
 the drawing code lives here:
@@ -34,12 +34,14 @@ the drawing code lives here:
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from coop.errors import InputError
 from coop.inputs import LoadedInput
+from coop.output_files import figure_format, replacing
 from coop.sections.base import PlotOptions
 
 #: Fill colours (colour-blind safe, Okabe-Ito).
@@ -330,11 +332,24 @@ def plot_gradient(evo: Any, loaded: LoadedInput) -> Any:
     return fig
 
 
-def save_figure(fig: Any, path: str) -> None:
-    """Write ``fig`` as PNG to ``path`` and close it."""
+def save_figure(fig: Any, path: str | Path, *, force: bool = False) -> Path:
+    """Write ``fig`` to ``path`` as PNG, SVG or PDF by its suffix, and close it; the path.
+
+    The file is written whole or not at all (:func:`coop.output_files.replacing`): an existing file
+    is replaced only with ``force``, and only once the new one is complete.
+
+    Raises
+    ------
+    coop.errors.InputError
+        Another suffix than ``.png``, ``.svg``, ``.pdf``; an existing file without ``force``; a
+        target that cannot be written.
+    """
     import matplotlib.pyplot as plt
 
     try:
-        fig.savefig(path, format="png")
+        fmt = figure_format(path)
+        with replacing(path, force=force) as tmp:
+            fig.savefig(tmp, format=fmt)
     finally:
         plt.close(fig)
+    return Path(path)

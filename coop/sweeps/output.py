@@ -5,7 +5,8 @@ columns. Missing values are empty cells in CSV, nulls in Parquet and ``null`` in
 JSON (a list of records, one per point), never ``NaN``. An existing file is kept
 unless ``force`` is given. A table can be written in parts (one per stored chunk,
 :meth:`coop.sweeps.executor.SweepStore.tables`), so a sweep of any size is written
-with flat memory; the file appears whole, under its name, only once it is complete.
+with flat memory; the file appears whole, under its name, only once it is complete
+(:func:`coop.output_files.replacing`: a failed write leaves an existing file as it was).
 
 Examples
 --------
@@ -20,10 +21,8 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from coop.errors import InputError
-from coop.options import refuse_overwrite
+from coop.output_files import check_target, replacing
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,21 +42,20 @@ SUFFIXES: tuple[str, ...] = (".csv", ".parquet", ".json")
 
 
 def check_output(path: str | Path, force: bool = False) -> Path:
-    """The output path, checked before any work: a known suffix, and no existing file unless ``force``.
+    """The output path, checked before any work: a known suffix, no existing file unless ``force``, a
+    folder that takes new files (:func:`coop.output_files.check_target`).
 
     Raises
     ------
     coop.errors.InputError
-        An unknown suffix, or an existing file without ``force``.
+        An unknown suffix, an existing file without ``force``, a target that is not a regular file,
+        a missing or unwritable folder.
     """
     out = Path(path)
     if out.suffix.lower() not in SUFFIXES:
         raise InputError(f"unknown output format {out.suffix or '(no suffix)'!r}; name the file .csv, .parquet or "
                          ".json", source=str(out))
-    refuse_overwrite(out, force)
-    if not out.parent.is_dir():
-        raise InputError(f"the folder {str(out.parent)!r} does not exist", source=str(out))
-    return out
+    return check_target(out, force)
 
 
 def json_cell(value: Any) -> Any:
@@ -194,19 +192,14 @@ def write_tables(parts: Iterable[pd.DataFrame], path: str | Path, *, force: bool
         The file written.
     """
     out = check_output(path, force)
-    tmp = out.with_name(f".{out.name}.part")
     rows = (_with_point(p) for p in parts)
-    try:
-        suffix = out.suffix.lower()
+    suffix = out.suffix.lower()
+    with replacing(out, force=force) as tmp:
         if suffix == ".parquet":
             _write_parquet(rows, tmp, parquet_types)
         else:
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
                 (_write_csv if suffix == ".csv" else _write_json)(rows, fh)
-        os.replace(tmp, out)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
     return out
 
 
