@@ -45,7 +45,9 @@ tol_opt = click.option(
     "--tol",
     type=FiniteFloat(min=0.0, min_open=True),
     default=None,
-    help="Absolute regret tolerance for accepting an equilibrium [default: 1e-9 x payoff spread].",
+    help="Relative regret tolerance for accepting an equilibrium: no player may gain more than TOL times "
+    "what is at stake for them (the spread of their payoffs against the others' strategies) "
+    "[default: 1e-9; at most 0.1].",
 )
 
 

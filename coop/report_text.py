@@ -7,6 +7,7 @@ Written for a class: probabilities that are simple fractions print as fractions
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -20,7 +21,9 @@ WIDTH = 88
 
 
 def format_number(v: float) -> str:
-    """A payoff for reading: integers without decimals, others with up to 4 significant digits."""
+    """A payoff for reading: integers without decimals (up to 1e12), others with up to 4 significant digits."""
+    if not math.isfinite(v) or abs(v) >= 1e12:
+        return f"{v:.4g}"
     if abs(v - round(v)) < 1e-9 * max(1.0, abs(v)):
         return str(int(round(v)))
     return f"{v:.4g}"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -234,6 +235,27 @@ class NormalFormGame:
         spread = float(self.payoffs.max() - self.payoffs.min()) if self.payoffs.size else 0.0
         return spread if spread > 0.0 else 1.0
 
+    @cached_property
+    def payoff_exponents(self) -> np.ndarray:
+        """Per player, the power of two ``e_i`` with ``max |u_i| * 2**-e_i`` in ``[0.5, 1)`` (0 for all-zero payoffs).
+
+        Scaling a player's payoffs by a power of two is exact in floating point and leaves the
+        Nash equilibria unchanged, so solvers and the regret check work on :attr:`unit_payoffs`
+        and map payoffs back with ``numpy.ldexp``: payoffs near ``1e308`` cannot overflow there.
+        """
+        peaks = np.abs(self.payoffs.reshape(self.num_players, -1)).max(axis=1)
+        exps = np.frexp(peaks)[1].astype(np.int64)
+        exps.setflags(write=False)
+        return exps
+
+    @cached_property
+    def unit_payoffs(self) -> np.ndarray:
+        """The payoffs, player ``i``'s scaled by ``2**-e_i`` (:attr:`payoff_exponents`): entries in ``(-1, 1)``."""
+        shape = (self.num_players,) + (1,) * self.num_players
+        unit = np.ldexp(self.payoffs, -self.payoff_exponents.reshape(shape))
+        unit.setflags(write=False)
+        return unit
+
     def player_index(self, player: str) -> int:
         try:
             return self.players.index(player)
@@ -265,13 +287,18 @@ class NormalFormGame:
             out.append(s)
         return tuple(out)
 
-    def action_values(self, profile: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
-        """Each player's expected payoff of each own pure action against the others' mixed strategies."""
+    def action_values(self, profile: Sequence[np.ndarray], unit: bool = False) -> tuple[np.ndarray, ...]:
+        """Each player's expected payoff of each own pure action against the others' mixed strategies.
+
+        With ``unit=True`` the values are those of :attr:`unit_payoffs` (player ``i``'s scaled by
+        ``2**-e_i``), which cannot overflow.
+        """
         profile = self._check_profile(profile)
+        payoffs = self.unit_payoffs if unit else self.payoffs
         values = []
         for i in range(self.num_players):
             # own axis first, then contract the others' axes from the last (matmul contracts the last axis)
-            t = np.moveaxis(self.payoffs[i], i, 0)
+            t = np.moveaxis(payoffs[i], i, 0)
             for j in reversed(range(self.num_players)):
                 if j != i:
                     t = t @ profile[j]

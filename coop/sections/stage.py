@@ -121,9 +121,12 @@ class StageResult:
             if n_eq > MAX_EQUILIBRIA_SHOWN:
                 lines.append(f"  ... and {n_eq - MAX_EQUILIBRIA_SHOWN} more (all are in --format json)")
             lines.append("")
-            lines.append(
-                f"Every equilibrium was verified: largest regret "
-                f"{max(e.max_regret for e in solution.equilibria):.2g} (tolerance {solution.pure.tol:.2g})."
+            worst = max(e.relative_regret for e in solution.equilibria)
+            lines += textwrap.wrap(
+                "Every equilibrium was verified: no player can gain by deviating more than "
+                f"{worst:.2g} of what is at stake for them (tolerance {solution.pure.tol:.2g}; largest gain "
+                f"{max(e.max_regret for e in solution.equilibria):.2g} in payoff units).",
+                WIDTH,
             )
         else:
             lines.append("  No equilibrium was found within the method's limits (see notes).")

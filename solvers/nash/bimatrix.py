@@ -19,6 +19,7 @@ plain arrays and scalars only, or namedtuples of them (:class:`VerifyRule`, :cla
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -27,17 +28,26 @@ from numba import njit
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.nash.results import PROB_EPS, Equilibrium
 from coop.solvers.shared.ordering import canonical_order_kernel
+from coop.solvers.shared.tolerances import STAKE_FLOOR
 
 #: Probability vectors must sum to one within this (times the number of actions) and be >= -this.
 _PROB_TOL = 1e-9
 #: Candidates whose probabilities all differ by at most this are the same equilibrium.
 _DEDUPE_TOL = 1e-7
 
-#: The admission rule of :func:`verify_profile`: regret tolerance, probability-vector tolerance, and the
-#: magnitude below which a probability is cleaned to zero.
-VerifyRule = namedtuple("VerifyRule", ["tol", "prob_tol", "prob_eps"])
-#: :func:`verify_profile`'s answer: status 0 kept, 1 rejected; the regret (``inf`` off the simplex).
-ProfileCheck = namedtuple("ProfileCheck", ["status", "regret"])
+#: The admission rule of :func:`verify_profile`: relative regret tolerance, probability-vector tolerance, the
+#: magnitude below which a probability is cleaned to zero, the stake floor (``STAKE_FLOOR``), and the two
+#: players' payoff exponents (the matrices checked are the unit payoffs ``u_i * 2**-e_i``).
+VerifyRule = namedtuple("VerifyRule", ["tol", "prob_tol", "prob_eps", "floor", "e0", "e1"])
+#: :func:`verify_profile`'s answer: status 0 kept, 1 rejected; the larger regret in payoff units (``inf`` off
+#: the simplex) and the larger ratio of a player's regret to their stake.
+ProfileCheck = namedtuple("ProfileCheck", ["status", "regret", "relative"])
+
+
+def verify_rule(game: NormalFormGame, tol: float) -> VerifyRule:
+    """coop's admission rule for the 2-player ``game`` with relative tolerance ``tol``."""
+    e = game.payoff_exponents
+    return VerifyRule(float(tol), _PROB_TOL, PROB_EPS, STAKE_FLOOR, int(e[0]), int(e[1]))
 
 
 @njit(cache=True)
@@ -76,11 +86,11 @@ def positive_bimatrix(game: NormalFormGame) -> tuple[np.ndarray, np.ndarray]:
     """The row player's and column player's matrices, each mapped affinely onto ``[1, 2]``.
 
     A constant matrix becomes all ones. Both results are C-contiguous float64
-    arrays of shape ``(m, n)``.
+    arrays of shape ``(m, n)``. Built from the unit payoffs, so no entry can overflow.
     """
     out = []
     for i in range(2):
-        u = np.asarray(game.payoffs[i], dtype=np.float64)
+        u = game.unit_payoffs[i]
         lo = float(u.min())
         spread = float(u.max()) - lo
         if spread > 0.0:
@@ -174,53 +184,79 @@ def _clean_into(vec, out, prob_eps):
 
 
 @njit(cache=True, inline="always")
+def _relative(regret, stake):
+    if stake > 0.0:
+        return regret / stake
+    return np.inf if regret > 0.0 else 0.0
+
+
+@njit(cache=True, inline="always")
 def verify_profile(A, B, x, y, xc, yc, rule, pay):
-    """Check one profile ``(x, y)`` of the bimatrix game ``(A, B)``: the rule every 2-player solver shares.
+    """Check one profile ``(x, y)`` of the bimatrix game with unit payoffs ``(A, B)``: every 2-player solver's rule.
 
     Both vectors must be probability vectors (finite, entries ``>= -rule.prob_tol``, sums within
     ``rule.prob_tol`` times their length of one); they are then cleaned into ``xc``, ``yc`` (entries
-    below ``rule.prob_eps`` in magnitude zeroed, renormalised; ``xc`` may be ``x`` itself), the two
-    expected payoffs go to ``pay[0]``, ``pay[1]`` and the larger regret is compared with ``rule.tol``
-    (a :class:`VerifyRule`). Returns a :class:`ProfileCheck` ``(status, regret)``: status 0 kept,
-    1 rejected; the regret is ``inf`` off the simplex.
+    below ``rule.prob_eps`` in magnitude zeroed, renormalised; ``xc`` may be ``x`` itself). Each
+    player's regret must be at most ``rule.tol`` times their stake: the spread of their payoffs over
+    all own actions against the other's support, at least ``rule.floor`` times the largest magnitude
+    among them (:mod:`coop.solvers.shared.tolerances`). ``A`` and ``B`` are the unit payoffs; the two
+    expected payoffs go to ``pay[0]``, ``pay[1]`` in payoff units (scaled back by ``2**e``). Returns a
+    :class:`ProfileCheck` ``(status, regret, relative)``: status 0 kept, 1 rejected; the larger regret
+    in payoff units (``inf`` off the simplex) and the larger regret-to-stake ratio.
     """
     if not (_is_probability(x, rule.prob_tol) and _is_probability(y, rule.prob_tol)):
-        return ProfileCheck(1, np.inf)
+        return ProfileCheck(1, np.inf, np.inf)
     _clean_into(x, xc, rule.prob_eps)
     _clean_into(y, yc, rule.prob_eps)
     m = xc.shape[0]
     n = yc.shape[0]
     best0 = -np.inf
     u0 = 0.0
+    lo0 = np.inf
+    hi0 = -np.inf
     for i in range(m):
         v = 0.0
         for j in range(n):
             v += A[i, j] * yc[j]
+            if yc[j] > 0.0:
+                lo0 = min(lo0, A[i, j])
+                hi0 = max(hi0, A[i, j])
         if v > best0:
             best0 = v
         u0 += xc[i] * v
     best1 = -np.inf
     u1 = 0.0
+    lo1 = np.inf
+    hi1 = -np.inf
     for j in range(n):
         v = 0.0
         for i in range(m):
             v += B[i, j] * xc[i]
+            if xc[i] > 0.0:
+                lo1 = min(lo1, B[i, j])
+                hi1 = max(hi1, B[i, j])
         if v > best1:
             best1 = v
         u1 += yc[j] * v
-    pay[0] = u0
-    pay[1] = u1
-    regret = max(best0 - u0, best1 - u1)
-    return ProfileCheck(1 if regret > rule.tol else 0, regret)
+    r0 = max(best0 - u0, 0.0)
+    r1 = max(best1 - u1, 0.0)
+    stake0 = max(hi0 - lo0, rule.floor * max(abs(hi0), abs(lo0)))
+    stake1 = max(hi1 - lo1, rule.floor * max(abs(hi1), abs(lo1)))
+    pay[0] = math.ldexp(u0, rule.e0)
+    pay[1] = math.ldexp(u1, rule.e1)
+    regret = max(math.ldexp(r0, rule.e0), math.ldexp(r1, rule.e1))
+    relative = max(_relative(r0, stake0), _relative(r1, stake1))
+    ok = r0 <= rule.tol * stake0 and r1 <= rule.tol * stake1
+    return ProfileCheck(0 if ok else 1, regret, relative)
 
 
 @njit(cache=True)
-def _verify_bimatrix_kernel(A, B, X, Y, tol, prob_tol, prob_eps, dedupe_tol):
-    """Clean and check candidate profiles ``(X[k], Y[k])`` of the bimatrix game ``(A, B)``.
+def _verify_bimatrix_kernel(A, B, X, Y, rule, dedupe_tol):
+    """Clean and check candidate profiles ``(X[k], Y[k])`` of the bimatrix game with unit payoffs ``(A, B)``.
 
-    Returns cleaned copies of ``X`` and ``Y``, the payoffs ``(k, 2)``, the max
-    regrets ``(k,)`` and a status per candidate: 0 kept, 1 rejected (off the
-    simplex or regret above ``tol``), 2 duplicate of an earlier kept one.
+    Returns cleaned copies of ``X`` and ``Y``, the payoffs ``(k, 2)``, the max regrets and the
+    regret-to-stake ratios ``(k,)`` and a status per candidate: 0 kept, 1 rejected (off the
+    simplex or regret above the tolerance), 2 duplicate of an earlier kept one.
     """
     k, m = X.shape
     n = Y.shape[1]
@@ -228,14 +264,15 @@ def _verify_bimatrix_kernel(A, B, X, Y, tol, prob_tol, prob_eps, dedupe_tol):
     Yc = np.zeros((k, n))
     pay = np.zeros((k, 2))
     reg = np.zeros(k)
+    rel = np.zeros(k)
     status = np.zeros(k, dtype=np.int64)
-    rule = VerifyRule(tol, prob_tol, prob_eps)
     for c in range(k):
-        st, r = verify_profile(A, B, X[c], Y[c], Xc[c], Yc[c], rule, pay[c])
+        st, r, q = verify_profile(A, B, X[c], Y[c], Xc[c], Yc[c], rule, pay[c])
         if st != 0 and r == np.inf:  # off the simplex: nothing cleaned or measured
             status[c] = 1
             continue
         reg[c] = r
+        rel[c] = q
         if st != 0:
             status[c] = 1
             continue
@@ -250,17 +287,18 @@ def _verify_bimatrix_kernel(A, B, X, Y, tol, prob_tol, prob_eps, dedupe_tol):
             if diff <= dedupe_tol:
                 status[c] = 2
                 break
-    return Xc, Yc, pay, reg, status
+    return Xc, Yc, pay, reg, rel, status
 
 
 @njit(cache=True)
-def verified_in_order(A, B, X, Y, tol):
+def verified_in_order(A, B, X, Y, rule):
     """:func:`_verify_bimatrix_kernel` with coop's rules, then the kept profiles in reporting order.
 
-    Returns ``(X, Y, payoffs, regrets)`` of the kept profiles, ordered by
+    ``A``, ``B`` are the unit payoffs and ``rule`` a :class:`VerifyRule`. Returns ``(X, Y, payoffs,
+    regrets, relative regrets)`` of the kept profiles, ordered by
     :func:`coop.solvers.shared.ordering.canonical_order_kernel`, and the number rejected.
     """
-    Xc, Yc, pay, reg, status = _verify_bimatrix_kernel(A, B, X, Y, tol, _PROB_TOL, PROB_EPS, _DEDUPE_TOL)
+    Xc, Yc, pay, reg, rel, status = _verify_bimatrix_kernel(A, B, X, Y, rule, _DEDUPE_TOL)
     m = Xc.shape[1]
     n = Yc.shape[1]
     rejected = 0
@@ -289,14 +327,16 @@ def verified_in_order(A, B, X, Y, tol):
         pure[r] = sx == 1 and sy == 1
         r += 1
     order = idx[canonical_order_kernel(flat, pure)]
-    return Xc[order], Yc[order], pay[order], reg[order], rejected
+    return Xc[order], Yc[order], pay[order], reg[order], rel[order], rejected
 
 
-def bimatrix_equilibria(X: np.ndarray, Y: np.ndarray, pay: np.ndarray, reg: np.ndarray) -> tuple[Equilibrium, ...]:
+def bimatrix_equilibria(
+    X: np.ndarray, Y: np.ndarray, pay: np.ndarray, reg: np.ndarray, rel: np.ndarray
+) -> tuple[Equilibrium, ...]:
     """Equilibrium objects over read-only row views of the kept profiles of :func:`verified_in_order`."""
     for arr in (X, Y, pay):
         arr.setflags(write=False)  # and so every row view below
-    return tuple(Equilibrium((X[c], Y[c]), pay[c], float(reg[c])) for c in range(len(reg)))
+    return tuple(Equilibrium((X[c], Y[c]), pay[c], float(reg[c]), float(rel[c])) for c in range(len(reg)))
 
 
 def verified_bimatrix_equilibria(
@@ -305,17 +345,17 @@ def verified_bimatrix_equilibria(
     """Keep the candidate profiles ``(X[k], Y[k])`` that are Nash equilibria of the 2-player ``game``.
 
     Same rules and order as :func:`coop.solvers.nash.results.verified_equilibria`
-    (see the module docstring); returns the equilibria and the number rejected.
+    (see the module docstring; ``tol`` is relative); returns the equilibria and the number rejected.
     """
-    P = game.payoffs
-    m = P.shape[1]
-    n = P.shape[2]
+    U = game.unit_payoffs
+    m = U.shape[1]
+    n = U.shape[2]
     if X.ndim != 2 or X.dtype != np.float64 or not X.flags.c_contiguous:
         X = np.ascontiguousarray(np.asarray(X, dtype=np.float64).reshape(-1, m))
     if Y.ndim != 2 or Y.dtype != np.float64 or not Y.flags.c_contiguous:
         Y = np.ascontiguousarray(np.asarray(Y, dtype=np.float64).reshape(-1, n))
-    Xk, Yk, pay, reg, rejected = verified_in_order(P[0], P[1], X, Y, float(tol))
-    return bimatrix_equilibria(Xk, Yk, pay, reg), int(rejected)
+    Xk, Yk, pay, reg, rel, rejected = verified_in_order(U[0], U[1], X, Y, verify_rule(game, tol))
+    return bimatrix_equilibria(Xk, Yk, pay, reg, rel), int(rejected)
 
 
 def check_two_player(game: object, method: str) -> None:

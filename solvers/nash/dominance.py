@@ -34,6 +34,7 @@ import numpy as np
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.nash.results import regret_tolerance
 from coop.solvers.nash.zero_sum import zero_sum_solution
+from coop.solvers.shared.tolerances import STAKE_FLOOR
 
 #: Mixed-dominance LPs are skipped (and the result says so) when a player's
 #: opponents have more remaining profiles than this.
@@ -138,36 +139,48 @@ class DominanceResult:
 
 
 def _own_axis_first(game: NormalFormGame, i: int, remaining: list[list[int]]) -> np.ndarray:
-    """Player i's payoffs on the remaining actions, shape (own actions, opponent profiles)."""
-    u = game.payoffs[i][np.ix_(*remaining)]
+    """Player i's unit payoffs on the remaining actions, shape (own actions, opponent profiles)."""
+    u = game.unit_payoffs[i][np.ix_(*remaining)]
     return np.moveaxis(u, i, 0).reshape(len(remaining[i]), -1)
 
 
-def _pure_dominator(U: np.ndarray, a: int, tol: float) -> tuple[int, float] | None:
-    """The first action (by largest margin) that beats row ``a`` everywhere by more than ``tol``."""
-    margins = (U - U[a]).min(axis=1)
-    margins[a] = -np.inf
-    b = int(np.argmax(margins))
-    return (b, float(margins[b])) if margins[b] > tol else None
+def _column_stakes(U: np.ndarray) -> np.ndarray:
+    """Per opponent profile (column), what is at stake for the player: the spread of the column, at least
+    ``STAKE_FLOOR`` times its largest magnitude (1 where the column is all zeros: nothing can beat anything)."""
+    hi = U.max(axis=0)
+    lo = U.min(axis=0)
+    stake = np.maximum(hi - lo, STAKE_FLOOR * np.maximum(np.abs(hi), np.abs(lo)))
+    return np.where(stake > 0.0, stake, 1.0)
 
 
-def _mixed_dominator(U: np.ndarray, a: int, tol: float) -> tuple[np.ndarray, float] | None:
-    """The mixture of the other rows that beats row ``a`` by the widest margin, if that margin exceeds ``tol``."""
+def _pure_dominator(U: np.ndarray, stake: np.ndarray, a: int, tol: float) -> tuple[int, float] | None:
+    """The first action (by largest relative margin) that beats row ``a`` at every column by more than ``tol``
+    times that column's stake; returns it and its smallest margin (in unit payoffs)."""
+    diff = U - U[a]
+    relative = (diff / stake).min(axis=1)
+    relative[a] = -np.inf
+    b = int(np.argmax(relative))
+    return (b, float(diff[b].min())) if relative[b] > tol else None
+
+
+def _mixed_dominator(U: np.ndarray, stake: np.ndarray, a: int, tol: float) -> tuple[np.ndarray, float] | None:
+    """The mixture of the other rows that beats row ``a`` by the widest relative margin, if it exceeds ``tol``
+    at every column (margins divided by the column's stake); returns it and its smallest margin (unit payoffs)."""
     others = [b for b in range(U.shape[0]) if b != a]
     if not others:
         return None
     V = U[others]  # (k, S)
-    if np.any(U[a] + tol >= V.max(axis=0)):
+    if np.any(V.max(axis=0) - U[a] <= tol * stake):
         return None  # a best reply (within tol) to some profile s: every mixture's margin at s is <= tol
-    # max over sigma of min over s of sigma @ (V - U[a]): the row player's guarantee in a zero-sum game,
-    # recomputed from the weights found
-    sol = zero_sum_solution(V - U[a])
-    margin = sol.row_guarantee
-    if margin <= tol:
+    # max over sigma of min over s of sigma @ (V - U[a]) / stake: the row player's guarantee in a zero-sum
+    # game, recomputed from the weights found; it decides
+    if zero_sum_solution((V - U[a]) / stake).row_guarantee <= tol:
         return None
+    # the mixture reported is the one with the widest margin in payoffs (the same programme without the stakes)
+    sol = zero_sum_solution(V - U[a])
     full = np.zeros(U.shape[0])
     full[others] = sol.row_strategy
-    return full, margin
+    return full, sol.row_guarantee
 
 
 def iterated_dominance(
@@ -183,9 +196,9 @@ def iterated_dominance(
         Also remove actions dominated only by a mixed strategy (one LP per
         action per round). Pure dominance is always checked first.
     tol : float, optional
-        An action is dominated only if beaten by more than ``tol`` against
-        every remaining opponent profile; by default ``1e-9`` times the payoff
-        spread, so ties never count as domination.
+        Relative tolerance: an action is dominated only if beaten by more than ``tol`` times
+        what is at stake (the spread of the player's payoffs against that profile) against
+        every remaining opponent profile; default ``1e-9``, so ties never count as domination.
 
     Returns
     -------
@@ -218,18 +231,20 @@ def iterated_dominance(
             if len(remaining[i]) < 2:
                 continue
             U = _own_axis_first(game, i, remaining)
+            stake = _column_stakes(U)
+            exp = int(game.payoff_exponents[i])
             for a in range(U.shape[0]):
-                pure = _pure_dominator(U, a, tol)
+                pure = _pure_dominator(U, stake, a, tol)
                 if pure is not None:
                     b, margin = pure
-                    removals.append((i, a, {game.actions[i][remaining[i][b]]: 1.0}, margin))
+                    removals.append((i, a, {game.actions[i][remaining[i][b]]: 1.0}, float(np.ldexp(margin, exp))))
                     continue
                 if not mixed or U.shape[0] < 3:  # with two actions, mixed dominance is pure dominance
                     continue
                 if U.shape[1] > MAX_LP_CONSTRAINTS:
                     complete = False
                     continue
-                found = _mixed_dominator(U, a, tol)
+                found = _mixed_dominator(U, stake, a, tol)
                 if found is not None:
                     sigma, margin = found
                     weights = {
@@ -237,7 +252,7 @@ def iterated_dominance(
                         for b in range(len(sigma))
                         if sigma[b] > 1e-12
                     }
-                    removals.append((i, a, weights, margin))
+                    removals.append((i, a, weights, float(np.ldexp(margin, exp))))
         if removals:
             changed = True
             dropped: dict[int, set[int]] = {}

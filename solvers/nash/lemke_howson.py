@@ -30,8 +30,8 @@ from numba import njit
 
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
-from coop.solvers.nash.bimatrix import _PROB_TOL, VerifyRule, check_two_player, verify_profile
-from coop.solvers.nash.results import PROB_EPS, REGRET_TOL, Equilibrium, NashResult
+from coop.solvers.nash.bimatrix import check_two_player, verify_profile, verify_rule
+from coop.solvers.nash.results import Equilibrium, NashResult, regret_tolerance
 
 #: Tableau entries at most this (payoffs rescaled to [1, 2]) are never pivots.
 PIVOT_TOL = 1e-10
@@ -259,37 +259,27 @@ def _lemke_howson_kernel(P, init_label, max_iter, x, y):
     return num_iter, status, spread if spread > 0.0 else 1.0
 
 
-@njit(cache=True, inline="always")
-def _verify_point(P, x, y, tol, pay):
-    """Clean and check one profile ``(x, y)`` in place by the shared rule
-    (:func:`coop.solvers.nash.bimatrix.verify_profile`); returns ``(status, regret)``, status 0 kept, 1 rejected."""
-    return verify_profile(P[0], P[1], x, y, x, y, VerifyRule(tol, _PROB_TOL, PROB_EPS), pay)
-
-
 @njit(cache=True)
-def _lemke_howson_verified(P, init_label, max_iter, tol):
-    """Run :func:`_lemke_howson_kernel` and check the end point, in one call.
+def _lemke_howson_verified(P, init_label, max_iter, rule):
+    """Run :func:`_lemke_howson_kernel` on the unit payoffs ``P`` and check the end point, in one call.
 
-    ``tol < 0`` means the default regret tolerance ``REGRET_TOL`` times the
-    payoff spread. Returns ``(point, regret, verification status, pivots,
-    path status, tolerance used)``: ``point`` holds the cleaned mixes ``x``
-    (``m``) and ``y`` (``n``) and then the two payoffs. The verification
-    status is 0 (kept) or 1 (rejected, or not checked because the path did
-    not end).
+    ``rule`` is the :class:`~coop.solvers.nash.bimatrix.VerifyRule`. Returns ``(point, regret,
+    relative regret, verification status, pivots, path status)``: ``point`` holds the cleaned mixes
+    ``x`` (``m``) and ``y`` (``n``) and then the two payoffs. The verification status is 0 (kept)
+    or 1 (rejected, or not checked because the path did not end).
     """
     m = P.shape[1]
     n = P.shape[2]
     point = np.empty(m + n + 2)
     x = point[:m]
     y = point[m:m + n]
-    num_iter, status, spread = _lemke_howson_kernel(P, init_label, max_iter, x, y)
-    if tol < 0.0:
-        tol = REGRET_TOL * spread
+    num_iter, status, _spread = _lemke_howson_kernel(P, init_label, max_iter, x, y)
     vstat = 1
     regret = np.inf
+    relative = np.inf
     if status == 0:
-        vstat, regret = _verify_point(P, x, y, tol, point[m + n:])
-    return point, regret, vstat, num_iter, status, tol
+        vstat, regret, relative = verify_profile(P[0], P[1], x, y, x, y, rule, point[m + n:])
+    return point, regret, relative, vstat, num_iter, status
 
 
 def lemke_howson(
@@ -307,8 +297,8 @@ def lemke_howson(
         convention). If the path from this label breaks down numerically or
         runs past ``max_iter``, the other labels are tried in turn.
     tol : float, optional
-        Absolute regret tolerance for the verification; by default ``1e-9``
-        times the payoff spread.
+        Relative regret tolerance for the verification (each player's regret at most this times
+        their stake; default ``1e-9``).
     max_iter : int, optional
         Pivots allowed per initial label.
 
@@ -339,10 +329,9 @@ def lemke_howson(
     B. von Stengel (2007), "Equilibrium computation for two-player games in
     strategic and extensive form", in *Algorithmic Game Theory*, ch. 3.
     """
-    P = game.payoffs if type(game) is NormalFormGame else None
-    if P is None or P.ndim != 3:
+    if type(game) is not NormalFormGame or game.payoffs.ndim != 3:
         check_two_player(game, "lemke_howson")  # raises for anything but a 2-player game
-        P = game.payoffs
+    P = game.unit_payoffs
     m = P.shape[1]
     n = P.shape[2]
     if type(initial_label) is not int:
@@ -356,26 +345,26 @@ def lemke_howson(
     if max_iter < 1:
         raise InputError(f"max_iter must be a positive integer, got {max_iter!r}")
     max_iter = int(max_iter)
-    tol_in = -1.0 if tol is None else float(tol)
+    tol_used = regret_tolerance(game, tol)
+    rule = verify_rule(game, tol_used)
     total_iter = 0
     rejected = 0
     notes: list[str] = []
     k0 = initial_label
-    tol_used = tol_in  # each kernel call returns the tolerance it verified with (tol, or its default)
     for shift in range(m + n):
         label = (k0 + shift) % (m + n)
-        point, regret, vstat, num_iter, status, tol_used = _lemke_howson_verified(P, label, max_iter, tol_in)
+        point, regret, relative, vstat, num_iter, status = _lemke_howson_verified(P, label, max_iter, rule)
         total_iter += num_iter
         if status == 0:
             if vstat == 0:
                 point.setflags(write=False)  # the views below are read-only too
-                equilibria = (Equilibrium((point[:m], point[m:m + n]), point[m + n:], regret),)
+                equilibria = (Equilibrium((point[:m], point[m:m + n]), point[m + n:], regret, relative),)
                 if shift:
                     notes.append(f"initial label {k0} failed; the equilibrium comes from label {label}")
                 return NashResult(game, "lemke_howson", equilibria, "some", None, tol_used, True, total_iter, rejected,
                                   {"initial_label": k0, "label_used": label, "max_iter": max_iter}, tuple(notes))
             rejected += 1
-            notes.append(f"label {label}: the path's end failed verification (numerical error)")
+            notes.append(f"label {label}: the path's end was not an equilibrium within the tolerance (numerical error)")
         elif status == 1:
             notes.append(f"label {label}: no equilibrium within {max_iter} pivots")
         else:

@@ -65,10 +65,6 @@ MAX_SUPPORT_SIZE = 16
 def _check_args(game: NormalFormGame, tol: float | None, max_supports: int | None, name: str) -> float:
     if not isinstance(game, NormalFormGame):
         raise InputError(f"{name} needs a NormalFormGame, got {type(game).__name__}")
-    if tol is not None:
-        t = float(tol)
-        if not math.isfinite(t) or t < 0.0:
-            raise InputError(f"tol must be a finite number >= 0, got {tol!r}")
     if max_supports is not None:
         if isinstance(max_supports, bool) or not isinstance(max_supports, (int, np.integer)):
             raise InputError(f"max_supports must be a positive integer, got {max_supports!r}")
@@ -77,20 +73,23 @@ def _check_args(game: NormalFormGame, tol: float | None, max_supports: int | Non
     return regret_tolerance(game, tol)
 
 
-def _scales(game: NormalFormGame) -> tuple[float, float]:
-    """Exclusion margin and residual tolerance, relative to the payoff magnitude."""
-    magnitude = max(float(np.abs(game.payoffs).max()), game.payoff_scale)
+def _scales(unit: np.ndarray) -> tuple[float, float]:
+    """Exclusion margin and residual tolerance, relative to the magnitude of the unit payoffs."""
+    magnitude = max(float(np.abs(unit).max()), float(unit.max() - unit.min()), 1e-300)
     return 1e-12 * magnitude, 1e-10 * magnitude
 
 
 def _run(game: NormalFormGame, sizes: np.ndarray, stop_first: bool, max_supports: int,
          tol: float, skip: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The kernel on the unit payoffs (entries in ``(-1, 1)``), with one absolute tolerance ``2 * tol`` that no
+    player's stake exceeds there: its candidates include every equilibrium, and
+    :func:`~coop.solvers.nash.results.verified_equilibria` applies the per-player check."""
     n = game.num_players
-    flat = np.ascontiguousarray(game.payoffs.reshape(n, -1))
+    flat = np.ascontiguousarray(game.unit_payoffs.reshape(n, -1))
     shape = np.array(game.num_actions, dtype=np.int64)
-    eps, ftol = _scales(game)
+    eps, ftol = _scales(flat)
     plan = SearchPlan(bool(stop_first), int(skip), int(max_supports))
-    return _support_kernel(flat, shape, sizes, plan, SupportOptions(float(eps), float(ftol), float(tol), MAX_BOXES))
+    return _support_kernel(flat, shape, sizes, plan, SupportOptions(float(eps), float(ftol), 2.0 * tol, MAX_BOXES))
 
 
 def _size_profiles(counts: tuple[int, ...], limit: int | None = None) -> np.ndarray:
@@ -159,7 +158,7 @@ def polynomial_support_enumeration(
     game : NormalFormGame
         Any finite game (two players work too, but the 2-player solvers are faster).
     tol : float, optional
-        Absolute regret tolerance; by default ``1e-9`` times the payoff spread.
+        Relative regret tolerance (each player's regret at most this times their stake; default ``1e-9``).
     max_supports : int, optional
         Stop after visiting this many support profiles (``converged=False``).
         Needed for games with more than ``MAX_SUPPORT_PROFILES`` profiles.
@@ -261,7 +260,7 @@ def support_search(
     game : NormalFormGame
         Any finite game.
     tol : float, optional
-        Absolute regret tolerance; by default ``1e-9`` times the payoff spread.
+        Relative regret tolerance (each player's regret at most this times their stake; default ``1e-9``).
     max_supports : int
         Give up after visiting this many support profiles (``converged=False``
         and a note); every game has an equilibrium, so this only bounds the work.
@@ -279,7 +278,7 @@ def support_search(
     >>> rng = np.random.default_rng(0)
     >>> game = NormalFormGame.from_payoffs(rng.standard_normal((3, 6, 6, 6)))
     >>> res = support_search(game)
-    >>> len(res.equilibria) >= 1 and res.max_regret <= res.tol
+    >>> len(res.equilibria) >= 1 and res.relative_regret <= res.tol
     True
     """
     tol = _check_args(game, tol, max_supports, "support_search")

@@ -24,6 +24,7 @@ from numba import get_num_threads, njit, prange
 
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.nash.results import REGRET_TOL, Equilibrium, NashResult, regret_tolerance
+from coop.solvers.shared.tolerances import STAKE_FLOOR
 
 #: player 1's lines are scanned in full when its rows are at least this long, else their maxima are lazy too
 _SCAN_MIN_POST = 4
@@ -522,8 +523,9 @@ def pure_nash_equilibria(game: NormalFormGame, tol: float | None = None) -> Nash
     game : NormalFormGame
         Any finite game.
     tol : float, optional
-        Absolute regret tolerance; by default ``1e-9`` times the payoff spread,
-        so exact ties in the payoffs count as best responses.
+        Relative regret tolerance (each player's regret at most this times their stake, the
+        spread of their payoffs along the line of their own actions; default ``1e-9``), so exact
+        ties in the payoffs count as best responses.
 
     Returns
     -------
@@ -544,18 +546,17 @@ def pure_nash_equilibria(game: NormalFormGame, tol: float | None = None) -> Nash
     [(1, 1)]
     """
     tol = regret_tolerance(game, tol)
-    rows = pure_nash_indices(game, tol)
+    candidates = _pure_nash_candidates(game, tol)
+    payoffs, regrets, ratios = _pure_payoffs_and_regrets(game, candidates)
+    keep = ratios <= tol
+    rows = candidates[keep]
     equilibria = []
-    rejected = 0
-    for row, payoffs, regret in zip(rows, *_pure_payoffs_and_regrets(game, rows), strict=False):
-        if regret > tol:  # the kernel and the independent check disagree: never report it
-            rejected += 1
-            continue
+    for row, pay, regret, ratio in zip(rows, payoffs[keep], regrets[keep], ratios[keep], strict=True):
         strategies = game.pure_profile(row)
         for s in strategies:
             s.setflags(write=False)
-        payoffs.setflags(write=False)
-        equilibria.append(Equilibrium(strategies, payoffs, float(regret)))
+        pay.setflags(write=False)
+        equilibria.append(Equilibrium(strategies, pay, float(regret), float(ratio)))
     return NashResult(
         game=game,
         method="pure_enumeration",
@@ -564,25 +565,59 @@ def pure_nash_equilibria(game: NormalFormGame, tol: float | None = None) -> Nash
         degenerate=None,
         tol=tol,
         num_iter=game.num_profiles,
-        rejected=rejected,
+        rejected=0,
         parameters={},
     )
 
 
-def _pure_payoffs_and_regrets(game: NormalFormGame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Payoff vectors ``(k, N)`` and max regrets ``(k,)`` of pure profiles, checked independently of the kernel."""
+def _pure_payoffs_and_regrets(game: NormalFormGame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Payoff vectors ``(k, N)``, max regrets and regret-to-stake ratios ``(k,)`` of pure profiles.
+
+    A pure profile's stake for player ``i`` is the spread of ``i``'s payoffs along the line of
+    its own actions (at least ``STAKE_FLOOR`` times their largest magnitude); everything is
+    computed on the unit payoffs and scaled back, so nothing overflows.
+    """
     n = game.num_players
-    payoffs = np.empty((len(rows), n))
-    regrets = np.zeros(len(rows))
-    if len(rows) == 0:
-        return payoffs, regrets
+    k = len(rows)
+    payoffs = np.empty((k, n))
+    regrets = np.zeros(k)
+    ratios = np.zeros(k)
+    if k == 0:
+        return payoffs, regrets, ratios
+    unit = game.unit_payoffs
+    exps = game.payoff_exponents
     for i in range(n):
-        u = game.payoffs[i]
+        u = unit[i]
+        line = tuple(np.delete(rows, i, axis=1).T)
         own = u[tuple(rows.T)]
-        best = u.max(axis=i)[tuple(np.delete(rows, i, axis=1).T)]
-        payoffs[:, i] = own
-        regrets = np.maximum(regrets, best - own)
-    return payoffs, regrets
+        hi = u.max(axis=i)[line]
+        lo = u.min(axis=i)[line]
+        stake = np.maximum(hi - lo, STAKE_FLOOR * np.maximum(np.abs(hi), np.abs(lo)))
+        regret = hi - own
+        payoffs[:, i] = np.ldexp(own, exps[i])
+        regrets = np.maximum(regrets, np.ldexp(regret, exps[i]))
+        ratio = np.where(stake > 0.0, regret / np.where(stake > 0.0, stake, 1.0), np.where(regret > 0.0, np.inf, 0.0))
+        ratios = np.maximum(ratios, ratio)
+    return payoffs, regrets, ratios
+
+
+def _pure_nash_candidates(game: NormalFormGame, tol: float) -> np.ndarray:
+    """Rows that pass the kernel's one tolerance: a superset of the pure equilibria under ``tol``.
+
+    The kernel compares with a single absolute tolerance, ``2 * tol`` times the largest
+    ``2**e_i``: every player's stake is at most that (unit payoffs lie in ``(-1, 1)``), so no
+    equilibrium is lost; the per-player check then decides.
+    """
+    loose = float(np.ldexp(2.0 * tol, int(game.payoff_exponents.max())))
+    return _pure_nash_kernel_rows(game.payoffs, loose, False)
+
+
+def _pure_nash_kernel_rows(payoffs: np.ndarray, tol: float, default: bool) -> np.ndarray:
+    if payoffs.size >= PARALLEL_MIN_VALUES:
+        threads = get_num_threads()
+        if threads > 1:
+            return _pure_nash_rows_parallel(payoffs, tol, default, threads)
+    return _pure_nash_rows(payoffs, tol, default)
 
 
 def pure_nash_indices(game: NormalFormGame, tol: float | None = None) -> np.ndarray:
@@ -593,19 +628,13 @@ def pure_nash_indices(game: NormalFormGame, tol: float | None = None) -> np.ndar
     game : NormalFormGame
         Any finite game.
     tol : float, optional
-        Absolute regret tolerance; by default ``1e-9`` times the payoff spread
-        (the spread is taken in the same pass over the payoffs).
+        Relative regret tolerance, as in :func:`pure_nash_equilibria`.
 
     Returns
     -------
     numpy.ndarray
         ``int64`` array ``(k, N)``, one row of action indices per equilibrium, rows in C order of the profile.
     """
-    payoffs = game.payoffs
-    default = tol is None
-    tol = 0.0 if tol is None else float(tol)
-    if payoffs.size >= PARALLEL_MIN_VALUES:
-        threads = get_num_threads()
-        if threads > 1:
-            return _pure_nash_rows_parallel(payoffs, tol, default, threads)
-    return _pure_nash_rows(payoffs, tol, default)
+    tol = regret_tolerance(game, tol)
+    rows = _pure_nash_candidates(game, tol)
+    return rows[_pure_payoffs_and_regrets(game, rows)[2] <= tol]

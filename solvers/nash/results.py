@@ -2,27 +2,48 @@
 
 A solver never returns an unverified profile: candidates go through
 :func:`verified_equilibria`, which computes each player's regret (gain from the
-best pure deviation) and keeps only profiles whose largest regret is at most
-``tol`` (by default ``1e-9`` times the game's payoff spread).
+best pure deviation) and keeps only profiles where every player's regret is at
+most ``tol`` (by default ``1e-9``) times that player's stake: the spread of the
+payoffs the player could get at that profile (see
+:mod:`coop.solvers.shared.tolerances`). The check runs on the payoffs scaled
+per player by powers of two (:attr:`NormalFormGame.unit_payoffs`), so it is
+exact under rescaling and cannot overflow.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.nash.methods import Guarantee
 from coop.solvers.shared.ordering import canonical_order_kernel
-from coop.solvers.shared.tolerances import PROB_EPS, REGRET_TOL
+from coop.solvers.shared.tolerances import PROB_EPS, REGRET_TOL, STAKE_FLOOR
 
 
-def regret_tolerance(game: NormalFormGame, tol: float | None = None) -> float:
-    """Absolute regret tolerance for ``game``: ``tol`` if given, else ``REGRET_TOL * payoff_scale``."""
-    return float(tol) if tol is not None else REGRET_TOL * game.payoff_scale
+def regret_tolerance(game: NormalFormGame | None = None, tol: float | None = None) -> float:
+    """The relative regret tolerance: ``tol`` if given (checked), else ``REGRET_TOL``.
+
+    A profile is accepted when each player's regret is at most this times the player's stake
+    (see :mod:`coop.solvers.shared.tolerances`). ``tol`` must be a finite number in ``(0, 0.1]``:
+    a larger one would accept profiles where a player gains a tenth of what is at stake.
+    """
+    if tol is None:
+        return REGRET_TOL
+    try:
+        value = float(tol)
+    except (TypeError, ValueError):
+        raise InputError(f"the regret tolerance must be a number, got {tol!r}") from None
+    if not (math.isfinite(value) and 0.0 < value <= 0.1):
+        raise InputError(
+            f"the regret tolerance must be a finite number in (0, 0.1] (relative to each player's stake), got {tol!r}"
+        )
+    return value
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,12 +57,16 @@ class Equilibrium:
     payoffs : numpy.ndarray
         Expected payoff of each player, shape ``(N,)``.
     max_regret : float
-        The largest gain any player could get by deviating (at most the tolerance).
+        The largest gain any player could get by deviating, in payoff units.
+    relative_regret : float
+        The largest ratio of a player's regret to that player's stake (the
+        quantity checked against the tolerance; see :mod:`coop.solvers.shared.tolerances`).
     """
 
     strategies: tuple[np.ndarray, ...]
     payoffs: np.ndarray
     max_regret: float
+    relative_regret: float = 0.0
 
     @property
     def is_pure(self) -> bool:
@@ -63,6 +88,7 @@ class Equilibrium:
             "payoffs": {player: float(self.payoffs[i]) for i, player in enumerate(game.players)},
             "pure": self.is_pure,
             "max_regret": float(self.max_regret),
+            "relative_regret": float(self.relative_regret),
         }
 
 
@@ -93,7 +119,8 @@ class NashResult:
         In a degenerate game equilibria can form continua; the solver reports
         the isolated or extreme ones it found.
     tol : float
-        Absolute regret tolerance used to verify each equilibrium.
+        Relative regret tolerance used to verify each equilibrium: every
+        player's regret is at most ``tol`` times their stake.
     converged : bool
         Whether the method ran to completion (``False`` if it hit an iteration
         or size cap; the equilibria listed are still verified).
@@ -123,6 +150,10 @@ class NashResult:
     def max_regret(self) -> float:
         return max((e.max_regret for e in self.equilibria), default=0.0)
 
+    @property
+    def relative_regret(self) -> float:
+        return max((e.relative_regret for e in self.equilibria), default=0.0)
+
     def __len__(self) -> int:
         return len(self.equilibria)
 
@@ -134,12 +165,45 @@ class NashResult:
             "converged": self.converged,
             "tol": self.tol,
             "max_regret": self.max_regret,
+            "relative_regret": self.relative_regret,
             "num_iter": int(self.num_iter),
             "rejected": int(self.rejected),
             "parameters": dict(self.parameters),
             "notes": list(self.notes),
             "equilibria": [e.to_dict(self.game) for e in self.equilibria],
         }
+
+
+def regret_check(game: NormalFormGame, profile: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each player's expected payoff, regret and stake at ``profile``, all ``(N,)``, in payoff units.
+
+    The stake of player ``i`` is the spread of ``u_i(k, s_-i)`` over all own actions ``k`` and
+    the others' profiles ``s_-i`` in the support, at least ``STAKE_FLOOR`` times their largest
+    magnitude. Computed on :attr:`NormalFormGame.unit_payoffs` and scaled back, so payoffs
+    near the float limit do not overflow.
+    """
+    values = game.action_values(profile, unit=True)
+    unit = game.unit_payoffs
+    n = game.num_players
+    pay = np.empty(n)
+    regret = np.empty(n)
+    stake = np.empty(n)
+    supports = [np.flatnonzero(np.asarray(s) > 0.0) for s in profile]
+    for i in range(n):
+        pay[i] = float(values[i] @ profile[i])
+        regret[i] = max(float(values[i].max()) - pay[i], 0.0)
+        at_stake = unit[i][np.ix_(*(np.arange(a) if j == i else supports[j] for j, a in enumerate(game.num_actions)))]
+        hi = float(at_stake.max())
+        lo = float(at_stake.min())
+        stake[i] = max(hi - lo, STAKE_FLOOR * max(abs(hi), abs(lo)))
+    exps = game.payoff_exponents
+    return np.ldexp(pay, exps), np.ldexp(regret, exps), np.ldexp(stake, exps)
+
+
+def relative_regret(regret: np.ndarray, stake: np.ndarray) -> float:
+    """The largest ratio of regret to stake (a zero stake with zero regret counts as 0, with a regret as inf)."""
+    ratios = np.where(stake > 0.0, regret / np.where(stake > 0.0, stake, 1.0), np.where(regret > 0.0, np.inf, 0.0))
+    return float(ratios.max()) if ratios.size else 0.0
 
 
 def make_equilibrium(game: NormalFormGame, profile: Sequence[np.ndarray]) -> Equilibrium:
@@ -154,9 +218,9 @@ def make_equilibrium(game: NormalFormGame, profile: Sequence[np.ndarray]) -> Equ
         s.setflags(write=False)
         strategies.append(s)
     strategies_t = tuple(strategies)
-    payoffs, regrets = game.payoffs_and_regrets(strategies_t)
+    payoffs, regrets, stakes = regret_check(game, strategies_t)
     payoffs.setflags(write=False)
-    return Equilibrium(strategies_t, payoffs, float(regrets.max()))
+    return Equilibrium(strategies_t, payoffs, float(regrets.max()), relative_regret(regrets, stakes))
 
 
 def is_valid_profile(game: NormalFormGame, profile: Sequence[np.ndarray], prob_tol: float = 1e-9) -> bool:
@@ -178,9 +242,10 @@ def verified_equilibria(
 ) -> tuple[tuple[Equilibrium, ...], int]:
     """Keep the candidates that are Nash equilibria of ``game``.
 
-    Returns the verified equilibria (duplicates within ``dedupe_tol`` in every
-    probability removed, sorted for a deterministic order) and the number of
-    candidates rejected for being off the simplex or having regret above ``tol``.
+    ``tol`` is the relative tolerance (see :func:`regret_tolerance`). Returns the verified
+    equilibria (duplicates within ``dedupe_tol`` in every probability removed, sorted for a
+    deterministic order) and the number of candidates rejected for being off the simplex or
+    having a player whose regret is above ``tol`` times their stake.
     """
     kept: list[Equilibrium] = []
     seen = DistinctProfiles(dedupe_tol)
@@ -190,7 +255,7 @@ def verified_equilibria(
             rejected += 1
             continue
         eq = make_equilibrium(game, cand)
-        if eq.max_regret > tol:
+        if not eq.relative_regret <= tol:
             rejected += 1
             continue
         if seen.add(eq):

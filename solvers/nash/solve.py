@@ -179,7 +179,7 @@ def solve_game(
     method : str
         One of :data:`METHODS`; ``"auto"`` picks by size (:func:`choose_method`).
     tol : float, optional
-        Absolute regret tolerance; default ``1e-9`` times the payoff spread.
+        Relative regret tolerance (each player's regret at most this times their stake; default ``1e-9``).
     dominance : bool
         Run iterated elimination of strictly dominated strategies (mixed
         dominance only on games of at most a million profiles).

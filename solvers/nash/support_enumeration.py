@@ -222,8 +222,8 @@ def support_enumeration(game: NormalFormGame, tol: float | None = None) -> NashR
         (``C(2n, n)`` for an ``n x n`` game), so this suits games up to
         about 12 actions a player.
     tol : float, optional
-        Absolute regret tolerance for the verification; by default ``1e-9``
-        times the payoff spread.
+        Relative regret tolerance for the verification (each player's regret at most this times
+        their stake; default ``1e-9``).
 
     Returns
     -------
@@ -277,7 +277,7 @@ def support_enumeration(game: NormalFormGame, tol: float | None = None) -> NashR
         deg = False
         guarantee = "all"
     if rejected:
-        notes.append(f"{rejected} candidates failed verification (numerical trouble) and were dropped")
+        notes.append(f"{rejected} candidates were not equilibria within the tolerance and were dropped")
     return NashResult(
         game=game,
         method="support_enumeration",

@@ -45,8 +45,9 @@ from coop.solvers.nash.bimatrix import (
     bimatrix_equilibria,
     check_two_player,
     verified_in_order,
+    verify_rule,
 )
-from coop.solvers.nash.results import REGRET_TOL, NashResult
+from coop.solvers.nash.results import NashResult, regret_tolerance
 
 #: A basic variable at most this (on payoffs rescaled to [1, 2]) is zero: its constraint is tight.
 ZERO_TOL = 1e-9
@@ -442,19 +443,16 @@ def _vertex_enumeration_kernel(P, zero_tol, pivot_tol, max_bases):
 
 
 @njit(cache=True)
-def _vertex_enumeration_verified(P, zero_tol, pivot_tol, max_bases, tol):
+def _vertex_enumeration_verified(P, zero_tol, pivot_tol, max_bases, rule):
     """:func:`_vertex_enumeration_kernel` and the verification of its candidates in one call.
 
-    ``tol < 0`` means ``REGRET_TOL`` times the payoff spread. Returns the kept
-    profiles in reporting order (``X``, ``Y``, payoffs, regrets), the number
-    rejected, the bases visited, the degeneracy and completion flags, and the
-    tolerance used.
+    ``P`` holds the unit payoffs and ``rule`` is the :class:`~coop.solvers.nash.bimatrix.VerifyRule`.
+    Returns the kept profiles in reporting order (``X``, ``Y``, payoffs, regrets, relative regrets),
+    the number rejected, the bases visited and the degeneracy and completion flags.
     """
-    X, Y, spread, bases, degenerate, converged = _vertex_enumeration_kernel(P, zero_tol, pivot_tol, max_bases)
-    if tol < 0.0:
-        tol = REGRET_TOL * spread
-    Xk, Yk, pay, reg, rejected = verified_in_order(P[0], P[1], X, Y, tol)
-    return Xk, Yk, pay, reg, rejected, bases, degenerate, converged, tol
+    X, Y, _spread, bases, degenerate, converged = _vertex_enumeration_kernel(P, zero_tol, pivot_tol, max_bases)
+    Xk, Yk, pay, reg, rel, rejected = verified_in_order(P[0], P[1], X, Y, rule)
+    return Xk, Yk, pay, reg, rel, rejected, bases, degenerate, converged
 
 
 def vertex_enumeration(game: NormalFormGame, tol: float | None = None, max_bases: int = MAX_BASES) -> NashResult:
@@ -466,8 +464,8 @@ def vertex_enumeration(game: NormalFormGame, tol: float | None = None, max_bases
         A 2-player game, any size (the work grows with the number of vertices
         of the best-response polytopes, which can be exponential).
     tol : float, optional
-        Absolute regret tolerance for verifying each equilibrium; by default
-        ``1e-9`` times the payoff spread. The polytope computations work on
+        Relative regret tolerance for verifying each equilibrium (each player's regret at most
+        this times their stake; default ``1e-9``). The polytope computations work on
         payoffs rescaled to ``[1, 2]`` with fixed tolerances ``ZERO_TOL`` and
         ``PIVOT_TOL``.
     max_bases : int, optional
@@ -501,16 +499,17 @@ def vertex_enumeration(game: NormalFormGame, tol: float | None = None, max_bases
     check_two_player(game, "vertex_enumeration")
     if isinstance(max_bases, bool) or not isinstance(max_bases, (int, np.integer)) or max_bases < 1:
         raise InputError(f"max_bases must be a positive integer, got {max_bases!r}")
-    X, Y, pay, reg, rejected, bases, degenerate, converged, tol = _vertex_enumeration_verified(
-        game.payoffs, ZERO_TOL, PIVOT_TOL, int(max_bases), -1.0 if tol is None else float(tol)
+    tol = regret_tolerance(game, tol)
+    X, Y, pay, reg, rel, rejected, bases, degenerate, converged = _vertex_enumeration_verified(
+        game.unit_payoffs, ZERO_TOL, PIVOT_TOL, int(max_bases), verify_rule(game, tol)
     )
-    equilibria = bimatrix_equilibria(X, Y, pay, reg)
+    equilibria = bimatrix_equilibria(X, Y, pay, reg, rel)
     rejected = int(rejected)
-    tol = float(tol)
     notes = []
     if degenerate:
         notes.append(
-            "the game is degenerate: a best-response polytope has a vertex with more tight "
+            "the game is degenerate (or nearly: payoff differences below 1e-9 of a player's payoff range "
+            "count as ties here): a best-response polytope has a vertex with more tight "
             "constraints than its dimension, so equilibria may form continua; the equilibria "
             "listed are the extreme points of those sets (every equilibrium is a convex "
             "combination of extreme ones within a component)"
@@ -520,7 +519,10 @@ def vertex_enumeration(game: NormalFormGame, tol: float | None = None, max_bases
             f"stopped after {max_bases} feasible bases in one polytope: the list may be incomplete"
         )
     if rejected:
-        notes.append(f"{rejected} vertex pairs failed verification (numerical trouble) and were dropped")
+        notes.append(
+            f"{rejected} vertex pairs were not equilibria within the tolerance (payoff differences too small "
+            "for the polytope arithmetic, or rounding) and were dropped"
+        )
     return NashResult(
         game=game,
         method="vertex_enumeration",

@@ -26,8 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coop.solvers.nash.bimatrix import _PROB_TOL, VerifyRule
 from coop.solvers.nash.lemke_howson import _lemke_howson_verified
 from coop.solvers.nash.results import PROB_EPS
+from coop.solvers.shared.tolerances import REGRET_TOL, STAKE_FLOOR
 
 #: The row and column guarantees must meet within this, relative to the payoff spread.
 GAP_TOL = 1e-9
@@ -96,10 +98,12 @@ def zero_sum_solution(M: np.ndarray) -> ZeroSumSolution:
         r = int(np.argmax(M.min(axis=1)))
         c = int(np.argmin(M.max(axis=0)))
         return _certified(M, np.eye(m)[r], np.eye(n)[c], "direct")
-    P = np.stack((M, -M))
-    scale = hi - lo
+    exp = int(np.frexp(max(abs(hi), abs(lo)))[1])
+    P = np.ldexp(np.stack((M, -M)), -exp)  # exact: a power of two, so payoffs near 1e308 cannot overflow
+    rule = VerifyRule(REGRET_TOL, _PROB_TOL, PROB_EPS, STAKE_FLOOR, exp, exp)
+    scale = np.ldexp(np.ldexp(hi, -exp) - np.ldexp(lo, -exp), exp)
     for label in range(m + n):
-        point, _regret, vstat, _pivots, status, _tol = _lemke_howson_verified(P, label, MAX_PIVOTS, -1.0)
+        point, _regret, _relative, vstat, _pivots, status = _lemke_howson_verified(P, label, MAX_PIVOTS, rule)
         if status == 0 and vstat == 0:
             sol = _certified(M, point[:m].copy(), point[m:m + n].copy(), "lemke_howson")
             if sol.column_guarantee - sol.row_guarantee <= GAP_TOL * scale:

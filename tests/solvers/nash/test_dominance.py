@@ -112,7 +112,7 @@ def test_mixed_dominance_agrees_with_the_linear_programme(seed):
     coop skips the programme for a best reply to some column and solves the rest as a zero-sum
     game; small integer payoffs make ties (and degenerate programmes) common.
     """
-    from coop.solvers.nash.dominance import _mixed_dominator
+    from coop.solvers.nash.dominance import _column_stakes, _mixed_dominator
 
     rng = np.random.default_rng(seed)
     U = rng.integers(0, 5, size=(int(rng.integers(3, 6)), int(rng.integers(1, 7)))).astype(float)
@@ -122,7 +122,7 @@ def test_mixed_dominance_agrees_with_the_linear_programme(seed):
     tol = 1e-9
     for a in range(U.shape[0]):
         margin = _widest_margin_lp(U, a)
-        found = _mixed_dominator(U, a, tol)
+        found = _mixed_dominator(U, _column_stakes(U), a, tol)
         if margin > 1e-7:
             assert found is not None, (U, a, margin)
             sigma, m = found

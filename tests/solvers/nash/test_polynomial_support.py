@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from coop.errors import InputError
 from coop.games import NormalFormGame
 from coop.solvers.nash.polynomial_support import polynomial_support_enumeration, support_search
+from tests import regret
 from tests.oracles import pygambit
 from tests.strategies import games
 from tests.textbook_games import three_player_matching_pennies, two_totally_mixed_2x2x2
@@ -67,11 +68,7 @@ def _missing(found: list[np.ndarray], reference: list[np.ndarray], tol: float = 
 
 
 def _brute_force_pure(game: NormalFormGame, tol: float) -> set[tuple[int, ...]]:
-    out = set()
-    for prof in itertools.product(*[range(a) for a in game.num_actions]):
-        if game.max_regret(game.pure_profile(prof)) <= tol:
-            out.add(prof)
-    return out
+    return regret.pure_equilibria(game, tol)
 
 
 def _pure_supports(result) -> set[tuple[int, ...]]:
@@ -82,8 +79,8 @@ def _pure_supports(result) -> set[tuple[int, ...]]:
 def _check_verified(result) -> None:
     game = result.game
     for eq in result.equilibria:
-        assert eq.max_regret <= result.tol
-        assert game.max_regret(eq.strategies) <= result.tol
+        assert eq.relative_regret <= result.tol
+        assert regret.is_equilibrium(game, eq.strategies, result.tol)
         for i, s in enumerate(eq.strategies):
             assert s.shape == (game.num_actions[i],)
             assert s.min() >= 0.0

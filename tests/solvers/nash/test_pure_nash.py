@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -12,6 +10,7 @@ from hypothesis import strategies as st
 from coop.games import NormalFormGame
 from coop.solvers.nash import pure_nash as pn
 from coop.solvers.nash.pure_nash import pure_nash_equilibria, pure_nash_indices
+from tests import regret
 from tests import textbook_games as tg
 from tests.oracles import pygambit
 from tests.oracles import quantecon as qe
@@ -19,21 +18,8 @@ from tests.strategies import games
 
 
 def brute_force_pure(game: NormalFormGame) -> set[tuple[int, ...]]:
-    """Readable reference: check every profile and every unilateral deviation."""
-    tol = 1e-9 * game.payoff_scale
-    found = set()
-    for prof in itertools.product(*[range(a) for a in game.num_actions]):
-        ok = True
-        for i in range(game.num_players):
-            own = game.payoffs[i][prof]
-            for alt in range(game.num_actions[i]):
-                dev = list(prof)
-                dev[i] = alt
-                if game.payoffs[i][tuple(dev)] > own + tol:
-                    ok = False
-        if ok:
-            found.add(prof)
-    return found
+    """Readable reference: check every profile and every unilateral deviation (tests/regret.py)."""
+    return regret.pure_equilibria(game)
 
 
 def coop_pure(game: NormalFormGame) -> set[tuple[int, ...]]:
@@ -59,7 +45,7 @@ def test_textbook_pure_equilibria(factory, expected):
     assert res.guarantee == "all_pure"
     for eq in res.equilibria:
         assert eq.is_pure
-        assert eq.max_regret <= res.tol
+        assert eq.relative_regret <= res.tol
 
 
 def test_payoffs_of_equilibria_are_the_profile_payoffs():
@@ -89,7 +75,7 @@ def test_matches_brute_force_on_random_games_with_ties(game):
 def test_every_reported_equilibrium_has_zero_regret(game):
     res = pure_nash_equilibria(game)
     for eq in res.equilibria:
-        assert game.max_regret(eq.strategies) <= res.tol
+        assert regret.is_equilibrium(game, eq.strategies, res.tol)
         for s in eq.strategies:
             assert s.sum() == pytest.approx(1.0)
 
@@ -163,6 +149,20 @@ def default_tol(payoffs: np.ndarray) -> float:
     return 1e-9 * (spread if spread > 0 else 1.0)
 
 
+def numpy_pure_local(payoffs: np.ndarray, tol: float = 1e-9) -> set[tuple[int, ...]]:
+    """Reference with coop's rule: each player's regret within ``tol`` times the spread of their line
+    (at least 1e-6 times its largest magnitude), vectorised over every profile."""
+    n = payoffs.shape[0]
+    mask = np.ones(payoffs.shape[1:], dtype=bool)
+    for i in range(n):
+        u = payoffs[i] / max(float(np.abs(payoffs[i]).max()), 1e-300)
+        hi = u.max(axis=i, keepdims=True)
+        lo = u.min(axis=i, keepdims=True)
+        stake = np.maximum(hi - lo, 1e-6 * np.maximum(np.abs(hi), np.abs(lo)))
+        mask &= hi - u <= tol * stake * (1 + 1e-9)
+    return {tuple(int(k) for k in idx) for idx in np.argwhere(mask)}
+
+
 @st.composite
 def payoff_arrays(draw, max_players: int = 5, max_values: int = 30_000) -> np.ndarray:
     """Payoff arrays whose shapes reach every scan layout: short and long lines, tails, one-action players."""
@@ -191,15 +191,18 @@ def test_kernel_matches_numpy_reference(payoffs):
     assert rows.dtype == np.int64 and rows.shape[1] == payoffs.shape[0]
     found = [tuple(int(k) for k in r) for r in rows]
     assert found == sorted(found)  # C order of the profile, no duplicates
-    assert set(found) == numpy_pure(game.payoffs, default_tol(game.payoffs))
+    assert set(found) == numpy_pure_local(game.payoffs)
+    kernel = {tuple(int(k) for k in r) for r in pn._pure_nash_rows(game.payoffs, 0.0, True)}
+    assert kernel == numpy_pure(game.payoffs, default_tol(game.payoffs))
 
 
 @settings(deadline=None, max_examples=60)
 @given(payoff_arrays(max_players=4, max_values=5_000), st.sampled_from([0.0, 0.5, 1.0, 2.5, -0.5]))
-def test_explicit_tolerance(payoffs, tol):
-    game = NormalFormGame.from_payoffs(payoffs)
-    found = {tuple(int(k) for k in r) for r in pure_nash_indices(game, tol)}
-    assert found == numpy_pure(game.payoffs, tol)
+def test_kernel_with_an_absolute_tolerance(payoffs, tol):
+    # the kernel compares with one absolute tolerance (pure_nash_indices gives it a loose one, then checks each
+    # player's stake)
+    found = {tuple(int(k) for k in r) for r in pn._pure_nash_rows(np.ascontiguousarray(payoffs), tol, False)}
+    assert found == numpy_pure(payoffs, tol)
 
 
 @settings(deadline=None, max_examples=40)
@@ -218,33 +221,43 @@ def test_benchmark_like_shapes(shape, seed):
     rng = np.random.default_rng(seed)
     payoffs = rng.standard_normal((len(shape), *shape))
     game = NormalFormGame.from_payoffs(payoffs)
-    assert coop_pure(game) == numpy_pure(game.payoffs, default_tol(game.payoffs))
+    assert coop_pure(game) == numpy_pure_local(game.payoffs)
     if np.prod(shape) <= 2_000:
         assert coop_pure(game) == brute_force_pure(game)
 
 
-def test_spread_sets_the_default_tolerance():
-    # player 1's two actions differ by 1e-4; one payoff of 1e6 elsewhere makes the tolerance 1e-3,
-    # so both count as best responses; without it only the better one does
+def test_a_large_payoff_elsewhere_does_not_loosen_the_check():
+    # player 1's two actions differ by 1e-4 at row 0; a payoff of 1e6 in another row (or in the other
+    # player's table) used to make one tolerance of 1e-3 for the whole game: now each line has its own stake
     payoffs = np.zeros((2, 3, 2))
     payoffs[1, 0] = [0.0, 1e-4]
     game = NormalFormGame.from_payoffs(payoffs)
     assert (0, 0) not in coop_pure(game) and (0, 1) in coop_pure(game)
     payoffs[1, 2, 0] = 1e6
     payoffs[1, 2, 1] = 1e6
+    payoffs[0, 1, 1] = -1e6
     game = NormalFormGame.from_payoffs(payoffs)
-    assert {(0, 0), (0, 1)} <= coop_pure(game)
-    assert coop_pure(game) == numpy_pure(game.payoffs, 1e-9 * 1e6)
+    assert (0, 0) not in coop_pure(game) and (0, 1) in coop_pure(game)
+    assert coop_pure(game) == numpy_pure_local(game.payoffs) == brute_force_pure(game)
+
+
+def test_ties_up_to_rounding_still_count():
+    # 0.1 + 0.2 and 0.3 differ in the last bit: a tie, whatever the scale of the payoffs
+    for scale in (1.0, 1e-12, 1e12):
+        payoffs = np.zeros((2, 2, 2))
+        payoffs[0, :, 0] = [(0.1 + 0.2) * scale, 0.3 * scale]
+        game = NormalFormGame.from_payoffs(payoffs)
+        assert {(0, 0), (1, 0)} <= coop_pure(game)
 
 
 def test_the_minimum_counts_in_the_spread_even_in_the_last_player():
-    # the spread comes from the smallest payoff, of the last player (whose lines are not scanned in full)
+    # a payoff of -1e6 in the last player's table neither loosens nor tightens the other players' checks
     rng = np.random.default_rng(5)
     payoffs = rng.integers(0, 3, (3, 6, 5, 4)).astype(float)
     payoffs[0, 0, 0, 0] = payoffs[0, 1, 0, 0] - 1e-4
     payoffs[2, 5, 4, 3] = -1e6
     game = NormalFormGame.from_payoffs(payoffs)
-    assert coop_pure(game) == numpy_pure(game.payoffs, 1e-9 * (2.0 + 1e6))
+    assert coop_pure(game) == numpy_pure_local(game.payoffs) == brute_force_pure(game)
 
 
 @pytest.mark.parametrize("width", [16, 48, 80])

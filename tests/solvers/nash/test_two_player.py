@@ -22,6 +22,7 @@ from coop.games import NormalFormGame
 from coop.solvers.nash.lemke_howson import lemke_howson
 from coop.solvers.nash.support_enumeration import support_enumeration
 from coop.solvers.nash.vertex_enumeration import vertex_enumeration
+from tests import regret
 from tests import textbook_games as tg
 from tests.oracles import pygambit, quantecon
 from tests.strategies import bimatrix
@@ -71,14 +72,7 @@ def quantecon_game(game: NormalFormGame):
 
 
 def brute_force_pure(game: NormalFormGame) -> set[tuple[int, int]]:
-    A, B = game.payoffs
-    tol = REGRET_TOL_REL * game.payoff_scale
-    return {
-        (i, j)
-        for i in range(A.shape[0])
-        for j in range(A.shape[1])
-        if A[i, j] >= A[:, j].max() - tol and B[i, j] >= B[i, :].max() - tol
-    }
+    return {(int(i), int(j)) for i, j in regret.pure_equilibria(game, REGRET_TOL_REL)}
 
 
 def pure_found(result) -> set[tuple[int, int]]:
@@ -86,11 +80,11 @@ def pure_found(result) -> set[tuple[int, int]]:
 
 
 def check_invariants(game: NormalFormGame, result) -> None:
-    tol = REGRET_TOL_REL * game.payoff_scale
-    assert result.tol == pytest.approx(tol)
+    assert result.tol == REGRET_TOL_REL
     for e in result.equilibria:
-        assert e.max_regret <= tol
-        assert game.max_regret(e.strategies) <= tol  # independent check with the game's own evaluation
+        assert e.relative_regret <= result.tol
+        assert regret.is_equilibrium(game, e.strategies, result.tol)  # independent check (tests/regret.py)
+        assert game.max_regret(e.strategies) <= REGRET_TOL_REL * game.payoff_scale
         for s in e.strategies:
             assert s.min() >= 0.0
             assert s.sum() == pytest.approx(1.0, abs=1e-12)
@@ -389,43 +383,42 @@ def test_lemke_howson_falls_back_to_other_labels() -> None:
     assert same_set(profiles(capped), profiles(lemke_howson(game, initial_label=2)))
 
 
-def test_lemke_howson_point_check_matches_shared_verification() -> None:
-    # Lemke-Howson checks its end point in its own kernel; it must accept, clean and score points exactly as the
-    # shared 2-player verification does, on equilibria, non-equilibria and points off the simplex
-    from coop.solvers.nash.bimatrix import _PROB_TOL, _verify_bimatrix_kernel
-    from coop.solvers.nash.lemke_howson import _verify_point
-    from coop.solvers.nash.results import PROB_EPS
+def test_compiled_point_check_agrees_with_the_reference_rule() -> None:
+    # every 2-player solver (Lemke-Howson's end point included) admits a point by bimatrix.verify_profile; it must
+    # accept exactly the points tests/regret.py accepts, on equilibria, non-equilibria and points off the simplex,
+    # also when one player's payoffs are scaled by 1e10 and a single payoff is far larger than the rest
+    from coop.solvers.nash.bimatrix import _DEDUPE_TOL, _verify_bimatrix_kernel, verify_rule
 
     rng = np.random.default_rng(17)
     for m, n in [(2, 2), (3, 5), (8, 6)]:
-        game = random_game(rng, m, n)
-        P = np.array(game.payoffs)
-        eq = lemke_howson(game).equilibria[0]
-        points = [np.concatenate(eq.strategies)]
-        points += [np.concatenate([rng.dirichlet(np.ones(m)), rng.dirichlet(np.ones(n))]) for _ in range(5)]
-        points.append(np.concatenate([np.eye(m)[0], np.eye(n)[n - 1]]))
-        points.append(points[1] * 1.01)  # off the simplex
-        bad = points[1].copy()
-        bad[0] = -1e-6  # a negative entry
-        points.append(bad)
-        tiny = points[0].copy()
-        tiny[0] += 1e-13  # below PROB_EPS: cleaned to zero when it was zero
-        points.append(tiny)
-        for tol in (1e-9, 0.5):
-            for pt in points:
-                x, y = pt[:m].copy(), pt[m:].copy()
-                Xc, Yc, pay, reg, status = _verify_bimatrix_kernel(P[0], P[1], x[None], y[None], tol, _PROB_TOL,
-                                                                   PROB_EPS, 0.0)
-                mine = np.empty(2)
-                vstat, regret = _verify_point(P, x, y, tol, mine)
-                assert vstat == status[0]
-                if vstat == 0:
-                    assert regret == reg[0]
-                    np.testing.assert_array_equal(mine, pay[0])
-                    np.testing.assert_array_equal(x, Xc[0])
-                    np.testing.assert_array_equal(y, Yc[0])
-                elif np.all(pt >= -_PROB_TOL) and abs(pt[:m].sum() - 1) <= 1e-9 and abs(pt[m:].sum() - 1) <= 1e-9:
-                    assert regret == reg[0] > tol  # rejected for its regret, not its probabilities
+        base = random_game(rng, m, n)
+        big = np.array(base.payoffs)
+        big[0] *= 1e10
+        big[1, 0, 0] = 1e6
+        for game in (base, NormalFormGame.from_payoffs(big)):
+            U = game.unit_payoffs
+            eq = lemke_howson(game).equilibria[0]
+            points = [np.concatenate(eq.strategies)]
+            points += [np.concatenate([rng.dirichlet(np.ones(m)), rng.dirichlet(np.ones(n))]) for _ in range(5)]
+            points.append(np.concatenate([np.eye(m)[0], np.eye(n)[n - 1]]))
+            points.append(points[1] * 1.01)  # off the simplex
+            bad = points[1].copy()
+            bad[0] = -1e-6  # a negative entry
+            points.append(bad)
+            for tol in (1e-9, 0.05):
+                for pt in points:
+                    x, y = pt[:m].copy(), pt[m:].copy()
+                    _, _, pay, reg, rel, status = _verify_bimatrix_kernel(U[0], U[1], x[None], y[None],
+                                                                          verify_rule(game, tol), _DEDUPE_TOL)
+                    on_simplex = np.all(pt >= 0) and abs(x.sum() - 1) <= 1e-9 and abs(y.sum() - 1) <= 1e-9
+                    if not on_simplex:
+                        assert status[0] == 1
+                        continue
+                    ratios = regret.regret_ratios(game, (x, y))
+                    assert rel[0] == pytest.approx(ratios.max(), rel=1e-6, abs=1e-15)
+                    assert (status[0] == 0) == regret.is_equilibrium(game, (x, y), tol)
+                    if status[0] == 0:
+                        np.testing.assert_allclose(pay[0], game.expected_payoffs((x, y)), rtol=1e-12)
 
 
 def test_vertex_enumeration_basis_cap() -> None:
@@ -433,7 +426,7 @@ def test_vertex_enumeration_basis_cap() -> None:
     res = vertex_enumeration(game, max_bases=5)
     assert not res.converged and any("stopped" in note for note in res.notes)
     for e in res.equilibria:
-        assert e.max_regret <= res.tol
+        assert e.relative_regret <= res.tol
     with pytest.raises(InputError):
         vertex_enumeration(game, max_bases=0)
 
