@@ -29,6 +29,12 @@ from coop.errors import InputError
 #: rejected with a clear message instead of exhausting memory.
 MAX_PAYOFF_BYTES = 4 * 1024**3
 
+#: The most players a game may have. A NumPy array has at most 64 axes; a payoff array has one
+#: axis per player plus one, and solvers add a few more (a batch of profiles, a second profile),
+#: so coop stops at half of NumPy's limit. Games with more players are also far beyond what the
+#: solvers can enumerate unless almost every player has a single action.
+MAX_PLAYERS = 32
+
 MixedProfile = tuple[np.ndarray, ...]
 
 
@@ -41,17 +47,45 @@ def _default_actions(counts: Sequence[int]) -> tuple[tuple[str, ...], ...]:
 
 
 def check_game_size(num_actions: Sequence[int], source: str = "game") -> None:
-    """Raise :class:`InputError` if a payoff array of this shape would not fit in memory."""
+    """Raise :class:`InputError` if a game of this shape has too many players or would not fit in memory.
+
+    Checked before anything of the game's size is allocated: at most :data:`MAX_PLAYERS` players,
+    at least one action each, and a payoff array of at most :data:`MAX_PAYOFF_BYTES`.
+
+    Examples
+    --------
+    >>> check_game_size([2, 2])
+    >>> check_game_size([1] * 70)
+    Traceback (most recent call last):
+    ...
+    coop.errors.InputError: game: a game of 70 players is too large: coop handles at most 32 players ...
+    """
     n = len(num_actions)
+    if n > MAX_PLAYERS:
+        raise InputError(
+            f"a game of {n} players is too large: coop handles at most {MAX_PLAYERS} players "
+            "(each player adds an axis to the payoff arrays)",
+            source=source,
+        )
+    if any(int(a) < 1 for a in num_actions):
+        raise InputError("every player needs at least one action", source=source)
     profiles = math.prod(int(a) for a in num_actions)
     nbytes = 8 * n * profiles
     if nbytes > MAX_PAYOFF_BYTES:
         raise InputError(
-            f"a game of {n} players with {describe_shape(num_actions)} actions needs {nbytes / 1024**3:.3g} GiB "
+            f"a game of {n} players with {describe_shape(num_actions)} actions needs {_gib(nbytes)} "
             "of payoffs; "
             f"expected at most {MAX_PAYOFF_BYTES / 1024**3:.0f} GiB",
             source=source,
         )
+
+
+def _gib(nbytes: int) -> str:
+    """``149 GiB``; astronomically large sizes as a power of ten (``1e+2000 GiB``), never an overflow."""
+    if nbytes < 1024**3 * 1e15:
+        return f"{nbytes / 1024**3:.3g} GiB"
+    digits = len(str(nbytes // 1024**3)) - 1
+    return f"about 1e{digits} GiB"
 
 
 def describe_shape(num_actions: Sequence[int]) -> str:

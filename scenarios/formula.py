@@ -40,7 +40,8 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import KeysView, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -62,8 +63,10 @@ FUNCTIONS: dict[str, int | None] = {
 
 _IDENT = r"[A-Za-z][A-Za-z0-9_]*"
 IDENTIFIER_RE = re.compile(rf"^{_IDENT}$")
-_NUMBER_RE = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_NAME_RE = re.compile(rf"{_IDENT}(?:\.{_IDENT})?")
+_NUMBER_RE = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_NAME_RE = re.compile(rf"{_IDENT}(?:\.{_IDENT})?", re.ASCII)
+_DIGITS = frozenset("0123456789")
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _MAX_LENGTH = 10_000
 _MAX_DEPTH = 100
 _MAX_TREE_DEPTH = 250
@@ -130,8 +133,79 @@ class _Token:
     col: int  # 1-based column in the formula text
 
 
+#: Formulas longer than this are shown shortened in messages.
+_SHOWN = 60
+
+
+def shown(text: str, col: int | None = None) -> str:
+    """The formula quoted for a message, shortened around column ``col`` when it is long.
+
+    Examples
+    --------
+    >>> shown("a + b")
+    "'a + b'"
+    >>> shown("x" * 100 + " ^ 2", col=102)
+    "'...xxxxxxxxxxxxxxxxxxxxxxxxxxxx ^ 2' (104 characters)"
+    """
+    if len(text) <= _SHOWN:
+        return repr(text)
+    half = _SHOWN // 2
+    if col is None:
+        return f"{text[: _SHOWN - 3] + '...'!r} ({len(text)} characters)"
+    start = max(0, col - 1 - half)
+    end = min(len(text), col - 1 + half)
+    excerpt = ("..." if start > 0 else "") + text[start:end] + ("..." if end < len(text) else "")
+    return f"{excerpt!r} ({len(text)} characters)"
+
+
 def _syntax_error(text: str, col: int, message: str) -> InputError:
-    return InputError(f"syntax error at column {col} of formula {text!r}: {message}")
+    return InputError(f"syntax error at column {col} of formula {shown(text, col)}: {message}")
+
+
+#: Characters that look like an operator or a space but are not ASCII, with what to write instead.
+_LOOKALIKES = {
+    "\u00d7": "'*' for a product",  # multiplication sign
+    "\u00b7": "'*' for a product",  # middle dot
+    "\u22c5": "'*' for a product",  # dot operator
+    "\u2219": "'*' for a product",  # bullet operator
+    "\u2217": "'*' for a product",  # asterisk operator
+    "\u00f7": "'/' for a division",  # division sign
+    "\u2044": "'/' for a division",  # fraction slash
+    "\u2215": "'/' for a division",  # division slash
+    "\u2212": "'-' (the ASCII hyphen-minus) for a minus",  # minus sign
+    "\u2013": "'-' (the ASCII hyphen-minus) for a minus",  # en dash
+    "\u2014": "'-' (the ASCII hyphen-minus) for a minus",  # em dash
+    "\u2010": "'-' (the ASCII hyphen-minus) for a minus",  # hyphen
+    "\u2011": "'-' (the ASCII hyphen-minus) for a minus",  # non-breaking hyphen
+    "\uff0b": "'+' (the ASCII plus) for a sum",  # fullwidth plus
+}
+_QUOTES = "\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb"
+
+
+def _unexpected(text: str, col: int, c: str) -> InputError:
+    """The error for a character that no token starts with, with a hint for the usual mistakes."""
+    name = unicodedata.name(c, "")
+    what = f"unexpected character {c!r}" + (f" ({name})" if name and not c.isascii() else "")
+    if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+        hint = "a control or invisible character; formulas are plain text"
+    elif "SUPERSCRIPT" in name or "SUBSCRIPT" in name or c in "\u00b9\u00b2\u00b3":
+        hint = "superscripts are not supported; write '**' for powers, as in 'x ** 2'"
+    elif c in _LOOKALIKES:
+        hint = f"write {_LOOKALIKES[c]}"
+    elif c in _QUOTES:
+        hint = "strings are not allowed in formulas"
+    elif c.isspace():
+        hint = "write a plain space"
+    elif c.isdigit() or unicodedata.category(c) == "No":
+        hint = "write numbers with the digits 0-9"
+    elif c.isalpha():
+        hint = "names use the letters A-Z and a-z, digits and '_'"
+    else:
+        hint = (
+            "formulas use numbers, names, + - * / **, parentheses and the functions "
+            f"{', '.join(FUNCTIONS)}"
+        )
+    return _syntax_error(text, col, f"{what}; {hint}")
 
 
 def _tokenize(text: str) -> list[_Token]:
@@ -144,22 +218,20 @@ def _tokenize(text: str) -> list[_Token]:
             i += 1
             continue
         col = i + 1
-        if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
-            m = _NUMBER_RE.match(text, i)
-            assert m is not None
+        m = _NUMBER_RE.match(text, i) if c in _DIGITS or c == "." else None
+        if m is not None:
             end = m.end()
-            if end < n and (text[end].isalpha() or text[end] == "_"):
+            if end < n and (text[end] in _LETTERS or text[end] == "_"):
                 raise _syntax_error(
                     text,
                     end + 1,
-                    f"a number runs into a name ({text[i : end + 1]!r}); write '*' for a product, as in '2 * x'",
+                    f"a number runs into a name ({shown(text[i : end + 1])}); write '*' for a product, as in '2 * x'",
                 )
             tokens.append(_Token("num", text[i:end], col))
             i = end
             continue
-        if c.isascii() and c.isalpha():
-            m = _NAME_RE.match(text, i)
-            assert m is not None
+        m = _NAME_RE.match(text, i) if c in _LETTERS else None
+        if m is not None:
             end = m.end()
             if end < n and text[end] == ".":
                 raise _syntax_error(
@@ -184,16 +256,13 @@ def _tokenize(text: str) -> list[_Token]:
             raise _syntax_error(text, col, "names start with a letter (A-Z, a-z), not '_'")
         if c in "'\"":
             raise _syntax_error(text, col, "strings are not allowed in formulas")
+        if c == "." and i + 1 < n and not text[i + 1].isascii():
+            raise _unexpected(text, col + 1, text[i + 1])
         if c == ".":
             raise _syntax_error(
                 text, col, "a '.' must join a player and an action (Player.action) or be part of a number"
             )
-        raise _syntax_error(
-            text,
-            col,
-            f"unexpected character {c!r}; formulas use numbers, names, + - * / **, "
-            f"parentheses and the functions {', '.join(FUNCTIONS)}",
-        )
+        raise _unexpected(text, col, c)
     tokens.append(_Token("end", "", n + 1))
     return tokens
 
@@ -291,7 +360,7 @@ class _Parser:
             self.pos += 1
             value = float(tok.text)
             if not math.isfinite(value):
-                raise self.error(f"the number {tok.text!r} is too large", tok)
+                raise self.error(f"the number {shown(tok.text)} is too large", tok)
             return Num(value, tok.text)
         if tok.kind == "name":
             self.pos += 1
@@ -336,7 +405,7 @@ def _check(value: Value, what: str, text: str) -> Value:
     else:
         ok = math.isfinite(value)
     if not ok:
-        raise InputError(f"{what} in formula {text!r} gives a non-finite number (overflow or NaN)")
+        raise InputError(f"{what} in formula {shown(text)} gives a non-finite number (overflow or NaN)")
     return value
 
 
@@ -364,15 +433,15 @@ def _eval(node: Node, env: Mapping[str, Value], text: str) -> Value:
                 return _check(a * b, "a product", text)
             if node.op == "/":
                 if _any(np.asarray(b) == 0.0):
-                    raise InputError(f"division by zero in formula {text!r}")
+                    raise InputError(f"division by zero in formula {shown(text)}")
                 return _check(a / b, "a division", text)
             # power
             base = np.asarray(a, dtype=np.float64)
             expo = np.asarray(b, dtype=np.float64)
             if _any((base == 0.0) & (expo < 0.0)):
-                raise InputError(f"division by zero in formula {text!r}: 0 to a negative power")
+                raise InputError(f"division by zero in formula {shown(text)}: 0 to a negative power")
             if _any((base < 0.0) & (expo != np.round(expo))):
-                raise InputError(f"a negative number to a fractional power in formula {text!r} has no real value")
+                raise InputError(f"a negative number to a fractional power in formula {shown(text)} has no real value")
             return _check(_scalar(np.power(base, expo)), "a power", text)
     if isinstance(node, Call):
         args = [_eval(arg, env, text) for arg in node.args]
@@ -395,11 +464,11 @@ def _eval(node: Node, env: Mapping[str, Value], text: str) -> Value:
                 return _check(_scalar(np.exp(x)), "exp", text)
             if f == "log":
                 if _any(x <= 0.0):
-                    raise InputError(f"log of a number that is not positive in formula {text!r}")
+                    raise InputError(f"log of a number that is not positive in formula {shown(text)}")
                 return _scalar(np.log(x))
             if f == "sqrt":
                 if _any(x < 0.0):
-                    raise InputError(f"sqrt of a negative number in formula {text!r}")
+                    raise InputError(f"sqrt of a negative number in formula {shown(text)}")
                 return _scalar(np.sqrt(x))
             if f == "step":
                 return _scalar(np.where(x >= 0.0, 1.0, 0.0))
@@ -445,11 +514,22 @@ def _names(node: Node, out: set[str]) -> None:
             _names(arg, out)
 
 
+def _exact(num: Num) -> Fraction:
+    """The literal as an exact rational: from its digits, or from its float when the exponent is extreme.
+
+    ``1e-999999`` would need a denominator of a million digits; its float value (0) is used instead.
+    """
+    mantissa, _, exponent = num.text.lower().partition("e")
+    if exponent and abs(int(exponent)) > 400:
+        return Fraction(num.value)
+    return Fraction(num.text)
+
+
 def _to_sympy(node: Node, symbols: Mapping[str, Any]) -> Any:
     import sympy
 
     if isinstance(node, Num):
-        q = Fraction(node.text)
+        q = _exact(node)
         return sympy.Rational(q.numerator, q.denominator)
     if isinstance(node, Name):
         return symbols[node.id]
@@ -505,11 +585,13 @@ class Formula:
 
     def check_names(self, known: Any, what: str = "name") -> None:
         """Raise :class:`InputError` naming the first name not in ``known``, with a close match."""
-        known = list(known)
+        if not isinstance(known, (Mapping, set, frozenset, KeysView)):
+            known = list(known)
         for name in sorted(self.names):
             if name not in known:
+                known = list(known)
                 raise InputError(
-                    f"unknown {what} {name!r}{suggest(name, known)} in formula {self.text!r}; "
+                    f"unknown {what} {name!r}{suggest(name, known)} in formula {shown(self.text)}; "
                     f"known: {known_list(known)}"
                 )
 
@@ -550,7 +632,7 @@ class Formula:
         """
         missing = sorted(self.names - set(symbols))
         if missing:
-            raise InputError(f"no symbol given for {missing[0]!r} in formula {self.text!r}")
+            raise InputError(f"no symbol given for {missing[0]!r} in formula {shown(self.text)}")
         return _to_sympy(self.tree, symbols)
 
     def __str__(self) -> str:
@@ -576,7 +658,7 @@ def parse_formula(text: str) -> Formula:
     tree = _Parser(text).parse()
     if _depth(tree) > _MAX_TREE_DEPTH:
         raise InputError(
-            f"formula {text[:40]!r}... is too long or too deeply nested "
+            f"formula {shown(text)} is too long or too deeply nested "
             f"(more than {_MAX_TREE_DEPTH} levels); split it into parameters"
         )
     names: set[str] = set()

@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from coop.errors import InputError
-from coop.games.normal_form import NormalFormGame, check_game_size
+from coop.games.normal_form import MAX_PLAYERS, NormalFormGame, check_game_size
 from coop.games.transforms import relative_gains
-from coop.scenarios.formula import FUNCTIONS, IDENTIFIER_RE, known_list, parse_formula, suggest
+from coop.scenarios.formula import FUNCTIONS, IDENTIFIER_RE, known_list, parse_formula, shown, suggest
 from coop.scenarios.library import resolve
 from coop.scenarios.schema import (
     FORMAT_VERSION,
@@ -87,6 +87,7 @@ class _Context:
         self.param_lines: dict[str, int] = {}  # every parameter of the file, with its line
         self.players: tuple[str, ...] = ()
         self.actions: tuple[tuple[str, ...], ...] = ()
+        self.action_index: tuple[dict[str, int], ...] = ()  # per player: action name -> position
 
     def scalar(self, node: YNode, what: str) -> float:
         """A number, or a formula of the parameters (no indicators), evaluated."""
@@ -110,7 +111,7 @@ class _Context:
                     )
                 raise InputError(
                     f"unknown parameter {name!r}{suggest(name, self.params)} in formula "
-                    f"{formula.text!r}; known: {known_list(self.params)}"
+                    f"{shown(formula.text)}; known: {known_list(self.params)}"
                 )
             return float(formula.evaluate(self.params))
         except InputError as err:
@@ -144,6 +145,7 @@ def build_scenario(
 
     players, actions, player_descriptions = _players(root["players"])
     ctx.players, ctx.actions = players, actions
+    ctx.action_index = tuple({a: k for k, a in enumerate(acts)} for acts in actions)
     try:
         check_game_size([len(a) for a in actions], source=source)
     except InputError as err:
@@ -203,6 +205,11 @@ def _players(node: YNode) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...],
             f"players must be a list of {{name, actions}} entries, got {node.describe()}"
             + (" (empty)" if node.kind == "seq" else "")
         )
+    if len(node) > MAX_PLAYERS:  # refused before reading every entry
+        try:
+            check_game_size([1] * len(node))
+        except InputError as err:
+            raise node.error(err.message) from None
     players: list[str] = []
     lines: dict[str, int] = {}
     actions: list[tuple[str, ...]] = []
@@ -219,12 +226,12 @@ def _players(node: YNode) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...],
             raise acts_node.error(
                 f"the actions of {player!r} must be a non-empty list of names, got {acts_node.describe()}"
             )
-        acts: list[str] = []
+        acts: dict[str, None] = {}  # ordered, with constant-time lookups
         for a_node in acts_node:
             action = identifier(a_node, f"action name of {player!r}")
             if action in acts:
                 raise a_node.error(f"duplicate action {action!r} of player {player!r}")
-            acts.append(action)
+            acts[action] = None
         if "description" in entry:
             descriptions[player] = text_value(entry["description"], "a player description").strip()
         players.append(player)
@@ -317,12 +324,13 @@ def _action_of(node: YNode, i: int, ctx: _Context) -> int:
     if node.kind != "scalar" or node.value is None:
         raise node.error(f"the action of {player!r} must be a name, got {node.describe()}")
     action = node.text
-    if action not in ctx.actions[i]:
+    k = ctx.action_index[i].get(action)
+    if k is None:
         raise node.error(
             f"unknown action {action!r} of player {player!r}{suggest(action, ctx.actions[i])}; "
             f"the actions of {player!r} are {known_list(ctx.actions[i])}"
         )
-    return ctx.actions[i].index(action)
+    return k
 
 
 def _per_player(node: YNode, ctx: _Context, what: str) -> list[YNode]:
@@ -465,12 +473,12 @@ def _formulas(node: YNode, ctx: _Context) -> np.ndarray:
                     hint = ", or self.action in payoffs.formulas.all" if shared else ""
                     raise InputError(
                         f"unknown indicator {name!r}{suggest(name, indicators)} in formula "
-                        f"{formula.text!r}; indicators are Player.action, e.g. {indicators[0]!r}{hint}"
+                        f"{shown(formula.text)}; indicators are Player.action, e.g. {indicators[0]!r}{hint}"
                     )
                 counts = f"; counts are n_action, e.g. n_{ctx.actions[0][0]}" if shared else ""
                 near = list(ctx.params) + [k for k in env if k.startswith("n_")]
                 raise InputError(
-                    f"unknown parameter {name!r}{suggest(name, near)} in formula {formula.text!r}; "
+                    f"unknown parameter {name!r}{suggest(name, near)} in formula {shown(formula.text)}; "
                     f"known: {known_list(ctx.params)}{counts}"
                 )
             out[i] = np.broadcast_to(formula.evaluate(local), shape)

@@ -1,13 +1,26 @@
 """Read YAML into a tree that remembers where each value came from.
 
 Scenario errors must name the line and the place in the document
-(``export.yaml, line 23, at payoffs.table[4].payoffs.China: ...``). PyYAML's
-``yaml.compose`` with the ``SafeLoader`` gives nodes with their positions but
-constructs no Python objects; this module turns those nodes into :class:`YNode`
-values (mapping, sequence or scalar, with line and place) and rejects what a
-scenario never needs: aliases (``*name``, which also defuses "billion laughs"
-documents), tags other than the standard ones, duplicate keys, non-scalar keys
-and more than one document.
+(``export.yaml, line 23, at payoffs.table[4].payoffs.China: ...``). This module
+reads PyYAML's event stream (the parse, without PyYAML's constructors) and
+builds :class:`YNode` values (mapping, sequence or scalar, with line and place)
+in one pass, without recursion. It rejects what a scenario never needs, each
+with one located :class:`~coop.errors.InputError`:
+
+- files over :data:`MAX_YAML_BYTES` (checked before anything is parsed);
+- text that is not UTF-8 (UTF-16 is named as such), and control characters;
+- aliases (``*name``, which also defuses "billion laughs" documents), merge
+  keys (``<<``), non-scalar keys, duplicate keys, more than one document,
+  nesting deeper than :data:`MAX_NESTING` and more than :data:`MAX_VALUES` values;
+- tags other than the YAML core ones (``!!str``, ``!!int``, ``!!float``,
+  ``!!bool``, ``!!null``, ``!!seq``, ``!!map``), and a tagged value that does
+  not read as its tag (``!!int abc``).
+
+Plain scalars are read with the YAML 1.2 core schema, not PyYAML's YAML 1.1
+rules, so that numbers mean what they look like: ``010`` is ten (not eight),
+``1:30`` is text (not ninety), ``1e10`` is a number, and only ``true`` and
+``false`` (``True``, ``TRUE``, ...) are booleans (``yes``, ``no``, ``on`` and
+``off`` are text). See :func:`resolve_plain`.
 
 Examples
 --------
@@ -16,12 +29,16 @@ Examples
 ('US', 3)
 >>> root["players"][0]["name"].place
 'players[0].name'
+>>> [v.value for v in parse_yaml("[010, 1:30, 1e10, 0x1F, yes, true, ~]")]
+[10, '1:30', 10000000000.0, 31, 'yes', True, None]
 """
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterator
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,16 +47,37 @@ import yaml
 
 from coop.errors import InputError
 
-_STANDARD_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:seq",
-    "tag:yaml.org,2002:map",
-}
+#: The largest scenario file coop reads, in bytes (1 MiB). The bundled scenarios are about 5 KB; a
+#: game too large to write out in a few hundred KB belongs in a Gambit ``.nfg`` file.
+MAX_YAML_BYTES = 1024**2
+
+#: Lists and mappings may nest at most this deep (a scenario needs one level per player at most).
+MAX_NESTING = 64
+
+#: A document may hold at most this many values (scalars, lists and mappings together).
+MAX_VALUES = 250_000
+
+# libyaml's parser when PyYAML was built with it (about 15 times faster), else PyYAML's own
+_Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_CORE = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL = (_CORE + t for t in ("str", "int", "float", "bool", "null"))
+_SEQ, _MAP = _CORE + "seq", _CORE + "map"
+_SCALAR_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, "!"}
+
+# the YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
+_NULL_RE = re.compile(r"~|null|Null|NULL|")
+_TRUE_RE = re.compile(r"true|True|TRUE")
+_FALSE_RE = re.compile(r"false|False|FALSE")
+_INT_RE = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", re.ASCII)
+_FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?", re.ASCII)
+_INF_RE = re.compile(r"[-+]?\.(?:inf|Inf|INF)")
+_NAN_RE = re.compile(r"\.(?:nan|NaN|NAN)")
+#: Integers longer than this are refused (Python itself refuses to read more than 4300 digits).
+_MAX_DIGITS = 4000
+
+# what YAML allows in a stream: tab, newline, carriage return, printable characters (YAML 1.2, 5.1)
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(eq=False)
@@ -119,145 +157,370 @@ def _mark_line(mark: Any) -> int | None:
     return mark.line + 1 if mark is not None else None
 
 
-def _yaml_error(err: yaml.YAMLError, source: str | None) -> InputError:
+def _yaml_error(err: yaml.YAMLError, text: str, source: str | None) -> InputError:
+    if isinstance(err, yaml.reader.ReaderError):  # a character YAML does not allow (normally caught before)
+        pos = max(0, int(getattr(err, "position", 0)))
+        return InputError(f"malformed YAML: {err.reason}", source=source, line=text.count("\n", 0, pos) + 1)
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     problem = getattr(err, "problem", None) or str(err)
+    if problem.startswith("found character") and "cannot start any token" in problem and mark is not None:
+        char = _char_at(text, mark.line, mark.column)
+        if char is not None:  # libyaml's message does not name the character; PyYAML's does
+            problem = f"found character {char!r} that cannot start any token"
+            if char == "\t":
+                problem += " (YAML indents with spaces, not tabs)"
     context = getattr(err, "context", None)
-    text = f"malformed YAML: {problem}"
+    message = f"malformed YAML: {problem}"
     context_line = _mark_line(getattr(err, "context_mark", None))
     if context:
-        text += f" ({context}"
+        message += f" ({context}"
         if context_line is not None and context_line != _mark_line(mark):
-            text += f" started at line {context_line}"
-        text += ")"
-    return InputError(text, source=source, line=_mark_line(mark))
+            message += f" started at line {context_line}"
+        message += ")"
+    return InputError(message, source=source, line=_mark_line(mark))
 
 
-class _Converter:
-    def __init__(self, source: str | None) -> None:
+def _char_at(text: str, line: int, column: int) -> str | None:
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return None
+    pos = start + column
+    return text[pos] if pos < len(text) else None
+
+
+def _show_tag(tag: str) -> str:
+    """``!!int`` for the core tags, the tag as written otherwise."""
+    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return repr(text) if len(text) <= limit else repr(text[: limit - 3] + "...")
+
+
+def resolve_plain(text: str) -> bool | int | float | str | None:
+    """The value of a plain (unquoted, untagged) scalar under the YAML 1.2 core schema.
+
+    ``null``/``~``/empty is ``None``; ``true``/``false`` (also ``True``, ``TRUE``, ...) are booleans;
+    ``[-+]?[0-9]+``, ``0o17`` and ``0x1F`` are integers (``010`` is ten); decimals with an optional
+    exponent (``1.5``, ``.5``, ``1e10``, ``1.0e10``), ``.inf`` and ``.nan`` are floats; anything
+    else is text (``yes``, ``on``, ``1:30``, ``1_000``, ``2001-12-14``).
+
+    Examples
+    --------
+    >>> [resolve_plain(t) for t in ("010", "0o10", "0x10", "1e3", "-.inf", "yes", "1:30", "")]
+    [10, 8, 16, 1000.0, -inf, 'yes', '1:30', None]
+
+    Raises
+    ------
+    ValueError
+        For an integer of more than 4000 digits.
+    """
+    if _NULL_RE.fullmatch(text):
+        return None
+    if _TRUE_RE.fullmatch(text):
+        return True
+    if _FALSE_RE.fullmatch(text):
+        return False
+    if _INT_RE.fullmatch(text):
+        return _int(text)
+    if _FLOAT_RE.fullmatch(text):
+        return float(text)
+    if _INF_RE.fullmatch(text):
+        return -math.inf if text.startswith("-") else math.inf
+    if _NAN_RE.fullmatch(text):
+        return math.nan
+    return text
+
+
+def _int(text: str) -> int:
+    if text.startswith("0o"):
+        return int(text[2:], 8) if len(text) <= _MAX_DIGITS else _too_long(text)
+    if text.startswith("0x"):
+        return int(text[2:], 16) if len(text) <= _MAX_DIGITS else _too_long(text)
+    return int(text) if len(text) <= _MAX_DIGITS else _too_long(text)
+
+
+def _too_long(text: str) -> int:
+    raise ValueError(f"the integer {_short(text)} has {len(text)} digits; at most {_MAX_DIGITS} are read")
+
+
+def _tagged(tag: str, text: str) -> bool | int | float | str | None:
+    """The value of a scalar with an explicit core tag, or ``ValueError`` saying why it does not fit."""
+    if tag in (_STR, "!"):
+        return text
+    value = resolve_plain(text)
+    if tag == _NULL and value is None:
+        return None
+    if tag == _BOOL and isinstance(value, bool):
+        return value
+    if tag == _INT and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if tag == _FLOAT and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    expected = {
+        _NULL: "empty, ~ or null",
+        _BOOL: "true or false",
+        _INT: "an integer (such as 42, -7, 0o52 or 0x2A)",
+        _FLOAT: "a number (such as 1.5, -2, 1e-3, .inf or .nan)",
+    }[tag]
+    raise ValueError(f"the value {_short(text)} is tagged {_show_tag(tag)} but is not {expected}")
+
+
+class _Open:
+    """A list or mapping being built: its node, and for a mapping the key waiting for its value."""
+
+    __slots__ = ("node", "key", "key_line")
+
+    def __init__(self, node: YNode) -> None:
+        self.node = node
+        self.key: str | None = None
+        self.key_line = 0
+
+    def child_place(self) -> str:
+        node = self.node
+        if node.kind == "seq":
+            return f"{node.place}[{len(node.value)}]"
+        assert self.key is not None  # internal: a mapping's value always follows its key
+        return f"{node.place}.{self.key}" if node.place else self.key
+
+
+class _Builder:
+    """Turns the event stream of one document into a :class:`YNode` tree, checking it on the way."""
+
+    def __init__(self, text: str, source: str | None) -> None:
+        self.text = text
         self.source = source
-        self.constructor = yaml.constructor.SafeConstructor()
+        self.stack: list[_Open] = []
+        self.root: YNode | None = None
+        self.documents = 0
+        self.values = 0
 
-    def convert(self, node: yaml.Node, place: str) -> YNode:
-        line = node.start_mark.line + 1
-        if node.tag not in _STANDARD_TAGS:
-            raise InputError(
-                f"the YAML tag {node.tag!r} is not supported; scenarios use plain text, numbers, lists and mappings",
-                source=self.source,
-                line=line,
-                place=place or None,
+    def error(self, message: str, event: Any, place: str | None = None) -> InputError:
+        return InputError(message, source=self.source, line=_mark_line(event.start_mark), place=place or None)
+
+    def build(self, events: Iterable[Any]) -> YNode | None:
+        for event in events:
+            if isinstance(event, yaml.ScalarEvent):
+                self.scalar(event)
+            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                self.start(event)
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                self.attach(self.stack.pop().node)
+            elif isinstance(event, yaml.AliasEvent):
+                raise self.error(f"YAML aliases ('*{event.anchor}') are not supported; write the value out", event)
+            elif isinstance(event, yaml.DocumentStartEvent):
+                self.documents += 1
+                if self.documents > 1:
+                    raise self.error(
+                        "the file holds more than one YAML document (a '---' starts another one here); "
+                        "a scenario is one document",
+                        event,
+                    )
+        return self.root
+
+    def count(self, event: Any) -> None:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise self.error(
+                f"the YAML document has more than {MAX_VALUES:,} values; for a game this large, "
+                "write the payoffs to a Gambit .nfg file",
+                event,
             )
-        if isinstance(node, yaml.MappingNode):
-            out: dict[str, YNode] = {}
-            key_lines: dict[str, int] = {}
-            for key_node, value_node in node.value:
-                key_line = key_node.start_mark.line + 1
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise InputError(
-                        "a mapping key must be a plain name, not a list or a mapping",
-                        source=self.source,
-                        line=key_line,
-                        place=place or None,
-                    )
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise InputError(
-                        "YAML merge keys ('<<') are not supported; write the keys out",
-                        source=self.source,
-                        line=key_line,
-                        place=place or None,
-                    )
-                key = str(key_node.value)
-                child_place = f"{place}.{key}" if place else key
-                if key in out:
-                    raise InputError(
-                        f"duplicate key {key!r} (first given at line {key_lines[key]})",
-                        source=self.source,
-                        line=key_line,
-                        place=child_place,
-                    )
-                key_lines[key] = key_line
-                child = self.convert(value_node, child_place)
-                if child.kind != "scalar":
-                    # a block list or mapping starts on the next line; its errors name the key's line
-                    child.line = key_line
-                out[key] = child
-            return YNode("map", out, line, place, self.source, key_lines=key_lines)
-        if isinstance(node, yaml.SequenceNode):
-            items = [self.convert(v, f"{place}[{k}]") for k, v in enumerate(node.value)]
-            return YNode("seq", items, line, place, self.source)
-        value = self.constructor.construct_object(node, deep=True)
-        if isinstance(value, (datetime.date, datetime.datetime)):
-            value = str(node.value)
-        return YNode("scalar", value, line, place, self.source, text=str(node.value))
 
+    def where(self, event: Any) -> tuple[str, bool]:
+        """The place of the value this event starts, and whether it is a mapping key."""
+        if not self.stack:
+            return "", False
+        top = self.stack[-1]
+        if top.node.kind == "map" and top.key is None:
+            return top.node.place, True
+        return top.child_place(), False
 
-#: Lists and mappings may nest at most this deep (a scenario needs one level per player at most).
-MAX_NESTING = 64
+    def check_tag(self, event: Any, place: str, kind: str) -> None:
+        """Refuse a tag that is not a core tag, or one that does not fit ``kind`` (scalar, seq, map)."""
+        tag = event.tag
+        if tag is None or tag == "!":  # no tag, or the non-specific one ('! text' is text)
+            return
+        fits = _SCALAR_TAGS if kind == "scalar" else {_SEQ if kind == "seq" else _MAP}
+        if tag in fits:
+            return
+        if tag in _SCALAR_TAGS or tag in (_SEQ, _MAP):
+            what = {"scalar": "a plain value", "seq": "a list", "map": "a mapping"}[kind]
+            raise self.error(f"the YAML tag {_show_tag(tag)!r} does not fit {what}", event, place)
+        raise self.error(
+            f"the YAML tag {_show_tag(tag)!r} is not supported; scenarios use plain text, numbers, "
+            "true/false, null, lists and mappings (the tags allowed are !!str, !!int, !!float, !!bool, "
+            "!!null, !!seq and !!map)",
+            event,
+            place,
+        )
 
-
-def _scan_events(text: str, source: str | None) -> None:
-    """Refuse aliases and very deep nesting from the event stream, before any tree is built."""
-    depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            depth += 1
-            if depth > MAX_NESTING:
-                raise InputError(
-                    f"the YAML document nests too deeply (more than {MAX_NESTING} levels of lists and mappings)",
-                    source=source,
-                    line=_mark_line(event.start_mark),
+    def scalar(self, event: Any) -> None:
+        self.count(event)
+        place, is_key = self.where(event)
+        self.check_tag(event, place, "scalar")
+        text = str(event.value)
+        if is_key:
+            top = self.stack[-1]
+            line = _mark_line(event.start_mark) or 0
+            if text == "<<" and event.implicit[0] and event.tag is None:
+                raise self.error("YAML merge keys ('<<') are not supported; write the keys out", event, place)
+            node = top.node
+            if text in node.value:
+                child = f"{node.place}.{text}" if node.place else text
+                raise self.error(
+                    f"duplicate key {text!r} (first given at line {node.key_lines[text]})", event, child
                 )
-        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            depth -= 1
-        elif isinstance(event, yaml.AliasEvent):
-            raise InputError(
-                f"YAML aliases ('*{event.anchor}') are not supported; write the value out",
-                source=source,
-                line=_mark_line(event.start_mark),
+            top.key, top.key_line = text, line
+            return
+        try:
+            if event.tag is not None:
+                value = _tagged(event.tag, text)
+            elif event.implicit[0]:  # plain: resolved by the YAML 1.2 core schema
+                value = resolve_plain(text)
+            else:  # quoted or a block scalar: always text
+                value = text
+        except ValueError as err:
+            raise self.error(str(err), event, place) from None
+        self.attach(YNode("scalar", value, _mark_line(event.start_mark) or 0, place, self.source, text=text))
+
+    def start(self, event: Any) -> None:
+        self.count(event)
+        place, is_key = self.where(event)
+        if is_key:
+            raise self.error("a mapping key must be a plain name, not a list or a mapping", event, place)
+        is_seq = isinstance(event, yaml.SequenceStartEvent)
+        self.check_tag(event, place, "seq" if is_seq else "map")
+        if len(self.stack) >= MAX_NESTING:
+            raise self.error(
+                f"the YAML document nests too deeply (more than {MAX_NESTING} levels of lists and mappings)", event
             )
+        line = _mark_line(event.start_mark) or 0
+        if is_seq:
+            node = YNode("seq", [], line, place, self.source)
+        else:
+            node = YNode("map", {}, line, place, self.source, key_lines={})
+        self.stack.append(_Open(node))
+
+    def attach(self, node: YNode) -> None:
+        if not self.stack:
+            self.root = node
+            return
+        top = self.stack[-1]
+        parent = top.node
+        if parent.kind == "seq":
+            parent.value.append(node)
+            return
+        assert top.key is not None  # internal: the parser gives a key before each value
+        if node.kind != "scalar":
+            # a block list or mapping starts on the next line; its errors name the key's line
+            node.line = top.key_line
+        parent.value[top.key] = node
+        parent.key_lines[top.key] = top.key_line
+        top.key = None
+
+
+def _check_characters(text: str, source: str | None) -> None:
+    m = _NOT_PRINTABLE.search(text)
+    if m is None:
+        return
+    char = m.group()
+    line = text.count("\n", 0, m.start()) + 1
+    column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    name = unicodedata.name(char, "a control character")
+    what = "a NUL character (binary data?)" if char == "\x00" else f"the character U+{ord(char):04X} ({name})"
+    raise InputError(
+        f"the file contains {what} at column {column}, which YAML does not allow; a scenario file is plain text",
+        source=source,
+        line=line,
+    )
 
 
 def parse_yaml(text: str, source: str | None = None) -> YNode | None:
     """Parse one YAML document into a :class:`YNode` tree, or ``None`` for an empty document.
 
+    Plain scalars follow the YAML 1.2 core schema (:func:`resolve_plain`).
+
     Raises
     ------
     InputError
-        For malformed YAML (with the line PyYAML reports), aliases, unsupported
-        tags, duplicate keys and non-scalar keys.
+        For text over :data:`MAX_YAML_BYTES`, malformed YAML (with the line the
+        parser reports), control characters, aliases, merge keys, unsupported
+        tags or tagged values that do not fit their tag, duplicate keys,
+        non-scalar keys, more than one document, nesting deeper than
+        :data:`MAX_NESTING` and more than :data:`MAX_VALUES` values.
+    """
+    if len(text) > MAX_YAML_BYTES:
+        raise InputError(
+            f"the text is {len(text):,} characters long; a scenario may be at most {_size(MAX_YAML_BYTES)}",
+            source=source,
+        )
+    _check_characters(text, source)
+    builder = _Builder(text, source)
+    try:
+        return builder.build(yaml.parse(text, Loader=_Parser))
+    except yaml.YAMLError as err:
+        raise _yaml_error(err, text, source) from None
+
+
+def _size(nbytes: int) -> str:
+    """``1 MiB``, ``50.2 MiB``, ``812 KiB``, ``120 bytes``."""
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if nbytes >= scale:
+            return f"{nbytes / scale:.3g} {unit}"
+    return f"{nbytes} bytes"
+
+
+def _read_limited(path: Path, limit: int, what: str, source: str) -> bytes:
+    """The bytes of ``path``, or :class:`InputError` when it is larger than ``limit`` bytes.
+
+    The size is checked before reading when the file system knows it, and reading stops after
+    ``limit + 1`` bytes otherwise (a pipe, ``/dev/zero``), so a huge file is never read whole.
+    ``what`` names the kind of file in messages (``"a scenario file"``).
     """
     try:
-        _scan_events(text, source)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as err:
-        raise _yaml_error(err, source) from None
-    except RecursionError:
-        raise InputError("the YAML document nests too deeply", source=source) from None
-    if node is None:
-        return None
-    try:
-        return _Converter(source).convert(node, "")
-    except yaml.YAMLError as err:  # a scalar the constructor cannot read
-        raise _yaml_error(err, source) from None
-    except RecursionError:
-        raise InputError("the YAML document nests too deeply", source=source) from None
-
-
-def read_yaml(path: str | Path) -> YNode | None:
-    """Read and parse a YAML file; :class:`InputError` when it cannot be read or parsed."""
-    path = Path(path)
-    source = str(path)
-    try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:
+            try:
+                size = path.stat().st_size if path.is_file() else 0
+            except OSError:
+                size = 0
+            if size > limit:
+                raise InputError(
+                    f"the file is {_size(size)} ({size:,} bytes); {what} may be at most {_size(limit)}",
+                    source=source,
+                )
+            data = f.read(limit + 1)
     except FileNotFoundError:
         raise InputError("no such file", source=source) from None
     except IsADirectoryError:
-        raise InputError("this is a folder, expected a .yaml file", source=source) from None
+        raise InputError(f"this is a folder, expected {what}", source=source) from None
     except OSError as err:
         raise InputError(f"cannot read the file: {err.strerror or err}", source=source) from None
+    if len(data) > limit:
+        raise InputError(f"the file is larger than {_size(limit)}; {what} may be at most {_size(limit)}",
+                         source=source)
+    return data
+
+
+def _decode(raw: bytes, source: str) -> str:
+    """UTF-8 text (a UTF-8 byte-order mark is dropped), or :class:`InputError` naming the line."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("the file is UTF-16 text; save it as UTF-8", source=source, line=1)
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise InputError("the file is not UTF-8 text", source=source, line=line) from None
-    return parse_yaml(text, source)
+
+
+def read_yaml(path: str | Path) -> YNode | None:
+    """Read and parse a YAML file; :class:`InputError` when it cannot be read or parsed.
+
+    Files over :data:`MAX_YAML_BYTES` are refused before they are read.
+    """
+    path = Path(path)
+    source = str(path)
+    raw = _read_limited(path, MAX_YAML_BYTES, "a scenario file", source)
+    return parse_yaml(_decode(raw, source), source)
