@@ -130,7 +130,10 @@ def _highs_solution(M: np.ndarray) -> ZeroSumSolution:
     m, n = M.shape
 
     def simplex_lp(G: np.ndarray) -> np.ndarray:
-        # max v s.t. (w G)_c >= v for every column c, w on the simplex (variables w, v; minimise -v)
+        # max v s.t. (w G)_c >= v for every column c, w on the simplex (variables w, v; minimise -v); G is first
+        # scaled by a power of two to entries of magnitude below 1 (the weights do not change; HiGHS refuses
+        # coefficients of about 1e15 and more)
+        G = np.ldexp(G, -int(np.frexp(np.abs(G).max())[1]))
         k, cols = G.shape
         cost = np.zeros(k + 1)
         cost[-1] = -1.0

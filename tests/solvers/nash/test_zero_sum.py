@@ -82,3 +82,13 @@ def test_random_games_agree_with_highs(seed):
               elements=st.floats(-100, 100, allow_nan=False, allow_infinity=False)))
 def test_property_optimal_pair(M):
     _check_optimal(M)
+
+
+def test_highs_fallback_takes_payoffs_of_any_magnitude():
+    # HiGHS refuses coefficients of about 1e15 and more: the matrix is scaled by a power of two first
+    from coop.solvers.nash.zero_sum import _highs_solution
+
+    sol = _highs_solution(np.array([[8.3e14, -3e20], [1.0, 2e-5]]))
+    assert sol.row_strategy.tolist() == [0.0, 1.0] and sol.column_strategy.tolist() == [0.0, 1.0]
+    sol = _highs_solution(np.array([[1.0, -1.0], [-1.0, 1.0]]) * 1e307)
+    np.testing.assert_allclose(sol.row_strategy, [0.5, 0.5])
