@@ -42,6 +42,17 @@ and silently:
 These are pygambit 16.7's rules, so labels in coop's JSON output match the ones
 Gambit shows for the same file (checked in the tests).
 
+Limits
+------
+A file may be at most :data:`MAX_NFG_BYTES` (256 MiB; refused before it is
+read), a game at most :data:`~coop.games.normal_form.MAX_PLAYERS` players, and
+its payoff array at most :data:`~coop.games.normal_form.MAX_PAYOFF_BYTES`:
+both are checked from the header, before any payoff is read, and a label list
+far too long for them is refused without reading it to its end. The payoff
+part is read in pieces by NumPy, so a game of 10^7 payoffs (20 to 30 MB) takes
+about a second; a piece with anything but plain decimals (fractions, bad
+tokens) is read token by token, which gives the same errors as before.
+
 Every error is an :class:`~coop.errors.InputError` naming the file, the line
 and what was expected.
 
@@ -67,23 +78,28 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 import numpy as np
 
 from coop.errors import InputError
-from coop.games.normal_form import NormalFormGame, check_game_size
+from coop.games.normal_form import MAX_PAYOFF_BYTES, MAX_PLAYERS, NormalFormGame, check_game_size
 
-__all__ = ["read_nfg", "parse_nfg", "format_nfg"]
+__all__ = ["MAX_NFG_BYTES", "read_nfg", "parse_nfg", "format_nfg"]
+
+#: The largest ``.nfg`` file coop reads, in bytes (256 MiB: about 10^8 short payoffs; a 2236 x 2236
+#: game of 10^7 payoffs is 20 to 30 MB). Larger files are refused before they are read.
+MAX_NFG_BYTES = 256 * 1024**2
 
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
-  | (?P<string>"(?:[^"\\]|\\.)*")
+  | (?P<string>"[^"\\]*(?:\\.[^"\\]*)*")
   | (?P<open>\{)
   | (?P<close>\})
   | (?P<comma>,)
@@ -96,9 +112,15 @@ _DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _RATIONAL = re.compile(r"([+-]?\d+)/(\d+)", re.ASCII)
 _NONFINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 _ESCAPE = re.compile(r"\\([\\\"])")
-# characters that can appear in a plain whitespace-separated list of decimals
-_PLAIN_NUMBER_CHARS = str.maketrans("", "", "0123456789.eE+- \t\r\n\f\v")
-_PLAIN_INTEGER_CHARS = str.maketrans("", "", "0123456789 \t\r\n\f\v")
+# characters that can appear in a plain list of decimals (or integers) separated by whitespace or commas
+_PLAIN_NUMBER_CHARS = str.maketrans("", "", "0123456789.eE+- \t\r\n\f\v,")
+_PLAIN_INTEGER_CHARS = str.maketrans("", "", "0123456789 \t\r\n\f\v,")
+# per byte: whether it separates numbers (ASCII whitespace or a comma)
+_SEPARATOR_BYTE = np.zeros(256, dtype=bool)
+_SEPARATOR_BYTE[[ord(c) for c in " \t\r\n\f\v,"]] = True
+_SEPARATOR = re.compile(r"[\s,]")
+# the payoff part is read in pieces of about this many characters
+_CHUNK = 1 << 22
 
 
 class _Token(NamedTuple):
@@ -170,8 +192,13 @@ class _Parser:
             raise self.error(f"expected {what}, got {_describe(token)}", token.pos)
         return token
 
-    def string_list(self, what: str, brace: _Token) -> list[str]:
-        """``{ "a" "b" ... }`` after its opening ``brace`` has been read."""
+    def string_list(self, what: str, brace: _Token, limit: int | None = None,
+                    too_many: Callable[[int], InputError] | None = None) -> list[str]:
+        """``{ "a" "b" ... }`` after its opening ``brace`` has been read.
+
+        With ``limit``, ``too_many(count)`` is raised as soon as the list has more than ``limit``
+        labels, so that a huge list is refused without reading it to its end.
+        """
         opened = self.line(brace.pos)
         labels: list[str] = []
         while True:
@@ -180,6 +207,8 @@ class _Parser:
                 return labels
             if token.kind == "string":
                 labels.append(_unquote(token.text))
+                if limit is not None and too_many is not None and len(labels) > limit:
+                    raise too_many(len(labels))
             elif token.kind == "end":
                 raise self.error(f"missing '}}' closing the {what} list (opened on line {opened})", token.pos)
             else:
@@ -274,18 +303,93 @@ def _unique_labels(labels: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-_Number = TypeVar("_Number", int, float)
+def _plain_chunk(chunk: str, allowed: dict[int, int | None],
+                 dtype: type[np.float64] | type[np.int64]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Fast path for one piece of the number list: its numbers (parsed by NumPy, in C) and where each starts.
+
+    ``None`` when anything looks unusual (a character outside ``allowed``, a malformed or overlong
+    number): the caller then reads that piece token by token, with the exact error messages.
+    A piece has only ASCII digits, signs, dots, exponents, whitespace and commas here, and NumPy
+    reads a number exactly when Python's ``float`` or ``int`` does, to the same value.
+    """
+    if chunk.translate(allowed):
+        return None
+    codes = np.frombuffer(chunk.encode("ascii"), dtype=np.uint8)
+    sep = _SEPARATOR_BYTE[codes]
+    word = ~sep
+    starts = np.flatnonzero(word & np.concatenate(([True], sep[:-1])))
+    if starts.size == 0:
+        return np.empty(0, dtype=dtype), starts
+    if dtype is np.int64:  # at most 18 digits: no overflow of int64 (longer ones go the slow way)
+        ends = np.flatnonzero(word & np.concatenate((sep[1:], [True])))
+        if int((ends - starts).max()) >= 18:
+            return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # NumPy warns (or raises) when it cannot read to the end
+        try:
+            values = np.fromstring(chunk.replace(",", " "), dtype=dtype, sep=" ")
+        except (ValueError, DeprecationWarning):
+            return None
+    # one number per word: a malformed word that NumPy read as two numbers (or none) is caught here
+    return (values, starts) if values.size == starts.size else None
 
 
-def _plain_numbers(text: str, allowed: dict[int, int | None],
-                   convert: Callable[[str], _Number]) -> list[_Number] | None:
-    """Fast path: ``text`` split on whitespace and converted, or None if anything looks unusual."""
-    if text.translate(allowed):
-        return None
-    try:
-        return [convert(t) for t in text.split()]
-    except ValueError:
-        return None
+def _chunk_end(text: str, pos: int) -> int:
+    """The end of the piece that starts at ``pos``: about ``_CHUNK`` characters on, at a separator."""
+    end = pos + _CHUNK
+    if end >= len(text):
+        return len(text)
+    m = _SEPARATOR.search(text, end)
+    return m.start() if m else len(text)
+
+
+def _read_numbers(p: _Parser, expected: int, dtype: type[np.float64] | type[np.int64],
+                  allowed: dict[int, int | None], good: Callable[[np.ndarray], bool],
+                  slow: Callable[[_Token], float | int]) -> tuple[np.ndarray, int, int]:
+    """Every number from the parser's position to the end of the text, separated by whitespace or commas.
+
+    Pieces of plain numbers are read by NumPy; a piece with anything else, or whose values fail
+    ``good``, is read token by token with ``slow`` (which raises the error for a bad token), so the
+    first bad token is reported exactly as a token-by-token reader would report it, and quickly.
+
+    Returns the first ``expected`` values, how many numbers were found, and the position to name
+    when that is not ``expected``: the last number when there are too few (the start when none),
+    the first extra one when there are too many.
+    """
+    text = p.text
+    start = pos = p.peek().pos
+    out = np.empty(expected, dtype=dtype)
+    found, last_pos, extra_pos = 0, start, -1
+    while pos < len(text):
+        end = _chunk_end(text, pos)
+        fast = _plain_chunk(text[pos:end], allowed, dtype)
+        if fast is not None and good(fast[0]):
+            values, starts = fast
+            take = min(values.size, max(0, expected - found))
+            out[found : found + take] = values[:take]
+            if take:
+                last_pos = pos + int(starts[take - 1])
+            if take < values.size and extra_pos < 0:
+                extra_pos = pos + int(starts[take])
+            found += values.size
+        else:
+            p.restart_at(pos)
+            while True:
+                token = p.peek()
+                if token.kind == "end" or token.pos >= end:
+                    break
+                p.next()
+                if token.kind == "comma":
+                    continue
+                value = slow(token)
+                if found < expected:
+                    out[found] = value
+                    last_pos = token.pos
+                elif extra_pos < 0:
+                    extra_pos = token.pos
+                found += 1
+        pos = end
+    return out, found, last_pos if extra_pos < 0 else extra_pos
 
 
 def _parse(text: str, source: str) -> NormalFormGame:
@@ -299,7 +403,12 @@ def _parse(text: str, source: str) -> NormalFormGame:
     title = _unquote(p.expect("string", "the quoted game title after 'NFG 1 R'").text)
 
     player_list = p.expect("open", "'{' opening the list of player names")
-    players = p.string_list("player name", player_list)
+
+    def too_many_players(count: int) -> InputError:
+        return p.error(f"the game has more than {MAX_PLAYERS} players: coop handles at most {MAX_PLAYERS} "
+                       "(each player adds an axis to the payoff arrays)", player_list.pos)
+
+    players = p.string_list("player name", player_list, MAX_PLAYERS, too_many_players)
     n = len(players)
     if n == 0:
         raise p.error("the player list is empty; expected at least one quoted player name", player_list.pos)
@@ -308,9 +417,22 @@ def _parse(text: str, source: str) -> NormalFormGame:
     opened = p.line(opening.pos)
     actions: list[list[str]] = []
     counts: list[int] = []
+
+    def too_many_strategies(count: int) -> InputError:
+        # the counts so far and this list already need more memory than allowed, whatever follows
+        try:
+            check_game_size([len(a) for a in actions] + [count] + [1] * max(0, n - len(actions) - 1), source)
+        except InputError as err:
+            return err.located(line=opened)
+        raise AssertionError("unreachable: the limit is past the memory budget")  # pragma: no cover
+
     if p.peek().kind == "open":
         while p.peek().kind == "open":
-            labels = p.string_list("strategy label", p.next())
+            if len(actions) >= max(n, MAX_PLAYERS):  # far more lists than players: stop reading them
+                raise p.error(f"expected {n} strategy lists (one per player), found more than {len(actions)}",
+                              opening.pos)
+            limit = MAX_PAYOFF_BYTES // (8 * n * math.prod(len(a) for a in actions))
+            labels = p.string_list("strategy label", p.next(), limit, too_many_strategies)
             if not labels:
                 raise p.error(f"player {len(actions) + 1} has no strategies; expected at least one label", p.peek().pos)
             actions.append(labels)
@@ -333,6 +455,9 @@ def _parse(text: str, source: str) -> NormalFormGame:
             if int(token.text) < 1:
                 raise p.error("a player needs at least one strategy; got 0", token.pos)
             counts.append(int(token.text))
+            if len(counts) > max(n, MAX_PLAYERS):  # far more counts than players: stop reading them
+                raise p.error(f"expected {n} strategy counts (one per player), found more than {len(counts) - 1}",
+                              opening.pos)
         if len(counts) != n:
             raise p.error(f"expected {n} strategy counts (one per player), found {len(counts)}", opening.pos)
         actions = [[str(k) for k in range(1, c + 1)] for c in counts]  # Gambit labels them by position
@@ -370,34 +495,16 @@ def _parse(text: str, source: str) -> NormalFormGame:
 def _listed_payoffs(p: _Parser, n: int, counts: list[int], num_profiles: int) -> np.ndarray:
     """Payoff version: ``n * num_profiles`` numbers, first player's strategy fastest."""
     expected = n * num_profiles
-    start = p.peek().pos
-    values = _plain_numbers(p.text[start:], _PLAIN_NUMBER_CHARS, float)
-    if values is not None and len(values) == expected:
-        flat = np.array(values, dtype=np.float64)
-        if np.all(np.isfinite(flat)):
-            return flat.reshape((n, *counts), order="F")
-    # slow path: token by token, with the line of the first problem
-    p.restart_at(start)
-    flat = np.empty(expected, dtype=np.float64)
-    found, last_pos, extra_pos = 0, start, None
-    while True:
-        token = p.next()
-        if token.kind == "end":
-            break
-        if token.kind == "comma":
-            continue
-        value = p.number(token, "a payoff")
-        if found < expected:
-            flat[found] = value
-            last_pos = token.pos
-        elif extra_pos is None:
-            extra_pos = token.pos
-        found += 1
+    flat, found, pos = _read_numbers(
+        p, expected, np.float64, _PLAIN_NUMBER_CHARS,
+        good=lambda values: bool(np.isfinite(values).all()),
+        slow=lambda token: p.number(token, "a payoff"),
+    )
     if found != expected:
         raise p.error(
             f"wrong number of payoffs: expected {expected} ({n} players x {num_profiles} strategy profiles), "
             f"found {found}",
-            last_pos if extra_pos is None else extra_pos,
+            pos,
         )
     return flat.reshape((n, *counts), order="F")
 
@@ -426,36 +533,24 @@ def _outcome_payoffs(p: _Parser, n: int, counts: list[int], num_profiles: int) -
     table = np.array(outcomes, dtype=np.float64)
     num_outcomes = len(outcomes) - 1
 
-    start = p.peek().pos
-    indices = _plain_numbers(p.text[start:], _PLAIN_INTEGER_CHARS, int)
-    if indices is not None and len(indices) == num_profiles and all(0 <= i <= num_outcomes for i in indices):
-        index = np.array(indices, dtype=np.int64)
-    else:
-        p.restart_at(start)
-        index = np.empty(num_profiles, dtype=np.int64)
-        found, last_pos, extra_pos = 0, start, None
-        while True:
-            token = p.next()
-            if token.kind == "end":
-                break
-            if token.kind == "comma":
-                continue
-            if token.kind != "word" or not (token.text.isascii() and token.text.isdigit()):
-                raise p.error(f"expected an outcome number (a whole number from 0 to {num_outcomes}), "
-                              f"got {_describe(token)}", token.pos)
-            value = int(token.text) if len(token.text) <= 18 else num_outcomes + 1
-            if value > num_outcomes:
-                raise p.error(f"outcome number {token.text} is out of range: expected 0 (no outcome) to "
-                              f"{num_outcomes}", token.pos)
-            if found < num_profiles:
-                index[found] = value
-                last_pos = token.pos
-            elif extra_pos is None:
-                extra_pos = token.pos
-            found += 1
-        if found != num_profiles:
-            raise p.error(f"wrong number of outcome numbers: expected {num_profiles} (one per strategy profile), "
-                          f"found {found}", last_pos if extra_pos is None else extra_pos)
+    def outcome_number(token: _Token) -> int:
+        if token.kind != "word" or not (token.text.isascii() and token.text.isdigit()):
+            raise p.error(f"expected an outcome number (a whole number from 0 to {num_outcomes}), "
+                          f"got {_describe(token)}", token.pos)
+        value = int(token.text) if len(token.text) <= 18 else num_outcomes + 1
+        if value > num_outcomes:
+            raise p.error(f"outcome number {token.text} is out of range: expected 0 (no outcome) to "
+                          f"{num_outcomes}", token.pos)
+        return value
+
+    index, found, pos = _read_numbers(
+        p, num_profiles, np.int64, _PLAIN_INTEGER_CHARS,
+        good=lambda values: values.size == 0 or int(values.max()) <= num_outcomes,
+        slow=outcome_number,
+    )
+    if found != num_profiles:
+        raise p.error(f"wrong number of outcome numbers: expected {num_profiles} (one per strategy profile), "
+                      f"found {found}", pos)
     payoffs = table[index.reshape(counts, order="F")]  # shape (a_1, ..., a_N, n)
     return np.moveaxis(payoffs, -1, 0)
 
@@ -494,7 +589,12 @@ def parse_nfg(text: str, source: str = "<string>") -> NormalFormGame:
 
 
 def read_nfg(path: str | Path) -> NormalFormGame:
-    """Read a Gambit ``.nfg`` file (UTF-8, or Latin-1 when it is not valid UTF-8).
+    """Read a Gambit ``.nfg`` file (UTF-8, or Latin-1 when it is not valid UTF-8) of at most 256 MiB.
+
+    The payoffs are read in pieces by NumPy (a 10^7-payoff file in about a second); a header whose
+    strategy counts imply a payoff array beyond :data:`~coop.games.normal_form.MAX_PAYOFF_BYTES`,
+    or more than :data:`~coop.games.normal_form.MAX_PLAYERS` players, is refused before any payoff
+    is read.
 
     Parameters
     ----------
@@ -520,14 +620,9 @@ def read_nfg(path: str | Path) -> NormalFormGame:
     [[1.0, -1.0], [-1.0, 1.0]]
     """
     source = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file; expected a Gambit .nfg file", source=source) from None
-    except IsADirectoryError:
-        raise InputError("is a directory; expected a Gambit .nfg file", source=source) from None
-    except OSError as err:
-        raise InputError(f"cannot read the file ({err.strerror or err})", source=source) from None
+    data = _read_limited(Path(path), source)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("the file is UTF-16 text; save it as UTF-8 (or ASCII)", source=source, line=1)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -537,6 +632,39 @@ def read_nfg(path: str | Path) -> NormalFormGame:
         raise InputError("found a NUL character (binary or UTF-16 data); expected a text .nfg file",
                          source=source, line=text.count("\n", 0, pos) + 1)
     return parse_nfg(text, source)
+
+
+def _size(nbytes: int) -> str:
+    return f"{nbytes / 1024**2:.3g} MiB" if nbytes >= 1024**2 else f"{nbytes:,} bytes"
+
+
+def _read_limited(path: Path, source: str) -> bytes:
+    """The bytes of the file, refused when it is larger than :data:`MAX_NFG_BYTES`.
+
+    The size is checked before reading when the file system knows it; otherwise (a pipe,
+    ``/dev/zero``) reading stops one byte past the limit.
+    """
+    limit = MAX_NFG_BYTES
+    try:
+        with path.open("rb") as f:
+            try:
+                size = path.stat().st_size if path.is_file() else 0
+            except OSError:
+                size = 0
+            if size > limit:
+                raise InputError(f"the file is {_size(size)} ({size:,} bytes); a Gambit .nfg file may be at most "
+                                 f"{_size(limit)}", source=source)
+            data = f.read(limit + 1)
+    except FileNotFoundError:
+        raise InputError("no such file; expected a Gambit .nfg file", source=source) from None
+    except IsADirectoryError:
+        raise InputError("is a directory; expected a Gambit .nfg file", source=source) from None
+    except OSError as err:
+        raise InputError(f"cannot read the file ({err.strerror or err})", source=source) from None
+    if len(data) > limit:
+        raise InputError(f"the file is larger than {_size(limit)}, the most a Gambit .nfg file may be",
+                         source=source)
+    return data
 
 
 def _format_number(x: float) -> str:
