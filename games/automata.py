@@ -90,6 +90,7 @@ import numpy as np
 
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
+from coop.solvers.shared.budgets import MEMORY_BYTES, format_count, largest_within, over_budget
 
 #: Row sums of a transition table may differ from 1 by at most this.
 PROB_TOL = 1e-9
@@ -247,7 +248,32 @@ def _others_defected(game: NormalFormGame, player: int, coop: np.ndarray, includ
     return mask.any(axis=1)
 
 
-def _table(n_states: int, n_profiles: int) -> np.ndarray:
+def table_bytes(n_states: int, n_profiles: int) -> float:
+    """Bytes of the dense transition table ``(n_states, n_profiles, n_states)`` of one automaton."""
+    return 8.0 * float(n_states) ** 2 * float(n_profiles)
+
+
+def check_table_size(n_states: int, n_profiles: int, name: str = "an automaton") -> None:
+    """Raise :class:`InputError` before a transition table too large for :data:`MEMORY_BYTES` is allocated.
+
+    >>> check_table_size(10**6, 4, "k_period_punishment")
+    Traceback (most recent call last):
+        ...
+    coop.errors.InputError: the transition table of k_period_punishment (1,000,000 states, 4 observed profiles) \
+needs about 2.98e+04 GiB; the limit is 2 GiB; remedy: an automaton with fewer states (at most about 8,192 in \
+this stage game)
+    """
+    most = largest_within(MEMORY_BYTES, lambda s: table_bytes(s, n_profiles))
+    message = over_budget(
+        f"the transition table of {name} ({format_count(n_states)} states, {format_count(n_profiles)} observed "
+        "profiles)", table_bytes(n_states, n_profiles), MEMORY_BYTES,
+        f"an automaton with fewer states (at most about {format_count(most)} in this stage game)")
+    if message is not None:
+        raise InputError(message)
+
+
+def _table(n_states: int, n_profiles: int, name: str = "an automaton") -> np.ndarray:
+    check_table_size(n_states, n_profiles, name)
     return np.zeros((n_states, n_profiles, n_states))
 
 
@@ -339,8 +365,8 @@ def k_period_punishment(
     k = int(k)
     if k < 1:
         raise InputError(f"the punishment length k must be at least 1, got {k}")
+    t = _table(k + 1, game.num_profiles, f"k_period_punishment with k = {k}")
     bad = _others_defected(game, player, coop, include_self=True)
-    t = _table(k + 1, game.num_profiles)
     t[0, ~bad, 0] = 1.0
     t[0, bad, 1] = 1.0
     for j in range(1, k + 1):
@@ -462,8 +488,8 @@ def custom(
         acts.append(game.action_index(player, str(actions[s])))
     for s in actions:
         state_of(s, "actions")
+    t = _table(len(states), game.num_profiles, f"automaton {name!r}")
     rows = _profiles(game)
-    t = _table(len(states), game.num_profiles)
     rules = rules or {}
     default = default or {}
     for s in list(rules) + list(default):
@@ -603,7 +629,7 @@ def cycler(
     if not cycle or set(cycle) - {"C", "D"}:
         raise InputError(f"a cycle must be a non-empty string of C and D, got {cycle!r}")
     n = len(cycle)
-    t = _table(n, game.num_profiles)
+    t = _table(n, game.num_profiles, f"cycler {cycle!r}")
     for s in range(n):
         t[s, :, (s + 1) % n] = 1.0
     names = tuple(f"{j}{c}" for j, c in enumerate(cycle))
@@ -648,3 +674,30 @@ BUILDERS.update(
         "random": random,
     }
 )
+
+
+#: Number of states of the built-in automata whose size does not depend on a parameter.
+_FIXED_SIZES: dict[str, int] = {
+    "always_cooperate": 1, "always_defect": 1, "grim_trigger": 2, "tit_for_tat": 2, "win_stay_lose_shift": 2,
+    "generous_tit_for_tat": 2, "grudger": 2, "tit_for_two_tats": 3, "two_tits_for_tat": 3, "hard_tit_for_tat": 4,
+    "suspicious_tit_for_tat": 2, "alternator": 2, "random": 2,
+}
+
+
+def automaton_size(kind: str, **params: Any) -> int:
+    """Number of states the built-in automaton ``kind`` has with ``params``, without building it.
+
+    What a scenario's sizes are checked with before any transition table is allocated.
+
+    Examples
+    --------
+    >>> automaton_size("grim_trigger"), automaton_size("k_period_punishment", k=3), automaton_size("cycler")
+    (2, 4, 3)
+    """
+    if kind == "k_period_punishment":
+        return int(params.get("k", 1)) + 1
+    if kind == "cycler":
+        return len(str(params.get("cycle", "CCD")))
+    if kind not in _FIXED_SIZES:
+        raise InputError(f"unknown strategy {kind!r}; expected one of {sorted(BUILDERS)}")
+    return _FIXED_SIZES[kind]

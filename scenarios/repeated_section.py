@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coop.errors import InputError
-from coop.games.automata import Automaton
+from coop.games.automata import Automaton, automaton_size
 from coop.games.names import DEFAULT_PROFILES, STRATEGY_PARAMETERS
 from coop.games.normal_form import NormalFormGame
 from coop.games.repeated import RepeatedGame
@@ -45,6 +45,7 @@ from coop.scenarios.schema import KeySpec, check_keys
 from coop.scenarios.sections import SectionContext
 from coop.scenarios.tournament_section import TournamentSpec, build_tournament
 from coop.scenarios.yaml_source import YNode
+from coop.solvers.repeated.sizes import DELTA_GRID, check_horizon, check_joint_states
 
 REPEATED_KEYS: dict[str, KeySpec] = {
     "delta": KeySpec("discount factor in [0, 1) (a number or formula)"),
@@ -102,18 +103,33 @@ def _strategy_name(node: YNode, customs: dict[str, CustomAutomatonSpec]) -> str:
     return strategy_name(node, customs, hint=" (or an automaton defined under 'automata')")
 
 
+def _accepted(kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The profile's parameters that the built-in strategy ``kind`` takes."""
+    return {k: v for k, v in params.items() if STRATEGY_PARAMETERS[k].owner == kind}
+
+
 def _automaton(game: RepeatedGame, kind: str, player: int, params: dict[str, Any],
                customs: dict[str, CustomAutomatonSpec]) -> Automaton:
     if kind in customs:
         return customs[kind].build(game, player)
-    accepted = {k: v for k, v in params.items() if STRATEGY_PARAMETERS[k].owner == kind}
-    return game.automaton(kind, player, **accepted)
+    return game.automaton(kind, player, **_accepted(kind, params))
+
+
+def _check_sizes(entry: YNode, name: str, kinds: tuple[str, ...], params: dict[str, Any],
+                 customs: dict[str, CustomAutomatonSpec], stage: NormalFormGame) -> None:
+    """Refuse a profile whose automata would be too large to analyse, before any of them is built."""
+    sizes = [len(customs[k].states) if k in customs else automaton_size(k, **_accepted(k, params)) for k in kinds]
+    try:
+        check_joint_states(sizes, stage.num_actions, f"the strategy profile {name!r}")
+    except InputError as err:
+        raise entry.error(err.message) from None
 
 
 def _profile(entry: YNode, game: RepeatedGame, scalar, customs: dict[str, CustomAutomatonSpec]) -> StrategyProfile:
     stage = game.stage
     if entry.kind == "scalar":
         kind = _strategy_name(entry, customs)
+        _check_sizes(entry, kind, (kind,) * stage.num_players, {}, customs, stage)
         automata = tuple(_automaton(game, kind, i, {}, customs) for i in range(stage.num_players))
         return StrategyProfile(kind, (kind,) * stage.num_players, automata)
     check_keys(entry, STRATEGY_KEYS, "a strategy profile")
@@ -125,13 +141,14 @@ def _profile(entry: YNode, game: RepeatedGame, scalar, customs: dict[str, Custom
     else:
         kinds = tuple(_strategy_name(child, customs)
                       for child in fields.player_map(entry["players"], stage.players, "players", "strategy"))
-    automata = tuple(_automaton(game, kind, i, params, customs) for i, kind in enumerate(kinds))
     if "name" in entry:
         name = entry["name"].text.strip()
     else:
         name = kinds[0] if len(set(kinds)) == 1 else " / ".join(kinds)
         if "k" in params and "k_period_punishment" in kinds:
             name += f" (k={params['k']})"
+    _check_sizes(entry, name, kinds, params, customs, stage)
+    automata = tuple(_automaton(game, kind, i, params, customs) for i, kind in enumerate(kinds))
     return StrategyProfile(name, kinds, automata)
 
 
@@ -141,6 +158,10 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
     horizon = None
     if "horizon" in node:
         horizon = fields.whole_number(node["horizon"], scalar, "horizon", 1, unit="periods")
+        try:  # the least work a horizon takes (automata of one joint state): more is refused by the solvers
+            check_horizon(horizon, None, stage.num_players, max(stage.num_actions), len(DELTA_GRID))
+        except InputError as err:
+            raise node["horizon"].error(err.message) from None
     if "delta" in node and "continuation" in node:
         raise node.error("give either delta or continuation (the same number), not both", key="continuation")
     key = "continuation" if "continuation" in node else "delta"
@@ -176,7 +197,7 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
             raise node["strategies"].error(f"two strategy profiles are named {name!r}; give each a distinct name")
     tournament = None
     if "tournament" in node:
-        tournament = build_tournament(node["tournament"], stage.num_players, customs, scalar)
+        tournament = build_tournament(node["tournament"], stage.num_players, customs, scalar, stage.num_profiles)
     return RepeatedSpec(game, profiles, tournament)
 
 

@@ -24,12 +24,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from coop.errors import InputError
+from coop.games.automata import automaton_size, check_table_size
 from coop.games.names import CLASSIC_FIELD, STRATEGY_PARAMETERS
 from coop.scenarios import fields
 from coop.scenarios.automata_section import CustomAutomatonSpec, strategy_name, strategy_parameter
 from coop.scenarios.schema import KeySpec, check_keys
 from coop.scenarios.yaml_source import YNode
 from coop.solvers.repeated.names import DEFAULT_REPETITIONS, DEFAULT_TOURNAMENT_SEED, DEFAULT_TURNS
+from coop.solvers.repeated.sizes import check_tournament
 
 TOURNAMENT_KEYS: dict[str, KeySpec] = {
     "strategies": KeySpec("the strategies that take part"),
@@ -77,9 +80,24 @@ def _strategy(node: YNode, customs: dict[str, CustomAutomatonSpec], scalar: fiel
     return (name, params) if params else name
 
 
+def _size(strategy: Any, num_profiles: int) -> int:
+    """Number of states of a parsed tournament strategy, without building it; one whose transition table would
+    not fit the memory budget is refused (:func:`coop.games.automata.check_table_size`)."""
+    if isinstance(strategy, CustomAutomatonSpec):
+        size, name = len(strategy.states), f"automaton {strategy.name!r}"
+    elif isinstance(strategy, tuple):
+        size = automaton_size(strategy[0], **strategy[1])
+        name = strategy[0] + "".join(f" with {k} = {v}" for k, v in strategy[1].items())
+    else:
+        size, name = automaton_size(strategy), strategy
+    check_table_size(size, num_profiles, name)
+    return size
+
+
 def build_tournament(node: YNode, num_players: int, customs: dict[str, CustomAutomatonSpec],
-                     scalar: fields.Scalar) -> TournamentSpec:
-    """Validate ``repeated.tournament``."""
+                     scalar: fields.Scalar, num_profiles: int = 4) -> TournamentSpec:
+    """Validate ``repeated.tournament`` (in a stage game of ``num_profiles`` action profiles); a tournament too
+    large to play is refused here, before any automaton is built."""
     check_keys(node, TOURNAMENT_KEYS, "tournament")
     if num_players != 2:
         raise node.error(f"a tournament needs a 2-player stage game; this one has {num_players} players")
@@ -93,4 +111,9 @@ def build_tournament(node: YNode, num_players: int, customs: dict[str, CustomAut
             else DEFAULT_REPETITIONS)
     noise = fields.probability(node["noise"], scalar, "noise") if "noise" in node else None
     seed = fields.whole_number(node["seed"], scalar, "seed", 0) if "seed" in node else DEFAULT_TOURNAMENT_SEED
+    try:  # a symmetric game plays the fewest matches: the solver checks again with the game's own
+        check_tournament(len(strategies), turns, reps, True, max(_size(s, num_profiles) for s in strategies),
+                         num_profiles)
+    except InputError as err:
+        raise node.error(err.message) from None
     return TournamentSpec(strategies, turns, reps, noise, seed)

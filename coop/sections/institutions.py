@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from coop.errors import InputError
 from coop.report_text import WIDTH, format_number, table_lines
 from coop.sections.base import Analysis, Metric, SectionResult, SolveOptions, finite_or_none
 from coop.sections.repeated import delta_text, patience
@@ -89,6 +90,12 @@ class InstitutionsAnalysis(Analysis):
 
         scenario = loaded.scenario
         spec = scenario.repeated
-        analyses = tuple((p.name, analyse_institution(spec.game, p.automata, design))
-                         for design in scenario.institutions for p in spec.profiles)
-        return InstitutionsResult(spec.game, scenario.institutions, analyses)
+        analyses = []
+        for design in scenario.institutions:
+            for p in spec.profiles:
+                try:
+                    analyses.append((p.name, analyse_institution(spec.game, p.automata, design)))
+                except InputError as err:  # a size refused by the solver: say which profile
+                    raise InputError(f"the strategy profile {p.name!r} under {design.name!r}: {err.message}",
+                                     source=loaded.source) from None
+        return InstitutionsResult(spec.game, scenario.institutions, tuple(analyses))

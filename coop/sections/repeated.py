@@ -129,7 +129,13 @@ class RepeatedAnalysis(Analysis):
         from coop.solvers.repeated.profile_analysis import analyse_profile
 
         spec = loaded.scenario.repeated
-        return RepeatedResult(spec, tuple(analyse_profile(spec.game, p.name, p.automata) for p in spec.profiles))
+        analyses = []
+        for p in spec.profiles:
+            try:
+                analyses.append(analyse_profile(spec.game, p.name, p.automata))
+            except InputError as err:  # a size refused by the solver: say which profile
+                raise InputError(f"the strategy profile {p.name!r}: {err.message}", source=loaded.source) from None
+        return RepeatedResult(spec, tuple(analyses))
 
     def batch_columns(self, batch: PointBatch, options: SolveOptions) -> Columns | None:
         """Two players, an infinite horizon and perfect monitoring: each profile's critical discount factor and

@@ -62,8 +62,8 @@ from coop.errors import InputError
 from coop.games.automata import BUILDERS, Automaton
 from coop.games.normal_form import NormalFormGame
 from coop.games.repeated import RepeatedGame, pack_profile
-from coop.solvers.repeated.payoffs import MAX_JOINT_STATES
-from coop.solvers.repeated.subgame_perfection import DELTA_GRID, _reachable_states, _realised
+from coop.solvers.repeated.sizes import DELTA_GRID, check_joint_states, check_scan
+from coop.solvers.repeated.subgame_perfection import _reachable_states, _realised
 from coop.solvers.shared.arrays import c_order_strides
 from coop.solvers.shared.tolerances import REGRET_TOL
 
@@ -414,15 +414,14 @@ def profile_tables(game: RepeatedGame, profile: Sequence[Automaton]) -> ProfileT
     Only ``game``'s action counts, roles and noise are read; its payoffs and discount factor are not.
     """
     profile = game.check_profile(profile)
+    check_joint_states([a.num_states for a in profile], game.stage.num_actions)
     n_states, acts, trans, initial = pack_profile(profile)
-    if int(np.prod(n_states)) > MAX_JOINT_STATES:
-        raise InputError(f"the automata have {int(np.prod(n_states))} joint states; expected at most "
-                         f"{MAX_JOINT_STATES}")
     shape = np.array(game.stage.num_actions, dtype=np.int64)
     roles = np.array([game.cooperate, game.defect], dtype=np.int64)
     start = int(np.ravel_multi_index(tuple(initial), tuple(n_states)))
     reach, weights, nxt, own = _profile_structure_kernel(shape, n_states, acts, trans, start, roles, game.noise)
     idx = np.flatnonzero(reach)
+    check_scan(len(idx), game.num_players)
     weights = weights[idx]
     nxt = np.ascontiguousarray(nxt[idx][..., idx])
     rows = np.arange(len(idx))

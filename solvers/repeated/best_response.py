@@ -41,22 +41,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 from coop.games.automata import Automaton
 from coop.games.repeated import RepeatedGame
 from coop.solvers.nash.results import REGRET_TOL
-from coop.solvers.repeated.payoffs import discounted_values, finite_horizon_values
-from coop.solvers.repeated.subgame_perfection import DELTA_GRID, _Tables, _tables, final_interval_starts
+from coop.solvers.repeated.payoffs import _finite_norm, discounted_values, finite_horizon_values
+from coop.solvers.repeated.sizes import DELTA_GRID, check_horizon, check_scan
+from coop.solvers.repeated.subgame_perfection import _Tables, _tables, final_interval_starts
 
 #: Policy iteration stops after this many improvements (it converges in a handful on automaton games).
 MAX_POLICY_ITERATIONS = 200
 
 
-def _optimal_values(t: _Tables, i: int, delta: Any, own: np.ndarray) -> np.ndarray:
-    """Player ``i``'s optimal normalised values against the others' automata (policy iteration).
+def _optimal_values(t: _Tables, i: int, delta: Any, own: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Player ``i``'s optimal normalised values against the others' automata (policy iteration), and whether
+    the iteration settled (``False``: it stopped at :data:`MAX_POLICY_ITERATIONS` improvements).
 
-    ``delta`` is a float (returns ``(J,)``) or an array ``(G,)`` of discount factors, solved
-    together (returns ``(G, J)``). ``own`` is the action the player's automaton takes at each
+    ``delta`` is a float (values ``(J,)``) or an array ``(G,)`` of discount factors, solved
+    together (values ``(G, J)``). ``own`` is the action the player's automaton takes at each
     joint state: the first policy.
     """
     scalar = np.ndim(delta) == 0
@@ -69,6 +72,7 @@ def _optimal_values(t: _Tables, i: int, delta: Any, own: np.ndarray) -> np.ndarr
     rows = np.arange(J)[None, :]
     eye = np.eye(J)[None]
     V = np.zeros((G, J))
+    settled = False
     for _ in range(MAX_POLICY_ITERATIONS):
         P = Di[rows, policy]  # (G, J, J)
         u = reward[rows, policy]  # (G, J)
@@ -80,29 +84,64 @@ def _optimal_values(t: _Tables, i: int, delta: Any, own: np.ndarray) -> np.ndarr
         # switch only where strictly better, so the iteration cannot cycle between ties
         improve = best > current + 1e-12 * max(1.0, float(np.abs(t.flat_payoffs).max()))
         if not improve.any():
+            settled = True
             break
         policy = np.where(improve, q.argmax(axis=2), policy)
-    return V[0] if scalar else V
+    return (V[0] if scalar else V), settled
 
 
-def _finite_optimal_values(t: _Tables, i: int, delta: float | None, horizon: int) -> np.ndarray:
-    """Player ``i``'s optimal values ``(J,)`` over ``horizon`` periods (backward induction), normalised."""
-    d = 1.0 if delta is None else float(delta)
-    valid = t.F[:, i, :] >= 0
-    W = np.zeros(t.P.shape[0])
-    for _ in range(horizon):
-        q = t.UD[:, i, :] + d * np.einsum("san,n->sa", t.D[:, i, :, :], W)
-        W = np.where(valid, q, -np.inf).max(axis=1)
-    norm = 1.0 / horizon if d == 1.0 else (1.0 - d) / (1.0 - d**horizon)
-    return norm * W
+@njit(cache=True)
+def _finite_optimal_kernel(Di, UDi, valid, d, horizon, out):
+    """Unnormalised optimal values ``out`` ``(G, J)`` of one player over ``horizon`` periods, per discount factor
+    of ``d``: ``W <- max_a [UD(s, a) + d sum_n D(s, a, n) W(n)]`` over the player's actions ``valid``."""
+    G = d.shape[0]
+    J = Di.shape[0]
+    A = Di.shape[1]
+    W = np.zeros(J)
+    new = np.zeros(J)
+    for g in range(G):
+        dg = d[g]
+        for s in range(J):
+            W[s] = 0.0
+        for _ in range(horizon):
+            for s in range(J):
+                top = -np.inf
+                for a in range(A):
+                    if not valid[s, a]:
+                        continue
+                    acc = 0.0
+                    for n in range(J):
+                        acc += Di[s, a, n] * W[n]
+                    q = UDi[s, a] + dg * acc
+                    if q > top:
+                        top = q
+                new[s] = top
+            for s in range(J):
+                W[s] = new[s]
+        for s in range(J):
+            out[g, s] = W[s]
+
+
+def _finite_optimal_values(t: _Tables, i: int, delta: Any, horizon: int) -> np.ndarray:
+    """Player ``i``'s optimal values over ``horizon`` periods (backward induction), normalised: ``(J,)`` for one
+    discount factor (``None``: no discounting), ``(G, J)`` for an array of them."""
+    scalar = delta is None or np.ndim(delta) == 0
+    d = np.ascontiguousarray(np.atleast_1d(np.asarray(1.0 if delta is None else delta, dtype=float)))
+    W = np.empty((d.shape[0], t.P.shape[0]))
+    _finite_optimal_kernel(np.ascontiguousarray(t.D[:, i, :, :]), np.ascontiguousarray(t.UD[:, i, :]),
+                           np.ascontiguousarray(t.F[:, i, :] >= 0), d, int(horizon), W)
+    W = _finite_norm(d, horizon)[:, None] * W
+    return W[0] if scalar else W
 
 
 def _nash_gains(t: _Tables, game: RepeatedGame, delta: float | np.ndarray | None,
-                players: Sequence[int]) -> np.ndarray:
-    """Per player, what the best response earns above the profile from the start (normalised values).
+                players: Sequence[int]) -> tuple[np.ndarray, bool]:
+    """Per player, what the best response earns above the profile from the start (normalised values), and
+    whether every policy iteration settled.
 
-    ``delta`` is one discount factor or a grid of them (infinite horizon only), or None (finite horizon only).
+    ``delta`` is one discount factor or a grid of them, or None (finite horizon only).
     """
+    settled = True
     if game.horizon is None:
         assert delta is not None  # an infinite game is checked only with a discount factor
         own = np.unravel_index(t.onpath, game.stage.num_actions)
@@ -110,16 +149,28 @@ def _nash_gains(t: _Tables, game: RepeatedGame, delta: float | np.ndarray | None
             d = np.asarray(delta, dtype=float)[:, None, None]
             J = t.P.shape[0]
             V = np.linalg.solve(np.eye(J)[None] - d * t.P[None], (1.0 - d) * t.U[None])[:, t.start]  # (G, N)
-            best = np.stack([_optimal_values(t, i, delta, np.asarray(own[i], dtype=np.int64))[:, t.start]
-                             for i in players], axis=1)
-            return best - V[:, list(players)]
+            columns = []
+            for i in players:
+                values, ok = _optimal_values(t, i, delta, np.asarray(own[i], dtype=np.int64))
+                columns.append(values[:, t.start])
+                settled = settled and ok
+            return np.stack(columns, axis=1) - V[:, list(players)], settled
         V = discounted_values(t.P, t.U, float(delta))[t.start]
-        best = np.array([_optimal_values(t, i, delta, np.asarray(own[i], dtype=np.int64))[t.start] for i in players])
-    else:
-        assert not isinstance(delta, np.ndarray)  # a grid of discount factors is for infinite games
-        V = finite_horizon_values(t.P, t.U, delta, game.horizon)[t.start]
-        best = np.array([_finite_optimal_values(t, i, delta, game.horizon)[t.start] for i in players])
-    return best - V[list(players)]
+        best = []
+        for i in players:
+            values, ok = _optimal_values(t, i, delta, np.asarray(own[i], dtype=np.int64))
+            best.append(values[t.start])
+            settled = settled and ok
+        return np.array(best) - V[list(players)], settled
+    if delta is not None and np.ndim(delta) == 1:  # a grid of discount factors, in one backward pass
+        check_horizon(game.horizon, t.P.shape[0], game.num_players, t.UD.shape[2], int(np.size(delta)))
+        Vg = finite_horizon_values(t.P, t.U, delta, game.horizon)[:, t.start]  # (G, N)
+        best_g = np.stack([_finite_optimal_values(t, i, delta, game.horizon)[:, t.start] for i in players], axis=1)
+        return best_g - Vg[:, list(players)], settled
+    check_horizon(game.horizon, t.P.shape[0], game.num_players, t.UD.shape[2])
+    V = finite_horizon_values(t.P, t.U, delta, game.horizon)[t.start]
+    best_f = np.array([_finite_optimal_values(t, i, delta, game.horizon)[t.start] for i in players])
+    return best_f - V[list(players)], settled
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,6 +188,11 @@ class NashCheck:
         (``None``: not on any interval up to 1); with a finite horizon, over ``[0, 1)`` likewise.
     critical_delta_overall : float or None
         The largest of them.
+    complete : bool
+        ``False`` when a policy iteration stopped at :data:`MAX_POLICY_ITERATIONS` improvements before it
+        settled: the best responses (hence ``is_nash`` and the critical deltas) may then be understated.
+    reason : str or None
+        Why the check is not complete.
     """
 
     game: RepeatedGame = field(repr=False)
@@ -146,6 +202,8 @@ class NashCheck:
     critical_delta: tuple[float | None, ...]
     critical_delta_overall: float | None
     tol: float
+    complete: bool = True
+    reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         players = self.game.stage.players
@@ -155,6 +213,8 @@ class NashCheck:
                 p: float(self.gains[i]) for i, p in enumerate(players)},
             "critical_delta": dict(zip(players, self.critical_delta, strict=True)),
             "critical_delta_overall": self.critical_delta_overall,
+            "complete": self.complete,
+            "reason": self.reason,
         }
 
 
@@ -182,28 +242,43 @@ def check_nash(game: RepeatedGame, profile: Sequence[Automaton], tol: float | No
     t = _tables(game, profile)
     tol = REGRET_TOL * game.stage.payoff_scale if tol is None else float(tol)
     players = tuple(range(game.num_players))
+    settled = True
     if game.delta is None and game.horizon is None:
         is_nash, gains = None, None
     else:
-        gains = _nash_gains(t, game, game.delta, players)
+        gains, settled = _nash_gains(t, game, game.delta, players)
         is_nash = bool(np.all(gains <= tol))
         gains.setflags(write=False)
-    crit = _critical(t, game, players, tol)
+    crit, scan_settled = _critical(t, game, players, tol)
     known = [c for c in crit if c is not None]
     overall = max(known) if len(known) == len(crit) else None
-    return NashCheck(game, tuple(a.name for a in profile), is_nash, gains, crit, overall, tol)
+    complete = settled and scan_settled
+    reason = None if complete else (
+        f"a best-response policy iteration stopped at its limit of {MAX_POLICY_ITERATIONS} improvements before "
+        "it settled: the Nash check and its critical delta may understate what a deviation gains")
+    return NashCheck(game, tuple(a.name for a in profile), is_nash, gains, crit, overall, tol, complete, reason)
 
 
-def _critical(t: _Tables, game: RepeatedGame, players: tuple[int, ...], tol: float) -> tuple[float | None, ...]:
+def _critical(t: _Tables, game: RepeatedGame, players: tuple[int, ...], tol: float) -> tuple[
+        tuple[float | None, ...], bool]:
+    """Per player, the critical delta of the Nash conditions, and whether every policy iteration settled."""
     grid = DELTA_GRID
+    settled = [True]
 
     def fails(d: float, who: tuple[int, ...]) -> np.ndarray:
         # normalised values shrink like (1 - delta): compare per period of patience, as the SPE gains are
         scale = 1.0 - d if game.horizon is None else 1.0
-        return _nash_gains(t, game, d, who) > tol * scale
+        gains, ok = _nash_gains(t, game, d, who)
+        settled[0] = settled[0] and ok
+        return gains > tol * scale
 
     if game.horizon is None:  # the whole grid in one batched policy iteration
-        table = _nash_gains(t, game, grid, players) > tol * (1.0 - grid)[:, None]
-    else:
-        table = np.array([fails(d, players) for d in grid])  # (G, N)
-    return tuple(final_interval_starts(grid, table, lambda d, k: bool(fails(d, (players[k],))[0])))
+        check_scan(t.P.shape[0], game.num_players)
+        gains, ok = _nash_gains(t, game, grid, players)
+        table = gains > tol * (1.0 - grid)[:, None]
+    else:  # the whole grid in one backward pass
+        gains, ok = _nash_gains(t, game, grid, players)
+        table = gains > tol
+    settled[0] = settled[0] and ok
+    out = tuple(final_interval_starts(grid, table, lambda d, k: bool(fails(d, (players[k],))[0])))
+    return out, settled[0]

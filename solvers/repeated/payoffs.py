@@ -48,6 +48,7 @@ from scipy.sparse.csgraph import connected_components
 from coop.errors import InputError
 from coop.games.automata import Automaton
 from coop.games.repeated import RepeatedGame, check_delta, pack_profile
+from coop.solvers.repeated.sizes import check_joint_states
 from coop.solvers.shared.arrays import advance_skipping, c_order_strides
 from coop.solvers.shared.random import index_from_uniform
 
@@ -235,8 +236,8 @@ def joint_chain(game: RepeatedGame, profile: Sequence[Automaton]) -> tuple[np.nd
     """
     profile = game.check_profile(profile)
     stage = game.stage
+    check_joint_states([a.num_states for a in profile], stage.num_actions)
     n_states, acts, trans, initial = pack_profile(profile)
-    _check_joint_size(n_states)
     P, U = _joint_chain_kernel(
         np.array(stage.num_actions, dtype=np.int64),
         stage.payoffs.reshape(stage.num_players, -1),
@@ -252,39 +253,63 @@ def joint_chain(game: RepeatedGame, profile: Sequence[Automaton]) -> tuple[np.nd
     return P, U, int(np.ravel_multi_index(tuple(initial), tuple(n_states)))
 
 
-#: The largest joint-state chain built (number of joint states).
-MAX_JOINT_STATES = 4096
-
-
-def _check_joint_size(n_states: np.ndarray) -> None:
-    total = int(np.prod(n_states))
-    if total > MAX_JOINT_STATES:
-        raise InputError(
-            f"the automata have {total} joint states; expected at most {MAX_JOINT_STATES} "
-            f"(use simulate_payoffs for larger profiles)"
-        )
-
-
 def discounted_values(P: np.ndarray, U: np.ndarray, delta: float) -> np.ndarray:
     """Normalised discounted values ``(J, N)`` of every joint state: solve ``(I - delta P) v = (1 - delta) u``."""
     J = P.shape[0]
     return np.linalg.solve(np.eye(J) - delta * P, (1.0 - delta) * U)
 
 
-def finite_horizon_values(P: np.ndarray, U: np.ndarray, delta: float | None, horizon: int) -> np.ndarray:
+@njit(cache=True)
+def _finite_values_kernel(P, U, d, horizon, out):
+    """Unnormalised values ``out`` ``(G, J, N)`` after ``horizon`` steps of ``W <- U + d P W``, per ``d``."""
+    G = d.shape[0]
+    J = P.shape[0]
+    N = U.shape[1]
+    W = np.zeros((J, N))
+    new = np.zeros((J, N))
+    for g in range(G):
+        dg = d[g]
+        for s in range(J):
+            for i in range(N):
+                W[s, i] = 0.0
+        for _ in range(horizon):
+            for s in range(J):
+                for i in range(N):
+                    acc = 0.0
+                    for n in range(J):
+                        acc += P[s, n] * W[n, i]
+                    new[s, i] = U[s, i] + dg * acc
+            for s in range(J):
+                for i in range(N):
+                    W[s, i] = new[s, i]
+        for s in range(J):
+            for i in range(N):
+                out[g, s, i] = W[s, i]
+
+
+def finite_horizon_values(P: np.ndarray, U: np.ndarray, delta: Any, horizon: int) -> np.ndarray:
     r"""Normalised values ``(J, N)`` of every joint state with ``horizon`` periods left.
 
     Backward recursion :math:`W_T = 0`, :math:`W_t = u + \delta P W_{t+1}`
     (``delta=None`` counts every period alike), then normalised by
     :math:`(1-\delta)/(1-\delta^T)` (or :math:`1/T`) so that values are in
-    stage-payoff units.
+    stage-payoff units. ``delta`` may also be an array ``(G,)`` of discount factors: then ``(G, J, N)``.
+    The cost is linear in the horizon.
     """
-    d = 1.0 if delta is None else float(delta)
-    W = np.zeros_like(U)
-    for _ in range(horizon):
-        W = U + d * (P @ W)
-    norm = 1.0 / horizon if d == 1.0 else (1.0 - d) / (1.0 - d**horizon)
-    return norm * W
+    scalar = delta is None or np.ndim(delta) == 0
+    d = np.ascontiguousarray(np.atleast_1d(np.asarray(1.0 if delta is None else delta, dtype=float)))
+    W = np.empty((d.shape[0],) + U.shape)
+    _finite_values_kernel(np.ascontiguousarray(P, dtype=float), np.ascontiguousarray(U, dtype=float), d,
+                          int(horizon), W)
+    W = _finite_norm(d, horizon)[:, None, None] * W
+    return W[0] if scalar else W
+
+
+def _finite_norm(d: np.ndarray, horizon: int) -> np.ndarray:
+    """``(1 - d) / (1 - d**T)`` per discount factor, ``1 / T`` where ``d = 1``."""
+    one = d == 1.0
+    safe = np.where(one, 0.5, d)
+    return np.where(one, 1.0 / horizon, (1.0 - safe) / (1.0 - safe**horizon))
 
 
 def average_values(P: np.ndarray, U: np.ndarray, start: int) -> np.ndarray:

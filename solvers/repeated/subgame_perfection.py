@@ -75,7 +75,8 @@ from coop.errors import InputError
 from coop.games.automata import Automaton
 from coop.games.repeated import RepeatedGame, pack_profile
 from coop.solvers.nash.results import REGRET_TOL
-from coop.solvers.repeated.payoffs import _check_joint_size, discounted_values, finite_horizon_values, joint_chain
+from coop.solvers.repeated.payoffs import discounted_values, finite_horizon_values, joint_chain
+from coop.solvers.repeated.sizes import DELTA_GRID, check_horizon, check_joint_states, check_scan
 from coop.solvers.shared.arrays import c_order_strides
 
 DeviationTables = namedtuple("DeviationTables", ["reach", "adj", "F", "UD", "D"])
@@ -246,8 +247,8 @@ def _tables(game: RepeatedGame, profile: Sequence[Automaton]) -> _Tables:
             "automaton states are not common knowledge"
         )
     profile = game.check_profile(profile)
+    check_joint_states([a.num_states for a in profile], game.stage.num_actions)
     n_states, acts, trans, initial = pack_profile(profile)
-    _check_joint_size(n_states)
     P, U, start = joint_chain(game, profile)
     flat = game.stage.payoffs.reshape(game.num_players, -1)
     dev = _deviation_tables_kernel(
@@ -300,6 +301,72 @@ def _normalised_gains(t: _Tables, delta: Any) -> np.ndarray:
     return gains
 
 
+def _reach_by_period(t: _Tables, horizon: int) -> np.ndarray:
+    """``(T, J)``: the joint states reachable in each period. The sets follow a deterministic map, so once one
+    repeats the rest of the sequence is periodic and is filled in without stepping through it."""
+    J = t.P.shape[0]
+    reach_at = np.zeros((horizon, J), dtype=bool)
+    reach_at[0, t.start] = True
+    seen = {reach_at[0].tobytes(): 0}
+    for k in range(1, horizon):
+        reach_at[k] = t.adj[reach_at[k - 1]].any(axis=0)
+        key = reach_at[k].tobytes()
+        if key in seen:
+            first = seen[key]
+            rest = np.arange(k + 1, horizon)
+            reach_at[k + 1:] = reach_at[first + (rest - first) % (k - first)]
+            break
+        seen[key] = k
+    return reach_at
+
+
+@njit(cache=True)
+def _finite_gains_kernel(D, P, U, UD, not_action, reach_at, d, best, when):
+    """Backward induction of the one-shot gains of a finite game, for each discount factor of ``d``.
+
+    ``D`` ``(J, N, A, J)``, ``P`` ``(J, J)``, ``U`` ``(J, N)``, ``UD`` and ``not_action`` ``(J, N, A)``, ``reach_at``
+    ``(T, J)``; fills ``best`` (``-inf`` on entry) and ``when`` ``(G, J, N, A)`` with the largest gain over the
+    periods where the joint state is reachable and the period of it (the latest one on ties).
+    """
+    G = d.shape[0]
+    J = P.shape[0]
+    N = U.shape[1]
+    A = UD.shape[2]
+    T = reach_at.shape[0]
+    W = np.zeros((J, N))
+    PW = np.zeros((J, N))
+    for g in range(G):
+        dg = d[g]
+        for s in range(J):
+            for i in range(N):
+                W[s, i] = 0.0
+        for k in range(T - 1, -1, -1):
+            for s in range(J):
+                for i in range(N):
+                    acc = 0.0
+                    for n in range(J):
+                        acc += P[s, n] * W[n, i]
+                    PW[s, i] = acc
+            for s in range(J):
+                if not reach_at[k, s]:
+                    continue
+                for i in range(N):
+                    stay = U[s, i]
+                    for a in range(A):
+                        if not_action[s, i, a]:
+                            continue
+                        acc = 0.0
+                        for n in range(J):
+                            acc += D[s, i, a, n] * W[n, i]
+                        gain = UD[s, i, a] - stay + dg * (acc - PW[s, i])
+                        if gain > best[g, s, i, a]:
+                            best[g, s, i, a] = gain
+                            when[g, s, i, a] = k
+            for s in range(J):
+                for i in range(N):
+                    W[s, i] = U[s, i] + dg * PW[s, i]
+
+
 def _finite_horizon_gains(t: _Tables, delta: Any, horizon: int) -> tuple[np.ndarray, np.ndarray]:
     r"""Largest one-shot gain over the periods of a finite game, and the period where it occurs.
 
@@ -310,29 +377,18 @@ def _finite_horizon_gains(t: _Tables, delta: Any, horizon: int) -> tuple[np.ndar
     ``delta`` may be a float, ``None`` (no discounting) or an array of
     discount factors ``(G,)``; returns gains ``(J, N, A)`` (``(G, J, N, A)``
     for an array; ``-inf`` where never reachable or not an action) and the
-    period of each.
+    period of each. The cost is linear in the horizon (:func:`check_horizon` bounds it).
     """
     scalar = delta is None or np.ndim(delta) == 0
-    d = np.atleast_1d(np.asarray(1.0 if delta is None else delta, dtype=float))[:, None, None, None]
+    d = np.ascontiguousarray(np.atleast_1d(np.asarray(1.0 if delta is None else delta, dtype=float)))
     J = t.P.shape[0]
-    reach_at = np.zeros((horizon, J), dtype=bool)
-    reach_at[0, t.start] = True
-    for k in range(1, horizon):
-        reach_at[k] = t.adj[reach_at[k - 1]].any(axis=0)
+    check_horizon(horizon, J, t.UD.shape[1], t.UD.shape[2], d.shape[0])
+    reach_at = _reach_by_period(t, horizon)
     shape = (d.shape[0],) + t.UD.shape
     best = np.full(shape, -np.inf)
     when = np.zeros(shape, dtype=np.int64)
-    W = np.zeros((d.shape[0],) + t.U.shape)  # values with no period left, per discount factor
-    stay = t.UD - t.U[:, :, None]
-    blocked = (t.F < 0)[None] | ~reach_at[:, :, None, None]  # (T, J, N, A)
-    for k in range(horizon - 1, -1, -1):
-        cont = np.einsum("sian,gni->gsia", t.D, W) - np.einsum("sn,gni->gsi", t.P, W)[..., None]
-        g = stay[None] + d * cont
-        g[:, blocked[k]] = -np.inf
-        better = g > best
-        best[better] = g[better]
-        when[better] = k
-        W = t.U[None] + d[:, :, :, 0] * np.einsum("sn,gni->gsi", t.P, W)
+    _finite_gains_kernel(np.ascontiguousarray(t.D), np.ascontiguousarray(t.P), np.ascontiguousarray(t.U),
+                         np.ascontiguousarray(t.UD), np.ascontiguousarray(t.F < 0), reach_at, d, best, when)
     return (best[0], when[0]) if scalar else (best, when)
 
 
@@ -551,10 +607,6 @@ def final_interval_starts(grid: np.ndarray, table: np.ndarray, fails: Callable[[
     return out
 
 
-#: The grid of discount factors scanned by :func:`critical_discount_factor`.
-DELTA_GRID = np.unique(np.concatenate([np.linspace(0.0, 0.99, 991), 1.0 - np.geomspace(1e-2, 1e-3, 41)]))
-
-
 def critical_discount_factor(
     game: RepeatedGame,
     profile: Sequence[Automaton],
@@ -564,7 +616,7 @@ def critical_discount_factor(
     """Least discount factor from which a profile of automata is subgame perfect (numerically).
 
     ``game.delta`` is ignored. For each player the one-shot gains are
-    evaluated on :data:`DELTA_GRID` (0 to 0.999, step 0.001 and finer near 1);
+    evaluated on :data:`~coop.solvers.repeated.sizes.DELTA_GRID` (0 to 0.999, step 0.001 and finer near 1);
     the last grid point with a profitable deviation and the next one bracket
     :math:`\\delta^*`, which is refined by bisection to about ``1e-12``. A
     player who gains at ``0.999`` gets ``None``; windows narrower than the
@@ -596,6 +648,7 @@ def critical_discount_factor(
 
     grid = DELTA_GRID
     if game.horizon is None:  # all discount factors at once: one batched solve
+        check_scan(t.P.shape[0], game.num_players)
         table = _normalised_gains(t, grid)[:, :, pl, :].max(axis=(1, 3)) > tol
     else:  # all discount factors at once: one backward pass
         table = _finite_horizon_gains(t, grid, game.horizon)[0][:, :, pl, :].max(axis=(1, 3)) > tol

@@ -62,18 +62,16 @@ import numpy as np
 from numba import njit
 
 from coop.errors import InputError
-from coop.games.automata import BUILDERS, Automaton
+from coop.games.automata import BUILDERS, Automaton, automaton_size, check_table_size
 from coop.games.repeated import RepeatedGame
 from coop.games.validation import probability
 from coop.solvers.repeated.names import DEFAULT_REPETITIONS, DEFAULT_TOURNAMENT_SEED, DEFAULT_TURNS
+from coop.solvers.repeated.sizes import check_tournament
 from coop.solvers.shared.random import index_from_uniform
 from coop.solvers.shared.random import uniform as _uniform
 
 #: Strategy spec: a builder name, or a builder name with its parameters.
 StrategySpec = str | tuple[str, Mapping[str, Any]]
-
-#: Largest number of periods times matches times repetitions simulated in one call.
-MAX_WORK = 2_000_000_000
 
 
 # ---------------------------------------------------------------------- kernel inputs
@@ -450,6 +448,17 @@ def _parse(spec: Any, index: int) -> tuple[str, dict[str, Any]]:
     return kind, params
 
 
+def _size(kind: str, params: Mapping[str, Any], n_profiles: int) -> int:
+    """Number of states of a parsed strategy, without building it (a custom automaton: its list of states)."""
+    if "__factory__" in params:
+        states = getattr(params["__factory__"], "states", None)
+        size = len(states) if states is not None else 1
+    else:
+        size = automaton_size(kind, **params)
+    check_table_size(size, n_profiles, _label(kind, params))
+    return size
+
+
 def _label(kind: str, params: Mapping[str, Any]) -> str:
     if not params or "__factory__" in params:
         return kind
@@ -678,16 +687,22 @@ def round_robin(
         raise InputError(f"repetitions must be an integer >= 1, got {repetitions!r}")
     eps = game.noise if noise is None else probability(noise, "noise")
     parsed = [_parse(s, k) for k, s in enumerate(specs)]
+    k = len(parsed)
+    symmetric = _is_symmetric(game)
+    # the work and the memory of the tournament, before any automaton is built
+    n_profiles = game.stage.num_profiles
+    check_tournament(k, turns_i, reps_i, symmetric, max(_size(kind, params, n_profiles) for kind, params in parsed),
+                     n_profiles, exact)
     labels: list[str] = []
+    taken: set[str] = set()
     for kind, params in parsed:
         base = _label(kind, params)
         label, n = base, 1
-        while label in labels:
+        while label in taken:
             n += 1
             label = f"{base} #{n}"
         labels.append(label)
-    k = len(parsed)
-    symmetric = _is_symmetric(game)
+        taken.add(label)
     row_autos = [_build(game, kind, params, 0) for kind, params in parsed]
     # custom automata may name players, so they are built for each role rather than role-swapped
     custom = any("__factory__" in params for _, params in parsed)
@@ -699,10 +714,6 @@ def round_robin(
     rows = np.ascontiguousarray(ii, dtype=np.int64)
     cols = np.ascontiguousarray(jj, dtype=np.int64)
     reps = 1 if exact else reps_i
-    if turns_i * rows.size * reps > MAX_WORK:
-        raise InputError(
-            f"turns x matches x repetitions = {turns_i * rows.size * reps} is above {MAX_WORK}; play fewer turns"
-        )
     tables = _pack(row_autos, col_autos, int(game.stage.num_actions[0]))
     st = game.stage
     coop = np.array(game.cooperate, dtype=np.int64)
@@ -725,13 +736,14 @@ def round_robin(
         per_match = _tournament_kernel(stage, tables, sampled, schedule, state)
         seed_out = seed if isinstance(seed, int) else None
     # totals[r, a, b]: a's total against b (mean over the copies / roles where a pair met twice)
+    # each (row, column) pair occurs once among the matches, so each of the two sides is added with plain
+    # indexing (a pair of a strategy with itself gets both sides, in the two statements)
     totals = np.zeros((reps, k, k))
     counts = np.zeros((k, k))
-    # (NumPy's stubs leave slices out of ufunc.at's indices, which NumPy accepts)
-    np.add.at(totals, (slice(None), rows, cols), per_match[:, :, 0])  # type: ignore[arg-type]
-    np.add.at(totals, (slice(None), cols, rows), per_match[:, :, 1])  # type: ignore[arg-type]
-    np.add.at(counts, (rows, cols), 1.0)
-    np.add.at(counts, (cols, rows), 1.0)
+    totals[:, rows, cols] += per_match[:, :, 0]
+    totals[:, cols, rows] += per_match[:, :, 1]
+    counts[rows, cols] += 1.0
+    counts[cols, rows] += 1.0
     totals /= counts
     per_turn = totals / turns_i
     off = ~np.eye(k, dtype=bool)

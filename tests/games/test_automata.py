@@ -11,6 +11,7 @@ from coop.games.automata import (
     BUILDERS,
     Automaton,
     alternator,
+    automaton_size,
     custom,
     cycler,
     generous_tit_for_tat,
@@ -293,3 +294,21 @@ def test_three_player_tit_for_two_tats_counts_any_other_defection():
     for f, prof in enumerate(np.ndindex(2, 2, 2)):
         others_defected = prof[1] == D or prof[2] == D
         assert next_states(a, 1)[f] == (2 if others_defected else 0)
+
+
+@pytest.mark.parametrize("kind, params", [(k, {}) for k in BUILDERS if k not in ("custom",)]
+                         + [("k_period_punishment", {"k": 7}), ("cycler", {"cycle": "CDDCD"})])
+def test_automaton_size_is_the_number_of_states_the_builder_makes(kind, params):
+    """What the scenario parser checks sizes with, before any automaton is built."""
+    A = np.array([[3.0, 0.0], [5.0, 1.0]])
+    pd = NormalFormGame.from_bimatrix(A, A.T)
+    assert automaton_size(kind, **params) == BUILDERS[kind](pd, 0, (0, 0), (1, 1), **params).num_states
+
+
+def test_a_transition_table_too_large_is_refused_before_it_is_allocated():
+    A = np.array([[3.0, 0.0], [5.0, 1.0]])
+    pd = NormalFormGame.from_bimatrix(A, A.T)
+    with pytest.raises(InputError, match=r"the transition table of k_period_punishment with k = 100000 \(100,001 "
+                                         r"states, 4 observed profiles\) needs about 298 GiB; the limit is 2 GiB; "
+                                         r"remedy: an automaton with fewer states \(at most about 8,192"):
+        BUILDERS["k_period_punishment"](pd, 0, (0, 0), (1, 1), k=100_000)

@@ -346,3 +346,67 @@ def test_continuation_probability_is_delta(tmp_path):
     ).index("  continuation: 0.75")
     with pytest.raises(InputError, match=r"continuation must be in \[0, 1\), got 1"):
         load(write(tmp_path, BASE.replace("  delta: patience", "  continuation: 1")))
+
+
+def _big_automaton(n: int) -> str:
+    states = [f"s{k}" for k in range(n)]
+    return ("  automata:\n    big:\n      states: [" + ", ".join(states) + "]\n"
+            + "      play: {" + ", ".join(f"{s}: cooperate" for s in states) + "}\n"
+            + "      transitions:\n" + "".join(f"        {s}: [{{to: {states[(k + 1) % n]}}}]\n"
+                                             for k, s in enumerate(states)))
+
+
+@pytest.mark.parametrize("new, problem, marker", ids=["k3000", "k1e12", "k4000_one_player", "custom60"], argvalues=[
+    ("    - {all: k_period_punishment, k: 3000}\n",
+     r"'k_period_punishment \(k=3000\)', with 9,006,001 joint automaton states \(3,001 x 3,001\)", "k: 3000"),
+    ("    - {all: k_period_punishment, k: 1.0e12}\n",
+     r"joint automaton states \(1e\+12 x 1e\+12\)", "k: 1.0e12"),
+    ("    - {players: {A: k_period_punishment, B: grim_trigger}, k: 4000}\n",
+     r"8,002 joint automaton states \(4,001 x 2\)", "k: 4000"),
+    ("    - big\n", r"'big', with 3,600 joint automaton states \(60 x 60\)", "    - big"),
+])
+def test_automata_too_large_are_refused_before_they_are_built(tmp_path, new, problem, marker):
+    text = BASE.replace("    - {all: k_period_punishment, k: 2}\n", new).replace(
+        "  strategies:\n", _big_automaton(60) + "  strategies:\n")
+    line = 1 + next(k for k, row in enumerate(text.splitlines()) if marker in row)
+    with pytest.raises(InputError, match=problem) as info:
+        load(write(tmp_path, text))
+    assert info.value.line == line
+    assert "the limit is" in info.value.message and "remedy: automata with fewer states" in info.value.message
+
+
+@pytest.mark.parametrize("horizon, problem", [
+    ("1.0e12", "a finite horizon of 1e+12 periods"),
+    ("10000000", "a finite horizon of 1e+07 periods"),
+])
+def test_a_horizon_too_long_to_analyse_is_refused_at_its_line(tmp_path, horizon, problem):
+    text = BASE.replace("  delta: patience\n", f"  delta: patience\n  horizon: {horizon}\n")
+    line = 1 + text.splitlines().index(f"  horizon: {horizon}")
+    with pytest.raises(InputError, match=problem.replace("+", r"\+")) as info:
+        load(write(tmp_path, text))
+    assert info.value.line == line
+    assert "remedy: a horizon of at most about" in info.value.message
+
+
+def test_a_thousand_periods_are_analysed(tmp_path, coop_cli):
+    """Each critical-delta check looped over the horizon in Python: 132 s for these 1,000 periods."""
+    text = BASE.replace("  delta: patience\n", "  delta: patience\n  horizon: 1000\n")
+    res = coop_cli("solve", str(write(tmp_path, text)), "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    profiles = json.loads(res.stdout)["repeated"]["profiles"]
+    assert [p["subgame_perfect"] for p in profiles] == [False, False, False]  # backward induction: only D
+
+
+@pytest.mark.parametrize("tournament, problem", ids=["400_strategies", "turns_1e10", "k_1e9"], argvalues=[
+    ("  tournament:\n    repetitions: 1000\n    strategies:\n"
+     + "".join(f"      - {{strategy: random, p: {k / 400}}}\n" for k in range(400)),
+     "a round robin of 400 strategies with 1,000 repetitions needs about"),
+    ("  tournament:\n    turns: 1.0e10\n", "a round robin of 10 strategies with 10 repetitions of 1e+10 turns"),
+    ("  tournament:\n    strategies: [tit_for_tat, {strategy: k_period_punishment, k: 1.0e9}]\n",
+     "the transition table of k_period_punishment with k = 1000000000"),
+])
+def test_tournaments_too_large_are_refused_at_their_line(tmp_path, tournament, problem):
+    text = BASE + tournament
+    with pytest.raises(InputError, match=problem.replace("+", r"\+")) as info:
+        load(write(tmp_path, text))
+    assert info.value.line == 1 + text.splitlines().index("  tournament:")

@@ -68,7 +68,8 @@ def test_policy_iteration_equals_brute_force_over_stationary_policies(stage, kin
     J = t.P.shape[0]
     own = np.unravel_index(t.onpath, stage.num_actions)
     for i in range(2):
-        V = _optimal_values(t, i, delta, np.asarray(own[i], dtype=np.int64))
+        V, settled = _optimal_values(t, i, delta, np.asarray(own[i], dtype=np.int64))
+        assert settled
         best = np.full(J, -np.inf)
         for policy in itertools.product(range(2), repeat=J):
             pol = np.array(policy)
