@@ -88,7 +88,7 @@ from typing import NamedTuple
 import numpy as np
 
 from coop.errors import InputError
-from coop.games.normal_form import MAX_PAYOFF_BYTES, MAX_PLAYERS, NormalFormGame, check_game_size
+from coop.games.normal_form import MAX_ACTIONS, MAX_PAYOFF_BYTES, MAX_PLAYERS, NormalFormGame, check_game_size
 
 __all__ = ["MAX_NFG_BYTES", "read_nfg", "parse_nfg", "format_nfg"]
 
@@ -144,6 +144,7 @@ class _Parser:
         self.source = source
         self._tokens = self._scan(0)
         self._peeked: _Token | None = None
+        self._line_at = (0, 1)  # a position and its line, so that line numbers are counted onwards from it
 
     # ------------------------------------------------------------------ tokens
     def _scan(self, start: int) -> Iterator[_Token]:
@@ -174,7 +175,14 @@ class _Parser:
         self._peeked = None
 
     def line(self, pos: int) -> int:
-        return self.text.count("\n", 0, pos) + 1
+        """The 1-based line of ``pos``, counted from the last position asked (the reader mostly moves on)."""
+        known, line = self._line_at
+        if pos >= known:
+            line += self.text.count("\n", known, pos)
+        else:
+            line -= self.text.count("\n", pos, known)
+        self._line_at = (pos, line)
+        return line
 
     def error(self, message: str, pos: int) -> InputError:
         return InputError(message, source=self.source, line=self.line(pos))
@@ -196,7 +204,7 @@ class _Parser:
                     too_many: Callable[[int], InputError] | None = None) -> list[str]:
         """``{ "a" "b" ... }`` after its opening ``brace`` has been read.
 
-        With ``limit``, ``too_many(count)`` is raised as soon as the list has more than ``limit``
+        With ``limit``, ``too_many(limit)`` is raised as soon as the list has more than ``limit``
         labels, so that a huge list is refused without reading it to its end.
         """
         opened = self.line(brace.pos)
@@ -208,7 +216,7 @@ class _Parser:
             if token.kind == "string":
                 labels.append(_unquote(token.text))
                 if limit is not None and too_many is not None and len(labels) > limit:
-                    raise too_many(len(labels))
+                    raise too_many(limit)
             elif token.kind == "end":
                 raise self.error(f"missing '}}' closing the {what} list (opened on line {opened})", token.pos)
             else:
@@ -219,8 +227,8 @@ class _Parser:
             raise self.error(f"expected {what} (a number), got {_describe(token)}", token.pos)
         return _parse_number(token.text, what, lambda msg: self.error(msg, token.pos))
 
-    def numbers_until_close(self, what: str, group: str, opened: int) -> list[float]:
-        """Numbers (commas allowed between them) up to the brace closing ``group``."""
+    def numbers_until_close(self, what: str, group: str, opened_at: int) -> list[float]:
+        """Numbers (commas allowed between them) up to the brace closing ``group``, opened at ``opened_at``."""
         values: list[float] = []
         while True:
             token = self.next()
@@ -229,6 +237,7 @@ class _Parser:
             if token.kind == "comma":
                 continue
             if token.kind == "end":
+                opened = self.line(opened_at)
                 raise self.error(f"missing '}}' closing {group} (opened on line {opened})", token.pos)
             values.append(self.number(token, what))
 
@@ -404,8 +413,8 @@ def _parse(text: str, source: str) -> NormalFormGame:
 
     player_list = p.expect("open", "'{' opening the list of player names")
 
-    def too_many_players(count: int) -> InputError:
-        return p.error(f"the game has more than {MAX_PLAYERS} players: coop handles at most {MAX_PLAYERS} "
+    def too_many_players(limit: int) -> InputError:
+        return p.error(f"the game has more than {limit} players: coop handles at most {limit} "
                        "(each player adds an axis to the payoff arrays)", player_list.pos)
 
     players = p.string_list("player name", player_list, MAX_PLAYERS, too_many_players)
@@ -418,20 +427,23 @@ def _parse(text: str, source: str) -> NormalFormGame:
     actions: list[list[str]] = []
     counts: list[int] = []
 
-    def too_many_strategies(count: int) -> InputError:
-        # the counts so far and this list already need more memory than allowed, whatever follows
-        try:
-            check_game_size([len(a) for a in actions] + [count] + [1] * max(0, n - len(actions) - 1), source)
-        except InputError as err:
-            return err.located(line=opened)
-        raise AssertionError("unreachable: the limit is past the memory budget")  # pragma: no cover
+    def too_many_strategies(limit: int) -> InputError:
+        k = len(actions) + 1
+        if limit >= MAX_ACTIONS:
+            return p.error(f"player {k} has more than {MAX_ACTIONS:,} strategies; coop handles at most "
+                           f"{MAX_ACTIONS:,} per player", lists_at)
+        return p.error(f"player {k} has more than {limit:,} strategies: with the strategies of the players before "
+                       f"it, the payoffs would need more than {MAX_PAYOFF_BYTES / 1024**3:.0f} GiB "
+                       "(the most coop allocates)", lists_at)
 
+    lists_at = opening.pos
     if p.peek().kind == "open":
         while p.peek().kind == "open":
             if len(actions) >= max(n, MAX_PLAYERS):  # far more lists than players: stop reading them
                 raise p.error(f"expected {n} strategy lists (one per player), found more than {len(actions)}",
                               opening.pos)
-            limit = MAX_PAYOFF_BYTES // (8 * n * math.prod(len(a) for a in actions))
+            limit = min(MAX_ACTIONS, MAX_PAYOFF_BYTES // (8 * n * math.prod(len(a) for a in actions)))
+            lists_at = p.peek().pos
             labels = p.string_list("strategy label", p.next(), limit, too_many_strategies)
             if not labels:
                 raise p.error(f"player {len(actions) + 1} has no strategies; expected at least one label", p.peek().pos)
@@ -460,11 +472,12 @@ def _parse(text: str, source: str) -> NormalFormGame:
                               opening.pos)
         if len(counts) != n:
             raise p.error(f"expected {n} strategy counts (one per player), found {len(counts)}", opening.pos)
-        actions = [[str(k) for k in range(1, c + 1)] for c in counts]  # Gambit labels them by position
     try:
         check_game_size(counts, source)
     except InputError as err:
         raise err.located(line=p.line(opening.pos)) from None
+    if not actions:
+        actions = [[str(k) for k in range(1, c + 1)] for c in counts]  # Gambit labels them by position
 
     description = ""
     if p.peek().kind == "string":
@@ -509,29 +522,91 @@ def _listed_payoffs(p: _Parser, n: int, counts: list[int], num_profiles: int) ->
     return flat.reshape((n, *counts), order="F")
 
 
+# one outcome, ``{ "label" 1, 2 }``: its numbers (anything but braces and quotes) in group 1
+_OUTCOME = re.compile(r'\s*\{\s*(?:"[^"\\]*(?:\\.[^"\\]*)*")?([^{}"]*)\}')
+# outcomes read together by NumPy
+_OUTCOME_BATCH = 100_000
+_PLAIN_OUTCOME_CHARS = str.maketrans("", "", "0123456789.eE+- \t\r\n\f\v,;")
+
+
+def _outcome_batch(groups: list[str], n: int) -> np.ndarray | None:
+    """The payoffs of a batch of outcomes (the numbers part of each) as a ``(len(groups), n)`` array.
+
+    ``None`` when anything is unusual (a fraction, a bad token, a wrong count, a payoff that is not
+    finite): the caller then reads the batch token by token, which gives the exact error.
+    """
+    joined = ";".join(groups)
+    if joined.translate(_PLAIN_OUTCOME_CHARS) or joined.count(";") != len(groups) - 1:
+        return None
+    codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    stop = codes == ord(";")
+    sep = _SEPARATOR_BYTE[codes] | stop
+    starts = np.flatnonzero(~sep & np.concatenate(([True], sep[:-1])))
+    per_outcome = np.bincount(np.cumsum(stop)[starts], minlength=len(groups)) if starts.size else None
+    if per_outcome is None or np.any(per_outcome != n):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            values = np.fromstring(joined.replace(",", " ").replace(";", " "), dtype=np.float64, sep=" ")
+        except (ValueError, DeprecationWarning):
+            return None
+    if values.size != starts.size or not np.isfinite(values).all():
+        return None
+    return values.reshape(len(groups), n)
+
+
 def _outcome_payoffs(p: _Parser, n: int, counts: list[int], num_profiles: int) -> np.ndarray:
     """Outcome version: a list of outcomes, then one outcome index per profile."""
     opening = p.next()
-    opened = p.line(opening.pos)
-    outcomes = [np.zeros(n)]  # index 0: the null outcome
-    while True:
+    text = p.text
+
+    def slow_outcome(k: int) -> np.ndarray | None:
+        """Outcome ``k`` read token by token (``None`` at the brace closing the list), with exact errors."""
         token = p.next()
         if token.kind == "close":
-            break
+            return None
         if token.kind == "end":
-            raise p.error(f"missing '}}' closing the outcome list (opened on line {opened})", token.pos)
+            raise p.error(f"missing '}}' closing the outcome list (opened on line {p.line(opening.pos)})", token.pos)
         if token.kind != "open":
             raise p.error(f"expected '{{' opening an outcome or '}}' closing the outcome list, got {_describe(token)}",
                           token.pos)
-        k = len(outcomes)
         if p.peek().kind == "string":
             p.next()
-        values = p.numbers_until_close(f"payoff of outcome {k}", f"outcome {k}", p.line(token.pos))
+        values = p.numbers_until_close(f"payoff of outcome {k}", f"outcome {k}", token.pos)
         if len(values) != n:
             raise p.error(f"outcome {k} has {len(values)} payoffs; expected {n} (one per player)", token.pos)
-        outcomes.append(np.array(values))
-    table = np.array(outcomes, dtype=np.float64)
-    num_outcomes = len(outcomes) - 1
+        return np.array(values, dtype=np.float64).reshape(1, n)
+
+    parts = [np.zeros((1, n))]  # index 0: the null outcome
+    num_outcomes = 0
+    pos = p.peek().pos
+    while True:
+        # a batch of well-formed outcomes, read together
+        start = pos
+        groups: list[str] = []
+        while len(groups) < _OUTCOME_BATCH and (m := _OUTCOME.match(text, pos)) is not None:
+            groups.append(m.group(1))
+            pos = m.end()
+        if groups:
+            batch = _outcome_batch(groups, n)
+            if batch is None:  # read token by token instead: the exact values (fractions) or the exact error
+                p.restart_at(start)
+                rows = [slow_outcome(num_outcomes + 1 + k) for k in range(len(groups))]
+                batch = np.concatenate([r for r in rows if r is not None])
+                pos = p.peek().pos
+            parts.append(batch)
+            num_outcomes += len(groups)
+            continue
+        # the closing brace, or something the token reader must judge
+        p.restart_at(pos)
+        row = slow_outcome(num_outcomes + 1)
+        if row is None:
+            break
+        parts.append(row)
+        num_outcomes += 1
+        pos = p.peek().pos
+    table = np.concatenate(parts)
 
     def outcome_number(token: _Token) -> int:
         if token.kind != "word" or not (token.text.isascii() and token.text.isdigit()):

@@ -35,6 +35,11 @@ MAX_PAYOFF_BYTES = 4 * 1024**3
 #: solvers can enumerate unless almost every player has a single action.
 MAX_PLAYERS = 32
 
+#: The most actions one player may have. Every action has a label (a Python string of about 60
+#: bytes), so this also bounds the memory of the labels, which the payoff budget does not see: a
+#: 1 x 100,000,000 game has only 1.5 GiB of payoffs but would need 6 GB of labels.
+MAX_ACTIONS = 1_000_000
+
 MixedProfile = tuple[np.ndarray, ...]
 
 
@@ -50,7 +55,8 @@ def check_game_size(num_actions: Sequence[int], source: str = "game") -> None:
     """Raise :class:`InputError` if a game of this shape has too many players or would not fit in memory.
 
     Checked before anything of the game's size is allocated: at most :data:`MAX_PLAYERS` players,
-    at least one action each, and a payoff array of at most :data:`MAX_PAYOFF_BYTES`.
+    at least one and at most :data:`MAX_ACTIONS` actions each, and a payoff array of at most
+    :data:`MAX_PAYOFF_BYTES`.
 
     Examples
     --------
@@ -69,6 +75,13 @@ def check_game_size(num_actions: Sequence[int], source: str = "game") -> None:
         )
     if any(int(a) < 1 for a in num_actions):
         raise InputError("every player needs at least one action", source=source)
+    largest = max((int(a) for a in num_actions), default=0)
+    if largest > MAX_ACTIONS:
+        k = next(i for i, a in enumerate(num_actions) if int(a) == largest)
+        raise InputError(
+            f"player {k + 1} of {n} has {largest:,} actions; coop handles at most {MAX_ACTIONS:,} actions per player",
+            source=source,
+        )
     profiles = math.prod(int(a) for a in num_actions)
     nbytes = 8 * n * profiles
     if nbytes > MAX_PAYOFF_BYTES:
@@ -81,9 +94,12 @@ def check_game_size(num_actions: Sequence[int], source: str = "game") -> None:
 
 
 def _gib(nbytes: int) -> str:
-    """``149 GiB``; astronomically large sizes as a power of ten (``1e+2000 GiB``), never an overflow."""
+    """``149 GiB``; ``just over 4 GiB`` at the limit; astronomically large sizes as a power of ten."""
     if nbytes < 1024**3 * 1e15:
-        return f"{nbytes / 1024**3:.3g} GiB"
+        shown = f"{nbytes / 1024**3:.3g}"
+        if nbytes > MAX_PAYOFF_BYTES and shown == f"{MAX_PAYOFF_BYTES / 1024**3:.3g}":
+            return f"just over {shown} GiB"
+        return f"{shown} GiB"
     digits = len(str(nbytes // 1024**3)) - 1
     return f"about 1e{digits} GiB"
 

@@ -8,6 +8,7 @@ all pure profiles, and with QuantEcon (``Player.payoff_vector``, ``is_nash``), N
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -166,10 +167,11 @@ def test_validation_errors(build, message):
 
 
 def test_size_limit_boundary():
-    cells = MAX_PAYOFF_BYTES // (8 * 2)
-    check_game_size([cells, 1])  # exactly at the limit: accepted
-    with pytest.raises(InputError):
-        check_game_size([cells + 1, 1])
+    side = math.isqrt(MAX_PAYOFF_BYTES // (8 * 2))  # a square 2-player game of exactly MAX_PAYOFF_BYTES
+    assert 8 * 2 * side * side == MAX_PAYOFF_BYTES
+    check_game_size([side, side])  # exactly at the limit: accepted
+    with pytest.raises(InputError, match="GiB"):
+        check_game_size([side, side + 1])
 
 
 # ---------------------------------------------------------------------- evaluation vs brute force
