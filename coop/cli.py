@@ -58,6 +58,8 @@ EXIT_INTERNAL_ERROR = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 EXIT_CLOSED_PIPE = 141
+#: The most points ``coop sweep --points`` takes (a sampled design draws them all at once: 80 MB per parameter).
+MAX_SAMPLED_POINTS = 10_000_000
 #: errno values of a write that failed because the output is full or broken (not a bug in coop).
 OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
 
@@ -415,7 +417,8 @@ def plot(file: str, kind: str, output: Path | None, force: bool, delta: float | 
 @click.option("--design", type=click.Choice(["grid", "random", "sobol", "lhs"]), default=None,
               help="grid: every combination [default]; random, sobol, lhs (Latin hypercube): --points points "
               "drawn between the bounds.")
-@click.option("--points", type=click.IntRange(min=1), default=None, help="Points of a sampled design.")
+@click.option("--points", type=click.IntRange(min=1, max=MAX_SAMPLED_POINTS), default=None,
+              help="Points of a sampled design.")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Seed of a sampled design [default: 0].")
 @set_opt
 @click.option("--method", type=click.Choice(METHODS), default="auto", show_default=True,

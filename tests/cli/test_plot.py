@@ -1,4 +1,4 @@
-"""`coop plot`: PNG files, what they draw, and one-line errors."""
+"""`coop plot` (and `coop sweep --plot`): PNG, SVG and PDF files, what they draw, and one-line errors."""
 
 from __future__ import annotations
 
@@ -11,6 +11,15 @@ from coop.sections.registry import figure_kinds
 from coop.sections.report import draw_figure
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def is_format(data: bytes, suffix: str) -> bool:
+    """The file's bytes are what its suffix says: PNG's magic number, PDF's header, an SVG document."""
+    if suffix == ".png":
+        return data.startswith(PNG_MAGIC)
+    if suffix == ".pdf":
+        return data.startswith(b"%PDF-") and b"%%EOF" in data[-64:]
+    return data.lstrip().startswith(b"<?xml") and b"<svg" in data[:2000] and data.rstrip().endswith(b"</svg>")
 
 
 def test_cli_lists_every_plot_kind():
@@ -117,3 +126,48 @@ def test_evolution_plots(tmp_path, source, kind):
 def test_evolution_plot_errors(tmp_path, args, message):
     res = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "x.png")])
     assert res.exit_code == 2 and message in res.stderr and res.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf", ".PDF"])
+def test_the_suffix_names_the_format(tmp_path, suffix):
+    out = tmp_path / f"figure{suffix}"
+    res = CliRunner().invoke(cli, ["plot", "ai-arms-race", "--kind", "critical-delta", "-o", str(out)])
+    assert res.exit_code == 0, res.stderr
+    assert is_format(out.read_bytes(), suffix.lower())
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".pdf"])
+def test_sweep_plot_suffix_names_the_format(tmp_path, suffix):
+    out = tmp_path / f"sweep{suffix}"
+    res = CliRunner().invoke(cli, ["sweep", "ai-arms-race", "-p", "relative_gains=0:1:3", "--section", "stage",
+                                   "--no-thresholds", "--workers", "1", "--plot", str(out)])
+    assert res.exit_code == 0, res.stderr
+    assert is_format(out.read_bytes(), suffix)
+
+
+@pytest.mark.parametrize("name", ["figure.jpg", "figure", "figure.png.bak", "figure.eps"])
+@pytest.mark.parametrize("command", [["plot", "ai-arms-race", "--kind", "critical-delta", "-o"],
+                                     ["sweep", "ai-arms-race", "-p", "relative_gains=0:1:3", "--plot"]],
+                         ids=["plot", "sweep"])
+def test_other_suffixes_are_refused_before_any_work(tmp_path, monkeypatch, command, name):
+    import coop.inputs
+    import coop.sweeps.run
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work started")
+
+    monkeypatch.setattr(coop.inputs, "load_input", no_work)
+    monkeypatch.setattr(coop.sweeps.run, "run", no_work)
+    res = CliRunner().invoke(cli, [*command, str(tmp_path / name)])
+    assert res.exit_code == 2
+    assert res.stderr.count("\n") == 1 and res.stderr.startswith("coop: error: ")
+    assert "unknown figure format" in res.stderr and "name the file .png, .svg or .pdf" in res.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_plot_help_names_the_formats():
+    res = CliRunner().invoke(cli, ["plot", "--help"])
+    assert ".png, .svg, .pdf" in " ".join(res.stdout.split())
+    res = CliRunner().invoke(cli, ["sweep", "--help"])
+    assert ".png, .svg or .pdf" in " ".join(res.stdout.split())
