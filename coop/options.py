@@ -43,7 +43,7 @@ format_opt = click.option(
 
 tol_opt = click.option(
     "--tol",
-    type=FiniteFloat(min=0.0, min_open=True),
+    type=FiniteFloat(min=0.0, max=0.1, min_open=True),  # as coop.solvers.nash.results.regret_tolerance checks
     default=None,
     help="Relative regret tolerance for accepting an equilibrium: no player may gain more than TOL times "
     "what is at stake for them (the spread of their payoffs against the others' strategies) "

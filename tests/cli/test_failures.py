@@ -59,6 +59,44 @@ def test_a_closed_stdout_is_one_line():
     assert "standard output (it is closed)" in one_line(res.stderr)
 
 
+class _Report:
+    """Stands in for a solve report (the solving is not what these tests are about)."""
+
+    sections = ("stage",)
+
+    def text(self) -> str:
+        return "a report\n" * 1000
+
+    def to_dict(self) -> dict:
+        return {"report": ["line"] * 1000}
+
+
+@pytest.mark.parametrize("errno_, strerror", [(28, "No space left on device"), (5, "Input/output error"),
+                                              (32, "Broken pipe")])
+@pytest.mark.parametrize("args", [("solve", "ai-arms-race"), ("solve", "ai-arms-race", "--format", "json"),
+                                  ("list",), ("validate", "ai-arms-race"), ("export", "ai-arms-race")], ids=" ".join)
+def test_every_command_survives_a_failing_stdout(monkeypatch, args, errno_, strerror):
+    import click
+
+    import coop.sections.report
+
+    real_echo = click.echo
+
+    def echo(message=None, file=None, nl=True, err=False, color=None):
+        if not err and file is None:
+            raise OSError(errno_, strerror)
+        real_echo(message, file=file, nl=nl, err=err, color=color)
+
+    monkeypatch.setattr(click, "echo", echo)
+    monkeypatch.setattr(coop.sections.report, "analyse", lambda *a, **k: _Report())
+    res = invoke(*args)
+    if errno_ == 32:  # a closed pipe: quietly
+        assert res.exit_code == 141 and res.stderr == ""
+    else:
+        assert res.exit_code == 2
+        assert one_line(res.stderr) == f"coop: error: cannot write to standard output ({strerror})"
+
+
 # ----------------------------------------------------------------------------- output files
 DEVICES = [p for p in ("/dev/full", "/dev/null") if Path(p).exists()]
 SYSTEM_FOLDERS = ("/dev", "/proc", "/sys")
@@ -363,7 +401,8 @@ def test_an_overflowing_parameter_prints_no_warning():
 
 # ----------------------------------------------------------------------------- bad option values
 BAD_VALUES = [
-    *[(("solve", "ai-arms-race", "--tol"), v) for v in ("nan", "NaN", "inf", "-inf", "0", "-1", "1e-400", "abc")],
+    *[(("solve", "ai-arms-race", "--tol"), v) for v in ("nan", "NaN", "inf", "-inf", "0", "-1", "1e-400", "abc",
+                                                                  "0.5")],
     *[(("plot", "ai-arms-race", "--kind", "payoff-sets", "--delta"), v)
       for v in ("nan", "inf", "-inf", "-0.1", "1", "1.5", "x")],
     *[(("sweep", "ai-arms-race", "--design", "random", "-p", "relative_gains=0:1", "--points"), v)
