@@ -437,19 +437,31 @@ def _formulas(node: YNode, ctx: _Context) -> np.ndarray:
         per_player = [node["all"]] * n
     else:
         per_player = _per_player(node, ctx, "payoffs.formulas")
-    env: dict[str, float | np.ndarray] = dict(ctx.params)
-    for i, (player, acts) in enumerate(zip(ctx.players, ctx.actions, strict=True)):
+    # Indicators and counts are made only for the names a formula uses: one array per action of
+    # every player (or a full-size count per shared action) would take memory quadratic in the actions.
+    positions = {f"{p}.{a}": (i, k) for i, (p, acts) in enumerate(zip(ctx.players, ctx.actions, strict=True))
+                 for k, a in enumerate(acts)}
+    counted = {f"n_{a}": k for k, a in enumerate(ctx.actions[0]) if f"n_{a}" not in ctx.params} if shared else {}
+
+    def indicator(i: int, k: int) -> np.ndarray:
         view = [1] * n
-        view[i] = len(acts)
-        for k, action in enumerate(acts):
-            indicator = np.zeros(len(acts))
-            indicator[k] = 1.0
-            env[f"{player}.{action}"] = indicator.reshape(view)
-    if shared:  # counts: n_<action> = how many players play it
-        for action in ctx.actions[0]:
-            if f"n_{action}" not in ctx.params:
-                env[f"n_{action}"] = sum(env[f"{p}.{action}"] for p in ctx.players)
-    indicators = [k for k in env if "." in k]
+        view[i] = shape[i]
+        x = np.zeros(shape[i])
+        x[k] = 1.0
+        return x.reshape(view)
+
+    def value(name: str, player: int) -> float | np.ndarray | None:
+        """The value of ``name`` in the formula of ``player``, ``None`` when it is unknown."""
+        if "all" in node and name.startswith("self.") and name[5:] in ctx.action_index[player]:
+            return indicator(player, ctx.action_index[player][name[5:]])  # `self.action`: the player's own
+        if name in ctx.params:
+            return ctx.params[name]
+        if name in positions:
+            return indicator(*positions[name])
+        if name in counted:  # n_<action>: how many players play it
+            return sum((indicator(j, counted[name]) for j in range(n)), np.zeros(shape))
+        return None
+
     out = np.zeros((n, *shape))
     for i, fnode in enumerate(per_player):
         what = f"the payoff formula of {ctx.players[i]!r}"
@@ -459,24 +471,21 @@ def _formulas(node: YNode, ctx: _Context) -> np.ndarray:
             continue
         try:
             formula = parse_formula(fnode.value)
-            local = env
-            if "all" in node:
-                local = dict(env)
-                for action in ctx.actions[i]:
-                    local[f"self.{action}"] = env[f"{ctx.players[i]}.{action}"]
+            local: dict[str, float | np.ndarray] = {}
             for name in sorted(formula.names):
-                if name in local:
+                v = value(name, i)
+                if v is not None:
+                    local[name] = v
                     continue
-                if name in ctx.param_lines:  # cannot happen: all parameters are evaluated first
-                    continue  # pragma: no cover
                 if "." in name:
+                    indicators = list(positions)
                     hint = ", or self.action in payoffs.formulas.all" if shared else ""
                     raise InputError(
                         f"unknown indicator {name!r}{suggest(name, indicators)} in formula "
                         f"{shown(formula.text)}; indicators are Player.action, e.g. {indicators[0]!r}{hint}"
                     )
                 counts = f"; counts are n_action, e.g. n_{ctx.actions[0][0]}" if shared else ""
-                near = list(ctx.params) + [k for k in env if k.startswith("n_")]
+                near = list(ctx.params) + [k for k in ctx.params if k.startswith("n_")] + list(counted)
                 raise InputError(
                     f"unknown parameter {name!r}{suggest(name, near)} in formula {shown(formula.text)}; "
                     f"known: {known_list(ctx.params)}{counts}"

@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 import unicodedata
@@ -66,9 +67,11 @@ _SEQ, _MAP = _CORE + "seq", _CORE + "map"
 _SCALAR_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, "!"}
 
 # the YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
-_NULL_RE = re.compile(r"~|null|Null|NULL|")
-_TRUE_RE = re.compile(r"true|True|TRUE")
-_FALSE_RE = re.compile(r"false|False|FALSE")
+_WORDS: dict[str, bool | None] = {
+    "": None, "~": None, "null": None, "Null": None, "NULL": None,
+    "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
+}
+_NUMBER_START = frozenset("0123456789+-.")  # every int, float, .inf and .nan starts with one of these
 _INT_RE = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", re.ASCII)
 _FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?", re.ASCII)
 _INF_RE = re.compile(r"[-+]?\.(?:inf|Inf|INF)")
@@ -217,12 +220,10 @@ def resolve_plain(text: str) -> bool | int | float | str | None:
     ValueError
         For an integer of more than 4000 digits.
     """
-    if _NULL_RE.fullmatch(text):
-        return None
-    if _TRUE_RE.fullmatch(text):
-        return True
-    if _FALSE_RE.fullmatch(text):
-        return False
+    if text[:1] not in _NUMBER_START:  # most values are names and text: one look at the first character
+        return _WORDS.get(text, text)
+    if text.isdigit() and text.isascii():  # the usual number: plain digits
+        return int(text) if len(text) <= _MAX_DIGITS else _too_long(text)
     if _INT_RE.fullmatch(text):
         return _int(text)
     if _FLOAT_RE.fullmatch(text):
@@ -358,14 +359,26 @@ class _Builder:
         )
 
     def scalar(self, event: Any) -> None:
-        self.count(event)
-        place, is_key = self.where(event)
-        self.check_tag(event, place, "scalar")
-        text = str(event.value)
+        # the most frequent event: written out, without the helper calls of start()
+        self.values += 1
+        if self.values > MAX_VALUES:
+            self.count(event)
+        stack = self.stack
+        top = stack[-1] if stack else None
+        is_key = top is not None and top.key is None and top.node.kind == "map"
+        if top is None:
+            place = ""
+        elif is_key:
+            place = top.node.place
+        else:
+            place = top.child_place()
+        tag = event.tag
+        if tag is not None:
+            self.check_tag(event, place, "scalar")
+        text = event.value
         if is_key:
-            top = self.stack[-1]
-            line = _mark_line(event.start_mark) or 0
-            if text == "<<" and event.implicit[0] and event.tag is None:
+            assert top is not None  # for the type checker: a key has a mapping above it
+            if text == "<<" and event.implicit[0] and tag is None:
                 raise self.error("YAML merge keys ('<<') are not supported; write the keys out", event, place)
             node = top.node
             if text in node.value:
@@ -373,18 +386,18 @@ class _Builder:
                 raise self.error(
                     f"duplicate key {text!r} (first given at line {node.key_lines[text]})", event, child
                 )
-            top.key, top.key_line = text, line
+            top.key, top.key_line = text, event.start_mark.line + 1
             return
         try:
-            if event.tag is not None:
-                value = _tagged(event.tag, text)
+            if tag is not None:
+                value = _tagged(tag, text)
             elif event.implicit[0]:  # plain: resolved by the YAML 1.2 core schema
                 value = resolve_plain(text)
             else:  # quoted or a block scalar: always text
                 value = text
         except ValueError as err:
             raise self.error(str(err), event, place) from None
-        self.attach(YNode("scalar", value, _mark_line(event.start_mark) or 0, place, self.source, text=text))
+        self.attach(YNode("scalar", value, event.start_mark.line + 1, place, self.source, text=text))
 
     def start(self, event: Any) -> None:
         self.count(event)
@@ -459,10 +472,15 @@ def parse_yaml(text: str, source: str | None = None) -> YNode | None:
         )
     _check_characters(text, source)
     builder = _Builder(text, source)
+    collecting = gc.isenabled()
+    gc.disable()  # the tree has no reference cycles; collecting while it grows only costs time
     try:
         return builder.build(yaml.parse(text, Loader=_Parser))
     except yaml.YAMLError as err:
         raise _yaml_error(err, text, source) from None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _size(nbytes: int) -> str:
