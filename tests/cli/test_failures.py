@@ -311,6 +311,19 @@ def test_ctrl_c_is_one_line_with_status_130(monkeypatch, args):
     assert one_line(res.stderr, "coop: interrupted") == "coop: interrupted"
 
 
+def test_ctrl_c_in_a_sweep_keeps_its_own_message(monkeypatch, tmp_path):
+    import coop.sweeps.run
+
+    def interrupted(*args, **kwargs):  # the executor says what it kept and how to resume, then re-raises
+        print("coop sweep interrupted: 3 of 9 points are kept in STORE; resume ...", file=sys.stderr)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(coop.sweeps.run, "run", interrupted)
+    res = invoke("sweep", "ai-arms-race", "-p", "relative_gains=0:1:9", "--store", tmp_path / "s")
+    assert res.exit_code == 130
+    assert one_line(res.stderr, "coop sweep interrupted: 3 of 9 points are kept")
+
+
 def test_sigint_in_a_real_process_is_one_line_with_status_130():
     script = textwrap.dedent("""
         import sys, time
