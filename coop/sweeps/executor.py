@@ -489,13 +489,18 @@ def _json_round_trip(data: Any) -> Any:
 
 
 def _write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
+    """Write ``data`` to ``path`` whole or not at all: a temporary file renamed over it, removed if interrupted."""
     tmp = path.with_name(path.name.rsplit(".", 1)[0] + ".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        if sync:
-            fh.flush()
-            os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:  # Ctrl-C between the write and the rename included: no .tmp left in the store
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 # ---------------------------------------------------------------------------- running
