@@ -226,3 +226,64 @@ def test_step_is_a_threshold():
     assert parse_formula("step(0)").evaluate({}) == 1.0 and parse_formula("step(-1e-12)").evaluate({}) == 0.0
     expr = f.to_sympy({k: sp.Symbol(k) for k in ("b", "r", "n_C", "M")})
     assert expr.subs({"b": 1, "r": sp.Rational(1, 2), "n_C": 2, "M": 3}) == sp.Rational(1, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param("2²", r"column 2 .*'²' \(SUPERSCRIPT TWO\); superscripts are not supported; write '\*\*'",
+                     id="superscript"),
+        pytest.param("1 + ³", r"column 5 .*superscripts", id="lone_superscript"),
+        pytest.param(".²", r"column 2 .*superscripts", id="dot_superscript"),
+        pytest.param("x₁", r"column 2 .*SUBSCRIPT ONE", id="subscript"),
+        pytest.param("2 × 3", r"column 3 .*MULTIPLICATION SIGN\); write '\*'", id="times_sign"),
+        pytest.param("6 ÷ 3", r"DIVISION SIGN\); write '/'", id="division_sign"),
+        pytest.param("1 − 2", r"MINUS SIGN\); write '-'", id="unicode_minus"),
+        pytest.param("1\u00a0+ 2", r"column 2 .*NO-BREAK SPACE\); write a plain space", id="nbsp"),
+        pytest.param("a\u200bb", r"ZERO WIDTH SPACE\); a control or invisible", id="zero_width"),
+        pytest.param("1\x002", r"column 2 .*'\\x00'; a control or invisible", id="nul"),
+        pytest.param("١٢", r"ARABIC-INDIC DIGIT ONE\); write numbers with the digits 0-9", id="arabic_digits"),
+        pytest.param("½", r"write numbers with the digits 0-9", id="vulgar_fraction"),
+        pytest.param("café", r"column 4 .*names use the letters A-Z", id="accented_letter"),
+        pytest.param("“gain”", r"strings are not allowed", id="typographic_quotes"),
+        pytest.param("x" * 100_000, r"at most 10000 characters long, got 100000", id="very_long"),
+        pytest.param("(" * 10_000 + "1" + ")" * 10_000, r"at most 10000 characters", id="ten_thousand_levels"),
+        pytest.param("(" * 4_000 + "1" + ")" * 4_000, r"nests more than 100 levels", id="four_thousand_levels"),
+        pytest.param("-" * 5_000 + "1", r"nests more than 100 levels", id="many_signs"),
+        pytest.param("9" * 5_000, r"is too large", id="long_literal"),
+    ],
+)
+def test_odd_characters_and_sizes_are_named(text, message):
+    with pytest.raises(InputError, match=message) as info:
+        parse_formula(text)
+    assert len(str(info.value)) < 400  # long formulas are shown shortened
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param("10**10**10", r"a power .* gives a non-finite number", id="huge_power"),
+        pytest.param("2**1e308", r"non-finite", id="huge_exponent"),
+        pytest.param("exp(1000)", r"exp .* non-finite", id="exp_overflow"),
+        pytest.param("1e308 * 10", r"a product .* non-finite", id="product_overflow"),
+    ],
+)
+def test_overflow_is_an_error_not_infinity(text, message):
+    with pytest.raises(InputError, match=message):
+        parse_formula(text).evaluate({})
+
+
+def test_tiny_literal_is_zero_and_exact_quickly():
+    f = parse_formula("1e-999999 + 1")
+    assert f.evaluate({}) == 1.0
+    assert f.to_sympy({}) == 1  # from the float value (0), not a million-digit denominator
+    assert parse_formula("1.5e-3").to_sympy({}) == sympy.Rational(3, 2000)
+
+
+def test_long_formulas_are_shortened_around_the_error():
+    text = "a + " * 200 + "b ^ 2"
+    with pytest.raises(InputError) as info:
+        parse_formula(text)
+    message = str(info.value)
+    assert f"column {len(text) - 2}" in message and "b ^ 2" in message and f"({len(text)} characters)" in message
+    assert len(message) < 300
