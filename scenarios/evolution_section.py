@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.scenarios import fields
 from coop.scenarios.schema import KeySpec, check_keys
@@ -57,6 +58,7 @@ from coop.solvers.evolution.names import (
     Populations,
     UpdateRule,
 )
+from coop.solvers.evolution.sizes import check_basins, check_integrations, check_population
 
 EVOLUTION_KEYS: dict[str, KeySpec] = {
     "populations": KeySpec(f"{' or '.join(POPULATIONS)} (one: a symmetric game)"),
@@ -181,8 +183,17 @@ def _start(node: YNode | None, game: NormalFormGame, populations: str,
                            for p, acts, v in zip(game.players, game.actions, shares, strict=True)])
 
 
+def _check(where: YNode, check: Callable[..., None], *args: Any) -> None:
+    """Run a size check of :mod:`coop.solvers.evolution.sizes`; its refusal is located at ``where``."""
+    try:
+        check(*args)
+    except InputError as err:
+        raise where.error(err.message) from None
+
+
 def build_evolution(node: YNode, game: NormalFormGame, scalar: Callable[[YNode, str], float]) -> EvolutionSpec:
-    """Validate the ``evolution`` section against the stage game."""
+    """Validate the ``evolution`` section against the stage game; work past the budgets (the integrations, the
+    basins' starts, a finite population's tables) is refused here, before anything runs."""
     if node.kind == "scalar" and node.value is None:
         node = YNode("map", {}, node.line, node.place, node.source)
     check_keys(node, EVOLUTION_KEYS, "evolution")
@@ -215,6 +226,11 @@ def build_evolution(node: YNode, game: NormalFormGame, scalar: Callable[[YNode, 
             runs.append(DynamicRun(dyn, eta, _start(entry.get("start"), game, populations, scalar), time))
     else:
         runs.append(DynamicRun(DEFAULT_DYNAMIC, None, _start(None, game, populations, scalar), DEFAULT_RUN_TIME))
+    one = populations == "one" and game.num_players == 2  # one population in groups runs N identical ones
+    sizes = [len(game.actions[0])] if one else list(game.num_actions)
+    if "dynamics" in node:
+        for run, entry in zip(runs, fields.sequence(node["dynamics"], "dynamics"), strict=True):
+            _check(entry, check_integrations, 1, run.time, run.dynamic, game.payoff_scale, sizes, one, run.eta)
     # one population per player of a game with three or more players has many rest points (every pure
     # profile and more): they are listed only on request
     rest = game.num_players == 2 or (groups and len(game.actions[0]) == 2)
@@ -236,6 +252,7 @@ def build_evolution(node: YNode, game: NormalFormGame, scalar: Callable[[YNode, 
         if dyn == "logit":
             eta = fields.positive(bnode["eta"], scalar, "eta") if "eta" in bnode else DEFAULT_LOGIT_ETA
         time = fields.positive(bnode["time"], scalar, "time") if "time" in bnode else DEFAULT_BASIN_TIME
+        _check(bnode, check_basins, sizes, res, time, dyn, game.payoff_scale, sizes, one, eta)
         basins = BasinSpec(res, dyn, eta, time)
     finite = None
     if "finite_population" in node:
@@ -252,6 +269,7 @@ def build_evolution(node: YNode, game: NormalFormGame, scalar: Callable[[YNode, 
                 else DEFAULT_SELECTION)
         mu = fields.probability(fnode["mutation"], scalar, "mutation") if "mutation" in fnode else DEFAULT_MUTATION
         rule = fields.choice(fnode["rule"], UPDATE_RULES, "update rule") if "rule" in fnode else DEFAULT_UPDATE_RULE
+        _check(fnode["size"], check_population, z, len(game.actions[0]), game.num_players)
         finite = FiniteSpec(z, beta, mu, rule)
     return EvolutionSpec(populations, tuple(runs), rest, basins, finite)
 

@@ -97,10 +97,14 @@ class DynamicsResult:
         lines = [f"Evolutionary dynamics ({who})"]
         for t in self.trajectories:
             eta = f" (eta {format_number(t.parameters['eta'])})" if t.dynamic == "logit" else ""
-            lines += textwrap.wrap(
-                f"{t.dynamic}{eta} from {population_state(model, t.states[0])}: at t = "
-                f"{format_number(float(t.times[-1]))} the shares are {population_state(model, t.states[-1])}",
-                WIDTH, initial_indent="  ", subsequent_indent="    ")
+            if t.complete:
+                said = (f"at t = {format_number(float(t.times[-1]))} the shares are "
+                        f"{population_state(model, t.states[-1])}")
+            else:  # never pass the last state computed off as where the dynamic goes
+                said = (f"INCOMPLETE: {t.reason}: {population_state(model, t.states[-1])}. This is not where the "
+                        "dynamic ends; give a shorter time")
+            lines += textwrap.wrap(f"{t.dynamic}{eta} from {population_state(model, t.states[0])}: {said}",
+                                   WIDTH, initial_indent="  ", subsequent_indent="    ")
         if self.rest_points is not None:
             rp = self.rest_points
             lines.append("")
@@ -116,12 +120,27 @@ class DynamicsResult:
                 shares += f"; no convergence: {100 * b.unconverged:.0f}%"
             lines += textwrap.wrap(f"Basins of attraction ({b.dynamic}, {len(b.starts)} starts on a grid): {shares}",
                                    WIDTH, initial_indent="  ", subsequent_indent="    ")
+            if not b.complete:
+                lines += textwrap.wrap(f"INCOMPLETE: {b.reason}.", WIDTH, initial_indent="    ",
+                                       subsequent_indent="    ")
         for note in self.notes:
             lines += textwrap.wrap(f"Note: {note}", WIDTH, initial_indent="  ", subsequent_indent="    ")
         lines.append("")
         lines += textwrap.wrap("Rest points are where the dynamic stops; a stable one attracts the states near it.",
                                WIDTH)
         return lines
+
+    @property
+    def complete(self) -> bool:
+        """Whether every integration reached its time (trajectories and basins)."""
+        return all(t.complete for t in self.trajectories) and (self.basins is None or self.basins.complete)
+
+    def reasons(self) -> list[str]:
+        """Why each incomplete part stopped early."""
+        out = [f"run {k + 1} ({t.dynamic}): {t.reason}" for k, t in enumerate(self.trajectories) if not t.complete]
+        if self.basins is not None and not self.basins.complete:
+            out.append(f"basins: {self.basins.reason}")
+        return out
 
     def metrics(self) -> dict[str, Metric]:
         out: dict[str, Metric] = {}
@@ -131,7 +150,8 @@ class DynamicsResult:
             for name, acts, block in zip(model.names, model.actions, blocks, strict=True):
                 prefix = f"run{k + 1}.end" + (f".{name}" if len(model.names) > 1 else "")
                 for a, share in zip(acts, block, strict=True):
-                    out[f"{prefix}.{a}"] = float(share)
+                    # a run that stopped early has no end state: missing, not its last state computed
+                    out[f"{prefix}.{a}"] = float(share) if t.complete else None
         if self.rest_points is not None:
             stable = [p for p in self.rest_points.points if p.stability == "stable"]
             out["stable_rest_points"] = len(stable)
@@ -220,7 +240,27 @@ class DynamicsAnalysis(Analysis):
 
         result: DynamicsResult = results[self.name]
         if kind == "simplex":
-            return plot_simplex(result, loaded)
+            return note_incomplete(plot_simplex(result, loaded), result.reasons())
         if kind == "trajectories":
-            return plot_trajectories(result, loaded)
+            fig = plot_trajectories(result, loaded)
+            for c, t in enumerate(result.trajectories):
+                if not t.complete:  # a run of one point is no line: mark it, and say where it stopped
+                    for r in range(len(result.model.names)):
+                        ax = fig.axes[r * len(result.trajectories) + c]
+                        for line in ax.get_lines():
+                            line.set_marker("o")
+                        ax.text(0.5, 0.5, f"stopped early at t = {float(t.times[-1]):.3g}\n(see the title)",
+                                transform=ax.transAxes, ha="center", va="center", fontsize=8, color="#b00000")
+            return note_incomplete(fig, result.reasons())
         raise InputError(f"the {self.name} section draws no {kind!r} figure")
+
+
+def note_incomplete(fig: Figure, reasons: list[str]) -> Figure:
+    """``fig`` with a note under its title when the computation it draws stopped early (``reasons``)."""
+    if not reasons:
+        return fig
+    note = textwrap.fill("INCOMPLETE: " + "; ".join(reasons), max(40, int(fig.get_figwidth() * 12)))
+    title = fig.get_suptitle()
+    fig.suptitle(f"{title}\n{note}" if title else note, fontsize=8, color="#b00000")
+    fig.tight_layout()
+    return fig

@@ -107,6 +107,12 @@ class FinitePopulationResult:
     gradient: Any = None  # coop.solvers.evolution.fixation.BirthDeath (2 strategies)
     stationary: Any = None  # coop.solvers.evolution.stationary.StationaryResult (with mutation)
     notes: tuple[str, ...] = field(default=())
+    #: why the analysis is incomplete (the full chain with mutation skipped as too large), or None
+    reason: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.reason is None
 
     def to_dict(self) -> dict[str, Any]:
         f = self.spec
@@ -118,6 +124,8 @@ class FinitePopulationResult:
                                       if self.gradient is not None else None),
             "stationary": self.stationary.to_dict() if self.stationary is not None else None,
             "notes": list(self.notes),
+            "complete": self.complete,
+            "reason": self.reason,
         }
 
     def text(self) -> list[str]:
@@ -153,6 +161,8 @@ class FinitePopulationResult:
                                    f"distribution: {means}", WIDTH, initial_indent="  ", subsequent_indent="    ")
         for note in self.notes:
             lines += textwrap.wrap(f"Note: {note}", WIDTH, initial_indent="  ", subsequent_indent="    ")
+        if self.reason is not None:
+            lines += textwrap.wrap(f"INCOMPLETE: {self.reason}.", WIDTH, initial_indent="  ", subsequent_indent="    ")
         lines.append("")
         lines += textwrap.wrap(
             "In a finite population a mutant that fixes more often than 1/Z is favoured by selection; the "
@@ -216,15 +226,16 @@ class FinitePopulationAnalysis(Analysis):
         if pop.num_strategies == 2:
             gradient = birth_death(pop, f.size, f.selection, pop.strategies[0], pop.strategies[1], rule=f.rule)
         stationary = None
-        notes: list[str] = []
+        reason = None
         if f.mutation > 0.0:
             states = num_states(f.size, pop.num_strategies)
             if states <= MAX_FULL_CHAIN_STATES:
                 stationary = stationary_distribution(pop, f.size, f.selection, f.mutation, rule=f.rule)
             else:
-                notes.append(f"the full chain with mutation has {states:,} states (more than "
-                             f"{MAX_FULL_CHAIN_STATES:,}); only the small-mutation limit is reported")
-        return FinitePopulationResult(f, pop, sml, gradient, stationary, tuple(notes))
+                reason = (f"the full chain with mutation has {states:,} states (more than {MAX_FULL_CHAIN_STATES:,}), "
+                          "too many to solve: only the small-mutation limit is reported (a smaller population, or "
+                          "fewer strategies, gives the full stationary distribution)")
+        return FinitePopulationResult(f, pop, sml, gradient, stationary, (), reason)
 
     def batch_columns(self, batch: PointBatch, options: SolveOptions) -> Columns | None:
         """Two strategies in pairwise games without mutation (Fermi rule): fixation and the small-mutation limit
@@ -253,17 +264,25 @@ class FinitePopulationAnalysis(Analysis):
             for r, resident in enumerate(names):
                 if a != r:
                     columns[f"fixation_vs_neutral.{mutant}_in_{resident}"] = res.fixation[:, r, a] * z
-        roots, stable = _batched_gradient_roots(matrices, z, f.selection)
+        # the gradient's arrays are (points, Z): a batch is taken in slices that keep them within the budget
+        from coop.solvers.shared.budgets import MEMORY_BYTES
+
+        per_point = 8.0 * 16.0 * (z + 1.0)  # about sixteen (points, Z + 1) arrays at a time
+        step = max(1, int(MEMORY_BYTES // per_point))
+        parts = [_batched_gradient_roots(matrices[i:i + step], z, f.selection) for i in range(0, len(matrices), step)]
+        roots = np.concatenate([p[0] for p in parts])
+        stable = np.concatenate([p[1] for p in parts])
         columns["gradient_roots"] = roots
         columns["gradient_stable_share"] = stable
         return columns
 
     def draw(self, kind: str, results: Mapping[str, Any], loaded: LoadedInput, options: PlotOptions) -> Figure:
         from coop.plots import plot_gradient, plot_stationary
+        from coop.sections.dynamics import note_incomplete
 
         result: FinitePopulationResult = results[self.name]
         if kind == "stationary":
-            return plot_stationary(result, loaded)
+            return note_incomplete(plot_stationary(result, loaded), [] if result.reason is None else [result.reason])
         if result.gradient is None:
             raise InputError("the gradient plot needs evolution.finite_population and a game with 2 strategies",
                              source=loaded.source)

@@ -55,6 +55,10 @@ class InstitutionsResult:
                  ", ".join(format_number(float(v)) for v in a.payoffs.payoffs)]
                 for profile, a in self.analyses]
         lines += ["  " + line for line in table_lines(rows, header)]
+        for profile, a in self.analyses:
+            if not a.complete:
+                lines += textwrap.wrap(f"INCOMPLETE ({a.institution.name}, {profile}): {a.reason}.", WIDTH,
+                                       initial_indent="  ", subsequent_indent="    ")
         lines.append("")
         lines += textwrap.wrap(
             "The least sanction is the smallest sanction (with the design's detection, forum shopping and "

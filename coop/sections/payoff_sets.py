@@ -72,6 +72,13 @@ class PayoffSetsResult:
             lines += textwrap.wrap(f"({self.equilibrium_note})", WIDTH, initial_indent="  ", subsequent_indent="   ")
         elif eq.empty:
             lines.append(f"  subgame-perfect payoffs at delta = {format_number(eq.delta)}: none in pure strategies")
+        elif eq.method == "stage_nash":
+            worst = ", ".join(f"{p} {format_number(float(eq.punishment[i]))}" for i, p in enumerate(players))
+            lines += textwrap.wrap(
+                f"subgame-perfect payoffs at delta = 0 (only the first period counts: the payoffs of the stage "
+                f"game's pure Nash equilibria, with public randomisation their convex hull; exact): "
+                f"{_vertices(eq.vertices)}; worst equilibrium payoffs: {worst}",
+                WIDTH, initial_indent="  ", subsequent_indent="    ")
         else:
             worst = ", ".join(f"{p} {format_number(float(eq.punishment[i]))}" for i, p in enumerate(players))
             bound = f", within {eq.error_bound:.1g}" if eq.error_bound is not None else ""
@@ -80,6 +87,8 @@ class PayoffSetsResult:
                 f"randomisation; Judd-Yeltekin-Conklin outer approximation{bound}): {_vertices(eq.vertices)}; "
                 f"worst equilibrium payoffs: {worst}",
                 WIDTH, initial_indent="  ", subsequent_indent="    ")
+        if eq is not None and not eq.complete:
+            lines += textwrap.wrap(f"INCOMPLETE: {eq.reason}.", WIDTH, initial_indent="  ", subsequent_indent="    ")
         folk = ("Folk theorem: with patient enough players every feasible, individually rational payoff is an "
                 "equilibrium payoff")
         folk += "; `coop plot FILE --kind payoff-sets` draws these sets." if len(players) == 2 else "."
@@ -154,5 +163,9 @@ class PayoffSetsAnalysis(Analysis):
 
     def draw(self, kind: str, results: Mapping[str, Any], loaded: LoadedInput, options: PlotOptions) -> Figure:
         from coop.plots import plot_payoff_sets
+        from coop.sections.dynamics import note_incomplete
 
-        return plot_payoff_sets(results[self.name], loaded, options)
+        sets: PayoffSetsResult = results[self.name]
+        eq = sets.equilibrium
+        reasons = [] if eq is None or eq.complete else [str(eq.reason)]
+        return note_incomplete(plot_payoff_sets(sets, loaded, options), reasons)

@@ -78,6 +78,10 @@ class RepeatedResult:
                  delta_text(a.nash_critical_delta_overall), ", ".join(format_number(float(v)) for v in a.payoffs)]
                 for a in self.profiles]
         lines += ["  " + line for line in table_lines(rows, header)]
+        for a in self.profiles:
+            if not a.complete:
+                lines += textwrap.wrap(f"INCOMPLETE ({a.name}): {a.reason}.", WIDTH, initial_indent="  ",
+                                       subsequent_indent="    ")
         lines.append("")
         lines += textwrap.wrap(
             "A profile is subgame perfect when no player gains from a one-shot deviation after any history; "

@@ -83,6 +83,7 @@ from coop.solvers.evolution.names import (
     Dynamic,
     PopulationsOrAuto,
 )
+from coop.solvers.evolution.sizes import check_integrations
 
 # the codes the kernels branch on (names, help texts and codes: coop.solvers.evolution.names)
 _REPLICATOR = DYNAMIC_CODES["replicator"]
@@ -1052,6 +1053,8 @@ class Trajectory:
         Whether the last requested time was reached.
     message : str
         How the integration ended.
+    requested : float
+        The last time asked for (``times[-1]`` when ``success``).
     """
 
     times: np.ndarray
@@ -1064,6 +1067,27 @@ class Trajectory:
     evaluations: int = 0
     success: bool = True
     message: str = ""
+    requested: float | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether the integration reached the last requested time (``success``)."""
+        return bool(self.success)
+
+    @property
+    def reason(self) -> str | None:
+        """Why the integration stopped early, in a sentence (``None`` when it did not)."""
+        if self.success:
+            return None
+        reached = float(self.times[-1]) if len(self.times) else 0.0
+        end = self.requested if self.requested is not None else reached
+        cause = {
+            _MESSAGES[_MAX_STEPS]: f"it reached its step limit of {int(self.parameters.get('max_steps', 0)):,} steps",
+            _MESSAGES[_STEP_TOO_SMALL]: "its step size fell below the resolution of the time axis",
+            _MESSAGES[_NOT_FINITE]: "the state became NaN or infinite",
+        }.get(self.message, self.message)
+        return (f"the integration stopped before t = {end:.6g} because {cause}; the last state computed is at "
+                f"t = {reached:.6g}")
 
     def population(self, p: int | str) -> np.ndarray:
         """States of population ``p`` (index or name), shape ``(m, k_p)``."""
@@ -1094,6 +1118,8 @@ class Trajectory:
             "evaluations": int(self.evaluations),
             "success": bool(self.success),
             "message": self.message,
+            "complete": self.complete,
+            "reason": self.reason,
         }
 
 
@@ -1156,6 +1182,8 @@ def integrate(game: NormalFormGame | np.ndarray, x0: Any, t: Any = 100.0, dynami
     model = population_model(game, populations, flat.shape[0])
     x = _check_flat(model, flat, "x0")
     times = check_times(t)
+    check_integrations(1, float(times[-1]), dynamic, model.scale, model.shape.tolist(), model.one_population,
+                       eta_v, int(max_steps))
     out = np.empty((times.shape[0], x.shape[0]))
     if model.one_population and dyn == _REPLICATOR:  # the replicator kernel alone: fewer arguments to pass to Numba
         status, filled, acc, rej, nfev = _dopri_replicator(x, times, model.payload, float(rtol), float(atol),
@@ -1171,7 +1199,7 @@ def integrate(game: NormalFormGame | np.ndarray, x0: Any, t: Any = 100.0, dynami
     times_out.setflags(write=False)
     states.setflags(write=False)
     return Trajectory(times_out, states, model, dynamic, params, int(acc), int(rej), int(nfev),
-                      status == _OK and filled == times.shape[0], _MESSAGES[int(status)])
+                      status == _OK and filled == times.shape[0], _MESSAGES[int(status)], float(times[-1]))
 
 
 def vector_field(game: NormalFormGame | np.ndarray, x: Any, dynamic: Dynamic = "replicator",

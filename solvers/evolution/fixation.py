@@ -56,6 +56,7 @@ from coop.solvers.evolution.finite_population import (
     _sigmoid,
 )
 from coop.solvers.evolution.names import DEFAULT_UPDATE_RULE, UpdateRule
+from coop.solvers.evolution.sizes import check_population
 
 
 # ============================================================================ kernels
@@ -305,6 +306,7 @@ def fixation_probabilities(game: PopulationGame, population_size: int, beta: flo
     z, b, code = _check_process(game, population_size, beta, rule)
     if game.num_strategies < 2:
         raise InputError("fixation needs at least 2 strategies")
+    check_population(z, game.num_strategies, game.group_size)
     logf = _log_fixation_matrix_kernel(game.payoffs, game.edge_table(), z, game.group_size - 1, code, b)
     fix = np.exp(logf)
     np.fill_diagonal(fix, 0.0)
@@ -357,6 +359,7 @@ def birth_death(game: PopulationGame, population_size: int, beta: float, invader
     a, r = game.strategy_index(invader), game.strategy_index(resident)
     if a == r:
         raise InputError("invader and resident must be different strategies")
+    check_population(z, game.num_strategies, game.group_size)
     fa, fb, tp, tm = _birth_death_kernel(game.payoffs, game.edge_table(), z, game.group_size - 1, code, b, a, r)
     for arr in (fa, fb, tp, tm):
         arr.setflags(write=False)

@@ -59,6 +59,7 @@ from coop.solvers.evolution.names import (
     Dynamic,
     PopulationsOrSymmetric,
 )
+from coop.solvers.evolution.sizes import check_basins
 
 #: Support profiles enumerated at most (beyond this, rest points need a smaller game).
 MAX_SUPPORTS = 100_000
@@ -492,6 +493,9 @@ class Basins:
     finals : numpy.ndarray
         End state of each start.
     parameters : dict
+    reached : numpy.ndarray or None
+        bool per start: whether its integration reached ``t_end`` (``False``: it stopped early, at the step
+        limit; its label is then ``-1``). ``None`` means every start did.
     """
 
     model: PopulationModel
@@ -502,10 +506,31 @@ class Basins:
     fractions: np.ndarray
     finals: np.ndarray
     parameters: dict[str, Any] = field(default_factory=dict)
+    reached: np.ndarray | None = None
 
     @property
     def unconverged(self) -> float:
         return float(np.mean(self.labels < 0)) if self.labels.size else 0.0
+
+    @property
+    def stopped(self) -> int:
+        """Number of starts whose integration stopped before ``t_end``."""
+        return 0 if self.reached is None else int(np.count_nonzero(~self.reached))
+
+    @property
+    def complete(self) -> bool:
+        """Whether every start was integrated to ``t_end``."""
+        return self.stopped == 0
+
+    @property
+    def reason(self) -> str | None:
+        """Why the basins are incomplete, in a sentence (``None`` when they are complete)."""
+        if self.complete:
+            return None
+        steps = int(self.parameters.get("max_steps", 0))
+        return (f"{self.stopped:,} of {len(self.starts):,} starts stopped at the integrator's step limit of "
+                f"{steps:,} steps before time {float(self.parameters.get('t_end', 0.0)):.6g}; they are counted "
+                "under no convergence (a shorter time, or fewer starts, avoids this)")
 
     def to_dict(self) -> dict[str, Any]:
         names, acts = self.model.names, self.model.actions
@@ -521,18 +546,23 @@ class Basins:
             "no_convergence": self.unconverged,
             "starts": [[float(v) for v in row] for row in self.starts],
             "labels": [int(v) for v in self.labels],
+            "complete": self.complete,
+            "reason": self.reason,
         }
 
 
 def basins(game: NormalFormGame | np.ndarray, dynamic: Dynamic = "replicator", eta: float | None = DEFAULT_LOGIT_ETA,
            resolution: int = DEFAULT_BASIN_RESOLUTION, t_end: float = DEFAULT_BASIN_TIME,
            populations: PopulationsOrSymmetric = "one_if_symmetric", match_tol: float = 1e-3, rtol: float = 1e-8,
-           atol: float = 1e-12) -> Basins:
+           atol: float = 1e-12, max_steps: int = 200_000) -> Basins:
     r"""Basins of attraction of the stable rest points, from a grid of interior starting points.
 
     Every start (``simplex_grid(sizes, resolution)``) is integrated to ``t_end``
     in one parallel Numba call; the end state is assigned to the nearest stable
-    rest point when within ``match_tol`` (max-norm), else labelled ``-1``.
+    rest point when within ``match_tol`` (max-norm), else labelled ``-1``. The work
+    (starts x steps to ``t_end``, at most ``max_steps`` each) is estimated first and
+    refused past the budget (:func:`coop.solvers.evolution.sizes.check_basins`); a start
+    that stops at ``max_steps`` is labelled ``-1`` and counted in ``stopped``.
 
     Examples
     --------
@@ -546,10 +576,13 @@ def basins(game: NormalFormGame | np.ndarray, dynamic: Dynamic = "replicator", e
     model = _model(game, populations)
     if not (np.isfinite(t_end) and t_end > 0):
         raise InputError(f"t_end must be a positive number, got {t_end}")
+    if int(resolution) >= 1:  # the work of every start, before any is integrated
+        check_basins(model.sizes.tolist(), int(resolution), float(t_end), dynamic, model.scale, model.shape.tolist(),
+                     model.one_population, eta, max_steps)
     rp = rest_points(game, dynamic, eta, populations)
     attractors = rp.stable()
     starts = simplex_grid(model.sizes.tolist(), resolution, interior=True)
-    finals, ok = integrate_many(model, starts, t_end, dynamic, eta, rtol, atol)
+    finals, ok = integrate_many(model, starts, t_end, dynamic, eta, rtol, atol, max_steps)
     labels = np.full(starts.shape[0], -1, dtype=np.int64)
     if attractors:
         A = np.array([p.state for p in attractors])
@@ -561,8 +594,9 @@ def basins(game: NormalFormGame | np.ndarray, dynamic: Dynamic = "replicator", e
     for arr in (starts, labels, fractions, finals):
         arr.setflags(write=False)
     params: dict[str, Any] = {"resolution": int(resolution), "t_end": float(t_end), "match_tol": float(match_tol),
-                              "rtol": float(rtol), "atol": float(atol)}
+                              "rtol": float(rtol), "atol": float(atol), "max_steps": int(max_steps)}
     if dynamic == "logit":
         params["eta"] = float(eta)  # type: ignore[arg-type]
-    return Basins(model, dynamic, starts, labels, tuple(attractors), fractions, finals, params)
+    ok.setflags(write=False)
+    return Basins(model, dynamic, starts, labels, tuple(attractors), fractions, finals, params, ok)
 

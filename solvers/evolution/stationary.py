@@ -50,6 +50,7 @@ from coop.solvers.evolution.finite_population import (
 )
 from coop.solvers.evolution.fixation import _names, small_mutation_limit
 from coop.solvers.evolution.names import DEFAULT_UPDATE_RULE, UpdateRule
+from coop.solvers.evolution.sizes import check_chain
 from coop.solvers.shared.compositions import binomial_table, composition_rank, compositions
 
 
@@ -187,6 +188,7 @@ def transition_matrix(game: PopulationGame, population_size: int, beta: float, m
     m = game.num_strategies
     if m < 2:
         raise InputError("a population process needs at least 2 strategies")
+    check_chain(z, m)
     _check_num_states(z, m)
     states = compositions(z, m)
     indptr, indices, data = _transition_kernel(states, game.payoffs, game.compositions, z, code, b, m_rate,

@@ -132,6 +132,8 @@ class InstitutionAnalysis:
         Largest one-shot gain counted as no gain.
     notes : tuple of str
         Caveats (perfect monitoring assumed for subgame perfection, no discount factor).
+    reason : str or None
+        Why the sanctions are not exact: a search that stopped at its step limit (``None``: none did).
     """
 
     game: RepeatedGame = field(repr=False)
@@ -149,6 +151,12 @@ class InstitutionAnalysis:
     sanction_ceiling_per_player: tuple[float | None, ...]
     tol: float
     notes: tuple[str, ...] = ()
+    reason: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether every sanction search reached its precision (``reason`` says which did not)."""
+        return self.reason is None
 
     @property
     def critical_delta(self) -> tuple[float | None, ...]:
@@ -175,6 +183,8 @@ class InstitutionAnalysis:
                            "false_alarm": self.game.false_alarm},
             "tol": self.tol,
             "notes": list(self.notes),
+            "complete": self.complete,
+            "reason": self.reason,
         }
 
 
@@ -184,12 +194,15 @@ def _resolve_profile(repeated: RepeatedGame, profile: Sequence[Automaton] | str)
     return repeated.check_profile(profile)
 
 
-def _interval(f: Callable[[float], float], start: float, tol: float, scale: float) -> tuple[float | None, float | None]:
+def _interval(f: Callable[[float], float], start: float, tol: float, scale: float,
+              stopped: list[str] | None = None) -> tuple[float | None, float | None]:
     """Ends of ``{s >= 0 : f(s) <= tol}`` for a convex ``f`` (an interval); ``(None, None)`` if empty.
 
     ``start`` is the first sanction tried by doubling; the upper end is ``None``
-    when ``f`` is still feasible at ``SANCTION_CAP * start``.
+    when ``f`` is still feasible at ``SANCTION_CAP * start``. A search that runs out of its
+    ``_MAX_STEPS`` steps before its precision appends what it left undone to ``stopped``.
     """
+    stopped = [] if stopped is None else stopped
     eps = _REL_PRECISION * scale
     cap = SANCTION_CAP * start
     inside = None
@@ -226,6 +239,8 @@ def _interval(f: Callable[[float], float], start: float, tol: float, scale: floa
                     a, c, fc = c, d, fd
                     d = a + r * (b - a)
                     fd = f(d)
+            else:
+                stopped.append(f"the search for a working sanction stopped after {_MAX_STEPS} steps (none found)")
             if inside is None:
                 return None, None
     # lower end: f(lo) > tol >= f(hi)
@@ -241,6 +256,9 @@ def _interval(f: Callable[[float], float], start: float, tol: float, scale: floa
                 hi = mid
             else:
                 lo = mid
+        else:
+            stopped.append(f"the bisection for the least sanction stopped after {_MAX_STEPS} steps "
+                           f"(between {lo:.6g} and {hi:.6g})")
         lower = hi
     # upper end: double past the feasible point, then bisect
     ok, v = inside, max(inside, start)
@@ -260,6 +278,9 @@ def _interval(f: Callable[[float], float], start: float, tol: float, scale: floa
             lo = mid
         else:
             hi = mid
+    else:
+        stopped.append(f"the bisection for the sanction ceiling stopped after {_MAX_STEPS} steps "
+                       f"(between {lo:.6g} and {hi:.6g})")
     return float(lower), float(lo)
 
 
@@ -353,6 +374,7 @@ def analyse_institution(
         return (at_zero + s * slope).max(axis=(0, 2))
 
     eff = institution.effective_detection
+    stopped: list[str] = []
     lows: list[float | None] = []
     highs: list[float | None] = []
     for i in range(n):
@@ -367,7 +389,7 @@ def analyse_institution(
         def gain_of_player(s: float, i: int = i) -> float:
             return float(gains(s)[i])
 
-        lo, hi = _interval(gain_of_player, start, tol, base.payoff_scale)
+        lo, hi = _interval(gain_of_player, start, tol, base.payoff_scale, stopped)
         lows.append(lo)
         highs.append(hi)
     least: float | None = None
@@ -384,7 +406,7 @@ def analyse_institution(
     per_high = tuple(None if lows[i] is None else highs[i] for i in range(n))
     return InstitutionAnalysis(
         repeated, institution, tuple(a.name for a in prof), stage, members, spe.is_spe, spe, critical, payoffs,
-        least, ceiling, tuple(lows), per_high, tol, tuple(notes),
+        least, ceiling, tuple(lows), per_high, tol, tuple(notes), "; ".join(stopped) or None,
     )
 
 

@@ -39,12 +39,17 @@ converges to a self-generating set, hence a subset of :math:`V`; the Hausdorff
 distance between the two polygons bounds the error of either one
 (``error_bound``).
 
+At ``delta = 0`` only the first period counts and the set is computed exactly: the convex hull of the stage
+game's pure Nash equilibrium payoffs (:func:`myopic_payoff_set`).
+
 References
 ----------
 Abreu, D., Pearce, D. and Stacchetti, E. (1990). Toward a theory of discounted repeated games with
 imperfect monitoring. *Econometrica* 58(5), 1041-1063.
 Judd, K. L., Yeltekin, S. and Conklin, J. (2003). Computing supergame equilibria. *Econometrica* 71(4),
 1239-1254.
+Mailath, G. J. and Samuelson, L. (2006). *Repeated Games and Reputations*. Oxford UP, ch. 2 (the one-shot
+deviation principle, self-generation).
 Abreu, D. and Sannikov, Y. (2014). An algorithm for two-player repeated games with perfect monitoring.
 *Theoretical Economics* 9(2), 313-338 (the exact method QuantEcon implements; used in the tests).
 """
@@ -743,6 +748,32 @@ class EquilibriumPayoffSet:
     tol: float
     method: str = "jyc_outer"
     notes: tuple[str, ...] = field(default=())
+    stage_nash_payoffs: np.ndarray | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether neither approximation stopped at its iteration cap (an empty outer set is complete)."""
+        return self.reason is None
+
+    @property
+    def reason(self) -> str | None:
+        """Why the set is incomplete, in a sentence (``None`` when it is not)."""
+        if self.empty:
+            return None
+        parts = []
+        if not self.converged:
+            parts.append(f"the outer approximation stopped at its iteration cap ({self.num_iter:,} iterations) "
+                         "before its support values settled: the set shown contains the equilibrium payoffs but "
+                         "may be too large")
+        if self.inner_stopped:
+            parts.append(f"the inner approximation stopped at its iteration cap ({self.inner_num_iter:,} "
+                         "iterations): there is no error bound")
+        return "; ".join(parts) or None
+
+    @property
+    def inner_stopped(self) -> bool:
+        """Whether the inner approximation was cut off by its iteration cap (not settled, not vanished)."""
+        return not self.inner_converged and len(self.inner_vertices) > 0
 
     def to_dict(self, game: NormalFormGame | None = None) -> dict[str, Any]:
         g = self.game if game is None else game
@@ -771,6 +802,9 @@ class EquilibriumPayoffSet:
             "num_directions": int(self.directions.shape[0]),
             "tol": self.tol,
             "notes": list(self.notes),
+            "complete": self.complete,
+            "reason": self.reason,
+            **({} if self.stage_nash_payoffs is None else {"stage_nash_payoffs": pts(self.stage_nash_payoffs)}),
         }
 
 
@@ -909,8 +943,8 @@ def equilibrium_payoff_set(
         A repeated game (its ``stage`` and ``delta`` are used; noise and imperfect monitoring are
         not modelled here and must be absent), or a 2-player stage game with ``delta``.
     delta : float, optional
-        Discount factor in ``(0, 1)``; required with a stage game, and overrides a repeated
-        game's own.
+        Discount factor in ``[0, 1)``; required with a stage game, and overrides a repeated
+        game's own. At ``delta = 0`` the set is the stage game's (see :func:`myopic_payoff_set`).
     num_directions : int
         Number of uniform directions (at least 8); the axes and the outward normals of the
         feasible set's edges are added. More directions give a tighter outer polygon, at a
@@ -941,6 +975,8 @@ def equilibrium_payoff_set(
     ([1.0, 1.0], True)
     """
     stage, d = _stage_and_delta(game, delta)
+    if d == 0.0:
+        return myopic_payoff_set(stage, num_directions)
     if isinstance(num_directions, bool) or not isinstance(num_directions, int | np.integer) or num_directions < 8:
         raise InputError(f"num_directions must be an integer of at least 8, got {num_directions!r}")
     if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 1:
@@ -1033,6 +1069,81 @@ def equilibrium_payoff_set(
     )
 
 
+def _pure_nash_mask(pay: np.ndarray, dev: np.ndarray, slack: float) -> np.ndarray:
+    """Per pure profile (flat C order): no player gains more than ``slack`` by deviating (a pure stage Nash
+    equilibrium), from each profile's payoffs ``pay`` and best deviation payoffs ``dev``."""
+    return np.all(pay >= dev - slack, axis=1)
+
+
+def myopic_payoff_set(game: RepeatedGame | NormalFormGame, num_directions: int = NUM_DIRECTIONS
+                      ) -> EquilibriumPayoffSet:
+    r"""The pure-strategy subgame-perfect payoffs (with public randomisation) of a 2-player game at ``delta = 0``.
+
+    With :math:`\delta = 0` only the first period counts: the normalised payoff
+    :math:`(1-\delta)\sum_t \delta^t u(a^t)` is :math:`u(a^0)`. A one-shot deviation at any history then
+    changes the deviator's current payoff and nothing else (the continuation has weight :math:`\delta = 0`),
+    so by the one-shot deviation principle (Mailath and Samuelson 2006, ch. 2) a profile is subgame perfect
+    iff it prescribes a stage Nash equilibrium after every history; and any stage equilibrium played after
+    every history is one. The pure-strategy subgame-perfect payoffs are therefore exactly the payoffs
+    :math:`u(a)` of the pure Nash equilibria :math:`a` of the stage game, and with public randomisation
+    (a lottery over them drawn before the first period) their convex hull. The same follows from the
+    operator of Abreu, Pearce and Stacchetti (1990) quoted in the module docstring: at :math:`\delta = 0`
+    the incentive constraint of a profile :math:`a` reads :math:`u_i(a) \ge \max_{a'_i} u_i(a'_i, a_{-i})`
+    whatever the continuation set :math:`W`, and the payoff is :math:`u(a)`, so
+    :math:`B(W) = \{u(a) : a \text{ a pure stage Nash equilibrium}\}` for every non-empty :math:`W`; its
+    convex hull is the largest fixed point. No approximation is needed: the set is exact (``error_bound``
+    0); it is empty when the stage game has no pure equilibrium. As :math:`\delta \to 0` the sets of
+    :func:`equilibrium_payoff_set` approach it (tested).
+
+    Examples
+    --------
+    The prisoner's dilemma has one pure equilibrium, mutual defection; the stag hunt two:
+
+    >>> import numpy as np
+    >>> from coop.games import NormalFormGame
+    >>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
+    >>> myopic_payoff_set(NormalFormGame.from_bimatrix(A, A.T)).vertices.tolist()
+    [[1.0, 1.0]]
+    >>> S = np.array([[4.0, 0.0], [3.0, 2.0]])
+    >>> res = myopic_payoff_set(NormalFormGame.from_bimatrix(S, S.T))
+    >>> res.vertices.tolist(), res.punishment.tolist()
+    ([[2.0, 2.0], [4.0, 4.0]], [2.0, 2.0])
+    """
+    stage = game.stage if isinstance(game, RepeatedGame) else game
+    _check_game(stage)
+    if stage.num_players != 2:
+        raise InputError(f"the equilibrium payoff set is computed for 2-player games only, "
+                         f"this game has {stage.num_players} players")
+    scale = stage.payoff_scale
+    pay = _payoff_points(stage)
+    dev = np.empty_like(pay)
+    for i in range(2):
+        dev[:, i] = np.broadcast_to(stage.payoffs[i].max(axis=i, keepdims=True), stage.num_actions).reshape(-1)
+    nash = pay[_pure_nash_mask(pay, dev, _SLACK * scale)]
+    H = _directions(int(num_directions), _hull_2d(pay, _MERGE * scale))
+    notes = ["delta = 0: only the first period counts, so the subgame-perfect payoffs are those of the stage "
+             "game's pure Nash equilibria (with public randomisation, their convex hull); exact, no iteration"]
+    if len(nash):
+        hull = _hull_2d(nash, _MERGE * scale)
+        support = (hull @ H.T).max(axis=0)
+        punishment = hull.min(axis=0)
+        error: float | None = 0.0
+    else:
+        hull = np.empty((0, 2))
+        support = np.full(len(H), -np.inf)
+        punishment = np.full(2, np.nan)
+        error = None
+        notes.append("the stage game has no pure Nash equilibrium: the repeated game at delta = 0 has no "
+                     "pure-strategy subgame-perfect equilibrium")
+    return EquilibriumPayoffSet(
+        game=stage, delta=0.0, vertices=_frozen(hull), inner_vertices=_frozen(hull), directions=_frozen(H),
+        support=_frozen(support), punishment=_frozen(punishment), inner_punishment=_frozen(punishment),
+        empty=not len(nash), converged=True, inner_converged=bool(len(nash)), num_iter=0, inner_num_iter=0,
+        error_bound=error, step_bound=0.0, tol=SET_TOL * scale, method="stage_nash", notes=tuple(notes),
+        stage_nash_payoffs=_frozen(np.unique(nash, axis=0) if len(nash) else np.empty((0, 2))),
+    )
+
+
 def hausdorff_distance(P: np.ndarray, Q: np.ndarray) -> float:
     """Hausdorff distance between two convex polygons given by their vertices.
 
@@ -1105,8 +1216,8 @@ def _stage_and_delta(game: RepeatedGame | NormalFormGame, delta: float | None) -
     if stage.num_players != 2:
         raise InputError(f"the equilibrium payoff set is computed for 2-player games only, "
                          f"this game has {stage.num_players} players")
-    if d is None or d <= 0.0:
-        raise InputError(f"the equilibrium payoff set needs a discount factor in (0, 1), got {d}")
+    if d is None or not 0.0 <= d < 1.0:
+        raise InputError(f"the equilibrium payoff set needs a discount factor in [0, 1), got {d}")
     return stage, float(d)
 
 

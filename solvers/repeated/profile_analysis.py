@@ -64,6 +64,10 @@ class ProfileAnalysis:
         the subgame-perfection columns are for the game with perfect monitoring.
     max_gain : numpy.ndarray
         Per player, the largest one-shot deviation gain per period at the game's delta.
+    complete : bool
+        ``False`` when a computation stopped at its iteration cap (the best-response policy iteration).
+    reason : str or None
+        Why it is not complete.
     """
 
     game: RepeatedGame
@@ -79,6 +83,8 @@ class ProfileAnalysis:
     nash_critical_delta: tuple[float | None, ...] = ()
     nash_critical_delta_overall: float | None = None
     spe_monitoring: str = "perfect"
+    complete: bool = True
+    reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         players = self.game.stage.players
@@ -95,6 +101,8 @@ class ProfileAnalysis:
             "nash_critical_delta": dict(zip(players, self.nash_critical_delta, strict=True)),
             "nash_critical_delta_overall": self.nash_critical_delta_overall,
             "spe_monitoring": self.spe_monitoring,
+            "complete": self.complete,
+            "reason": self.reason,
         }
 
 
@@ -137,4 +145,6 @@ def analyse_profile(game: RepeatedGame, name: str, profile: Sequence[Automaton])
         nash_critical_delta=nash.critical_delta,
         nash_critical_delta_overall=nash.critical_delta_overall,
         spe_monitoring="perfect" if perfect_monitoring else "perfect (benchmark)",
+        complete=nash.complete,
+        reason=nash.reason,
     )

@@ -134,3 +134,26 @@ def test_solve_reports_the_evolution_section(tmp_path, coop_cli, coop_json):
     text = coop_cli("solve", write(tmp_path, HAWK_DOVE)).stdout
     assert "Evolutionary dynamics (one population playing the game against itself)" in text
     assert "Rest points of the replicator dynamic" in text
+
+
+@pytest.mark.parametrize("old, new, problem, marker", ids=["basins_1e12", "basins_per_player", "population_1e9",
+                                                            "run_of_a_huge_game"], argvalues=[
+    ("  basins: {resolution: 8}", "  basins: {resolution: 200, time: 1.0e12}",
+     "basins of attraction from 199 starts to time 1e+12 need about 4e+07 steps", "basins:"),
+    (HAWK_DOVE[HAWK_DOVE.index("evolution:"):], "evolution:\n  populations: per_player\n"
+                                                 "  basins: {resolution: 200, time: 1.0e12}\n",
+     "basins of attraction from 39,601 starts", "basins:"),
+    ("    size: 50", "    size: 1000000000",
+     "a finite population of 1e+09 (its fixation probabilities and gradient of selection) needs about", "size:"),
+    ("      time: 50\n", "      time: 1.0e6\n", None, None),
+])
+def test_work_past_the_budgets_is_refused_at_its_line(tmp_path, old, new, problem, marker):
+    text = HAWK_DOVE.replace(old, new)
+    if problem is None:  # a run of a 2x2 game to any time is bounded by the step limit: accepted
+        load(write(tmp_path, text))
+        return
+    line = 1 + next(k for k, row in enumerate(text.splitlines()) if marker in row)
+    with pytest.raises(InputError) as info:
+        load(write(tmp_path, text))
+    assert problem in info.value.message and "remedy:" in info.value.message
+    assert info.value.line == line

@@ -306,8 +306,7 @@ def test_equilibrium_set_properties(game, delta):
     [
         pytest.param(lambda: equilibrium_payoff_set(tg.prisoners_dilemma()), "delta", id="no_delta"),
         pytest.param(lambda: equilibrium_payoff_set(tg.prisoners_dilemma(), 1.0), "delta", id="delta_one"),
-        pytest.param(lambda: equilibrium_payoff_set(tg.prisoners_dilemma(), 0.0), "discount factor",
-                     id="delta_zero"),
+        pytest.param(lambda: equilibrium_payoff_set(tg.prisoners_dilemma(), -0.1), "delta", id="delta_negative"),
         pytest.param(lambda: equilibrium_payoff_set(tg.three_player_matching_pennies(), 0.9), "2-player",
                      id="three_players"),
         pytest.param(lambda: equilibrium_payoff_set(tg.prisoners_dilemma(), 0.9, num_directions=4),
@@ -440,3 +439,57 @@ def test_nearly_degenerate_random_games():
             continue
         for delta in (0.05, 0.5, 0.9):
             _assert_valid_set(game, equilibrium_payoff_set(game, delta))
+
+
+# ----------------------------------------------------------------------------- delta = 0: the stage game's set
+@pytest.mark.parametrize("factory, expected", [
+    pytest.param(tg.prisoners_dilemma, [[1, 1]], id="pd"),
+    pytest.param(tg.stag_hunt, [[2, 2], [4, 4]], id="stag_hunt"),
+    pytest.param(tg.battle_of_the_sexes, [[1, 2], [2, 1]], id="bos"),
+    pytest.param(tg.matching_pennies, [], id="matching_pennies"),
+])
+def test_at_delta_zero_the_set_is_the_hull_of_the_pure_stage_equilibrium_payoffs(factory, expected):
+    """Only the first period counts: the pure SPE payoffs are the pure stage Nash payoffs (Abreu, Pearce and
+    Stacchetti 1990: B(W) = {u(a) : a a stage equilibrium} for any W), with public randomisation their hull."""
+    game = factory()
+    res = equilibrium_payoff_set(game, 0.0)
+    assert res.method == "stage_nash" and res.delta == 0.0 and res.num_iter == 0
+    assert res.complete and res.reason is None
+    assert np.array_equal(res.vertices, np.array(expected, dtype=float).reshape(-1, 2))
+    assert res.empty == (not expected)
+    nash = {tuple(float(p[tuple(r)]) for p in game.payoffs) for r in pure_nash_indices(game)}
+    assert {tuple(v) for v in res.stage_nash_payoffs.tolist()} == nash
+    doc = res.to_dict()
+    json.dumps(doc)
+    assert doc["complete"] is True and doc["reason"] is None and doc["method"] == "stage_nash"
+    assert len(doc["stage_nash_payoffs"]) == len(nash)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_sets_approach_the_stage_set_as_delta_falls_to_zero(seed):
+    game = _random_game(seed, (3, 3))
+    at_zero = equilibrium_payoff_set(game, 0.0)
+    near = equilibrium_payoff_set(game, 1e-6)
+    assert at_zero.empty == near.empty
+    if not at_zero.empty:
+        scale = game.payoff_scale
+        # the stage set lies in the outer polygon, the inner one (equilibrium payoffs) in the stage set, and the
+        # outer polygon is within its a priori step bound of it
+        assert points_polygon_distance(at_zero.vertices, near.vertices).max() <= 1e-8 * scale
+        assert points_polygon_distance(near.inner_vertices, at_zero.vertices).max() <= 1e-6 * scale
+        assert hausdorff_distance(at_zero.vertices, near.vertices) <= near.step_bound + 1e-8 * scale
+
+
+def test_a_repeated_game_with_delta_zero():
+    rg = RepeatedGame(tg.stag_hunt(), 0.0, (0, 0), (1, 1))
+    assert equilibrium_payoff_set(rg).vertices.tolist() == [[2.0, 2.0], [4.0, 4.0]]
+
+
+def test_an_iteration_cap_is_reported_as_incomplete():
+    res = equilibrium_payoff_set(tg.prisoners_dilemma(), 0.9, max_iter=3)
+    assert not res.converged and not res.complete
+    assert res.reason.startswith("the outer approximation stopped at its iteration cap (3 iterations)")
+    doc = res.to_dict()
+    assert doc["complete"] is False and doc["reason"] == res.reason and doc["converged"] is False
+    done = equilibrium_payoff_set(tg.prisoners_dilemma(), 0.9)
+    assert done.complete and done.to_dict()["complete"] is True

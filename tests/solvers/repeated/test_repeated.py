@@ -610,3 +610,25 @@ def test_horizon_is_validated_and_symbolic_refuses_it():
         critical_discount_factor_symbolic(g, g.profile("grim_trigger"))
     with pytest.raises(InputError, match="needs a discount factor"):
         check_subgame_perfect(repeated(prisoners_dilemma()), g.profile("grim_trigger"))
+
+
+@pytest.mark.parametrize("stage", [prisoners_dilemma(), stag_hunt(), chicken(), three_player_game()],
+                         ids=["pd", "stag", "chicken", "three_players"])
+@pytest.mark.parametrize("kind", ["grim_trigger", "tit_for_tat", "win_stay_lose_shift", "k_period_punishment",
+                                  "always_defect", "always_cooperate"])
+def test_at_delta_zero_subgame_perfect_means_a_stage_equilibrium_in_every_reachable_state(stage, kind):
+    """delta = 0 is a myopic game, not an error: only the current period counts, so a one-shot deviation pays
+    exactly when the profile the automata prescribe at some reachable state is not a stage Nash equilibrium."""
+    from coop.solvers.nash.pure_nash import pure_nash_indices
+    from coop.solvers.repeated.profile_analysis import analyse_profile
+    from coop.solvers.repeated.subgame_perfection import _tables
+
+    g = repeated(stage, 0.0)
+    profile = g.profile(kind)
+    nash = {int(np.ravel_multi_index(tuple(r), stage.num_actions)) for r in pure_nash_indices(stage)}
+    t = _tables(g, profile)
+    expected = all(int(f) in nash for f in t.onpath[t.reach])
+    assert check_subgame_perfect(g, profile).is_spe == expected
+    a = analyse_profile(g, kind, profile)  # every analysis runs at delta = 0
+    assert a.subgame_perfect == expected
+    assert a.critical_delta == critical_discount_factor(repeated(stage, 0.9), profile).per_player  # unaffected
