@@ -115,12 +115,15 @@ _ESCAPE = re.compile(r"\\([\\\"])")
 # characters that can appear in a plain list of decimals (or integers) separated by whitespace or commas
 _PLAIN_NUMBER_CHARS = str.maketrans("", "", "0123456789.eE+- \t\r\n\f\v,")
 _PLAIN_INTEGER_CHARS = str.maketrans("", "", "0123456789 \t\r\n\f\v,")
+_PLAIN_SIGNED_INTEGER_CHARS = str.maketrans("", "", "0123456789+- \t\r\n\f\v,")
 # per byte: whether it separates numbers (ASCII whitespace or a comma)
 _SEPARATOR_BYTE = np.zeros(256, dtype=bool)
 _SEPARATOR_BYTE[[ord(c) for c in " \t\r\n\f\v,"]] = True
+_DIGIT_BYTE = np.zeros(256, dtype=bool)
+_DIGIT_BYTE[ord("0") : ord("9") + 1] = True
 _SEPARATOR = re.compile(r"[\s,]")
 # the payoff part is read in pieces of about this many characters
-_CHUNK = 1 << 22
+_CHUNK = 1 << 18
 
 
 class _Token(NamedTuple):
@@ -319,7 +322,9 @@ def _plain_chunk(chunk: str, allowed: dict[int, int | None],
     ``None`` when anything looks unusual (a character outside ``allowed``, a malformed or overlong
     number): the caller then reads that piece token by token, with the exact error messages.
     A piece has only ASCII digits, signs, dots, exponents, whitespace and commas here, and NumPy
-    reads a number exactly when Python's ``float`` or ``int`` does, to the same value.
+    reads a number exactly when Python's ``float`` or ``int`` does, to the same value. Decimals
+    without a dot or an exponent (most payoffs) are read as integers, three times as fast, and
+    converted: an integer of at most 18 digits becomes the float that ``float()`` gives.
     """
     if chunk.translate(allowed):
         return None
@@ -329,18 +334,36 @@ def _plain_chunk(chunk: str, allowed: dict[int, int | None],
     starts = np.flatnonzero(word & np.concatenate(([True], sep[:-1])))
     if starts.size == 0:
         return np.empty(0, dtype=dtype), starts
-    if dtype is np.int64:  # at most 18 digits: no overflow of int64 (longer ones go the slow way)
-        ends = np.flatnonzero(word & np.concatenate((sep[1:], [True])))
-        if int((ends - starts).max()) >= 18:
-            return None
+    ends = np.flatnonzero(word & np.concatenate((sep[1:], [True])))
+    short = int((ends - starts).max()) < 18  # no overflow of int64
+    if dtype is np.int64 and not short:
+        return None  # longer ones go the slow way
+    whole = dtype is np.int64 or (short and not chunk.translate(_PLAIN_SIGNED_INTEGER_CHARS))
+    if whole and dtype is np.float64:
+        # NumPy reads a lone sign as the integer 0: a sign must start a word and be followed by a digit
+        signs = np.flatnonzero((codes == ord("+")) | (codes == ord("-")))
+        if signs.size:
+            after = np.minimum(signs + 1, codes.size - 1)
+            starts_word = (signs == 0) | sep[np.maximum(signs - 1, 0)]
+            whole = bool(np.all(starts_word & (signs + 1 < codes.size) & _DIGIT_BYTE[codes[after]]))
+    values = _fromstring(chunk, np.int64 if whole else dtype)
+    if values is not None and whole and dtype is np.float64:
+        if "-" in chunk and not values.all():
+            values = _fromstring(chunk, dtype)  # "-0" is the float -0.0, not the integer 0
+        else:
+            values = values.astype(np.float64)
+    # one number per word: a malformed word that NumPy read as two numbers (or none) is caught here
+    return (values, starts) if values is not None and values.size == starts.size else None
+
+
+def _fromstring(chunk: str, dtype: type[np.float64] | type[np.int64]) -> np.ndarray | None:
+    """NumPy's reading of the numbers in ``chunk``, or ``None`` when it cannot read to the end."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # NumPy warns (or raises) when it cannot read to the end
         try:
-            values = np.fromstring(chunk.replace(",", " "), dtype=dtype, sep=" ")
+            return np.fromstring(chunk.replace(",", " "), dtype=dtype, sep=" ")
         except (ValueError, DeprecationWarning):
             return None
-    # one number per word: a malformed word that NumPy read as two numbers (or none) is caught here
-    return (values, starts) if values.size == starts.size else None
 
 
 def _chunk_end(text: str, pos: int) -> int:
@@ -727,8 +750,9 @@ def _read_limited(path: Path, source: str) -> bytes:
             except OSError:
                 size = 0
             if size > limit:
-                raise InputError(f"the file is {_size(size)} ({size:,} bytes); a Gambit .nfg file may be at most "
-                                 f"{_size(limit)}", source=source)
+                exact = f" ({size:,} bytes)" if size >= 1024**2 else ""
+                raise InputError(f"the file is {_size(size)}{exact}; a Gambit .nfg file may be at most {_size(limit)}",
+                                 source=source)
             data = f.read(limit + 1)
     except FileNotFoundError:
         raise InputError("no such file; expected a Gambit .nfg file", source=source) from None

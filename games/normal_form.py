@@ -79,7 +79,8 @@ def check_game_size(num_actions: Sequence[int], source: str = "game") -> None:
     if largest > MAX_ACTIONS:
         k = next(i for i, a in enumerate(num_actions) if int(a) == largest)
         raise InputError(
-            f"player {k + 1} of {n} has {largest:,} actions; coop handles at most {MAX_ACTIONS:,} actions per player",
+            f"player {k + 1} of {n} has {_count(largest)} actions; coop handles at most {MAX_ACTIONS:,} actions "
+            "per player",
             source=source,
         )
     profiles = math.prod(int(a) for a in num_actions)
@@ -104,9 +105,14 @@ def _gib(nbytes: int) -> str:
     return f"about 1e{digits} GiB"
 
 
+def _count(k: int) -> str:
+    """``1,234,567``; a count of more than 15 digits as a power of ten (``about 1e400``)."""
+    return f"{k:,}" if k < 10**15 else f"about 1e{len(str(k)) - 1}"
+
+
 def describe_shape(num_actions: Sequence[int]) -> str:
     """``"3 x 4 x 2"``, shortened for many players: ``"2 x 2 x 2 x ... x 2"``."""
-    counts = [str(int(a)) for a in num_actions]
+    counts = [str(int(a)) if int(a) < 10**15 else _count(int(a)) for a in num_actions]
     if len(counts) <= 6:
         return " x ".join(counts)
     return " x ".join(counts[:3]) + " x ... x " + counts[-1]
