@@ -26,10 +26,11 @@ import numpy as np
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.games.validation import float_array, int_at_least, nonnegative, probability, strategy_labels
+from coop.solvers.shared.budgets import GROUP_COMPOSITIONS
 from coop.solvers.shared.compositions import binomial_table, composition_rank, compositions, edge_table
 
 #: the largest number of co-player compositions a group game may have
-MAX_COMPOSITIONS = 1_000_000
+MAX_COMPOSITIONS = GROUP_COMPOSITIONS
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,8 +73,9 @@ class PopulationGame:
         n = int_at_least(self.group_size, 2, "group size")
         count = math.comb(n - 1 + m - 1, m - 1)
         if count > MAX_COMPOSITIONS:
-            raise InputError(f"{m} strategies in groups of {n} give {count} group compositions; expected at most "
-                             f"{MAX_COMPOSITIONS}", source="game")
+            raise InputError(f"{m} strategies in groups of {n} give {count:,} group compositions, too many to "
+                             f"tabulate; the limit is {MAX_COMPOSITIONS:,}; remedy: fewer strategies or smaller groups",
+                             source="game")
         data = float_array(self.payoffs, "payoffs")
         if data.shape != (m, count):
             raise InputError(f"payoffs must have shape ({m}, {count}) (strategies x compositions of the {n - 1} "

@@ -25,6 +25,7 @@ from coop.sections.base import (
     SolveOptions,
     finite_or_none,
 )
+from coop.solvers.shared.budgets import FULL_CHAIN_STATES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from coop.inputs import LoadedInput
 
 #: The full chain with mutation is solved up to this many population states (C(Z + m - 1, m - 1)).
-MAX_FULL_CHAIN_STATES = 200_000
+MAX_FULL_CHAIN_STATES = FULL_CHAIN_STATES
 
 
 def gradient_roots(bd: Any) -> list[dict[str, Any]]:

@@ -84,6 +84,7 @@ from coop.solvers.evolution.names import (
     PopulationsOrAuto,
 )
 from coop.solvers.evolution.sizes import check_integrations
+from coop.solvers.shared.budgets import GRID_POINTS
 
 # the codes the kernels branch on (names, help texts and codes: coop.solvers.evolution.names)
 _REPLICATOR = DYNAMIC_CODES["replicator"]
@@ -1267,9 +1268,9 @@ def simplex_grid(sizes: Sequence[int], resolution: int, interior: bool = True) -
         rows = [c for c in _compositions(resolution, k, low)]
         blocks.append(np.array(rows, dtype=np.float64) / resolution)
     count = int(np.prod([len(b) for b in blocks]))
-    if count > 2_000_000:
-        raise InputError(f"a grid of {count} starting points is too large; expected at most 2000000 "
-                         "(lower the resolution)")
+    if count > GRID_POINTS:
+        raise InputError(f"a grid of {count:,} starting points is too large; the limit is {GRID_POINTS:,}; remedy: a "
+                         "lower resolution")
     grids = np.meshgrid(*[np.arange(len(b)) for b in blocks], indexing="ij")
     picks = [g.ravel() for g in grids]
     return np.concatenate([b[p] for b, p in zip(blocks, picks, strict=True)], axis=1)

@@ -84,6 +84,7 @@ from coop.errors import InputError
 from coop.games.population import PopulationGame
 from coop.games.validation import int_at_least, nonnegative, probability
 from coop.solvers.evolution.names import DEFAULT_UPDATE_RULE, UPDATE_RULE_CODES, UPDATE_RULES, UpdateRule
+from coop.solvers.shared.budgets import POPULATION_STATES
 from coop.solvers.shared.compositions import binomial_table, composition_rank, compositions
 from coop.solvers.shared.random import uniform as _splitmix
 
@@ -92,7 +93,7 @@ _FERMI = UPDATE_RULE_CODES["fermi"]
 _MORAN = UPDATE_RULE_CODES["moran"]
 _MORAN_EXP = UPDATE_RULE_CODES["moran_exp"]
 #: the largest number of population states the full chain or a state histogram may have
-MAX_STATES = 5_000_000
+MAX_STATES = POPULATION_STATES
 
 Seed = int | np.random.Generator | None
 
@@ -596,7 +597,8 @@ def _check_population(z: int, game: PopulationGame) -> None:
 def _check_num_states(z: int, m: int) -> None:
     n = num_states(z, m)
     if n > MAX_STATES:
-        raise InputError(f"a population of {z} with {m} strategies has {n} states; expected at most {MAX_STATES}")
+        raise InputError(f"a population of {z:,} with {m} strategies has {n:,} states, too many to enumerate; the "
+                         f"limit is {MAX_STATES:,}; remedy: a smaller population or fewer strategies")
 
 
 def _check_process(game: PopulationGame, population_size: Any, beta: Any, rule: UpdateRule) -> tuple[int, float, int]:

@@ -60,9 +60,10 @@ from coop.solvers.evolution.names import (
     PopulationsOrSymmetric,
 )
 from coop.solvers.evolution.sizes import check_basins
+from coop.solvers.shared.budgets import REST_POINT_SUPPORTS
 
 #: Support profiles enumerated at most (beyond this, rest points need a smaller game).
-MAX_SUPPORTS = 100_000
+MAX_SUPPORTS = REST_POINT_SUPPORTS
 #: Relative tolerance on the field's size at an accepted rest point (times the payoff spread).
 REST_TOL = 1e-9
 #: Two rest points closer than this (max-norm) are the same.
@@ -284,8 +285,8 @@ def _supports(model: PopulationModel):
     ]
     count = int(np.prod([len(p) for p in per_pop]))
     if count > MAX_SUPPORTS:
-        raise InputError(f"the game has {count} support profiles; rest points are enumerated for at most "
-                         f"{MAX_SUPPORTS} (fewer actions needed)")
+        raise InputError(f"the rest points of this game need {count:,} support profiles enumerated; the limit is "
+                         f"{MAX_SUPPORTS:,}; remedy: fewer actions (or rest_points: false)")
     return itertools.product(*per_pop)
 
 

@@ -54,6 +54,20 @@ HORIZON_WORK = 1e9
 POPULATION_WORK = 2e10
 
 
+#: Counts that bound an enumeration (each also within the memory budget for the games it serves):
+#: population states enumerated (a finite population's states, a simulated chain's histogram),
+POPULATION_STATES = 5_000_000
+#: population states of the full chain with mutation that a scenario's finite population solves (beyond, only
+#: the small-mutation limit is reported, and the analysis says it is incomplete),
+FULL_CHAIN_STATES = 200_000
+#: co-player compositions of a group game (strategies in groups of N),
+GROUP_COMPOSITIONS = 1_000_000
+#: support profiles enumerated for the replicator's rest points,
+REST_POINT_SUPPORTS = 100_000
+#: starting points of a grid on the simplices.
+GRID_POINTS = 2_000_000
+
+
 def format_bytes(n: float) -> str:
     """A size for reading: ``3.2 GiB``, ``512 MiB``, ``12 KiB`` or ``100 bytes``.
 
