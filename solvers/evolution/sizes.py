@@ -133,11 +133,12 @@ the defaults are resolution 10 and time 200)
 
     if work(starts, time) <= INTEGRATION_WORK:
         return
-    most_starts = largest_within(INTEGRATION_WORK, lambda n: work(n, time), low=1)
+    finest = largest_within(INTEGRATION_WORK, lambda r: work(interior_starts(sizes, r), time),
+                            low=max(sizes) + 1, high=max(int(resolution), max(sizes) + 1))
     longest = largest_within(INTEGRATION_WORK, lambda t: work(starts, t), low=0)
     at_limit = steps_needed(time, rate, max_steps) >= max_steps  # every start would stop at the step limit
-    options = ([f"at most about {format_count(most_starts)} starts at time {format_count(time)}"]
-               if most_starts and not at_limit else [])
+    options = ([f"resolution {finest} at time {format_count(time)}"]
+               if finest > max(sizes) and not at_limit else [])
     if longest >= 1:
         options.append(f"time {format_count(longest)} at resolution {resolution}")
     hint = f" ({', or '.join(options)}; the defaults are resolution 10 and time 200)" if options else ""

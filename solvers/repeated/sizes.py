@@ -148,7 +148,8 @@ periods (fewer with larger automata), or no horizon (an infinitely repeated game
     most = format_count(largest_within(1.0, share))
     what = (f"a finite horizon of {format_count(horizon)} periods (backward induction over every period"
             + (f", for each of {grid:,} discount factors" if grid > 1 else "")
-            + ("" if num_states is None else f", on {num_states:,} reachable joint states") + ")")
+            + ("" if num_states is None else
+               f", on {num_states:,} reachable joint state{'' if num_states == 1 else 's'}") + ")")
     remedy = (f"a horizon of at most about {most} periods"
               + (" (fewer with larger automata)" if num_states is None else " with these automata")
               + ", or no horizon (an infinitely repeated game)")
