@@ -474,11 +474,24 @@ class FixationSimulation:
     unfinished: int
     seed: int
 
+    @property
+    def complete(self) -> bool:
+        """Whether every run reached fixation or extinction before its step cap."""
+        return self.unfinished == 0
+
+    @property
+    def reason(self) -> str | None:
+        """Why the estimate is incomplete, in a sentence (``None`` when every run finished)."""
+        if self.complete:
+            return None
+        return (f"{self.unfinished:,} of {self.runs:,} runs stopped at the step cap before either strategy fixed; "
+                "they are counted as not fixed")
+
     def to_dict(self) -> dict[str, Any]:
         return {"invader": self.invader, "resident": self.resident, "population_size": self.population_size,
                 "beta": self.beta, "rule": self.rule, "runs": self.runs, "fixed": self.fixed,
                 "probability": self.probability, "std_error": self.std_error, "mean_steps": self.mean_steps,
-                "unfinished": self.unfinished, "seed": self.seed}
+                "unfinished": self.unfinished, "seed": self.seed, "complete": self.complete, "reason": self.reason}
 
 
 @dataclass(frozen=True, eq=False)

@@ -149,3 +149,13 @@ def test_the_population_estimate_admits_realistic_populations():
         assert population_cost(z, 2, 2)[0] < MEMORY_BYTES / 10
     check_population(50, 2, 6)  # collective-risk
     check_chain(100, 3)
+
+
+def test_a_fixation_simulation_cut_off_by_its_step_cap_says_so():
+    from coop.solvers.evolution.finite_population import simulate_fixation
+
+    sim = simulate_fixation(POP, 200, 0.0, "C", "D", runs=20, seed=1, max_steps=2)
+    assert sim.unfinished > 0 and not sim.complete
+    assert sim.reason.endswith("runs stopped at the step cap before either strategy fixed; they are counted as not "
+                               "fixed")
+    assert sim.to_dict()["complete"] is False
