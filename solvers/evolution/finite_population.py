@@ -84,7 +84,7 @@ from coop.errors import InputError
 from coop.games.population import PopulationGame
 from coop.games.validation import int_at_least, nonnegative, probability
 from coop.solvers.evolution.names import DEFAULT_UPDATE_RULE, UPDATE_RULE_CODES, UPDATE_RULES, UpdateRule
-from coop.solvers.shared.budgets import POPULATION_STATES
+from coop.solvers.shared.budgets import POPULATION_STATES, SIMULATION_STEPS, check_budget
 from coop.solvers.shared.compositions import binomial_table, composition_rank, compositions
 from coop.solvers.shared.random import uniform as _splitmix
 
@@ -583,6 +583,8 @@ def simulate_chain(game: PopulationGame, population_size: int, beta: float, mu: 
     _check_num_states(z, m)
     n_steps = int_at_least(steps, 1, "steps")
     n_burn = int_at_least(burn_in, 0, "burn_in")
+    check_budget(f"a simulation of {n_steps + n_burn:,} update steps", float(n_steps + n_burn), SIMULATION_STEPS,
+                 "fewer steps", unit="steps")
     if start is None:
         x0 = np.zeros(m, dtype=np.int64)
         x0[0] = z

@@ -50,6 +50,7 @@ from coop.games.automata import Automaton
 from coop.games.repeated import RepeatedGame, check_delta, pack_profile
 from coop.solvers.repeated.sizes import check_joint_states
 from coop.solvers.shared.arrays import advance_skipping, c_order_strides
+from coop.solvers.shared.budgets import SIMULATION_STEPS, check_budget
 from coop.solvers.shared.random import index_from_uniform
 
 # ---------------------------------------------------------------------- kernel inputs
@@ -589,6 +590,8 @@ def simulate_payoffs(
     runs = int(runs)
     if periods < 1 or runs < 2:
         raise InputError(f"simulation needs periods >= 1 and runs >= 2, got {periods} and {runs}")
+    check_budget(f"a simulation of {runs:,} runs of {periods:,} periods", float(runs) * periods * game.num_players,
+                 SIMULATION_STEPS, "fewer runs or periods", unit="player-periods")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     int_seed = int(rng.integers(0, 2**31 - 1))
     stage = game.stage

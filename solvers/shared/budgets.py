@@ -54,6 +54,10 @@ HORIZON_WORK = 1e9
 POPULATION_WORK = 2e10
 
 
+#: Simulated periods (or update steps) one Monte Carlo call may run: runs x periods of a repeated game,
+#: steps of a finite population's chain (each some tens of nanoseconds).
+SIMULATION_STEPS = 1e9
+
 #: Counts that bound an enumeration (each also within the memory budget for the games it serves):
 #: population states enumerated (a finite population's states, a simulated chain's histogram),
 POPULATION_STATES = 5_000_000

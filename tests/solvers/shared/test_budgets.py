@@ -45,5 +45,23 @@ def test_largest_within():
 
 def test_the_limits_are_positive_and_in_one_place():
     for name in ("MEMORY_BYTES", "AUTOMATON_WORK", "TOURNAMENT_TURNS", "INTEGRATION_WORK", "HORIZON_WORK",
-                 "POPULATION_WORK"):
+                 "POPULATION_WORK", "SIMULATION_STEPS", "POPULATION_STATES", "FULL_CHAIN_STATES",
+                 "GROUP_COMPOSITIONS", "REST_POINT_SUPPORTS", "GRID_POINTS"):
         assert getattr(budgets, name) > 0
+
+
+def test_simulations_past_the_budget_are_refused_before_they_run():
+    import numpy as np
+
+    from coop.games import NormalFormGame
+    from coop.games.population import PopulationGame
+    from coop.games.repeated import RepeatedGame
+    from coop.solvers.evolution.finite_population import simulate_chain
+    from coop.solvers.repeated.payoffs import simulate_payoffs
+
+    A = np.array([[3.0, 0.0], [5.0, 1.0]])
+    g = RepeatedGame(NormalFormGame.from_bimatrix(A, A.T), 0.9, (0, 0), (1, 1))
+    with pytest.raises(InputError, match="a simulation of 1,000 runs of 1,000,000,000 periods needs about"):
+        simulate_payoffs(g, g.profile("grim_trigger"), periods=10**9, runs=1000)
+    with pytest.raises(InputError, match="a simulation of 10,000,000,000 update steps needs about"):
+        simulate_chain(PopulationGame.from_matrix(A), 10, 1.0, 0.1, steps=10**10)
