@@ -25,9 +25,11 @@ import numpy as np
 
 from coop.errors import InputError
 
-#: The largest payoff array coop will allocate, in bytes. Beyond this a game is
-#: rejected with a clear message instead of exhausting memory.
-MAX_PAYOFF_BYTES = 4 * 1024**3
+#: The largest payoff array coop will allocate, in bytes (1 GiB: a 2-player 8192 x 8192 game, or 22
+#: players with two actions each). Beyond this a game is rejected with a clear message instead of
+#: exhausting memory. Building a game holds the array twice (the reader's and the game's copy), so
+#: this keeps a game within the 2 GiB that one analysis may use (``coop.solvers.shared.budgets``).
+MAX_PAYOFF_BYTES = 1024**3
 
 #: The most players a game may have. A NumPy array has at most 64 axes; a payoff array has one
 #: axis per player plus one, and solvers add a few more (a batch of profiles, a second profile),

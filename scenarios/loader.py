@@ -443,6 +443,8 @@ def _formulas(node: YNode, ctx: _Context) -> np.ndarray:
                  for k, a in enumerate(acts)}
     counted = {f"n_{a}": k for k, a in enumerate(ctx.actions[0]) if f"n_{a}" not in ctx.params} if shared else {}
 
+    count_arrays: dict[str, np.ndarray] = {}
+
     def indicator(i: int, k: int) -> np.ndarray:
         view = [1] * n
         view[i] = shape[i]
@@ -458,8 +460,13 @@ def _formulas(node: YNode, ctx: _Context) -> np.ndarray:
             return ctx.params[name]
         if name in positions:
             return indicator(*positions[name])
-        if name in counted:  # n_<action>: how many players play it
-            return sum((indicator(j, counted[name]) for j in range(n)), np.zeros(shape))
+        if name in counted:  # n_<action>: how many players play it (full size: made once per name)
+            if name not in count_arrays:
+                total = np.zeros(shape)
+                for j in range(n):
+                    total += indicator(j, counted[name])
+                count_arrays[name] = total
+            return count_arrays[name]
         return None
 
     out = np.zeros((n, *shape))

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import coop.games.nfg as nfg
 from coop.errors import InputError
 from coop.games.nfg import MAX_NFG_BYTES, parse_nfg, read_nfg
-from coop.games.normal_form import MAX_ACTIONS, MAX_PLAYERS, check_game_size
+from coop.games.normal_form import MAX_ACTIONS, MAX_PAYOFF_BYTES, MAX_PLAYERS, check_game_size
 from tests.games.test_nfg import DATA, ERRORS
 
 HEAD = 'NFG 1 R "t" { "A" "B" }\n{ 2 2 }\n'
@@ -102,11 +102,13 @@ HOSTILE = [
      rf"more than {MAX_PLAYERS} players"),
     ("seventy_counts", 'NFG 1 R "t" { "A" "B" }\n{ ' + "1 " * 70 + "}\n1 2", 2,
      r"expected 2 strategy counts .*found more"),
-    ("huge_header", 'NFG 1 R "t" { "A" "B" }\n{ 100000 100000 }\n1 2 3', 2, r"needs 149 GiB of payoffs"),
+    ("huge_header", 'NFG 1 R "t" { "A" "B" }\n{ 100000 100000 }\n1 2 3', 2,
+     r"needs 149 GiB of payoffs; expected at most 1 GiB"),
     ("many_actions", 'NFG 1 R "t" { "A" "B" }\n{ 1 100000000 }\n1 2', 2,
      rf"player 2 of 2 has 100,000,000 actions; coop handles at most {MAX_ACTIONS:,}"),
     ("long_label_list", 'NFG 1 R "t" { "A" "B" }\n{ { ' + '"a" ' * 20_000 + "}\n{ " + '"b" ' * 20_000 + "} }\n1",
-     3, r"player 2 has more than 13,421 strategies: .* more than 4 GiB"),
+     3, rf"player 2 has more than {MAX_PAYOFF_BYTES // (8 * 2 * 20_000):,} strategies: .* more than "
+        rf"{MAX_PAYOFF_BYTES // 1024**3} GiB"),
     ("nul", HEAD + "1 2 3 4\x00 5 6 7 8", 3, r"NUL character"),
     ("unterminated_title", 'NFG 1 R "' + "x" * 100_000, 1, r"unterminated string"),
     ("empty", "", 1, r"expected the header 'NFG 1 R'"),

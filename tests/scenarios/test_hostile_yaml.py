@@ -100,6 +100,10 @@ CASES = [
     ("huge_literal", pay("'" + "9" * 5000 + "'"), PAY_LINE, r"is too large"),
     # players
     ("seventy_players", players(70), 2, r"70 players is too large: coop handles at most 32"),
+    ("twenty_four_players", players(24).replace("actions: [a]", "actions: [a, b]"), 2,
+     r"24 players with 2 x 2 x 2 x ... x 2 actions needs 3 GiB of payoffs; expected at most 1 GiB"),
+    ("actions_over_the_size_cap", "title: T\nplayers:\n  - {name: A, actions: [a]}\npayoffs: {formulas: {A: 1}}\n"
+     .replace("[a]", "[" + ", ".join(f"a{k}" for k in range(200_001)) + "]"), None, r"1 MiB"),
     # the document
     ("empty", "", None, r"the file is empty"),
     ("comments_only", "# nothing\n\n", None, r"the file is empty"),
