@@ -58,6 +58,9 @@ MAX_NESTING = 64
 #: A document may hold at most this many values (scalars, lists and mappings together).
 MAX_VALUES = 250_000
 
+#: Mapping keys are names (of keys, players, parameters): at most this many characters.
+MAX_KEY_LENGTH = 200
+
 # libyaml's parser when PyYAML was built with it (about 15 times faster), else PyYAML's own
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -144,8 +147,8 @@ class YNode:
         if isinstance(v, bool):
             return f"the boolean {self.text!r}"
         if isinstance(v, (int, float)):
-            return f"the number {self.text}"
-        return f"the text {str(v)!r}"
+            return f"the number {_short(self.text, 60)[1:-1]}"
+        return f"the text {_short(str(v), 60)}"
 
     def plain(self) -> Any:
         """The value as plain Python data (dicts, lists, scalars), without positions."""
@@ -385,6 +388,13 @@ class _Builder:
                 child = f"{node.place}.{text}" if node.place else text
                 raise self.error(
                     f"duplicate key {text!r} (first given at line {node.key_lines[text]})", event, child
+                )
+            if len(text) > MAX_KEY_LENGTH:
+                raise self.error(
+                    f"the mapping key {_short(text)} is {len(text):,} characters long; keys are names of at most "
+                    f"{MAX_KEY_LENGTH} characters",
+                    event,
+                    node.place,
                 )
             top.key, top.key_line = text, event.start_mark.line + 1
             return

@@ -117,6 +117,9 @@ CASES = [
     ("deep_mappings", "title: " + "{a: " * 10_000 + "1" + "}" * 10_000 + "\n", 1, r"nests too deeply"),
     ("duplicate_key", GAME + "title: again\n", 11, r"duplicate key 'title' \(first given at line 1\)"),
     ("list_as_key", GAME + "? [a, b]\n: 1\n", 11, r"a mapping key must be a plain name"),
+    ("long_key", GAME + "k" * 1000 + ": 1\n", 11, r"the mapping key 'kkk.*\.\.\.' is 1,000 characters long"),
+    ("long_text_value", GAME.replace("players:\n", "players: " + "x" * 5000 + "\n", 1).split("  - name: A")[0]
+     + "payoffs: {formulas: {A: 1}}\n", 2, r"players must be a list .*got the text 'xxx.*\.\.\.'"),
     ("control_character", GAME.replace("title: T", "title: T\x07"), 1, r"U\+0007"),
     ("malformed", "title: x\nplayers: [\n", 3, r"malformed YAML"),
     ("tab_indent", "title: x\n\tplayers: 1\n", 2, r"malformed YAML: .*tab"),
