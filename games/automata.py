@@ -263,6 +263,8 @@ def check_table_size(n_states: int, n_profiles: int, name: str = "an automaton")
 needs about 2.98e+04 GiB; the limit is 2 GiB; remedy: an automaton with fewer states (at most about 8,192 in \
 this stage game)
     """
+    if table_bytes(n_states, n_profiles) <= MEMORY_BYTES:
+        return
     most = largest_within(MEMORY_BYTES, lambda s: table_bytes(s, n_profiles))
     message = over_budget(
         f"the transition table of {name} ({format_count(n_states)} states, {format_count(n_profiles)} observed "

@@ -178,6 +178,8 @@ in groups of 2)
         return max(mem / MEMORY_BYTES, ops / POPULATION_WORK)
 
     memory, work = population_cost(size, num_strategies, group_size)
+    if memory <= MEMORY_BYTES and work <= POPULATION_WORK:
+        return
     what = (f"a finite population of {format_count(size)} (its fixation probabilities"
             + (" and gradient of selection)" if num_strategies == 2 else ")"))
     most = largest_within(1.0, share, low=2)
@@ -213,6 +215,8 @@ strategies), or the small-mutation limit (mutation 0)
     """
     states = math.comb(int(size) + num_strategies - 1, num_strategies - 1)
     memory, work = chain_cost(states, num_strategies)
+    if memory <= MEMORY_BYTES and work <= POPULATION_WORK:
+        return
 
     def share(z: int) -> float:
         mem, ops = chain_cost(math.comb(z + num_strategies - 1, num_strategies - 1), num_strategies)

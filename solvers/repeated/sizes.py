@@ -63,6 +63,8 @@ in this stage game; for k_period_punishment, a smaller k)
     """
     sizes = [int(s) for s in n_states]
     total, memory, work = joint_states_cost(sizes, num_actions)
+    if memory <= MEMORY_BYTES and work <= AUTOMATON_WORK:
+        return
     shape = " x ".join(format_count(s) for s in sizes)
     n = len(sizes)
 
@@ -101,6 +103,8 @@ states, needs about 4.92 GiB; the limit is 2 GiB; remedy: automata with fewer re
 about 90 here)
     """
     memory, work = scan_cost(num_states, num_players)
+    if memory <= MEMORY_BYTES and work <= AUTOMATON_WORK:
+        return
     most = largest_within(1.0, lambda j: max(scan_cost(j, num_players)[0] / MEMORY_BYTES,
                                              scan_cost(j, num_players)[1] / AUTOMATON_WORK))
     head = (f"the scan of {len(DELTA_GRID):,} discount factors of {what}, on its {format_count(num_states)} "
@@ -145,6 +149,8 @@ periods (fewer with larger automata), or no horizon (an infinitely repeated game
         return max(mem / MEMORY_BYTES, ops / HORIZON_WORK)
 
     memory, work = horizon_cost(horizon, states, num_players, num_actions, grid)
+    if memory <= MEMORY_BYTES and work <= HORIZON_WORK:
+        return
     most = format_count(largest_within(1.0, share))
     what = (f"a finite horizon of {format_count(horizon)} periods (backward induction over every period"
             + (f", for each of {grid:,} discount factors" if grid > 1 else "")
@@ -193,6 +199,8 @@ repetitions)
         return max(mem / MEMORY_BYTES, work / TOURNAMENT_TURNS)
 
     memory, work = tournament_cost(strategies, turns, repetitions, symmetric, max_states, num_profiles, exact)
+    if memory <= MEMORY_BYTES and work <= TOURNAMENT_TURNS:
+        return
     tables = 16.0 * strategies * max_states * num_profiles * (max_states + 1.0)
     if tables > MEMORY_BYTES:  # the automata themselves: fewer turns or repetitions would not help
         message = over_budget(
