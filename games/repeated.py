@@ -94,6 +94,9 @@ def check_horizon(horizon: Any) -> int | None:
     return int(horizon)
 
 
+#: Largest stage payoff magnitude of a repeated game: sums over periods divided by 1 - delta must not overflow.
+MAX_PAYOFF = 1e150
+
 @dataclass(frozen=True, eq=False)
 class RepeatedGame:
     """A stage game repeated infinitely often, with noise and imperfect monitoring.
@@ -129,6 +132,13 @@ class RepeatedGame:
     def __post_init__(self) -> None:
         if not isinstance(self.stage, NormalFormGame):
             raise InputError("the stage game must be a NormalFormGame")
+        peak = float(np.abs(self.stage.payoffs).max())
+        if peak > MAX_PAYOFF:
+            raise InputError(
+                f"a repeated game needs stage payoffs of magnitude at most {MAX_PAYOFF:.0e} (discounted sums and "
+                f"deviation gains of larger ones overflow), got {peak:.3g}; divide the payoffs by a common factor "
+                "(no equilibrium, critical discount factor or ranking changes)"
+            )
         n = self.stage.num_players
         coop = tuple(int(c) for c in self.cooperate)
         dfct = tuple(int(d) for d in self.defect)

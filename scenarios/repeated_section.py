@@ -184,7 +184,7 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
     try:
         game = RepeatedGame.from_labels(stage, delta, cooperate, defect, **probs, horizon=horizon)
     except InputError as err:
-        raise err.located(line=node.line, place=node.place) from None
+        raise err.located(node.source, node.line, node.place) from None
     customs = build_automata(node["automata"], scalar) if "automata" in node else {}
     if "strategies" in node:
         profiles = tuple(_profile(entry, game, scalar, customs)
