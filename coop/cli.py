@@ -489,7 +489,9 @@ def sweep(file: str, ranges: tuple[str, ...], design: str | None, points: int | 
                          sections=sections, thresholds=thresholds, threshold_metrics=threshold_metrics or None,
                          workers=workers, scheduler=scheduler, store=store, resume=resume, force=force,
                          progress=progress, resume_hint=hint, announce=_note)
-    except KeyboardInterrupt:  # the sweep has said what it kept and how to resume
+    except KeyboardInterrupt as err:
+        if not getattr(err, "sweep_reported", False):  # else the sweep has said what it kept and how to resume
+            _say("interrupted")
         raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
     if output is not None:
         write_table(result.table, output, force=force)

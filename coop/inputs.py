@@ -42,7 +42,7 @@ def load_input(path_or_name: str, overrides: Mapping[str, float] | None = None) 
     if path.suffix.lower() == ".nfg":
         if overrides:
             raise InputError("--set applies to scenario parameters; a .nfg file has none", source=str(path))
-        if not path.is_file():
+        if not path.exists():
             raise InputError("no such file; expected a Gambit .nfg file", source=str(path))
         from coop.games.nfg import read_nfg
 

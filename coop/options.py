@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from coop.output_files import check_target
+from coop.solvers.shared.tolerances import MAX_REGRET_TOL
 
 
 class FiniteFloat(click.FloatRange):
@@ -43,11 +44,11 @@ format_opt = click.option(
 
 tol_opt = click.option(
     "--tol",
-    type=FiniteFloat(min=0.0, max=0.1, min_open=True),  # as coop.solvers.nash.results.regret_tolerance checks
+    type=FiniteFloat(min=0.0, max=MAX_REGRET_TOL, min_open=True),  # as solvers.nash.results.regret_tolerance
     default=None,
     help="Relative regret tolerance for accepting an equilibrium: no player may gain more than TOL times "
     "what is at stake for them (the spread of their payoffs against the others' strategies) "
-    "[default: 1e-9; at most 0.1].",
+    f"[default: 1e-9; at most {MAX_REGRET_TOL:g}].",
 )
 
 

@@ -107,8 +107,12 @@ def plot_payoff_sets(sets: Any, loaded: LoadedInput, options: PlotOptions) -> An
                 closed = np.vstack([eq.inner_vertices, eq.inner_vertices[:1]])
                 ax.plot(closed[:, 0], closed[:, 1], ls="--", lw=0.8, color="#d55e00", zorder=4,
                         label="inner approximation")
-            subtitle = f"delta = {delta:g}; equilibrium set within {eq.error_bound:.1g}" \
-                if eq.error_bound is not None else f"delta = {delta:g}"
+            if eq.error_bound is None:
+                subtitle = f"delta = {delta:g}"
+            elif eq.error_bound == 0.0:
+                subtitle = f"delta = {delta:g}; the set is exact"
+            else:
+                subtitle = f"delta = {delta:g}; equilibrium set within {eq.error_bound:.1g}"
     pure = pure_nash_equilibria(game)
     for k, e in enumerate(pure.equilibria):
         ax.plot(*e.payoffs, "s", color=MARK, ms=6, zorder=5, label=None if k else "pure stage equilibrium")

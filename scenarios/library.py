@@ -16,10 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from coop.errors import InputError
 from coop.scenarios.formula import known_list, suggest
+from coop.scenarios.yaml_source import read_yaml
 
 #: The folder holding the bundled scenarios.
 LIBRARY_DIR = Path(__file__).resolve().parent
@@ -47,16 +46,11 @@ def bundled_scenarios() -> list[BundledScenario]:
     """Every bundled scenario, sorted by name."""
     out = []
     for path in sorted(LIBRARY_DIR.glob("*.yaml")):
-        # our own files: plain safe_load is enough to read the title and description
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        out.append(
-            BundledScenario(
-                name=path.stem,
-                path=path,
-                title=str(data.get("title", path.stem)),
-                summary=_summary(str(data.get("description", ""))),
-            )
-        )
+        # read as every scenario is (YAML 1.2 numbers, core tags only), for the title and the description
+        root = read_yaml(path)
+        title = str(root["title"].value) if root is not None and "title" in root else path.stem
+        description = str(root["description"].value) if root is not None and "description" in root else ""
+        out.append(BundledScenario(name=path.stem, path=path, title=title, summary=_summary(description)))
     return out
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.scenarios.formula import FUNCTIONS, IDENTIFIER_RE, known_list, suggest
-from coop.scenarios.yaml_source import YNode
+from coop.scenarios.yaml_source import YNode, quoted
 
 #: The scenario format version this code reads.
 FORMAT_VERSION = 1
@@ -246,13 +246,13 @@ def check_keys(node: YNode, table: Mapping[str, KeySpec], what: str) -> None:
         spec = table.get(key)
         if spec is None:
             raise node.error(
-                f"unknown key {key!r} in {what}{suggest(key, table)}; "
+                f"unknown key {quoted(key)} in {what}{suggest(key, table)}; "
                 f"known keys: {known_list(k for k, s in table.items() if not s.reserved)}",
                 key=key,
             )
         if spec.reserved:
             raise node.error(
-                f"section {key!r} is not supported by this version of coop (format {FORMAT_VERSION})",
+                f"section {quoted(key)} is not supported by this version of coop (format {FORMAT_VERSION})",
                 key=key,
             )
     missing = [k for k, s in table.items() if s.required and k not in node.value]
@@ -266,7 +266,7 @@ def identifier(node: YNode, what: str) -> str:
         raise node.error(f"the {what} must be a name, got {node.describe()}")
     text = node.text
     if not IDENTIFIER_RE.match(text):
-        raise node.error(f"invalid {what} {text!r}: use letters, digits and '_', starting with a letter")
+        raise node.error(f"invalid {what} {quoted(text)}: use letters, digits and '_', starting with a letter")
     if text in FUNCTIONS:
         raise node.error(f"the {what} {text!r} is the name of a function; choose another name")
     return text

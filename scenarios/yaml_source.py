@@ -147,8 +147,8 @@ class YNode:
         if isinstance(v, bool):
             return f"the boolean {self.text!r}"
         if isinstance(v, (int, float)):
-            return f"the number {_short(self.text, 60)[1:-1]}"
-        return f"the text {_short(str(v), 60)}"
+            return f"the number {quoted(self.text, 60)[1:-1]}"
+        return f"the text {quoted(str(v), 60)}"
 
     def plain(self) -> Any:
         """The value as plain Python data (dicts, lists, scalars), without positions."""
@@ -201,7 +201,8 @@ def _show_tag(tag: str) -> str:
     return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
 
 
-def _short(text: str, limit: int = 40) -> str:
+def quoted(text: str, limit: int = 40) -> str:
+    """``text`` quoted for a message, cut to ``limit`` characters (``'abc...'``) so one line stays one line."""
     return repr(text) if len(text) <= limit else repr(text[: limit - 3] + "...")
 
 
@@ -247,7 +248,7 @@ def _int(text: str) -> int:
 
 
 def _too_long(text: str) -> int:
-    raise ValueError(f"the integer {_short(text)} has {len(text)} digits; at most {_MAX_DIGITS} are read")
+    raise ValueError(f"the integer {quoted(text)} has {len(text)} digits; at most {_MAX_DIGITS} are read")
 
 
 def _tagged(tag: str, text: str) -> bool | int | float | str | None:
@@ -269,7 +270,7 @@ def _tagged(tag: str, text: str) -> bool | int | float | str | None:
         _INT: "an integer (such as 42, -7, 0o52 or 0x2A)",
         _FLOAT: "a number (such as 1.5, -2, 1e-3, .inf or .nan)",
     }[tag]
-    raise ValueError(f"the value {_short(text)} is tagged {_show_tag(tag)} but is not {expected}")
+    raise ValueError(f"the value {quoted(text)} is tagged {_show_tag(tag)} but is not {expected}")
 
 
 class _Open:
@@ -391,7 +392,7 @@ class _Builder:
                 )
             if len(text) > MAX_KEY_LENGTH:
                 raise self.error(
-                    f"the mapping key {_short(text)} is {len(text):,} characters long; keys are names of at most "
+                    f"the mapping key {quoted(text)} is {len(text):,} characters long; keys are names of at most "
                     f"{MAX_KEY_LENGTH} characters",
                     event,
                     node.place,

@@ -842,6 +842,7 @@ def execute(evaluate: Evaluate, design: Design, store: str | Path, *, resume: bo
             kept = sweep_store.points_done() if sweep_store is not None else 0
             print(f"coop sweep {what}: {kept} of {design.size} points are kept in {store}; {hint}", file=sys.stderr,
                   flush=True)
+            err.sweep_reported = True  # type: ignore[attr-defined]  # the command line adds no second line
             raise
         bar.close()
     finally:

@@ -11,6 +11,8 @@ payoffs by any positive number leaves it unchanged.
 
 #: Relative regret tolerance: an equilibrium's regret must be at most this times each player's stake.
 REGRET_TOL = 1e-9
+#: The largest relative tolerance accepted (more would admit a tenth of what is at stake as a gain).
+MAX_REGRET_TOL = 0.1
 #: A player's stake is at least this times the largest payoff magnitude at stake.
 STAKE_FLOOR = 1e-6
 #: Probabilities below this are printed and exported as zero after verification.

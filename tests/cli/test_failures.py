@@ -316,12 +316,24 @@ def test_ctrl_c_in_a_sweep_keeps_its_own_message(monkeypatch, tmp_path):
 
     def interrupted(*args, **kwargs):  # the executor says what it kept and how to resume, then re-raises
         print("coop sweep interrupted: 3 of 9 points are kept in STORE; resume ...", file=sys.stderr)
-        raise KeyboardInterrupt
+        err = KeyboardInterrupt()
+        err.sweep_reported = True
+        raise err
 
     monkeypatch.setattr(coop.sweeps.run, "run", interrupted)
     res = invoke("sweep", "ai-arms-race", "-p", "relative_gains=0:1:9", "--store", tmp_path / "s")
     assert res.exit_code == 130
     assert one_line(res.stderr, "coop sweep interrupted: 3 of 9 points are kept")
+
+
+def test_ctrl_c_before_a_sweep_starts_is_one_line(monkeypatch):
+    # interrupted while the scenario loads or the first point is timed: the executor has said nothing yet
+    import coop.sweeps.run
+
+    monkeypatch.setattr(coop.sweeps.run, "run", _raises(KeyboardInterrupt()))
+    res = invoke("sweep", "ai-arms-race", "-p", "relative_gains=0:1:9")
+    assert res.exit_code == 130
+    assert one_line(res.stderr, "coop: interrupted") == "coop: interrupted"
 
 
 def test_sigint_in_a_real_process_is_one_line_with_status_130():
