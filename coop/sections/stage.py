@@ -122,10 +122,10 @@ class StageResult:
                 lines.append(f"  ... and {n_eq - MAX_EQUILIBRIA_SHOWN} more (all are in --format json)")
             lines.append("")
             worst = max(e.relative_regret for e in solution.equilibria)
+            gain = "anything" if worst == 0.0 else f"more than {worst:.2g} of what is at stake for them"
             lines += textwrap.wrap(
-                "Every equilibrium was verified: no player can gain by deviating more than "
-                f"{worst:.2g} of what is at stake for them (tolerance {solution.pure.tol:.2g}; largest gain "
-                f"{max(e.max_regret for e in solution.equilibria):.2g} in payoff units).",
+                f"Every equilibrium was verified: no player can gain {gain} by deviating "
+                f"(tolerance {solution.pure.tol:.2g} of the stake).",
                 WIDTH,
             )
         else:
