@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from coop.output_files import check_target
-from coop.solvers.shared.tolerances import MAX_REGRET_TOL
+from coop.solvers.shared.tolerances import MAX_REGRET_TOL, MIN_REGRET_TOL
 
 
 class FiniteFloat(click.FloatRange):
@@ -44,11 +44,11 @@ format_opt = click.option(
 
 tol_opt = click.option(
     "--tol",
-    type=FiniteFloat(min=0.0, max=MAX_REGRET_TOL, min_open=True),  # as solvers.nash.results.regret_tolerance
+    type=FiniteFloat(min=MIN_REGRET_TOL, max=MAX_REGRET_TOL),  # as solvers.nash.results.regret_tolerance
     default=None,
     help="Relative regret tolerance for accepting an equilibrium: no player may gain more than TOL times "
     "what is at stake for them (the spread of their payoffs against the others' strategies) "
-    f"[default: 1e-9; at most {MAX_REGRET_TOL:g}].",
+    f"[default: 1e-9; from {MIN_REGRET_TOL:g} to {MAX_REGRET_TOL:g}].",
 )
 
 

@@ -23,15 +23,16 @@ from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.nash.methods import Guarantee
 from coop.solvers.shared.ordering import canonical_order_kernel
-from coop.solvers.shared.tolerances import MAX_REGRET_TOL, PROB_EPS, REGRET_TOL, STAKE_FLOOR
+from coop.solvers.shared.tolerances import MAX_REGRET_TOL, MIN_REGRET_TOL, PROB_EPS, REGRET_TOL, STAKE_FLOOR
 
 
 def regret_tolerance(game: NormalFormGame | None = None, tol: float | None = None) -> float:
     """The relative regret tolerance: ``tol`` if given (checked), else ``REGRET_TOL``.
 
     A profile is accepted when each player's regret is at most this times the player's stake
-    (see :mod:`coop.solvers.shared.tolerances`). ``tol`` must be a finite number in ``(0, MAX_REGRET_TOL]``:
-    a larger one would accept profiles where a player gains a tenth of what is at stake.
+    (see :mod:`coop.solvers.shared.tolerances`). ``tol`` must lie in ``[MIN_REGRET_TOL, MAX_REGRET_TOL]``
+    (``[1e-14, 0.1]``): a smaller one asks for more than double precision can compute, a larger one
+    would accept profiles where a player gains a tenth of what is at stake.
     """
     if tol is None:
         return REGRET_TOL
@@ -39,10 +40,10 @@ def regret_tolerance(game: NormalFormGame | None = None, tol: float | None = Non
         value = float(tol)
     except (TypeError, ValueError):
         raise InputError(f"the regret tolerance must be a number, got {tol!r}") from None
-    if not (math.isfinite(value) and 0.0 < value <= MAX_REGRET_TOL):
+    if not (math.isfinite(value) and MIN_REGRET_TOL <= value <= MAX_REGRET_TOL):
         raise InputError(
-            f"the regret tolerance must be a finite number in (0, {MAX_REGRET_TOL:g}] (relative to each player's "
-            f"stake), got {tol!r}"
+            f"the regret tolerance must be a number in [{MIN_REGRET_TOL:g}, {MAX_REGRET_TOL:g}] (relative to each "
+            f"player's stake; below {MIN_REGRET_TOL:g} rounding decides), got {tol!r}"
         )
     return value
 

@@ -13,6 +13,8 @@ payoffs by any positive number leaves it unchanged.
 REGRET_TOL = 1e-9
 #: The largest relative tolerance accepted (more would admit a tenth of what is at stake as a gain).
 MAX_REGRET_TOL = 0.1
+#: The smallest: below it the check would ask for more than double precision can compute.
+MIN_REGRET_TOL = 1e-14
 #: A player's stake is at least this times the largest payoff magnitude at stake.
 STAKE_FLOOR = 1e-6
 #: Probabilities below this are printed and exported as zero after verification.

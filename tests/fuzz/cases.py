@@ -71,6 +71,7 @@ CASES = [
     Case("tol_inf_json", "refused", "title: t\n" + _PLAYERS + _PD, extra=("--tol", "inf", "--format", "json")),
     Case("tol_too_large", "refused", "title: t\n" + _PLAYERS + _PD, extra=("--tol", "0.5")),
     Case("tol_negative", "refused", "title: t\n" + _PLAYERS + _PD, extra=("--tol", "-1")),
+    Case("tol_below_rounding", "refused", "title: t\n" + _PLAYERS + _PD, extra=("--tol", "1e-300")),
     Case("delta_zero", "ok", "title: t\n" + _PD_SYM
          + "repeated: {delta: 0, cooperate: {US: C, China: C}, defect: {US: D, China: D}}\n"),
     Case("repeated_with_payoffs_near_1e308", "refused",

@@ -123,4 +123,4 @@ def test_numeric_options(option: str, value: str) -> None:
         assert "Traceback" not in result.stderr
         if option == "--tol" and result.exit_code == 0:
             number = float(value)
-            assert math.isfinite(number) and 0 < number <= 0.1
+            assert math.isfinite(number) and 1e-14 <= number <= 0.1
