@@ -29,6 +29,11 @@ from coop.solvers.shared.budgets import (
 DELTA_GRID = np.unique(np.concatenate([np.linspace(0.0, 0.99, 991), 1.0 - np.geomspace(1e-2, 1e-3, 41)]))
 
 
+def _as_float(count: int) -> float:
+    """A count as a float, ``inf`` past the float range (``float`` of a larger int raises OverflowError)."""
+    return float(count) if count < 10**300 else math.inf
+
+
 def joint_states_cost(n_states: Sequence[int], num_actions: Sequence[int]) -> tuple[int, float, float]:
     """``(J, bytes, operations)`` of the joint-state tables of a profile of automata with ``n_states`` states
     in a stage game with ``num_actions``: the chain ``(J, J)`` and its reachability ``(J, J)``, the one-shot
@@ -39,13 +44,14 @@ def joint_states_cost(n_states: Sequence[int], num_actions: Sequence[int]) -> tu
     9
     """
     sizes = [int(s) for s in n_states]
-    j = float(math.prod(sizes))
+    j = _as_float(math.prod(sizes))
     n = len(sizes)
-    a = float(max(num_actions))
-    profiles = float(math.prod(int(x) for x in num_actions))
-    s = float(max(sizes))
+    a = _as_float(max(num_actions))
+    profiles = _as_float(math.prod(int(x) for x in num_actions))
+    s = _as_float(max(sizes))
+    # products, not powers: float ** raises OverflowError where * gives inf
     memory = 8.0 * j * j * (1.0 + 2.0 * n * a) + j * j + 8.0 * n * s * s * profiles
-    work = j * j * n * 2.0**n * (n * a + profiles + 1.0) + j**3
+    work = j * j * n * 2.0**n * (n * a + profiles + 1.0) + j * j * j
     return int(math.prod(sizes)), memory, work
 
 
@@ -88,8 +94,8 @@ def scan_cost(num_states: int, num_players: int, grid: int | None = None) -> tup
     for the best responses of :func:`~coop.solvers.repeated.best_response.check_nash`, about six policy-iteration
     solves per player."""
     g = float(len(DELTA_GRID) if grid is None else grid)
-    j = float(num_states)
-    return 32.0 * g * j * j, g * j**3 * (1.0 + 6.0 * num_players)
+    j = _as_float(num_states)
+    return 32.0 * g * j * j, g * j * j * j * (1.0 + 6.0 * num_players)
 
 
 def check_scan(num_states: int, num_players: int, what: str = "the strategy profile") -> None:

@@ -154,3 +154,15 @@ def test_the_tournament_estimate_admits_the_default_and_counts_the_score_tables(
     assert memory < MEMORY_BYTES / 1000 and work < TOURNAMENT_TURNS / 1000
     # the (repetitions, K, K) tables dominate a large field: 3,000 strategies measured 3.3 GB
     assert 2e9 < tournament_cost(3000, 10, 10)[0] < 8e9
+
+
+def test_astronomical_sizes_are_refused_not_overflowed():
+    # a k of 2.4e51 (a fuzzed scenario): float ** raised OverflowError inside the estimate
+    from coop.solvers.repeated.sizes import check_joint_states, joint_states_cost, scan_cost
+
+    k = 2375668978229577117285137456430076948381023703400448
+    assert joint_states_cost([k, k], [2, 2])[2] == float("inf")
+    assert joint_states_cost([10**200, 10**200], [2, 2])[1:] == (float("inf"), float("inf"))
+    assert scan_cost(10**400, 2) == (float("inf"), float("inf"))
+    with pytest.raises(InputError, match="joint automaton states"):
+        check_joint_states([k, k], [2, 2])
