@@ -27,6 +27,7 @@ from coop.games.normal_form import MAX_PLAYERS, NormalFormGame, check_game_size
 from coop.games.transforms import relative_gains
 from coop.scenarios.formula import FUNCTIONS, IDENTIFIER_RE, known_list, parse_formula, shown, suggest
 from coop.scenarios.library import resolve
+from coop.scenarios.red_lines import action_red_line, outcome_red_line
 from coop.scenarios.schema import (
     FORMAT_VERSION,
     FRAMING_KEYS,
@@ -523,10 +524,12 @@ def _framing(node: YNode, game: NormalFormGame, ctx: _Context) -> tuple[NormalFo
 
 
 def _red_lines(node: YNode, ctx: _Context) -> tuple[RedLine, ...]:
+    """Red lines: a player's action, a group's (``player: [US, China]`` or ``all``), or an outcome (``when``)."""
     if node.kind == "scalar" and node.value is None:
         return ()
     if node.kind != "seq":
-        raise node.error(f"red_lines must be a list of {{name, player, action}} entries, got {node.describe()}")
+        raise node.error(f"red_lines must be a list of {{name, player, action}} or {{name, when}} entries, "
+                         f"got {node.describe()}")
     out: list[RedLine] = []
     lines: dict[str, int] = {}
     for entry in node:
@@ -535,15 +538,49 @@ def _red_lines(node: YNode, ctx: _Context) -> tuple[RedLine, ...]:
         if name in lines:
             raise entry["name"].error(f"duplicate red line {name!r} (first given at line {lines[name]})")
         lines[name] = entry["name"].line
-        pnode = entry["player"]
-        player = pnode.text if pnode.kind == "scalar" else ""
-        if player not in ctx.players:
-            raise pnode.error(
-                f"unknown player {player or pnode.describe()!r}{suggest(player, ctx.players)}; "
-                f"the players are {known_list(ctx.players)}"
-            )
-        i = ctx.players.index(player)
-        action = ctx.actions[i][_action_of(entry["action"], i, ctx)]
         description = _optional_text(entry, "description")
-        out.append(RedLine(name, player, action, description))
+        if "when" in entry:
+            if "player" in entry or "action" in entry:
+                raise entry.error("a red line has either 'when' (an outcome) or 'player' and 'action', not both",
+                                  key="when")
+            condition = text_value(entry["when"], "a red line's condition")
+            try:
+                out.append(outcome_red_line(name, condition, ctx.actions, ctx.players, ctx.params, description))
+            except InputError as err:
+                raise err.located(ctx.source, entry["when"].line, entry["when"].place) from None
+            continue
+        for key in ("player", "action"):
+            if key not in entry:
+                raise entry.error(f"a red line needs 'player' and 'action' (or 'when' for an outcome); "
+                                  f"'{key}' is missing")
+        players, as_written = _red_line_players(entry["player"], ctx)
+        anode = entry["action"]
+        action = anode.text if anode.kind == "scalar" and anode.value is not None else ""
+        if len(players) == 1:
+            action = ctx.actions[ctx.players.index(players[0])][_action_of(anode, ctx.players.index(players[0]), ctx)]
+        try:
+            out.append(action_red_line(name, players, as_written, action, ctx.actions, ctx.players, description))
+        except InputError as err:
+            raise err.located(ctx.source, anode.line, anode.place) from None
     return tuple(out)
+
+
+def _red_line_players(node: YNode, ctx: _Context) -> tuple[tuple[str, ...], str]:
+    """The players a red line binds, and the key as written: one name, a list of names, or ``all``."""
+    if node.kind == "scalar" and node.text == "all" and "all" not in ctx.players:
+        return tuple(ctx.players), "all"
+    items = list(node) if node.kind == "seq" else [node]
+    if not items:
+        raise node.error("a red line's player list is empty; name at least one player (or write all)")
+    names: list[str] = []
+    for item in items:
+        player = item.text if item.kind == "scalar" else ""
+        if player not in ctx.players:
+            raise item.error(
+                f"unknown player {player or item.describe()!r}{suggest(player, ctx.players)}; "
+                f"the players are {known_list(ctx.players)}, or all"
+            )
+        if player in names:
+            raise item.error(f"player {player!r} is listed twice")
+        names.append(player)
+    return tuple(names), ", ".join(names)

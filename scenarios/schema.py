@@ -20,6 +20,7 @@ from typing import Any
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.scenarios.formula import FUNCTIONS, IDENTIFIER_RE, known_list, suggest
+from coop.scenarios.red_lines import RedLine
 from coop.scenarios.yaml_source import YNode, quoted
 
 #: The scenario format version this code reads.
@@ -50,7 +51,7 @@ CORE_KEYS: dict[str, KeySpec] = {
     "parameters": KeySpec("named numbers and derived formulas"),
     "payoffs": KeySpec("the payoffs: one of table, arrays, formulas", required=True),
     "framing": KeySpec("payoff transforms such as relative_gains"),
-    "red_lines": KeySpec("actions that must not be played"),
+    "red_lines": KeySpec("actions or outcomes that must not happen"),
 }
 
 #: Names kept for later features: using one says the section is not supported yet.
@@ -97,31 +98,14 @@ FRAMING_KEYS: dict[str, KeySpec] = {
 
 RED_LINE_KEYS: dict[str, KeySpec] = {
     "name": KeySpec("what the red line is called", required=True),
-    "player": KeySpec("the player who must not cross it", required=True),
-    "action": KeySpec("the action that crosses it", required=True),
+    "player": KeySpec("the player, the list of players or 'all' bound by it (with 'action')"),
+    "action": KeySpec("the action that crosses it (with 'player')"),
+    "when": KeySpec("an outcome condition that crosses it, such as 'n_abstain >= 2' (instead of player and action)"),
     "description": KeySpec("why it matters"),
 }
 
 
 # ---------------------------------------------------------------------------- result types
-@dataclass(frozen=True)
-class RedLine:
-    """An action a player must not take; an equilibrium crosses it when that action has positive probability."""
-
-    name: str
-    player: str
-    action: str
-    description: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "name": self.name,
-            "player": self.player,
-            "action": self.action,
-            "description": self.description,
-        }
-
-
 @dataclass(frozen=True, eq=False)
 class Scenario:
     """A loaded and validated scenario, with its game built.

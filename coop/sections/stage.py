@@ -35,15 +35,13 @@ MAX_EQUILIBRIA_SHOWN = 40
 
 
 def red_line_crossings(loaded: LoadedInput, eq: Equilibrium) -> list[dict[str, Any]]:
-    """The red lines an equilibrium crosses: those whose action it plays with positive probability."""
-    game = loaded.game
+    """The red lines an equilibrium crosses: those its play reaches with positive probability."""
     crossed = []
     for rl in loaded.red_lines:
-        i = game.player_index(rl.player)
-        k = game.action_index(i, rl.action)
-        p = float(eq.strategies[i][k])
+        p = rl.probability(eq.strategies)
         if p > PROB_EPS:
-            crossed.append({"name": rl.name, "player": rl.player, "action": rl.action, "probability": p})
+            crossed.append({"name": rl.name, "player": rl.player or None, "action": rl.action or None,
+                            "condition": rl.condition or None, "probability": min(p, 1.0)})
     return crossed
 
 
@@ -82,10 +80,7 @@ class StageResult:
         doc["equilibria"] = body["equilibria"]
         doc["pure_equilibria"] = body["pure_equilibria"]
         doc["dominance"] = body["dominance"]
-        doc["red_lines"] = [
-            {"name": r.name, "player": r.player, "action": r.action, "description": r.description}
-            for r in self.loaded.red_lines
-        ]
+        doc["red_lines"] = [r.to_dict() for r in self.loaded.red_lines]
         doc["solver"] = body["solver"]
         return doc
 
@@ -278,11 +273,7 @@ def _stage_columns(batch: PointBatch, res: Any, options: SolveOptions) -> Column
         columns[f"best_payoff.{p}"] = best[:, i].astype(float)
         columns[f"worst_payoff.{p}"] = worst[:, i].astype(float)
     if loaded.red_lines:
-        crossed = []
-        for rl in loaded.red_lines:
-            i = game.player_index(rl.player)
-            k = game.action_index(i, rl.action)
-            crossed.append(valid & (res.strategies[:, :, i, k] > PROB_EPS))
+        crossed = [valid & (rl.probabilities(res.strategies) > PROB_EPS) for rl in loaded.red_lines]
         some = np.stack([c.any(axis=1) for c in crossed], axis=1)
         every = np.stack([c.sum(axis=1) == count for c in crossed], axis=1) & has[:, None]
         names = [rl.name for rl in loaded.red_lines]
