@@ -78,6 +78,7 @@ class StageResult:
             eq_dict["red_lines"] = crossed
         doc = {k: body[k] for k in ("method", "guarantee", "complete", "degenerate", "summary", "tol", "notes")}
         doc["equilibria"] = body["equilibria"]
+        doc["components"] = body["components"]
         doc["pure_equilibria"] = body["pure_equilibria"]
         doc["dominance"] = body["dominance"]
         doc["red_lines"] = [r.to_dict() for r in self.loaded.red_lines]

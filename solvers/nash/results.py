@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,6 +25,9 @@ from coop.games.normal_form import NormalFormGame
 from coop.solvers.nash.methods import Guarantee
 from coop.solvers.shared.ordering import canonical_order_kernel
 from coop.solvers.shared.tolerances import MAX_REGRET_TOL, MIN_REGRET_TOL, PROB_EPS, REGRET_TOL, STAKE_FLOOR
+
+if TYPE_CHECKING:
+    from coop.solvers.nash.components import NashComponent
 
 
 def regret_tolerance(game: NormalFormGame | None = None, tol: float | None = None) -> float:
@@ -159,7 +163,22 @@ class NashResult:
     def __len__(self) -> int:
         return len(self.equilibria)
 
+    @cached_property
+    def components(self) -> tuple[NashComponent, ...] | None:
+        """The maximal Nash subsets of a 2-player game (:mod:`coop.solvers.nash.components`), when ``equilibria``
+        is every extreme equilibrium (``guarantee`` ``"all"`` or ``"all_extreme"`` and ``converged``); else ``None``.
+
+        Each is a convex set of equilibria: every mix of its row mixes against every mix of its column mixes.
+        In a nondegenerate game each is one equilibrium.
+        """
+        if self.game.num_players != 2 or self.guarantee not in ("all", "all_extreme") or not self.converged:
+            return None
+        from coop.solvers.nash.components import nash_components
+
+        return nash_components(self.game, self.equilibria, self.tol)
+
     def to_dict(self) -> dict[str, Any]:
+        components = self.components
         return {
             "method": self.method,
             "guarantee": self.guarantee,
@@ -173,6 +192,7 @@ class NashResult:
             "parameters": dict(self.parameters),
             "notes": list(self.notes),
             "equilibria": [e.to_dict(self.game) for e in self.equilibria],
+            "components": None if components is None else [c.to_dict(self.game) for c in components],
         }
 
 

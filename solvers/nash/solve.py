@@ -19,7 +19,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
@@ -27,6 +28,9 @@ from coop.solvers.nash.dominance import DominanceResult, iterated_dominance
 from coop.solvers.nash.methods import METHODS, Guarantee, Method
 from coop.solvers.nash.pure_nash import pure_nash_equilibria
 from coop.solvers.nash.results import DistinctProfiles, Equilibrium, NashResult, regret_tolerance
+
+if TYPE_CHECKING:
+    from coop.solvers.nash.components import NashComponent
 
 #: ``auto`` tries vertex enumeration on every 2-player game with at most this many actions per player,
 #: with a budget of :data:`AUTO_MAX_BASES` feasible bases (a few seconds); past it, Lemke-Howson.
@@ -81,6 +85,16 @@ class GameSolution:
             return "all"
         return self.mixed.guarantee
 
+    @cached_property
+    def components(self) -> tuple[NashComponent, ...] | None:
+        """2-player games whose list is complete: the maximal Nash subsets, each a convex set of equilibria
+        (:mod:`coop.solvers.nash.components`), numbering the equilibria as ``equilibria`` does; else ``None``."""
+        if self.game.num_players != 2 or not self.complete or self.mixed is None:
+            return None
+        from coop.solvers.nash.components import nash_components
+
+        return nash_components(self.game, self.equilibria, self.pure.tol)
+
     @property
     def notes(self) -> tuple[str, ...]:
         notes = list(self.mixed.notes) if self.mixed is not None else []
@@ -102,6 +116,8 @@ class GameSolution:
             "pure_equilibria": len(self.pure.equilibria),
             "notes": list(self.notes),
             "equilibria": [e.to_dict(self.game) for e in self.equilibria],
+            "components": (None if self.components is None
+                           else [c.to_dict(self.game) for c in self.components]),
             "dominance": self.dominance.to_dict(),
             "solver": {
                 "pure": _solver_dict(self.pure),
@@ -113,6 +129,7 @@ class GameSolution:
 def _solver_dict(res: NashResult) -> dict[str, Any]:
     d = res.to_dict()
     d.pop("equilibria")
+    d.pop("components", None)  # they number the solver's own list; the document's are at the top level
     d["count"] = len(res.equilibria)
     return d
 
@@ -233,7 +250,7 @@ def solve_game(
         if mixed.degenerate:
             what = (
                 "every extreme equilibrium (the game is degenerate: equilibria may form continua "
-                "between the extreme points listed)"
+                "between the extreme points listed; the sets they form are given too)"
             )
         elif mixed.guarantee == "all" or mixed.degenerate is False:
             what = "every equilibrium"  # a nondegenerate game's equilibria are its extreme ones
@@ -250,11 +267,7 @@ def solve_game(
             if method == "auto":
                 summary += "; the game is too large to enumerate every mixed equilibrium"
         else:
-            why = "the game is degenerate" if mixed.degenerate else "the enumeration stopped early"
-            summary = (
-                f"every pure-strategy equilibrium plus {extra} more found by {name}; "
-                f"the list may be incomplete because {why}"
-            )
+            summary = _incomplete_summary(extra, name, bool(mixed.degenerate), game.num_players)
     return GameSolution(game, equilibria, complete, summary, pure, mixed, dom)
 
 
@@ -265,11 +278,13 @@ def _vertex_then_lemke_howson(
     lh = _mixed_solver("lemke-howson")(game, tol=tol)
     equilibria = _merge(_merge(pure.equilibria, partial.equilibria), lh.equilibria)
     extra = len(equilibria) - len(pure.equilibria)
-    summary = (
-        f"every pure-strategy equilibrium plus {extra} more, found by vertex enumeration before it reached "
-        f"its budget of {AUTO_MAX_BASES:,} bases per player (use --method vertex to enumerate them all) "
-        "and by Lemke-Howson"
-    )
+    budget = f"its budget of {AUTO_MAX_BASES:,} bases per player"
+    if extra:
+        summary = (f"every pure-strategy equilibrium plus {extra} more, found by vertex enumeration before it "
+                   f"reached {budget} and by Lemke-Howson; use --method vertex to enumerate them all")
+    else:
+        summary = (f"every pure-strategy equilibrium; vertex enumeration (stopped at {budget}) and Lemke-Howson "
+                   "found no other, but there may be more: use --method vertex to enumerate them all")
     notes = tuple(partial.notes) + tuple(lh.notes)
     mixed = NashResult(
         game=game,
@@ -285,6 +300,22 @@ def _vertex_then_lemke_howson(
         notes=notes,
     )
     return GameSolution(game, equilibria, False, summary, pure, mixed, dom)
+
+
+def _incomplete_summary(extra: int, name: str, degenerate: bool, num_players: int) -> str:
+    """What an enumeration that cannot promise every equilibrium found, and why, in words for a class."""
+    if extra:
+        found = f"every pure-strategy equilibrium plus {extra} more found by {name}"
+    else:
+        found = f"every pure-strategy equilibrium; {name} found no other"
+    if not degenerate:
+        return f"{found}; the list may be incomplete because the enumeration stopped early (see the notes)"
+    why = ("the list may be incomplete because the game is degenerate (ties in the payoffs let equilibria form "
+           "continua, lines or regions of equilibria rather than isolated points")
+    if num_players == 2:
+        return f"{found}; {why}, which {name} does not follow): --method vertex lists every extreme equilibrium"
+    return (f"{found}; {why}: such supports are not solved to isolated points, and only verified equilibria are "
+            "listed)")
 
 
 def _method_name(method: str) -> str:
