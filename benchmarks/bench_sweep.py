@@ -202,9 +202,9 @@ def _gambit(u: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
     import pygambit
     from harness import gambit_points
 
-    game = pygambit.Game.from_arrays(*[u[i] for i in range(u.shape[0])])
+    game = pygambit.StrategicGame.from_arrays(*[u[i] for i in range(u.shape[0])])
     result = pygambit.nash.enumpoly_solve(game)
-    return gambit_points(result), [np.array([float(eq.payoff(pl)) for pl in game.players]) for eq in result.equilibria]
+    return gambit_points(result), [np.array([float(v) for _, v in eq.payoffs]) for eq in result.equilibria]
 
 
 def _gambit_loop(payoffs: np.ndarray, idx: Sequence[int]) -> float:
@@ -213,7 +213,7 @@ def _gambit_loop(payoffs: np.ndarray, idx: Sequence[int]) -> float:
     t0 = time.perf_counter()
     for p in idx:
         u = payoffs[p]
-        pygambit.nash.enumpoly_solve(pygambit.Game.from_arrays(*[u[i] for i in range(u.shape[0])]))
+        pygambit.nash.enumpoly_solve(pygambit.StrategicGame.from_arrays(*[u[i] for i in range(u.shape[0])]))
     return time.perf_counter() - t0
 
 

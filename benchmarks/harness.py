@@ -162,11 +162,11 @@ def target_row(workload: str, size: str, reference: str, contest: Contest, coop:
 
 # ----------------------------------------------------------------------------- comparing answers
 def gambit_points(result) -> list[np.ndarray]:
-    """Each pygambit equilibrium as one flat probability vector (players in order)."""
-    out = []
-    for eq in result.equilibria:
-        out.append(np.array([float(eq[p][s]) for p in eq.game.players for s in p.strategies]))
-    return out
+    """Each pygambit equilibrium as one flat probability vector (players in order).
+
+    pygambit 17 yields a profile's mixed strategies player by player, each as (strategy label, probability) pairs.
+    """
+    return [np.array([float(prob) for mixed in eq for _, prob in mixed]) for eq in result.equilibria]
 
 
 def coop_points(result) -> list[np.ndarray]:

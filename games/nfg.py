@@ -39,7 +39,7 @@ and silently:
   ``_1``, ``_2``, ... (the first free suffixes);
 - strategies given only by their count are labelled ``"1"``, ``"2"``, ...
 
-These are pygambit 16.7's rules, so labels in coop's JSON output match the ones
+These are pygambit's rules (16.7 and 17), so labels in coop's JSON output match the ones
 Gambit shows for the same file (checked in the tests).
 
 Limits
@@ -782,9 +782,10 @@ def format_nfg(game: NormalFormGame) -> str:
     the same float64 values, one strategy profile per line, the first player's
     strategy changing fastest.
 
-    Gambit (pygambit 16.7) itself reads only labels made of printable ASCII
-    characters without leading, trailing or doubled spaces; other labels are
-    written as they are and read back by :func:`parse_nfg`.
+    Gambit (pygambit 17) itself reads only labels of UTF-8 text without control
+    characters, leading, trailing or doubled spaces (pygambit 16.7: printable
+    ASCII only); other labels are written as they are and read back by
+    :func:`parse_nfg`.
 
     Parameters
     ----------

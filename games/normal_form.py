@@ -426,14 +426,14 @@ class NormalFormGame:
         return nashpy.Game(np.array(self.payoffs[0]), np.array(self.payoffs[1]))
 
     def to_gambit(self):  # pragma: no cover - exercised by oracle tests
-        """Return a ``pygambit.Game`` with the same labels and payoffs (floats)."""
+        """Return a ``pygambit.StrategicGame`` (pygambit 17) with the same labels and payoffs (floats)."""
         import pygambit
 
-        g = pygambit.Game.from_arrays(
+        g = pygambit.StrategicGame.from_arrays(
             *[np.array(self.payoffs[i]) for i in range(self.num_players)], title=self.title or "coop"
         )
-        for i, player in enumerate(g.players):
-            player.label = self.players[i]
-            for k, strategy in enumerate(player.strategies):
-                strategy.label = self.actions[i][k]
+        # pygambit 17 names players and strategies by label ("1", "2", ... at first); relabelling is simultaneous
+        g.relabel_players({str(i + 1): name for i, name in enumerate(self.players)})
+        for name, actions in zip(self.players, self.actions, strict=True):
+            g.relabel_strategies(name, {str(k + 1): label for k, label in enumerate(actions)})
         return g

@@ -27,6 +27,7 @@ import os
 import shutil
 from types import ModuleType
 
+import numpy as np
 import pytest
 
 #: The top-level packages of the oracles: none of them is imported when the tests are collected.
@@ -84,6 +85,31 @@ nashpy = Oracle("nashpy")
 pygambit = Oracle("pygambit")
 #: QuantEcon's game theory package, ``quantecon.game_theory``.
 quantecon = Oracle("quantecon.game_theory")
+
+
+def gambit_strategies(profile) -> list[np.ndarray]:
+    """A pygambit (17) mixed strategy profile as one probability array per player, players and strategies in order.
+
+    pygambit 17 indexes a profile by player label and yields one ``MixedStrategy`` per player, itself a sequence
+    of ``(strategy label, probability)`` pairs.
+    """
+    return [np.array([float(prob) for _, prob in mixed]) for mixed in profile]
+
+
+def gambit_flat(profile) -> np.ndarray:
+    """A pygambit mixed strategy profile as one flat probability vector (players in order)."""
+    return np.concatenate(gambit_strategies(profile))
+
+
+def gambit_payoffs(game) -> np.ndarray:
+    """Every payoff of every pure profile of a pygambit game, as a coop ``(N, a_1, ..., a_N)`` float array."""
+    return np.array([np.asarray(a, dtype=float) for a in game.to_arrays(dtype=float)])
+
+
+def gambit_labels(game) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """The player labels of a pygambit game and each player's strategy labels."""
+    players = tuple(game.players)
+    return players, tuple(tuple(game.get_strategies(p)) for p in players)
 
 
 def lrsnash() -> str:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from coop.cli import cli
 from coop.games import NormalFormGame
 from coop.solvers.nash.methods import METHODS
-from tests.oracles import pygambit
+from tests.oracles import gambit_flat, pygambit
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -114,10 +114,7 @@ def gambit_equilibria(game: NormalFormGame, method: str) -> list[np.ndarray]:
         res = pygambit.nash.enummixed_solve(g, rational=False)
     else:
         res = pygambit.nash.enumpoly_solve(g)
-    out = []
-    for eq in res.equilibria:
-        out.append(np.concatenate([[float(eq[s]) for s in p.strategies] for p in g.players]))
-    return out
+    return [gambit_flat(eq) for eq in res.equilibria]
 
 
 def doc_equilibria(doc: dict) -> list[np.ndarray]:

@@ -14,28 +14,10 @@ from coop.errors import InputError
 from coop.games import NormalFormGame
 from coop.games.nfg import format_nfg, parse_nfg, read_nfg
 from tests import textbook_games
-from tests.oracles import pygambit
+from tests.oracles import gambit_labels, gambit_payoffs, pygambit
 from tests.strategies import games
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "nfg"
-
-
-def gambit_payoffs(game: pygambit.Game) -> np.ndarray:
-    """Every payoff of every profile of a pygambit game, as a coop ``(N, a_1, ..., a_N)`` array."""
-    players = list(game.players)
-    strategies = [list(p.strategies) for p in players]
-    shape = tuple(len(s) for s in strategies)
-    out = np.empty((len(players), *shape))
-    for profile in itertools.product(*(range(a) for a in shape)):
-        outcome = game[[strategies[i][k] for i, k in enumerate(profile)]]
-        for i, player in enumerate(players):
-            out[(i, *profile)] = 0.0 if outcome is None else float(outcome[player])
-    return out
-
-
-def gambit_labels(game: pygambit.Game) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-    players = list(game.players)
-    return tuple(p.label for p in players), tuple(tuple(s.label for s in p.strategies) for p in players)
 
 
 # ---------------------------------------------------------------------- oracle: files read by both
@@ -92,7 +74,7 @@ def test_outcome_version_hand_checked():
 
 # ---------------------------------------------------------------------- writer, read back by pygambit
 def _written_games():
-    # pygambit 16.7 accepts only printable-ASCII labels without leading, trailing or double spaces,
+    # pygambit 17 accepts only labels without control characters, leading, trailing or double spaces,
     # so the labels here stay inside that set (coop's own round trip covers any text)
     rng = np.random.default_rng(7)
     yield pytest.param(textbook_games.prisoners_dilemma(), id="pd")

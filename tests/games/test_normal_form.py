@@ -19,6 +19,7 @@ from coop.errors import InputError
 from coop.games import NormalFormGame
 from coop.games.normal_form import MAX_PAYOFF_BYTES, check_game_size
 from tests import textbook_games
+from tests.oracles import gambit_labels, gambit_payoffs
 from tests.strategies import games
 
 TOL = 1e-12  # relative to the payoff scale: floating-point agreement of two sums
@@ -288,18 +289,18 @@ def test_against_pygambit(case):
     game, profile = case
     gg = game.to_gambit()
     players = list(gg.players)
-    assert tuple(p.label for p in players) == game.players
-    assert tuple(tuple(s.label for s in p.strategies) for p in players) == game.actions
+    assert gambit_labels(gg) == (game.players, game.actions)
     mixed = gg.mixed_strategy_profile(data=[s.tolist() for s in profile], rational=False)
     atol = TOL * game.payoff_scale * 10
     ours_values = game.action_values(profile)
     ours_payoffs = game.expected_payoffs(profile)
     ours_regrets = game.regrets(profile)
+    payoffs, values, regrets = mixed.payoffs, mixed.strategy_values, mixed.player_regrets
     for i, player in enumerate(players):
-        assert abs(mixed.payoff(player) - ours_payoffs[i]) <= atol
-        values = [mixed.strategy_value(s) for s in player.strategies]
-        np.testing.assert_allclose(ours_values[i], values, rtol=0, atol=atol)
-        assert abs(mixed.player_regret(player) - ours_regrets[i]) <= atol
+        assert abs(payoffs[player] - ours_payoffs[i]) <= atol
+        np.testing.assert_allclose(ours_values[i], [values[player][s] for s in gg.get_strategies(player)],
+                                   rtol=0, atol=atol)
+        assert abs(regrets[player] - ours_regrets[i]) <= atol
 
 
 def test_to_gambit_pure_payoffs_exact():
@@ -307,7 +308,8 @@ def test_to_gambit_pure_payoffs_exact():
                                        players=("A", "B", "C"), title="")
     gg = game.to_gambit()
     players = list(gg.players)
-    strategies = [list(p.strategies) for p in players]
+    strategies = [gg.get_strategies(p) for p in players]
     for s in itertools.product(range(2), range(3), range(2)):
-        outcome = gg[[strategies[i][k] for i, k in enumerate(s)]]
-        assert [float(outcome[p]) for p in players] == game.payoffs[(slice(None), *s)].tolist()
+        payoffs = gg.get_payoffs({p: strategies[i][k] for i, (p, k) in enumerate(zip(players, s, strict=True))})
+        assert [float(payoffs[p]) for p in players] == game.payoffs[(slice(None), *s)].tolist()
+    np.testing.assert_array_equal(gambit_payoffs(gg), game.payoffs)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from coop.scenarios import bundled_scenarios, load, resolve
-from tests.oracles import pygambit
+from tests.oracles import gambit_strategies, pygambit
 
 PROB_TOL = 1e-6
 
@@ -54,7 +54,7 @@ def gambit_equilibria(game) -> list[list[np.ndarray]]:
         result = pygambit.nash.enummixed_solve(g, rational=False)
     else:
         result = pygambit.nash.enumpoly_solve(g)
-    return [[np.array([float(eq[s]) for s in p.strategies]) for p in g.players] for eq in result.equilibria]
+    return [gambit_strategies(eq) for eq in result.equilibria]
 
 
 def test_the_library_lists_every_documented_scenario():

@@ -26,7 +26,7 @@ from coop.solvers.nash.pure_nash import pure_nash_indices
 from coop.solvers.nash.results import canonical_order
 from coop.solvers.nash.solve import solve_game
 from tests import textbook_games as tg
-from tests.oracles import nashpy, pygambit
+from tests.oracles import gambit_flat, nashpy, pygambit
 
 #: profiles and payoffs must agree with the single solver's to this
 TOL = 1e-9
@@ -326,8 +326,7 @@ def test_2x2x2_against_pygambit():
     same = 0
     for p in range(30):
         game = NormalFormGame.from_payoffs(payoffs[p])
-        theirs = [np.array([float(eq[pl][s]) for pl in eq.game.players for s in pl.strategies])
-                  for eq in pygambit.nash.enumpoly_solve(game.to_gambit()).equilibria]
+        theirs = [gambit_flat(eq) for eq in pygambit.nash.enumpoly_solve(game.to_gambit()).equilibria]
         theirs = [q for q in theirs if game.max_regret(np.split(q, [2, 4])) <= 1e-7 * game.payoff_scale]
         ours = [res.strategies[p, k].ravel() for k in range(int(res.count[p]))]
         assert all(any(np.abs(q - o).max() <= TOL_ORACLE for o in ours) for q in theirs), p

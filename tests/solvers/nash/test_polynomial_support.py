@@ -1,6 +1,6 @@
 """Tests of N-player support enumeration (polynomial systems) and ordered support search.
 
-Oracles: pygambit 16.7's ``enumpoly_solve`` (support enumeration with polynomial
+Oracles: pygambit 17's ``enumpoly_solve`` (support enumeration with polynomial
 systems) and ``gnm_solve`` (global Newton method) for N-player games, and
 ``enummixed_solve`` (vertex enumeration, complete on nondegenerate games) for
 2-player games. On random games pygambit's ``enumpoly_solve`` often misses
@@ -24,7 +24,7 @@ from coop.errors import InputError
 from coop.games import NormalFormGame
 from coop.solvers.nash.polynomial_support import polynomial_support_enumeration, support_search
 from tests import regret
-from tests.oracles import pygambit
+from tests.oracles import gambit_flat, pygambit
 from tests.strategies import games
 from tests.textbook_games import three_player_matching_pennies, two_totally_mixed_2x2x2
 
@@ -43,12 +43,7 @@ def _flat(result) -> list[np.ndarray]:
 
 
 def _gambit_flat(gambit_result) -> list[np.ndarray]:
-    out = []
-    for eq in gambit_result.equilibria:
-        out.append(
-            np.array([float(eq[p][s]) for p in eq.game.players for s in p.strategies])
-        )
-    return out
+    return [gambit_flat(eq) for eq in gambit_result.equilibria]
 
 
 def _oracle_equilibria(game: NormalFormGame, profiles: list[np.ndarray]) -> list[np.ndarray]:

@@ -12,7 +12,7 @@ from coop.solvers.nash import pure_nash as pn
 from coop.solvers.nash.pure_nash import pure_nash_equilibria, pure_nash_indices
 from tests import regret
 from tests import textbook_games as tg
-from tests.oracles import pygambit
+from tests.oracles import gambit_strategies, pygambit
 from tests.oracles import quantecon as qe
 from tests.strategies import games
 
@@ -82,14 +82,8 @@ def test_every_reported_equilibrium_has_zero_regret(game):
 
 def gambit_pure(game: NormalFormGame) -> set[tuple[int, ...]]:
     g = game.to_gambit()
-    out = set()
-    for eq in pygambit.nash.enumpure_solve(g).equilibria:
-        prof = []
-        for player in g.players:
-            probs = [float(eq[s]) for s in player.strategies]
-            prof.append(int(np.argmax(probs)))
-        out.add(tuple(prof))
-    return out
+    return {tuple(int(np.argmax(probs)) for probs in gambit_strategies(eq))
+            for eq in pygambit.nash.enumpure_solve(g).equilibria}
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from coop.solvers.nash.support_enumeration import support_enumeration
 from coop.solvers.nash.vertex_enumeration import vertex_enumeration
 from tests import regret
 from tests import textbook_games as tg
-from tests.oracles import pygambit, quantecon
+from tests.oracles import gambit_flat, pygambit, quantecon
 from tests.strategies import bimatrix
 
 #: Probabilities of two equilibria that are the same must agree within this.
@@ -59,7 +59,7 @@ def gambit_extreme(game: NormalFormGame) -> list[np.ndarray]:
     res = pygambit.nash.enummixed_solve(g, rational=False)
     out: list[np.ndarray] = []
     for eq in res.equilibria:
-        flat = np.array([float(eq[s]) for p in g.players for s in p.strategies])
+        flat = gambit_flat(eq)
         # on degenerate games Gambit can list one extreme equilibrium once per basis: keep one
         if not any(np.max(np.abs(flat - o)) <= 1e-9 for o in out):
             out.append(flat)
