@@ -26,7 +26,17 @@ if TYPE_CHECKING:  # what a type checker sees (tests/test_exports.py keeps it eq
     from coop.games.population import PopulationGame, collective_risk_dilemma
     from coop.games.repeated import RepeatedGame
     from coop.games.transforms import relative_gains
+    from coop.plots import (
+        plot_critical_delta,
+        plot_gradient,
+        plot_payoff_sets,
+        plot_simplex,
+        plot_stationary,
+        plot_trajectories,
+        save_figure,
+    )
     from coop.scenarios import RedLine, Scenario, bundled_scenarios, load
+    from coop.sections.base import PlotOptions
     from coop.sections.report import SolveReport, analyse, draw_figure
     from coop.solvers.evolution.dynamics import integrate, vector_field
     from coop.solvers.evolution.fixation import fixation_probabilities, small_mutation_limit
@@ -51,6 +61,7 @@ if TYPE_CHECKING:  # what a type checker sees (tests/test_exports.py keeps it eq
         critical_discount_factor_symbolic,
     )
     from coop.solvers.repeated.tournament import round_robin
+    from coop.sweeps.figure import plot_sweep
     from coop.sweeps.run import SweepResult, sweep
 
 __version__ = "0.1.0"
@@ -60,6 +71,15 @@ _EXPORTS = {
     "SolveReport": "coop.sections.report",
     "analyse": "coop.sections.report",
     "draw_figure": "coop.sections.report",
+    "PlotOptions": "coop.sections.base",
+    "plot_payoff_sets": "coop.plots",
+    "plot_critical_delta": "coop.plots",
+    "plot_simplex": "coop.plots",
+    "plot_trajectories": "coop.plots",
+    "plot_stationary": "coop.plots",
+    "plot_gradient": "coop.plots",
+    "save_figure": "coop.plots",
+    "plot_sweep": "coop.sweeps.figure",
     "SweepResult": "coop.sweeps.run",
     "sweep": "coop.sweeps.run",
     "NormalFormGame": "coop.games",
@@ -116,6 +136,7 @@ __all__ = [
     "Institution",
     "NashResult",
     "NormalFormGame",
+    "PlotOptions",
     "PopulationGame",
     "RedLine",
     "RepeatedGame",
@@ -143,11 +164,19 @@ __all__ = [
     "lemke_howson",
     "load",
     "minmax_values",
+    "plot_critical_delta",
+    "plot_gradient",
+    "plot_payoff_sets",
+    "plot_simplex",
+    "plot_stationary",
+    "plot_sweep",
+    "plot_trajectories",
     "polynomial_support_enumeration",
     "pure_nash_equilibria",
     "relative_gains",
     "rest_points",
     "round_robin",
+    "save_figure",
     "simulate_payoffs",
     "small_mutation_limit",
     "solve_game",

@@ -47,7 +47,17 @@ import click
 
 from coop import __version__
 from coop.errors import InputError
-from coop.options import FiniteFloat, force_opt, format_opt, refuse_overwrite, set_opt, tol_opt, verbose_opt
+from coop.options import (
+    FiniteFloat,
+    brief_opt,
+    force_opt,
+    format_opt,
+    refuse_overwrite,
+    set_opt,
+    solve_format_opt,
+    tol_opt,
+    verbose_opt,
+)
 from coop.sections.registry import figure_help, figure_kinds
 from coop.solvers.nash.methods import METHOD_HELP, METHODS, Method
 
@@ -249,7 +259,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("file")
-@format_opt
+@solve_format_opt
+@brief_opt
 @click.option(
     "--method",
     type=click.Choice(METHODS),
@@ -263,14 +274,23 @@ def cli() -> None:
 @verbose_opt
 @reports_bad_input
 def solve(
-    file: str, fmt: str, method: Method, tol: float | None, overrides: dict[str, float], no_mixed_dominance: bool
+    file: str, fmt: str, brief: bool, method: Method, tol: float | None, overrides: dict[str, float],
+    no_mixed_dominance: bool
 ) -> None:
     """Compute and verify the Nash equilibria of a scenario or .nfg game.
 
     FILE is a scenario .yaml file, a Gambit .nfg file, or the name of a
     bundled scenario (see `coop list`). Every equilibrium printed has been
     checked: no player can gain more than the tolerance by deviating.
+
+    \b
+      coop solve collective-risk --brief                 # one screen
+      coop solve export-controls --format markdown       # the tables, for notes
+      coop solve red-lines --format csv > eq.csv         # one row per equilibrium
     """
+    if brief and fmt in ("json", "csv"):
+        raise InputError(f"--brief shortens the text, markdown and latex reports; --format {fmt} always gives "
+                         "every equilibrium")
     from coop.inputs import load_input
     from coop.sections.report import analyse
     from coop.solvers.nash.solve import choose_method
@@ -287,7 +307,7 @@ def solve(
     if fmt == "json":
         _dump_json(report.to_dict())
     else:
-        _out(report.text(), nl=False)
+        _out(report.render(fmt, brief=brief), nl=False)
 
 
 @cli.command("list")
@@ -320,14 +340,15 @@ def list_scenarios(fmt: str) -> None:
 def validate(file: str, overrides: dict[str, float]) -> None:
     """Check a scenario or .nfg file without solving it; exit status 2 on the first problem."""
     from coop.inputs import load_input
+    from coop.report_text import plural
 
     loaded = load_input(file, overrides)
     game = loaded.game
     shape = " x ".join(str(a) for a in game.num_actions)
-    parts = [f"{game.num_players} players ({', '.join(game.players)})", f"{shape} actions"]
+    parts = [f"{plural(game.num_players, 'player')} ({', '.join(game.players)})", f"{shape} actions"]
     if loaded.scenario is not None:
-        parts.append(f"{len(loaded.scenario.parameters)} parameters")
-        parts.append(f"{len(loaded.red_lines)} red lines")
+        parts.append(plural(len(loaded.scenario.parameters), "parameter"))
+        parts.append(plural(len(loaded.red_lines), "red line"))
     _out(f"ok: {loaded.source}: {', '.join(parts)}")
 
 
@@ -495,10 +516,11 @@ def sweep(file: str, ranges: tuple[str, ...], design: str | None, points: int | 
         raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
     if output is not None:
         write_table(result.table, output, force=force)
-        _note(f"wrote {output} ({len(result.table):,} points)")
+        _note(f"wrote {output} ({len(result.table):,} point{'' if len(result.table) == 1 else 's'})")
         if result.thresholds:
             write_table(result.thresholds_table(), thresholds_path, force=force)
-            _note(f"wrote {thresholds_path} ({len(result.thresholds)} thresholds)")
+            count = len(result.thresholds)
+            _note(f"wrote {thresholds_path} ({count} threshold{'' if count == 1 else 's'})")
     if plot_path is not None:
         from coop.plots import save_figure
         from coop.sweeps.figure import plot_sweep

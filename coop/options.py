@@ -42,6 +42,25 @@ format_opt = click.option(
     help="text: a readable report; json: the document described in docs/json-output.md.",
 )
 
+#: ``coop solve`` alone also prints its tables as Markdown, LaTeX or CSV (the other commands keep ``format_opt``).
+solve_format_opt = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "latex", "csv"]),
+    default="text",
+    show_default=True,
+    help="text: a readable report; json: the document described in docs/json-output.md; markdown, latex: the "
+    "report's tables (payoffs, equilibria, ...) for notes and slides; csv: the equilibria, one row each, one "
+    "column per action's probability.",
+)
+
+brief_opt = click.option(
+    "--brief",
+    is_flag=True,
+    help="One screen: the story, the equilibria (the first few) and one sentence per section; with markdown or "
+    "latex, the equilibria table only.",
+)
+
 tol_opt = click.option(
     "--tol",
     type=FiniteFloat(min=MIN_REGRET_TOL, max=MAX_REGRET_TOL),  # as solvers.nash.results.regret_tolerance

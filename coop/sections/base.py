@@ -113,6 +113,11 @@ class Analysis:
         """The result a figure draws from when it needs something other than :meth:`run` (``None``: run)."""
         return None
 
+    def figure_refusal(self, kind: str, loaded: LoadedInput) -> str | None:
+        """Why the figure ``kind`` (one of :attr:`figures`) cannot be drawn for this input, or ``None`` when it
+        can; the report names only the figures that can be drawn, so it must agree with :meth:`draw`."""
+        return None if self.applies(loaded) else f"the {kind} plot needs {self.missing(loaded)}"
+
     def draw(self, kind: str, results: Mapping[str, Any], loaded: LoadedInput, options: PlotOptions) -> Figure:
         """Draw the figure ``kind`` (one of :attr:`figures`) from ``results[self.name]`` (and the results of
         :attr:`figure_inputs` that apply)."""

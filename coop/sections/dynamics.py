@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from coop.errors import InputError
-from coop.report_text import WIDTH, format_number, format_strategy, table_lines
+from coop.report_text import WIDTH, format_number, format_strategy, plural, table_lines
 from coop.sections.base import Analysis, Metric, PlotOptions, SectionResult, SolveOptions
 
 if TYPE_CHECKING:
@@ -43,6 +43,33 @@ def population_state(model: Any, x: np.ndarray) -> str:
     if len(parts) == 1:
         return parts[0]
     return "; ".join(f"{name}: {part}" for name, part in zip(model.names, parts, strict=True))
+
+
+#: Each dynamic in a few plain words.
+DYNAMIC_PLAIN = {
+    "replicator": "strategies doing better than the population's average grow, the others shrink",
+    "best_response": "a share of the population switches to a best reply at each moment",
+    "logit": "players switch to better replies, with noise eta (small eta: nearly best replies)",
+    "bnn": "Brown-von Neumann-Nash: strategies doing better than the average gain players in proportion",
+    "smith": "players compare their strategy with another and switch in proportion to the payoff gap",
+}
+#: Each stability label of a rest point in plain words.
+STABILITY_PLAIN = {
+    "stable": "states nearby move into it",
+    "unstable": "states nearby move away",
+    "saddle": "states nearby move in along some directions and away along others",
+    "centre": "states nearby circle around it",
+    "non-hyperbolic": "the linear test cannot tell (an eigenvalue has zero real part)",
+    "not-differentiable": "the dynamic has a kink there, so no eigenvalues",
+}
+
+
+def stability_legend(labels: list[str]) -> str:
+    """The stability labels used, each in plain words, and what the eigenvalues are."""
+    used = [s for s in STABILITY_PLAIN if s in labels]
+    words = "; ".join(f"{s}: {STABILITY_PLAIN[s]}" for s in used)
+    return (f"{words}. Eigenvalues: how fast a small push away from the rest point grows (positive) or dies out "
+            "(negative), along the directions in which the shares can change.")
 
 
 def _eigen(values: np.ndarray) -> str:
@@ -95,6 +122,11 @@ class DynamicsResult:
                else "one population playing the game against itself" if len(n) <= 1 or len(model.names) > 1
                else f"one population, in groups of {len(n)}")
         lines = [f"Evolutionary dynamics ({who})"]
+        used = list(dict.fromkeys(t.dynamic for t in self.trajectories))
+        if used:
+            lines += textwrap.wrap("; ".join(f"{d}: {DYNAMIC_PLAIN[d]}" for d in used if d in DYNAMIC_PLAIN),
+                                   WIDTH, initial_indent="  (", subsequent_indent="   ")
+            lines[-1] += ")"
         for t in self.trajectories:
             eta = f" (eta {format_number(t.parameters['eta'])})" if t.dynamic == "logit" else ""
             if t.complete:
@@ -110,15 +142,18 @@ class DynamicsResult:
             lines.append("")
             lines.append(f"  Rest points of the {rp.dynamic} dynamic and their stability:")
             rows = [[population_state(model, p.state), p.stability, _eigen(p.eigenvalues)] for p in rp.points]
-            header = ["state", "stability", "eigenvalues (tangent space)"]
+            header = ["state", "stability", "eigenvalues"]
             lines += ["    " + line for line in table_lines(rows, header)]
+            lines += textwrap.wrap(stability_legend([p.stability for p in rp.points]), WIDTH, initial_indent="    ",
+                                   subsequent_indent="    ")
         if self.basins is not None:
             b = self.basins
             shares = "; ".join(f"{population_state(model, a.state)}: {100 * float(f):.0f}%"
                                for a, f in zip(b.attractors, b.fractions, strict=True))
             if b.unconverged > 0:
                 shares += f"; no convergence: {100 * b.unconverged:.0f}%"
-            lines += textwrap.wrap(f"Basins of attraction ({b.dynamic}, {len(b.starts)} starts on a grid): {shares}",
+            lines += textwrap.wrap(f"Basins of attraction (where the {b.dynamic} dynamic ends from "
+                                   f"{plural(len(b.starts), 'start')} on a grid): {shares}",
                                    WIDTH, initial_indent="  ", subsequent_indent="    ")
             if not b.complete:
                 lines += textwrap.wrap(f"INCOMPLETE: {b.reason}.", WIDTH, initial_indent="    ",
@@ -141,6 +176,19 @@ class DynamicsResult:
         if self.basins is not None and not self.basins.complete:
             out.append(f"basins: {self.basins.reason}")
         return out
+
+    def brief(self) -> list[str]:
+        """One sentence: where each run ends, and the stable rest points."""
+        model = self.model
+        runs = [f"{t.dynamic} from {population_state(model, t.states[0])} ends at "
+                f"{population_state(model, t.states[-1])}" if t.complete
+                else f"{t.dynamic} from {population_state(model, t.states[0])} stopped early"
+                for t in self.trajectories]
+        text = "Evolutionary dynamics: " + "; ".join(runs) if runs else "Evolutionary dynamics"
+        if self.rest_points is not None:
+            stable = [population_state(model, p.state) for p in self.rest_points.points if p.stability == "stable"]
+            text += (f"; {plural(len(stable), 'stable rest point')}" + (f" ({'; '.join(stable)})" if stable else ""))
+        return textwrap.wrap(text + ".", WIDTH)
 
     def metrics(self) -> dict[str, Metric]:
         out: dict[str, Metric] = {}
@@ -187,6 +235,17 @@ class DynamicsAnalysis(Analysis):
 
     def missing(self, loaded: LoadedInput) -> str:
         return "a scenario with an 'evolution' section"
+
+    def figure_refusal(self, kind: str, loaded: LoadedInput) -> str | None:
+        """The simplex is drawn for one population of 2 or 3 strategies (2 when it plays in groups of 3 or more)."""
+        if not self.applies(loaded):
+            return f"the {kind} plot needs {self.missing(loaded)}"
+        if kind == "simplex":
+            size = len(loaded.game.actions[0])
+            if loaded.scenario.evolution.populations != "one" or size not in (2, 3) or (
+                    loaded.game.num_players > 2 and size != 2):
+                return "the simplex plot is for one population with 2 or 3 strategies (2 in groups of 3 or more)"
+        return None
 
     def run(self, loaded: LoadedInput, options: SolveOptions,
             earlier: Mapping[str, SectionResult]) -> DynamicsResult:

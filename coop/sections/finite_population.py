@@ -32,6 +32,12 @@ if TYPE_CHECKING:
 
     from coop.inputs import LoadedInput
 
+#: Each imitation rule in a few plain words.
+RULE_PLAIN = {
+    "fermi": "Fermi imitation (a player copies a better-off one with a probability that rises with the payoff gap)",
+    "moran": "Moran process (players reproduce in proportion to their payoff)",
+    "moran_exp": "Moran process (players reproduce in proportion to the exponential of their payoff)",
+}
 #: The full chain with mutation is solved up to this many population states (C(Z + m - 1, m - 1)).
 MAX_FULL_CHAIN_STATES = FULL_CHAIN_STATES
 
@@ -135,8 +141,10 @@ class FinitePopulationResult:
         fix = sml.fixation
         names = list(fix.strategies)
         group = self.population_game.group_size
+        rule = RULE_PLAIN.get(f.rule, f"{f.rule} rule")
         lines = textwrap.wrap(
-            f"Finite population: Z = {f.size}, selection beta = {format_number(f.selection)}, {f.rule} rule, "
+            f"Finite population: Z = {f.size} players, selection strength beta = {format_number(f.selection)} "
+            f"(0: neutral drift, payoffs do not matter; the larger, the more payoffs decide), {rule}, "
             f"{'pairwise games' if group == 2 else f'groups of {group}'}", WIDTH, initial_indent="  ",
             subsequent_indent="    ")
         lines.append(f"  Fixation probability of one mutant (row) in a population of the column "
@@ -153,13 +161,15 @@ class FinitePopulationResult:
             desc = "; ".join(f"{'stable' if r['stable'] else 'unstable'} at {100 * r['share']:.0f}% {bd.invader}"
                              for r in gradient_roots(bd)) or (f"none: selection pushes one way all along the "
                                                               f"{bd.invader}-{bd.resident} edge")
-            lines += textwrap.wrap(f"Gradient of selection (T+ - T-) on the {bd.invader}-{bd.resident} edge, "
-                                   f"interior roots: {desc}", WIDTH, initial_indent="  ", subsequent_indent="    ")
+            lines += textwrap.wrap(f"Gradient of selection (T+ - T-: how much likelier the share of {bd.invader} is "
+                                   f"to grow than to shrink, between all {bd.resident} and all {bd.invader}), where "
+                                   f"it changes sign: {desc}", WIDTH, initial_indent="  ", subsequent_indent="    ")
         if self.stationary is not None:
             means = ", ".join(f"{n} {float(v):.3f}"
                               for n, v in zip(names, self.stationary.mean_frequencies, strict=True))
-            lines += textwrap.wrap(f"With mutation mu = {format_number(f.mutation)}: mean shares over the stationary "
-                                   f"distribution: {means}", WIDTH, initial_indent="  ", subsequent_indent="    ")
+            lines += textwrap.wrap(f"With mutation (a player tries a random strategy with probability mu = "
+                                   f"{format_number(f.mutation)}): the long-run average shares (over the stationary "
+                                   f"distribution) are {means}", WIDTH, initial_indent="  ", subsequent_indent="    ")
         for note in self.notes:
             lines += textwrap.wrap(f"Note: {note}", WIDTH, initial_indent="  ", subsequent_indent="    ")
         if self.reason is not None:
@@ -169,6 +179,21 @@ class FinitePopulationResult:
             "In a finite population a mutant that fixes more often than 1/Z is favoured by selection; the "
             "small-mutation limit says where the population spends its time when mutations are rare.", WIDTH)
         return lines
+
+    def brief(self) -> list[str]:
+        """One sentence: where the finite population spends its time."""
+        sml = self.small_mutation
+        names = list(sml.fixation.strategies)
+        shares = ", ".join(f"{n} {100 * float(v):.0f}%" for n, v in zip(names, sml.stationary, strict=True))
+        text = (f"Finite population (Z = {self.spec.size}): with rare mutations it spends its time as follows: "
+                f"{shares}")
+        if self.stationary is not None:
+            means = ", ".join(f"{n} {float(v):.3f}"
+                              for n, v in zip(names, self.stationary.mean_frequencies, strict=True))
+            text += f"; with mutation {format_number(self.spec.mutation)}, the average shares are {means}"
+        if self.reason is not None:
+            text += " (INCOMPLETE: see the full report)"
+        return textwrap.wrap(text + ".", WIDTH)
 
     def metrics(self) -> dict[str, Metric]:
         fix = self.small_mutation.fixation
@@ -212,6 +237,14 @@ class FinitePopulationAnalysis(Analysis):
         if loaded.scenario is None or loaded.scenario.evolution is None:
             return "a scenario with an 'evolution' section"
         return "evolution.finite_population in the scenario"
+
+    def figure_refusal(self, kind: str, loaded: LoadedInput) -> str | None:
+        """The gradient of selection is drawn for 2 strategies only."""
+        if not self.applies(loaded):
+            return f"the {kind} plot needs {self.missing(loaded)}"
+        if kind == "gradient" and len(loaded.game.actions[0]) != 2:
+            return "the gradient plot needs evolution.finite_population and a game with 2 strategies"
+        return None
 
     def run(self, loaded: LoadedInput, options: SolveOptions,
             earlier: Mapping[str, SectionResult]) -> FinitePopulationResult:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from coop.errors import InputError
-from coop.report_text import WIDTH, format_number, table_lines
+from coop.report_text import WIDTH, Table, format_number
 from coop.sections.base import Analysis, Metric, SectionResult, SolveOptions, finite_or_none
 from coop.sections.repeated import delta_text, patience
 
@@ -36,7 +36,6 @@ class InstitutionsResult:
         return {"designs": [d.to_dict() for d in self.designs], "analyses": rows}
 
     def text(self) -> list[str]:
-        players = self.repeated.stage.players
         lines = [f"Institutions (repeated game, {patience(self.repeated)})"]
         for design in self.designs:
             members = ", ".join(design.members) if design.members else "all"
@@ -46,7 +45,30 @@ class InstitutionsResult:
                 f"participation cost {format_number(design.participation_cost)}, forum shopping "
                 f"{format_number(design.forum_shopping)}; members: {members}",
                 WIDTH, initial_indent="  ", subsequent_indent="    ")
+        lines += textwrap.wrap(
+            "(detection: the chance a defection is caught; sanction: what a caught defector pays; reputation cost: "
+            "the standing a caught defector loses; participation cost: what each member pays every period; forum "
+            "shopping: the chance a caught defector escapes both by moving to another forum)", WIDTH,
+            initial_indent="  ", subsequent_indent="  ")
         lines.append("")
+        lines += self.tables()[0].text()
+        for profile, a in self.analyses:
+            if not a.complete:
+                lines += textwrap.wrap(f"INCOMPLETE ({a.institution.name}, {profile}): {a.reason}.", WIDTH,
+                                       initial_indent="  ", subsequent_indent="    ")
+        lines.append("")
+        lines += textwrap.wrap(
+            "SPE: subgame perfect, so the strategies are self-enforcing under the design. "
+            "The least sanction is the smallest sanction (with the design's detection, forum shopping and "
+            "reputation cost) that makes the strategies subgame perfect at this delta; above the ceiling the "
+            "sanction also falls on the punishments the strategies rely on, and they stop being credible.",
+            WIDTH,
+        )
+        return lines
+
+    def tables(self) -> list[Table]:
+        """Every design with every strategy profile (for ``--format markdown|latex``)."""
+        players = self.repeated.stage.players
         header = ["institution", "strategies", "SPE", f"critical delta ({', '.join(players)})",
                   "least sanction", "sanction ceiling", f"payoffs ({', '.join(players)})"]
         rows = [[a.institution.name, profile, "yes" if a.subgame_perfect else "no",
@@ -54,19 +76,23 @@ class InstitutionsResult:
                  _sanction(a.least_sanction, "none works"), _sanction(a.sanction_ceiling, "no limit"),
                  ", ".join(format_number(float(v)) for v in a.payoffs.payoffs)]
                 for profile, a in self.analyses]
-        lines += ["  " + line for line in table_lines(rows, header)]
+        return [Table("institutions", f"Institutions ({patience(self.repeated)}): which designs make the "
+                      "strategies self-enforcing (SPE)", header, rows)]
+
+    def brief(self) -> list[str]:
+        """One sentence: under which designs which strategy profiles are self-enforcing."""
+        works: dict[str, list[str]] = {}
         for profile, a in self.analyses:
-            if not a.complete:
-                lines += textwrap.wrap(f"INCOMPLETE ({a.institution.name}, {profile}): {a.reason}.", WIDTH,
-                                       initial_indent="  ", subsequent_indent="    ")
-        lines.append("")
-        lines += textwrap.wrap(
-            "The least sanction is the smallest sanction (with the design's detection, forum shopping and "
-            "reputation cost) that makes the strategies subgame perfect at this delta; above the ceiling the "
-            "sanction also falls on the punishments the strategies rely on, and they stop being credible.",
-            WIDTH,
-        )
-        return lines
+            works.setdefault(a.institution.name, [])
+            if a.subgame_perfect:
+                works[a.institution.name].append(profile)
+        yes = [f"{name} ({', '.join(p)})" for name, p in works.items() if p]
+        no = [name for name, p in works.items() if not p]
+        text = f"Institutions ({patience(self.repeated)}): "
+        text += ("self-enforcing under " + "; ".join(yes)) if yes else "no design makes any profile self-enforcing"
+        if yes and no:
+            text += "; with " + ", ".join(repr(n) for n in no) + " no profile is"
+        return textwrap.wrap(text + ".", WIDTH)
 
     def metrics(self) -> dict[str, Metric]:
         out: dict[str, Metric] = {}

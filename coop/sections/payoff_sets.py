@@ -62,7 +62,8 @@ class PayoffSetsResult:
             parts.append(f"{p} {mixed} (pure {format_number(float(mm.pure_minmax[i]))})")
         lines += textwrap.wrap("minmax, the least the others can hold a player to: " + "; ".join(parts), WIDTH,
                                initial_indent="  ", subsequent_indent="    ")
-        lines += textwrap.wrap(f"feasible payoffs (vertices): {_vertices(self.feasible.vertices)}", WIDTH,
+        lines += textwrap.wrap(f"feasible payoffs (what the players can get by mixing outcomes over time; its "
+                               f"corners): {_vertices(self.feasible.vertices)}", WIDTH,
                                initial_indent="  ", subsequent_indent="    ")
         lines += textwrap.wrap(
             f"individually rational (above every minmax): {_vertices(self.individually_rational.vertices)}",
@@ -83,17 +84,29 @@ class PayoffSetsResult:
             worst = ", ".join(f"{p} {format_number(float(eq.punishment[i]))}" for i, p in enumerate(players))
             bound = f", within {eq.error_bound:.1g}" if eq.error_bound is not None else ""
             lines += textwrap.wrap(
-                f"subgame-perfect payoffs at delta = {format_number(eq.delta)} (pure strategies with public "
-                f"randomisation; Judd-Yeltekin-Conklin outer approximation{bound}): {_vertices(eq.vertices)}; "
+                f"subgame-perfect payoffs at delta = {format_number(eq.delta)} (pure strategies with a public "
+                f"coin every player sees; a polygon computed to contain the true set, by the method of Judd, "
+                f"Yeltekin and Conklin{bound}): {_vertices(eq.vertices)}; "
                 f"worst equilibrium payoffs: {worst}",
                 WIDTH, initial_indent="  ", subsequent_indent="    ")
         if eq is not None and not eq.complete:
             lines += textwrap.wrap(f"INCOMPLETE: {eq.reason}.", WIDTH, initial_indent="  ", subsequent_indent="    ")
-        folk = ("Folk theorem: with patient enough players every feasible, individually rational payoff is an "
-                "equilibrium payoff")
-        folk += "; `coop plot FILE --kind payoff-sets` draws these sets." if len(players) == 2 else "."
-        lines += textwrap.wrap(folk, WIDTH)
+        lines += textwrap.wrap("Folk theorem: with patient enough players every feasible, individually rational "
+                               "payoff is an equilibrium payoff.", WIDTH)
         return lines
+
+    def brief(self) -> list[str]:
+        """One sentence: the minmax values and, for 2 players, the worst subgame-perfect payoffs."""
+        players = self.stage.players
+        mm = ", ".join(f"{p} {format_number(float(self.minmax.mixed_minmax[i]))}" for i, p in enumerate(players))
+        text = f"Payoff sets: the others can hold each player down to (minmax) {mm}"
+        eq = self.equilibrium
+        if eq is not None and eq.empty:
+            text += f"; no subgame-perfect payoff in pure strategies at delta = {format_number(eq.delta)}"
+        elif eq is not None:
+            worst = ", ".join(f"{p} {format_number(float(eq.punishment[i]))}" for i, p in enumerate(players))
+            text += f"; the worst subgame-perfect payoffs at delta = {format_number(eq.delta)} are {worst}"
+        return textwrap.wrap(text + ".", WIDTH)
 
     def metrics(self) -> dict[str, Metric]:
         out: dict[str, Metric] = {}
@@ -148,6 +161,11 @@ class PayoffSetsAnalysis(Analysis):
     def run(self, loaded: LoadedInput, options: SolveOptions,
             earlier: Mapping[str, SectionResult]) -> PayoffSetsResult:
         return payoff_sets(loaded.scenario.repeated.game.stage, loaded.scenario.repeated.game)
+
+    def figure_refusal(self, kind: str, loaded: LoadedInput) -> str | None:
+        """Any 2-player game, with or without a ``repeated`` section (:meth:`figure_result`)."""
+        players = loaded.game.num_players
+        return None if players == 2 else f"the payoff-sets plot needs a 2-player game; this one has {players} players"
 
     def figure_result(self, kind: str, loaded: LoadedInput, options: PlotOptions) -> PayoffSetsResult:
         """The figure works for any 2-player stage game, with or without a ``repeated`` section."""

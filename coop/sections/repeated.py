@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from coop.errors import InputError
-from coop.report_text import WIDTH, format_number, format_probability, table_lines
+from coop.report_text import WIDTH, Table, format_number, format_probability
 from coop.sections.base import (
     Analysis,
     Columns,
@@ -58,7 +58,9 @@ class RepeatedResult:
             f"{p} cooperates with {stage.actions[i][game.cooperate[i]]}, defects with "
             f"{stage.actions[i][game.defect[i]]}" for i, p in enumerate(stage.players)
         )
-        lines = [f"Repeated game: {'discount factor ' if game.horizon is None else ''}{patience(game)}"]
+        lines = textwrap.wrap(f"Repeated game: {'discount factor ' if game.horizon is None else ''}{patience(game)}"
+                              " (how much each next period counts against the current one: 0, only the present; "
+                              "near 1, the future almost as much)", WIDTH, subsequent_indent="  ")
         lines += textwrap.wrap(roles, WIDTH, initial_indent="  ", subsequent_indent="  ")
         if game.noise > 0.0:
             lines += textwrap.wrap(
@@ -71,26 +73,41 @@ class RepeatedResult:
                 "with perfect monitoring (private signals make the automaton states private)",
                 WIDTH, subsequent_indent="  ")
         lines.append("")
-        names = ", ".join(stage.players)
-        header = ["strategies", f"SPE at {patience(game)}", f"critical delta ({names})", "Nash from delta",
-                  f"payoffs ({names})"]
-        rows = [[a.name, "yes" if a.subgame_perfect else "no", ", ".join(delta_text(d) for d in a.critical_delta),
-                 delta_text(a.nash_critical_delta_overall), ", ".join(format_number(float(v)) for v in a.payoffs)]
-                for a in self.profiles]
-        lines += ["  " + line for line in table_lines(rows, header)]
+        lines += self.tables()[0].text()
         for a in self.profiles:
             if not a.complete:
                 lines += textwrap.wrap(f"INCOMPLETE ({a.name}): {a.reason}.", WIDTH, initial_indent="  ",
                                        subsequent_indent="    ")
         lines.append("")
         lines += textwrap.wrap(
-            "A profile is subgame perfect when no player gains from a one-shot deviation after any history; "
+            "A profile is subgame perfect (SPE) when no player gains from a one-shot deviation after any history; "
             "its critical delta is the least discount factor from which this holds ('any': every delta, "
             "'never': no delta close to 1). 'Nash from delta' asks less: no player gains by any strategy "
             "from the start (threats need not be credible), as for tit-for-tat in Axelrod's tournaments.",
             WIDTH,
         )
         return lines
+
+    def tables(self) -> list[Table]:
+        """The strategy profiles' table (for ``--format markdown|latex``)."""
+        game = self.spec.game
+        names = ", ".join(game.stage.players)
+        header = ["strategies", f"SPE at {patience(game)}", f"critical delta ({names})", "Nash from delta",
+                  f"payoffs ({names})"]
+        rows = [[a.name, "yes" if a.subgame_perfect else "no", ", ".join(delta_text(d) for d in a.critical_delta),
+                 delta_text(a.nash_critical_delta_overall), ", ".join(format_number(float(v)) for v in a.payoffs)]
+                for a in self.profiles]
+        return [Table("repeated", f"Repeated game ({patience(game)}): subgame perfection (SPE) and critical "
+                      "discount factors", header, rows)]
+
+    def brief(self) -> list[str]:
+        """One sentence: which profiles are subgame perfect, and from which discount factor."""
+        game = self.spec.game
+        spe = [a.name for a in self.profiles if a.subgame_perfect]
+        said = f"subgame perfect: {', '.join(spe)}" if spe else "no strategy profile is subgame perfect"
+        crit = ", ".join(f"{a.name} {delta_text(a.critical_delta_overall)}" for a in self.profiles)
+        return textwrap.wrap(f"Repeated game ({patience(game)}): {said}; critical delta (the least patience that "
+                             f"sustains each): {crit}.", WIDTH)
 
     def metrics(self) -> dict[str, Metric]:
         players = self.spec.game.stage.players

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coop.report_text import WIDTH, format_number
+from coop.report_text import WIDTH, Table, format_number, plural
 from coop.sections.base import Analysis, Metric, PlotOptions, SectionResult, SolveOptions
 from coop.solvers.nash.methods import Method
 
@@ -106,7 +106,8 @@ class SolveReport:
                 lines += textwrap.wrap(" ".join(para.split()), WIDTH)
                 lines.append("")
         shape = " x ".join(str(a) for a in game.num_actions)
-        lines.append(f"{game.num_players} players, {shape} actions ({game.num_profiles:,} action profiles)")
+        lines.append(f"{plural(game.num_players, 'player')}, {shape} actions "
+                     f"({plural(game.num_profiles, 'action profile')})")
         for i, p in enumerate(game.players):
             lines.append(f"  {p}: {', '.join(game.actions[i])}")
         if scenario is not None and scenario.parameters:
@@ -115,8 +116,11 @@ class SolveReport:
         lines.append("")
         return lines
 
-    def text(self) -> str:
-        """The text report of ``coop solve``."""
+    def text(self, brief: bool = False) -> str:
+        """The text report of ``coop solve`` (``brief``: the story, the equilibria and one sentence per section,
+        as ``coop solve --brief`` prints it)."""
+        if brief:
+            return self.brief()
         lines = self.header()
         first = True
         for result in self.sections.values():
@@ -124,7 +128,77 @@ class SolveReport:
                 lines.append("")
             lines += result.text()
             first = False
+        lines += ["", *self.figure_lines()]
         return "\n".join(lines).rstrip() + "\n"
+
+    def brief(self) -> str:
+        """The report on one screen: title, the story in a sentence, the players, the equilibria (a few rows) and
+        one sentence per other section."""
+        loaded = self.loaded
+        game = loaded.game
+        title = game.title or loaded.source
+        lines = [title, "=" * min(len(title), WIDTH)]
+        if self.scenario is not None and self.scenario.description:
+            lines += textwrap.wrap(first_sentence(self.scenario.description), WIDTH)
+        lines += textwrap.wrap("; ".join(f"{p}: {', '.join(game.actions[i])}" for i, p in enumerate(game.players)),
+                               WIDTH, subsequent_indent="  ")
+        lines.append("")
+        for result in self.sections.values():
+            brief = getattr(result, "brief", None)
+            lines += brief() if callable(brief) else result.text()[:1]
+            lines.append("")
+        lines += self.figure_lines()
+        lines.append(f"The full report: coop solve {plot_target(loaded)} (without --brief).")
+        return "\n".join(lines).rstrip() + "\n"
+
+    def available_figures(self) -> list[str]:
+        """The figure kinds ``coop plot`` draws for this input (each analysis says which it can)."""
+        from coop.sections.registry import figure_kinds
+
+        return [kind for kind, owner in figure_kinds().items() if owner.figure_refusal(kind, self.loaded) is None]
+
+    def figure_lines(self) -> list[str]:
+        """Which ``coop plot`` commands draw figures of this input (only those that can be drawn for it)."""
+        kinds = self.available_figures()
+        if not kinds:
+            return []
+        target = plot_target(self.loaded)
+        if len(kinds) == 1:
+            return [f"Figure: coop plot {target} --kind {kinds[0]}"]
+        return textwrap.wrap(f"Figures: coop plot {target} --kind KIND, with KIND one of {', '.join(kinds)}.",
+                             WIDTH, subsequent_indent="  ", break_on_hyphens=False)
+
+    def tables(self, brief: bool = False) -> list[Table]:
+        """Every table of the report, in report order (``brief``: the equilibria table only)."""
+        out: list[Table] = []
+        for result in self.sections.values():
+            tables = getattr(result, "tables", None)
+            if callable(tables):
+                out += tables()
+        return [t for t in out if t.key == "equilibria"] if brief else out
+
+    def render(self, fmt: str, brief: bool = False) -> str:
+        """The report as ``text``, or its tables as ``markdown``, ``latex`` or ``csv`` (the equilibria table:
+        one row per equilibrium, one column per action's probability)."""
+        if fmt == "text":
+            return self.text(brief)
+        title = self.game.title or self.loaded.source
+        tables = self.tables(brief)
+        if fmt == "csv":
+            return next(t for t in tables if t.key == "equilibria").csv()
+        if fmt == "markdown":
+            lines = [f"# {title}", ""]
+            if self.scenario is not None and self.scenario.description:
+                lines += [first_sentence(self.scenario.description), ""]
+            for t in tables:
+                lines += [*t.markdown(), ""]
+            return "\n".join(lines).rstrip() + "\n"
+        if fmt == "latex":
+            lines = [f"% {title}: tables by coop solve --format latex", ""]
+            for t in tables:
+                lines += [*t.latex(), ""]
+            return "\n".join(lines).rstrip() + "\n"
+        raise ValueError(f"unknown report format {fmt!r}")
 
     def metrics(self) -> dict[str, Metric]:
         """Every section's metrics, flat, as ``"section.metric"`` (what ``coop sweep`` tabulates)."""
@@ -136,6 +210,23 @@ class SolveReport:
 
     def __repr__(self) -> str:
         return f"SolveReport({self.loaded.source!r}, sections={list(self.sections)})"
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text``, on one line."""
+    flat = " ".join(text.split())
+    end = flat.find(". ")
+    return flat[: end + 1] if end >= 0 else flat
+
+
+def plot_target(loaded: LoadedInput) -> str:
+    """What to give ``coop plot`` (or ``coop solve``) for this input: a bundled scenario's name, else the file."""
+    import coop.scenarios
+
+    path = Path(loaded.source)
+    if loaded.scenario is not None and path.parent == Path(coop.scenarios.__file__).parent:
+        return str(loaded.scenario.name)
+    return loaded.source if " " not in loaded.source else repr(loaded.source)
 
 
 def _source_label(loaded: LoadedInput) -> str:

@@ -16,13 +16,23 @@ import numpy as np
 
 from coop.report_text import (
     WIDTH,
+    Table,
     format_number,
     format_probability,
-    format_strategy,
+    fractions_fit,
+    payoff_table_objects,
     payoff_tables,
-    table_lines,
 )
 from coop.sections.base import Analysis, Columns, Metric, PointBatch, SectionResult, SolveOptions
+from coop.sections.stage_text import (
+    MAX_EQUILIBRIA_SHOWN,
+    brief_lines,
+    degenerate_lines,
+    equilibria_lines,
+    equilibria_table,
+    note_lines,
+    red_line_sentence,
+)
 from coop.solvers.shared.tolerances import PROB_EPS
 
 if TYPE_CHECKING:
@@ -30,8 +40,7 @@ if TYPE_CHECKING:
     from coop.solvers.nash.results import Equilibrium
     from coop.solvers.nash.solve import GameSolution
 
-#: At most this many equilibria are listed in the text report (all are in the JSON).
-MAX_EQUILIBRIA_SHOWN = 40
+__all__ = ["MAX_EQUILIBRIA_SHOWN", "StageAnalysis", "StageResult"]
 
 
 def red_line_crossings(loaded: LoadedInput, eq: Equilibrium) -> list[dict[str, Any]]:
@@ -94,44 +103,21 @@ class StageResult:
             lines.append(f"Payoffs ({', '.join(game.players)})")
             lines += tables
         lines += _dominance_block(solution)
-        n_eq = len(solution.equilibria)
-        lines.append(f"Nash equilibria: {n_eq} found")
-        lines += textwrap.wrap(f"Computed: {solution.summary}.", WIDTH)
-        lines.append("")
-        crossings = self.crossings()
-        red_lines = self.loaded.red_lines
-        if n_eq:
-            header = ["#", *game.players, f"payoffs ({', '.join(game.players)})"]
-            if red_lines:
-                header.append("red lines crossed")
-            rows = []
-            for k, (eq, crossed) in enumerate(zip(solution.equilibria[:MAX_EQUILIBRIA_SHOWN], crossings,
-                                                  strict=False), start=1):
-                row = [str(k)]
-                row += [format_strategy(game.actions[i], eq.strategies[i]) for i in range(game.num_players)]
-                row.append(", ".join(format_number(float(v)) for v in eq.payoffs))
-                if red_lines:
-                    row.append("; ".join(_crossing(c) for c in crossed) or "none")
-                rows.append(row)
-            lines += ["  " + line for line in table_lines(rows, header)]
-            if n_eq > MAX_EQUILIBRIA_SHOWN:
-                lines.append(f"  ... and {n_eq - MAX_EQUILIBRIA_SHOWN} more (all are in --format json)")
-            lines.append("")
-            worst = max(e.relative_regret for e in solution.equilibria)
-            gain = "anything" if worst == 0.0 else f"more than {worst:.2g} of what is at stake for them"
-            lines += textwrap.wrap(
-                f"Every equilibrium was verified: no player can gain {gain} by deviating "
-                f"(tolerance {solution.pure.tol:.2g} of the stake).",
-                WIDTH,
-            )
-        else:
-            lines.append("  No equilibrium was found within the method's limits (see notes).")
-        if red_lines:
-            crossing = sum(1 for c in crossings if c)
-            lines.append(f"Red lines: {crossing} of {n_eq} equilibria cross at least one red line.")
-        for note in solution.notes:
-            lines += textwrap.wrap(f"Note: {note}", WIDTH, subsequent_indent="  ")
+        lines += equilibria_lines(self)
+        lines += degenerate_lines(self)
+        red = red_line_sentence(self)
+        if red is not None:
+            lines.append(red)
+        lines += note_lines(self)
         return lines
+
+    def brief(self) -> list[str]:
+        """The equilibria in a sentence and a short table (``coop solve --brief``)."""
+        return brief_lines(self)
+
+    def tables(self) -> list[Table]:
+        """The payoff tables and the equilibria table (all rows), for ``--format markdown|latex|csv``."""
+        return [*payoff_table_objects(self.loaded.game), equilibria_table(self, None)]
 
     def metrics(self) -> dict[str, Metric]:
         game = self.loaded.game
@@ -192,19 +178,18 @@ class StageAnalysis(Analysis):
         return _stage_columns(batch, res, options)
 
 
-def _crossing(c: dict[str, Any]) -> str:
-    p = c["probability"]
-    return c["name"] if p > 1 - 1e-9 else f"{c['name']} (p = {format_probability(p)})"
-
-
 def _dominance_block(solution: GameSolution) -> list[str]:
     dom = solution.dominance
     lines = ["Iterated elimination of strictly dominated strategies"]
+    lines += textwrap.wrap("(an action is strictly dominated when another action, or a mix of actions, does better "
+                           "whatever the others do: no rational player plays it, and removing it may make others "
+                           "dominated in turn)", WIDTH, initial_indent="  ", subsequent_indent="  ")
     if not dom.eliminations:
         lines.append("  No action is strictly dominated" + (" (by a pure or mixed strategy)." if dom.mixed else "."))
     for e in dom.eliminations:
         if e.by_mixed:
-            by = ", ".join(f"{a} {format_probability(p)}" for a, p in e.dominated_by.items())
+            fraction = fractions_fit(np.array(list(e.dominated_by.values()), dtype=float))
+            by = ", ".join(f"{a} {format_probability(p, fraction)}" for a, p in e.dominated_by.items())
         else:
             by = next(iter(e.dominated_by))
         kind = "the mixed strategy " if e.by_mixed else ""

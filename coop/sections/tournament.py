@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from coop.report_text import WIDTH, format_number, table_lines
+from coop.report_text import WIDTH, format_number, plural, table_lines
 from coop.sections.base import Analysis, Metric, SectionResult, SolveOptions
 
 if TYPE_CHECKING:
@@ -32,8 +32,9 @@ class TournamentSection:
     def text(self) -> list[str]:
         t = self.result
         noise = f"noise {format_number(t.noise)}" if t.noise else "no noise"
-        lines = [f"Round-robin tournament: {len(t.strategies)} strategies, {t.turns} turns, "
-                 f"{t.repetitions} repetitions, {noise} (seed {t.seed})"]
+        lines = textwrap.wrap(f"Round-robin tournament: {plural(len(t.strategies), 'strategy', 'strategies')}, "
+                              f"{plural(t.turns, 'turn')}, {plural(t.repetitions, 'repetition')}, {noise} "
+                              f"(seed {t.seed})", WIDTH, subsequent_indent="  ")
         header = ["rank", "strategy", "median score per turn", "mean"]
         if t.wins is not None:
             header.append("wins per round robin")
@@ -52,6 +53,14 @@ class TournamentSection:
             "is its payoff per turn against the others, as in Axelrod's tournaments, ranked by the "
             "median over the repetitions; the pairwise scores are in the JSON output.", WIDTH)
         return lines
+
+    def brief(self) -> list[str]:
+        """One sentence: the ranking's top."""
+        t = self.result
+        median = np.median(t.normalised_scores, axis=0)
+        top = [f"{t.strategies[k]} {format_number(round(float(median[k]), 4))}" for k in t.ranking[:3]]
+        return textwrap.wrap(f"Round-robin tournament of {plural(len(t.strategies), 'strategy', 'strategies')}: "
+                             f"best median scores per turn: {', '.join(top)}.", WIDTH)
 
     def metrics(self) -> dict[str, Metric]:
         t = self.result

@@ -38,6 +38,14 @@ Kernels take only arrays and scalars, grouped into namedtuples where the lists
 grow long (:class:`System`, :class:`Rows`, :class:`SupportOptions`,
 :class:`SearchPlan`); the public wrappers live in
 :mod:`coop.solvers.nash.polynomial_support`.
+
+The enumeration runs in pieces (:mod:`coop.solvers.shared.progress`): each call of
+:func:`_support_kernel` does about ``plan.budget`` units of work, counted as the
+cost of the contractions (one unit per corner value, see :func:`_box_weight`),
+and leaves a :class:`Cursor` that the next call resumes from, inside a support
+system if need be (its stack of boxes, :class:`BoxSearch`). The boxes are
+examined in the same order whatever the pieces, so the answer does not depend
+on them.
 """
 
 from __future__ import annotations
@@ -54,6 +62,7 @@ from coop.solvers.shared.linalg import UNIQUE, inverse_into, solve_inplace
 _OK = 0
 _SINGULAR = 1  # a non-isolated (singular) solution was met: the support was abandoned there
 _CAPPED = 2  # the per-support box budget ran out
+_PAUSED = 3  # the work budget of the call ran out: the search resumes where it stopped on the next call
 
 #: bisection point inside a box (off-centre so that symmetric roots such as 1/2 do not land on faces)
 _SPLIT = 0.4781
@@ -83,16 +92,25 @@ System = namedtuple("System", ["Tbuf", "Toff", "shape", "k", "supp", "insupp", "
 Rows = namedtuple("Rows", ["mats", "mrows", "dmats"])
 #: Options of one support system: exclusion margin, residual tolerance of a root, regret tolerance, box budget.
 SupportOptions = namedtuple("SupportOptions", ["eps", "ftol", "tol", "max_boxes"])
-#: The order of the enumeration: stop after the first support with an equilibrium, pass over the first
-#: ``skip`` support profiles, stop after ``max_supports`` (-1: no limit).
-SearchPlan = namedtuple("SearchPlan", ["stop_first", "skip", "max_supports"])
+#: The order of the enumeration: return after the first support with an equilibrium, stop after visiting
+#: ``max_supports`` support profiles in all (-1: no limit), return from this call after about ``budget`` units
+#: of work (-1: no limit).
+SearchPlan = namedtuple("SearchPlan", ["stop_first", "max_supports", "budget"])
 #: Newton's method's answer: the point, whether the residual is within ``ftol``, whether the Jacobian there
 #: is singular, and each player's largest gain of an unused action.
 NewtonResult = namedtuple("NewtonResult", ["x", "converged", "singular", "gmax"])
-#: One support system's answer: ``roots[:nroots]`` (free variables and a tie flag per row), status, boxes.
-SupportRoots = namedtuple("SupportRoots", ["roots", "nroots", "status", "boxes"])
-#: The enumeration's answer: concatenated mixed strategies, tie flags and statistics (see :func:`_support_kernel`).
-SupportSearch = namedtuple("SupportSearch", ["profiles", "ties", "stats"])
+#: One support system's branch and prune, between calls as at its end: the boxes still to examine
+#: (``slo[:top]``, ``shi[:top]``), the roots found (``roots[:nroots]``: free variables and a tie flag per row),
+#: the boxes examined and the status (``_PAUSED`` while boxes remain).
+BoxSearch = namedtuple("BoxSearch", ["slo", "shi", "top", "roots", "nroots", "boxes", "status"])
+#: Where the enumeration stands between calls (updated in place, except ``search``): ``pos`` = (size-profile
+#: row, whether ``supp`` holds the row's current support, whether ``search`` holds that support's paused
+#: system, whether the enumeration has ended); ``supp`` the current supports (row ``i``, first ``k[i]``
+#: entries); ``stats`` the statistics (see :func:`_support_kernel`); ``search`` the paused :class:`BoxSearch`.
+Cursor = namedtuple("Cursor", ["pos", "supp", "stats", "search"])
+#: One call's answer: the mixed strategies and tie flags of the roots of the supports finished in this call, the
+#: paused system (for the next :class:`Cursor`) and the units of work done.
+SupportSearch = namedtuple("SupportSearch", ["profiles", "ties", "search", "work"])
 
 
 # ----------------------------------------------------------------------------- small helpers
@@ -607,11 +625,54 @@ def _inbox(x, lo, hi, margin):
 
 
 @njit(cache=True)
-def _solve_support(system, opts):
-    """All isolated solutions of one support system (a :class:`System`) that are equilibria.
+def new_box_search(n):
+    """A :class:`BoxSearch` at its start: one box, the unit cube of the ``n`` free variables."""
+    slo = np.empty((64, n))
+    shi = np.empty((64, n))
+    slo[0, :] = 0.0
+    shi[0, :] = 1.0
+    return BoxSearch(slo, shi, 1, np.empty((4, n + 1)), 0, 0, _PAUSED)
 
-    ``opts`` is a :class:`SupportOptions`. Returns a :class:`SupportRoots` ``(roots, nroots, status,
-    boxes)``: each row of ``roots`` holds the free variables (``sum(k) - N`` of them) followed by a tie flag.
+
+@njit(cache=True)
+def _box_weight(system):
+    """Work units of examining one box: the corner values of the contractions, plus the Krawczyk test."""
+    shape, k, voff = system.shape, system.k, system.voff
+    N = k.shape[0]
+    w = voff[N] * voff[N]
+    for i in range(N):
+        c = shape[i]
+        for j in range(N):
+            if j != i:
+                c *= 1 << (k[j] - 1)
+        w += c
+    return w
+
+
+@njit(cache=True)
+def _push_box(slo, shi, top, lo, hi):
+    """``slo``/``shi`` with the box ``lo``/``hi`` written at row ``top`` (grown when full)."""
+    if top + 1 > slo.shape[0]:
+        nlo = np.empty((2 * slo.shape[0], slo.shape[1]))
+        nhi = np.empty((2 * slo.shape[0], slo.shape[1]))
+        nlo[:top] = slo[:top]
+        nhi[:top] = shi[:top]
+        slo = nlo
+        shi = nhi
+    slo[top, :] = lo
+    shi[top, :] = hi
+    return slo, shi
+
+
+@njit(cache=True)
+def _solve_support(system, opts, search, budget):
+    """All isolated solutions of one support system (a :class:`System`) that are equilibria, in pieces.
+
+    ``opts`` is a :class:`SupportOptions`; ``search`` the :class:`BoxSearch` to continue
+    (:func:`new_box_search` to start); ``budget`` the work units to spend in this call (-1: no limit; at
+    least one box is examined). Returns the :class:`BoxSearch` after this call and the work units spent; its
+    status is ``_PAUSED`` when boxes remain, else final, and then each row of ``roots[:nroots]`` holds the
+    free variables (``sum(k) - N`` of them) followed by a tie flag.
     """
     k, voff = system.k, system.voff
     eps, ftol, tol, max_boxes = opts
@@ -630,8 +691,7 @@ def _solve_support(system, opts):
             dmats[j, t, k[j] - 1] = -1.0
     rows = Rows(mats, mrows, dmats)
     ptol = 1e-9
-    roots = np.empty((4, n + 1))
-    nroots = 0
+    slo, shi, top, roots, nroots, boxes, _ = search
     f = np.empty(n)
     gmax = np.empty(N)
 
@@ -641,16 +701,10 @@ def _solve_support(system, opts):
         _values(system, rows, f, gmax)
         if gmax.max() <= tol:
             roots, nroots = _push_root(roots, nroots, x, gmax, tol)
-        return SupportRoots(roots, nroots, _OK, 0)
+        return BoxSearch(slo, shi, 0, roots, nroots, 0, _OK), 1
 
-    cap = 64
-    slo = np.empty((cap, n))
-    shi = np.empty((cap, n))
-    slo[0, :] = 0.0
-    shi[0, :] = 1.0
-    top = 1
-    boxes = 0
-    status = _OK
+    weight = _box_weight(system)
+    spent = 0
     lo = np.empty(n)
     hi = np.empty(n)
     y = np.empty(n)
@@ -667,9 +721,14 @@ def _solve_support(system, opts):
         lo[:] = slo[top]
         hi[:] = shi[top]
         while True:  # work on this box until it is excluded, certified or split
+            if budget >= 0 and spent > 0 and spent >= budget:
+                # out of this call's budget: the box goes back on the stack, to be taken up first next time
+                slo, shi = _push_box(slo, shi, top, lo, hi)
+                return BoxSearch(slo, shi, top + 1, roots, nroots, boxes, _PAUSED), spent
+            spent += weight
             boxes += 1
             if boxes > max_boxes:
-                return SupportRoots(roots, _dedupe(roots, nroots, n), _CAPPED, boxes)
+                return BoxSearch(slo, shi, top, roots, _dedupe(roots, nroots, n), boxes, _CAPPED), spent
             # simplex constraints: x_t <= 1 - (sum of the other lower bounds of that player)
             empty = False
             for j in range(N):
@@ -789,7 +848,7 @@ def _solve_support(system, opts):
                     # give up the rest of this support, whose solution set is not finite here
                     if _feasible(x, k, voff, ptol) and gm.max() <= tol:
                         roots, nroots = _push_root(roots, nroots, x, gm, tol)
-                    return SupportRoots(roots, _dedupe(roots, nroots, n), _SINGULAR, boxes)
+                    return BoxSearch(slo, shi, top, roots, _dedupe(roots, nroots, n), boxes, _SINGULAR), spent
                 if width < _WMIN:
                     if conv and _inbox(x, lo, hi, 1e-7):
                         if _feasible(x, k, voff, ptol) and gm.max() <= tol:
@@ -797,7 +856,7 @@ def _solve_support(system, opts):
                     else:
                         # a tiny box neither excluded nor resolved: the solution set is not
                         # made of regular points here; give up this support
-                        return SupportRoots(roots, _dedupe(roots, nroots, n), _SINGULAR, boxes)
+                        return BoxSearch(slo, shi, top, roots, _dedupe(roots, nroots, n), boxes, _SINGULAR), spent
                     break
             # bisect the widest variable, off centre; keep the upper part, stack the lower
             best = 0
@@ -807,20 +866,11 @@ def _solve_support(system, opts):
                     bw = hi[t] - lo[t]
                     best = t
             cut = lo[best] + _SPLIT * bw
-            if top + 1 > cap:
-                cap *= 2
-                nlo = np.empty((cap, n))
-                nhi = np.empty((cap, n))
-                nlo[:top] = slo[:top]
-                nhi[:top] = shi[:top]
-                slo = nlo
-                shi = nhi
-            slo[top, :] = lo
-            shi[top, :] = hi
+            slo, shi = _push_box(slo, shi, top, lo, hi)
             shi[top, best] = cut
             top += 1
             lo[best] = cut
-    return SupportRoots(roots, _dedupe(roots, nroots, n), status, boxes)
+    return BoxSearch(slo, shi, 0, roots, _dedupe(roots, nroots, n), boxes, _OK), spent
 
 
 @njit(cache=True)
@@ -847,8 +897,18 @@ def _dedupe(roots, nroots, n):
 
 # ----------------------------------------------------------------------------- the enumeration
 @njit(cache=True)
-def _support_kernel(flat, shape, size_profiles, plan, opts):
-    """Solve the support systems of the given support sizes, in order.
+def _support_membership(supp, k, insupp):
+    """``insupp[i, a]``: whether action ``a`` is in player ``i``'s support."""
+    for j in range(k.shape[0]):
+        insupp[j, :] = False
+        for t in range(k[j]):
+            insupp[j, supp[j, t]] = True
+
+
+@njit(cache=True)
+def _support_kernel(flat, shape, size_profiles, plan, opts, cursor):
+    """Solve the support systems of the given support sizes, in order, from ``cursor`` on, for about
+    ``plan.budget`` units of work.
 
     Parameters
     ----------
@@ -860,24 +920,33 @@ def _support_kernel(flat, shape, size_profiles, plan, opts):
         Support sizes to visit, one row per size profile, in visiting order;
         within a row, supports are visited in lexicographic order (last player fastest).
     plan : SearchPlan
-        ``stop_first`` (bool): stop after the first support that yields an equilibrium;
-        ``skip`` (int64): pass over (without solving) the first ``skip`` support profiles of the order;
-        ``max_supports`` (int64): stop after visiting this many support profiles (-1: no limit).
+        ``stop_first`` (bool): return after the first support that yields an equilibrium (a later call
+        goes on with the next support);
+        ``max_supports`` (int64): stop after visiting this many support profiles in all (-1: no limit);
+        ``budget`` (int64): return after about this many units of work (-1: no limit).
     opts : SupportOptions
         ``eps``, ``ftol``, ``tol`` (float64): exclusion margin, residual tolerance of a root, regret
         tolerance; ``max_boxes`` (int64): box budget of one support system.
+    cursor : Cursor
+        Where to start: all zeros (and any :class:`BoxSearch`) at the beginning, then as the last call
+        left it. ``pos``, ``supp`` and ``stats`` are updated in place; ``pos[3]`` is 1 once the enumeration
+        has ended. ``stats``: visited, pruned, solved, boxes, singular supports, capped supports, hit
+        ``max_supports``.
 
     Returns
     -------
     SupportSearch
     profiles : float64[:, :]
-        One row per root: the concatenated mixed strategies.
+        One row per root of the supports finished in this call: the concatenated mixed strategies.
     ties : int64[:]
         1 where an unused action is also a best reply at the root.
-    stats : int64[:]
-        visited, pruned, solved, boxes, singular supports, capped supports, hit max_supports.
+    search : BoxSearch
+        The paused support system (the ``search`` of the next call's cursor).
+    work : int64
+        Units of work done.
     """
-    stop_first, skip, max_supports = plan
+    stop_first, max_supports, budget = plan
+    pos, supp, stats, search = cursor
     eps = opts.eps
     N = shape.shape[0]
     strides = c_order_strides(shape)
@@ -895,50 +964,63 @@ def _support_kernel(flat, shape, size_profiles, plan, opts):
     out = np.zeros((16, total))
     ties = np.zeros(16, dtype=np.int64)
     nout = 0
-    supp = np.zeros((N, maxa), dtype=np.int64)
     insupp = np.zeros((N, maxa), dtype=np.bool_)
     k = np.empty(N, dtype=np.int64)
     Tbuf = np.empty(N * P)
     Toff = np.empty(N + 1, dtype=np.int64)
     voff = np.empty(N + 1, dtype=np.int64)
     system = System(Tbuf, Toff, shape, k, supp, insupp, voff)
-    stats = np.zeros(7, dtype=np.int64)
-    done = False
-    for p in range(size_profiles.shape[0]):
+    visit = N * P  # work units of restricting the payoffs to one support profile
+    spent = 0
+    while pos[3] == 0 and pos[0] < size_profiles.shape[0]:
+        p = pos[0]
         nvar = 0
         for j in range(N):
             k[j] = size_profiles[p, j]
-            for t in range(k[j]):
-                supp[j, t] = t
             voff[j] = nvar
             nvar += k[j] - 1
         voff[N] = nvar
-        while True:
-            if max_supports >= 0 and stats[0] >= max_supports:
-                stats[6] = 1
-                done = True
-                break
-            stats[0] += 1
-            skipped = stats[0] <= skip
+        if pos[1] == 0:
             for j in range(N):
-                insupp[j, :] = False
                 for t in range(k[j]):
-                    insupp[j, supp[j, t]] = True
-            if not skipped:
+                    supp[j, t] = t
+            pos[1] = 1
+        while True:
+            found = False
+            if pos[2] == 0:  # a new support profile
+                if max_supports >= 0 and stats[0] >= max_supports:
+                    stats[6] = 1
+                    pos[3] = 1
+                    return SupportSearch(out[:nout], ties[:nout], search, spent)
+                if budget >= 0 and spent >= budget:
+                    return SupportSearch(out[:nout], ties[:nout], search, spent)
+                stats[0] += 1
+                spent += visit
+                _support_membership(supp, k, insupp)
                 _restrict(flat, shape, strides, supp, k, Tbuf, Toff)
-            if skipped:
-                pass
-            elif _conditionally_dominated(Tbuf, Toff, shape, supp, k, eps):
-                stats[1] += 1
-            else:
-                stats[2] += 1
-                roots, nroots, status, boxes = _solve_support(system, opts)
-                stats[3] += boxes
-                if status == _SINGULAR:
+                if _conditionally_dominated(Tbuf, Toff, shape, supp, k, eps):
+                    stats[1] += 1
+                else:
+                    stats[2] += 1
+                    search = new_box_search(nvar)
+                    pos[2] = 1
+            else:  # the support system paused by the last call: its restricted payoffs are made again
+                spent += visit
+                _support_membership(supp, k, insupp)
+                _restrict(flat, shape, strides, supp, k, Tbuf, Toff)
+            if pos[2] == 1:
+                search, used = _solve_support(system, opts, search, max(budget - spent, 0) if budget >= 0 else -1)
+                spent += used
+                if search.status == _PAUSED:
+                    return SupportSearch(out[:nout], ties[:nout], search, spent)
+                pos[2] = 0
+                stats[3] += search.boxes
+                if search.status == _SINGULAR:
                     stats[4] += 1
-                elif status == _CAPPED:
+                elif search.status == _CAPPED:
                     stats[5] += 1
-                for r in range(nroots):
+                roots = search.roots
+                for r in range(search.nroots):
                     if nout >= out.shape[0]:
                         bigger = np.zeros((2 * out.shape[0], total))
                         bigger[:nout] = out[:nout]
@@ -956,16 +1038,18 @@ def _support_kernel(flat, shape, size_profiles, plan, opts):
                         out[nout, aoff[j] + supp[j, k[j] - 1]] = 1.0 - s
                     ties[nout] = 1 if roots[r, v] > 0.5 else 0
                     nout += 1
-                if stop_first and nroots > 0:
-                    done = True
-                    break
+                found = search.nroots > 0
             j = N - 1
             while j >= 0:
                 if _next_combination(supp[j], k[j], shape[j]):
                     break
                 j -= 1
+            if j < 0:  # the row is done
+                pos[0] += 1
+                pos[1] = 0
+            if stop_first and found:
+                return SupportSearch(out[:nout], ties[:nout], search, spent)
             if j < 0:
                 break
-        if done:
-            break
-    return SupportSearch(out[:nout], ties[:nout], stats)
+    pos[3] = 1
+    return SupportSearch(out[:nout], ties[:nout], search, spent)

@@ -44,13 +44,22 @@ Fehlerschranken. *Computing* 4, 187-201.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
-from coop.solvers.nash._polynomial import SearchPlan, SupportOptions, _support_kernel
+from coop.solvers.nash._polynomial import (
+    BoxSearch,
+    Cursor,
+    SearchPlan,
+    SupportOptions,
+    SupportSearch,
+    _support_kernel,
+)
 from coop.solvers.nash.results import NashResult, regret_tolerance, verified_equilibria
+from coop.solvers.shared.progress import ChunkedRun, ProgressOption, StopAfter, Stopped, time_limit
 
 #: Box budget of one support system; a system that needs more is reported as unresolved.
 MAX_BOXES = 500_000
@@ -60,6 +69,9 @@ MAX_SUPPORT_PROFILES = 5_000_000
 SEARCH_MAX_SUPPORTS = 200_000
 #: Largest support a single player may use (the box method visits 2**(k-1) corners per player).
 MAX_SUPPORT_SIZE = 16
+#: Work units of the first kernel call (a unit is one corner value, about 50 ns): about 0.1 s, every support
+#: profile of a 3x3x3 or 2x2x2x2x2 game in one call; later calls are sized by the rate measured.
+FIRST_CHUNK = 2_000_000
 
 
 def _check_args(game: NormalFormGame, tol: float | None, max_supports: int | None, name: str) -> float:
@@ -79,17 +91,56 @@ def _scales(unit: np.ndarray) -> tuple[float, float]:
     return 1e-12 * magnitude, 1e-10 * magnitude
 
 
-def _run(game: NormalFormGame, sizes: np.ndarray, stop_first: bool, max_supports: int,
-         tol: float, skip: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The kernel on the unit payoffs (entries in ``(-1, 1)``), with one absolute tolerance ``2 * tol`` that no
-    player's stake exceeds there: its candidates include every equilibrium, and
-    :func:`~coop.solvers.nash.results.verified_equilibria` applies the per-player check."""
-    n = game.num_players
-    flat = np.ascontiguousarray(game.unit_payoffs.reshape(n, -1))
-    shape = np.array(game.num_actions, dtype=np.int64)
-    eps, ftol = _scales(flat)
-    plan = SearchPlan(bool(stop_first), int(skip), int(max_supports))
-    return _support_kernel(flat, shape, sizes, plan, SupportOptions(float(eps), float(ftol), 2.0 * tol, MAX_BOXES))
+class _Enumeration:
+    """The support enumeration of one game, advanced a piece at a time (the kernel's :class:`Cursor`).
+
+    Each :meth:`step` runs the kernel on the unit payoffs (entries in ``(-1, 1)``), with one absolute tolerance
+    ``2 * tol`` that no player's stake exceeds there: its candidates include every equilibrium, and
+    :func:`~coop.solvers.nash.results.verified_equilibria` applies the per-player check.
+    """
+
+    def __init__(self, game: NormalFormGame, sizes: np.ndarray, stop_first: bool, max_supports: int,
+                 tol: float) -> None:
+        n = game.num_players
+        self.flat = np.ascontiguousarray(game.unit_payoffs.reshape(n, -1))
+        self.shape = np.array(game.num_actions, dtype=np.int64)
+        self.sizes = sizes
+        self.stop_first = bool(stop_first)
+        self.max_supports = int(max_supports)
+        eps, ftol = _scales(self.flat)
+        self.opts = SupportOptions(float(eps), float(ftol), 2.0 * tol, MAX_BOXES)
+        start = BoxSearch(np.zeros((1, 0)), np.zeros((1, 0)), 0, np.zeros((1, 1)), 0, 0, 0)
+        self.cursor = Cursor(np.zeros(4, dtype=np.int64), np.zeros((n, max(game.num_actions)), dtype=np.int64),
+                             np.zeros(7, dtype=np.int64), start)
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.cursor.pos[3])
+
+    @property
+    def stats(self) -> np.ndarray:
+        return self.cursor.stats
+
+    @property
+    def visited(self) -> int:
+        """Support profiles finished (one whose system is paused is not)."""
+        return int(self.cursor.stats[0] - self.cursor.pos[2])
+
+    def step(self, budget: int) -> SupportSearch:
+        """Run the kernel for about ``budget`` units of work (-1: to the end, or to the first equilibrium)."""
+        plan = SearchPlan(self.stop_first, self.max_supports, int(budget))
+        out = _support_kernel(self.flat, self.shape, self.sizes, plan, self.opts, self.cursor)
+        self.cursor = self.cursor._replace(search=out.search)
+        return out
+
+    def pieces(self, run: ChunkedRun) -> Iterator[SupportSearch]:
+        """The kernel's answers piece by piece, until the enumeration ends (or, with ``stop_first``, finds
+        candidates) or ``run`` stops it."""
+        while not self.finished:
+            out = self.step(run.budget)
+            yield out
+            if not run.advance(self.visited, int(out.work)) or (self.stop_first and len(out.profiles)):
+                return
 
 
 def _size_profiles(counts: tuple[int, ...], limit: int | None = None) -> np.ndarray:
@@ -134,15 +185,20 @@ def _split(game: NormalFormGame, rows: np.ndarray) -> list[tuple[np.ndarray, ...
     return out
 
 
-def _stats_note(stats: np.ndarray) -> str:
+def _stats_note(stats: np.ndarray, visited: int) -> str:
     return (
-        f"visited {int(stats[0])} support profiles: {int(stats[1])} pruned by conditional "
+        f"visited {visited} support profiles: {int(stats[1])} pruned by conditional "
         f"dominance, {int(stats[2])} systems solved ({int(stats[3])} boxes)"
     )
 
 
+def _stopped_note(stopped: Stopped) -> str:
+    return f"{stopped.reason}; the equilibria listed are those of the support profiles visited"
+
+
 def polynomial_support_enumeration(
-    game: NormalFormGame, tol: float | None = None, max_supports: int | None = None
+    game: NormalFormGame, tol: float | None = None, max_supports: int | None = None, *,
+    stop_after: StopAfter = None, progress: ProgressOption = False,
 ) -> NashResult:
     """Find every Nash equilibrium of an N-player game by support enumeration.
 
@@ -162,6 +218,16 @@ def polynomial_support_enumeration(
     max_supports : int, optional
         Stop after visiting this many support profiles (``converged=False``).
         Needed for games with more than ``MAX_SUPPORT_PROFILES`` profiles.
+    stop_after : float or TimeLimit, optional
+        Seconds after which to stop and return the equilibria of the support profiles visited so far
+        (``stopped`` then says how far it got; checked about every 0.15 s), or a shared
+        :class:`~coop.solvers.shared.progress.TimeLimit`.
+    progress : bool or callable, optional
+        ``True``: a progress bar on stderr for long runs; a callable: called with a
+        :class:`~coop.solvers.shared.progress.Progress` after each piece of work.
+
+    Ctrl-C stops the work too (within a fraction of a second) and returns what was verified, with
+    ``stopped.interrupted`` True (:mod:`coop.solvers.shared.progress`).
 
     Returns
     -------
@@ -171,7 +237,8 @@ def polynomial_support_enumeration(
         and a note: then the game has a continuum of equilibria or a singular
         one, and the listed equilibria are verified points of it.
         ``degenerate`` is also True when some equilibrium has an unused action
-        that is a best reply.
+        that is a best reply. Stopped early (``stop_after``, Ctrl-C):
+        ``converged=False``, ``guarantee="some"`` and ``stopped`` set.
 
     Raises
     ------
@@ -196,6 +263,7 @@ def polynomial_support_enumeration(
     [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]
     """
     tol = _check_args(game, tol, max_supports, "polynomial_support_enumeration")
+    limit = time_limit(stop_after)
     counts = game.num_actions
     profiles = math.prod(2**a - 1 for a in counts)
     if max_supports is None and profiles > MAX_SUPPORT_PROFILES:
@@ -207,14 +275,26 @@ def polynomial_support_enumeration(
     # smallest supports first, so a max_supports cap keeps the cheap (pure, small) ones
     size_arr = _size_profiles(counts)
     cap = -1 if max_supports is None else int(max_supports)
-    rows, ties, stats = _run(game, size_arr, False, cap, tol)
+    search = _Enumeration(game, size_arr, False, cap, tol)
+    found: list[np.ndarray] = []
+    tie_flags: list[np.ndarray] = []
+    total = profiles if max_supports is None else min(profiles, int(max_supports))
+    with ChunkedRun("polynomial enumeration", total=total, unit="support profiles", verb="visited",
+                    stop_after=limit, progress=progress, first=FIRST_CHUNK) as run:
+        for out in search.pieces(run):
+            found.append(out.profiles)
+            tie_flags.append(out.ties)
+    rows = np.concatenate(found) if found else np.zeros((0, sum(counts)))
+    ties = np.concatenate(tie_flags) if tie_flags else np.zeros(0, dtype=np.int64)
+    stats = search.stats
     equilibria, rejected = verified_equilibria(game, _split(game, rows), tol)
 
-    notes = [_stats_note(stats)]
+    notes = [_stats_note(stats, search.visited)]
     singular, capped, hit_cap = int(stats[4]), int(stats[5]), bool(stats[6])
     truncated = any(a > MAX_SUPPORT_SIZE for a in counts)
     degenerate = singular > 0 or capped > 0 or bool(np.any(ties))
-    complete = singular == 0 and capped == 0 and not hit_cap and not truncated
+    stopped = run.stopped
+    complete = singular == 0 and capped == 0 and not hit_cap and not truncated and stopped is None
     if singular:
         notes.append(
             f"{singular} support systems had singular (non-isolated) solutions: the game is "
@@ -229,6 +309,8 @@ def polynomial_support_enumeration(
         notes.append(f"stopped after max_supports={max_supports} support profiles")
     if truncated:
         notes.append(f"supports larger than {MAX_SUPPORT_SIZE} actions were not examined")
+    if stopped is not None:
+        notes.append(_stopped_note(stopped))
     return NashResult(
         game=game,
         method="polynomial_support_enumeration",
@@ -236,16 +318,18 @@ def polynomial_support_enumeration(
         guarantee="all" if complete else "some",
         degenerate=degenerate,
         tol=tol,
-        converged=not hit_cap,
-        num_iter=int(stats[0]),
+        converged=not hit_cap and stopped is None,
+        num_iter=search.visited,
         rejected=rejected,
-        parameters={"max_supports": max_supports},
+        parameters={"max_supports": max_supports, "stop_after": None if limit is None else limit.seconds},
         notes=tuple(notes),
+        stopped=stopped,
     )
 
 
 def support_search(
-    game: NormalFormGame, tol: float | None = None, max_supports: int = SEARCH_MAX_SUPPORTS
+    game: NormalFormGame, tol: float | None = None, max_supports: int = SEARCH_MAX_SUPPORTS, *,
+    stop_after: StopAfter = None, progress: ProgressOption = False,
 ) -> NashResult:
     """Find one Nash equilibrium of an N-player game by ordered support search.
 
@@ -264,6 +348,10 @@ def support_search(
     max_supports : int
         Give up after visiting this many support profiles (``converged=False``
         and a note); every game has an equilibrium, so this only bounds the work.
+    stop_after : float or TimeLimit, optional
+        Seconds after which to give up (``stopped`` then says how far it got).
+    progress : bool or callable, optional
+        As for :func:`polynomial_support_enumeration`; Ctrl-C stops the search the same way.
 
     Returns
     -------
@@ -282,20 +370,32 @@ def support_search(
     True
     """
     tol = _check_args(game, tol, max_supports, "support_search")
+    limit = time_limit(stop_after)
     size_arr = _size_profiles(game.num_actions, limit=int(max_supports))
-    skip = 0
+    search = _Enumeration(game, size_arr, True, int(max_supports), tol)
     rejected = 0
-    while True:
-        rows, ties, stats = _run(game, size_arr, True, int(max_supports), tol, skip)
-        equilibria, rej = verified_equilibria(game, _split(game, rows), tol)
-        rejected += rej
-        if equilibria or len(rows) == 0 or stats[6]:
-            break
-        skip = int(stats[0])  # candidates failed the final check: search on past that support
-    notes = [_stats_note(stats)]
+    equilibria: tuple = ()
+    ties = np.zeros(0, dtype=np.int64)
+    total = min(int(max_supports), math.prod(2**a - 1 for a in game.num_actions))
+    with ChunkedRun("support search", total=total, unit="support profiles", verb="visited",
+                    stop_after=limit, progress=progress, first=FIRST_CHUNK) as run:
+        while not search.finished and run.going:
+            rows = np.zeros((0, sum(game.num_actions)))
+            for out in search.pieces(run):
+                if len(out.profiles):
+                    rows, ties = out.profiles, out.ties
+            equilibria, rej = verified_equilibria(game, _split(game, rows), tol)
+            rejected += rej
+            if equilibria:
+                break  # else the candidates failed the final check (or none yet): search on past that support
+    stats = search.stats
+    stopped = run.stopped if not equilibria else None
+    notes = [_stats_note(stats, search.visited)]
     found = len(equilibria) > 0
     if not found:
-        if bool(stats[6]):
+        if stopped is not None:
+            notes.append(_stopped_note(stopped))
+        elif bool(stats[6]):
             notes.append(f"no equilibrium within max_supports={max_supports} support profiles")
         else:
             notes.append("no support system gave a verified equilibrium (numerical trouble)")
@@ -309,8 +409,9 @@ def support_search(
         degenerate=True if (stats[4] or stats[5] or np.any(ties)) else None,
         tol=tol,
         converged=found,
-        num_iter=int(stats[0]),
+        num_iter=search.visited,
         rejected=rejected,
-        parameters={"max_supports": int(max_supports)},
+        parameters={"max_supports": int(max_supports), "stop_after": None if limit is None else limit.seconds},
         notes=tuple(notes),
+        stopped=stopped,
     )

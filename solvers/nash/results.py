@@ -24,6 +24,7 @@ from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.nash.methods import Guarantee
 from coop.solvers.shared.ordering import canonical_order_kernel
+from coop.solvers.shared.progress import Stopped
 from coop.solvers.shared.tolerances import MAX_REGRET_TOL, MIN_REGRET_TOL, PROB_EPS, REGRET_TOL, STAKE_FLOOR
 
 if TYPE_CHECKING:
@@ -138,6 +139,9 @@ class NashResult:
         The method's options.
     notes : tuple of str
         Plain-language remarks for the reader (degeneracy, caps hit).
+    stopped : Stopped or None
+        Set when a time limit or Ctrl-C stopped the method before its end
+        (:mod:`coop.solvers.shared.progress`): ``equilibria`` holds what was verified until then.
     """
 
     game: NormalFormGame
@@ -151,6 +155,12 @@ class NashResult:
     rejected: int = 0
     parameters: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    stopped: Stopped | None = None
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether Ctrl-C stopped the method (``stopped.cause == "interrupted"``)."""
+        return self.stopped is not None and self.stopped.interrupted
 
     @property
     def max_regret(self) -> float:
@@ -191,6 +201,7 @@ class NashResult:
             "rejected": int(self.rejected),
             "parameters": dict(self.parameters),
             "notes": list(self.notes),
+            "stopped": None if self.stopped is None else {"reason": self.stopped.reason, **self.stopped.to_dict()},
             "equilibria": [e.to_dict(self.game) for e in self.equilibria],
             "components": None if components is None else [c.to_dict(self.game) for c in components],
         }

@@ -28,6 +28,7 @@ from coop.solvers.nash.dominance import DominanceResult, iterated_dominance
 from coop.solvers.nash.methods import METHODS, Guarantee, Method
 from coop.solvers.nash.pure_nash import pure_nash_equilibria
 from coop.solvers.nash.results import DistinctProfiles, Equilibrium, NashResult, regret_tolerance
+from coop.solvers.shared.progress import ProgressOption, StopAfter, Stopped, time_limit
 
 if TYPE_CHECKING:
     from coop.solvers.nash.components import NashComponent
@@ -77,6 +78,22 @@ class GameSolution:
         return self.mixed.degenerate if self.mixed is not None else None
 
     @property
+    def stopped(self) -> Stopped | None:
+        """Set when a time limit or Ctrl-C stopped the mixed-equilibrium method early (then ``complete`` is
+        False and ``equilibria`` holds what it verified until then)."""
+        return self.mixed.stopped if self.mixed is not None else None
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether Ctrl-C stopped the computation."""
+        return self.stopped is not None and self.stopped.interrupted
+
+    @property
+    def reason(self) -> str | None:
+        """Why the computation stopped early, in a sentence (``None`` when it ran to its end)."""
+        return self.stopped.reason if self.stopped is not None else None
+
+    @property
     def guarantee(self) -> Guarantee:
         """``all``, ``all_extreme``, ``all_pure`` or ``some``, for the list in ``equilibria``."""
         if self.mixed is None:
@@ -110,6 +127,7 @@ class GameSolution:
             "method": mixed.method if mixed is not None else self.pure.method,
             "guarantee": self.guarantee,
             "complete": self.complete,
+            "reason": self.reason,
             "degenerate": self.degenerate,
             "summary": self.summary,
             "tol": self.pure.tol,
@@ -153,6 +171,10 @@ def choose_method(game: NormalFormGame) -> str:
     return "search"
 
 
+#: The methods that run in pieces and take ``stop_after`` and ``progress`` (:mod:`coop.solvers.shared.progress`).
+CHUNKED_METHODS = ("vertex", "polynomial", "search")
+
+
 def _mixed_solver(method: str) -> Callable[..., NashResult]:
     if method == "vertex":
         from coop.solvers.nash.vertex_enumeration import vertex_enumeration
@@ -186,7 +208,8 @@ def _merge(pure: tuple[Equilibrium, ...], mixed: tuple[Equilibrium, ...]) -> tup
 
 
 def solve_game(
-    game: NormalFormGame, method: Method = "auto", tol: float | None = None, dominance: bool = True
+    game: NormalFormGame, method: Method = "auto", tol: float | None = None, dominance: bool = True, *,
+    stop_after: StopAfter = None, progress: ProgressOption = False,
 ) -> GameSolution:
     """Compute the equilibria of a stage game the way ``coop solve`` reports them.
 
@@ -200,6 +223,13 @@ def solve_game(
     dominance : bool
         Run iterated elimination of strictly dominated strategies (mixed
         dominance only on games of at most a million profiles).
+    stop_after : float or TimeLimit, optional
+        Seconds after which the enumeration stops and returns what it verified
+        (``complete`` False, ``reason`` says how far it got); Ctrl-C stops it the same way, with
+        ``interrupted`` True. Vertex enumeration, polynomial enumeration and support search take it.
+    progress : bool or callable, optional
+        A progress bar on stderr for long runs (``True``) or a callback
+        (:mod:`coop.solvers.shared.progress`).
 
     Returns
     -------
@@ -217,6 +247,7 @@ def solve_game(
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     tol = regret_tolerance(game, tol)
+    limit = time_limit(stop_after)
     chosen = choose_method(game) if method == "auto" else method
     if chosen in ("vertex", "support", "lemke-howson") and game.num_players != 2:
         raise InputError(f"method {chosen!r} needs a 2-player game; this game has {game.num_players} players")
@@ -238,9 +269,12 @@ def solve_game(
             dominance=dom,
         )
     if method == "auto" and chosen == "vertex":
-        mixed = _mixed_solver("vertex")(game, tol=tol, max_bases=AUTO_MAX_BASES)
-        if not mixed.converged:
+        mixed = _mixed_solver("vertex")(game, tol=tol, max_bases=AUTO_MAX_BASES, stop_after=limit,
+                                        progress=progress)
+        if not mixed.converged and mixed.stopped is None:
             return _vertex_then_lemke_howson(game, tol, pure, dom, mixed)
+    elif chosen in CHUNKED_METHODS:
+        mixed = _mixed_solver(chosen)(game, tol=tol, stop_after=limit, progress=progress)
     else:
         mixed = _mixed_solver(chosen)(game, tol=tol)
     complete = mixed.guarantee in _COMPLETE and mixed.converged
@@ -261,7 +295,11 @@ def solve_game(
         equilibria = _merge(pure.equilibria, mixed.equilibria)
         extra = len(equilibria) - len(pure.equilibria)
         name = _method_name(mixed.method)
-        if chosen in ("lemke-howson", "search"):
+        if mixed.stopped is not None:
+            more = f"plus {extra} more found by {name}" if extra else f"(and no other found by {name})"
+            summary = (f"every pure-strategy equilibrium {more} before it was "
+                       f"{'interrupted' if mixed.interrupted else 'stopped by the time limit'}")
+        elif chosen in ("lemke-howson", "search"):
             found = "one equilibrium" if mixed.equilibria else "no equilibrium (see notes)"
             summary = f"every pure-strategy equilibrium plus {found} by {name}"
             if method == "auto":

@@ -26,10 +26,19 @@ set keyed by the bit set of basic variables; vertices are identified by their
 bit set of labels (a vertex is the only point of the polytope where its tight
 constraints all hold). Work grows with the number of vertices, not with the
 :math:`\binom{m+n}{m}` possible bases.
+
+Games with more than :data:`SINGLE_CALL_BASES` possible bases per polytope are
+enumerated in pieces (:mod:`coop.solvers.shared.progress`): the traversal's
+state (its two levels, the hash sets, the vertices found and where it is in the
+current level, a :class:`Traversal`) is handed back to Python every
+:attr:`~coop.solvers.shared.progress.ChunkedRun.budget` units of work, for a
+progress bar, Ctrl-C and a time limit, and taken up again unchanged, so the
+answer does not depend on the pieces.
 """
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -48,6 +57,7 @@ from coop.solvers.nash.bimatrix import (
     verify_rule,
 )
 from coop.solvers.nash.results import NashResult, regret_tolerance
+from coop.solvers.shared.progress import ChunkedRun, ProgressOption, StopAfter, Stopped, TimeLimit, time_limit
 
 #: A basic variable at most this (on payoffs rescaled to [1, 2]) is zero: its constraint is tight.
 ZERO_TOL = 1e-9
@@ -55,6 +65,11 @@ ZERO_TOL = 1e-9
 PIVOT_TOL = 1e-9
 #: Default cap on the feasible bases visited per polytope.
 MAX_BASES = 2_000_000
+#: Games whose polytopes have at most this many possible bases (``C(m + n, m)``; 12,870 for 8 x 8) are
+#: enumerated in one kernel call: a few milliseconds at most. Larger ones run in pieces.
+SINGLE_CALL_BASES = 20_000
+#: Work units of the first piece of a larger game (a unit is one tableau entry of a pivot, about 1 ns).
+FIRST_CHUNK = 50_000_000
 
 #: One level of the breadth-first traversal: dictionaries ``tab`` (``(cap, d + 1, r)``, column-major, see
 #: :func:`_pivot_into`), basic variables ``bas`` (``(cap, r)``), nonbasic ``non`` (``(cap, d)``) and the bit-set
@@ -68,6 +83,21 @@ PivotTolerances = namedtuple("PivotTolerances", ["zero_tol", "pivot_tol"])
 Scratch = namedtuple("Scratch", ["newkey", "rat"])
 #: :func:`_expand_node`'s answer: the next level's new size, the bases added, whether ``budget`` ran out.
 Expansion = namedtuple("Expansion", ["size", "added", "stopped"])
+#: A polytope's breadth-first traversal between calls: the current and next :class:`Level`, the hash set of
+#: visited bases (``bkeys``, ``bused``, ``bvals``) and of degenerate vertices (``vkeys``, ``vused``, ``vvals``),
+#: the vertices found (``coords``, ``masks``) and the counters ``counts`` (see ``_C_*``).
+Traversal = namedtuple("Traversal", ["cur", "nxt", "bkeys", "bused", "bvals", "vkeys", "vused", "vvals", "coords",
+                                     "masks", "counts"])
+# the entries of Traversal.counts
+_C_CUR = 0  # bases in the current level
+_C_NXT = 1  # bases in the next level so far
+_C_NODE = 2  # the next basis of the current level to process
+_C_BASES = 3  # bases visited
+_C_VERT = 4  # vertices found
+_C_DEG = 5  # degenerate vertices found
+_C_DEGENERATE = 6  # 1 when some vertex is degenerate
+_C_COMPLETE = 7  # 0 once max_bases stopped the traversal
+_C_FINISHED = 8  # 1 once the traversal has ended
 
 
 @njit(cache=True)
@@ -222,26 +252,8 @@ def _grow_level(level, n, cap):
 
 
 @njit(cache=True)
-def _polytope_vertices(M, var_labels, num_labels, zero_tol, pivot_tol, max_bases):
-    """Vertices of ``{z >= 0, M z <= 1}`` (``M`` positive, shape ``(r, d)``) with their label bit sets.
-
-    Variables ``0..d-1`` are ``z``, ``d..d+r-1`` the slacks of the rows; the
-    label of variable ``v`` is ``var_labels[v]`` (a number below
-    ``num_labels``); a vertex carries the labels of its zero variables.
-
-    Returns
-    -------
-    coords : float64[:, :]
-        ``(k, d)`` vertex coordinates.
-    masks : int64[:, :]
-        ``(k, W)`` label bit sets, ``W = ceil(num_labels / 64)``.
-    bases : int64
-        Feasible bases visited.
-    degenerate : bool
-        Whether some vertex has more than ``d`` labels.
-    complete : bool
-        False when the traversal stopped at ``max_bases``.
-    """
+def _traversal_start(M, num_labels):
+    """A :class:`Traversal` of ``{z >= 0, M z <= 1}`` (``M`` positive, shape ``(r, d)``) at the origin's basis."""
     r, d = M.shape
     nvars = r + d
     width = (max(nvars, num_labels) + 63) // 64
@@ -265,34 +277,60 @@ def _polytope_vertices(M, var_labels, num_labels, zero_tol, pivot_tol, max_bases
         cur.key[0, v >> 6] |= np.int64(1) << np.int64(v & 63)
     for j in range(d):
         cur.non[0, j] = j
-    n_cur = 1
 
     tcap = 1024
     while tcap < 4 * fan:
         tcap *= 2
     bkeys, bused, bvals = _new_table(width, tcap)
-    n_bases = 1
     slot = _table_slot(bkeys, bused, cur.key[0])
     bused[slot] = True
     bkeys[slot, :] = cur.key[0]
-    seen = BasisSet(bkeys, bused)
-
     vkeys, vused, vvals = _new_table(width, 256)
-    n_vert = 0
-    n_deg = 0
-    coords = np.zeros((64, d))
-    masks = np.zeros((64, width), dtype=np.int64)
+    counts = np.zeros(9, dtype=np.int64)
+    counts[_C_CUR] = 1
+    counts[_C_BASES] = 1
+    counts[_C_COMPLETE] = 1
+    return Traversal(cur, nxt, bkeys, bused, bvals, vkeys, vused, vvals, np.zeros((64, d)),
+                     np.zeros((64, width), dtype=np.int64), counts)
 
-    degenerate = False
-    complete = True
+
+@njit(cache=True)
+def _traversal_run(M, var_labels, tols, trav, budget, max_bases):
+    """Go on with the :class:`Traversal` ``trav`` of ``{z >= 0, M z <= 1}`` for about ``budget`` units of work
+    (-1: to the end; at least one basis is processed).
+
+    Variables ``0..d-1`` are ``z``, ``d..d+r-1`` the slacks of the rows; the label of variable ``v`` is
+    ``var_labels[v]``; a vertex carries the labels of its zero variables. ``tols`` is a
+    :class:`PivotTolerances`; the traversal stops adding bases once it has visited ``max_bases``. Returns the
+    traversal after this call (``counts[_C_FINISHED]`` is 1 once it has ended) and the work units spent.
+    """
+    cur, nxt, bkeys, bused, bvals, vkeys, vused, vvals, coords, masks, counts = trav
+    zero_tol = tols.zero_tol
+    r, d = M.shape
+    width = cur.key.shape[1]
+    fan = r * d
+    seen = BasisSet(bkeys, bused)
     mask = np.zeros(width, dtype=np.int64)
     scratch = Scratch(np.zeros(width, dtype=np.int64), np.empty(r))
-    tols = PivotTolerances(zero_tol, pivot_tol)
+    n_cur = counts[_C_CUR]
+    n_nxt = counts[_C_NXT]
+    s_idx = counts[_C_NODE]
+    n_bases = counts[_C_BASES]
+    n_vert = counts[_C_VERT]
+    n_deg = counts[_C_DEG]
+    degenerate = counts[_C_DEGENERATE] != 0
+    complete = counts[_C_COMPLETE] != 0
+    node_work = (d + 1) * r * (d + 1)  # a vertex and up to d pivots of (d + 1) x r entries
+    spent = 0
+    paused = False
 
     while n_cur > 0:
-        n_nxt = 0
         tab, bas, non = cur.tab, cur.bas, cur.non
-        for s_idx in range(n_cur):
+        while s_idx < n_cur:
+            if budget >= 0 and spent > 0 and spent >= budget:
+                paused = True
+                break
+            spent += node_work
             # ---- the vertex of this basis
             extra = _vertex_labels(tab, bas, non, s_idx, var_labels, zero_tol, mask)
             # a nondegenerate basis is the only basis of its vertex: only degenerate ones are deduplicated
@@ -315,24 +353,72 @@ def _polytope_vertices(M, var_labels, num_labels, zero_tol, pivot_tol, max_bases
                 n_vert += 1
                 if extra > 0:
                     degenerate = True
-            if not complete:
-                continue
-            # ---- neighbouring feasible bases
-            if n_nxt + fan > nxt.tab.shape[0]:
-                nxt = _grow_level(nxt, n_nxt, 2 * (n_nxt + fan))
-            if 2 * (n_bases + fan) > bused.shape[0]:
-                bkeys, bused, bvals = _table_grow(bkeys, bused, bvals)
-                seen = BasisSet(bkeys, bused)
-            n_nxt, added, stopped = _expand_node(cur, s_idx, nxt, n_nxt, seen, tols, scratch, max_bases - n_bases)
-            n_bases += added
-            if stopped:
-                complete = False
+            if complete:
+                # ---- neighbouring feasible bases
+                if n_nxt + fan > nxt.tab.shape[0]:
+                    nxt = _grow_level(nxt, n_nxt, 2 * (n_nxt + fan))
+                if 2 * (n_bases + fan) > bused.shape[0]:
+                    bkeys, bused, bvals = _table_grow(bkeys, bused, bvals)
+                    seen = BasisSet(bkeys, bused)
+                n_nxt, added, stopped = _expand_node(cur, s_idx, nxt, n_nxt, seen, tols, scratch,
+                                                     max_bases - n_bases)
+                n_bases += added
+                if stopped:
+                    complete = False
+            s_idx += 1
+        if paused:
+            break
         # swap levels, keeping both at the larger capacity
         cur, nxt = nxt, cur
         n_cur = n_nxt
+        n_nxt = 0
+        s_idx = 0
         if nxt.tab.shape[0] < cur.tab.shape[0]:
             nxt = _grow_level(cur, 0, cur.tab.shape[0])
-    return coords[:n_vert].copy(), masks[:n_vert].copy(), n_bases, degenerate, complete
+    counts[_C_CUR] = n_cur
+    counts[_C_NXT] = n_nxt
+    counts[_C_NODE] = s_idx
+    counts[_C_BASES] = n_bases
+    counts[_C_VERT] = n_vert
+    counts[_C_DEG] = n_deg
+    counts[_C_DEGENERATE] = 1 if degenerate else 0
+    counts[_C_COMPLETE] = 1 if complete else 0
+    counts[_C_FINISHED] = 0 if paused else 1
+    return Traversal(cur, nxt, bkeys, bused, bvals, vkeys, vused, vvals, coords, masks, counts), spent
+
+
+@njit(cache=True)
+def _traversal_result(trav):
+    """The vertices (coordinates ``(k, d)``, label bit sets ``(k, W)``), bases visited, whether some vertex is
+    degenerate and whether the traversal completed (did not stop at ``max_bases``)."""
+    counts = trav.counts
+    n_vert = counts[_C_VERT]
+    return (trav.coords[:n_vert].copy(), trav.masks[:n_vert].copy(), counts[_C_BASES], counts[_C_DEGENERATE] != 0,
+            counts[_C_COMPLETE] != 0)
+
+
+@njit(cache=True)
+def _polytope_vertices(M, var_labels, num_labels, zero_tol, pivot_tol, max_bases):
+    """Vertices of ``{z >= 0, M z <= 1}`` (``M`` positive, shape ``(r, d)``) with their label bit sets, in one call.
+
+    See :func:`_traversal_run`; ``num_labels`` is the number of labels.
+
+    Returns
+    -------
+    coords : float64[:, :]
+        ``(k, d)`` vertex coordinates.
+    masks : int64[:, :]
+        ``(k, W)`` label bit sets, ``W = ceil(num_labels / 64)``.
+    bases : int64
+        Feasible bases visited.
+    degenerate : bool
+        Whether some vertex has more than ``d`` labels.
+    complete : bool
+        False when the traversal stopped at ``max_bases``.
+    """
+    trav = _traversal_start(M, num_labels)
+    trav, _ = _traversal_run(M, var_labels, PivotTolerances(zero_tol, pivot_tol), trav, -1, max_bases)
+    return _traversal_result(trav)
 
 
 @njit(cache=True)
@@ -403,31 +489,26 @@ def _match_vertices(px, pmask, qy, qmask, full, exact_only, zero_tol):
 
 
 @njit(cache=True)
-def _vertex_enumeration_kernel(P, zero_tol, pivot_tol, max_bases):
-    """Candidate extreme equilibria of the bimatrix game ``(P[0], P[1])``.
-
-    Returns the normalised candidate mixes ``X`` ``(k, m)`` and ``Y``
-    ``(k, n)``, the payoff spread, the bases visited, whether a polytope is
-    degenerate and whether both traversals completed.
-    """
-    A, B, spread = _prepare_bimatrix(P)
-    m, n = A.shape
-    num_labels = m + n
-    p_labels = np.arange(m + n)  # x_i -> i, slack of column j -> m + j
-    q_labels = np.empty(m + n, dtype=np.int64)  # y_j -> m + j, slack of row i -> i
+def _polytope_labels(m, n):
+    """The labels of the variables of P (``x_i -> i``, slack of column ``j`` -> ``m + j``) and of Q
+    (``y_j -> m + j``, slack of row ``i`` -> ``i``)."""
+    p_labels = np.arange(m + n)
+    q_labels = np.empty(m + n, dtype=np.int64)
     for j in range(n):
         q_labels[j] = m + j
     for i in range(m):
         q_labels[n + i] = i
-    px, pmask, p_bases, p_deg, p_done = _polytope_vertices(
-        np.ascontiguousarray(B.T), p_labels, num_labels, zero_tol, pivot_tol, max_bases
-    )
-    qy, qmask, q_bases, q_deg, q_done = _polytope_vertices(A, q_labels, num_labels, zero_tol, pivot_tol, max_bases)
+    return p_labels, q_labels
+
+
+@njit(cache=True)
+def _equilibrium_pairs(m, n, px, pmask, qy, qmask, degenerate, zero_tol):
+    """The normalised mixes ``X`` ``(k, m)`` and ``Y`` ``(k, n)`` of the completely labelled vertex pairs."""
+    num_labels = m + n
     width = pmask.shape[1]
     full = np.zeros(width, dtype=np.int64)
     for label in range(num_labels):
         full[label >> 6] |= np.int64(1) << np.int64(label & 63)
-    degenerate = p_deg or q_deg
     pairs = _match_vertices(px, pmask, qy, qmask, full, not degenerate, zero_tol)
     k = pairs.shape[0]
     X = np.empty((k, m))
@@ -439,6 +520,27 @@ def _vertex_enumeration_kernel(P, zero_tol, pivot_tol, max_bases):
             X[c, i] = px[pairs[c, 0], i] / sx
         for j in range(n):
             Y[c, j] = qy[pairs[c, 1], j] / sy
+    return X, Y
+
+
+@njit(cache=True)
+def _vertex_enumeration_kernel(P, zero_tol, pivot_tol, max_bases):
+    """Candidate extreme equilibria of the bimatrix game ``(P[0], P[1])``.
+
+    Returns the normalised candidate mixes ``X`` ``(k, m)`` and ``Y``
+    ``(k, n)``, the payoff spread, the bases visited, whether a polytope is
+    degenerate and whether both traversals completed.
+    """
+    A, B, spread = _prepare_bimatrix(P)
+    m, n = A.shape
+    num_labels = m + n
+    p_labels, q_labels = _polytope_labels(m, n)
+    px, pmask, p_bases, p_deg, p_done = _polytope_vertices(
+        np.ascontiguousarray(B.T), p_labels, num_labels, zero_tol, pivot_tol, max_bases
+    )
+    qy, qmask, q_bases, q_deg, q_done = _polytope_vertices(A, q_labels, num_labels, zero_tol, pivot_tol, max_bases)
+    degenerate = p_deg or q_deg
+    X, Y = _equilibrium_pairs(m, n, px, pmask, qy, qmask, degenerate, zero_tol)
     return X, Y, spread, p_bases + q_bases, degenerate, p_done and q_done
 
 
@@ -455,7 +557,56 @@ def _vertex_enumeration_verified(P, zero_tol, pivot_tol, max_bases, rule):
     return Xk, Yk, pay, reg, rel, rejected, bases, degenerate, converged
 
 
-def vertex_enumeration(game: NormalFormGame, tol: float | None = None, max_bases: int = MAX_BASES) -> NashResult:
+def _in_pieces(P: np.ndarray, max_bases: int, rule: tuple, limit: TimeLimit | None,
+               progress: ProgressOption) -> tuple[tuple, Stopped | None]:
+    """:func:`_vertex_enumeration_verified` in pieces of about 0.15 s, and what stopped it (or ``None``).
+
+    The two polytopes' traversals run in alternate pieces; then the vertices are paired, in pieces of P's
+    vertices when the game is degenerate (every pair is tested then). When ``limit`` or Ctrl-C stops the
+    work, the vertices found so far are paired: every completely labelled pair among them is an equilibrium
+    (verified as always), though not every equilibrium need be among them.
+    """
+    A, B, _spread = _prepare_bimatrix(P)
+    m, n = A.shape
+    p_labels, q_labels = _polytope_labels(m, n)
+    tols = PivotTolerances(ZERO_TOL, PIVOT_TOL)
+    polytopes = ((np.ascontiguousarray(B.T), p_labels), (np.ascontiguousarray(A), q_labels))
+    travs = [_traversal_start(M, m + n) for M, _ in polytopes]
+    with ChunkedRun("vertex enumeration", total=None, unit="bases", verb="visited", stop_after=limit,
+                    progress=progress, first=FIRST_CHUNK) as run:
+        while run.going and not all(t.counts[_C_FINISHED] for t in travs):
+            for k, (M, labels) in enumerate(polytopes):
+                if travs[k].counts[_C_FINISHED]:
+                    continue
+                travs[k], spent = _traversal_run(M, labels, tols, travs[k], run.budget, max_bases)
+                if not run.advance(sum(int(t.counts[_C_BASES]) for t in travs), int(spent)):
+                    break
+    stopped = run.stopped
+    px, pmask, p_bases, p_deg, p_done = _traversal_result(travs[0])
+    qy, qmask, q_bases, q_deg, q_done = _traversal_result(travs[1])
+    degenerate = bool(p_deg or q_deg)
+    if not degenerate:  # pairs by hashing the labels: fast
+        X, Y = _equilibrium_pairs(m, n, px, pmask, qy, qmask, False, ZERO_TOL)
+    else:  # every pair is tested: in pieces of P's vertices, in order
+        per_vertex = max(len(qy), 1) * pmask.shape[1]
+        parts: list[tuple[np.ndarray, np.ndarray]] = []
+        with ChunkedRun("pairing vertices", total=len(px), unit="vertices", verb="paired", stop_after=limit,
+                        progress=progress, first=FIRST_CHUNK) as pairing:
+            a = 0
+            while a < len(px) and pairing.going and stopped is None:
+                rows = max(1, pairing.budget // per_vertex)
+                parts.append(_equilibrium_pairs(m, n, px[a:a + rows], pmask[a:a + rows], qy, qmask, True, ZERO_TOL))
+                a += rows
+                pairing.advance(min(a, len(px)), rows * per_vertex)
+        stopped = stopped or pairing.stopped
+        X = np.concatenate([x for x, _ in parts]) if parts else np.zeros((0, m))
+        Y = np.concatenate([y for _, y in parts]) if parts else np.zeros((0, n))
+    Xk, Yk, pay, reg, rel, rejected = verified_in_order(P[0], P[1], X, Y, rule)
+    return (Xk, Yk, pay, reg, rel, rejected, p_bases + q_bases, degenerate, p_done and q_done), stopped
+
+
+def vertex_enumeration(game: NormalFormGame, tol: float | None = None, max_bases: int = MAX_BASES, *,
+                       stop_after: StopAfter = None, progress: ProgressOption = False) -> NashResult:
     """Find every extreme Nash equilibrium of a 2-player game by enumerating the best-response polytopes' vertices.
 
     Parameters
@@ -471,6 +622,13 @@ def vertex_enumeration(game: NormalFormGame, tol: float | None = None, max_bases
     max_bases : int, optional
         Cap on the feasible bases visited per polytope; when reached,
         ``converged`` is False and the equilibria found so far are returned.
+    stop_after : float or TimeLimit, optional
+        Seconds after which to stop (checked between pieces of about 0.15 s, on games with more than
+        :data:`SINGLE_CALL_BASES` possible bases): the equilibria among the vertices found so far are
+        returned (``guarantee="some"``, ``converged=False``, ``stopped`` says how far it got). Ctrl-C stops
+        it the same way (``stopped.interrupted``).
+    progress : bool or callable, optional
+        A progress bar on stderr for long runs, or a callback (:mod:`coop.solvers.shared.progress`).
 
     Returns
     -------
@@ -500,9 +658,16 @@ def vertex_enumeration(game: NormalFormGame, tol: float | None = None, max_bases
     if isinstance(max_bases, bool) or not isinstance(max_bases, (int, np.integer)) or max_bases < 1:
         raise InputError(f"max_bases must be a positive integer, got {max_bases!r}")
     tol = regret_tolerance(game, tol)
-    X, Y, pay, reg, rel, rejected, bases, degenerate, converged = _vertex_enumeration_verified(
-        game.unit_payoffs, ZERO_TOL, PIVOT_TOL, int(max_bases), verify_rule(game, tol)
-    )
+    limit = time_limit(stop_after)
+    m, n = game.num_actions
+    stopped = None
+    if math.comb(m + n, m) <= SINGLE_CALL_BASES:
+        out = _vertex_enumeration_verified(game.unit_payoffs, ZERO_TOL, PIVOT_TOL, int(max_bases),
+                                           verify_rule(game, tol))
+    else:
+        out, stopped = _in_pieces(game.unit_payoffs, int(max_bases), verify_rule(game, tol), limit, progress)
+    X, Y, pay, reg, rel, rejected, bases, degenerate, converged = out
+    converged = bool(converged) and stopped is None
     equilibria = bimatrix_equilibria(X, Y, pay, reg, rel)
     rejected = int(rejected)
     notes = []
@@ -514,10 +679,12 @@ def vertex_enumeration(game: NormalFormGame, tol: float | None = None, max_bases
             "listed are the extreme points of those sets (every equilibrium is a convex "
             "combination of extreme ones within a component)"
         )
-    if not converged:
+    if not converged and stopped is None:
         notes.append(
             f"stopped after {max_bases} feasible bases in one polytope: the list may be incomplete"
         )
+    if stopped is not None:
+        notes.append(f"{stopped.reason}; the equilibria listed are those among the vertices found by then")
     if rejected:
         notes.append(
             f"{rejected} vertex pairs were not equilibria within the tolerance (payoff differences too small "
@@ -527,12 +694,13 @@ def vertex_enumeration(game: NormalFormGame, tol: float | None = None, max_bases
         game=game,
         method="vertex_enumeration",
         equilibria=equilibria,
-        guarantee="all_extreme",
+        guarantee="all_extreme" if stopped is None else "some",
         degenerate=bool(degenerate),
         tol=tol,
         converged=bool(converged),
         num_iter=int(bases),
         rejected=rejected,
-        parameters={"max_bases": int(max_bases)},
+        parameters={"max_bases": int(max_bases), "stop_after": None if limit is None else limit.seconds},
         notes=tuple(notes),
+        stopped=stopped,
     )

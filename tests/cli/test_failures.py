@@ -67,6 +67,9 @@ class _Report:
     def text(self) -> str:
         return "a report\n" * 1000
 
+    def render(self, fmt: str, brief: bool = False) -> str:
+        return self.text()
+
     def to_dict(self) -> dict:
         return {"report": ["line"] * 1000}
 

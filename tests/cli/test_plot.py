@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from coop.cli import cli
+from coop.plots import legend_texts
 from coop.sections.base import PlotOptions
 from coop.sections.registry import figure_kinds
 from coop.sections.report import draw_figure
@@ -54,19 +55,19 @@ def test_default_file_name_and_no_overwrite(tmp_path, monkeypatch):
 
 def test_payoff_sets_draws_the_equilibrium_set_only_with_a_discount_factor():
     with_delta = draw_figure("payoff-sets", "ai-arms-race", PlotOptions(delta=0.9), relative_gains=0.5)
-    labels = with_delta.axes[0].get_legend_handles_labels()[1]
-    assert "subgame-perfect payoffs at delta = 0.9" in labels
-    assert "individually rational (mixed minmax)" in labels and "feasible" in labels
-    assert "pure stage equilibrium" in labels
+    labels = legend_texts(with_delta)
+    assert "subgame-perfect payoffs at delta = 0.9 (inside the hatched set)" in labels
+    assert "individually rational: each gets at least their minmax" in labels
+    assert "feasible: every mix of the outcomes" in labels
+    assert "equilibrium of the one-shot game" in labels
     from coop.games import NormalFormGame
     from coop.inputs import LoadedInput
 
     # a bare stage game (as from a .nfg file) has no discount factor
     plain = LoadedInput(NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]]), "pd.nfg", "nfg", None)
     fig = draw_figure("payoff-sets", plain)
-    labels = fig.axes[0].get_legend_handles_labels()[1]
-    assert not any("subgame-perfect" in x for x in labels)
-    assert "give --delta" in fig.axes[0].get_title()
+    assert not any("subgame-perfect" in x for x in legend_texts(fig))
+    assert "give --delta" in fig.get_suptitle()
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 import coop
 from coop.cli import cli
+from coop.plots import legend_texts
 from coop.sweeps.closed_form import with_closed_forms
 from coop.sweeps.figure import plot_sweep, region_labels
 from coop.sweeps.point import PointEvaluator
@@ -91,7 +92,7 @@ def test_the_pictures_name_their_regions():
             for w in np.linspace(0, 1, 6) for d in (0.1, 0.5, 0.9)]
     table = pd.DataFrame(rows)
     fig = plot_sweep(table, ["relative_gains", "patience"], regions=["stage.structure"], title="t")
-    labels = fig.axes[0].get_legend_handles_labels()[1] or [t.get_text() for t in fig.axes[0].get_legend().texts]
+    labels = legend_texts(fig)
     assert set(labels) == set(region_labels(table, ["stage.structure"]))
     one = table[table["patience"] == 0.5]
     fig = plot_sweep(one, ["relative_gains"], lines=["repeated.grim_trigger.critical_delta"])

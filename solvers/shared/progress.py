@@ -1,0 +1,337 @@
+"""Long computations in chunks: a progress bar, Ctrl-C and a time budget between kernel calls.
+
+A Numba kernel neither sees Ctrl-C nor reads a clock while it runs. So every solver whose work can take more
+than a couple of seconds (polynomial support enumeration, support search, vertex enumeration, tournaments,
+stationary distributions, basins of attraction) calls its kernel on consecutive pieces of the work (a range of
+support profiles and boxes, of bases, of matches, of starts) and returns to Python between them, through a
+:class:`ChunkedRun`, which
+
+- sizes the pieces so that each takes about :data:`CHUNK_SECONDS`: the kernel counts its work in its own units,
+  and the rate measured on one piece sizes the next (a small problem is a single call);
+- updates a progress bar on stderr (tqdm; shown once the work has taken :data:`BAR_DELAY` seconds) or calls a
+  callback with a :class:`Progress`;
+- notices Ctrl-C: while it runs, SIGINT only sets a flag, so a kernel's answer is never lost half-way, and the
+  work stops after the piece in flight (a second Ctrl-C raises ``KeyboardInterrupt`` at once);
+- stops at a time budget: ``stop_after`` seconds from the start, or a :class:`TimeLimit` shared by several
+  steps (``coop solve --time-limit``: the stage game, then the tournament, ... each get what is left).
+
+A solver that stops early returns what it verified so far, marked incomplete: its result carries a
+:class:`Stopped` (``complete`` False, the ``reason`` in a sentence, ``interrupted`` for Ctrl-C). Where the
+pieces end never changes an answer: a kernel run in pieces visits the same work in the same order as in one
+call (the tests compare tiny pieces with one piece).
+
+Examples
+--------
+A loop over 1,000 units of work in pieces, stopped by its progress callback after the second piece:
+
+>>> def stop_early(p):
+...     if p.done >= 200:
+...         raise KeyboardInterrupt
+>>> with ChunkedRun("demo", total=1_000, unit="items", verb="done", progress=stop_early, first=100) as run:
+...     done = 0
+...     while done < 1_000 and run.going:
+...         done += 100  # a kernel would do about run.budget units of work here
+...         going = run.advance(done, work=100)
+>>> run.stopped.reason
+'interrupted (Ctrl-C): 200 of 1,000 items done'
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import FrameType, TracebackType
+from typing import Any, Literal
+
+from coop.errors import InputError
+
+#: Seconds one piece of work should take: short enough that Ctrl-C and a time limit act within a second.
+CHUNK_SECONDS = 0.15
+#: The progress bar appears only once the work has run this long (short work shows nothing).
+BAR_DELAY = 1.0
+#: A piece grows at most this many times over the last one (its rate was measured on smaller work).
+MAX_GROWTH = 4.0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a chunked computation has got; what a progress callback receives after each piece.
+
+    Attributes
+    ----------
+    task : str
+        What runs, in a few words (``"polynomial enumeration"``).
+    done : int
+        Units finished so far.
+    total : int or None
+        Units in all (``None`` when not known in advance).
+    unit : str
+        What is counted (``"support profiles"``).
+    elapsed : float
+        Seconds since the work started.
+    """
+
+    task: str
+    done: int
+    total: int | None
+    unit: str
+    elapsed: float
+
+
+#: ``progress=``: ``True`` for a bar on stderr, ``False``/``None`` for nothing, or a callback.
+ProgressCallback = Callable[[Progress], Any]
+ProgressOption = bool | ProgressCallback | None
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """Why and where a chunked computation stopped before its end.
+
+    Attributes
+    ----------
+    cause : {"time_limit", "interrupted"}
+        The time budget ran out, or Ctrl-C (``KeyboardInterrupt``).
+    done, total : int, int or None
+        Units finished, and in all.
+    unit, verb : str
+        What is counted, and what was done to it (``"support profiles"``, ``"visited"``).
+    limit : float or None
+        The time budget in seconds (for ``"time_limit"``).
+    elapsed : float
+        Seconds the work ran.
+
+    Examples
+    --------
+    >>> Stopped("time_limit", 1234, 5000, "support profiles", "visited", 10.0, 10.1).reason
+    'stopped after the time limit of 10 s: 1,234 of 5,000 support profiles visited'
+    """
+
+    cause: Literal["time_limit", "interrupted"]
+    done: int
+    total: int | None
+    unit: str
+    verb: str
+    limit: float | None
+    elapsed: float
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether Ctrl-C stopped the work."""
+        return self.cause == "interrupted"
+
+    @property
+    def reason(self) -> str:
+        """One sentence for the reader: why the work stopped and how far it had got."""
+        of = f" of {self.total:,}" if self.total is not None else ""
+        where = f"{self.done:,}{of} {self.unit} {self.verb}"
+        if self.cause == "interrupted":
+            return f"interrupted (Ctrl-C): {where}"
+        return f"stopped after the time limit of {format_seconds(self.limit or 0.0)}: {where}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cause": self.cause, "done": int(self.done), "total": None if self.total is None else int(self.total),
+                "unit": self.unit, "limit": self.limit, "elapsed": round(float(self.elapsed), 3)}
+
+
+def format_seconds(seconds: float) -> str:
+    """A duration for a sentence: ``10 s``, ``0.5 s``, ``2.25 s``.
+
+    >>> format_seconds(10.0), format_seconds(0.5), format_seconds(2.25)
+    ('10 s', '0.5 s', '2.25 s')
+    """
+    return f"{seconds:.3g} s"
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """A time budget of ``seconds`` that started at ``start`` (a :func:`time.monotonic` time).
+
+    A solver's ``stop_after`` takes a number of seconds (counted from its own start) or a
+    :class:`TimeLimit` (counted from the limit's start, and reported as ``seconds``): ``coop solve
+    --time-limit`` starts one and every step of the run shares it.
+
+    >>> limit = TimeLimit.from_now(10)
+    >>> limit.seconds, 9.0 < limit.left() <= 10.0
+    (10.0, True)
+    """
+
+    seconds: float
+    start: float
+
+    @classmethod
+    def from_now(cls, seconds: float) -> TimeLimit:
+        return cls(float(seconds), time.monotonic())
+
+    @property
+    def deadline(self) -> float:
+        return self.start + self.seconds
+
+    def left(self) -> float:
+        """Seconds left, at least 0."""
+        return max(self.deadline - time.monotonic(), 0.0)
+
+
+#: ``stop_after=``: seconds from the solver's start, a shared :class:`TimeLimit`, or ``None`` for no limit.
+StopAfter = float | TimeLimit | None
+
+
+def time_limit(stop_after: StopAfter) -> TimeLimit | None:
+    """``stop_after`` as a :class:`TimeLimit` (a number of seconds starts now); refuses a negative, NaN or
+    non-number with :class:`~coop.errors.InputError`."""
+    if stop_after is None or isinstance(stop_after, TimeLimit):
+        return stop_after
+    if isinstance(stop_after, bool):
+        raise InputError(f"stop_after is a number of seconds, got {stop_after!r}")
+    try:
+        value = float(stop_after)
+    except (TypeError, ValueError):
+        raise InputError(f"stop_after is a number of seconds, got {stop_after!r}") from None
+    if math.isnan(value) or value < 0:
+        raise InputError(f"stop_after is a number of seconds, at least 0, got {stop_after!r}")
+    return TimeLimit.from_now(value)
+
+
+class _DeferredInterrupt:
+    """A SIGINT handler that records Ctrl-C instead of raising; a second Ctrl-C raises at once."""
+
+    def __init__(self) -> None:
+        self.pending = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        if self.pending:
+            raise KeyboardInterrupt
+        self.pending = True
+
+
+class ChunkedRun:
+    """Drive a kernel called on consecutive pieces of its work (see the module docstring).
+
+    Use as a context manager. Before each kernel call read :attr:`budget` (the work units the next piece
+    should do); after it call :meth:`advance` with the units finished so far and the work units the piece
+    did. Stop calling once :attr:`going` is False; :attr:`stopped` then says why (``None`` when the work
+    ended by itself).
+
+    Parameters
+    ----------
+    task : str
+        What runs, for the progress bar.
+    total : int, optional
+        Units in all (``None``: not known).
+    unit, verb : str
+        What is counted and what is done to it, for the bar and the reason (``"support profiles"``,
+        ``"visited"``).
+    stop_after : float or TimeLimit, optional
+        Seconds after which to stop, or a shared :class:`TimeLimit` (checked between pieces; the first piece
+        always runs).
+    progress : bool or callable, optional
+        ``True``: a tqdm bar on stderr; a callable: called with a :class:`Progress` after each piece (it
+        may raise ``KeyboardInterrupt`` to stop the work as Ctrl-C would).
+    first : int
+        Work units of the first piece (as much as a small problem needs, so that it is one call).
+    seconds : float, optional
+        Seconds one piece should take (default :data:`CHUNK_SECONDS`).
+    """
+
+    def __init__(self, task: str, *, total: int | None, unit: str, verb: str, stop_after: StopAfter = None,
+                 progress: ProgressOption = False, first: int, seconds: float | None = None) -> None:
+        self.task = task
+        self.total = total
+        self.unit = unit
+        self.verb = verb
+        self.limit = time_limit(stop_after)
+        self.seconds = CHUNK_SECONDS if seconds is None else float(seconds)
+        self.budget = max(int(first), 1)
+        self.done = 0
+        self.stopped: Stopped | None = None
+        self._callback: ProgressCallback | None = progress if callable(progress) else None
+        self._show_bar = progress is True
+        self._bar: Any = None
+        self._handler: _DeferredInterrupt | None = None
+        self._previous: Any = None
+        self._start = self._last = time.monotonic()
+
+    # ------------------------------------------------------------------ context
+    def __enter__(self) -> ChunkedRun:
+        self._start = self._last = time.monotonic()
+        if threading.current_thread() is threading.main_thread():
+            current = signal.getsignal(signal.SIGINT)
+            if isinstance(current, _DeferredInterrupt):  # an outer run's handler: share its flag
+                self._handler = current
+            elif current is signal.default_int_handler:
+                self._handler = _DeferredInterrupt()
+                self._previous = current
+                signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+            if kind is None and self._handler is not None and self._handler.pending:
+                raise KeyboardInterrupt  # Ctrl-C after the last piece: delivered now, as it would have been
+
+    # ------------------------------------------------------------------ the loop
+    @property
+    def going(self) -> bool:
+        """False once the work was stopped (time limit or Ctrl-C)."""
+        return self.stopped is None
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self._start
+
+    def advance(self, done: int, work: int) -> bool:
+        """Record a finished piece: ``done`` units finished in all, ``work`` work units this piece did.
+
+        Sizes the next piece, updates the progress bar or callback and checks for Ctrl-C and the time
+        limit. Returns :attr:`going`.
+        """
+        now = time.monotonic()
+        took = now - self._last
+        self._last = now
+        step = int(done) - self.done
+        self.done = int(done)
+        if work > 0:
+            rate = work / max(took, 1e-4)
+            target = self.seconds
+            if self.limit is not None:
+                target = min(target, max(self.limit.deadline - now, 0.0))
+            self.budget = max(1, min(int(rate * target), int(MAX_GROWTH * max(work, self.budget))))
+        try:
+            self._report(step, now)
+        except KeyboardInterrupt:
+            self._stop("interrupted")
+            return False
+        if self._handler is not None and self._handler.pending:
+            self._handler.pending = False
+            self._stop("interrupted")
+        elif self.limit is not None and now >= self.limit.deadline:
+            self._stop("time_limit")
+        return self.going
+
+    def _stop(self, cause: Literal["time_limit", "interrupted"]) -> None:
+        limit = None if self.limit is None else self.limit.seconds
+        self.stopped = Stopped(cause, self.done, self.total, self.unit, self.verb, limit, self.elapsed)
+
+    def _report(self, step: int, now: float) -> None:
+        if self._callback is not None:
+            self._callback(Progress(self.task, self.done, self.total, self.unit, now - self._start))
+        if not self._show_bar:
+            return
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=self.total, desc=self.task, unit=self.unit, file=sys.stderr,
+                             dynamic_ncols=True, leave=False, delay=BAR_DELAY, mininterval=0.25, smoothing=0.1,
+                             unit_scale=True)
+            step = self.done
+        self._bar.update(step)
