@@ -17,7 +17,7 @@ from coop.sections.report import analyse
 from coop.sections.stage_text import plain_note
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def scenario_text(name: str) -> str:
     return coop.analyse(name).text()
 
