@@ -224,12 +224,11 @@ def selection(game: NormalFormGame) -> list[Selection]:
             per.append(float(own - max(others)) if others else 0.0)
         losses.append(tuple(per))
     pays = [np.array([game.payoffs[i][p] for i in range(n)]) for p in rows]
-    out = []
-    for k, prof in enumerate(rows):
-        dominant = len(rows) > 1 and all(np.all(pays[k] >= pays[m] - tie) for m in range(len(rows)) if m != k)
-        out.append([prof, dominant, False, losses[k]])
+    dominant = [len(rows) > 1 and all(bool(np.all(pays[k] >= pays[m] - tie)) for m in range(len(rows)) if m != k)
+                for k in range(len(rows))]
+    risk = [False] * len(rows)
     if game.num_actions == (2, 2) and len(rows) == 2 and all(min(v) > tie for v in losses):
         products = [float(np.prod(v)) for v in losses]
         if abs(products[0] - products[1]) > tie * tie:
-            out[int(np.argmax(products))][2] = True
-    return [Selection(p, bool(d), bool(r), tuple(v)) for p, d, r, v in out]
+            risk[int(np.argmax(products))] = True
+    return [Selection(rows[k], dominant[k], risk[k], losses[k]) for k in range(len(rows))]
