@@ -50,6 +50,7 @@ from coop.errors import InputError
 from coop.options import (
     FiniteFloat,
     brief_opt,
+    figure_options,
     force_opt,
     format_opt,
     refuse_overwrite,
@@ -405,18 +406,26 @@ def export(file: str, target: str, output: Path | None, force: bool, overrides: 
     default=None,
     help="Discount factor to draw at [default: the scenario's repeated.delta].",
 )
+@figure_options
 @set_opt
 @verbose_opt
 @reports_bad_input
-def plot(file: str, kind: str, output: Path | None, force: bool, delta: float | None,
-         overrides: dict[str, float]) -> None:
-    """Draw a figure of a scenario or .nfg game as a PNG, SVG or PDF file (by the suffix of -o)."""
+def plot(file: str, kind: str, output: Path | None, force: bool, delta: float | None, style: str,
+         size: tuple[float, float] | None, dpi: float | None, overrides: dict[str, float]) -> None:
+    """Draw a figure of a scenario or .nfg game as a PNG, SVG or PDF file (by the suffix of -o).
+
+    \b
+      coop plot ai-arms-race --kind payoff-sets -o sets.pdf           # for a paper
+      coop plot ai-arms-race --kind critical-delta --style slide -o delta.png   # 1920x1080, large text
+      coop plot collective-risk --kind gradient --size 6x4 --dpi 300 -o gradient.png
+    """
     from coop.inputs import load_input
     from coop.output_files import figure_format
     from coop.plots import save_figure
     from coop.sections.base import PlotOptions
     from coop.sections.report import draw_figure
 
+    options = PlotOptions(delta=delta, style=style, size=size, dpi=dpi)  # refused here, before any work
     if output is not None:
         figure_format(output)
         refuse_overwrite(output, force)
@@ -425,7 +434,7 @@ def plot(file: str, kind: str, output: Path | None, force: bool, delta: float | 
         output = Path(f"{Path(loaded.source).stem}-{kind}.png")
         refuse_overwrite(output, force)
     log.info("drawing %s of %s", kind, loaded.source)
-    save_figure(draw_figure(kind, loaded, PlotOptions(delta=delta)), output, force=force)
+    save_figure(draw_figure(kind, loaded, options), output, force=force)
     _note(f"wrote {output}")
 
 
@@ -462,6 +471,7 @@ def plot(file: str, kind: str, output: Path | None, force: bool, delta: float | 
               help="Metrics whose values name the regions of --plot (repeatable) [default: stage.structure].")
 @click.option("--line", "lines", multiple=True, metavar="METRIC",
               help="Continuous metrics drawn along a single parameter in --plot (repeatable).")
+@figure_options
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Local worker processes [default: every core].")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
@@ -476,7 +486,8 @@ def plot(file: str, kind: str, output: Path | None, force: bool, delta: float | 
 def sweep(file: str, ranges: tuple[str, ...], design: str | None, points: int | None, seed: int | None,
           overrides: dict[str, float], method: Method, sections: tuple[str, ...], thresholds: bool | None,
           threshold_metrics: tuple[str, ...], output: Path | None, force: bool, plot_path: Path | None,
-          regions: tuple[str, ...], lines: tuple[str, ...], workers: int | None, scheduler: str | None,
+          regions: tuple[str, ...], lines: tuple[str, ...], style: str, size: tuple[float, float] | None,
+          dpi: float | None, workers: int | None, scheduler: str | None,
           store: Path | None, resume: bool, progress: bool | None, fmt: str) -> None:
     """Evaluate a scenario over many parameter points: where does cooperation hold?
 
@@ -490,9 +501,11 @@ def sweep(file: str, ranges: tuple[str, ...], design: str | None, points: int | 
       coop sweep ai-development-race -o race.csv          # the scenario's own sweep section
     """
     from coop.output_files import figure_format
+    from coop.sections.base import PlotOptions
     from coop.sweeps.output import check_output, write_table
     from coop.sweeps.run import run
 
+    plot_options = PlotOptions(style=style, size=size, dpi=dpi)  # refused here, before any work
     if resume and store is None:
         raise InputError("--resume needs --store FOLDER (where the interrupted sweep kept its chunks)")
     if plot_path is not None:
@@ -525,20 +538,13 @@ def sweep(file: str, ranges: tuple[str, ...], design: str | None, points: int | 
         from coop.plots import save_figure
         from coop.sweeps.figure import plot_sweep
 
-        fig = plot_sweep(result.table, list(result.design.names), result.thresholds, regions=regions or None,
-                         lines=lines or None, title=_sweep_title(result.source))
+        fig = plot_sweep(result, regions=regions or None, lines=lines or None, options=plot_options)
         save_figure(fig, plot_path, force=force)
         _note(f"wrote {plot_path}")
     if fmt == "json":
         _dump_json(result.to_dict())
     else:
         _out(result.text(regions or None), nl=False)
-
-
-def _sweep_title(source: str) -> str:
-    from coop.scenarios import load
-
-    return load(source).title
 
 
 def main() -> None:  # pragma: no cover

@@ -140,3 +140,46 @@ def refuse_overwrite(output: Path, force: bool) -> None:
     """Nothing is lost: an existing output file is kept unless ``--force`` was given, and a target that is
     not a regular file or cannot be created is refused, before any work (:func:`coop.output_files.check_target`)."""
     check_target(output, force)
+
+
+class FigureSize(click.ParamType):
+    """``WxH``: a figure's width and height in inches, e.g. ``8x4.5``.
+
+    >>> FigureSize().convert("8x4.5", None, None)
+    (8.0, 4.5)
+    >>> FigureSize().convert("8 by 4", None, None)
+    Traceback (most recent call last):
+    ...
+    click.exceptions.BadParameter: expected WIDTHxHEIGHT in inches (e.g. 8x4.5), got '8 by 4'.
+    """
+
+    name = "WxH"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        from coop.sections.base import SIZE_RANGE
+
+        parts = str(value).lower().split("x")
+        try:
+            width, height = (float(p) for p in parts)
+        except ValueError:
+            self.fail(f"expected WIDTHxHEIGHT in inches (e.g. 8x4.5), got {value!r}.", param, ctx)
+        low, high = SIZE_RANGE
+        if not all(math.isfinite(v) and low <= v <= high for v in (width, height)):
+            self.fail(f"each side is from {low:g} to {high:g} inches, got {value!r}.", param, ctx)
+        return (width, height)
+
+
+def figure_options(func: Any) -> Any:
+    """``--style``, ``--size`` and ``--dpi`` of a command that draws a figure."""
+    from coop.sections.base import DPI_RANGE, FIGURE_STYLES
+
+    func = click.option("--dpi", type=FiniteFloat(*DPI_RANGE), default=None,
+                        help="Dots per inch: a PNG is SIZE x DPI pixels [default: 150 for paper, 144 for slide].")(func)
+    func = click.option("--size", type=FigureSize(), default=None,
+                        help="Width x height in inches, e.g. 8x4.5 [default: the style's size for the figure].")(func)
+    func = click.option("--style", type=click.Choice(FIGURE_STYLES), default="paper", show_default=True,
+                        help="paper: for a page or a notebook, text of at least 9 pt; slide: 16:9 (13.33x7.5 in, "
+                        "1920x1080 pixels at 144 dpi), text of at least 12 pt.")(func)
+    return func

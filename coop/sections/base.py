@@ -43,11 +43,81 @@ class SolveOptions:
     mixed_dominance: bool = True
 
 
+#: Figure styles: ``paper`` (a figure in a paper or a notebook), ``slide`` (16:9, large fonts).
+FIGURE_STYLES = ("paper", "slide")
+#: The largest figure drawn: pixels a side and in all (a larger one takes gigabytes and minutes).
+MAX_FIGURE_SIDE_PIXELS = 10_000
+MAX_FIGURE_PIXELS = 40_000_000
+#: The range of ``dpi`` (dots per inch) and of each side of ``size`` (inches).
+DPI_RANGE = (10.0, 1200.0)
+SIZE_RANGE = (1.0, 50.0)
+#: The size of a slide figure: 16:9, 1920 x 1080 pixels at 144 dpi.
+SLIDE_SIZE = (1920 / 144, 1080 / 144)
+
+
 @dataclass(frozen=True)
 class PlotOptions:
-    """What ``coop plot`` passes to a figure: a discount factor to draw at, instead of the scenario's."""
+    """How to draw a figure (``coop plot``, ``coop sweep --plot``, :func:`coop.draw_figure`).
+
+    Attributes
+    ----------
+    delta : float, optional
+        A discount factor to draw at, instead of the scenario's.
+    style : {"paper", "slide"}
+        ``paper``: sized for a page or a notebook, text of at least 9 pt; ``slide``: 16:9
+        (13.33 x 7.5 in, 1920 x 1080 pixels at the default 144 dpi), text of at least 12 pt.
+    size : (float, float), optional
+        Width and height in inches (default: the style's size for the figure kind).
+    dpi : float, optional
+        Dots per inch (default: 150 for ``paper``, 144 for ``slide``); a PNG is ``size x dpi`` pixels.
+
+    Examples
+    --------
+    >>> PlotOptions(style="slide", dpi=100).style
+    'slide'
+    >>> PlotOptions(size=(40, 30), dpi=600)
+    Traceback (most recent call last):
+    ...
+    coop.errors.InputError: a figure of 24,000 x 18,000 pixels (40 x 30 in at 600 dpi) is too large: ...
+    """
 
     delta: float | None = None
+    style: str = "paper"
+    size: tuple[float, float] | None = None
+    dpi: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.style not in FIGURE_STYLES:
+            raise InputError(f"unknown figure style {self.style!r}; expected one of {', '.join(FIGURE_STYLES)}")
+        if self.size is not None:
+            try:
+                size = tuple(float(v) for v in self.size)
+            except (TypeError, ValueError):
+                raise InputError(f"a figure size is (width, height) in inches, got {self.size!r}") from None
+            low, high = SIZE_RANGE
+            if len(size) != 2 or not all(math.isfinite(v) and low <= v <= high for v in size):
+                raise InputError(f"a figure size is (width, height) in inches, each from {low:g} to {high:g}, "
+                                 f"got {self.size!r}")
+            object.__setattr__(self, "size", size)
+        if self.dpi is not None:
+            low, high = DPI_RANGE
+            dpi = float(self.dpi)
+            if not (math.isfinite(dpi) and low <= dpi <= high):
+                raise InputError(f"dpi is from {low:g} to {high:g} dots per inch, got {self.dpi!r}")
+            object.__setattr__(self, "dpi", dpi)
+        size = self.size or (SLIDE_SIZE if self.style == "slide" else None)
+        if size is not None and self.dpi is not None:
+            check_figure_pixels(size, self.dpi)
+
+
+def check_figure_pixels(size: tuple[float, float], dpi: float) -> None:
+    """Refuse a figure of more than :data:`MAX_FIGURE_SIDE_PIXELS` a side or :data:`MAX_FIGURE_PIXELS` in all."""
+    w, h = (round(v * dpi) for v in size)
+    if max(w, h) > MAX_FIGURE_SIDE_PIXELS or w * h > MAX_FIGURE_PIXELS:
+        raise InputError(
+            f"a figure of {w:,} x {h:,} pixels ({size[0]:g} x {size[1]:g} in at {dpi:g} dpi) is too large: at most "
+            f"{MAX_FIGURE_SIDE_PIXELS:,} pixels a side and {MAX_FIGURE_PIXELS // 1_000_000} million in all; lower "
+            "the dpi or the size")
 
 
 @runtime_checkable

@@ -295,31 +295,20 @@ class DynamicsAnalysis(Analysis):
         return DynamicsResult(spec, model, runs, rest, basin, tuple(notes))
 
     def draw(self, kind: str, results: Mapping[str, Any], loaded: LoadedInput, options: PlotOptions) -> Figure:
-        from coop.plots import plot_simplex, plot_trajectories
+        from coop.plots import draw_simplex, draw_trajectories
 
         result: DynamicsResult = results[self.name]
         if kind == "simplex":
-            return note_incomplete(plot_simplex(result, loaded), result.reasons())
+            return note_incomplete(draw_simplex(result, loaded, options), result.reasons())
         if kind == "trajectories":
-            fig = plot_trajectories(result, loaded)
-            for c, t in enumerate(result.trajectories):
-                if not t.complete:  # a run of one point is no line: mark it, and say where it stopped
-                    for r in range(len(result.model.names)):
-                        ax = fig.axes[r * len(result.trajectories) + c]
-                        for line in ax.get_lines():
-                            line.set_marker("o")
-                        ax.text(0.5, 0.5, f"stopped early at t = {float(t.times[-1]):.3g}\n(see the title)",
-                                transform=ax.transAxes, ha="center", va="center", fontsize=8, color="#b00000")
-            return note_incomplete(fig, result.reasons())
+            return note_incomplete(draw_trajectories(result, loaded, options), result.reasons())
         raise InputError(f"the {self.name} section draws no {kind!r} figure")
 
 
 def note_incomplete(fig: Figure, reasons: list[str]) -> Figure:
-    """``fig`` with a note under its title when the computation it draws stopped early (``reasons``)."""
+    """``fig`` with a note in its title (in red) when the computation it draws stopped early (``reasons``)."""
     if not reasons:
         return fig
-    note = textwrap.fill("INCOMPLETE: " + "; ".join(reasons), max(40, int(fig.get_figwidth() * 12)))
-    title = fig.get_suptitle()
-    fig.suptitle(f"{title}\n{note}" if title else note, fontsize=8, color="#b00000")
-    fig.tight_layout()
-    return fig
+    from coop.plots import add_title_note
+
+    return add_title_note(fig, "INCOMPLETE: " + "; ".join(reasons))

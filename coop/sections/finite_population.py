@@ -311,13 +311,14 @@ class FinitePopulationAnalysis(Analysis):
         return columns
 
     def draw(self, kind: str, results: Mapping[str, Any], loaded: LoadedInput, options: PlotOptions) -> Figure:
-        from coop.plots import plot_gradient, plot_stationary
+        from coop.plots import draw_gradient, draw_stationary
         from coop.sections.dynamics import note_incomplete
 
         result: FinitePopulationResult = results[self.name]
         if kind == "stationary":
-            return note_incomplete(plot_stationary(result, loaded), [] if result.reason is None else [result.reason])
+            return note_incomplete(draw_stationary(result, loaded, options),
+                                   [] if result.reason is None else [result.reason])
         if result.gradient is None:
             raise InputError("the gradient plot needs evolution.finite_population and a game with 2 strategies",
                              source=loaded.source)
-        return plot_gradient(result, loaded)
+        return draw_gradient(result, loaded, options)

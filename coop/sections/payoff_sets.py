@@ -180,10 +180,10 @@ class PayoffSetsAnalysis(Analysis):
         return payoff_sets(game, repeated, options.delta)
 
     def draw(self, kind: str, results: Mapping[str, Any], loaded: LoadedInput, options: PlotOptions) -> Figure:
-        from coop.plots import plot_payoff_sets
+        from coop.plots import draw_payoff_sets
         from coop.sections.dynamics import note_incomplete
 
         sets: PayoffSetsResult = results[self.name]
         eq = sets.equilibrium
         reasons = [] if eq is None or eq.complete else [str(eq.reason)]
-        return note_incomplete(plot_payoff_sets(sets, loaded, options), reasons)
+        return note_incomplete(draw_payoff_sets(sets, loaded, options), reasons)

@@ -196,12 +196,9 @@ class RepeatedAnalysis(Analysis):
         return columns
 
     def draw(self, kind: str, results: Mapping[str, Any], loaded: LoadedInput, options: PlotOptions) -> Figure:
-        from coop.plots import plot_critical_delta
+        from coop.plots import critical_delta_rows, draw_critical_delta
 
         result: RepeatedResult = results[self.name]
-        rows: list[tuple[str, float | None]] = [(a.name, a.critical_delta_overall) for a in result.profiles]
-        institutions = results.get("institutions")
-        if institutions is not None:
-            rows += [(f"{a.institution.name}: {name}", a.critical.overall) for name, a in institutions.analyses]
+        rows, notes = critical_delta_rows(result, results.get("institutions"))
         delta = options.delta if options.delta is not None else result.spec.game.delta
-        return plot_critical_delta(rows, delta, loaded.game.title or loaded.source)
+        return draw_critical_delta(rows, delta, loaded.game.title or loaded.source, options, notes)

@@ -239,9 +239,16 @@ def _source_label(loaded: LoadedInput) -> str:
 
 
 def _as_loaded(source: Any, parameters: Mapping[str, float]) -> LoadedInput:
+    from coop.games.normal_form import NormalFormGame
     from coop.inputs import LoadedInput, load_input
     from coop.scenarios.schema import Scenario
 
+    if isinstance(source, SolveReport):
+        source = source.loaded
+    if isinstance(source, NormalFormGame):
+        if parameters:
+            raise TypeError("parameters apply to scenarios; a game has none")
+        return LoadedInput(source, source.title or "game", "game")
     if isinstance(source, LoadedInput):
         if parameters:
             if source.scenario is None:
@@ -280,8 +287,8 @@ def analyse(source: Any, *, method: Method = "auto", tol: float | None = None, m
 
     Parameters
     ----------
-    source : str, Path, Scenario or LoadedInput
-        A scenario file, a bundled scenario name, a Gambit ``.nfg`` file, or a loaded scenario.
+    source : str, Path, Scenario, NormalFormGame or LoadedInput
+        A scenario file, a bundled scenario name, a Gambit ``.nfg`` file, a loaded scenario, or a game.
     method, tol, mixed_dominance
         As ``coop solve --method/--tol/--no-mixed-dominance``.
     **parameters : float
@@ -306,30 +313,68 @@ def analyse(source: Any, *, method: Method = "auto", tol: float | None = None, m
 def draw_figure(kind: str, source: Any, options: PlotOptions | None = None, **parameters: float) -> Figure:
     """The figure ``kind`` (``coop plot --kind``) of a scenario or game, computed from the sections it shows only.
 
+    Parameters
+    ----------
+    kind : str
+        ``payoff-sets``, ``critical-delta``, ``simplex``, ``trajectories``, ``stationary`` or ``gradient``.
+    source : str, Path, Scenario, NormalFormGame, LoadedInput or SolveReport
+        What :func:`analyse` takes, a game, or a report (whose results are drawn, not computed again).
+    options : PlotOptions, optional
+        The discount factor to draw at, the style (``paper`` or ``slide``), the size and the dpi.
+    **parameters : float
+        Scenario parameters to set.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Made without pyplot: no backend is chosen or switched; a notebook shows it inline.
+
     Examples
     --------
     >>> import coop
     >>> fig = coop.draw_figure("critical-delta", "ai-arms-race")
     >>> fig.axes[0].get_xlabel()
     'critical discount factor (self-enforcing from here up to 1)'
+    >>> fig = coop.draw_figure("critical-delta", "ai-arms-race", coop.PlotOptions(style="slide"))
+    >>> [round(v) for v in fig.get_size_inches() * fig.dpi]
+    [1920, 1080]
     """
+    if parameters:
+        source = _as_loaded(source, parameters)
+    return render_figure(kind, source, options or PlotOptions())
+
+
+def render_figure(kind: str, source: Any, options: PlotOptions, result: SectionResult | None = None) -> Figure:
+    """Draw ``kind`` for ``source`` (as :func:`draw_figure`), from ``result`` (the owning section's) when given,
+    else from the results of a :class:`SolveReport` given as ``source``, else computed."""
     from coop.errors import InputError
+    from coop.plots import finish_figure
     from coop.sections.registry import analysis_named, figure_kinds
 
     kinds = figure_kinds()
     if kind not in kinds:
         raise InputError(f"unknown figure kind {kind!r}; expected one of {', '.join(kinds)}")
     owner = kinds[kind]
-    options = options or PlotOptions()
-    loaded = _as_loaded(source, parameters)
-    solve_options = SolveOptions()
-    own = owner.figure_result(kind, loaded, options)
-    if own is None:
-        if not owner.applies(loaded):
-            raise InputError(f"the {kind} plot needs {owner.missing(loaded)}", source=loaded.source)
-        results = run_analyses(loaded, solve_options, [owner])
+    given: dict[str, SectionResult] = dict(source.sections) if isinstance(source, SolveReport) else {}
+    if owner.name in given and options.delta is not None and type(owner).figure_result is not Analysis.figure_result:
+        del given[owner.name]  # the figure's own result depends on the discount factor asked for
+    loaded = _as_loaded(source, {})
+    if result is not None:
+        given[owner.name] = result
+    solve_options = source.options if isinstance(source, SolveReport) else SolveOptions()
+    if owner.name in given:
+        results = {owner.name: given[owner.name]}
     else:
-        results = {owner.name: own}
+        own = owner.figure_result(kind, loaded, options)
+        if own is None:
+            if not owner.applies(loaded):
+                raise InputError(f"the {kind} plot needs {owner.missing(loaded)}", source=loaded.source)
+            results = run_analyses(loaded, solve_options, [owner])
+        else:
+            results = {owner.name: own}
     extras = [analysis_named(name) for name in owner.figure_inputs.get(kind, ())]
+    for extra in extras:
+        if extra.name in given:
+            results[extra.name] = given[extra.name]
     results.update(run_analyses(loaded, solve_options, [a for a in extras if a.name not in results]))
-    return owner.draw(kind, results, loaded, options)
+    return finish_figure(owner.draw(kind, results, loaded, options), options)
