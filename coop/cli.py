@@ -17,7 +17,9 @@ Every problem ends with one line on stderr and an exit status, never a traceback
     written (a full disk, a folder without write permission, a target that is not a
     regular file, a full standard output).
 ``130``
-    Interrupted (Ctrl-C): ``coop: interrupted`` (``coop sweep`` says how to resume).
+    Interrupted (Ctrl-C): ``coop: interrupted`` (``coop sweep`` says how to resume). ``coop solve``
+    first prints what it had verified, marked incomplete: a long computation (an enumeration, a tournament, a
+    stationary distribution) stops within a fraction of a second and keeps its results.
 ``141``
     Standard output was closed before coop finished writing (``coop solve ... | head -1``):
     coop stops quietly, with the status a shell reports for a process ended by SIGPIPE
@@ -53,9 +55,11 @@ from coop.options import (
     figure_options,
     force_opt,
     format_opt,
+    quiet_opt,
     refuse_overwrite,
     set_opt,
     solve_format_opt,
+    time_limit_opt,
     tol_opt,
     verbose_opt,
 )
@@ -272,11 +276,13 @@ def cli() -> None:
 @tol_opt
 @set_opt
 @click.option("--no-mixed-dominance", is_flag=True, help="Check domination by pure strategies only.")
+@time_limit_opt
+@quiet_opt
 @verbose_opt
 @reports_bad_input
 def solve(
     file: str, fmt: str, brief: bool, method: Method, tol: float | None, overrides: dict[str, float],
-    no_mixed_dominance: bool
+    no_mixed_dominance: bool, time_limit: float | None, quiet: bool
 ) -> None:
     """Compute and verify the Nash equilibria of a scenario or .nfg game.
 
@@ -295,7 +301,9 @@ def solve(
     from coop.inputs import load_input
     from coop.sections.report import analyse
     from coop.solvers.nash.solve import choose_method
+    from coop.solvers.shared.progress import TimeLimit
 
+    limit = TimeLimit.from_now(time_limit) if time_limit is not None else None  # counts the loading too
     loaded = load_input(file, overrides)
     game = loaded.game
     chosen = choose_method(game) if method == "auto" else method
@@ -303,12 +311,26 @@ def solve(
         "solving %s: %d players, %s actions, %s profiles, method %s",
         loaded.source, game.num_players, "x".join(map(str, game.num_actions)), f"{game.num_profiles:,}", chosen,
     )
-    report = analyse(loaded, method=method, tol=tol, mixed_dominance=not no_mixed_dominance)
+    report = analyse(loaded, method=method, tol=tol, mixed_dominance=not no_mixed_dominance, stop_after=limit,
+                     progress=_show_progress(quiet))
     log.info("ran sections: %s", ", ".join(report.sections))
     if fmt == "json":
         _dump_json(report.to_dict())
     else:
         _out(report.render(fmt, brief=brief), nl=False)
+    if report.interrupted is not None:  # Ctrl-C: what was verified is printed above, marked incomplete
+        _say("interrupted")
+        raise click.exceptions.Exit(EXIT_INTERRUPTED)
+
+
+def _show_progress(quiet: bool) -> bool:
+    """A progress bar for long steps: on a terminal, unless --quiet."""
+    if quiet:
+        return False
+    try:
+        return bool(sys.stderr is not None and sys.stderr.isatty())
+    except (AttributeError, ValueError):  # a replaced or closed stderr
+        return False
 
 
 @cli.command("list")

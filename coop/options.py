@@ -135,6 +135,22 @@ set_opt = click.option(
 
 force_opt = click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 
+time_limit_opt = click.option(
+    "--time-limit",
+    type=FiniteFloat(min=0.0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Stop long computations after about this many seconds in all, and print what was verified by then, "
+    "marked INCOMPLETE (in JSON: complete false and the reason). Ctrl-C does the same, then exits with 130.",
+)
+
+quiet_opt = click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress bar on stderr (there is one only on a terminal, for computations of more than a second).",
+)
+
 
 def refuse_overwrite(output: Path, force: bool) -> None:
     """Nothing is lost: an existing output file is kept unless ``--force`` was given, and a target that is

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from coop.inputs import LoadedInput
+    from coop.solvers.shared.progress import ProgressOption, TimeLimit
 
 #: A metric value: a number, a flag, a label, or ``None`` when it does not apply.
 Metric = float | int | bool | str | None
@@ -36,11 +37,16 @@ Metric = float | int | bool | str | None
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """The options of ``coop solve`` that analyses read (the stage game's method and tolerance)."""
+    """The options of ``coop solve`` that analyses read (the stage game's method and tolerance; the time limit
+    and the progress bar that its long steps share, :mod:`coop.solvers.shared.progress`)."""
 
     method: Method = "auto"
     tol: float | None = None
     mixed_dominance: bool = True
+    #: ``coop solve --time-limit``: every long step stops when it runs out (``None``: no limit).
+    time_limit: TimeLimit | None = None
+    #: A progress bar on stderr for long steps (``True``), a callback, or nothing.
+    progress: ProgressOption = False
 
 
 #: Figure styles: ``paper`` (a figure in a paper or a notebook), ``slide`` (16:9, large fonts).

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from coop.report_text import WIDTH, Table, format_number, plural
 from coop.sections.base import Analysis, Metric, PlotOptions, SectionResult, SolveOptions
 from coop.solvers.nash.methods import Method
+from coop.solvers.shared.progress import ProgressOption, StopAfter
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -37,6 +38,10 @@ class SolveReport:
         One entry per analysis that applies, keyed by its name (``"stage"``, ``"repeated"``,
         ``"payoff_sets"``, ``"tournament"``, ``"dynamics"``, ``"finite_population"``,
         ``"institutions"``, ...).
+    interrupted : str or None
+        The analysis that was running when Ctrl-C stopped the work, or ``None``. Its result is in
+        ``sections`` when it kept what it had verified (the stage game, a tournament, ...); the analyses after
+        it did not run (:meth:`not_computed`).
 
     Examples
     --------
@@ -51,10 +56,26 @@ class SolveReport:
     loaded: LoadedInput
     options: SolveOptions
     sections: dict[str, SectionResult] = field(default_factory=dict)
+    interrupted: str | None = None
 
     @property
     def game(self) -> Any:
         return self.loaded.game
+
+    def not_computed(self) -> list[str]:
+        """The analyses that apply to this input but have no result (Ctrl-C stopped the run before them)."""
+        from coop.sections.registry import analyses
+
+        return [a.name for a in analyses() if a.name not in self.sections and a.applies(self.loaded)]
+
+    def interrupted_lines(self) -> list[str]:
+        """``INCOMPLETE: ...`` at the end of the text report when Ctrl-C stopped the run, else nothing."""
+        if self.interrupted is None:
+            return []
+        missing = self.not_computed()
+        rest = f"; not computed: {', '.join(missing)}" if missing else ""
+        return ["", *textwrap.wrap(f"INCOMPLETE: interrupted (Ctrl-C) during the {self.interrupted} section{rest}. "
+                                   "Everything above was verified before the interruption.", WIDTH)]
 
     @property
     def scenario(self) -> Scenario | None:
@@ -90,6 +111,8 @@ class SolveReport:
             parent[analysis.json_path[-1]] = body
         if self.scenario is not None and "scenario" not in doc:
             doc["scenario"] = self.scenario.to_dict()
+        if self.interrupted is not None:
+            doc["interrupted"] = {"section": self.interrupted, "not_computed": self.not_computed()}
         if "solver" in doc:  # the solver details close the document, as before the registry
             doc["solver"] = doc.pop("solver")
         return doc
@@ -128,6 +151,7 @@ class SolveReport:
                 lines.append("")
             lines += result.text()
             first = False
+        lines += self.interrupted_lines()
         lines += ["", *self.figure_lines()]
         return "\n".join(lines).rstrip() + "\n"
 
@@ -263,7 +287,22 @@ def _as_loaded(source: Any, parameters: Mapping[str, float]) -> LoadedInput:
 
 
 def run_analyses(loaded: LoadedInput, options: SolveOptions, selected: list[Analysis]) -> dict[str, SectionResult]:
-    """Run ``selected`` analyses (and what they require) in registry order; the results by name."""
+    """Run ``selected`` analyses (and what they require) in registry order; the results by name.
+
+    Ctrl-C raises ``KeyboardInterrupt`` here (a figure has no use for part of its input); :func:`analyse` keeps
+    what was computed instead (:func:`run_until_interrupted`).
+    """
+    results, interrupted = run_until_interrupted(loaded, options, selected)
+    if interrupted is not None:
+        raise KeyboardInterrupt
+    return results
+
+
+def run_until_interrupted(loaded: LoadedInput, options: SolveOptions,
+                          selected: list[Analysis]) -> tuple[dict[str, SectionResult], str | None]:
+    """:func:`run_analyses`, but Ctrl-C ends the run with the results so far and the name of the analysis it
+    stopped (``None`` when none was stopped): a long step returns what it verified, marked ``interrupted``
+    (:mod:`coop.solvers.shared.progress`); any other step is dropped."""
     from coop.sections.registry import analyses, analysis_named
 
     wanted = {a.name for a in selected}
@@ -277,12 +316,17 @@ def run_analyses(loaded: LoadedInput, options: SolveOptions, selected: list[Anal
     for analysis in analyses():
         if analysis.name in wanted and analysis.applies(loaded):
             earlier = {name: results[name] for name in analysis.requires if name in results}
-            results[analysis.name] = analysis.run(loaded, options, earlier)
-    return results
+            try:
+                results[analysis.name] = analysis.run(loaded, options, earlier)
+            except KeyboardInterrupt:
+                return results, analysis.name
+            if getattr(results[analysis.name], "interrupted", False):
+                return results, analysis.name
+    return results, None
 
 
 def analyse(source: Any, *, method: Method = "auto", tol: float | None = None, mixed_dominance: bool = True,
-            **parameters: float) -> SolveReport:
+            stop_after: StopAfter = None, progress: ProgressOption = False, **parameters: float) -> SolveReport:
     """Everything ``coop solve`` computes for a scenario or game, as one :class:`SolveReport`.
 
     Parameters
@@ -291,6 +335,14 @@ def analyse(source: Any, *, method: Method = "auto", tol: float | None = None, m
         A scenario file, a bundled scenario name, a Gambit ``.nfg`` file, a loaded scenario, or a game.
     method, tol, mixed_dominance
         As ``coop solve --method/--tol/--no-mixed-dominance``.
+    stop_after : float, optional
+        As ``coop solve --time-limit``: seconds for the whole analysis; each long step (the equilibrium
+        enumeration, a tournament, a stationary distribution, basins of attraction) stops when the time is up
+        and reports what it verified, with ``complete`` false and a ``reason``. Ctrl-C does the same for the
+        step it stops (the steps after it do not run: :attr:`SolveReport.interrupted`).
+    progress : bool or callable, optional
+        A progress bar on stderr for long steps (``True``; ``coop solve`` shows one on a terminal), or a
+        callback (:mod:`coop.solvers.shared.progress`).
     **parameters : float
         Scenario parameters to set (as ``coop solve --set NAME=VALUE``).
 
@@ -306,8 +358,12 @@ def analyse(source: Any, *, method: Method = "auto", tol: float | None = None, m
     from coop.sections.registry import analyses
 
     loaded = _as_loaded(source, parameters)
-    options = SolveOptions(method=method, tol=tol, mixed_dominance=mixed_dominance)
-    return SolveReport(loaded, options, run_analyses(loaded, options, list(analyses())))
+    from coop.solvers.shared.progress import time_limit
+
+    options = SolveOptions(method=method, tol=tol, mixed_dominance=mixed_dominance,
+                           time_limit=time_limit(stop_after), progress=progress)
+    results, interrupted = run_until_interrupted(loaded, options, list(analyses()))
+    return SolveReport(loaded, options, results, interrupted)
 
 
 def draw_figure(kind: str, source: Any, options: PlotOptions | None = None, **parameters: float) -> Figure:

@@ -78,6 +78,11 @@ class StageResult:
     loaded: LoadedInput
     solution: GameSolution
 
+    @property
+    def interrupted(self) -> bool:
+        """Whether Ctrl-C stopped the equilibrium computation (what it verified is in ``solution``)."""
+        return self.solution.interrupted
+
     def crossings(self) -> list[list[dict[str, Any]]]:
         return [red_line_crossings(self.loaded, eq) for eq in self.solution.equilibria]
 
@@ -85,7 +90,8 @@ class StageResult:
         body = self.solution.to_dict()
         for eq_dict, crossed in zip(body["equilibria"], self.crossings(), strict=True):
             eq_dict["red_lines"] = crossed
-        doc = {k: body[k] for k in ("method", "guarantee", "complete", "degenerate", "summary", "tol", "notes")}
+        doc = {k: body[k] for k in ("method", "guarantee", "complete", "reason", "degenerate", "summary", "tol",
+                                    "notes")}
         doc["equilibria"] = body["equilibria"]
         doc["components"] = body["components"]
         doc["pure_equilibria"] = body["pure_equilibria"]
@@ -104,6 +110,7 @@ class StageResult:
             lines += tables
         lines += _dominance_block(solution)
         lines += equilibria_lines(self)
+        lines += stopped_lines(self.solution)
         lines += degenerate_lines(self)
         red = red_line_sentence(self)
         if red is not None:
@@ -113,7 +120,7 @@ class StageResult:
 
     def brief(self) -> list[str]:
         """The equilibria in a sentence and a short table (``coop solve --brief``)."""
-        return brief_lines(self)
+        return brief_lines(self) + stopped_lines(self.solution)
 
     def tables(self) -> list[Table]:
         """The payoff tables and the equilibria table (all rows), for ``--format markdown|latex|csv``."""
@@ -161,7 +168,8 @@ class StageAnalysis(Analysis):
         from coop.solvers.nash.solve import solve_game
 
         solution = solve_game(loaded.game, method=options.method, tol=options.tol,
-                              dominance=options.mixed_dominance)
+                              dominance=options.mixed_dominance, stop_after=options.time_limit,
+                              progress=options.progress)
         return StageResult(loaded, solution)
 
     def batch_columns(self, batch: PointBatch, options: SolveOptions) -> Columns | None:
@@ -176,6 +184,15 @@ class StageAnalysis(Analysis):
         solve = batched_equilibria_2x2 if shape == (2, 2) else batched_equilibria_2x2x2
         res = solve(batch.payoffs)
         return _stage_columns(batch, res, options)
+
+
+def stopped_lines(solution: GameSolution) -> list[str]:
+    """``INCOMPLETE: ...`` when a time limit or Ctrl-C stopped the equilibrium computation, else nothing."""
+    if solution.stopped is None:
+        return []
+    text = (f"INCOMPLETE: the computation was {solution.stopped.reason}. The equilibria above were verified, but "
+            "there may be others; run again without the limit (or with a longer one) for the full list.")
+    return textwrap.wrap(text, WIDTH) + [""]
 
 
 def _dominance_block(solution: GameSolution) -> list[str]:

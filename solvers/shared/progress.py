@@ -330,7 +330,7 @@ class ChunkedRun:
         if self._bar is None:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=self.total, desc=self.task, unit=self.unit, file=sys.stderr,
+            self._bar = tqdm(total=self.total, desc=self.task, unit=f" {self.unit}", file=sys.stderr,
                              dynamic_ncols=True, leave=False, delay=BAR_DELAY, mininterval=0.25, smoothing=0.1,
                              unit_scale=True)
             step = self.done
