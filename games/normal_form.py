@@ -274,6 +274,18 @@ class NormalFormGame:
 
         return format_nfg(self)
 
+    def __repr__(self) -> str:
+        """One line: the title, the players and the numbers of actions (``payoffs`` holds the numbers)."""
+        from coop.notebook import game_repr
+
+        return game_repr(self)
+
+    def _repr_html_(self) -> str:
+        """The payoff table, as a notebook shows it (:func:`coop.notebook.game_html`)."""
+        from coop.notebook import game_html
+
+        return game_html(self)
+
     # ------------------------------------------------------------------ shape
     @property
     def num_players(self) -> int:

@@ -111,9 +111,9 @@ class PlotOptions:
             if not (math.isfinite(dpi) and low <= dpi <= high):
                 raise InputError(f"dpi is from {low:g} to {high:g} dots per inch, got {self.dpi!r}")
             object.__setattr__(self, "dpi", dpi)
-        size = self.size or (SLIDE_SIZE if self.style == "slide" else None)
-        if size is not None and self.dpi is not None:
-            check_figure_pixels(size, self.dpi)
+        drawn = self.size or (SLIDE_SIZE if self.style == "slide" else None)
+        if drawn is not None and self.dpi is not None:
+            check_figure_pixels(drawn, self.dpi)
 
 
 def check_figure_pixels(size: tuple[float, float], dpi: float) -> None:

@@ -235,6 +235,12 @@ class SolveReport:
     def __repr__(self) -> str:
         return f"SolveReport({self.loaded.source!r}, sections={list(self.sections)})"
 
+    def _repr_html_(self) -> str:
+        """The report with its sections as headings, as a notebook shows it (:func:`coop.notebook.report_html`)."""
+        from coop.notebook import report_html
+
+        return report_html(self)
+
 
 def first_sentence(text: str) -> str:
     """The first sentence of ``text``, on one line."""
@@ -432,5 +438,7 @@ def render_figure(kind: str, source: Any, options: PlotOptions, result: SectionR
     for extra in extras:
         if extra.name in given:
             results[extra.name] = given[extra.name]
-    results.update(run_analyses(loaded, solve_options, [a for a in extras if a.name not in results]))
+    missing = [a for a in extras if a.name not in results]
+    if missing and not isinstance(source, SolveReport):  # a report already has every analysis that applies
+        results.update(run_analyses(loaded, solve_options, missing))
     return finish_figure(owner.draw(kind, results, loaded, options), options)

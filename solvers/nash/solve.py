@@ -121,6 +121,18 @@ class GameSolution:
             )
         return tuple(notes)
 
+    def __repr__(self) -> str:
+        """One line: how many equilibria, whether that is all of them, the method."""
+        from coop.notebook import solution_repr
+
+        return solution_repr(self)
+
+    def _repr_html_(self) -> str:
+        """The equilibria as a table, pure ones highlighted, as a notebook shows it (:mod:`coop.notebook`)."""
+        from coop.notebook import solution_html
+
+        return solution_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         mixed = self.mixed
         return {
