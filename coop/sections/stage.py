@@ -36,6 +36,7 @@ from coop.sections.stage_text import (
 from coop.solvers.shared.tolerances import PROB_EPS
 
 if TYPE_CHECKING:
+    from coop.games.normal_form import NormalFormGame
     from coop.inputs import LoadedInput
     from coop.solvers.nash.results import Equilibrium
     from coop.solvers.nash.solve import GameSolution
@@ -97,6 +98,11 @@ class StageResult:
         doc["pure_equilibria"] = body["pure_equilibria"]
         doc["dominance"] = body["dominance"]
         doc["red_lines"] = [r.to_dict() for r in self.loaded.red_lines]
+        from coop.solvers.nash.classification import classify_2x2, selection
+
+        game = self.loaded.game
+        doc["game_type"] = classify_2x2(game).to_dict(game) if game.num_actions == (2, 2) else None
+        doc["selection"] = [s.to_dict(game) for s in selection(game)]
         doc["solver"] = body["solver"]
         return doc
 
@@ -108,10 +114,17 @@ class StageResult:
         if tables:
             lines.append(f"Payoffs ({', '.join(game.players)})")
             lines += tables
+        from coop.solvers.nash.classification import classify_2x2
+
+        if game.num_actions == (2, 2):
+            kind = classify_2x2(game)
+            lines += textwrap.wrap(f"Game type: {kind.name} ({kind.description}).", WIDTH)
+            lines.append("")
         lines += _dominance_block(solution)
         lines += equilibria_lines(self)
         lines += stopped_lines(self.solution)
         lines += degenerate_lines(self)
+        lines += _selection_lines(game)
         red = red_line_sentence(self)
         if red is not None:
             lines.append(red)
@@ -184,6 +197,25 @@ class StageAnalysis(Analysis):
         solve = batched_equilibria_2x2 if shape == (2, 2) else batched_equilibria_2x2x2
         res = solve(batch.payoffs)
         return _stage_columns(batch, res, options)
+
+
+def _selection_lines(game: NormalFormGame) -> list[str]:
+    """Which pure equilibrium is payoff dominant (best for everybody) and which risk dominant (the safer bet)."""
+    from coop.solvers.nash.classification import selection
+
+    chosen = selection(game)
+    out = []
+    for s in chosen:
+        label = "(" + ", ".join(game.actions[i][k] for i, k in enumerate(s.profile)) + ")"
+        if s.payoff_dominant:
+            out.append(f"{label} is payoff dominant: every player gets at least as much as in any other pure "
+                       "equilibrium.")
+        if s.risk_dominant:
+            losses = " x ".join(format_number(v) for v in s.deviation_losses)
+            out.append(f"{label} is risk dominant: its product of the losses from deviating alone ({losses}) is the "
+                       "larger, so it is the safer bet when each is unsure what the other will do (Harsanyi and "
+                       "Selten 1988).")
+    return [line for text in out for line in textwrap.wrap(text, WIDTH)]
 
 
 def stopped_lines(solution: GameSolution) -> list[str]:

@@ -165,3 +165,15 @@ def test_three_player_degenerate_game_says_what_is_listed() -> None:
     assert "The game is degenerate." in text
     assert "With 3 players coop lists the isolated equilibria and verified points of such sets" in text
     assert re.search(r"plus \d+ more found by polynomial support enumeration|found no other", text)
+
+
+def test_a_2x2_report_names_the_game_and_its_selection(coop_cli, coop_json):
+    # the arms race is a stag hunt until relative gains pass 1/3, then a prisoner's dilemma
+    text = coop_cli("solve", "ai-arms-race").stdout
+    assert "Game type: stag hunt" in text
+    assert "(restrain, restrain) is payoff dominant" in text and "(race, race) is risk dominant" in text
+    doc = coop_json("solve", "ai-arms-race", "--set", "relative_gains=0.5", "--format", "json")
+    assert doc["game_type"]["name"] == "prisoner's dilemma"
+    assert doc["game_type"]["ordinal"]["US"] == [[3, 1], [4, 2]]
+    assert [s["profile"] for s in doc["selection"]] == [{"US": "race", "China": "race"}]
+    assert coop_json("solve", "export-controls", "--format", "json")["game_type"] is None  # 3 players
