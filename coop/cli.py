@@ -298,18 +298,22 @@ def solve(
     if brief and fmt in ("json", "csv"):
         raise InputError(f"--brief shortens the text, markdown and latex reports; --format {fmt} always gives "
                          "every equilibrium")
+    from coop import startup
     from coop.inputs import load_input
     from coop.sections.report import analyse
-    from coop.solvers.nash.solve import choose_method
     from coop.solvers.shared.progress import TimeLimit
 
     limit = TimeLimit.from_now(time_limit) if time_limit is not None else None  # counts the loading too
     loaded = load_input(file, overrides)
+    startup.begin(loaded)  # before any solver is imported: a small game is solved without compiling
+    from coop.solvers.nash.solve import choose_method
+
     game = loaded.game
     chosen = choose_method(game) if method == "auto" else method
     log.info(
-        "solving %s: %d players, %s actions, %s profiles, method %s",
+        "solving %s: %d players, %s actions, %s profiles, method %s, %s",
         loaded.source, game.num_players, "x".join(map(str, game.num_actions)), f"{game.num_profiles:,}", chosen,
+        startup.describe(),
     )
     report = analyse(loaded, method=method, tol=tol, mixed_dominance=not no_mixed_dominance, stop_after=limit,
                      progress=_show_progress(quiet))
@@ -318,6 +322,7 @@ def solve(
         _dump_json(report.to_dict())
     else:
         _out(report.render(fmt, brief=brief), nl=False)
+    startup.finish(complete=report.interrupted is None)
     if report.interrupted is not None:  # Ctrl-C: what was verified is printed above, marked incomplete
         _say("interrupted")
         raise click.exceptions.Exit(EXIT_INTERRUPTED)
@@ -441,6 +446,7 @@ def plot(file: str, kind: str, output: Path | None, force: bool, delta: float | 
       coop plot ai-arms-race --kind critical-delta --style slide -o delta.png   # 1920x1080, large text
       coop plot collective-risk --kind gradient --size 6x4 --dpi 300 -o gradient.png
     """
+    from coop import startup
     from coop.inputs import load_input
     from coop.output_files import figure_format
     from coop.plots import save_figure
@@ -455,8 +461,10 @@ def plot(file: str, kind: str, output: Path | None, force: bool, delta: float | 
     if output is None:
         output = Path(f"{Path(loaded.source).stem}-{kind}.png")
         refuse_overwrite(output, force)
-    log.info("drawing %s of %s", kind, loaded.source)
+    startup.begin(loaded)  # before any solver is imported: a small game is solved without compiling
+    log.info("drawing %s of %s, %s", kind, loaded.source, startup.describe())
     save_figure(draw_figure(kind, loaded, options), output, force=force)
+    startup.finish()
     _note(f"wrote {output}")
 
 
@@ -570,6 +578,10 @@ def sweep(file: str, ranges: tuple[str, ...], design: str | None, points: int | 
 
 
 def main() -> None:  # pragma: no cover
+    """The ``coop`` program (its console script and ``python -m coop.cli``)."""
+    from coop import startup
+
+    startup.allow_choice()  # this process runs one command: it may choose how its kernels run
     cli(prog_name="coop")
 
 

@@ -30,11 +30,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 from numba import njit
 
 from coop.errors import InputError
@@ -52,6 +50,9 @@ from coop.solvers.evolution.fixation import _names, small_mutation_limit
 from coop.solvers.evolution.names import DEFAULT_UPDATE_RULE, UpdateRule
 from coop.solvers.evolution.sizes import check_chain
 from coop.solvers.shared.compositions import binomial_table, composition_rank, compositions
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 
 # ============================================================================ kernel
@@ -193,6 +194,8 @@ def transition_matrix(game: PopulationGame, population_size: int, beta: float, m
     states = compositions(z, m)
     indptr, indices, data = _transition_kernel(states, game.payoffs, game.compositions, z, code, b, m_rate,
                                                binomial_table(z + m, m))
+    import scipy.sparse as sp  # here: SciPy's sparse modules take 0.2 s to import
+
     return sp.csr_matrix((data, indices, indptr), shape=(len(states), len(states)))
 
 
@@ -232,6 +235,9 @@ def stationary_distribution(game: PopulationGame, population_size: int, beta: fl
 
 def _solve_stationary(P: sp.csr_matrix, k: int) -> np.ndarray:
     """``pi`` with ``pi P = pi``, ``sum pi = 1``, from the reduced system with ``pi_k = 1``."""
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
+
     n = P.shape[0]
     keep = np.ones(n, dtype=bool)
     keep[k] = False

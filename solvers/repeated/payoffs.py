@@ -43,7 +43,6 @@ from typing import Any
 
 import numpy as np
 from numba import njit
-from scipy.sparse.csgraph import connected_components
 
 from coop.errors import InputError
 from coop.games.automata import Automaton
@@ -315,6 +314,8 @@ def _finite_norm(d: np.ndarray, horizon: int) -> np.ndarray:
 
 def average_values(P: np.ndarray, U: np.ndarray, start: int) -> np.ndarray:
     """Limit-of-means payoffs ``(N,)`` from joint state ``start`` (Cesaro limit of the chain)."""
+    from scipy.sparse.csgraph import connected_components  # here: SciPy's sparse modules take 0.2 s to import
+
     J = P.shape[0]
     adj = P > 0.0
     n_comp, labels = connected_components(adj, directed=True, connection="strong")
