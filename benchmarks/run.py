@@ -32,8 +32,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the harness and work
 from bench_dynamics import bench_replicator  # noqa: E402
 from bench_finite_population import bench_fixation, bench_stationary  # noqa: E402
 from bench_payoff_set import bench_repeated_game_payoffs  # noqa: E402
+from bench_startup import bench_startup  # noqa: E402
 from bench_sweep import bench_sweep  # noqa: E402
 from bench_tournament import bench_tournament  # noqa: E402
 from harness import (  # noqa: E402
@@ -58,7 +57,6 @@ from harness import (  # noqa: E402
     Row,
     coop_points,
     gambit_points,
-    median,
     missing,
     random_game,
     ratio,
@@ -398,48 +396,7 @@ def bench_polynomial(cfg: Config) -> list[Row]:
 
 
 # ----------------------------------------------------------------------------- 5. the CLI
-def _coop_command() -> list[str]:
-    exe = Path(sys.executable).with_name("coop")
-    if exe.exists():
-        return [str(exe)]
-    found = shutil.which("coop")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "from coop.cli import main; main()"]
-
-
-def bench_cli(cfg: Config) -> list[Row]:
-    cmd = _coop_command()
-    listing = subprocess.run([*cmd, "list", "--format", "json"], capture_output=True, text=True, check=True)
-    names = [s["name"] for s in json.loads(listing.stdout)]
-    rows = []
-    for name in names:
-        run = [*cmd, "solve", name, "--format", "json"]
-        notes = []
-        first = subprocess.run(run, capture_output=True, text=True)  # warms the normal cache
-        agree = first.returncode == 0 and bool(json.loads(first.stdout or "{}").get("equilibria"))
-        if not agree:
-            notes.append(f"exit {first.returncode}: {first.stderr.strip()[-200:]}")
-        warm = []
-        for _ in range(3 if cfg.quick else 5):
-            t0 = time.perf_counter()
-            subprocess.run(run, capture_output=True, text=True)
-            warm.append(time.perf_counter() - t0)
-        cold = None
-        if not cfg.quick:
-            with tempfile.TemporaryDirectory() as cache:
-                env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-                t0 = time.perf_counter()
-                subprocess.run(run, capture_output=True, text=True, env=env)
-                cold = time.perf_counter() - t0
-            notes.append(f"first run with an empty Numba cache: {cold:.1f} s")
-        else:
-            notes.append("empty-cache run not measured in --quick")
-        warm_s = median(warm)
-        rows.append(Row("cli", name, "(none: wall time)", warm_s, None, None, agree, target="<= 1.0 s warm",
-                        meets_target=None if warm_s is None else bool(warm_s <= 1.0), notes="; ".join(notes),
-                        extra={"cold_cache_seconds": cold, "command": " ".join(["coop", *run[len(cmd):]])}))
-    return rows
+# first and warm runs of coop solve per bundled scenario, and the imports: bench_startup.py
 
 
 # ----------------------------------------------------------------------------- registry
@@ -454,7 +411,7 @@ WORKLOADS: dict[str, Callable[[Config], list[Row]]] = {
     "stationary_distribution": bench_stationary,
     "tournament": bench_tournament,
     "repeated_game_payoffs": bench_repeated_game_payoffs,
-    "cli": bench_cli,
+    "cli": bench_startup,
     "sweep": bench_sweep,
 }
 
