@@ -131,11 +131,12 @@ def _compare_with_single(res, payoffs: np.ndarray, method: str) -> tuple[int, in
 
 
 # ----------------------------------------------------------------------------- 2x2
+# point counts: enough for hundreds of ties per integer family (the test suite's time is shared: issue 12, item 10)
 @pytest.mark.parametrize("family, n, seed", [
-    pytest.param(_gauss, 2000, 1, id="gauss"),
-    pytest.param(_small_int, 1500, 2, id="small_int"),
+    pytest.param(_gauss, 800, 1, id="gauss"),
+    pytest.param(_small_int, 600, 2, id="small_int"),
     pytest.param(_int_wide, 500, 3, id="int_wide"),
-    pytest.param(_near_int, 1000, 4, id="near_int"),
+    pytest.param(_near_int, 500, 4, id="near_int"),
 ])
 def test_2x2_equals_vertex_enumeration_point_by_point(family, n, seed):
     payoffs = family(np.random.default_rng(seed), n, (2, 2, 2))
@@ -151,13 +152,13 @@ def test_2x2_equals_vertex_enumeration_point_by_point(family, n, seed):
 
 # ----------------------------------------------------------------------------- 2x2x2
 @pytest.mark.parametrize("family, n, seed", [
-    pytest.param(_gauss, 2000, 11, id="gauss"),
-    pytest.param(_small_int, 1500, 12, id="small_int"),
+    pytest.param(_gauss, 800, 11, id="gauss"),
+    pytest.param(_small_int, 600, 12, id="small_int"),
     pytest.param(_int_wide, 500, 13, id="int_wide"),
-    pytest.param(_near_int, 600, 14, id="near_int"),
-    pytest.param(_third_player_irrelevant, 500, 15, id="third_player_irrelevant"),
-    pytest.param(_factorable, 500, 16, id="factorable"),
-    pytest.param(_symmetric_int, 800, 17, id="symmetric_int"),
+    pytest.param(_near_int, 400, 14, id="near_int"),
+    pytest.param(_third_player_irrelevant, 400, 15, id="third_player_irrelevant"),
+    pytest.param(_factorable, 400, 16, id="factorable"),
+    pytest.param(_symmetric_int, 500, 17, id="symmetric_int"),
 ])
 def test_2x2x2_equals_polynomial_enumeration_point_by_point(family, n, seed):
     payoffs = family(np.random.default_rng(seed), n, (3, 2, 2, 2))

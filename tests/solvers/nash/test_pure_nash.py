@@ -216,7 +216,7 @@ def test_benchmark_like_shapes(shape, seed):
     payoffs = rng.standard_normal((len(shape), *shape))
     game = NormalFormGame.from_payoffs(payoffs)
     assert coop_pure(game) == numpy_pure_local(game.payoffs)
-    if np.prod(shape) <= 2_000:
+    if np.prod(shape) <= 2_000 and seed == 0:  # the slow pure-Python brute force once per shape
         assert coop_pure(game) == brute_force_pure(game)
 
 
