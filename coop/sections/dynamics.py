@@ -96,6 +96,11 @@ class DynamicsResult:
     def groups(self) -> bool:
         return isinstance(self.model, OnePopulationView)
 
+    @property
+    def interrupted(self) -> bool:
+        """Whether Ctrl-C stopped the basins of attraction (the starts integrated by then are kept)."""
+        return self.basins is not None and bool(self.basins.interrupted)
+
     def _trajectory_dict(self, t: Any) -> dict[str, Any]:
         doc: dict[str, Any] = t.to_dict()
         if self.groups:
@@ -291,7 +296,7 @@ class DynamicsAnalysis(Analysis):
         if spec.basins is not None:
             b = spec.basins
             basin = basins(game, b.dynamic, eta=eta(b.eta), resolution=b.resolution, t_end=b.time,
-                           populations=spec.populations)
+                           populations=spec.populations, stop_after=options.time_limit, progress=options.progress)
         return DynamicsResult(spec, model, runs, rest, basin, tuple(notes))
 
     def draw(self, kind: str, results: Mapping[str, Any], loaded: LoadedInput, options: PlotOptions) -> Figure:

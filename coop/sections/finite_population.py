@@ -264,7 +264,14 @@ class FinitePopulationAnalysis(Analysis):
         if f.mutation > 0.0:
             states = num_states(f.size, pop.num_strategies)
             if states <= MAX_FULL_CHAIN_STATES:
-                stationary = stationary_distribution(pop, f.size, f.selection, f.mutation, rule=f.rule)
+                from coop.solvers.shared.progress import StoppedEarly
+
+                try:
+                    stationary = stationary_distribution(pop, f.size, f.selection, f.mutation, rule=f.rule,
+                                                         stop_after=options.time_limit, progress=options.progress)
+                except StoppedEarly as stop:
+                    reason = (f"the stationary distribution with mutation was {stop.stopped.reason}: only the "
+                              "small-mutation limit is reported")
             else:
                 reason = (f"the full chain with mutation has {states:,} states (more than {MAX_FULL_CHAIN_STATES:,}), "
                           "too many to solve: only the small-mutation limit is reported (a smaller population, or "

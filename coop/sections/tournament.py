@@ -25,6 +25,11 @@ class TournamentSection:
 
     result: Any
 
+    @property
+    def interrupted(self) -> bool:
+        """Whether Ctrl-C stopped the tournament (the round robins played by then are kept)."""
+        return bool(self.result.interrupted)
+
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = self.result.to_dict()
         return d
@@ -48,6 +53,9 @@ class TournamentSection:
             rows.append(row)
         lines += ["  " + line for line in table_lines(rows, header)]
         lines.append("")
+        if t.reason is not None:
+            lines += textwrap.wrap(f"INCOMPLETE: the tournament was {t.reason}; the scores are those of the round "
+                                   "robins played.", WIDTH)
         lines += textwrap.wrap(
             "Each strategy meets every other (and a copy of itself) in matches of the stage game; its score "
             "is its payoff per turn against the others, as in Axelrod's tournaments, ranked by the "
@@ -90,4 +98,5 @@ class TournamentAnalysis(Analysis):
         spec = loaded.scenario.repeated
         t = spec.tournament
         return TournamentSection(round_robin(spec.game, t.strategies, turns=t.turns, repetitions=t.repetitions,
-                                             noise=t.noise, seed=t.seed))
+                                             noise=t.noise, seed=t.seed, stop_after=options.time_limit,
+                                             progress=options.progress))

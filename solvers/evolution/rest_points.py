@@ -61,6 +61,10 @@ from coop.solvers.evolution.names import (
 )
 from coop.solvers.evolution.sizes import check_basins
 from coop.solvers.shared.budgets import REST_POINT_SUPPORTS
+from coop.solvers.shared.progress import ChunkedRun, ProgressOption, StopAfter, Stopped, time_limit
+
+#: Starts integrated by the first call of a basin computation (later calls are sized to about 0.15 s each).
+FIRST_STARTS = 1_000
 
 #: Support profiles enumerated at most (beyond this, rest points need a smaller game).
 MAX_SUPPORTS = REST_POINT_SUPPORTS
@@ -497,6 +501,12 @@ class Basins:
     reached : numpy.ndarray or None
         bool per start: whether its integration reached ``t_end`` (``False``: it stopped early, at the step
         limit; its label is then ``-1``). ``None`` means every start did.
+    early_stop : Stopped or None
+        Set when a time limit or Ctrl-C stopped the computation before every start was integrated
+        (``integrated`` says which were; the starts are integrated in a shuffled order, so those are a random
+        sample of the grid and ``fractions`` are estimates from them).
+    integrated : numpy.ndarray or None
+        bool per start: whether it was integrated (``None``: every start was).
     """
 
     model: PopulationModel
@@ -508,30 +518,48 @@ class Basins:
     finals: np.ndarray
     parameters: dict[str, Any] = field(default_factory=dict)
     reached: np.ndarray | None = None
+    early_stop: Stopped | None = None
+    integrated: np.ndarray | None = None
 
     @property
     def unconverged(self) -> float:
-        return float(np.mean(self.labels < 0)) if self.labels.size else 0.0
+        """Share of the integrated starts that reached no stable rest point."""
+        labels = self.labels if self.integrated is None else self.labels[self.integrated]
+        return float(np.mean(labels < 0)) if labels.size else 0.0
 
     @property
     def stopped(self) -> int:
-        """Number of starts whose integration stopped before ``t_end``."""
-        return 0 if self.reached is None else int(np.count_nonzero(~self.reached))
+        """Number of starts whose integration stopped at the step limit before ``t_end``."""
+        if self.reached is None:
+            return 0
+        integrated = self.integrated if self.integrated is not None else np.ones(len(self.reached), dtype=bool)
+        return int(np.count_nonzero(~self.reached & integrated))
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether Ctrl-C stopped the computation (the starts integrated by then are kept)."""
+        return self.early_stop is not None and self.early_stop.interrupted
 
     @property
     def complete(self) -> bool:
         """Whether every start was integrated to ``t_end``."""
-        return self.stopped == 0
+        return self.stopped == 0 and self.early_stop is None
 
     @property
     def reason(self) -> str | None:
         """Why the basins are incomplete, in a sentence (``None`` when they are complete)."""
         if self.complete:
             return None
-        steps = int(self.parameters.get("max_steps", 0))
-        return (f"{self.stopped:,} of {len(self.starts):,} starts stopped at the integrator's step limit of "
-                f"{steps:,} steps before time {float(self.parameters.get('t_end', 0.0)):.6g}; they are counted "
-                "under no convergence (a shorter time, or fewer starts, avoids this)")
+        parts = []
+        if self.early_stop is not None:
+            parts.append(f"the computation was {self.early_stop.reason}, in a shuffled order: the shares are "
+                         "estimates from those starts")
+        if self.stopped:
+            steps = int(self.parameters.get("max_steps", 0))
+            parts.append(f"{self.stopped:,} of {len(self.starts):,} starts stopped at the integrator's step limit "
+                         f"of {steps:,} steps before time {float(self.parameters.get('t_end', 0.0)):.6g}; they are "
+                         "counted under no convergence (a shorter time, or fewer starts, avoids this)")
+        return "; ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         names, acts = self.model.names, self.model.actions
@@ -549,13 +577,15 @@ class Basins:
             "labels": [int(v) for v in self.labels],
             "complete": self.complete,
             "reason": self.reason,
+            "integrated": None if self.integrated is None else [bool(v) for v in self.integrated],
         }
 
 
 def basins(game: NormalFormGame | np.ndarray, dynamic: Dynamic = "replicator", eta: float | None = DEFAULT_LOGIT_ETA,
            resolution: int = DEFAULT_BASIN_RESOLUTION, t_end: float = DEFAULT_BASIN_TIME,
            populations: PopulationsOrSymmetric = "one_if_symmetric", match_tol: float = 1e-3, rtol: float = 1e-8,
-           atol: float = 1e-12, max_steps: int = 200_000) -> Basins:
+           atol: float = 1e-12, max_steps: int = 200_000, *, stop_after: StopAfter = None,
+           progress: ProgressOption = False) -> Basins:
     r"""Basins of attraction of the stable rest points, from a grid of interior starting points.
 
     Every start (``simplex_grid(sizes, resolution)``) is integrated to ``t_end``
@@ -564,6 +594,11 @@ def basins(game: NormalFormGame | np.ndarray, dynamic: Dynamic = "replicator", e
     (starts x steps to ``t_end``, at most ``max_steps`` each) is estimated first and
     refused past the budget (:func:`coop.solvers.evolution.sizes.check_basins`); a start
     that stops at ``max_steps`` is labelled ``-1`` and counted in ``stopped``.
+
+    The starts are integrated in pieces of about 0.15 s, in a fixed shuffled order, so that ``stop_after``
+    (seconds, or a shared :class:`~coop.solvers.shared.progress.TimeLimit`) and Ctrl-C stop the work between
+    pieces and leave a random sample of the grid integrated: the result then has ``early_stop`` set and its
+    fractions are estimates from that sample. ``progress=True`` shows a progress bar on stderr.
 
     Examples
     --------
@@ -580,10 +615,12 @@ def basins(game: NormalFormGame | np.ndarray, dynamic: Dynamic = "replicator", e
     if int(resolution) >= 1:  # the work of every start, before any is integrated
         check_basins(model.sizes.tolist(), int(resolution), float(t_end), dynamic, model.scale, model.shape.tolist(),
                      model.one_population, eta, max_steps)
+    limit = time_limit(stop_after)
     rp = rest_points(game, dynamic, eta, populations)
     attractors = rp.stable()
     starts = simplex_grid(model.sizes.tolist(), resolution, interior=True)
-    finals, ok = integrate_many(model, starts, t_end, dynamic, eta, rtol, atol, max_steps)
+    finals, ok, integrated, stopped = _integrate_in_pieces(model, starts, t_end, dynamic, eta, (rtol, atol, max_steps),
+                                                           limit, progress)
     labels = np.full(starts.shape[0], -1, dtype=np.int64)
     if attractors:
         A = np.array([p.state for p in attractors])
@@ -591,7 +628,8 @@ def basins(game: NormalFormGame | np.ndarray, dynamic: Dynamic = "replicator", e
         best = np.argmin(dist, axis=1)
         hit = (dist[np.arange(len(best)), best] <= match_tol) & ok
         labels[hit] = best[hit]
-    fractions = np.array([np.mean(labels == i) for i in range(len(attractors))])
+    sample = labels if integrated is None else labels[integrated]
+    fractions = np.array([np.mean(sample == i) if sample.size else 0.0 for i in range(len(attractors))])
     for arr in (starts, labels, fractions, finals):
         arr.setflags(write=False)
     params: dict[str, Any] = {"resolution": int(resolution), "t_end": float(t_end), "match_tol": float(match_tol),
@@ -599,5 +637,35 @@ def basins(game: NormalFormGame | np.ndarray, dynamic: Dynamic = "replicator", e
     if dynamic == "logit":
         params["eta"] = float(eta)  # type: ignore[arg-type]
     ok.setflags(write=False)
-    return Basins(model, dynamic, starts, labels, tuple(attractors), fractions, finals, params, ok)
+    if integrated is not None:
+        integrated.setflags(write=False)
+    return Basins(model, dynamic, starts, labels, tuple(attractors), fractions, finals, params, ok, stopped,
+                  integrated)
+
+
+def _integrate_in_pieces(model: PopulationModel, starts: np.ndarray, t_end: float, dynamic: Dynamic,
+                         eta: float | None, control: tuple[float, float, int], limit: Any,
+                         progress: ProgressOption) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, Stopped | None]:
+    """:func:`integrate_many` over ``starts`` in pieces, in a fixed shuffled order: the final states, whether each
+    reached ``t_end``, which starts were integrated (``None``: all) and what stopped the work (or ``None``).
+
+    Each start is integrated on its own, so the pieces and their order change no final state."""
+    rtol, atol, max_steps = control
+    n = starts.shape[0]
+    finals = starts.copy()
+    ok = np.zeros(n, dtype=bool)
+    order = np.random.default_rng(0).permutation(n)
+    done = 0
+    with ChunkedRun("basins of attraction", total=n, unit="starts", verb="integrated", stop_after=limit,
+                    progress=progress, first=FIRST_STARTS) as run:
+        while done < n and run.going:
+            piece = order[done:done + run.budget]
+            finals[piece], ok[piece] = integrate_many(model, starts[piece], t_end, dynamic, eta, rtol, atol, max_steps)
+            done += len(piece)
+            run.advance(done, len(piece))
+    if done == n:
+        return finals, ok, None, None
+    integrated = np.zeros(n, dtype=bool)
+    integrated[order[:done]] = True
+    return finals, ok, integrated, run.stopped
 

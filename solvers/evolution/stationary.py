@@ -18,6 +18,12 @@ entries solve the nonsingular system
 EGTtools computes the same :math:`\pi` from a dense eigen-decomposition of
 ``PairwiseComparison.calculate_transition_matrix`` (the tests compare the two).
 
+The LU solve is one call into SuperLU that cannot be cut into pieces; it can take
+minutes for four strategies and a hundred individuals (the fill-in of a
+three-dimensional grid). Past :data:`PROCESS_STATES` states it runs in a child
+process (:func:`coop.solvers.shared.progress.call_in_process`), so that a progress
+line, Ctrl-C and a time limit still act within a fraction of a second.
+
 References
 ----------
 Stewart, W. J. (1994). *Introduction to the Numerical Solution of Markov Chains*. Princeton University
@@ -50,6 +56,11 @@ from coop.solvers.evolution.fixation import _names, small_mutation_limit
 from coop.solvers.evolution.names import DEFAULT_UPDATE_RULE, UpdateRule
 from coop.solvers.evolution.sizes import check_chain
 from coop.solvers.shared.compositions import binomial_table, composition_rank, compositions
+from coop.solvers.shared.progress import ChunkedRun, ProgressOption, StopAfter, call_in_process, time_limit
+
+#: Chains of more states are solved in a child process, watched for Ctrl-C and the time limit (smaller ones
+#: take a few hundredths of a second at most, and are solved in this process).
+PROCESS_STATES = 20_000
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -200,8 +211,14 @@ def transition_matrix(game: PopulationGame, population_size: int, beta: float, m
 
 
 def stationary_distribution(game: PopulationGame, population_size: int, beta: float, mu: float,
-                            rule: UpdateRule = DEFAULT_UPDATE_RULE) -> StationaryResult:
+                            rule: UpdateRule = DEFAULT_UPDATE_RULE, *, stop_after: StopAfter = None,
+                            progress: ProgressOption = False) -> StationaryResult:
     """Stationary distribution over all population states with mutation rate ``mu > 0``.
+
+    ``stop_after`` (seconds, or a shared :class:`~coop.solvers.shared.progress.TimeLimit`) and Ctrl-C stop the
+    solve of a large chain: there is no partial answer, so :class:`~coop.solvers.shared.progress.StoppedEarly`
+    (time limit) or ``KeyboardInterrupt`` is raised. ``progress=True`` shows the time a large solve has taken on
+    stderr (:mod:`coop.solvers.shared.progress`).
 
     Examples
     --------
@@ -219,6 +236,7 @@ def stationary_distribution(game: PopulationGame, population_size: int, beta: fl
     if m_rate <= 0.0:
         raise InputError("the full chain needs a mutation rate mu > 0 (with mu = 0 every monomorphic state is "
                          "absorbing); use small_mutation_limit for the limit mu -> 0")
+    limit = time_limit(stop_after)
     P = transition_matrix(game, population_size, beta, m_rate, rule)
     z, b, _ = _check_process(game, population_size, beta, rule)
     m = game.num_strategies
@@ -226,7 +244,13 @@ def stationary_distribution(game: PopulationGame, population_size: int, beta: fl
     # reference state: the monomorphic state the small-mutation limit favours
     sml = small_mutation_limit(game, z, b, rule)
     k = int(np.flatnonzero(states.max(axis=1) == z)[int(np.argmax(sml.stationary))])
-    pi = _solve_stationary(P, k)
+    if P.shape[0] <= PROCESS_STATES:
+        pi = _solve_stationary(P, k)
+    else:
+        with ChunkedRun("stationary distribution", total=None, unit="s", verb="elapsed", stop_after=limit,
+                        progress=progress, first=1, counted=False) as run:
+            pi = call_in_process(_solve_stationary, (P, k), run,
+                                 f"the sparse solve over {P.shape[0]:,} population states had not finished")
     residual = float(np.max(np.abs(P.T @ pi - pi)))
     for arr in (states, pi):
         arr.setflags(write=False)

@@ -49,12 +49,16 @@ Knight, V. et al. (2016). An open framework for the reproducible study of the it
 prisoner's dilemma. *Journal of Open Research Software* 4(1), e35.
 Steele, G. L., Lea, D. and Flood, C. H. (2014). Fast splittable pseudorandom number generators.
 *OOPSLA 2014*, 453-472 (SplitMix64).
+
+Long tournaments run in pieces of matches (:mod:`coop.solvers.shared.progress`): a progress bar, Ctrl-C and a
+time limit act between pieces. The pieces draw from one generator in the order of one call, so the scores do
+not depend on them; a tournament stopped early keeps the round robins it finished.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,11 +71,15 @@ from coop.games.repeated import RepeatedGame
 from coop.games.validation import probability
 from coop.solvers.repeated.names import DEFAULT_REPETITIONS, DEFAULT_TOURNAMENT_SEED, DEFAULT_TURNS
 from coop.solvers.repeated.sizes import check_tournament
+from coop.solvers.shared.progress import ChunkedRun, ProgressOption, StopAfter, Stopped, TimeLimit, time_limit
 from coop.solvers.shared.random import index_from_uniform
 from coop.solvers.shared.random import uniform as _uniform
 
 #: Strategy spec: a builder name, or a builder name with its parameters.
 StrategySpec = str | tuple[str, Mapping[str, Any]]
+#: Work units (match turns, times the joint states for the exact method) of the first kernel call: about
+#: 0.1 s, every tournament of the bundled scenarios and of the benchmarks in one call.
+FIRST_CHUNK = 5_000_000
 
 
 # ---------------------------------------------------------------------- kernel inputs
@@ -177,8 +185,9 @@ def _gap(log_keep, state):
 
 
 @njit(cache=True)
-def _tournament_kernel(stage, tables, noise, schedule, state):
-    """Total scores ``(repetitions, M, 2)`` of the row and column side of each match ``(rows[m], cols[m])``.
+def _tournament_kernel(stage, tables, noise, schedule, state, out, span):
+    """Total scores of the row and column side of each match ``(rows[m], cols[m])``, into ``out``
+    ``(repetitions, M, 2)``, for the matches ``span[0] <= rep * M + m < span[1]``.
 
     Parameters
     ----------
@@ -192,6 +201,11 @@ def _tournament_kernel(stage, tables, noise, schedule, state):
         Turns per match, repetitions and the matches.
     state : uint64[:]
         ``(1,)`` state of the SplitMix64 generator (advanced in place).
+    out : float64[:, :, :]
+        ``(repetitions, M, 2)`` totals, written for the matches of ``span``.
+    span : int64[:]
+        ``(2,)`` the matches to play, in the order ``rep * M + m`` (one call over all of them, or calls over
+        consecutive spans, draw the same numbers and give the same totals).
 
     Noise flips are drawn as geometric gaps between flips (one draw per flip,
     not per period). A match that cannot vary (no noise, perfect monitoring,
@@ -215,17 +229,15 @@ def _tournament_kernel(stage, tables, noise, schedule, state):
     rows = schedule.rows
     cols = schedule.cols
     turns = schedule.turns
-    repetitions = schedule.repetitions
     m_count = rows.shape[0]
-    out = np.zeros((repetitions, m_count, 2))
     perfect = q >= 1.0 and r <= 0.0
     certain = perfect and log_keep == 0.0
     flip0 = flip[0]
     flip1 = flip[1]
     pay0 = flat_pay[0]
     pay1 = flat_pay[1]
-    for rep in range(repetitions):
-        for m in range(m_count):
+    for rep in range(span[0] // m_count, (span[1] + m_count - 1) // m_count):
+        for m in range(max(span[0] - rep * m_count, 0), min(span[1] - rep * m_count, m_count)):
             i = rows[m]
             j = cols[m]
             if rep > 0 and certain and fixed[i] and fixed[j]:
@@ -291,8 +303,9 @@ def _tournament_kernel(stage, tables, noise, schedule, state):
 
 
 @njit(cache=True)
-def _expected_kernel(stage, tables, noise, schedule):
-    """Expected total scores ``(M, 2)`` of each match, by forward propagation of the joint-state distribution.
+def _expected_kernel(stage, tables, noise, schedule, out, span):
+    """Expected total scores of each match, by forward propagation of the joint-state distribution, into
+    ``out`` ``(M, 2)`` for the matches ``span[0] <= m < span[1]``.
 
     Arguments as in :func:`_tournament_kernel` (no sampling, so no seed), except that ``noise`` is a
     :class:`MatchNoise` (the probabilities themselves); of ``tables`` it reads ``n_states``, ``acts``,
@@ -312,9 +325,7 @@ def _expected_kernel(stage, tables, noise, schedule):
     rows = schedule.rows
     cols = schedule.cols
     turns = schedule.turns
-    m_count = rows.shape[0]
     smax = acts.shape[2]
-    out = np.zeros((m_count, 2))
     dist = np.zeros((smax, smax))
     new = np.zeros((smax, smax))
     nxt0 = np.zeros(smax)
@@ -323,7 +334,7 @@ def _expected_kernel(stage, tables, noise, schedule):
     real_p = np.zeros((2, 2))
     obs_a = np.zeros((2, 2), dtype=np.int64)
     obs_p = np.zeros((2, 2))
-    for m in range(m_count):
+    for m in range(span[0], span[1]):
         i = rows[m]
         j = cols[m]
         ni = n_states[i]
@@ -523,6 +534,9 @@ class TournamentResult:
     wins, draws : numpy.ndarray or None
         ``(repetitions, K)`` matches won / drawn against the others (``None`` for
         the exact method, whose totals are expectations).
+    stopped : Stopped or None
+        Set when a time limit or Ctrl-C stopped the tournament early: the scores are those of the
+        ``repetitions`` round robins finished by then (``stopped.total`` were asked for).
     """
 
     strategies: tuple[str, ...]
@@ -540,6 +554,22 @@ class TournamentResult:
     ranking: tuple[int, ...]
     wins: np.ndarray | None
     draws: np.ndarray | None
+    stopped: Stopped | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether every round robin asked for was played (not stopped by a time limit or Ctrl-C)."""
+        return self.stopped is None
+
+    @property
+    def reason(self) -> str | None:
+        """Why the tournament stopped early, in a sentence (``None`` when it did not)."""
+        return None if self.stopped is None else self.stopped.reason
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether Ctrl-C stopped the tournament."""
+        return self.stopped is not None and self.stopped.interrupted
 
     @property
     def ranked_names(self) -> tuple[str, ...]:
@@ -565,6 +595,8 @@ class TournamentResult:
         if self.wins is not None and self.draws is not None:
             out["wins"] = {s: float(self.wins[:, k].mean()) for k, s in enumerate(names)}
             out["draws"] = {s: float(self.draws[:, k].mean()) for k, s in enumerate(names)}
+        out["complete"] = self.complete
+        out["reason"] = self.reason
         return out
 
 
@@ -618,6 +650,9 @@ def round_robin(
     noise: float | None = None,
     seed: int | np.random.Generator | None = DEFAULT_TOURNAMENT_SEED,
     exact: bool = False,
+    *,
+    stop_after: StopAfter = None,
+    progress: ProgressOption = False,
 ) -> TournamentResult:
     """Play a round-robin tournament of automata in a 2-player repeated game.
 
@@ -642,6 +677,12 @@ def round_robin(
         Seed of the simulation (same seed, same scores).
     exact : bool
         Return expected scores, computed without sampling, instead of simulating.
+    stop_after : float or TimeLimit, optional
+        Seconds after which to stop, once the first round robin is finished: the result holds the round
+        robins played by then (``complete`` False, ``reason``). Ctrl-C stops it the same way (between pieces
+        of about 0.15 s); Ctrl-C during the first round robin raises ``KeyboardInterrupt`` (no result yet).
+    progress : bool or callable, optional
+        A progress bar on stderr for long tournaments, or a callback (:mod:`coop.solvers.shared.progress`).
 
     Returns
     -------
@@ -686,6 +727,7 @@ def round_robin(
     if reps_i != repetitions or reps_i < 1:
         raise InputError(f"repetitions must be an integer >= 1, got {repetitions!r}")
     eps = game.noise if noise is None else probability(noise, "noise")
+    limit = time_limit(stop_after)
     parsed = [_parse(s, k) for k, s in enumerate(specs)]
     k = len(parsed)
     symmetric = _is_symmetric(game)
@@ -722,7 +764,13 @@ def round_robin(
     q, r = float(game.detection), float(game.false_alarm)
     schedule = Schedule(turns_i, reps, rows, cols)
     if exact:
-        per_match = _expected_kernel(stage, tables, MatchNoise(coop, defect, float(eps), q, r), schedule)[None]
+        per_match = np.zeros((1, len(rows), 2))
+        match_noise = MatchNoise(coop, defect, float(eps), q, r)
+        per_turn_work = turns_i * int(tables.acts.shape[2]) ** 2
+
+        def play(span: np.ndarray) -> None:
+            _expected_kernel(stage, tables, match_noise, schedule, per_match[0], span)
+
         seed_out = None
     else:
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
@@ -733,8 +781,22 @@ def round_robin(
             flip[side, defect[side]] = coop[side]
         log_keep = float(np.log1p(-eps)) if eps < 1.0 else -np.inf
         sampled = SampledNoise(flip, coop, defect, log_keep, q, r)
-        per_match = _tournament_kernel(stage, tables, sampled, schedule, state)
+        per_match = np.zeros((reps, len(rows), 2))
+        per_turn_work = turns_i
+
+        def play(span: np.ndarray) -> None:
+            _tournament_kernel(stage, tables, sampled, schedule, state, per_match, span)
+
         seed_out = seed if isinstance(seed, int) else None
+    per_round = len(rows)
+    played, cut = _play_in_pieces(play, reps * per_round, per_round, per_turn_work, limit, progress)
+    stopped = None
+    if cut is not None:
+        if played < per_round:
+            raise KeyboardInterrupt  # Ctrl-C before one round robin was finished: nothing to report yet
+        stopped = Stopped(cut.cause, played // per_round, reps, "round robins", "played", cut.limit, cut.elapsed)
+        reps = played // per_round
+        per_match = per_match[:reps]
     # totals[r, a, b]: a's total against b (mean over the copies / roles where a pair met twice)
     # each (row, column) pair occurs once among the matches, so each of the two sides is added with plain
     # indexing (a pair of a strategy with itself gets both sides, in the two statements)
@@ -779,4 +841,23 @@ def round_robin(
         ranking=ranking,
         wins=wins,
         draws=draws,
+        stopped=stopped,
     )
+
+
+def _play_in_pieces(play: Callable[[np.ndarray], None], total: int, per_round: int, per_match_work: int,
+                    limit: TimeLimit | None, progress: ProgressOption) -> tuple[int, Stopped | None]:
+    """Call ``play(span)`` on consecutive spans of the ``total`` matches (``per_match_work`` units each) until
+    all are played or the run stops (the time limit only once a round robin of ``per_round`` matches is
+    done); the matches played and what stopped them."""
+    per_match_work = max(int(per_match_work), 1)
+    played = 0
+    with ChunkedRun("tournament", total=total, unit="matches", verb="played", stop_after=limit, progress=progress,
+                    first=FIRST_CHUNK, min_done=per_round) as run:
+        while played < total and run.going:
+            stop = min(total, played + max(1, run.budget // per_match_work))
+            play(np.array([played, stop], dtype=np.int64))
+            work = (stop - played) * per_match_work
+            played = stop
+            run.advance(played, work)
+    return played, run.stopped

@@ -10,10 +10,17 @@ support profiles and boxes, of bases, of matches, of starts) and returns to Pyth
   and the rate measured on one piece sizes the next (a small problem is a single call);
 - updates a progress bar on stderr (tqdm; shown once the work has taken :data:`BAR_DELAY` seconds) or calls a
   callback with a :class:`Progress`;
-- notices Ctrl-C: while it runs, SIGINT only sets a flag, so a kernel's answer is never lost half-way, and the
-  work stops after the piece in flight (a second Ctrl-C raises ``KeyboardInterrupt`` at once);
+- notices Ctrl-C: from the second piece on, SIGINT only sets a flag, so a kernel's answer is never lost
+  half-way, and the work stops after the piece in flight (a second Ctrl-C raises ``KeyboardInterrupt`` at
+  once). During the first piece Ctrl-C raises at once as usual: there is nothing to keep yet, and that piece
+  may be Numba compiling the kernel, which can take a minute on a first run;
 - stops at a time budget: ``stop_after`` seconds from the start, or a :class:`TimeLimit` shared by several
   steps (``coop solve --time-limit``: the stage game, then the tournament, ... each get what is left).
+
+A step that is one call into compiled code that cannot be cut into pieces (SciPy's sparse LU solve of a
+stationary distribution) runs in a child process instead (:func:`call_in_process`): this process shows the
+time, and on Ctrl-C or at the time limit ends the child and raises :class:`StoppedEarly` (or
+``KeyboardInterrupt``), since such a step has nothing to report before its end.
 
 A solver that stops early returns what it verified so far, marked incomplete: its result carries a
 :class:`Stopped` (``complete`` False, the ``reason`` in a sentence, ``interrupted`` for Ctrl-C). Where the
@@ -38,15 +45,16 @@ A loop over 1,000 units of work in pieces, stopped by its progress callback afte
 
 from __future__ import annotations
 
+import logging
 import math
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import FrameType, TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from coop.errors import InputError
 
@@ -56,6 +64,12 @@ CHUNK_SECONDS = 0.15
 BAR_DELAY = 1.0
 #: A piece grows at most this many times over the last one (its rate was measured on smaller work).
 MAX_GROWTH = 4.0
+#: Seconds between two lines of the ``coop`` log at DEBUG level (``coop solve -vv``) saying how far work got.
+LOG_EVERY = 1.0
+
+log = logging.getLogger("coop")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -104,6 +118,8 @@ class Stopped:
         The time budget in seconds (for ``"time_limit"``).
     elapsed : float
         Seconds the work ran.
+    detail : str or None
+        Says how far the work got, instead of ``done``/``total`` (for work that is not counted).
 
     Examples
     --------
@@ -118,6 +134,7 @@ class Stopped:
     verb: str
     limit: float | None
     elapsed: float
+    detail: str | None = None
 
     @property
     def interrupted(self) -> bool:
@@ -128,7 +145,7 @@ class Stopped:
     def reason(self) -> str:
         """One sentence for the reader: why the work stopped and how far it had got."""
         of = f" of {self.total:,}" if self.total is not None else ""
-        where = f"{self.done:,}{of} {self.unit} {self.verb}"
+        where = self.detail if self.detail is not None else f"{self.done:,}{of} {self.unit} {self.verb}"
         if self.cause == "interrupted":
             return f"interrupted (Ctrl-C): {where}"
         return f"stopped after the time limit of {format_seconds(self.limit or 0.0)}: {where}"
@@ -136,6 +153,14 @@ class Stopped:
     def to_dict(self) -> dict[str, Any]:
         return {"cause": self.cause, "done": int(self.done), "total": None if self.total is None else int(self.total),
                 "unit": self.unit, "limit": self.limit, "elapsed": round(float(self.elapsed), 3)}
+
+
+class StoppedEarly(Exception):  # noqa: N818 - it is not an error: the user asked for it
+    """A step with nothing to report before its end was stopped by a time limit (``.stopped`` says how)."""
+
+    def __init__(self, stopped: Stopped) -> None:
+        self.stopped = stopped
+        super().__init__(stopped.reason)
 
 
 def format_seconds(seconds: float) -> str:
@@ -233,18 +258,26 @@ class ChunkedRun:
         may raise ``KeyboardInterrupt`` to stop the work as Ctrl-C would).
     first : int
         Work units of the first piece (as much as a small problem needs, so that it is one call).
+    min_done : int
+        The time limit applies only once this many units are done (a tournament needs one whole round robin
+        for a result); Ctrl-C always applies.
     seconds : float, optional
         Seconds one piece should take (default :data:`CHUNK_SECONDS`).
+    counted : bool
+        Whether the work is counted in units; if not, the bar shows the time only.
     """
 
     def __init__(self, task: str, *, total: int | None, unit: str, verb: str, stop_after: StopAfter = None,
-                 progress: ProgressOption = False, first: int, seconds: float | None = None) -> None:
+                 progress: ProgressOption = False, first: int, seconds: float | None = None,
+                 min_done: int = 0, counted: bool = True) -> None:
         self.task = task
         self.total = total
         self.unit = unit
         self.verb = verb
         self.limit = time_limit(stop_after)
         self.seconds = CHUNK_SECONDS if seconds is None else float(seconds)
+        self.min_done = int(min_done)
+        self.counted = bool(counted)
         self.budget = max(int(first), 1)
         self.done = 0
         self.stopped: Stopped | None = None
@@ -253,11 +286,18 @@ class ChunkedRun:
         self._bar: Any = None
         self._handler: _DeferredInterrupt | None = None
         self._previous: Any = None
+        self._deferring = False
+        self._logged = -math.inf
         self._start = self._last = time.monotonic()
 
     # ------------------------------------------------------------------ context
     def __enter__(self) -> ChunkedRun:
         self._start = self._last = time.monotonic()
+        return self
+
+    def _defer_ctrl_c(self) -> None:
+        """From now on SIGINT sets a flag that :meth:`advance` reads (main thread, Python's own handler only)."""
+        self._deferring = True
         if threading.current_thread() is threading.main_thread():
             current = signal.getsignal(signal.SIGINT)
             if isinstance(current, _DeferredInterrupt):  # an outer run's handler: share its flag
@@ -266,7 +306,6 @@ class ChunkedRun:
                 self._handler = _DeferredInterrupt()
                 self._previous = current
                 signal.signal(signal.SIGINT, self._handler)
-        return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  tb: TracebackType | None) -> None:
@@ -303,7 +342,7 @@ class ChunkedRun:
         if work > 0:
             rate = work / max(took, 1e-4)
             target = self.seconds
-            if self.limit is not None:
+            if self.limit is not None and self.done >= self.min_done:
                 target = min(target, max(self.limit.deadline - now, 0.0))
             self.budget = max(1, min(int(rate * target), int(MAX_GROWTH * max(work, self.budget))))
         try:
@@ -314,8 +353,10 @@ class ChunkedRun:
         if self._handler is not None and self._handler.pending:
             self._handler.pending = False
             self._stop("interrupted")
-        elif self.limit is not None and now >= self.limit.deadline:
+        elif self.limit is not None and now >= self.limit.deadline and self.done >= self.min_done:
             self._stop("time_limit")
+        if self.going and not self._deferring and (self.total is None or self.done < self.total):
+            self._defer_ctrl_c()
         return self.going
 
     def _stop(self, cause: Literal["time_limit", "interrupted"]) -> None:
@@ -323,6 +364,11 @@ class ChunkedRun:
         self.stopped = Stopped(cause, self.done, self.total, self.unit, self.verb, limit, self.elapsed)
 
     def _report(self, step: int, now: float) -> None:
+        if now - self._logged >= LOG_EVERY and log.isEnabledFor(logging.DEBUG):
+            self._logged = now
+            of = f" of {self.total:,}" if self.total is not None else ""
+            log.debug("%s: %s%s %s %s (%.1f s)", self.task, f"{self.done:,}", of, self.unit, self.verb,
+                      now - self._start)
         if self._callback is not None:
             self._callback(Progress(self.task, self.done, self.total, self.unit, now - self._start))
         if not self._show_bar:
@@ -330,8 +376,63 @@ class ChunkedRun:
         if self._bar is None:
             from tqdm import tqdm
 
+            shape = {} if self.counted else {"bar_format": "{desc}: {elapsed} (Ctrl-C stops it)"}
             self._bar = tqdm(total=self.total, desc=self.task, unit=f" {self.unit}", file=sys.stderr,
                              dynamic_ncols=True, leave=False, delay=BAR_DELAY, mininterval=0.25, smoothing=0.1,
-                             unit_scale=True)
+                             unit_scale=True, **shape)
             step = self.done
         self._bar.update(step)
+
+
+def call_in_process(func: Callable[..., T], args: tuple[Any, ...], run: ChunkedRun, detail: str) -> T:
+    """``func(*args)``, a long call into compiled code that cannot be cut into pieces (a SciPy sparse solve), in
+    a child process, while this process updates ``run`` every piece (time only) and watches for Ctrl-C and the
+    time limit.
+
+    Returns what ``func`` returns (or raises what it raised). When ``run`` stops first, the child is ended at
+    once and ``KeyboardInterrupt`` (Ctrl-C) or :class:`StoppedEarly` (the time limit; ``detail`` says how far
+    the work had got) is raised. The child is forked where the platform can (nothing to copy: it shares this
+    process' memory until it writes), else spawned (``func`` and ``args`` are pickled).
+    """
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(func, args, send), name=f"coop {run.task}", daemon=True)
+    child.start()
+    send.close()
+    try:
+        while not receive.poll(run.seconds):
+            if not child.is_alive() and not receive.poll(0):
+                raise RuntimeError(f"the {run.task} process ended unexpectedly (exit status {child.exitcode}; "
+                                   "out of memory?)")
+            if not run.advance(int(run.elapsed), 0):
+                assert run.stopped is not None
+                if run.stopped.interrupted:
+                    raise KeyboardInterrupt
+                raise StoppedEarly(replace(run.stopped, detail=detail))
+        try:
+            ok, value = receive.recv()
+        except EOFError:
+            raise RuntimeError(f"the {run.task} process ended unexpectedly (exit status {child.exitcode})") from None
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
+        receive.close()
+    if not ok:
+        raise value
+    result: T = value
+    return result
+
+
+def _child(func: Callable[..., Any], args: tuple[Any, ...], send: Any) -> None:
+    """The body of :func:`call_in_process`'s child: Ctrl-C is the parent's to handle; the answer goes back."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        message = (True, func(*args))
+    except BaseException as err:  # noqa: BLE001 - handed to the parent
+        message = (False, err)
+    send.send(message)
+    send.close()

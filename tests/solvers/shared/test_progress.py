@@ -103,17 +103,28 @@ def test_sigint_after_the_last_piece_is_delivered_on_exit():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+def test_ctrl_c_raises_at_once_during_the_first_piece():
+    with pytest.raises(KeyboardInterrupt), ChunkedRun("t", total=2, unit="items", verb="done", first=1):
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        os.kill(os.getpid(), signal.SIGINT)  # during the first piece (maybe a compilation): not deferred
+        time.sleep(0.5)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_nested_runs_share_the_flag_and_the_outer_one_restores():
-    with ChunkedRun("outer", total=2, unit="items", verb="done", first=1) as outer:
+    with ChunkedRun("outer", total=3, unit="items", verb="done", first=1) as outer:
+        outer.advance(1, 1)
         handler = signal.getsignal(signal.SIGINT)
+        assert handler is not signal.default_int_handler
         with ChunkedRun("inner", total=2, unit="items", verb="done", first=1) as inner:
+            inner.advance(1, 1)
             assert signal.getsignal(signal.SIGINT) is handler
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(0.05)
-            inner.advance(1, 1)
+            inner.advance(2, 1)
         assert inner.stopped is not None and inner.stopped.interrupted
         assert signal.getsignal(signal.SIGINT) is handler
-        outer.advance(1, 1)
+        outer.advance(2, 1)
         assert outer.going  # the inner run took the Ctrl-C
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
