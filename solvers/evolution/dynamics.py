@@ -624,7 +624,8 @@ def _dopri(x0, t_out, spec, control, out):
     if j == m:
         return Integration(_OK, j, accepted, rejected, nfev)
     t_end = t_out[m - 1]
-    _field(y, spec, work, stages, 0)
+    # the rows as int64, not literals: a literal argument would compile _field once per value
+    _field(y, spec, work, stages, np.int64(0))
     nfev += 1
     # initial step (Hairer et al. 1993, II.4)
     for i in range(n):
@@ -638,7 +639,7 @@ def _dopri(x0, t_out, spec, control, out):
     h0 = _first_trial_step(d0, d1, t_end)
     for i in range(n):
         ytmp[i] = y[i] + h0 * stages[0, i]
-    _field(ytmp, spec, work, stages, 1)
+    _field(ytmp, spec, work, stages, np.int64(1))
     nfev += 1
     for i in range(n):
         err[i] = stages[1, i] - stages[0, i]
@@ -723,7 +724,7 @@ def _dopri(x0, t_out, spec, control, out):
             for i in range(n):
                 y[i] = ynew[i]
             if _project(y, offsets, sizes):
-                _field(y, spec, work, stages, 0)
+                _field(y, spec, work, stages, np.int64(0))
                 nfev += 1
             else:
                 for i in range(n):

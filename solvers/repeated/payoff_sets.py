@@ -421,10 +421,11 @@ def _apply_operator(H, poly, m, thr, stage, opts, work):
         c_new[l] = -np.inf
     found = False
     for a in range(P):
-        k1 = _clip_axis(poly, m, buf1, 0, thr[a, 0] - slack)
+        # the axes as int64, not literals: a literal argument would compile _clip_axis once per value
+        k1 = _clip_axis(poly, m, buf1, np.int64(0), thr[a, 0] - slack)
         if k1 == 0:
             continue
-        k2 = _clip_axis(buf1, k1, buf2, 1, thr[a, 1] - slack)
+        k2 = _clip_axis(buf1, k1, buf2, np.int64(1), thr[a, 1] - slack)
         if k2 == 0:
             continue
         found = True
@@ -619,10 +620,10 @@ def _generated_points(poly, pay, dev, delta, slack):
     out = np.empty((P * 4 * m, 2))
     k = 0
     for a in range(P):
-        k1 = _clip_axis(poly, m, buf1, 0, lo0 + gain * (dev[a, 0] - pay[a, 0]) - slack)
+        k1 = _clip_axis(poly, m, buf1, np.int64(0), lo0 + gain * (dev[a, 0] - pay[a, 0]) - slack)
         if k1 == 0:
             continue
-        k2 = _clip_axis(buf1, k1, buf2, 1, lo1 + gain * (dev[a, 1] - pay[a, 1]) - slack)
+        k2 = _clip_axis(buf1, k1, buf2, np.int64(1), lo1 + gain * (dev[a, 1] - pay[a, 1]) - slack)
         for q in range(k2):
             out[k, 0] = (1.0 - delta) * pay[a, 0] + delta * buf2[q, 0]
             out[k, 1] = (1.0 - delta) * pay[a, 1] + delta * buf2[q, 1]

@@ -224,7 +224,7 @@ def _joint_chain_kernel(shape, flat_payoffs, n_states, acts, trans, coop, defect
                         if p == 0.0:
                             break
                     P[js, js2] += p
-            if not advance_skipping(rc, real_k, -1):  # the next realised profile
+            if not advance_skipping(rc, real_k, np.int64(-1)):  # the next realised profile (int64: no literal)
                 break
     return P, U
 

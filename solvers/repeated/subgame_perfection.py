@@ -183,7 +183,7 @@ def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, 
     nj = 1
     for i in range(n):
         nj *= n_states[i]
-    nprof = 1
+    nprof = np.int64(1)  # not a literal: _reachable_states is compiled once, for int64
     amax = 0
     for i in range(n):
         nprof *= shape[i]
