@@ -65,23 +65,28 @@ def _strip_numbers(doc):
     return None if isinstance(doc, (int, float)) and not isinstance(doc, bool) else doc
 
 
-@pytest.mark.parametrize("name", SMALL)
-def test_a_small_scenario_is_solved_interpreted_with_the_compiled_answer(name, coop_json):
-    res = run_coop("solve", name, "--format", "json", "-v", env=_env(), timeout=120)
-    assert res.returncode == 0, res.stderr
-    assert "kernels interpreted (small game)" in res.stderr
-    assert "compiling" not in res.stderr
-    ours = json.loads(res.stdout)
-    compiled = coop_json("solve", name, "--format", "json")  # in-process: compiled kernels
+def _same_answer(ours: dict, compiled: dict) -> None:
     assert _strip_numbers(ours) == _strip_numbers(compiled)
     # the same numbers, up to the order of floating-point sums in the compiled kernels
     np.testing.assert_allclose(_numbers(ours), _numbers(compiled), rtol=1e-12, atol=1e-12)
 
 
-def test_coop_jit_0_and_1_override_the_choice():
-    res = run_coop("solve", "export-controls", "-v", env=_env(COOP_JIT="0"), timeout=120)
+# each exercises other families interpreted: repeated game and payoff sets (2 players), evolution, institutions
+# and a 3-player repeated game; export-controls (3-player stage game) is compared in the COOP_JIT test below
+@pytest.mark.parametrize("name", ["ai-arms-race", "ai-development-race", "ai-safety-institutions"])
+def test_a_small_scenario_is_solved_interpreted_with_the_compiled_answer(name, coop_json):
+    res = run_coop("solve", name, "--format", "json", "-v", env=_env(), timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "kernels interpreted (small game)" in res.stderr
+    assert "compiling" not in res.stderr
+    _same_answer(json.loads(res.stdout), coop_json("solve", name, "--format", "json"))  # in-process: compiled
+
+
+def test_coop_jit_0_and_1_override_the_choice(coop_json):
+    res = run_coop("solve", "export-controls", "--format", "json", "-v", env=_env(COOP_JIT="0"), timeout=120)
     assert res.returncode == 0, res.stderr
     assert "kernels interpreted (COOP_JIT=0)" in res.stderr
+    _same_answer(json.loads(res.stdout), coop_json("solve", "export-controls", "--format", "json"))
     res = run_coop("solve", "export-controls", "-v", env=_env(COOP_JIT="1"), timeout=600)
     assert res.returncode == 0, res.stderr
     assert "kernels compiled (COOP_JIT=1)" in res.stderr
