@@ -165,3 +165,18 @@ def test_helpers_use_the_program_entry_point():
     from tests.cli import helpers
 
     assert helpers.COOP == [sys.executable, "-m", "coop.cli"]
+
+
+def test_what_a_command_imports_before_choosing_loads_no_kernel():
+    """coop solve and coop plot import these before startup.begin(): a kernel module among them (Numba loaded)
+    would leave the choice to nobody, and every small game would compile again."""
+    code = ("import sys\n"
+            "import coop.cli, coop.inputs, coop.output_files, coop.plots, coop.sections.base, coop.sections.report\n"
+            "import coop.solvers.shared.progress\n"
+            "from coop.sections.registry import figure_kinds\n"
+            "coop.inputs.load_input('ai-arms-race', {}); coop.inputs.load_input('collective-risk', {})\n"
+            "print(sorted(m for m in ('numba', 'llvmlite') if m in sys.modules))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=120,
+                         check=False)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[]"
