@@ -169,6 +169,11 @@ def notice(missing: Iterable[str]) -> str:
 
 def _restart_compiled(signum: int, frame: Any) -> None:
     """The watchdog: the interpreted run is long; run the same command again, compiled."""
+    multiprocessing = sys.modules.get("multiprocessing")
+    if multiprocessing is not None:  # a child doing part of the work (a large sparse solve) would outlive the exec
+        for child in multiprocessing.active_children():
+            with contextlib.suppress(Exception):
+                child.terminate()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
