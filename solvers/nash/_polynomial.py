@@ -649,7 +649,7 @@ def _box_weight(system):
     return w
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _push_box(slo, shi, top, lo, hi):
     """``slo``/``shi`` with the box ``lo``/``hi`` written at row ``top`` (grown when full)."""
     if top + 1 > slo.shape[0]:

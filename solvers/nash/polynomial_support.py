@@ -91,6 +91,11 @@ def _scales(unit: np.ndarray) -> tuple[float, float]:
     return 1e-12 * magnitude, 1e-10 * magnitude
 
 
+#: The cursor's ``search`` before the first support system (never written to).
+_NO_SEARCH = BoxSearch(np.zeros((1, 0)), np.zeros((1, 0)), 0, np.zeros((1, 1)), 0, 0, 0)
+_NO_TIES = np.zeros(0, dtype=np.int64)
+
+
 class _Enumeration:
     """The support enumeration of one game, advanced a piece at a time (the kernel's :class:`Cursor`).
 
@@ -109,28 +114,27 @@ class _Enumeration:
         self.max_supports = int(max_supports)
         eps, ftol = _scales(self.flat)
         self.opts = SupportOptions(float(eps), float(ftol), 2.0 * tol, MAX_BOXES)
-        start = BoxSearch(np.zeros((1, 0)), np.zeros((1, 0)), 0, np.zeros((1, 1)), 0, 0, 0)
-        self.cursor = Cursor(np.zeros(4, dtype=np.int64), np.zeros((n, max(game.num_actions)), dtype=np.int64),
-                             np.zeros(7, dtype=np.int64), start)
+        self.pos = np.zeros(4, dtype=np.int64)
+        self.supp = np.zeros((n, max(game.num_actions)), dtype=np.int64)
+        self.stats = np.zeros(7, dtype=np.int64)
+        self.search = _NO_SEARCH  # never written: the kernel starts a new BoxSearch for each support
+        self.no_rows = np.zeros((0, int(self.shape.sum())))
 
     @property
     def finished(self) -> bool:
-        return bool(self.cursor.pos[3])
-
-    @property
-    def stats(self) -> np.ndarray:
-        return self.cursor.stats
+        return bool(self.pos[3])
 
     @property
     def visited(self) -> int:
         """Support profiles finished (one whose system is paused is not)."""
-        return int(self.cursor.stats[0] - self.cursor.pos[2])
+        return int(self.stats[0] - self.pos[2])
 
     def step(self, budget: int) -> SupportSearch:
         """Run the kernel for about ``budget`` units of work (-1: to the end, or to the first equilibrium)."""
         plan = SearchPlan(self.stop_first, self.max_supports, int(budget))
-        out = _support_kernel(self.flat, self.shape, self.sizes, plan, self.opts, self.cursor)
-        self.cursor = self.cursor._replace(search=out.search)
+        out = _support_kernel(self.flat, self.shape, self.sizes, plan, self.opts,
+                              Cursor(self.pos, self.supp, self.stats, self.search))
+        self.search = out.search
         return out
 
     def pieces(self, run: ChunkedRun) -> Iterator[SupportSearch]:
@@ -139,7 +143,8 @@ class _Enumeration:
         while not self.finished:
             out = self.step(run.budget)
             yield out
-            if not run.advance(self.visited, int(out.work)) or (self.stop_first and len(out.profiles)):
+            found = self.stop_first and len(out.profiles) > 0
+            if not run.advance(self.visited, int(out.work), last=found or self.finished) or found:
                 return
 
 
@@ -263,7 +268,7 @@ def polynomial_support_enumeration(
     [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]
     """
     tol = _check_args(game, tol, max_supports, "polynomial_support_enumeration")
-    limit = time_limit(stop_after)
+    limit = time_limit(stop_after) if stop_after is not None else None
     counts = game.num_actions
     profiles = math.prod(2**a - 1 for a in counts)
     if max_supports is None and profiles > MAX_SUPPORT_PROFILES:
@@ -284,8 +289,8 @@ def polynomial_support_enumeration(
         for out in search.pieces(run):
             found.append(out.profiles)
             tie_flags.append(out.ties)
-    rows = np.concatenate(found) if found else np.zeros((0, sum(counts)))
-    ties = np.concatenate(tie_flags) if tie_flags else np.zeros(0, dtype=np.int64)
+    rows = found[0] if len(found) == 1 else np.concatenate(found) if found else search.no_rows
+    ties = tie_flags[0] if len(tie_flags) == 1 else np.concatenate(tie_flags) if found else _NO_TIES
     stats = search.stats
     equilibria, rejected = verified_equilibria(game, _split(game, rows), tol)
 
@@ -370,17 +375,18 @@ def support_search(
     True
     """
     tol = _check_args(game, tol, max_supports, "support_search")
-    limit = time_limit(stop_after)
-    size_arr = _size_profiles(game.num_actions, limit=int(max_supports))
+    limit = time_limit(stop_after) if stop_after is not None else None
+    counts = game.num_actions
+    size_arr = _size_profiles(counts, limit=int(max_supports))
     search = _Enumeration(game, size_arr, True, int(max_supports), tol)
     rejected = 0
     equilibria: tuple = ()
-    ties = np.zeros(0, dtype=np.int64)
-    total = min(int(max_supports), math.prod(2**a - 1 for a in game.num_actions))
+    ties = _NO_TIES
+    total = min(int(max_supports), math.prod(2**a - 1 for a in counts))
     with ChunkedRun("support search", total=total, unit="support profiles", verb="visited",
                     stop_after=limit, progress=progress, first=FIRST_CHUNK) as run:
         while not search.finished and run.going:
-            rows = np.zeros((0, sum(game.num_actions)))
+            rows = search.no_rows
             for out in search.pieces(run):
                 if len(out.profiles):
                     rows, ties = out.profiles, out.ties

@@ -328,8 +328,9 @@ class ChunkedRun:
     def elapsed(self) -> float:
         return time.monotonic() - self._start
 
-    def advance(self, done: int, work: int) -> bool:
-        """Record a finished piece: ``done`` units finished in all, ``work`` work units this piece did.
+    def advance(self, done: int, work: int, last: bool = False) -> bool:
+        """Record a finished piece: ``done`` units finished in all, ``work`` work units this piece did
+        (``last``: the caller knows no piece follows).
 
         Sizes the next piece, updates the progress bar or callback and checks for Ctrl-C and the time
         limit. Returns :attr:`going`.
@@ -355,7 +356,7 @@ class ChunkedRun:
             self._stop("interrupted")
         elif self.limit is not None and now >= self.limit.deadline and self.done >= self.min_done:
             self._stop("time_limit")
-        if self.going and not self._deferring and (self.total is None or self.done < self.total):
+        if self.going and not self._deferring and not last and (self.total is None or self.done < self.total):
             self._defer_ctrl_c()
         return self.going
 
