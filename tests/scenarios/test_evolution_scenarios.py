@@ -88,7 +88,9 @@ def test_collective_risk_cooperation_grows_with_risk():
 def test_the_report_explains_the_finite_population(coop_cli):
     res = coop_cli("solve", "collective-risk")
     assert res.exit_code == 0, res.stderr
-    assert "Finite population: Z = 50, selection beta = 5, fermi rule, groups of 6" in res.stdout
+    text = " ".join(res.stdout.split())  # the report wraps its lines
+    assert "Finite population: Z = 50 players, selection strength beta = 5" in text
+    assert "Fermi imitation" in text and "groups of 6" in text
     assert "Gradient of selection" in res.stdout and "unstable at" in res.stdout
     assert "... and" in res.stdout  # many equilibria: the table is cut, the JSON has them all
 
