@@ -175,6 +175,9 @@ def _yaml_error(err: yaml.YAMLError, text: str, source: str | None) -> InputErro
             problem = f"found character {char!r} that cannot start any token"
             if char == "\t":
                 problem += " (YAML indents with spaces, not tabs)"
+    if "maximum nesting depth" in problem:  # libyaml (PyYAML >= 6.0.4) stops deep nesting itself: say it as coop does
+        return InputError(f"the YAML document nests too deeply (more than {MAX_NESTING} levels of lists and "
+                          "mappings)", source=source, line=_mark_line(mark))
     context = getattr(err, "context", None)
     message = f"malformed YAML: {problem}"
     context_line = _mark_line(getattr(err, "context_mark", None))
