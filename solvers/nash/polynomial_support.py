@@ -106,19 +106,25 @@ class _Enumeration:
 
     def __init__(self, game: NormalFormGame, sizes: np.ndarray, stop_first: bool, max_supports: int,
                  tol: float) -> None:
-        n = game.num_players
+        counts = game.num_actions
+        n = len(counts)
         self.flat = np.ascontiguousarray(game.unit_payoffs.reshape(n, -1))
-        self.shape = np.array(game.num_actions, dtype=np.int64)
+        self.shape = np.array(counts, dtype=np.int64)
         self.sizes = sizes
         self.stop_first = bool(stop_first)
         self.max_supports = int(max_supports)
         eps, ftol = _scales(self.flat)
         self.opts = SupportOptions(float(eps), float(ftol), 2.0 * tol, MAX_BOXES)
         self.pos = np.zeros(4, dtype=np.int64)
-        self.supp = np.zeros((n, max(game.num_actions)), dtype=np.int64)
+        self.supp = np.zeros((n, max(counts)), dtype=np.int64)
         self.stats = np.zeros(7, dtype=np.int64)
         self.search = _NO_SEARCH  # never written: the kernel starts a new BoxSearch for each support
-        self.no_rows = np.zeros((0, int(self.shape.sum())))
+        self.total_actions = sum(counts)
+
+    @property
+    def no_rows(self) -> np.ndarray:
+        """No candidate profile."""
+        return np.zeros((0, self.total_actions))
 
     @property
     def finished(self) -> bool:

@@ -851,6 +851,9 @@ def _play_in_pieces(play: Callable[[np.ndarray], None], total: int, per_round: i
     all are played or the run stops (the time limit only once a round robin of ``per_round`` matches is
     done); the matches played and what stopped them."""
     per_match_work = max(int(per_match_work), 1)
+    if not progress and limit is None and total * per_match_work <= FIRST_CHUNK:
+        play(np.array([0, total], dtype=np.int64))  # one call: nothing to watch between pieces
+        return total, None
     played = 0
     with ChunkedRun("tournament", total=total, unit="matches", verb="played", stop_after=limit, progress=progress,
                     first=FIRST_CHUNK, min_done=per_round) as run:
