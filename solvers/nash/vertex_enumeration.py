@@ -252,8 +252,10 @@ def _grow_level(level, n, cap):
 
 
 @njit(cache=True)
-def _traversal_start(M, num_labels):
-    """A :class:`Traversal` of ``{z >= 0, M z <= 1}`` (``M`` positive, shape ``(r, d)``) at the origin's basis."""
+def _origin_levels(M, num_labels):
+    """The first two breadth-first levels of a traversal of ``{z >= 0, M z <= 1}`` (``M`` shape ``(r, d)``): the
+    current one holding the origin's basis, an empty next one; also the key width in words and the fan-out (the
+    most neighbours one basis can have)."""
     r, d = M.shape
     nvars = r + d
     width = (max(nvars, num_labels) + 63) // 64
@@ -277,6 +279,14 @@ def _traversal_start(M, num_labels):
         cur.key[0, v >> 6] |= np.int64(1) << np.int64(v & 63)
     for j in range(d):
         cur.non[0, j] = j
+    return cur, nxt, width, fan
+
+
+@njit(cache=True)
+def _traversal_start(M, num_labels):
+    """A :class:`Traversal` of ``{z >= 0, M z <= 1}`` (``M`` positive, shape ``(r, d)``) at the origin's basis."""
+    r, d = M.shape
+    cur, nxt, width, fan = _origin_levels(M, num_labels)
 
     tcap = 1024
     while tcap < 4 * fan:
@@ -426,28 +436,7 @@ def _polytope_vertices(M, var_labels, num_labels, zero_tol, pivot_tol, max_bases
         False when the traversal stopped at ``max_bases``.
     """
     r, d = M.shape
-    nvars = r + d
-    width = (max(nvars, num_labels) + 63) // 64
-    cols = d + 1
-    fan = r * d  # most neighbours one basis can have
-
-    # breadth-first levels: dictionaries, basic and nonbasic variables, basis keys
-    cap = 64
-    while cap < 2 * fan:
-        cap *= 2
-    cur = Level(np.empty((cap, cols, r)), np.empty((cap, r), dtype=np.int64), np.empty((cap, d), dtype=np.int64),
-                np.zeros((cap, width), dtype=np.int64))
-    nxt = _grow_level(cur, 0, cap)
-
-    for i in range(r):
-        for j in range(d):
-            cur.tab[0, j, i] = M[i, j]
-        cur.tab[0, d, i] = 1.0
-        cur.bas[0, i] = d + i
-        v = d + i
-        cur.key[0, v >> 6] |= np.int64(1) << np.int64(v & 63)
-    for j in range(d):
-        cur.non[0, j] = j
+    cur, nxt, width, fan = _origin_levels(M, num_labels)
     n_cur = 1
 
     tcap = 1024
