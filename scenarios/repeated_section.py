@@ -4,6 +4,7 @@
 
     repeated:
       delta: 0.9                       # discount factor, in [0, 1) (or `continuation:`, the same number)
+      criterion: discounted            # or limit_of_means: the long-run average (then no delta)
       horizon: 10                      # optional: a finitely repeated game (then delta may be left out)
       cooperate: {US: restrain, China: restrain}
       defect: {US: race, China: race}
@@ -50,6 +51,7 @@ from coop.solvers.repeated.sizes import DELTA_GRID, check_horizon, check_joint_s
 REPEATED_KEYS: dict[str, KeySpec] = {
     "delta": KeySpec("discount factor in [0, 1) (a number or formula)"),
     "continuation": KeySpec("probability of another round, in [0, 1): another name for delta"),
+    "criterion": KeySpec("how payoff streams are valued: discounted (default) or limit_of_means"),
     "horizon": KeySpec("number of periods of a finitely repeated game (default: infinite)"),
     "cooperate": KeySpec("each player's cooperative action", required=True),
     "defect": KeySpec("each player's defecting action", required=True),
@@ -152,6 +154,21 @@ def _profile(entry: YNode, game: RepeatedGame, scalar, customs: dict[str, Custom
     return StrategyProfile(name, kinds, automata)
 
 
+#: The values of ``criterion``.
+CRITERIA = ("discounted", "limit_of_means")
+
+
+def _criterion(node: YNode) -> str:
+    """The section's ``criterion`` (``discounted`` when left out; spaces and hyphens read as underscores)."""
+    if "criterion" not in node:
+        return "discounted"
+    child = node["criterion"]
+    text = child.value.strip().replace(" ", "_").replace("-", "_") if isinstance(child.value, str) else None
+    if text not in CRITERIA:
+        raise child.error(f"criterion must be one of {', '.join(CRITERIA)}, got {child.describe()}")
+    return text
+
+
 def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
     """Validate the ``repeated`` section; ``scalar(node, what)`` evaluates a number or formula."""
     check_keys(node, REPEATED_KEYS, "repeated")
@@ -165,9 +182,15 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
     if "delta" in node and "continuation" in node:
         raise node.error("give either delta or continuation (the same number), not both", key="continuation")
     key = "continuation" if "continuation" in node else "delta"
-    if key not in node and horizon is None:
+    limit_of_means = _criterion(node) == "limit_of_means"
+    if limit_of_means and (key in node or horizon is not None):
+        other = key if key in node else "horizon"
+        raise node.error(f"the limit of means values an infinite stream by its long-run average: leave out "
+                         f"{other!r} (or use criterion: discounted)", key=other)
+    if key not in node and horizon is None and not limit_of_means:
         raise node.error("repeated is missing the required key 'delta' (discount factor in [0, 1); it may be left "
-                         "out only with a finite horizon, to count every period alike)")
+                         "out only with a finite horizon, to count every period alike, or with "
+                         "criterion: limit_of_means)")
     delta = None
     if key in node:
         delta = scalar(node[key], key)

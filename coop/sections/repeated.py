@@ -31,9 +31,17 @@ if TYPE_CHECKING:
 
 
 def patience(game: Any) -> str:
-    """``delta = 0.9``, with the horizon of a finitely repeated game."""
+    """``delta = 0.9``, with the horizon of a finitely repeated game; ``limit of means`` for an infinite game
+    without discounting."""
+    if game.delta is None and game.horizon is None:
+        return "limit of means"
     d = "no discounting" if game.delta is None else f"delta = {format_number(game.delta)}"
     return d if game.horizon is None else f"{game.horizon} periods, {d}"
+
+
+def limit_of_means(game: Any) -> bool:
+    """Whether an infinitely repeated game is valued by the limit of means (no discount factor)."""
+    return game.delta is None and game.horizon is None
 
 
 def delta_text(x: float | None) -> str:
@@ -49,7 +57,9 @@ class RepeatedResult:
     profiles: tuple[Any, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.spec.game.to_dict(), "profiles": [a.to_dict() for a in self.profiles]}
+        game = self.spec.game
+        criterion = "limit of means" if limit_of_means(game) else "discounted"
+        return {**game.to_dict(), "criterion": criterion, "profiles": [a.to_dict() for a in self.profiles]}
 
     def text(self) -> list[str]:
         game = self.spec.game
@@ -58,9 +68,14 @@ class RepeatedResult:
             f"{p} cooperates with {stage.actions[i][game.cooperate[i]]}, defects with "
             f"{stage.actions[i][game.defect[i]]}" for i, p in enumerate(stage.players)
         )
-        lines = textwrap.wrap(f"Repeated game: {'discount factor ' if game.horizon is None else ''}{patience(game)}"
-                              " (how much each next period counts against the current one: 0, only the present; "
-                              "near 1, the future almost as much)", WIDTH, subsequent_indent="  ")
+        if limit_of_means(game):
+            head = ("Repeated game: limit of means (each player values the long-run average payoff: any finite "
+                    "number of periods counts for nothing, as for perfectly patient players)")
+        else:
+            head = (f"Repeated game: {'discount factor ' if game.horizon is None else ''}{patience(game)} (how "
+                    "much each next period counts against the current one: 0, only the present; near 1, the "
+                    "future almost as much)")
+        lines = textwrap.wrap(head, WIDTH, subsequent_indent="  ")
         lines += textwrap.wrap(roles, WIDTH, initial_indent="  ", subsequent_indent="  ")
         if game.noise > 0.0:
             lines += textwrap.wrap(
@@ -79,6 +94,14 @@ class RepeatedResult:
                 lines += textwrap.wrap(f"INCOMPLETE ({a.name}): {a.reason}.", WIDTH, initial_indent="  ",
                                        subsequent_indent="    ")
         lines.append("")
+        if limit_of_means(game):
+            lines += textwrap.wrap(
+                "Under the limit of means a profile is subgame perfect (SPE) when no player raises their long-run "
+                "average by any strategy after any history, and Nash when not from the start; a deviation that "
+                "gains for a while only is worth nothing, so a profile can be SPE here and for no discount factor "
+                "(a tie between a one-time gain and a one-time loss). The columns of delta are those of "
+                "discounting, for comparison:", WIDTH)
+            lines.append("")
         lines += textwrap.wrap(
             "A profile is subgame perfect (SPE) when no player gains from a one-shot deviation after any history; "
             "its critical delta is the least discount factor from which this holds ('any': every delta, "
@@ -92,10 +115,12 @@ class RepeatedResult:
         """The strategy profiles' table (for ``--format markdown|latex``)."""
         game = self.spec.game
         names = ", ".join(game.stage.players)
-        header = ["strategies", f"SPE at {patience(game)}", f"critical delta ({names})", "Nash from delta",
-                  f"payoffs ({names})"]
-        rows = [[a.name, "yes" if a.subgame_perfect else "no", ", ".join(delta_text(d) for d in a.critical_delta),
-                 delta_text(a.nash_critical_delta_overall), ", ".join(format_number(float(v)) for v in a.payoffs)]
+        lom = limit_of_means(game)
+        header = ["strategies", f"SPE at {patience(game)}", *(["Nash"] if lom else []), f"critical delta ({names})",
+                  "Nash from delta", f"{'average ' if lom else ''}payoffs ({names})"]
+        rows = [[a.name, "yes" if a.subgame_perfect else "no", *([("yes" if a.nash else "no")] if lom else []),
+                 ", ".join(delta_text(d) for d in a.critical_delta), delta_text(a.nash_critical_delta_overall),
+                 ", ".join(format_number(float(v)) for v in a.payoffs)]
                 for a in self.profiles]
         return [Table("repeated", f"Repeated game ({patience(game)}): subgame perfection (SPE) and critical "
                       "discount factors", header, rows)]
@@ -171,7 +196,8 @@ class RepeatedAnalysis(Analysis):
         spec = scenario.repeated
         game = spec.game
         node = scenario.document["repeated"] if scenario.document is not None else None
-        if (node is None or game.num_players != 2 or game.horizon is not None or game.detection != 1.0
+        if (node is None or game.num_players != 2 or game.horizon is not None or game.delta is None
+                or game.detection != 1.0
                 or game.false_alarm != 0.0):
             return None
         try:

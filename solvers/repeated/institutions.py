@@ -354,7 +354,8 @@ def analyse_institution(
     critical = critical_discount_factor(perfect, prof, tol=tol)
     n = repeated.num_players
     if repeated.delta is None and repeated.horizon is None:
-        notes.append("no discount factor: subgame perfection and the least sanction are not defined")
+        notes.append("no discount factor (the limit of means): the least sanction is computed at a discount factor "
+                     "only; the repeated section checks subgame perfection under the limit of means")
         return InstitutionAnalysis(
             repeated, institution, tuple(a.name for a in prof), stage, members, None, None, critical, payoffs,
             None, None, (None,) * n, (None,) * n, tol, tuple(notes),

@@ -312,8 +312,14 @@ def _finite_norm(d: np.ndarray, horizon: int) -> np.ndarray:
     return np.where(one, 1.0 / horizon, (1.0 - safe) / (1.0 - safe**horizon))
 
 
-def average_values(P: np.ndarray, U: np.ndarray, start: int) -> np.ndarray:
-    """Limit-of-means payoffs ``(N,)`` from joint state ``start`` (Cesaro limit of the chain)."""
+def cesaro_values(P: np.ndarray, U: np.ndarray) -> np.ndarray:
+    """Limit-of-means payoffs ``(J, N)`` of a Markov chain from every state (its Cesaro limit ``P* U``).
+
+    The closed classes of ``P`` (its strongly connected components that no transition leaves) each
+    have one stationary distribution; a state's long-run average mixes theirs by the probability of
+    ending in each (Puterman 1994, appendix A.4). Periodic classes are averaged, as the limit of
+    means does.
+    """
     from scipy.sparse.csgraph import connected_components  # here: SciPy's sparse modules take 0.2 s to import
 
     J = P.shape[0]
@@ -332,11 +338,8 @@ def average_values(P: np.ndarray, U: np.ndarray, start: int) -> np.ndarray:
         Q = P[np.ix_(transient, transient)]
         R = P[np.ix_(transient, np.flatnonzero(recurrent))] @ absorb[recurrent]
         absorb[transient] = np.linalg.solve(np.eye(transient.size) - Q, R)
-    out = np.zeros(U.shape[1])
+    class_values = np.zeros((n_comp, U.shape[1]))
     for c in np.flatnonzero(closed):
-        w = absorb[start, c]
-        if w <= 0.0:
-            continue
         members = np.flatnonzero(labels == c)
         k = members.size
         Pc = P[np.ix_(members, members)]
@@ -345,7 +348,14 @@ def average_values(P: np.ndarray, U: np.ndarray, start: int) -> np.ndarray:
         rhs = np.zeros(k + 1)
         rhs[-1] = 1.0
         pi = np.linalg.lstsq(A, rhs, rcond=None)[0]
-        out += w * (pi @ U[members])
+        class_values[c] = pi @ U[members]
+    out: np.ndarray = absorb @ class_values
+    return out
+
+
+def average_values(P: np.ndarray, U: np.ndarray, start: int) -> np.ndarray:
+    """Limit-of-means payoffs ``(N,)`` from joint state ``start`` (Cesaro limit of the chain)."""
+    out: np.ndarray = cesaro_values(P, U)[start]
     return out
 
 

@@ -27,6 +27,7 @@ import numpy as np
 from coop.games.automata import Automaton
 from coop.games.repeated import RepeatedGame
 from coop.solvers.repeated.best_response import check_nash
+from coop.solvers.repeated.limit_of_means import limit_of_means_check
 from coop.solvers.repeated.payoffs import discounted_payoffs
 from coop.solvers.repeated.subgame_perfection import check_subgame_perfect, critical_discount_factor
 
@@ -42,14 +43,17 @@ class ProfileAnalysis:
     strategies : tuple of str
         Each player's strategy name.
     subgame_perfect : bool
-        Subgame perfect at the game's delta (with its noise, under perfect monitoring).
+        Subgame perfect at the game's delta (with its noise, under perfect monitoring); for an
+        infinite game without a delta, under the limit of means
+        (:mod:`coop.solvers.repeated.limit_of_means`).
     critical_delta : tuple of (float or None)
         Per player, the least delta from which the player has no profitable
         one-shot deviation (``None``: not for any interval up to 1).
     critical_delta_overall : float or None
         The largest of them: the profile is subgame perfect from there on.
     payoffs : numpy.ndarray
-        Exact normalised discounted payoffs, with the game's noise and monitoring.
+        Exact normalised discounted payoffs (long-run averages under the limit of means), with the
+        game's noise and monitoring.
     perfect_payoffs : numpy.ndarray
         The same without noise and with perfect monitoring.
     nash : bool or None
@@ -63,7 +67,8 @@ class ProfileAnalysis:
         ``"perfect"`` when the game's monitoring is perfect, else ``"perfect (benchmark)"``:
         the subgame-perfection columns are for the game with perfect monitoring.
     max_gain : numpy.ndarray
-        Per player, the largest one-shot deviation gain per period at the game's delta.
+        Per player, the largest one-shot deviation gain per period at the game's delta (under the
+        limit of means: the largest gain in long-run average of any strategy, over the joint states).
     complete : bool
         ``False`` when a computation stopped at its iteration cap (the best-response policy iteration).
     reason : str or None
@@ -125,23 +130,29 @@ def analyse_profile(game: RepeatedGame, name: str, profile: Sequence[Automaton])
     """
     perfect_monitoring = game.detection == 1.0 and game.false_alarm == 0.0
     monitored = game if perfect_monitoring else replace(game, detection=1.0, false_alarm=0.0)
-    spe = check_subgame_perfect(monitored, profile)
     crit = critical_discount_factor(monitored, profile)
     nash = check_nash(monitored, profile)
-    payoffs = spe.payoffs if perfect_monitoring else discounted_payoffs(game, profile).payoffs
-    perfect_payoffs = spe.payoffs if game.noise == 0.0 else discounted_payoffs(
+    is_nash: bool | None
+    if game.delta is None and game.horizon is None:  # the limit of means: no one-shot deviation principle
+        lom = limit_of_means_check(monitored, profile)
+        is_spe, is_nash, on_path, max_gain = lom.is_spe, lom.is_nash, lom.payoffs, lom.spe_gain
+    else:
+        spe = check_subgame_perfect(monitored, profile)
+        is_spe, is_nash, on_path, max_gain = spe.is_spe, nash.is_nash, spe.payoffs, spe.max_gain
+    payoffs = on_path if perfect_monitoring else discounted_payoffs(game, profile).payoffs
+    perfect_payoffs = on_path if game.noise == 0.0 else discounted_payoffs(
         replace(game, noise=0.0, detection=1.0, false_alarm=0.0), profile).payoffs
     return ProfileAnalysis(
         game=game,
         name=name,
         strategies=tuple(a.name for a in profile),
-        subgame_perfect=bool(spe.is_spe),
+        subgame_perfect=bool(is_spe),
         critical_delta=tuple(crit.per_player),
         critical_delta_overall=crit.overall,
         payoffs=np.asarray(payoffs, dtype=float),
         perfect_payoffs=np.asarray(perfect_payoffs, dtype=float),
-        max_gain=np.asarray(spe.max_gain, dtype=float),
-        nash=nash.is_nash,
+        max_gain=np.asarray(max_gain, dtype=float),
+        nash=is_nash,
         nash_critical_delta=nash.critical_delta,
         nash_critical_delta_overall=nash.critical_delta_overall,
         spe_monitoring="perfect" if perfect_monitoring else "perfect (benchmark)",

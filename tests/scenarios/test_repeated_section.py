@@ -410,3 +410,42 @@ def test_tournaments_too_large_are_refused_at_their_line(tmp_path, tournament, p
     with pytest.raises(InputError, match=problem.replace("+", r"\+")) as info:
         load(write(tmp_path, text))
     assert info.value.line == 1 + text.splitlines().index("  tournament:")
+
+
+LIMIT_OF_MEANS = BASE.replace("  delta: patience\n", "  criterion: limit_of_means\n").replace(
+    "    - {all: k_period_punishment, k: 2}\n", "    - {all: k_period_punishment, k: 1}\n    - tit_for_tat\n")
+
+
+def test_limit_of_means_in_the_report(tmp_path):
+    """T - R = R - P: Pavlov and one period of punishment are subgame perfect under the limit of means only."""
+    from tests.cli.helpers import invoke
+
+    path = write(tmp_path, LIMIT_OF_MEANS)
+    assert load(path).repeated.game.delta is None
+    res = invoke("solve", path, "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)["repeated"]
+    assert doc["criterion"] == "limit of means" and doc["delta"] is None
+    spe = {p["name"]: p["subgame_perfect"] for p in doc["profiles"]}
+    assert spe == {"grim_trigger": True, "pavlov": True, "k_period_punishment (k=1)": True, "tit_for_tat": False}
+    crit = {p["name"]: p["critical_delta_overall"] for p in doc["profiles"]}
+    assert crit["pavlov"] is None and crit["k_period_punishment (k=1)"] is None
+    assert {p["name"]: p["nash"] for p in doc["profiles"]}["tit_for_tat"] is True
+    text = invoke("solve", path).output
+    assert "Repeated game: limit of means" in text
+    assert "SPE at limit of means" in text
+
+
+@pytest.mark.parametrize("change, message", [
+    (("  criterion: limit_of_means\n", "  criterion: limit_of_means\n  delta: 0.9\n"), "leave out 'delta'"),
+    (("  criterion: limit_of_means\n", "  criterion: limit_of_means\n  horizon: 5\n"), "leave out 'horizon'"),
+    (("  criterion: limit_of_means\n", "  criterion: average payoff\n"),
+     "criterion must be one of discounted, limit_of_means, got the text 'average payoff'"),
+    (("  criterion: limit_of_means\n", "  criterion: [1]\n"), "criterion must be one of"),
+    (("  criterion: limit_of_means\n", ""), "missing the required key 'delta'"),
+])
+def test_limit_of_means_errors(tmp_path, change, message):
+    path = write(tmp_path, LIMIT_OF_MEANS.replace(*change))
+    with pytest.raises(InputError, match=message) as info:
+        load(path)
+    assert info.value.line is not None
