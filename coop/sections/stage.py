@@ -72,6 +72,31 @@ def equilibrium_structure(actions: tuple[tuple[str, ...], ...], equilibria: tupl
     return " + ".join(parts) if parts else "none found"
 
 
+#: The most action profiles whose payoffs the JSON document lists (``stage_payoffs``; larger: ``coop export``).
+MAX_PAYOFF_TABLE_PROFILES = 10_000
+
+
+def stage_payoff_table(game: NormalFormGame) -> list[dict[str, Any]] | None:
+    """Every action profile with each player's payoff (framing applied: the game solved), the last player's
+    action changing fastest; ``None`` for a game of more than :data:`MAX_PAYOFF_TABLE_PROFILES` profiles.
+
+    Examples
+    --------
+    >>> from coop.games import NormalFormGame
+    >>> g = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]], ("US", "China"),
+    ...                                  (("C", "D"), ("C", "D")))
+    >>> stage_payoff_table(g)[1]
+    {'profile': {'US': 'C', 'China': 'D'}, 'payoffs': {'US': 0.0, 'China': 5.0}}
+    """
+    if game.num_profiles > MAX_PAYOFF_TABLE_PROFILES:
+        return None
+    flat = game.payoffs.reshape(game.num_players, -1).T.tolist()
+    grids = np.indices(game.num_actions).reshape(game.num_players, -1).T.tolist()
+    return [{"profile": {p: game.actions[i][a] for i, (p, a) in enumerate(zip(game.players, idx, strict=True))},
+             "payoffs": dict(zip(game.players, values, strict=True))}
+            for idx, values in zip(grids, flat, strict=True)]
+
+
 @dataclass(frozen=True, eq=False)
 class StageResult:
     """The stage game's equilibria and dominance (:class:`~coop.solvers.nash.solve.GameSolution`) in context."""
@@ -104,6 +129,7 @@ class StageResult:
         doc["game_type"] = classify_2x2(game).to_dict(game) if game.num_actions == (2, 2) else None
         doc["selection"] = [s.to_dict(game) for s in selection(game)]
         doc["solver"] = body["solver"]
+        doc["stage_payoffs"] = stage_payoff_table(game)
         return doc
 
     def text(self) -> list[str]:
