@@ -88,6 +88,8 @@ PARSERS: list[SectionParser] = [
                   "coop.scenarios.institutions_section:parse_institutions", absent=[]),
     SectionParser("evolution", "evolutionary dynamics: deterministic dynamics, rest points, a finite population",
                   "coop.scenarios.evolution_section:parse_evolution", empty_means_defaults=True),
+    SectionParser("treaty", "a treaty: countries, payoffs of members and non-members or a second stage, clauses",
+                  "coop.scenarios.treaty_section:parse_treaty"),
     SectionParser("sweep", "a parameter sweep: ranges, design (grid, random, sobol, lhs), points, seed, thresholds",
                   "coop.scenarios.sweep_section:parse_sweep"),
 ]

@@ -21,6 +21,7 @@ from coop.sections.payoff_sets import PayoffSetsAnalysis
 from coop.sections.repeated import RepeatedAnalysis
 from coop.sections.stage import StageAnalysis
 from coop.sections.tournament import TournamentAnalysis
+from coop.sections.treaty import TreatyAnalysis
 
 #: The registered analyses, in report order.
 ANALYSES: list[Analysis] = [
@@ -31,6 +32,7 @@ ANALYSES: list[Analysis] = [
     DynamicsAnalysis(),
     FinitePopulationAnalysis(),
     InstitutionsAnalysis(),
+    TreatyAnalysis(),
 ]
 
 

@@ -1,6 +1,6 @@
 """The shape of ``solvers/``, checked on the source with ``ast``.
 
-- ``solvers/`` holds exactly the families ``shared``, ``nash``, ``repeated`` and ``evolution``
+- ``solvers/`` holds exactly the families ``shared``, ``nash``, ``repeated``, ``evolution`` and ``coalitions``
   (sub-packages) and no loose solver module beside ``__init__.py``.
 - Nothing private (a name, or a module path component, starting with ``_``) is imported from one
   family into another, nor from ``coop.solvers`` into ``games/``: what families share is public,
@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SOLVERS = ROOT / "solvers"
 GAMES = ROOT / "games"
-FAMILIES = {"shared", "nash", "repeated", "evolution"}
+FAMILIES = {"shared", "nash", "repeated", "evolution", "coalitions"}
 #: the most positional parameters a compiled kernel may take
 MAX_KERNEL_PARAMS = 9
 #: kernels allowed more, with the reason (qualified as ``family/module.py::name``)
