@@ -514,6 +514,105 @@ def _pure_nash_rows_parallel(payoffs, tol, default_tol, shares):
     return _finish(layout, lines, bounds, tol, default_tol)
 
 
+# ----------------------------------------------------------------------------- verification
+@njit(cache=True)
+def _pure_checks(unit, exps, rows, tol):
+    """The per-player regret check of pure profiles, on the unit payoffs; one table row per profile that passes.
+
+    Parameters
+    ----------
+    unit : float64[N, a_1, ..., a_N]
+        C-contiguous payoffs, player ``i``'s scaled by ``2**-exps[i]`` (entries in ``(-1, 1)``).
+    exps : int64[N]
+        The payoff exponents: ``payoffs[i] = unit[i] * 2**exps[i]``.
+    rows : int64[k, N]
+        Candidate profiles, one row of action indices each (overwritten).
+    tol : float64
+        Relative regret tolerance.
+
+    Returns
+    -------
+    float64[m, 2N + 2 + a_1 + ... + a_N]
+        For each of the ``m`` rows whose largest ratio of regret to stake is at most ``tol``, in the
+        order given: its action indices (exact as floats), each player's payoff, the largest regret
+        (payoff units), the largest ratio of regret to stake, then the profile as concatenated
+        probability vectors (one-hot). One array crosses back to Python, not five.
+
+    Notes
+    -----
+    At a pure profile, player ``i``'s stake is the spread (max - min) of ``u_i`` along the line of
+    its own actions, at least ``STAKE_FLOOR`` times the larger magnitude of the two; its regret is
+    the line maximum minus its payoff. A zero stake counts as ratio 0 without regret and ``inf``
+    with one. Payoffs and regrets are scaled back by ``2**exps[i]`` (exact).
+    """
+    shape = unit.shape[1:]
+    n = len(shape)
+    total = 1
+    width = 2 * n + 2
+    for j in range(n):
+        total *= shape[j]
+        width += shape[j]
+    flat = unit.reshape(n, total)
+    post = np.empty(n, np.int64)
+    p = total
+    for j in range(n):
+        p //= shape[j]
+        post[j] = p
+    k = rows.shape[0]
+    out = np.zeros((k, width))
+    kept = 0
+    for c in range(k):
+        f = 0
+        for j in range(n):
+            f += rows[c, j] * post[j]
+        worst = 0.0
+        ratio = 0.0
+        for i in range(n):
+            u = flat[i]
+            base = f - rows[c, i] * post[i]
+            hi = u[base]
+            lo = hi
+            for t in range(1, shape[i]):
+                v = u[base + t * post[i]]
+                hi = max(hi, v)
+                lo = min(lo, v)
+            own = u[f]
+            stake = max(hi - lo, STAKE_FLOOR * max(abs(hi), abs(lo)))
+            regret = hi - own
+            out[kept, n + i] = np.ldexp(own, exps[i])
+            worst = max(worst, np.ldexp(regret, exps[i]))
+            if stake > 0.0:
+                ratio = max(ratio, regret / stake)
+            elif regret > 0.0:
+                ratio = np.inf
+        if ratio <= tol:
+            off = 2 * n + 2
+            for j in range(n):
+                out[kept, j] = rows[c, j]
+                out[kept, off + rows[c, j]] = 1.0
+                off += shape[j]
+            out[kept, 2 * n] = worst
+            out[kept, 2 * n + 1] = ratio
+            kept += 1  # else the next candidate overwrites this row's payoffs
+    return out[:kept]
+
+
+@njit(cache=True)
+def _loose_tolerance(exps, tol):
+    """The kernel's one absolute tolerance: ``2 * tol`` times the largest ``2**e_i``.
+
+    Every player's stake is at most that (unit payoffs lie in ``(-1, 1)``), so no equilibrium
+    under the relative ``tol`` is lost; the per-player check (:func:`_pure_checks`) then decides.
+    """
+    return np.ldexp(2.0 * tol, exps.max())
+
+
+@njit(cache=True)
+def _pure_nash_checked(payoffs, unit, exps, tol):
+    """One thread, one call: :func:`_pure_nash_rows` at the loose tolerance, then :func:`_pure_checks`."""
+    return _pure_checks(unit, exps, _pure_nash_rows(payoffs, _loose_tolerance(exps, tol), False), tol)
+
+
 # ----------------------------------------------------------------------------- wrappers
 def pure_nash_equilibria(game: NormalFormGame, tol: float | None = None) -> NashResult:
     """Find every pure-strategy Nash equilibrium of an N-player game.
@@ -546,78 +645,42 @@ def pure_nash_equilibria(game: NormalFormGame, tol: float | None = None) -> Nash
     [(1, 1)]
     """
     tol = regret_tolerance(game, tol)
-    candidates = _pure_nash_candidates(game, tol)
-    payoffs, regrets, ratios = _pure_payoffs_and_regrets(game, candidates)
-    keep = ratios <= tol
-    rows = candidates[keep]
-    equilibria = []
-    for row, pay, regret, ratio in zip(rows, payoffs[keep], regrets[keep], ratios[keep], strict=True):
-        strategies = game.pure_profile(row)
-        for s in strategies:
-            s.setflags(write=False)
-        pay.setflags(write=False)
-        equilibria.append(Equilibrium(strategies, pay, float(regret), float(ratio)))
+    table = _pure_nash_table(game, tol)
+    table.setflags(write=False)  # each equilibrium's strategies and payoffs are read-only views of its row
+    shape = game.payoffs.shape
+    n = shape[0]
+    cuts = []
+    start = 2 * n + 2
+    for a in shape[1:]:
+        cuts.append((start, start + a))
+        start += a
+    equilibria = tuple([
+        Equilibrium(tuple([row[a:b] for a, b in cuts]), row[n:2 * n], regret, ratio)
+        for row, regret, ratio in zip(table, table[:, 2 * n].tolist(), table[:, 2 * n + 1].tolist(), strict=True)
+    ])
     return NashResult(
         game=game,
         method="pure_enumeration",
-        equilibria=tuple(equilibria),
+        equilibria=equilibria,
         guarantee="all_pure",
         degenerate=None,
         tol=tol,
-        num_iter=game.num_profiles,
+        num_iter=game.payoffs.size // n,
         rejected=0,
         parameters={},
     )
 
 
-def _pure_payoffs_and_regrets(game: NormalFormGame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Payoff vectors ``(k, N)``, max regrets and regret-to-stake ratios ``(k,)`` of pure profiles.
-
-    A pure profile's stake for player ``i`` is the spread of ``i``'s payoffs along the line of
-    its own actions (at least ``STAKE_FLOOR`` times their largest magnitude); everything is
-    computed on the unit payoffs and scaled back, so nothing overflows.
-    """
-    n = game.num_players
-    k = len(rows)
-    payoffs = np.empty((k, n))
-    regrets = np.zeros(k)
-    ratios = np.zeros(k)
-    if k == 0:
-        return payoffs, regrets, ratios
-    unit = game.unit_payoffs
-    exps = game.payoff_exponents
-    for i in range(n):
-        u = unit[i]
-        line = tuple(np.delete(rows, i, axis=1).T)
-        own = u[tuple(rows.T)]
-        hi = u.max(axis=i)[line]
-        lo = u.min(axis=i)[line]
-        stake = np.maximum(hi - lo, STAKE_FLOOR * np.maximum(np.abs(hi), np.abs(lo)))
-        regret = hi - own
-        payoffs[:, i] = np.ldexp(own, exps[i])
-        regrets = np.maximum(regrets, np.ldexp(regret, exps[i]))
-        ratio = np.where(stake > 0.0, regret / np.where(stake > 0.0, stake, 1.0), np.where(regret > 0.0, np.inf, 0.0))
-        ratios = np.maximum(ratios, ratio)
-    return payoffs, regrets, ratios
-
-
-def _pure_nash_candidates(game: NormalFormGame, tol: float) -> np.ndarray:
-    """Rows that pass the kernel's one tolerance: a superset of the pure equilibria under ``tol``.
-
-    The kernel compares with a single absolute tolerance, ``2 * tol`` times the largest
-    ``2**e_i``: every player's stake is at most that (unit payoffs lie in ``(-1, 1)``), so no
-    equilibrium is lost; the per-player check then decides.
-    """
-    loose = float(np.ldexp(2.0 * tol, int(game.payoff_exponents.max())))
-    return _pure_nash_kernel_rows(game.payoffs, loose, False)
-
-
-def _pure_nash_kernel_rows(payoffs: np.ndarray, tol: float, default: bool) -> np.ndarray:
+def _pure_nash_table(game: NormalFormGame, tol: float) -> np.ndarray:
+    """The pure equilibria under the relative tolerance ``tol``, checked per player (:func:`_pure_checks`'s table)."""
+    payoffs = game.payoffs
     if payoffs.size >= PARALLEL_MIN_VALUES:
         threads = get_num_threads()
         if threads > 1:
-            return _pure_nash_rows_parallel(payoffs, tol, default, threads)
-    return _pure_nash_rows(payoffs, tol, default)
+            exps = game.payoff_exponents
+            rows = _pure_nash_rows_parallel(payoffs, _loose_tolerance(exps, tol), False, threads)
+            return _pure_checks(game.unit_payoffs, exps, rows, tol)
+    return _pure_nash_checked(payoffs, game.unit_payoffs, game.payoff_exponents, tol)
 
 
 def pure_nash_indices(game: NormalFormGame, tol: float | None = None) -> np.ndarray:
@@ -635,6 +698,5 @@ def pure_nash_indices(game: NormalFormGame, tol: float | None = None) -> np.ndar
     numpy.ndarray
         ``int64`` array ``(k, N)``, one row of action indices per equilibrium, rows in C order of the profile.
     """
-    tol = regret_tolerance(game, tol)
-    rows = _pure_nash_candidates(game, tol)
-    return rows[_pure_payoffs_and_regrets(game, rows)[2] <= tol]
+    n = game.num_players
+    return _pure_nash_table(game, regret_tolerance(game, tol))[:, :n].astype(np.int64)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from coop.games import NormalFormGame
 from coop.solvers.nash import pure_nash as pn
 from coop.solvers.nash.pure_nash import pure_nash_equilibria, pure_nash_indices
+from coop.solvers.nash.results import make_equilibrium
 from tests import regret
 from tests import textbook_games as tg
 from tests.oracles import gambit_strategies, pygambit
@@ -78,6 +79,33 @@ def test_every_reported_equilibrium_has_zero_regret(game):
         assert regret.is_equilibrium(game, eq.strategies, res.tol)
         for s in eq.strategies:
             assert s.sum() == pytest.approx(1.0)
+
+
+@settings(deadline=None, max_examples=30)
+@given(games(n_players=(1, 4), max_actions=4, continuous=False, max_profiles=256))
+def test_result_fields_equal_the_shared_regret_check(game):
+    # the kernel's payoffs, regrets and ratios against make_equilibrium (results.regret_check) on the same profile
+    # (integer payoffs: ties and zero stakes are common)
+    res = pure_nash_equilibria(game)
+    assert [tuple(eq.support(i)[0] for i in range(game.num_players)) for eq in res.equilibria] == \
+        [tuple(int(k) for k in r) for r in pure_nash_indices(game)]
+    for eq in res.equilibria:
+        ref = make_equilibrium(game, eq.strategies)
+        np.testing.assert_array_equal(eq.payoffs, ref.payoffs)
+        assert eq.max_regret == ref.max_regret
+        assert eq.relative_regret == ref.relative_regret <= res.tol
+        assert all(s.shape == (a,) and not s.flags.writeable for s, a in zip(eq.strategies, game.num_actions,
+                                                                              strict=True))
+        assert not eq.payoffs.flags.writeable and eq.payoffs.shape == (game.num_players,)
+
+
+def test_pure_checks_drop_a_profile_with_regret():
+    # a candidate that is not an equilibrium (player 1 gains 1 by deviating) is dropped; the other keeps its fields
+    A = np.array([[3.0, 0.0], [5.0, 1.0]])
+    game = NormalFormGame.from_bimatrix(A, A.T)
+    table = pn._pure_checks(game.unit_payoffs, game.payoff_exponents, np.array([[0, 0], [1, 1]]), 1e-9)
+    assert table.shape == (1, 2 * 2 + 2 + 4)
+    np.testing.assert_array_equal(table[0], [1, 1, 1.0, 1.0, 0.0, 0.0, 0, 1, 0, 1])
 
 
 def gambit_pure(game: NormalFormGame) -> set[tuple[int, ...]]:
