@@ -110,7 +110,7 @@ def _grid(n: int, treaties: int) -> tuple[np.ndarray, ...]:
 
 
 def solve_second_stage(payoff: Formula, n: int, parameters: Mapping[str, float], *, treaties: int = 1,
-                       binary: bool = False) -> StageSolution:
+                       binary: bool = False, numeric: bool = False) -> StageSolution:
     r"""Solve the second stage at every treaty size (one treaty: ``k = 0..n``; two: every ``(a, b)``).
 
     Parameters
@@ -126,6 +126,9 @@ def solve_second_stage(payoff: Formula, n: int, parameters: Mapping[str, float],
         ``a + b > n`` are NaN).
     binary : bool
         Abatement is 0 or 1 (see the module docstring).
+    numeric : bool
+        Solve the first-order conditions numerically even when they have a closed form (to check one
+        against the other).
 
     Returns
     -------
@@ -150,7 +153,7 @@ def solve_second_stage(payoff: Formula, n: int, parameters: Mapping[str, float],
     sizes = _grid(n, treaties)
     if binary:
         return _binary(payoff, n, parameters, sizes)
-    return _continuous(payoff, n, parameters, sizes)
+    return _continuous(payoff, n, parameters, sizes, numeric)
 
 
 # ---------------------------------------------------------------------------- continuous abatement
@@ -167,7 +170,7 @@ def _derivatives(payoff: Formula, parameters: Mapping[str, float]) -> tuple[dict
 
 
 def _continuous(payoff: Formula, n: int, parameters: Mapping[str, float],
-                sizes: tuple[np.ndarray, ...]) -> StageSolution:
+                sizes: tuple[np.ndarray, ...], numeric: bool = False) -> StageSolution:
     import sympy
 
     env, expr, (pq, pQ), (pqq, pqQ, pQQ) = _derivatives(payoff, parameters)
@@ -183,10 +186,10 @@ def _continuous(payoff: Formula, n: int, parameters: Mapping[str, float],
     values = {env[name]: _exact(v) for name, v in parameters.items()}
     values[n_sym] = sympy.Integer(n)
 
-    solution = _linear_solution(focs, unknowns)
+    solution = None if numeric else _linear_solution(focs, unknowns)
     if solution is not None:
-        numeric = [sympy.lambdify(s, sympy.simplify(x.subs(values)), modules="numpy") for x in solution]
-        abate = [np.broadcast_to(np.asarray(f(*sizes), dtype=np.float64), sizes[0].shape).copy() for f in numeric]
+        funcs = [sympy.lambdify(s, sympy.simplify(x.subs(values)), modules="numpy") for x in solution]
+        abate = [np.broadcast_to(np.asarray(f(*sizes), dtype=np.float64), sizes[0].shape).copy() for f in funcs]
         method = "closed form"
     else:
         most = MAX_NUMERIC_COUNTRIES if T == 1 else MAX_NUMERIC_COMPETING_COUNTRIES
