@@ -1,0 +1,630 @@
+r"""Compiled kernels of the logit quantal response equilibrium tracer (:mod:`coop.solvers.nash.quantal_response`).
+
+The branch is traced in Turocy's (2005) coordinates: the unknowns are the log-probabilities
+:math:`y_{ia} = \log \sigma_{ia}` of every action and :math:`\lambda`. For each player :math:`i` with
+actions :math:`0, \dots, a_i - 1`, the equations are
+
+.. math::
+
+    \sum_a e^{y_{ia}} - 1 = 0, \qquad
+    y_{ia} - y_{i0} - \lambda \, (u_{ia}(\sigma) - u_{i0}(\sigma)) = 0 \quad (a \ge 1),
+
+where :math:`u_{ia}(\sigma)` is player :math:`i`'s expected payoff of action :math:`a` against the others'
+mixed strategies: :math:`n` equations in :math:`n + 1` unknowns (:math:`n = \sum_i a_i`), whose solutions near
+:math:`\lambda = 0` form one curve (the principal branch) starting at uniform play. The curve is followed by
+arc length with a tangent predictor and a Newton corrector on the hyperplane through the predicted point normal
+to the tangent (pseudo-arclength continuation, Allgower and Georg 1990, ch. 2 and 6), so that the branch may
+turn back in :math:`\lambda`.
+
+Payoffs arrive divided by the game's payoff spread (the wrapper scales :math:`\lambda` back), laid out as
+``(N, a_1 * ... * a_N)`` with the last player's action changing fastest. The state of a trace lives in
+arrays so that the tracer can stop after a number of steps and be resumed (time limits, progress, a branch
+buffer that grows).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from coop.solvers.shared.linalg import UNIQUE, solve_inplace
+
+#: ``istate`` slots: accepted steps, branch points stored, next target, end point found (0/1), rejected steps,
+#: fit direction sign at the last point (-1, 0, 1), polish attempts
+I_STEPS, I_POINTS, I_TARGET, I_FOUND, I_REJECTED, I_SIGN, I_POLISH = 0, 1, 2, 3, 4, 5, 6
+#: ``fstate`` slots: step length, largest lambda reached, best log likelihood, derivative of the log likelihood
+#: along the branch at the last point, lambda of the end point
+F_STEP, F_LAM_MAX, F_BEST, F_SLOPE, F_END_LAM = 0, 1, 2, 3, 4
+
+#: Kernel statuses: the trace is done; paused (step budget of this call used); the branch buffer is full; the
+#: step length fell below its floor; lambda passed its cap without an end point; the step limit was reached
+DONE, PAUSED, FULL, STALLED, LAMBDA_CAP, STEP_LIMIT = 0, 1, 2, 3, 4, 5
+
+#: Options (``opts``): first step, most growth of a step, nominal corrector distance, nominal contraction,
+#: nominal angle (radians), smallest step, cap of (scaled) lambda, regret at which to try the end point,
+#: relative regret tolerance of the end point, largest distance from the traced point to the end point
+O_FIRST, O_ACCEL, O_DIST, O_CONTRACT, O_ANGLE, O_HMIN, O_LAMCAP, O_TRIGGER, O_TOL, O_NEAR = range(10)
+NUM_OPTS = 10
+
+_PIVOT = 1e-300
+
+
+@njit(cache=True)
+def action_values(P, offs, sizes, x, U, D, want_d):
+    """Each action's expected payoff ``U`` against the others' mixes ``x`` (flat), and, if ``want_d``,
+    ``D[r, c]``: the derivative of ``U[r]`` (an action of player ``i``) in ``x[c]`` (an action of ``j != i``)."""
+    N = sizes.shape[0]
+    n = x.shape[0]
+    S = P.shape[1]
+    for r in range(n):
+        U[r] = 0.0
+    if want_d:
+        for r in range(n):
+            for c in range(n):
+                D[r, c] = 0.0
+    s = np.zeros(N, dtype=np.int64)
+    xs = np.empty(N)
+    for p in range(S):
+        for k in range(N):
+            xs[k] = x[offs[k] + s[k]]
+        for i in range(N):
+            u = P[i, p]
+            if u == 0.0:
+                continue
+            prod = 1.0
+            for k in range(N):
+                if k != i:
+                    prod *= xs[k]
+            r = offs[i] + s[i]
+            U[r] += u * prod
+            if want_d:
+                for j in range(N):
+                    if j == i:
+                        continue
+                    q = u
+                    for k in range(N):
+                        if k != i and k != j:
+                            q *= xs[k]
+                    D[r, offs[j] + s[j]] += q
+        k = N - 1
+        while k >= 0:
+            s[k] += 1
+            if s[k] < sizes[k]:
+                break
+            s[k] = 0
+            k -= 1
+    return U
+
+
+@njit(cache=True)
+def _system(P, offs, sizes, z, x, U, D, F, J):
+    """The equations ``F`` (``n``) and their Jacobian ``J[:n, :]`` in ``(y, lambda)`` at ``z``; ``x = exp(y)``."""
+    N = sizes.shape[0]
+    n = x.shape[0]
+    lam = z[n]
+    for c in range(n):
+        x[c] = np.exp(z[c])
+    action_values(P, offs, sizes, x, U, D, True)
+    for i in range(N):
+        o = offs[i]
+        total = 0.0
+        for c in range(n + 1):
+            J[o, c] = 0.0
+        for a in range(sizes[i]):
+            total += x[o + a]
+            J[o, o + a] = x[o + a]
+        F[o] = total - 1.0
+        for a in range(1, sizes[i]):
+            r = o + a
+            F[r] = z[r] - z[o] - lam * (U[r] - U[o])
+            for c in range(n):
+                J[r, c] = -lam * (D[r, c] - D[o, c]) * x[c]
+            J[r, r] += 1.0
+            J[r, o] -= 1.0
+            J[r, n] = -(U[r] - U[o])
+
+
+@njit(cache=True)
+def _tangent(J, prev, t, M, n):
+    """The unit tangent ``t`` of the curve at the point whose Jacobian is ``J[:n]``, oriented along ``prev``
+    (``t . prev > 0``); False when the augmented matrix is singular."""
+    for r in range(n):
+        for c in range(n + 1):
+            M[r, c] = J[r, c]
+    for c in range(n + 1):
+        M[n, c] = prev[c]
+        t[c] = 0.0
+    t[n] = 1.0
+    if solve_inplace(M, t, n + 1, _PIVOT, 0.0) != UNIQUE:
+        return False
+    norm = 0.0
+    for c in range(n + 1):
+        norm += t[c] * t[c]
+    norm = np.sqrt(norm)
+    if not np.isfinite(norm) or norm == 0.0:
+        return False
+    for c in range(n + 1):
+        t[c] /= norm
+    return True
+
+
+@njit(cache=True)
+def _norm(v, size):
+    s = 0.0
+    for k in range(size):
+        s += v[k] * v[k]
+    return np.sqrt(s)
+
+
+@njit(cache=True)
+def _correct(P, offs, sizes, z, t, zp, x, U, D, F, J, M, b, max_iter, accept_first, kappa_max, tol):
+    """Newton's method from ``zp`` onto the curve, on the hyperplane through ``zp`` normal to ``t``; the result is
+    left in ``z``. Returns ``(ok, first step length, largest contraction)``; ``ok`` is False when the steps do
+    not shrink fast enough or do not converge in ``max_iter`` iterations (the caller then shortens the step)."""
+    n = x.shape[0]
+    for c in range(n + 1):
+        z[c] = zp[c]
+    d0 = 0.0
+    prev = 0.0
+    kappa = 0.0
+    for it in range(max_iter):
+        _system(P, offs, sizes, z, x, U, D, F, J)
+        for r in range(n):
+            for c in range(n + 1):
+                M[r, c] = J[r, c]
+            b[r] = -F[r]
+        dot = 0.0
+        for c in range(n + 1):
+            M[n, c] = t[c]
+            dot += t[c] * (z[c] - zp[c])
+        b[n] = -dot
+        if solve_inplace(M, b, n + 1, _PIVOT, 0.0) != UNIQUE:
+            return False, d0, kappa
+        d = _norm(b, n + 1)
+        if not np.isfinite(d):
+            return False, d0, kappa
+        for c in range(n + 1):
+            z[c] += b[c]
+        scale = 0.0
+        for c in range(n + 1):
+            scale = max(scale, abs(z[c]))
+        if it == 0:
+            d0 = d
+            if d > accept_first:
+                return False, d0, kappa
+        else:
+            k = d / prev if prev > 0.0 else 0.0
+            kappa = max(kappa, k)
+            if k > kappa_max and d > 1e-9 * (1.0 + scale):
+                return False, d0, kappa
+        if d <= tol * (1.0 + scale):
+            return True, d0, kappa
+        prev = d
+    return False, d0, kappa
+
+
+@njit(cache=True)
+def _fixed_lambda(P, offs, sizes, z, x, U, D, F, J, M, b, max_iter):
+    """Newton's method on the equations at the fixed ``lambda = z[n]``, from ``z`` (updated in place)."""
+    n = x.shape[0]
+    for _it in range(max_iter):
+        _system(P, offs, sizes, z, x, U, D, F, J)
+        for r in range(n):
+            for c in range(n):
+                M[r, c] = J[r, c]
+            b[r] = -F[r]
+        if solve_inplace(M, b, n, _PIVOT, 0.0) != UNIQUE:
+            return False
+        d = 0.0
+        scale = 0.0
+        for c in range(n):
+            z[c] += b[c]
+            d = max(d, abs(b[c]))
+            scale = max(scale, abs(z[c]))
+        if not np.isfinite(d):
+            return False
+        if d <= 1e-13 * (1.0 + scale):
+            for c in range(n):
+                x[c] = np.exp(z[c])
+            return True
+    return False
+
+
+@njit(cache=True)
+def relative_regrets(P, offs, sizes, x, U, lo, hi, out):
+    """Each player's regret at ``x`` over their stake, by coop's rule (:mod:`coop.solvers.shared.tolerances`):
+    the stake is the spread of the player's payoffs over their own actions and the others' supports, at least
+    ``1e-6`` times the largest magnitude among them. ``U`` gets the action values; ``lo``, ``hi`` are workspaces;
+    ``out`` gets ``(payoff, regret, stake)`` per player. Returns the largest ratio."""
+    N = sizes.shape[0]
+    S = P.shape[1]
+    action_values(P, offs, sizes, x, U, np.empty((0, 0)), False)
+    for i in range(N):
+        lo[i] = np.inf
+        hi[i] = -np.inf
+    s = np.zeros(N, dtype=np.int64)
+    for p in range(S):
+        for i in range(N):
+            inside = True
+            for k in range(N):
+                if k != i and x[offs[k] + s[k]] <= 0.0:
+                    inside = False
+                    break
+            if inside:
+                v = P[i, p]
+                lo[i] = min(lo[i], v)
+                hi[i] = max(hi[i], v)
+        k = N - 1
+        while k >= 0:
+            s[k] += 1
+            if s[k] < sizes[k]:
+                break
+            s[k] = 0
+            k -= 1
+    worst = 0.0
+    for i in range(N):
+        o = offs[i]
+        pay = 0.0
+        best = -np.inf
+        for a in range(sizes[i]):
+            pay += x[o + a] * U[o + a]
+            best = max(best, U[o + a])
+        regret = max(best - pay, 0.0)
+        stake = max(hi[i] - lo[i], 1e-6 * max(abs(hi[i]), abs(lo[i])))
+        out[i, 0] = pay
+        out[i, 1] = regret
+        out[i, 2] = stake
+        ratio = regret / stake if stake > 0.0 else (np.inf if regret > 0.0 else 0.0)
+        worst = max(worst, ratio)
+    return worst
+
+
+@njit(cache=True)
+def _polish(P, offs, sizes, xq, theta, xs, U, D, checks, lo, hi, opts):
+    """From the traced point ``xq``, the Nash equilibrium on the support of the actions played with at least
+    ``theta`` times the probability of the player's likeliest action: Newton's method on the indifference
+    conditions (every action of the support earns the player's value ``v_i``, probabilities sum to one).
+
+    Returns the relative regret of the cleaned result ``xs`` (``inf`` when Newton fails, a probability is
+    negative or the result is farther than ``opts[O_NEAR]`` from ``xq``).
+    """
+    N = sizes.shape[0]
+    n = xq.shape[0]
+    idx = np.empty(n, dtype=np.int64)
+    owner = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(N):
+        o = offs[i]
+        top = 0.0
+        for a in range(sizes[i]):
+            top = max(top, xq[o + a])
+        total = 0.0
+        for a in range(sizes[i]):
+            if xq[o + a] >= theta * top:
+                idx[k] = o + a
+                owner[k] = i
+                k += 1
+                xs[o + a] = xq[o + a]
+                total += xq[o + a]
+            else:
+                xs[o + a] = 0.0
+        for a in range(sizes[i]):
+            xs[o + a] /= total
+    size = k + N
+    M = np.empty((size, size))
+    b = np.empty(size)
+    v = np.empty(N)
+    action_values(P, offs, sizes, xs, U, D, False)
+    for i in range(N):
+        v[i] = 0.0
+        for a in range(sizes[i]):
+            v[i] += xs[offs[i] + a] * U[offs[i] + a]
+    ok = False
+    for _it in range(30):
+        action_values(P, offs, sizes, xs, U, D, True)
+        resid = 0.0
+        for r in range(size):
+            for c in range(size):
+                M[r, c] = 0.0
+        for q in range(k):
+            i = owner[q]
+            row = idx[q]
+            b[q] = -(U[row] - v[i])
+            resid = max(resid, abs(b[q]))
+            for c in range(k):
+                if owner[c] != i:
+                    M[q, c] = D[row, idx[c]]
+            M[q, k + i] = -1.0
+        for i in range(N):
+            total = 0.0
+            for q in range(k):
+                if owner[q] == i:
+                    M[k + i, q] = 1.0
+                    total += xs[idx[q]]
+            b[k + i] = -(total - 1.0)
+            resid = max(resid, abs(b[k + i]))
+        if resid <= 1e-14:
+            ok = True
+            break
+        if solve_inplace(M, b, size, _PIVOT, 1e-14) != UNIQUE:
+            return np.inf
+        step = 0.0
+        for q in range(k):
+            xs[idx[q]] += b[q]
+            step = max(step, abs(b[q]))
+        for i in range(N):
+            v[i] += b[k + i]
+        if not np.isfinite(step):
+            return np.inf
+        if step <= 1e-15:
+            ok = True
+            break
+    if not ok:
+        return np.inf
+    far = 0.0
+    for i in range(N):
+        o = offs[i]
+        total = 0.0
+        for a in range(sizes[i]):
+            if xs[o + a] < -1e-9:
+                return np.inf
+            if abs(xs[o + a]) < 1e-12:
+                xs[o + a] = 0.0
+            total += xs[o + a]
+        for a in range(sizes[i]):
+            xs[o + a] /= total
+            far = max(far, abs(xs[o + a] - xq[o + a]))
+    if far > opts[O_NEAR]:
+        return np.inf
+    return relative_regrets(P, offs, sizes, xs, U, lo, hi, checks)
+
+
+@njit(cache=True)
+def _cleaned(P, offs, sizes, xq, xs, U, checks, lo, hi):
+    """The relative regret of the traced point ``xq`` with probabilities below ``1e-12`` set to zero (in ``xs``)."""
+    for i in range(sizes.shape[0]):
+        o = offs[i]
+        total = 0.0
+        for a in range(sizes[i]):
+            xs[o + a] = xq[o + a] if xq[o + a] >= 1e-12 else 0.0
+            total += xs[o + a]
+        for a in range(sizes[i]):
+            xs[o + a] /= total
+    return relative_regrets(P, offs, sizes, xs, U, lo, hi, checks)
+
+
+@njit(cache=True)
+def _qre_regret(offs, sizes, x, U, spreads):
+    """The largest ratio of a player's regret at the interior point ``x`` (action values ``U``) to the spread of
+    their payoffs: at a quantal response equilibrium every action is played, so this is coop's rule."""
+    worst = 0.0
+    for i in range(sizes.shape[0]):
+        o = offs[i]
+        pay = 0.0
+        best = -np.inf
+        for a in range(sizes[i]):
+            pay += x[o + a] * U[o + a]
+            best = max(best, U[o + a])
+        if spreads[i] > 0.0:
+            worst = max(worst, max(best - pay, 0.0) / spreads[i])
+    return worst
+
+
+@njit(cache=True)
+def _slope(w, t, n):
+    """The derivative of the log likelihood ``sum w * y`` along the tangent ``t``."""
+    g = 0.0
+    for c in range(n):
+        g += w[c] * t[c]
+    return g
+
+
+@njit(cache=True)
+def _loglik(w, z, n):
+    s = 0.0
+    for c in range(n):
+        if w[c] > 0.0:
+            s += w[c] * z[c]
+    return s
+
+
+@njit(cache=True)
+def _refine_max(P, offs, sizes, z0, t0, h, g0, g1, w, out, x, U, D, F, J, M, b, opts):
+    """The point of the branch between ``z0`` (slope ``g0 > 0``) and the point ``h`` further along ``t0``
+    (slope ``g1 <= 0``) where the log likelihood's derivative along the branch vanishes, by the Illinois
+    method on the distance along ``t0``; written to ``out``. Returns False if a correction fails."""
+    n = x.shape[0]
+    zp = np.empty(n + 1)
+    tt = np.empty(n + 1)
+    a = 0.0
+    c = h
+    ga = g0
+    gc = g1
+    side = 0
+    for _it in range(60):
+        s = (a * gc - c * ga) / (gc - ga)
+        for k in range(n + 1):
+            zp[k] = z0[k] + s * t0[k]
+        ok, _d0, _k = _correct(P, offs, sizes, out, t0, zp, x, U, D, F, J, M, b, 20, np.inf, np.inf, 1e-12)
+        if not ok:
+            return False
+        _system(P, offs, sizes, out, x, U, D, F, J)
+        if not _tangent(J, t0, tt, M, n):
+            return False
+        g = _slope(w, tt, n)
+        if abs(g) <= 1e-12 * (abs(g0) + abs(g1)) or abs(c - a) <= 1e-14 * h:
+            return True
+        if g > 0.0:
+            a = s
+            ga = g
+            if side == 1:
+                gc *= 0.5
+            side = 1
+        else:
+            c = s
+            gc = g
+            if side == -1:
+                ga *= 0.5
+            side = -1
+    return True
+
+
+@njit(cache=True)
+def trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, fit_z, end_x, end_checks,
+                 branch, max_steps, opts):
+    """Follow the branch from the state ``(z, t)`` for at most ``max_steps`` accepted steps.
+
+    ``istate``/``fstate`` hold the counters and scalars that survive between calls (``I_*``, ``F_*``); ``z`` is
+    the current point ``(y, lambda)`` and ``t`` its unit tangent. Along the way:
+
+    - each accepted point is appended to ``branch`` (rows ``(y, lambda)``);
+    - the first time the branch reaches each of the increasing ``targets`` (scaled lambdas), the equilibrium
+      there is corrected at that fixed lambda into the row of ``at_targets`` (NaN if the correction fails);
+    - with weights ``w`` (observed counts), the local maxima of ``sum w * y`` along the branch are refined
+      and the best kept in ``fit_z`` (``fstate[F_BEST]`` its value);
+    - once the traced point's regret is below ``opts[O_TRIGGER]``, the Nash equilibrium nearby is sought
+      (:func:`_polish`); the first within ``opts[O_TOL]`` by coop's rule is ``end_x`` (``end_checks``: payoff,
+      regret and stake per player) and ``istate[I_FOUND] = 1``.
+
+    The trace ends (:data:`DONE`) once the end point is found and every target reached. Returns a status.
+    """
+    N = sizes.shape[0]
+    n = offs[N - 1] + sizes[N - 1]
+    x = np.empty(n)
+    U = np.empty(n)
+    D = np.empty((n, n))
+    F = np.empty(n)
+    J = np.empty((n + 1, n + 1))
+    M = np.empty((n + 1, n + 1))
+    b = np.empty(n + 1)
+    zp = np.empty(n + 1)
+    zn = np.empty(n + 1)
+    tn = np.empty(n + 1)
+    zt = np.empty(n + 1)
+    xs = np.empty(n)
+    lo = np.empty(N)
+    hi = np.empty(N)
+    spreads = np.empty(N)
+    for i in range(N):
+        spreads[i] = np.max(P[i]) - np.min(P[i])
+    fitting = False
+    for c in range(n):
+        if w[c] > 0.0:
+            fitting = True
+    K = targets.shape[0]
+    taken = 0
+    while taken < max_steps:
+        if istate[I_FOUND] == 1 and istate[I_TARGET] >= K:
+            return DONE
+        if istate[I_POINTS] >= branch.shape[0]:
+            return FULL
+        if z[n] > opts[O_LAMCAP]:
+            return LAMBDA_CAP
+        h = fstate[F_STEP]
+        for c in range(n + 1):
+            zp[c] = z[c] + h * t[c]
+        ok, d0, kappa = _correct(P, offs, sizes, zn, t, zp, x, U, D, F, J, M, b, 8, 2.0 * opts[O_DIST],
+                                 2.0 * opts[O_CONTRACT], 1e-9)
+        angle = 0.0
+        if ok:  # the Jacobian of the corrector's last iteration, within its tolerance of zn, gives the tangent
+            ok = _tangent(J, t, tn, M, n)
+            if ok:
+                cosine = 0.0
+                for c in range(n + 1):
+                    cosine += t[c] * tn[c]
+                angle = np.arccos(min(1.0, max(-1.0, cosine)))
+                ok = angle <= 2.0 * opts[O_ANGLE]
+        if not ok:
+            istate[I_REJECTED] += 1
+            fstate[F_STEP] = 0.5 * h
+            if 0.5 * h < opts[O_HMIN]:
+                return STALLED
+            continue
+        # accepted: targets crossed on the way, in order
+        lam0 = z[n]
+        lam1 = zn[n]
+        while istate[I_TARGET] < K and lam1 >= targets[istate[I_TARGET]]:
+            k = istate[I_TARGET]
+            frac = (targets[k] - lam0) / (lam1 - lam0) if lam1 > lam0 else 1.0
+            frac = min(1.0, max(0.0, frac))
+            for c in range(n + 1):
+                zt[c] = z[c] + frac * (zn[c] - z[c])
+            zt[n] = targets[k]
+            if _fixed_lambda(P, offs, sizes, zt, x, U, D, F, J, M, b, 50):
+                for c in range(n + 1):
+                    at_targets[k, c] = zt[c]
+            else:
+                for c in range(n + 1):
+                    at_targets[k, c] = np.nan
+            istate[I_TARGET] += 1
+            # the tangent system is evaluated again below at zn
+        if fitting:
+            g1 = _slope(w, tn, n)
+            g0 = fstate[F_SLOPE]
+            if g0 > 0.0 and g1 <= 0.0:
+                if _refine_max(P, offs, sizes, z, t, h, g0, g1, w, zt, x, U, D, F, J, M, b, opts):
+                    val = _loglik(w, zt, n)
+                    if val > fstate[F_BEST]:
+                        fstate[F_BEST] = val
+                        for c in range(n + 1):
+                            fit_z[c] = zt[c]
+            fstate[F_SLOPE] = g1
+        for c in range(n + 1):
+            z[c] = zn[c]
+            t[c] = tn[c]
+        fstate[F_LAM_MAX] = max(fstate[F_LAM_MAX], z[n])
+        row = istate[I_POINTS]
+        for c in range(n + 1):
+            branch[row, c] = z[c]
+        istate[I_POINTS] += 1
+        istate[I_STEPS] += 1
+        taken += 1
+        # the end point: the Nash equilibrium the branch approaches
+        if istate[I_FOUND] == 0:
+            for c in range(n):
+                x[c] = np.exp(z[c])
+            action_values(P, offs, sizes, x, U, D, False)
+            if _qre_regret(offs, sizes, x, U, spreads) <= opts[O_TRIGGER]:
+                theta = 1e-3
+                for _attempt in range(2):
+                    istate[I_POLISH] += 1
+                    if _polish(P, offs, sizes, x, theta, xs, U, D, end_checks, lo, hi, opts) <= opts[O_TOL]:
+                        istate[I_FOUND] = 1
+                        fstate[F_END_LAM] = z[n]
+                        for c in range(n):
+                            end_x[c] = xs[c]
+                        break
+                    theta = 1e-7
+                if istate[I_FOUND] == 0 and _cleaned(P, offs, sizes, x, xs, U, end_checks, lo, hi) <= opts[O_TOL]:
+                    # degenerate games (a continuum of equilibria): the traced point itself, once close enough
+                    istate[I_FOUND] = 1
+                    fstate[F_END_LAM] = z[n]
+                    for c in range(n):
+                        end_x[c] = xs[c]
+        # the next step's length: shorter when the corrector worked hard or the branch turned
+        f = max(np.sqrt(d0 / opts[O_DIST]), np.sqrt(kappa / opts[O_CONTRACT]), angle / opts[O_ANGLE])
+        f = min(2.0, max(1.0 / opts[O_ACCEL], f))
+        fstate[F_STEP] = h / f
+    return PAUSED
+
+
+@njit(cache=True)
+def start_kernel(P, offs, sizes, z, t):
+    """The branch's start: uniform play at ``lambda = 0`` in ``z``, and its tangent (towards growing lambda) in
+    ``t``; False if the tangent cannot be computed."""
+    N = sizes.shape[0]
+    n = z.shape[0] - 1
+    for i in range(N):
+        for a in range(sizes[i]):
+            z[offs[i] + a] = -np.log(sizes[i])
+    z[n] = 0.0
+    x = np.empty(n)
+    U = np.empty(n)
+    D = np.empty((n, n))
+    F = np.empty(n)
+    J = np.empty((n + 1, n + 1))
+    M = np.empty((n + 1, n + 1))
+    prev = np.zeros(n + 1)
+    prev[n] = 1.0
+    _system(P, offs, sizes, z, x, U, D, F, J)
+    return _tangent(J, prev, t, M, n)
