@@ -20,6 +20,8 @@
         mutation: 0.0                # mu in [0, 1]; > 0 adds the full stationary distribution
         rule: fermi                  # fermi (pairwise comparison), moran (fitness 1 - beta + beta payoff,
                                      # beta <= 1) or moran_exp (fitness exp(beta payoff))
+        group_achievement: {strategy: C, at_least: 3}   # optional: how often a group of N reaches M
+        full_distribution: false     # true: every state's stationary probability in the JSON
 
 Dynamics: ``replicator``, ``best_response``, ``logit`` (with ``eta > 0``),
 ``bnn`` (Brown-von Neumann-Nash) and ``smith``. Numbers may be formulas of the
@@ -87,6 +89,15 @@ FINITE_KEYS: dict[str, KeySpec] = {
     "selection": KeySpec(f"intensity of selection beta >= 0 (default {DEFAULT_SELECTION:g})"),
     "mutation": KeySpec(f"mutation (exploration) rate mu in [0, 1] (default {DEFAULT_MUTATION:g})"),
     "rule": KeySpec(f"{', '.join(UPDATE_RULES)} (default {DEFAULT_UPDATE_RULE})"),
+    "group_achievement": KeySpec("how often a group reaches a threshold: {strategy, at_least}"),
+    "full_distribution": KeySpec("every population state's stationary probability in the JSON (default: the 10 "
+                                 "most likely)"),
+}
+
+ACHIEVEMENT_KEYS: dict[str, KeySpec] = {
+    "strategy": KeySpec("the strategy that counts towards the threshold (an action)", required=True),
+    "at_least": KeySpec("the threshold M: how many of the group must play it (a whole number or formula)",
+                        required=True),
 }
 
 START_TOL = 1e-9
@@ -111,11 +122,21 @@ class BasinSpec:
 
 
 @dataclass(frozen=True, eq=False)
+class AchievementSpec:
+    """``group_achievement``: groups succeed with at least ``at_least`` players of the strategy ``strategy``."""
+
+    strategy: int
+    at_least: int
+
+
+@dataclass(frozen=True, eq=False)
 class FiniteSpec:
     size: int
     selection: float
     mutation: float
     rule: UpdateRule
+    achievement: AchievementSpec | None = None
+    full_distribution: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,7 +158,9 @@ class EvolutionSpec:
                                                         "dynamic": self.basins.dynamic, "time": self.basins.time},
             "finite_population": None if self.finite is None else {
                 "size": self.finite.size, "selection": self.finite.selection, "mutation": self.finite.mutation,
-                "rule": self.finite.rule},
+                "rule": self.finite.rule, "full_distribution": self.finite.full_distribution,
+                "group_achievement": None if self.finite.achievement is None else {
+                    "strategy": self.finite.achievement.strategy, "at_least": self.finite.achievement.at_least}},
         }
 
 
@@ -270,7 +293,16 @@ def build_evolution(node: YNode, game: NormalFormGame, scalar: Callable[[YNode, 
         mu = fields.probability(fnode["mutation"], scalar, "mutation") if "mutation" in fnode else DEFAULT_MUTATION
         rule = fields.choice(fnode["rule"], UPDATE_RULES, "update rule") if "rule" in fnode else DEFAULT_UPDATE_RULE
         _check(fnode["size"], check_population, z, len(game.actions[0]), game.num_players)
-        finite = FiniteSpec(z, beta, mu, rule)
+        achievement = None
+        if "group_achievement" in fnode:
+            anode = fnode["group_achievement"]
+            check_keys(anode, ACHIEVEMENT_KEYS, "group_achievement")
+            strategy = fields.action(anode["strategy"], game.actions[0])
+            at_least = fields.whole_number(anode["at_least"], scalar, "at_least", 1, game.num_players,
+                                           unit="players of the group")
+            achievement = AchievementSpec(strategy, at_least)
+        full = fields.flag(fnode["full_distribution"], "full_distribution") if "full_distribution" in fnode else False
+        finite = FiniteSpec(z, beta, mu, rule, achievement, full)
     return EvolutionSpec(populations, tuple(runs), rest, basins, finite)
 
 

@@ -121,6 +121,26 @@ class FinitePopulationResult:
     def complete(self) -> bool:
         return self.reason is None
 
+    def achievement(self) -> dict[str, Any] | None:
+        """The group achievement (:mod:`coop.solvers.evolution.group_achievement`): how often a group drawn from
+        the population has at least ``at_least`` players of the strategy, with rare mutations and with mutation."""
+        a = self.spec.achievement
+        if a is None:
+            return None
+        from coop.solvers.evolution.group_achievement import group_achievement
+
+        z, n = self.spec.size, self.population_game.group_size
+        names = list(self.small_mutation.fixation.strategies)
+        monomorphic = np.where(np.arange(len(names)) == a.strategy, z, 0)  # all play s: Z of them, else none
+        rare = group_achievement(monomorphic, np.asarray(self.small_mutation.stationary, dtype=float), z, n,
+                                 a.at_least)
+        with_mutation = None
+        if self.stationary is not None:
+            st = self.stationary
+            with_mutation = group_achievement(st.states[:, a.strategy], st.distribution, z, n, a.at_least)
+        return {"strategy": names[a.strategy], "at_least": a.at_least, "group_size": n,
+                "small_mutation": rare, "with_mutation": with_mutation}
+
     def to_dict(self) -> dict[str, Any]:
         f = self.spec
         return {
@@ -129,7 +149,9 @@ class FinitePopulationResult:
             "small_mutation_limit": self.small_mutation.to_dict(),
             "gradient_of_selection": ({**self.gradient.to_dict(), "roots": gradient_roots(self.gradient)}
                                       if self.gradient is not None else None),
-            "stationary": self.stationary.to_dict() if self.stationary is not None else None,
+            "stationary": (self.stationary.to_dict(full=f.full_distribution) if self.stationary is not None
+                           else None),
+            "group_achievement": self.achievement(),
             "notes": list(self.notes),
             "complete": self.complete,
             "reason": self.reason,
@@ -170,6 +192,19 @@ class FinitePopulationResult:
             lines += textwrap.wrap(f"With mutation (a player tries a random strategy with probability mu = "
                                    f"{format_number(f.mutation)}): the long-run average shares (over the stationary "
                                    f"distribution) are {means}", WIDTH, initial_indent="  ", subsequent_indent="    ")
+        achieved = self.achievement()
+        if achieved is not None:
+            said = f"{achieved['small_mutation']:.3f} with rare mutations"
+            if achieved["with_mutation"] is not None:
+                said += f", {achieved['with_mutation']:.3f} with mutation {format_number(f.mutation)}"
+            lines += textwrap.wrap(
+                f"Group achievement (how often a group of {achieved['group_size']} drawn from the population has at "
+                f"least {achieved['at_least']} playing {achieved['strategy']}, over the time spent in each state): "
+                f"{said}", WIDTH, initial_indent="  ", subsequent_indent="    ")
+        if self.stationary is not None and f.full_distribution:
+            lines += textwrap.wrap(f"The stationary probability of each of the {len(self.stationary.states):,} "
+                                   "population states is in the JSON output.", WIDTH, initial_indent="  ",
+                                   subsequent_indent="    ")
         for note in self.notes:
             lines += textwrap.wrap(f"Note: {note}", WIDTH, initial_indent="  ", subsequent_indent="    ")
         if self.reason is not None:
@@ -191,6 +226,11 @@ class FinitePopulationResult:
             means = ", ".join(f"{n} {float(v):.3f}"
                               for n, v in zip(names, self.stationary.mean_frequencies, strict=True))
             text += f"; with mutation {format_number(self.spec.mutation)}, the average shares are {means}"
+        achieved = self.achievement()
+        if achieved is not None:
+            best = achieved["with_mutation"] if achieved["with_mutation"] is not None else achieved["small_mutation"]
+            text += (f"; groups of {achieved['group_size']} reach {achieved['at_least']} {achieved['strategy']} "
+                     f"{100 * best:.0f}% of the time")
         if self.reason is not None:
             text += " (INCOMPLETE: see the full report)"
         return textwrap.wrap(text + ".", WIDTH)
@@ -215,6 +255,10 @@ class FinitePopulationResult:
             out["gradient_roots"] = len(roots)
             stable = [r["share"] for r in roots if r["stable"]]
             out["gradient_stable_share"] = stable[0] if stable else None
+        achieved = self.achievement()
+        if achieved is not None:
+            out["group_achievement.small_mutation"] = achieved["small_mutation"]
+            out["group_achievement.with_mutation"] = achieved["with_mutation"]
         return out
 
 
@@ -287,7 +331,7 @@ class FinitePopulationAnalysis(Analysis):
         game = batch.loaded.game
         f = batch.loaded.scenario.evolution.finite
         if game.num_players != 2 or tuple(game.num_actions) != (2, 2) or game.actions[0] != game.actions[1] \
-                or f.mutation > 0.0 or f.rule != "fermi":
+                or f.mutation > 0.0 or f.rule != "fermi" or f.achievement is not None:
             return None
         u = batch.payoffs
         matrices = u[:, 0]

@@ -104,3 +104,57 @@ def test_collective_risk_one_population_in_groups():
     end = evo.trajectories[0].states[-1]
     np.testing.assert_allclose(end.reshape(6, 2), np.tile(end[:2], (6, 1)), atol=1e-9)  # on the diagonal
     assert end[0] == pytest.approx(float(stable[1].state[0]), abs=1e-4)
+
+
+def test_collective_risk_group_achievement_grows_with_risk():
+    """Santos and Pacheco (2011, Fig. 2): groups reach the threshold more often the higher the perceived risk;
+    eta_G with mutation is the hypergeometric success probability averaged over the full stationary distribution."""
+    from coop.solvers.evolution.group_achievement import success_probabilities
+
+    etas = []
+    for r in (0.1, 0.5, 0.9):
+        finite = analyse("collective-risk", risk=r).sections["finite_population"]
+        got = finite.achievement()
+        st = finite.stationary
+        assert got["with_mutation"] == pytest.approx(
+            float(st.distribution @ success_probabilities(50, 6, 3)[st.states[:, 0]]), abs=1e-12)
+        etas.append(got["with_mutation"])
+    assert etas[0] < 0.1 < etas[1] < etas[2] and etas[2] > 0.8
+
+
+def test_group_achievement_and_the_full_distribution_in_the_json(tmp_path, coop_cli):
+    import json
+
+    from coop.scenarios.library import resolve
+
+    text = resolve("collective-risk").read_text().replace("    mutation: 0.01\n",
+                                                                "    mutation: 0.01\n    full_distribution: true\n")
+    path = tmp_path / "crd.yaml"
+    path.write_text(text)
+    res = coop_cli("solve", str(path), "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    finite = json.loads(res.stdout)["evolution"]["finite_population"]
+    assert len(finite["stationary"]["states"]) == finite["stationary"]["num_states"] == 51
+    assert sum(s["probability"] for s in finite["stationary"]["states"]) == pytest.approx(1.0, abs=1e-12)
+    ach = finite["group_achievement"]
+    assert (ach["strategy"], ach["at_least"], ach["group_size"]) == ("C", 3, 6)
+    assert 0.0 <= ach["small_mutation"] <= 1.0 and 0.0 <= ach["with_mutation"] <= 1.0
+    short = coop_cli("solve", "collective-risk", "--format", "json")
+    assert len(json.loads(short.stdout)["evolution"]["finite_population"]["stationary"]["states"]) == 10
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("{strategy: X, at_least: 3}", "unknown action 'X'"),
+    ("{strategy: C, at_least: 7}", "at_least must be a whole number of players of the group from 1 to 6"),
+    ("{strategy: C}", "missing the required key 'at_least'"),
+])
+def test_group_achievement_errors(tmp_path, entry, message):
+    from coop.errors import InputError
+    from coop.scenarios import load
+    from coop.scenarios.library import resolve
+
+    text = resolve("collective-risk").read_text().replace("{strategy: C, at_least: threshold}", entry)
+    path = tmp_path / "crd.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message):
+        load(path)
