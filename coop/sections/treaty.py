@@ -260,10 +260,13 @@ class TreatyAnalysis(Analysis):
             earlier: Mapping[str, SectionResult]) -> TreatySection:
         from coop.solvers.coalitions.stability import treaty_stability
 
+        scenario = loaded.scenario
         try:
-            return TreatySection(treaty_stability(loaded.scenario.sections["treaty"]))
-        except InputError as err:
-            raise InputError(f"the treaty: {err.message}", source=loaded.source, place="treaty") from None
+            return TreatySection(treaty_stability(scenario.sections["treaty"]))
+        except InputError as err:  # found while solving: located at the section
+            node = scenario.document.get("treaty") if scenario.document is not None else None
+            raise InputError(err.message, source=loaded.source, line=node.line if node is not None else None,
+                             place="treaty") from None
 
     def figure_refusal(self, kind: str, loaded: LoadedInput) -> str | None:
         if not self.applies(loaded):
