@@ -11,7 +11,8 @@ than ``AGREE_TOL`` from the accurate solution (then the seed's note says so). Tr
 face (components near 1e-20 that grow back) are ill-conditioned: nashpy's odeint ends at another vertex on one
 of the 10x10 seeds. The differences at t = 100 are reported too. The target is >= 20x.
 
-A second, informative row times coop's parallel many-starts kernel (basins) single-threaded and with all threads.
+A second, informative row times ``coop.basins`` (many starts, parallel kernel) single-threaded and with all
+threads.
 """
 
 from __future__ import annotations
@@ -98,25 +99,33 @@ def _accurate(A: np.ndarray, x0: np.ndarray, times: np.ndarray) -> np.ndarray:
 
 
 def _basins_row(cfg: Config) -> Row:
-    """Many starts in one call (``integrate_many``, Numba prange): one thread vs all threads (no reference)."""
+    """``coop.basins`` (every start integrated in one parallel Numba call per piece): one thread vs all threads.
+
+    No reference library has basins of attraction; the row compares coop with itself.
+    """
     import numba
 
-    from coop.solvers.evolution.dynamics import integrate_many, population_model, simplex_grid
+    import coop
 
     rng = np.random.default_rng(7)
     A = rng.standard_normal((3, 3))
-    model = population_model(A)
-    starts = simplex_grid([3], 20 if cfg.quick else 60)
-    integrate_many(model, starts[:2], T_END)  # compile or load from cache
+    resolution = 20 if cfg.quick else 60
+
+    def call():
+        return coop.basins(A, resolution=resolution, t_end=T_END)
+
+    call()  # compile or load from cache
     threads = numba.get_num_threads()
     numba.set_num_threads(1)
     try:
-        single, (f1, _) = time_once(lambda: integrate_many(model, starts, T_END))
+        single, b1 = time_once(call)
     finally:
         numba.set_num_threads(threads)
-    multi, (f2, _) = time_once(lambda: integrate_many(model, starts, T_END))
-    same = bool(np.array_equal(f1, f2))
-    return Row("replicator_basins", f"3x3, {len(starts)} starts to t = 100", "coop, 1 thread", multi, single,
-               single / multi if multi > 0 else None, same, notes=f"{threads} threads vs 1 (same end states: {same}); "
-               f"{single / len(starts) * 1e6:.0f} us per start single-threaded",
-               extra={"threads": threads, "starts": len(starts)})
+    multi, b2 = time_once(call)
+    same = bool(np.array_equal(b1.labels, b2.labels) and np.array_equal(b1.finals, b2.finals))
+    starts = len(b1.starts)
+    return Row("replicator_basins", f"3x3, {starts} starts to t = 100", "coop, 1 thread", multi, single,
+               single / multi if multi > 0 else None, same,
+               notes=f"coop.basins(resolution={resolution}), {threads} threads vs 1 (same end states and labels: "
+               f"{same}); {single / starts * 1e6:.0f} us per start single-threaded",
+               extra={"threads": threads, "starts": starts})

@@ -65,6 +65,19 @@ from harness import (  # noqa: E402
     target_row,
     time_once,
 )
+from history import (  # noqa: E402
+    BASELINE,
+    HERE,
+    HISTORY_DIR,
+    REGRESSION_FRACTION,
+    append_run,
+    best_ratios,
+    compare,
+    format_comparison,
+    load_baseline,
+    row_key,
+    run_record,
+)
 
 
 # ----------------------------------------------------------------------------- 1. pure Nash
@@ -78,12 +91,17 @@ def copy_bandwidth(nbytes: int = 1 << 28, repeats: int = 7) -> float:
 
 
 def bench_pure_nash(cfg: Config) -> list[Row]:
-    """Pure equilibria of 3- and 4-player games: one thread vs the references and the floor; two threads vs one."""
+    """Pure equilibria of 3- and 4-player games: one thread vs the references and the floor; two threads vs one.
+
+    coop's time is the public call, ``coop.pure_nash_equilibria`` (verified result objects); the verified index
+    rows alone (``pure_nash_indices``, no result objects) are timed beside it (``coop_indices_seconds``).
+    """
     import numba
     import pygambit
     import quantecon.game_theory as qe
 
-    from coop.solvers.nash.pure_nash import PARALLEL_MIN_VALUES, pure_nash_equilibria, pure_nash_indices
+    import coop
+    from coop.solvers.nash.pure_nash import PARALLEL_MIN_VALUES, pure_nash_indices
 
     sizes = [(3, 10), (3, 30), (4, 10)] if cfg.quick else [(3, 10), (3, 30), (3, 60), (4, 10), (4, 20)]
     bandwidth = copy_bandwidth(1 << 26 if cfg.quick else 1 << 28)
@@ -107,24 +125,27 @@ def bench_pure_nash(cfg: Config) -> list[Row]:
             contest.note_build("coop", t_build)
             numba.set_num_threads(1)
             try:
-                t_first, rows_coop = time_once(lambda g=g: pure_nash_indices(g))
+                def call(g=g):
+                    return coop.pure_nash_equilibria(g)
+
+                def indices(g=g):
+                    return pure_nash_indices(g)
+
+                t_first, res = time_once(call)
                 contest.note_first("coop", t_first)
-                mine = {tuple(int(v) for v in r) for r in rows_coop}
-                t_full, full = time_once(lambda g=g: pure_nash_equilibria(g))
-                contest.note_first("coop_full", t_full)
-                mine_full = {tuple(eq.support(i)[0] for i in range(n)) for eq in full.equilibria}
-                agree &= mine_full == mine
-                hint = time_once(lambda g=g: pure_nash_indices(g))[0]
-                contest.add("coop", lambda g=g: pure_nash_indices(g), hint)
-                hint_full = time_once(lambda g=g: pure_nash_equilibria(g))[0]
-                contest.add("coop_full", lambda g=g: pure_nash_equilibria(g), hint_full)
+                mine = {tuple(eq.support(i)[0] for i in range(n)) for eq in res.equilibria}
+                t_idx, rows_coop = time_once(indices)
+                contest.note_first("coop_indices", t_idx)
+                agree &= {tuple(int(v) for v in r) for r in rows_coop} == mine
+                contest.add("coop", call, time_once(call)[0])
+                contest.add("coop_indices", indices, time_once(indices)[0])
                 if not gambit_skip:
                     t_b, gg = time_once(g.to_gambit)
                     contest.note_build("pygambit", t_b)
-                    t_g, res = time_once(lambda gg=gg: pygambit.nash.enumpure_solve(gg))
+                    t_g, out = time_once(lambda gg=gg: pygambit.nash.enumpure_solve(gg))
                     contest.note_first("pygambit", t_g)
                     theirs = {tuple(int(np.argmax(p[sum(shape[:i]):sum(shape[:i + 1])])) for i in range(n))
-                              for p in gambit_points(res)}
+                              for p in gambit_points(out)}
                     if theirs != mine:
                         agree = False
                         notes.append(f"seed {seed}: pygambit pure set differs ({len(theirs)} vs {len(mine)})")
@@ -145,23 +166,25 @@ def bench_pure_nash(cfg: Config) -> list[Row]:
                         qe_skip = f"quantecon timed on seed 0 only ({t_q:.0f} s per call)"
                 contest.run(repeats)
                 numba.set_num_threads(threads)
-                t_multi, rows_multi = time_once(lambda g=g: pure_nash_indices(g))
+                t_multi, res_multi = time_once(call)
                 multi.note_first("coop_threads", t_multi)
-                same_threads &= bool(np.array_equal(rows_multi, rows_coop))
-                hint_multi = time_once(lambda g=g: pure_nash_indices(g))[0]
-                multi.add("coop_threads", lambda g=g: pure_nash_indices(g), hint_multi)
+                same_threads &= ({tuple(eq.support(i)[0] for i in range(n)) for eq in res_multi.equilibria} == mine)
+                multi.add("coop_threads", call, time_once(call)[0])
                 multi.run(repeats)
             finally:
                 numba.set_num_threads(all_threads)
         agree &= same_threads
-        coop_note = ("coop: pure_nash_indices (index rows), one Numba thread; "
-                     "pure_nash_equilibria (verified result objects) in coop_full_seconds")
-        full_s = contest.median("coop_full")
+        idx_s = contest.median("coop_indices")
+        coop_note = ("coop: coop.pure_nash_equilibria (verified result objects), one Numba thread; "
+                     f"pure_nash_indices (verified index rows, no result objects) {_fmt(idx_s)} s in "
+                     "coop_indices_seconds")
         for ref, key, target, skip in (("pygambit enumpure_solve", "pygambit", 300, gambit_skip),
                                        ("quantecon pure_nash_brute", "quantecon", 3000, qe_skip)):
             row = target_row("pure_nash", size, ref, contest, "coop", key, agree, target,
                               "; ".join([*notes, skip, coop_note] if skip else [*notes, coop_note]))
-            row.extra["coop_full_seconds"] = full_s
+            ref_s = contest.median(key)
+            row.extra["coop_indices_seconds"] = idx_s
+            row.extra["indices_ratio"] = ratio(ref_s, idx_s)
             rows.append(row)
         payload = 8 * n * int(np.prod(shape))
         floor = payload / bandwidth
@@ -170,17 +193,18 @@ def bench_pure_nash(cfg: Config) -> list[Row]:
             "pure_nash", size, "memory-bandwidth floor", coop_s, floor, ratio(floor, coop_s), agree,
             target=">= 0.5x (coop within 2x of floor)",
             meets_target=None if coop_s is None else bool(coop_s <= 2 * floor),
-            notes=(f"coop on one thread; payoffs {payload / 1e6:.2f} MB; copy bandwidth {bandwidth / 1e9:.1f} GB/s "
-                   f"(read+write, np.copyto); coop/floor = {coop_s / floor:.2f}"
+            notes=(f"coop.pure_nash_equilibria on one thread; payoffs {payload / 1e6:.2f} MB; copy bandwidth "
+                   f"{bandwidth / 1e9:.1f} GB/s (read+write, np.copyto); coop/floor = {coop_s / floor:.2f}, "
+                   f"index rows only {idx_s / floor:.2f}"
                    + ("; payoffs fit in cache, floor is nominal" if payload < 4e6 else "")),
-            extra={"coop_over_floor": coop_s / floor, "payload_bytes": payload,
+            extra={"coop_over_floor": coop_s / floor, "indices_over_floor": idx_s / floor, "payload_bytes": payload,
                    "copy_bandwidth_bytes_per_s": bandwidth},
         ))
         multi_s = multi.median("coop_threads")
         parallel = n * int(np.prod(shape)) >= PARALLEL_MIN_VALUES and threads > 1
         rows.append(Row(
             "pure_nash", size, "coop, 1 thread", multi_s, coop_s, ratio(coop_s, multi_s), agree,
-            notes=(f"coop on {threads} threads vs 1 (same rows: {same_threads}); "
+            notes=(f"coop.pure_nash_equilibria on {threads} threads vs 1 (same equilibria: {same_threads}); "
                    + ("parallel kernel" if parallel else
                       f"below PARALLEL_MIN_VALUES ({PARALLEL_MIN_VALUES} payoffs): the one-thread kernel")),
             extra={"threads": threads, "coop_over_floor": None if multi_s is None else multi_s / floor},
@@ -415,6 +439,26 @@ WORKLOADS: dict[str, Callable[[Config], list[Row]]] = {
     "sweep": bench_sweep,
 }
 
+#: the public call each row times on coop's side (written to the JSON rows as ``coop_call``), by row workload
+COOP_CALLS: dict[str, str] = {
+    "pure_nash": "coop.pure_nash_equilibria",
+    "all_equilibria_2p": "coop.vertex_enumeration",
+    "lemke_howson": "coop.lemke_howson",
+    "all_equilibria_3p": "coop.polynomial_support_enumeration",
+    "replicator": "coop.integrate",
+    "replicator_basins": "coop.basins",
+    "fixation + small-mutation stationary": "coop.small_mutation_limit (game built from the matrix)",
+    "full stationary distribution with mutation": "coop.stationary_distribution (game built from the matrix)",
+    "tournament": "coop.round_robin",
+    "repeated_game_payoffs": "coop.equilibrium_payoff_set",
+    "cli": "coop solve (a fresh process)",
+    "cli_first_run": "coop solve (a fresh process, empty Numba cache)",
+    "import": "import coop.cli (a fresh process)",
+    "sweep": "coop.sweep",
+}
+#: how many times the quick run re-runs a workload whose ratio fell below the baseline's fraction, to confirm it
+CONFIRM_RUNS = 2
+
 # ----------------------------------------------------------------------------- output
 def _fmt(x: float | None, kind: str = "s") -> str:
     if x is None:
@@ -448,10 +492,59 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
+def run_workloads(cfg: Config, names: Sequence[str]) -> tuple[list[Row], dict[str, str]]:
+    """The rows of the named workloads (in registry order), and each row key's workload name."""
+    rows: list[Row] = []
+    origin: dict[str, str] = {}
+    for name, bench in WORKLOADS.items():
+        if name not in names:
+            continue
+        t0 = time.perf_counter()
+        new = bench(cfg)
+        for r in new:
+            r.extra.setdefault("coop_call", COOP_CALLS.get(r.workload, ""))
+            origin[row_key(r.to_dict())] = name
+        rows += new
+        print(f"  {name}: {len(new)} rows in {time.perf_counter() - t0:.1f} s", flush=True)
+    return rows, origin
+
+
+def speed_gate(cfg: Config, rows: list[dict[str, Any]], origin: dict[str, str], path: Path) -> bool:
+    """Compare the quick run's ratios with the baseline at ``path``; True when a ratio fell below half of it.
+
+    Rows whose ratio looks regressed are confirmed first: their workloads run again (at most ``CONFIRM_RUNS``
+    times) and each row keeps the best ratio of its runs, so one busy moment on the machine does not fail CI.
+    """
+    baseline = load_baseline(path)
+    if baseline is None:
+        print(f"speed not compared: no baseline at {path} (make one with --quick --write-baseline)")
+        return False
+    record = json.loads(path.read_text())
+    if isinstance(record, dict) and (record.get("seeds"), record.get("repeats")) != (cfg.seeds, cfg.repeats):
+        print(f"speed not compared: this run has {cfg.seeds} seeds x {cfg.repeats} repeats, the baseline "
+              f"{record.get('seeds')} x {record.get('repeats')}")
+        return False
+    comparison = compare(rows, baseline)
+    attempts = [rows]
+    for k in range(CONFIRM_RUNS):
+        if not comparison.failed:
+            break
+        names = sorted({origin[key] for key, _, _ in comparison.regressions if key in origin})
+        print(f"confirming {len(comparison.regressions)} low ratios: running {', '.join(names)} again "
+              f"({k + 1} of {CONFIRM_RUNS}); each row keeps its best ratio", flush=True)
+        again, _ = run_workloads(cfg, names)
+        attempts.append([r.to_dict() for r in again])
+        comparison = compare(best_ratios(attempts), baseline)
+    print(format_comparison(comparison, str(path.relative_to(HERE.parent) if path.is_relative_to(HERE.parent)
+                                            else path)))
+    return comparison.failed
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
-                        help="small sizes and few seeds (CI): fails only on a wrong answer")
+                        help="small sizes and few seeds (CI): fails on a wrong answer, or on a ratio below "
+                             f"{REGRESSION_FRACTION:g} x the baseline's")
     parser.add_argument("--json", metavar="FILE", help="write the rows as a JSON list")
     parser.add_argument("--only", action="append", choices=sorted(WORKLOADS),
                         help="run only this workload (repeatable)")
@@ -459,7 +552,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, help="timed rounds per game (default 3 quick, 5 full)")
     parser.add_argument("--cold-cache", action="store_true",
                         help="start from an empty Numba cache, so first-call times are compile times")
+    parser.add_argument("--baseline", metavar="FILE", default=str(BASELINE),
+                        help="the quick-run baseline (default benchmarks/history/quick-baseline.json)")
+    parser.add_argument("--no-compare", action="store_true", help="--quick: do not compare ratios with the baseline")
+    parser.add_argument("--write-baseline", action="store_true",
+                        help="--quick: write this run as the baseline (to --baseline) instead of comparing")
+    parser.add_argument("--history-dir", metavar="DIR", default=str(HISTORY_DIR),
+                        help="where a full run appends its record (default benchmarks/history/)")
+    parser.add_argument("--no-history", action="store_true", help="a full run: do not append to the history")
     args = parser.parse_args(argv)
+    if args.write_baseline and (not args.quick or args.only):
+        parser.error("--write-baseline needs --quick and every workload (no --only)")
     cold_dir = None
     if args.cold_cache:
         if "numba" in sys.modules:
@@ -472,23 +575,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     cache = "empty Numba cache: first calls include compilation" if cold_dir else "Numba cache as found"
     print(f"coop benchmarks ({'quick' if cfg.quick else 'full'}), {time.strftime('%Y-%m-%d')}, {machine()}; {cache}",
           flush=True)
-    rows: list[Row] = []
-    for name, bench in WORKLOADS.items():
-        if args.only and name not in args.only:
-            continue
-        t0 = time.perf_counter()
-        new = bench(cfg)
-        rows += new
-        print(f"  {name}: {len(new)} rows in {time.perf_counter() - t0:.1f} s", flush=True)
+    rows, origin = run_workloads(cfg, args.only or list(WORKLOADS))
     print(format_table(rows))
     for r in rows:
         if r.notes:
             print(f"- {r.workload} {r.size} vs {r.reference}: {r.notes}")
     wrong = [r for r in rows if r.agree is False]
     print(f"total {time.perf_counter() - started:.0f} s; {len(wrong)} rows with wrong answers")
+    dicts = [r.to_dict() for r in rows]
     if args.json:
-        Path(args.json).write_text(json.dumps([r.to_dict() for r in rows], indent=2) + "\n")
-    return 1 if wrong else 0
+        Path(args.json).write_text(json.dumps(dicts, indent=2) + "\n")
+    slow = False
+    if args.write_baseline:
+        Path(args.baseline).write_text(json.dumps(run_record(dicts, "quick", cfg.seeds, cfg.repeats), indent=1) + "\n")
+        print(f"baseline written to {args.baseline}")
+    elif args.quick and not args.no_compare:
+        slow = speed_gate(cfg, dicts, origin, Path(args.baseline).resolve())
+    if not args.quick and not args.only and not args.no_history:
+        path = append_run(run_record(dicts, "full", cfg.seeds, cfg.repeats), Path(args.history_dir))
+        print(f"history: {path}")
+    return 1 if wrong or slow else 0
 
 
 if __name__ == "__main__":
