@@ -101,6 +101,8 @@ class TreatySection:
             why += "."
             if k < t.minimum_participation:
                 why += f" (Below the minimum participation of {t.minimum_participation} the treaty does not bind.)"
+            elif k == t.minimum_participation > 1:
+                why += " (A member that leaves ends the treaty: below its minimum participation nobody is bound.)"
             lines += _wrap(why)
         no = r.no_treaty
         if stable:
@@ -298,7 +300,7 @@ def draw_treaty(result: Any, title: str, options: PlotOptions) -> Figure:
     ax.plot(k, t.member, color=GOOD, marker=marker, ms=4, lw=1.6, label="a member's payoff pi_m(k)")
     ax.plot(k, t.leaver, color=BAD, marker=marker, ms=4, lw=1.6, ls="--",
             label="what it gets by leaving, pi_n(k-1)")
-    ax.plot(k, t.non_member, color=NEUTRAL, lw=1.2, ls=":", label="a non-member's payoff pi_n(k)")
+    ax.plot(k, t.non_member, color=NEUTRAL, lw=2.0, label="a non-member's payoff pi_n(k)")
     handles = list(ax.get_lines())
     for size in t.stable_sizes:
         ax.axvline(size, color=MARK, lw=1.0, alpha=0.6)

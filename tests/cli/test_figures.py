@@ -55,6 +55,12 @@ KINDS = {
         "stable mix (the population settles here)",
         "unstable mix (a tipping point)",
     ]),
+    "treaty": ("ai-safety-treaty", [], [
+        "a member's payoff pi_m(k)",
+        "what it gets by leaving, pi_n(k-1)",
+        "a non-member's payoff pi_n(k)",
+        "stable size: 3",
+    ]),
 }
 SWEEP = ["sweep", "ai-arms-race", "-p", "relative_gains=0:1:5", "--section", "stage", "--no-thresholds",
          "--workers", "1"]

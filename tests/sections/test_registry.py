@@ -163,8 +163,10 @@ def test_analyse_reaches_every_section_of_every_bundled_scenario(name):
         expected.add("dynamics")
         if scenario.evolution.finite is not None:
             expected.add("finite_population")
+    if scenario.sections.get("treaty") is not None:
+        expected.add("treaty")
     assert set(report.sections) == expected
-    assert set(scenario.sections) <= {"repeated", "institutions", "evolution", "sweep"}
+    assert set(scenario.sections) <= {"repeated", "institutions", "evolution", "sweep", "treaty"}
     doc = report.to_dict()
     json.dumps(doc, allow_nan=False)
     for result in report.sections.values():
