@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # what a type checker sees (tests/test_exports.py keeps it eq
     from coop.solvers.evolution.fixation import fixation_probabilities, small_mutation_limit
     from coop.solvers.evolution.rest_points import basins, rest_points
     from coop.solvers.evolution.stationary import stationary_distribution
+    from coop.solvers.nash.correlated import CorrelatedEquilibrium, correlated_equilibrium
     from coop.solvers.nash.dominance import DominanceResult, iterated_dominance
     from coop.solvers.nash.lemke_howson import lemke_howson
     from coop.solvers.nash.polynomial_support import polynomial_support_enumeration, support_search
@@ -88,6 +89,8 @@ _EXPORTS = {
     "Scenario": "coop.scenarios",
     "bundled_scenarios": "coop.scenarios",
     "load": "coop.scenarios",
+    "CorrelatedEquilibrium": "coop.solvers.nash.correlated",
+    "correlated_equilibrium": "coop.solvers.nash.correlated",
     "DominanceResult": "coop.solvers.nash.dominance",
     "Equilibrium": "coop.solvers.nash.results",
     "GameSolution": "coop.solvers.nash.solve",
@@ -129,6 +132,7 @@ _EXPORTS = {
 # a literal list, so that type checkers see the exports (tests/test_exports.py keeps it equal to _EXPORTS)
 __all__ = [
     "Automaton",
+    "CorrelatedEquilibrium",
     "DominanceResult",
     "Equilibrium",
     "GameSolution",
@@ -151,6 +155,7 @@ __all__ = [
     "check_nash",
     "check_subgame_perfect",
     "collective_risk_dilemma",
+    "correlated_equilibrium",
     "critical_discount_factor",
     "critical_discount_factor_symbolic",
     "discounted_payoffs",

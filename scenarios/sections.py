@@ -90,6 +90,8 @@ PARSERS: list[SectionParser] = [
                   "coop.scenarios.evolution_section:parse_evolution", empty_means_defaults=True),
     SectionParser("treaty", "a treaty: countries, payoffs of members and non-members or a second stage, clauses",
                   "coop.scenarios.treaty_section:parse_treaty"),
+    SectionParser("correlated", "correlated equilibria: what a mediator's recommendations achieve (kinds, objectives)",
+                  "coop.scenarios.correlated_section:parse_correlated", empty_means_defaults=True),
     SectionParser("sweep", "a parameter sweep: ranges, design (grid, random, sobol, lhs), points, seed, thresholds",
                   "coop.scenarios.sweep_section:parse_sweep"),
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from coop.sections.base import Analysis
+from coop.sections.correlated import CorrelatedAnalysis
 from coop.sections.dynamics import DynamicsAnalysis
 from coop.sections.finite_population import FinitePopulationAnalysis
 from coop.sections.institutions import InstitutionsAnalysis
@@ -26,6 +27,7 @@ from coop.sections.treaty import TreatyAnalysis
 #: The registered analyses, in report order.
 ANALYSES: list[Analysis] = [
     StageAnalysis(),
+    CorrelatedAnalysis(),
     RepeatedAnalysis(),
     PayoffSetsAnalysis(),
     TournamentAnalysis(),
