@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # what a type checker sees (tests/test_exports.py keeps it eq
         plot_critical_delta,
         plot_gradient,
         plot_payoff_sets,
+        plot_qre,
         plot_simplex,
         plot_stationary,
         plot_trajectories,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:  # what a type checker sees (tests/test_exports.py keeps it eq
     from coop.solvers.nash.lemke_howson import lemke_howson
     from coop.solvers.nash.polynomial_support import polynomial_support_enumeration, support_search
     from coop.solvers.nash.pure_nash import pure_nash_equilibria
+    from coop.solvers.nash.quantal_response import QuantalResponseResult, logit_branch, logit_fit, logit_nash, logit_qre
     from coop.solvers.nash.results import Equilibrium, NashResult
     from coop.solvers.nash.solve import GameSolution, solve_game
     from coop.solvers.nash.support_enumeration import support_enumeration
@@ -79,6 +81,7 @@ _EXPORTS = {
     "plot_trajectories": "coop.plots",
     "plot_stationary": "coop.plots",
     "plot_gradient": "coop.plots",
+    "plot_qre": "coop.plots",
     "save_figure": "coop.plots",
     "plot_sweep": "coop.sweeps.figure",
     "SweepResult": "coop.sweeps.run",
@@ -97,6 +100,11 @@ _EXPORTS = {
     "NashResult": "coop.solvers.nash.results",
     "iterated_dominance": "coop.solvers.nash.dominance",
     "lemke_howson": "coop.solvers.nash.lemke_howson",
+    "QuantalResponseResult": "coop.solvers.nash.quantal_response",
+    "logit_branch": "coop.solvers.nash.quantal_response",
+    "logit_fit": "coop.solvers.nash.quantal_response",
+    "logit_nash": "coop.solvers.nash.quantal_response",
+    "logit_qre": "coop.solvers.nash.quantal_response",
     "polynomial_support_enumeration": "coop.solvers.nash.polynomial_support",
     "pure_nash_equilibria": "coop.solvers.nash.pure_nash",
     "solve_game": "coop.solvers.nash.solve",
@@ -142,6 +150,7 @@ __all__ = [
     "NormalFormGame",
     "PlotOptions",
     "PopulationGame",
+    "QuantalResponseResult",
     "RedLine",
     "RepeatedGame",
     "Scenario",
@@ -168,10 +177,15 @@ __all__ = [
     "iterated_dominance",
     "lemke_howson",
     "load",
+    "logit_branch",
+    "logit_fit",
+    "logit_nash",
+    "logit_qre",
     "minmax_values",
     "plot_critical_delta",
     "plot_gradient",
     "plot_payoff_sets",
+    "plot_qre",
     "plot_simplex",
     "plot_stationary",
     "plot_sweep",

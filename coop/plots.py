@@ -32,6 +32,10 @@ representation), a script saves it with :func:`save_figure` or ``fig.savefig``.
 ``gradient`` (:func:`plot_gradient`)
     A finite population of 2 strategies: the gradient of selection (Santos and Pacheco 2011),
     whose roots are its interior rest points.
+``qre`` (:func:`plot_qre`)
+    A ``quantal_response`` section: each action's probability along the principal branch of logit
+    quantal response equilibria, against lambda on a log scale, from near-random play to the Nash
+    equilibrium the branch ends at; the lambdas asked for and the fitted lambda are marked.
 
 Every function takes ``style`` (``"paper"``: a page or a notebook, text of at least 9 pt;
 ``"slide"``: 16:9, text of at least 12 pt), ``size`` (width, height in inches) and ``dpi``.
@@ -601,6 +605,49 @@ def draw_gradient(evo: Any, loaded: LoadedInput, options: PlotOptions) -> Figure
     return fig
 
 
+def draw_qre(res: Any, loaded: LoadedInput, options: PlotOptions) -> Figure:
+    """Each action's probability along the principal logit QRE branch against lambda (log scale), one panel per
+    player; ``res`` is a :class:`~coop.solvers.nash.quantal_response.QuantalResponseResult`."""
+    game = res.game
+    n_players = game.num_players
+    width = max(7.5, 3.4 * n_players)
+    fig, axes, st = _start(options, (width, 4.8), 1, n_players, sharey=True)
+    lam = np.asarray(res.branch_lambda)
+    keep = lam > 0.0
+    offsets = np.cumsum((0, *game.num_actions))
+    handles: list[Any] = []
+    asked = [q for q in res.at_lambda if q is not None and q.lam > 0.0]
+    for i, player in enumerate(game.players):
+        ax = axes[0, i]
+        for k, action in enumerate(game.actions[i]):
+            colour = ACTION_COLOURS[k % len(ACTION_COLOURS)]
+            (line,) = ax.plot(lam[keep], res.branch_profiles[keep, offsets[i] + k], color=colour, lw=2.0,
+                              label=f"{player}: {action}")
+            handles.append(line)
+            for q in asked:
+                ax.plot(q.lam, q.strategies[i][k], "o", ms=7, color=MARK, zorder=5)
+        if res.fit is not None and res.fit.lam > 0.0:
+            ax.axvline(res.fit.lam, color=BAD, lw=2.0, ls="--")
+        if keep.any():
+            ax.set_xscale("log")
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(True, lw=0.3)
+        ax.set_title(player, fontsize=st.label)
+        ax.set_xlabel("lambda (precision; log scale)", fontsize=st.label)
+    axes[0, 0].set_ylabel("probability of the action", fontsize=st.label)
+    if asked:
+        handles.append(Line2D([], [], marker="o", ls="", ms=7, color=MARK, label="the QRE at the lambdas asked for"))
+    if res.fit is not None and res.fit.lam > 0.0:
+        handles.append(Line2D([], [], color=BAD, lw=2.0, ls="--",
+                              label=f"fitted lambda = {res.fit.lam:.4g} (maximum likelihood)"))
+    end = "a Nash equilibrium" if res.end is not None else "no verified equilibrium (the trace stopped)"
+    set_titles(fig, game.title or loaded.source,
+               "How play changes as players make fewer mistakes: each action's probability in the logit quantal "
+               f"response equilibrium, from random play (small lambda) to {end} (large lambda)")
+    add_legend(fig, handles)
+    return fig
+
+
 # ----------------------------------------------------------------------------- the public functions
 def _options(delta: float | None, style: str, size: tuple[float, float] | None, dpi: float | None) -> PlotOptions:
     return PlotOptions(delta=delta, style=style, size=size, dpi=dpi)
@@ -704,6 +751,18 @@ def plot_gradient(source: Any, result: Any = None, *, style: str = "paper", size
     from coop.sections.report import render_figure
 
     return render_figure("gradient", source, _options(None, style, size, dpi), result)
+
+
+def plot_qre(source: Any, result: Any = None, *, style: str = "paper", size: tuple[float, float] | None = None,
+             dpi: float | None = None) -> Figure:
+    """Each action's probability along the principal branch of logit quantal response equilibria, against lambda.
+
+    ``source`` and the style arguments are as in :func:`plot_payoff_sets`; ``result`` is the
+    ``quantal_response`` section's result.
+    """
+    from coop.sections.report import render_figure
+
+    return render_figure("qre", source, _options(None, style, size, dpi), result)
 
 
 def save_figure(fig: Figure, path: str | Path, *, force: bool = False) -> Path:

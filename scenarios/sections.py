@@ -92,6 +92,8 @@ PARSERS: list[SectionParser] = [
                   "coop.scenarios.treaty_section:parse_treaty"),
     SectionParser("correlated", "correlated equilibria: what a mediator's recommendations achieve (kinds, objectives)",
                   "coop.scenarios.correlated_section:parse_correlated", empty_means_defaults=True),
+    SectionParser("quantal_response", "logit quantal response equilibria: lambdas to report, observed play to fit",
+                  "coop.scenarios.quantal_response_section:parse_quantal_response", empty_means_defaults=True),
     SectionParser("sweep", "a parameter sweep: ranges, design (grid, random, sobol, lhs), points, seed, thresholds",
                   "coop.scenarios.sweep_section:parse_sweep"),
 ]

@@ -19,6 +19,7 @@ from coop.sections.dynamics import DynamicsAnalysis
 from coop.sections.finite_population import FinitePopulationAnalysis
 from coop.sections.institutions import InstitutionsAnalysis
 from coop.sections.payoff_sets import PayoffSetsAnalysis
+from coop.sections.quantal_response import QuantalResponseAnalysis
 from coop.sections.repeated import RepeatedAnalysis
 from coop.sections.stage import StageAnalysis
 from coop.sections.tournament import TournamentAnalysis
@@ -28,6 +29,7 @@ from coop.sections.treaty import TreatyAnalysis
 ANALYSES: list[Analysis] = [
     StageAnalysis(),
     CorrelatedAnalysis(),
+    QuantalResponseAnalysis(),
     RepeatedAnalysis(),
     PayoffSetsAnalysis(),
     TournamentAnalysis(),

@@ -217,6 +217,15 @@ class QuantalResponseResult:
     stopped: Stopped | None = None
 
     @property
+    def reason(self) -> str | None:
+        """Why the trace did not end normally, in a sentence (``None`` when it did)."""
+        if self.converged:
+            return None
+        if self.stopped is not None:
+            return self.stopped.reason
+        return "; ".join(self.notes) or "the trace stopped before its end"
+
+    @property
     def interrupted(self) -> bool:
         """Whether Ctrl-C stopped the trace."""
         return self.stopped is not None and self.stopped.interrupted
@@ -247,6 +256,8 @@ class QuantalResponseResult:
             "fit": None if self.fit is None else self.fit.to_dict(),
             "tol": self.tol,
             "converged": self.converged,
+            "complete": self.converged,
+            "reason": self.reason,
             "num_steps": int(self.num_steps),
             "rejected": int(self.rejected),
             "parameters": dict(self.parameters),

@@ -61,6 +61,8 @@ KINDS = {
         "a non-member's payoff pi_n(k)",
         "stable size: 3",
     ]),
+    "qre": ("export-controls", [], ["US: restrict", "China: accommodate", "EU: trade",
+                                    "the QRE at the lambdas asked for"]),
 }
 SWEEP = ["sweep", "ai-arms-race", "-p", "relative_gains=0:1:5", "--section", "stage", "--no-thresholds",
          "--workers", "1"]

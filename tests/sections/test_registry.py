@@ -165,8 +165,10 @@ def test_analyse_reaches_every_section_of_every_bundled_scenario(name):
             expected.add("finite_population")
     if scenario.sections.get("treaty") is not None:
         expected.add("treaty")
+    if scenario.sections.get("quantal_response") is not None:
+        expected.add("quantal_response")
     assert set(report.sections) == expected
-    assert set(scenario.sections) <= {"repeated", "institutions", "evolution", "sweep", "treaty"}
+    assert set(scenario.sections) <= {"repeated", "institutions", "evolution", "sweep", "treaty", "quantal_response"}
     doc = report.to_dict()
     json.dumps(doc, allow_nan=False)
     for result in report.sections.values():
