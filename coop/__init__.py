@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # what a type checker sees (tests/test_exports.py keeps it eq
     from coop.games.population import PopulationGame, collective_risk_dilemma
     from coop.games.repeated import RepeatedGame
     from coop.games.transforms import relative_gains
+    from coop.games.treaty import CompetingTreaty, TreatyGame
     from coop.plots import (
         plot_critical_delta,
         plot_gradient,
@@ -39,6 +40,8 @@ if TYPE_CHECKING:  # what a type checker sees (tests/test_exports.py keeps it eq
     from coop.scenarios import RedLine, Scenario, bundled_scenarios, load
     from coop.sections.base import PlotOptions
     from coop.sections.report import SolveReport, analyse, draw_figure
+    from coop.solvers.coalitions.second_stage import solve_second_stage
+    from coop.solvers.coalitions.stability import treaty_stability
     from coop.solvers.evolution.dynamics import integrate, vector_field
     from coop.solvers.evolution.fixation import fixation_probabilities, small_mutation_limit
     from coop.solvers.evolution.rest_points import basins, rest_points
@@ -135,11 +138,16 @@ _EXPORTS = {
     "fixation_probabilities": "coop.solvers.evolution.fixation",
     "small_mutation_limit": "coop.solvers.evolution.fixation",
     "stationary_distribution": "coop.solvers.evolution.stationary",
+    "TreatyGame": "coop.games.treaty",
+    "CompetingTreaty": "coop.games.treaty",
+    "treaty_stability": "coop.solvers.coalitions.stability",
+    "solve_second_stage": "coop.solvers.coalitions.second_stage",
 }
 
 # a literal list, so that type checkers see the exports (tests/test_exports.py keeps it equal to _EXPORTS)
 __all__ = [
     "Automaton",
+    "CompetingTreaty",
     "CorrelatedEquilibrium",
     "DominanceResult",
     "Equilibrium",
@@ -156,6 +164,7 @@ __all__ = [
     "Scenario",
     "SolveReport",
     "SweepResult",
+    "TreatyGame",
     "__version__",
     "analyse",
     "analyse_institution",
@@ -198,11 +207,13 @@ __all__ = [
     "save_figure",
     "simulate_payoffs",
     "small_mutation_limit",
+    "solve_second_stage",
     "solve_game",
     "stationary_distribution",
     "support_enumeration",
     "support_search",
     "sweep",
+    "treaty_stability",
     "vector_field",
     "vertex_enumeration",
 ]
