@@ -89,13 +89,13 @@ class CorrelatedResult:
 
     def text(self) -> list[str]:
         lines: list[str] = []
+        shown: list[CorrelatedEntry] = []
         for kind in self.spec.kinds:
             title, gloss = _GLOSS[kind]
             if lines:
                 lines.append("")
             lines.append(title)
             lines += textwrap.wrap(f"({gloss}.)", WIDTH, initial_indent="  ", subsequent_indent="   ")
-            shown: list[CorrelatedEntry] = []
             for entry in (e for e in self.entries if e.kind == kind):
                 lines += self._entry_lines(entry, shown)
                 shown.append(entry)
@@ -116,17 +116,13 @@ class CorrelatedResult:
             return textwrap.wrap(f"{head}: none verified ({entry.reason}).", WIDTH, initial_indent="  ",
                                  subsequent_indent="    ")
         measure = "total" if entry.objective == "welfare" else "least payoff"
-        gain = ""
-        if entry.gain is not None:
-            tol = ce.tol * max(1.0, float(np.ptp(game.payoffs)))
-            gain = (": a mediator adds nothing" if abs(entry.gain) <= tol
-                    else f": a mediator adds {format_number(entry.gain)}")
         lines = textwrap.wrap(f"{head}: {measure} {format_number(ce.value)} ({self._benchmark(entry.objective)}"
-                              f"{gain})", WIDTH, initial_indent="  ", subsequent_indent="    ")
+                              f"{self._gain(entry)})", WIDTH, initial_indent="  ", subsequent_indent="    ")
         same = next((e for e in shown if e.equilibrium is not None
                      and np.allclose(e.equilibrium.distribution, ce.distribution, rtol=0.0, atol=1e-12)), None)
         if same is not None:
-            lines.append(f"    the same lottery as the {same.objective} one")
+            which = same.objective if same.kind == entry.kind else f"{same.kind} {same.objective}"
+            lines.append(f"    the same lottery as the {which} one")
             return lines
         support = ce.support()
         probs = np.array([p for _, p in support])
@@ -140,19 +136,28 @@ class CorrelatedResult:
         lines += textwrap.wrap(f"expected payoffs: {pays}", WIDTH, initial_indent="    ", subsequent_indent="      ")
         return lines
 
+    def _gain(self, entry: CorrelatedEntry) -> str:
+        """``": a mediator adds 1.167"``, ``": a mediator adds nothing"`` (within the tolerance), or nothing."""
+        if entry.gain is None or entry.equilibrium is None:
+            return ""
+        if abs(entry.gain) <= entry.equilibrium.tol * max(1.0, float(np.ptp(self.game.payoffs))):
+            return ": a mediator adds nothing"
+        return f": a mediator adds {format_number(entry.gain)}"
+
     def brief(self) -> list[str]:
         """One sentence: what the mediator's best lotteries give, against the best Nash equilibrium."""
         parts = []
         for e in self.entries:
             if e.equilibrium is None or e.kind != self.spec.kinds[0]:
                 continue
-            what = "the total payoff" if e.objective == "welfare" else "the least payoff"
-            parts.append(f"{what} to {format_number(e.equilibrium.value)} ({self._benchmark(e.objective)})")
+            what = "a total payoff" if e.objective == "welfare" else "a least payoff"
+            parts.append(f"{what} of {format_number(e.equilibrium.value)} ({self._benchmark(e.objective)}"
+                         f"{self._gain(e)})")
         if not parts:
             return ["Correlated equilibria: none verified."]
         kind = "correlated" if self.spec.kinds[0] == "correlated" else "coarse correlated"
-        return textwrap.wrap(f"A mediator's recommendations ({kind} equilibria) can raise "
-                             f"{' and '.join(parts)}.", WIDTH)
+        return textwrap.wrap(f"A mediator's recommendations ({kind} equilibria) reach {' and '.join(parts)}.",
+                             WIDTH)
 
     def metrics(self) -> dict[str, Metric]:
         out: dict[str, Metric] = {"nash_best_welfare": finite_or_none(self.nash_welfare),

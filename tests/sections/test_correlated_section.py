@@ -102,6 +102,7 @@ def test_chicken_report_json_text_and_metrics(tmp_path):
     table = [line.split() for line in text.splitlines() if line.startswith("    1/")]
     assert table[:3] == [["1/2", "C", "C"], ["1/4", "C", "D"], ["1/4", "D", "C"]]
     assert "the same lottery as the welfare one" in text
+    assert text.count("the same lottery as the correlated welfare one") == 2  # the coarse ones
 
     metrics = report.metrics()
     assert metrics["correlated.welfare.welfare"] == pytest.approx(10.5)
@@ -109,7 +110,8 @@ def test_chicken_report_json_text_and_metrics(tmp_path):
     assert metrics["correlated.fair.min_payoff"] == pytest.approx(5.25)
     assert metrics["correlated.coarse_fair.Row"] == pytest.approx(5.25)
     assert metrics["correlated.nash_best_min_payoff"] == pytest.approx(14 / 3)
-    assert "raise the total payoff to 10.5" in " ".join(report.brief().split())
+    assert ("reach a total payoff of 10.5 (best Nash equilibrium 9.333: a mediator adds 1.167)"
+            in " ".join(report.brief().split()))
 
 
 def test_cli_json_and_bad_options(tmp_path):
@@ -169,6 +171,9 @@ def test_a_bundled_scenario_with_the_section_added(tmp_path):
         assert doc[key] == base[key], key
     assert set(doc) - set(base) == {"correlated"}
     best_nash = max(float(np.sum(e.payoffs)) for e in without.sections["stage"].solution.equilibria)
+    # (restrain, restrain) is a Nash equilibrium with the largest total of any profile: nothing to add
+    assert best_nash == float(without.game.payoffs.sum(axis=0).max())
+    assert " ".join(with_section.text().split()).count("a mediator adds nothing") == 4
     for entry in with_section.sections["correlated"].entries:
         ce = entry.equilibrium
         assert ce is not None and ce.relative_violation <= ce.tol
