@@ -196,6 +196,8 @@ def build_treaty(node: YNode, scalar: fields.Scalar, parameters: Mapping[str, fl
     tie_rule = fields.choice(node["tie_rule"], TIE_RULES, "tie rule") if "tie_rule" in node else DEFAULT_TIE_RULE
     competing = _competing(node["competing"], scalar, parameters, countries, named, n, payoffs) \
         if "competing" in node else None
+    if competing is not None and competing.name == name:
+        raise node["competing"].error(f"the competing treaty needs a name other than {name!r}", key="name")
     try:
         game = TreatyGame(countries, payoffs, dict(parameters), name, minimum, sanction, target, tie_rule,
                           competing, named)
@@ -226,6 +228,8 @@ def _competing(node: YNode, scalar: fields.Scalar, parameters: Mapping[str, floa
                named: bool, n: int, payoffs: SizeFormulas | SecondStage) -> CompetingTreaty:
     check_keys(node, COMPETING_KEYS, "competing")
     name = node["name"].text.strip() if "name" in node else "competing treaty"
+    if not name:
+        raise node.error("the competing treaty's name is empty", key="name")
     member = None
     if "member" in node:
         if isinstance(payoffs, SecondStage):

@@ -153,10 +153,42 @@ def solve_second_stage(payoff: Formula, n: int, parameters: Mapping[str, float],
     sizes = _grid(n, treaties)
     if binary:
         return _binary(payoff, n, parameters, sizes)
-    return _continuous(payoff, n, parameters, sizes, numeric)
+    kinks = sorted(_functions(payoff.tree, set()) & set(NOT_SMOOTH))
+    if kinks:
+        raise InputError(f"the second stage of {shown(payoff.text)} is solved by first-order conditions, which "
+                         f"need a payoff differentiable in q and Q; {', '.join(kinks)} has kinks (use abatement: "
+                         "binary, or payoffs as formulas of k)")
+    try:
+        return _continuous(payoff, n, parameters, sizes, numeric)
+    except InputError:
+        raise
+    except (TypeError, ValueError, ArithmeticError, NameError, AttributeError) as err:
+        # SymPy or the generated functions met something they cannot handle (a complex value, a kink)
+        raise InputError(f"the second stage of {shown(payoff.text)} could not be solved ({type(err).__name__}: "
+                         f"{err}); write payoffs as formulas of k instead") from None
 
 
 # ---------------------------------------------------------------------------- continuous abatement
+#: Functions whose kinks the first-order conditions cannot handle.
+NOT_SMOOTH = ("min", "max", "abs", "step")
+
+
+def _functions(node: Any, out: set[str]) -> set[str]:
+    """The names of the functions a formula's syntax tree calls."""
+    from coop.scenarios.formula import Binary, Call, Unary
+
+    if isinstance(node, Call):
+        out.add(node.func)
+        for arg in node.args:
+            _functions(arg, out)
+    elif isinstance(node, Binary):
+        _functions(node.left, out)
+        _functions(node.right, out)
+    elif isinstance(node, Unary):
+        _functions(node.operand, out)
+    return out
+
+
 def _derivatives(payoff: Formula, parameters: Mapping[str, float]) -> tuple[dict[str, Any], Any, Any, Any]:
     """The payoff as SymPy, its symbols, and its first and second derivatives in ``q`` and ``Q``."""
     import sympy

@@ -147,6 +147,11 @@ BAD = [
      + ", ".join(f'c{i}: "k"' for i in range(13)) + "}\n", "at most 12 countries"),
     ('treaty:\n  countries: 5\n  second_stage: {payoff: "b*Q - c*q**2/2", abatement: discrete}\n',
      "unknown abatement 'discrete'"),
+    ('treaty:\n  countries: 5\n  second_stage: {payoff: "min(q, Q) - q**2"}\n', "min has kinks"),
+    ('treaty:\n  countries: 5\n  second_stage: {payoff: "b*Q - c*q**2/2"}\n  competing: {name: treaty}\n',
+     "needs a name other than 'treaty'"),
+    ('treaty:\n  countries: [US, US]\n  member: "k"\n  non_member: "k"\n', "country 'US' is listed twice"),
+    ('treaty:\n  countries: 4\n  member: [1, 2]\n  non_member: "k"\n', "must be a formula or a number, got a list"),
 ]
 
 
