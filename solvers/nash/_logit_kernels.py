@@ -34,7 +34,8 @@ from coop.solvers.shared.linalg import UNIQUE, solve_inplace
 I_STEPS, I_POINTS, I_TARGET, I_FOUND, I_REJECTED, I_SIGN, I_POLISH = 0, 1, 2, 3, 4, 5, 6
 #: ``fstate`` slots: step length, largest lambda reached, best log likelihood, derivative of the log likelihood
 #: along the branch at the last point, lambda of the end point
-F_STEP, F_LAM_MAX, F_BEST, F_SLOPE, F_END_LAM = 0, 1, 2, 3, 4
+#: lambda of the last attempt at the end point
+F_STEP, F_LAM_MAX, F_BEST, F_SLOPE, F_END_LAM, F_LAST_TRY = 0, 1, 2, 3, 4, 5
 
 #: Kernel statuses: the trace is done; paused (step budget of this call used); the branch buffer is full; the
 #: step length fell below its floor; lambda passed its cap without an end point; the step limit was reached
@@ -49,7 +50,7 @@ NUM_OPTS = 10
 _PIVOT = 1e-300
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def action_values(P, offs, sizes, x, U, D, want_d):
     """Each action's expected payoff ``U`` against the others' mixes ``x`` (flat), and, if ``want_d``,
     ``D[r, c]``: the derivative of ``U[r]`` (an action of player ``i``) in ``x[c]`` (an action of ``j != i``)."""
@@ -62,6 +63,22 @@ def action_values(P, offs, sizes, x, U, D, want_d):
         for r in range(n):
             for c in range(n):
                 D[r, c] = 0.0
+    if N == 2:  # the common case, without the odometer: U = A y, U' = B^T x; D holds A and B^T
+        m = sizes[0]
+        k = sizes[1]
+        for a in range(m):
+            xa = x[a]
+            acc = 0.0
+            for b in range(k):
+                u0 = P[0, a * k + b]
+                u1 = P[1, a * k + b]
+                acc += u0 * x[m + b]
+                U[m + b] += u1 * xa
+                if want_d:
+                    D[a, m + b] = u0
+                    D[m + b, a] = u1
+            U[a] = acc
+        return U
     s = np.zeros(N, dtype=np.int64)
     xs = np.empty(N)
     for p in range(S):
@@ -96,7 +113,7 @@ def action_values(P, offs, sizes, x, U, D, want_d):
     return U
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _system(P, offs, sizes, z, x, U, D, F, J):
     """The equations ``F`` (``n``) and their Jacobian ``J[:n, :]`` in ``(y, lambda)`` at ``z``; ``x = exp(y)``."""
     N = sizes.shape[0]
@@ -124,6 +141,142 @@ def _system(P, offs, sizes, z, x, U, D, F, J):
             J[r, n] = -(U[r] - U[o])
 
 
+@njit(cache=True, inline="always")
+def _lu(M, piv, size):
+    """LU factorisation of ``M[:size, :size]`` in place, with partial pivoting (row swaps in ``piv``); False when
+    a pivot is zero or not finite."""
+    for c in range(size):
+        p = c
+        best = abs(M[c, c])
+        for r in range(c + 1, size):
+            v = abs(M[r, c])
+            if v > best:
+                best = v
+                p = r
+        if not (best > _PIVOT) or not np.isfinite(best):
+            return False
+        piv[c] = p
+        if p != c:
+            for j in range(size):
+                tmp = M[c, j]
+                M[c, j] = M[p, j]
+                M[p, j] = tmp
+        inv = 1.0 / M[c, c]
+        for r in range(c + 1, size):
+            f = M[r, c] * inv
+            M[r, c] = f
+            if f != 0.0:
+                for j in range(c + 1, size):
+                    M[r, j] -= f * M[c, j]
+    return True
+
+
+@njit(cache=True, inline="always")
+def _lu_solve(M, piv, b, size):
+    """Solve with the factors of :func:`_lu`: ``b`` is overwritten with the solution."""
+    for c in range(size):
+        p = piv[c]
+        if p != c:
+            tmp = b[c]
+            b[c] = b[p]
+            b[p] = tmp
+    for r in range(size):
+        acc = b[r]
+        for j in range(r):
+            acc -= M[r, j] * b[j]
+        b[r] = acc
+    for r in range(size - 1, -1, -1):
+        acc = b[r]
+        for j in range(r + 1, size):
+            acc -= M[r, j] * b[j]
+        b[r] = acc / M[r, r]
+
+
+@njit(cache=True, inline="always")
+def _residual(P, offs, sizes, z, x, U, D, F):
+    """The equations ``F`` at ``z`` (without their Jacobian); ``x = exp(y)``."""
+    N = sizes.shape[0]
+    n = x.shape[0]
+    lam = z[n]
+    for c in range(n):
+        x[c] = np.exp(z[c])
+    action_values(P, offs, sizes, x, U, D, False)
+    for i in range(N):
+        o = offs[i]
+        total = 0.0
+        for a in range(sizes[i]):
+            total += x[o + a]
+        F[o] = total - 1.0
+        for a in range(1, sizes[i]):
+            r = o + a
+            F[r] = z[r] - z[o] - lam * (U[r] - U[o])
+
+
+@njit(cache=True, inline="always")
+def _factor_at(P, offs, sizes, z, row, x, U, D, F, J, M, piv, t, n):
+    """At ``z``: the Jacobian, the factors of ``[J; row]`` in ``M``/``piv`` and the unit tangent ``t`` (``J t = 0``,
+    ``row . t > 0``); False when the matrix is singular."""
+    _system(P, offs, sizes, z, x, U, D, F, J)
+    for r in range(n):
+        for c in range(n + 1):
+            M[r, c] = J[r, c]
+    for c in range(n + 1):
+        M[n, c] = row[c]
+        t[c] = 0.0
+    t[n] = 1.0
+    if not _lu(M, piv, n + 1):
+        return False
+    _lu_solve(M, piv, t, n + 1)
+    norm = _norm(t, n + 1)
+    if not np.isfinite(norm) or norm == 0.0:
+        return False
+    for c in range(n + 1):
+        t[c] /= norm
+    return True
+
+
+@njit(cache=True, inline="always")
+def _chord(P, offs, sizes, w, zp, row, M, piv, x, U, D, F, b, max_iter, accept_first, kappa_max, tol):
+    """The chord method from ``zp`` onto the curve, on the hyperplane through ``zp`` normal to ``row``, with the
+    factors ``M``/``piv`` of ``[J; row]`` at the last accepted point kept for every iteration (Allgower and Georg
+    1990, 6.1); the result is left in ``w``. Returns ``(ok, first step length, largest contraction)``."""
+    n = x.shape[0]
+    for c in range(n + 1):
+        w[c] = zp[c]
+    d0 = 0.0
+    prev = 0.0
+    kappa = 0.0
+    for it in range(max_iter):
+        _residual(P, offs, sizes, w, x, U, D, F)
+        dot = 0.0
+        for c in range(n + 1):
+            dot += row[c] * (w[c] - zp[c])
+        for r in range(n):
+            b[r] = -F[r]
+        b[n] = -dot
+        _lu_solve(M, piv, b, n + 1)
+        d = _norm(b, n + 1)
+        if not np.isfinite(d):
+            return False, d0, kappa
+        scale = 0.0
+        for c in range(n + 1):
+            w[c] += b[c]
+            scale = max(scale, abs(w[c]))
+        if it == 0:
+            d0 = d
+            if d > accept_first:
+                return False, d0, kappa
+        else:
+            k = d / prev if prev > 0.0 else 0.0
+            kappa = max(kappa, k)
+            if k > kappa_max and d > 1e-9 * (1.0 + scale):
+                return False, d0, kappa
+        if d <= tol * (1.0 + scale):
+            return True, d0, kappa
+        prev = d
+    return False, d0, kappa
+
+
 @njit(cache=True)
 def _tangent(J, prev, t, M, n):
     """The unit tangent ``t`` of the curve at the point whose Jacobian is ``J[:n]``, oriented along ``prev``
@@ -148,7 +301,7 @@ def _tangent(J, prev, t, M, n):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _norm(v, size):
     s = 0.0
     for k in range(size):
@@ -505,6 +658,17 @@ def trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, f
     lo = np.empty(N)
     hi = np.empty(N)
     spreads = np.empty(N)
+    # the factors of [J; normal] at the current point z (normal: the tangent before z's; the corrector's hyperplanes
+    # are normal to it), and a second set for the next point
+    LU = np.empty((n + 1, n + 1))
+    piv = np.empty(n + 1, dtype=np.int64)
+    LU2 = np.empty((n + 1, n + 1))
+    piv2 = np.empty(n + 1, dtype=np.int64)
+    normal = np.empty(n + 1)
+    for c in range(n + 1):
+        normal[c] = t[c]
+    if not _factor_at(P, offs, sizes, z, normal, x, U, D, F, J, LU, piv, tn, n):
+        return STALLED
     for i in range(N):
         spreads[i] = np.max(P[i]) - np.min(P[i])
     fitting = False
@@ -523,12 +687,18 @@ def trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, f
         h = fstate[F_STEP]
         for c in range(n + 1):
             zp[c] = z[c] + h * t[c]
-        ok, d0, kappa = _correct(P, offs, sizes, zn, t, zp, x, U, D, F, J, M, b, 8, 2.0 * opts[O_DIST],
-                                 2.0 * opts[O_CONTRACT], 1e-9)
+        ok, d0, kappa = _chord(P, offs, sizes, zn, zp, normal, LU, piv, x, U, D, F, b, 30, 2.0 * opts[O_DIST],
+                               2.0 * opts[O_CONTRACT], 1e-9)
         angle = 0.0
-        if ok:  # the Jacobian of the corrector's last iteration, within its tolerance of zn, gives the tangent
-            ok = _tangent(J, t, tn, M, n)
-            if ok:
+        if ok:  # the next point's factors and tangent, oriented along this one
+            ok = _factor_at(P, offs, sizes, zn, t, x, U, D, F, J, LU2, piv2, tn, n)
+            if ok:  # and one Newton step with them: the chord's last error (1e-9) becomes negligible
+                for r in range(n):
+                    b[r] = -F[r]
+                b[n] = 0.0
+                _lu_solve(LU2, piv2, b, n + 1)
+                for c in range(n + 1):
+                    zn[c] += b[c]
                 cosine = 0.0
                 for c in range(n + 1):
                     cosine += t[c] * tn[c]
@@ -571,7 +741,10 @@ def trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, f
             fstate[F_SLOPE] = g1
         for c in range(n + 1):
             z[c] = zn[c]
+            normal[c] = t[c]
             t[c] = tn[c]
+        LU, LU2 = LU2, LU
+        piv, piv2 = piv2, piv
         fstate[F_LAM_MAX] = max(fstate[F_LAM_MAX], z[n])
         row = istate[I_POINTS]
         for c in range(n + 1):
@@ -584,9 +757,12 @@ def trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, f
             for c in range(n):
                 x[c] = np.exp(z[c])
             action_values(P, offs, sizes, x, U, D, False)
-            if _qre_regret(offs, sizes, x, U, spreads) <= opts[O_TRIGGER]:
-                theta = 1e-3
-                for _attempt in range(2):
+            # tried once lambda grew by a sixth since the last try: supports of the likeliest actions only (a
+            # pure equilibrium), of those within 1e-3 and within 1e-7 of the likeliest
+            if z[n] >= 1.15 * fstate[F_LAST_TRY] and _qre_regret(offs, sizes, x, U, spreads) <= opts[O_TRIGGER]:
+                fstate[F_LAST_TRY] = z[n]
+                theta = 1.0
+                for _attempt in range(3):
                     istate[I_POLISH] += 1
                     if _polish(P, offs, sizes, x, theta, xs, U, D, end_checks, lo, hi, opts) <= opts[O_TOL]:
                         istate[I_FOUND] = 1
@@ -594,7 +770,7 @@ def trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, f
                         for c in range(n):
                             end_x[c] = xs[c]
                         break
-                    theta = 1e-7
+                    theta = 1e-3 if theta == 1.0 else 1e-7
                 if istate[I_FOUND] == 0 and _cleaned(P, offs, sizes, x, xs, U, end_checks, lo, hi) <= opts[O_TOL]:
                     # degenerate games (a continuum of equilibria): the traced point itself, once close enough
                     istate[I_FOUND] = 1

@@ -65,6 +65,8 @@ DEFAULT_MAX_ACCEL = 2.0
 #: enough that the tracer does not jump across a fold of the branch onto another part of it.
 CORRECTOR_DISTANCE = 0.03
 TURN_ANGLE = 0.1
+#: The chord corrector's nominal contraction per iteration (it reuses the factors of the last accepted point).
+CONTRACTION = 0.3
 #: Accepted steps at most (a branch needs tens to a few hundred).
 DEFAULT_MAX_STEPS = 100_000
 #: Relative regret of the traced point below which the Nash equilibrium nearby is sought.
@@ -90,13 +92,16 @@ def _profile_dict(game: NormalFormGame, strategies: Sequence[np.ndarray]) -> dic
             for i, player in enumerate(game.players)}
 
 
-def _split(game: NormalFormGame, flat: np.ndarray) -> tuple[np.ndarray, ...]:
+def _split(game: NormalFormGame, flat: np.ndarray, clean: bool = False) -> tuple[np.ndarray, ...]:
+    """One read-only probability vector per player, from a copy of ``flat`` (``clean``: below ``PROB_EPS`` as 0)."""
+    copy = np.array(flat, dtype=np.float64)
+    if clean:
+        copy[np.abs(copy) < PROB_EPS] = 0.0
+    copy.setflags(write=False)  # the views below are read-only too
     out = []
     start = 0
     for a in game.num_actions:
-        s = np.array(flat[start:start + a], dtype=np.float64)
-        s.setflags(write=False)
-        out.append(s)
+        out.append(copy[start:start + a])
         start += a
     return tuple(out)
 
@@ -446,7 +451,7 @@ def logit_branch(game: NormalFormGame, lambdas: Any = None, observed: Any = None
     opts[lk.O_FIRST] = first
     opts[lk.O_ACCEL] = accel
     opts[lk.O_DIST] = CORRECTOR_DISTANCE
-    opts[lk.O_CONTRACT] = 0.3
+    opts[lk.O_CONTRACT] = CONTRACTION
     opts[lk.O_ANGLE] = TURN_ANGLE
     opts[lk.O_HMIN] = 1e-12
     opts[lk.O_LAMCAP] = LAMBDA_CAP
@@ -511,11 +516,7 @@ def _result(game: NormalFormGame, scale: float, wanted: tuple[float, ...], order
     end = None
     end_lambda = None
     if istate[lk.I_FOUND] == 1:
-        strategies = _split(game, end_x)
-        for s in strategies:
-            s.setflags(write=True)
-            s[np.abs(s) < PROB_EPS] = 0.0
-            s.setflags(write=False)
+        strategies = _split(game, end_x, clean=True)
         pay, regret, stake = end_checks[:, 0] * scale, end_checks[:, 1] * scale, end_checks[:, 2] * scale
         ratios = np.where(stake > 0.0, regret / np.where(stake > 0.0, stake, 1.0), np.where(regret > 0.0, np.inf, 0.0))
         pay.setflags(write=False)
