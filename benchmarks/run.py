@@ -46,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the harness and work
 from bench_dynamics import bench_replicator  # noqa: E402
 from bench_finite_population import bench_fixation, bench_stationary  # noqa: E402
 from bench_payoff_set import bench_repeated_game_payoffs  # noqa: E402
+from bench_quantal_response import bench_logit  # noqa: E402
 from bench_startup import bench_startup  # noqa: E402
 from bench_sweep import bench_sweep  # noqa: E402
 from bench_tournament import bench_tournament  # noqa: E402
@@ -437,6 +438,7 @@ WORKLOADS: dict[str, Callable[[Config], list[Row]]] = {
     "repeated_game_payoffs": bench_repeated_game_payoffs,
     "cli": bench_startup,
     "sweep": bench_sweep,
+    "logit_qre": bench_logit,
 }
 
 #: the public call each row times on coop's side (written to the JSON rows as ``coop_call``), by row workload
@@ -455,6 +457,7 @@ COOP_CALLS: dict[str, str] = {
     "cli_first_run": "coop solve (a fresh process, empty Numba cache)",
     "import": "import coop.cli (a fresh process)",
     "sweep": "coop.sweep",
+    "logit_qre": "coop.logit_nash",
 }
 #: how many times the quick run re-runs a workload whose ratio fell below the baseline's fraction, to confirm it
 CONFIRM_RUNS = 2
