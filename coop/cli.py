@@ -308,13 +308,17 @@ def solve(
     startup.begin(loaded)  # before any solver is imported: a small game is solved without compiling
     from coop.solvers.nash.solve import choose_method
 
-    game = loaded.game
-    chosen = choose_method(game) if method == "auto" else method
-    log.info(
-        "solving %s: %d players, %s actions, %s profiles, method %s, %s",
-        loaded.source, game.num_players, "x".join(map(str, game.num_actions)), f"{game.num_profiles:,}", chosen,
-        startup.describe(),
-    )
+    game = loaded.stage
+    if game is None:
+        log.info("solving %s: a group of %d members by counts, %s", loaded.source, len(loaded.players),
+                 startup.describe())
+    else:
+        chosen = choose_method(game) if method == "auto" else method
+        log.info(
+            "solving %s: %d players, %s actions, %s profiles, method %s, %s",
+            loaded.source, game.num_players, "x".join(map(str, game.num_actions)), f"{game.num_profiles:,}", chosen,
+            startup.describe(),
+        )
     report = analyse(loaded, method=method, tol=tol, mixed_dominance=not no_mixed_dominance, stop_after=limit,
                      progress=_show_progress(quiet))
     log.info("ran sections: %s", ", ".join(report.sections))
@@ -371,9 +375,13 @@ def validate(file: str, overrides: dict[str, float]) -> None:
     from coop.report_text import plural
 
     loaded = load_input(file, overrides)
-    game = loaded.game
-    shape = " x ".join(str(a) for a in game.num_actions)
-    parts = [f"{plural(game.num_players, 'player')} ({', '.join(game.players)})", f"{shape} actions"]
+    group = loaded.group
+    if group is not None:
+        parts = [f"a group of {group.size} members ({', '.join(group.actions)}), by counts"]
+    else:
+        game = loaded.game
+        shape = " x ".join(str(a) for a in game.num_actions)
+        parts = [f"{plural(game.num_players, 'player')} ({', '.join(game.players)})", f"{shape} actions"]
     if loaded.scenario is not None:
         parts.append(plural(len(loaded.scenario.parameters), "parameter"))
         parts.append(plural(len(loaded.red_lines), "red line"))

@@ -16,9 +16,14 @@ from coop.games.normal_form import NormalFormGame
 
 @dataclass(frozen=True, eq=False)
 class LoadedInput:
-    """A game with where it came from and, for scenarios, the scenario itself."""
+    """A game with where it came from and, for scenarios, the scenario itself.
 
-    game: NormalFormGame
+    ``stage`` is the normal-form game; it is ``None`` only for a scenario whose players are a group too
+    large for its normal form (:mod:`coop.games.group_game`), analysed by counts: then :attr:`game` is an
+    error, and :attr:`players`, :attr:`actions` and :attr:`title` come from the group.
+    """
+
+    stage: NormalFormGame | None
     source: str
     kind: str  # "scenario" or "nfg"
     scenario: Any = None  # coop.scenarios.Scenario for scenario files
@@ -26,7 +31,41 @@ class LoadedInput:
     @classmethod
     def from_scenario(cls, scenario: Any) -> LoadedInput:
         """A loaded :class:`~coop.scenarios.Scenario`: its game, its file, and the scenario itself."""
-        return cls(scenario.game, str(scenario.source), "scenario", scenario)
+        return cls(scenario.normal_form, str(scenario.source), "scenario", scenario)
+
+    @property
+    def game(self) -> NormalFormGame:
+        """The normal-form game (an :class:`InputError` for a group analysed by counts only)."""
+        if self.stage is None:
+            game: NormalFormGame = self.scenario.game  # raises, saying why
+            return game
+        return self.stage
+
+    @property
+    def group(self) -> Any:
+        """The scenario's group game by counts (:class:`~coop.games.group_game.GroupGame`), or ``None``."""
+        return self.scenario.group if self.scenario is not None else None
+
+    @property
+    def players(self) -> tuple[str, ...]:
+        return self.stage.players if self.stage is not None else tuple(self.scenario.players)
+
+    @property
+    def actions(self) -> tuple[tuple[str, ...], ...]:
+        return self.stage.actions if self.stage is not None else tuple(self.scenario.actions)
+
+    @property
+    def title(self) -> str:
+        return self.stage.title if self.stage is not None else str(self.scenario.title)
+
+    def population_game(self) -> Any:
+        """The game as a :class:`~coop.games.population.PopulationGame` (the group's, else from the symmetric
+        normal form)."""
+        if self.group is not None:
+            return self.group.population
+        from coop.games.population import PopulationGame
+
+        return PopulationGame.from_normal_form(self.game)
 
     @property
     def red_lines(self) -> tuple:

@@ -564,7 +564,7 @@ def draw_stationary(evo: Any, loaded: LoadedInput, options: PlotOptions) -> Figu
     ax.set_ylabel("share", fontsize=st.label)
     ax.set_xlabel("strategy", fontsize=st.label)
     f = evo.spec
-    set_titles(fig, loaded.game.title or loaded.source,
+    set_titles(fig, loaded.title or loaded.source,
                f"Where a finite population spends its time (population {f.size}, selection strength "
                f"{f.selection:g}, {f.rule} update rule)")
     ax.grid(True, axis="y", lw=0.3)
@@ -597,7 +597,7 @@ def draw_gradient(evo: Any, loaded: LoadedInput, options: PlotOptions) -> Figure
     ax.set_xlabel(f"share of {bd.invader} in the population (k / Z)", fontsize=st.label)
     ax.set_ylabel("T+ - T- (chance of one more minus one fewer)", fontsize=st.label)
     f = evo.spec
-    set_titles(fig, loaded.game.title or loaded.source,
+    set_titles(fig, loaded.title or loaded.source,
                f"Which way selection pushes the share of {bd.invader} (population {z}, selection strength "
                f"{f.selection:g})")
     ax.grid(True, lw=0.3)
@@ -781,3 +781,35 @@ def save_figure(fig: Figure, path: str | Path, *, force: bool = False) -> Path:
     with replacing(path, force=force) as tmp:
         fig.savefig(tmp, format=fmt, dpi=fig.dpi)
     return Path(path)
+
+
+def draw_group_incentive(result: Any, loaded: LoadedInput, options: PlotOptions) -> Figure:
+    """A two-action group game: the first action's expected payoff minus the second's when each other member plays
+    the first with probability x, with the symmetric mixed equilibria (its roots) marked."""
+    from coop.solvers.nash.group_games import expected_payoffs
+
+    group = result.group
+    a, b = group.actions
+    xs = np.linspace(0.0, 1.0, 401)
+    gain = np.array([float(np.subtract(*expected_payoffs(group.population, float(x))[0])) for x in xs])
+    fig, axes, st = _start(options, (7.5, 5.0))
+    ax = axes[0, 0]
+    ax.axhline(0.0, color="#000000", lw=0.8)
+    ax.plot(xs, gain, color=RATIONAL, lw=2)
+    handles: list[Any] = [Line2D([], [], color=RATIONAL, lw=2, label=f"{a}'s payoff minus {b}'s (> 0: {a} pays more)")]
+    mixed = result.equilibria.symmetric_mixed or ()
+    for e in mixed:
+        ax.plot(e.x, 0.0, "o", ms=11, markerfacecolor="#000000" if e.stable else "#ffffff", markeredgecolor="#000000",
+                zorder=5)
+    for stable, words in ((True, "stable mix (a large population settles here)"),
+                          (False, "tipping point (unstable mix)")):
+        if any(e.stable == stable for e in mixed):
+            handles.append(Line2D([], [], marker="o", ls="", ms=11, markeredgecolor="#000000",
+                                  markerfacecolor="#000000" if stable else "#ffffff", label=words))
+    ax.set_xlabel(f"x, the chance that each other member plays {a}", fontsize=st.label)
+    ax.set_ylabel(f"{a}'s expected payoff minus {b}'s", fontsize=st.label)
+    set_titles(fig, loaded.title or loaded.source,
+               f"When does {a} pay in a group of {group.size}? The symmetric equilibria are where the curve is zero")
+    ax.grid(True, lw=0.3)
+    add_legend(fig, handles)
+    return fig

@@ -86,7 +86,9 @@ def describe() -> str:
 
 def small_input(loaded: LoadedInput) -> bool:
     """Whether the stage game is small enough that the kernels' Python code solves it in about a second."""
-    game = loaded.game
+    game = loaded.stage
+    if game is None:  # a large group by counts: the finite population's chains are not small
+        return False
     limit = SMALL_BIMATRIX_PROFILES if game.num_players <= 2 else SMALL_N_PLAYER_PROFILES
     return game.num_profiles <= limit
 
@@ -107,7 +109,7 @@ def families(loaded: LoadedInput) -> tuple[str, ...]:
     """The solver families a full analysis of ``loaded`` compiles (the keys of :data:`COMPILE_SECONDS`)."""
     from coop.sections.registry import analyses
 
-    out = ["nash-2" if loaded.game.num_players <= 2 else "nash-n"]
+    out = [] if loaded.stage is None else ["nash-2" if loaded.stage.num_players <= 2 else "nash-n"]
     for analysis in analyses():
         family = FAMILY_OF.get(analysis.name)
         if family is not None and family not in out and analysis.applies(loaded):

@@ -182,6 +182,13 @@ def batched_stage_payoffs(scenario: Scenario, points: Mapping[str, Any]) -> np.n
         w = np.asarray(_numeric_value(framing["relative_gains"], env), dtype=float)
         if np.any(w < 0):
             raise InputError(f"the relative-gains weight must be >= 0, got {float(np.min(w)):g} at some points")
+    group = scenario.group
+    if group is not None:  # a group by counts: its size must not change from point to point
+        document = scenario.document
+        assert document is not None  # a scenario with a group was read from a document
+        size = np.asarray(_numeric_value(document["players"]["group"], env), dtype=np.float64)
+        if np.any(size != group.size):
+            raise InputError("the group size changes from point to point: the points are solved one at a time")
     values = walk_stage_payoffs(scenario, env, _numeric_value, float)
     game = scenario.game
     out = np.empty((count, game.num_players, *game.num_actions))

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -61,6 +61,9 @@ from coop.solvers.evolution.names import (
     UpdateRule,
 )
 from coop.solvers.evolution.sizes import check_basins, check_integrations, check_population
+
+if TYPE_CHECKING:
+    from coop.games.population import PopulationGame
 
 EVOLUTION_KEYS: dict[str, KeySpec] = {
     "populations": KeySpec(f"{' or '.join(POPULATIONS)} (one: a symmetric game)"),
@@ -280,30 +283,52 @@ def build_evolution(node: YNode, game: NormalFormGame, scalar: Callable[[YNode, 
     finite = None
     if "finite_population" in node:
         fnode = node["finite_population"]
-        check_keys(fnode, FINITE_KEYS, "finite_population")
         if not symmetric:
             raise fnode.error("a finite population needs a symmetric game: every player with the same actions and "
                               "payoffs that only depend on who plays what")
-        z = fields.whole_number(fnode["size"], scalar, "the population size", 2)
-        if game.num_players > z:
-            raise fnode["size"].error(f"groups of {game.num_players} players cannot be drawn from a population of "
-                                      f"{z}")
-        beta = (fields.positive(fnode["selection"], scalar, "selection", strict=False) if "selection" in fnode
-                else DEFAULT_SELECTION)
-        mu = fields.probability(fnode["mutation"], scalar, "mutation") if "mutation" in fnode else DEFAULT_MUTATION
-        rule = fields.choice(fnode["rule"], UPDATE_RULES, "update rule") if "rule" in fnode else DEFAULT_UPDATE_RULE
-        _check(fnode["size"], check_population, z, len(game.actions[0]), game.num_players)
-        achievement = None
-        if "group_achievement" in fnode:
-            anode = fnode["group_achievement"]
-            check_keys(anode, ACHIEVEMENT_KEYS, "group_achievement")
-            strategy = fields.action(anode["strategy"], game.actions[0])
-            at_least = fields.whole_number(anode["at_least"], scalar, "at_least", 1, game.num_players,
-                                           unit="players of the group")
-            achievement = AchievementSpec(strategy, at_least)
-        full = fields.flag(fnode["full_distribution"], "full_distribution") if "full_distribution" in fnode else False
-        finite = FiniteSpec(z, beta, mu, rule, achievement, full)
+        finite = _finite(fnode, game.num_players, game.actions[0], scalar)
     return EvolutionSpec(populations, tuple(runs), rest, basins, finite)
+
+
+def _finite(fnode: YNode, group: int, strategies: tuple[str, ...], scalar: Callable[[YNode, str], float]
+            ) -> FiniteSpec:
+    """``finite_population``: a population of ``size`` playing in groups of ``group`` (``strategies``)."""
+    check_keys(fnode, FINITE_KEYS, "finite_population")
+    z = fields.whole_number(fnode["size"], scalar, "the population size", 2)
+    if group > z:
+        raise fnode["size"].error(f"groups of {group} players cannot be drawn from a population of {z}")
+    beta = (fields.positive(fnode["selection"], scalar, "selection", strict=False) if "selection" in fnode
+            else DEFAULT_SELECTION)
+    mu = fields.probability(fnode["mutation"], scalar, "mutation") if "mutation" in fnode else DEFAULT_MUTATION
+    rule = fields.choice(fnode["rule"], UPDATE_RULES, "update rule") if "rule" in fnode else DEFAULT_UPDATE_RULE
+    _check(fnode["size"], check_population, z, len(strategies), group)
+    achievement = None
+    if "group_achievement" in fnode:
+        anode = fnode["group_achievement"]
+        check_keys(anode, ACHIEVEMENT_KEYS, "group_achievement")
+        strategy = fields.action(anode["strategy"], strategies)
+        at_least = fields.whole_number(anode["at_least"], scalar, "at_least", 1, group, unit="players of the group")
+        achievement = AchievementSpec(strategy, at_least)
+    full = fields.flag(fnode["full_distribution"], "full_distribution") if "full_distribution" in fnode else False
+    return FiniteSpec(z, beta, mu, rule, achievement, full)
+
+
+def build_group_evolution(node: YNode, group: PopulationGame, scalar: Callable[[YNode, str], float]
+                          ) -> EvolutionSpec:
+    """The ``evolution`` section of a group too large for its normal form: a finite population only (the
+    deterministic dynamics need the normal form)."""
+    if node.kind == "scalar" and node.value is None:
+        node = YNode("map", {}, node.line, node.place, node.source)
+    check_keys(node, EVOLUTION_KEYS, "evolution")
+    for key in ("dynamics", "basins", "rest_points", "populations"):
+        if key in node:
+            raise node.error(f"evolution.{key} needs the game's normal form; a group of {group.group_size} members "
+                             "is analysed by counts: use evolution.finite_population", key=key)
+    if "finite_population" not in node:
+        raise node.error(f"a group of {group.group_size} members evolves in a finite population: give "
+                         "evolution.finite_population (size, selection, mutation)")
+    finite = _finite(node["finite_population"], group.group_size, group.strategies, scalar)
+    return EvolutionSpec("one", (), False, None, finite)
 
 
 def parse_evolution(node: YNode, context: SectionContext) -> EvolutionSpec:

@@ -23,9 +23,11 @@ from pathlib import Path
 import numpy as np
 
 from coop.errors import InputError
+from coop.games.group_game import MAX_NORMAL_FORM_PROFILES, GroupGame
 from coop.games.normal_form import MAX_PLAYERS, NormalFormGame, check_game_size
 from coop.games.transforms import relative_gains
 from coop.scenarios.formula import FUNCTIONS, IDENTIFIER_RE, known_list, parse_formula, shown, suggest
+from coop.scenarios.group_players import COUNT_SECTIONS, group_payoffs, group_red_lines, group_size, read_group_form
 from coop.scenarios.library import resolve
 from coop.scenarios.red_lines import action_red_line, outcome_red_line
 from coop.scenarios.schema import (
@@ -144,34 +146,54 @@ def build_scenario(
     assumptions = text_list(root["assumptions"], "assumptions") if "assumptions" in root else ()
     sources = text_list(root["sources"], "sources") if "sources" in root else ()
 
-    players, actions, player_descriptions = _players(root["players"])
-    ctx.players, ctx.actions = players, actions
-    ctx.action_index = tuple({a: k for k, a in enumerate(acts)} for acts in actions)
-    try:
-        check_game_size([len(a) for a in actions], source=source)
-    except InputError as err:
-        raise err.located(source, root["players"].line, "players") from None
+    form = read_group_form(root["players"]) if root["players"].kind == "map" else None
+    if form is None:
+        players, actions, player_descriptions = _players(root["players"])
+        _set_players(ctx, players, actions, root["players"])
 
     descriptions = _parameters(root.get("parameters"), ctx, overrides or {})
 
-    payoffs = _payoffs(root["payoffs"], ctx)
-    try:
-        game = NormalFormGame.from_payoffs(payoffs, players, actions, title, description)
-    except InputError as err:
-        raise err.located(source, root["payoffs"].line, "payoffs") from None
+    group = None
+    if form is not None:  # a group by counts: its size may be a parameter
+        size = group_size(form, ctx.scalar)
+        table = group_payoffs(root["payoffs"], form, size, ctx.params, source)
+        group = GroupGame(form.actions, size, table, form.member)
+        player_descriptions = {"group": form.description} if form.description else {}
+        if group.has_normal_form:
+            _set_players(ctx, group.players, (form.actions,) * size, root["players"])
+        group = GroupGame(form.actions, size, table, form.member, group_red_lines(
+            root.get("red_lines"), form, size, ctx.params, source, group.has_normal_form))
 
+    game: NormalFormGame | None = None
     framing: dict[str, float] = {}
-    if "framing" in root:
-        game, framing = _framing(root["framing"], game, ctx)
-
-    red_lines = _red_lines(root["red_lines"], ctx) if "red_lines" in root else ()
+    red_lines: tuple[RedLine, ...] = ()
+    if group is None or group.has_normal_form:
+        payoffs = _payoffs(root["payoffs"], ctx)
+        try:
+            game = NormalFormGame.from_payoffs(payoffs, ctx.players, ctx.actions, title, description)
+        except InputError as err:
+            raise err.located(source, root["payoffs"].line, "payoffs") from None
+        if "framing" in root:
+            game, framing = _framing(root["framing"], game, ctx)
+        red_lines = _red_lines(root["red_lines"], ctx) if "red_lines" in root else ()
+    elif "framing" in root:
+        raise root["framing"].error(_counts_only(group, "framing"))
 
     sections: dict[str, object] = {}
     for parser in section_parsers():
         node = root.get(parser.key)
         if node is None or (node.kind == "scalar" and node.value is None and not parser.empty_means_defaults):
             continue
-        context = SectionContext(game, ctx.scalar, source, dict(ctx.params), dict(sections))
+        if game is None:
+            assert group is not None
+            if parser.key not in COUNT_SECTIONS:
+                raise root.error(_counts_only(group, f"the {parser.key} section"), key=parser.key)
+            if parser.key == "evolution":
+                from coop.scenarios.evolution_section import build_group_evolution
+
+                sections[parser.key] = build_group_evolution(node, group.population, ctx.scalar)
+                continue
+        context = SectionContext(game, ctx.scalar, source, dict(ctx.params), dict(sections))  # type: ignore[arg-type]
         sections[parser.key] = parser.builder()(node, context)
 
     return Scenario(
@@ -182,7 +204,8 @@ def build_scenario(
         assumptions=assumptions,
         sources=sources,
         parameters=dict(ctx.params),
-        game=game,
+        normal_form=game,
+        group=group,
         red_lines=red_lines,
         framing=framing,
         sections=sections,
@@ -190,6 +213,25 @@ def build_scenario(
         player_descriptions=player_descriptions,
         document=root,
     )
+
+
+def _set_players(ctx: _Context, players: tuple[str, ...], actions: tuple[tuple[str, ...], ...],
+                 node: YNode) -> None:
+    """The players and actions that formulas and red lines refer to (the game's size checked)."""
+    ctx.players, ctx.actions = players, actions
+    ctx.action_index = tuple({a: k for k, a in enumerate(acts)} for acts in actions)
+    try:
+        check_game_size([len(a) for a in actions], source=ctx.source)
+    except InputError as err:
+        raise err.located(ctx.source, node.line, "players") from None
+
+
+def _counts_only(group: GroupGame, what: str) -> str:
+    """Why ``what`` cannot be analysed for a group too large for its normal form."""
+    return (f"{what} needs the game's normal form, and a group of {group.size} members with "
+            f"{len(group.actions)} actions has {len(group.actions)}^{group.size} action profiles (at most "
+            f"{MAX_NORMAL_FORM_PROFILES:,} are built); such a group is analysed by counts: its equilibria, red lines "
+            f"on counts and evolution.finite_population ({', '.join(COUNT_SECTIONS)} sections only)")
 
 
 def _optional_text(node: YNode, key: str) -> str:

@@ -123,19 +123,111 @@ def outcome_red_line(name: str, condition: str, actions: Sequence[Sequence[str]]
                      params: Mapping[str, float], description: str = "") -> RedLine:
     """The red line crossed at every profile where ``condition`` holds (see the module docstring)."""
     shape = tuple(len(a) for a in actions)
+
+    def values(text: str) -> np.ndarray:
+        return _profile_values(text, condition, actions, all_players, params, shape)
+
+    mask = _condition_mask(condition, values, shape)
+    return RedLine(name, "", "", description, tuple(all_players), condition.strip(), mask)
+
+
+@dataclass(frozen=True, eq=False)
+class CountRedLine:
+    """A red line of a symmetric group game, as a set of *compositions* of the group (how many play each action).
+
+    Attributes
+    ----------
+    name, description, condition : str
+        As written (``condition`` over the counts ``n_action``; ``player: all`` with ``action: a`` is written
+        ``n_a >= 1``).
+    compositions : numpy.ndarray
+        ``(S, m)`` every composition of the group.
+    mask : numpy.ndarray
+        ``(S,)`` bool: where the red line is crossed.
+    """
+
+    name: str
+    condition: str
+    description: str
+    compositions: np.ndarray = field(repr=False)
+    mask: np.ndarray = field(repr=False)
+
+    def crossed(self, counts: Sequence[int]) -> bool:
+        """Whether the composition ``counts`` crosses the red line."""
+        hit = np.all(self.compositions == np.asarray(counts, dtype=np.int64), axis=1)
+        return bool(np.any(self.mask & hit))
+
+    def probability(self, shares: Sequence[float]) -> float:
+        """The probability that a group whose members each play action ``a`` with probability ``shares[a]``
+        (independently: a symmetric mixed profile) crosses the red line (multinomial weights)."""
+        from scipy.stats import multinomial
+
+        p = np.asarray(shares, dtype=np.float64)
+        n = int(self.compositions[0].sum())
+        w = multinomial.pmf(self.compositions, n, p / p.sum())
+        return float(np.clip(np.sum(np.where(self.mask, w, 0.0)), 0.0, 1.0))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "player": "all", "action": None, "players": [], "condition": self.condition,
+                "description": self.description}
+
+
+def count_red_line(name: str, condition: str, actions: Sequence[str], group_size: int,
+                   params: Mapping[str, float], description: str = "") -> CountRedLine:
+    """The red line of a group game crossed at every composition where ``condition`` holds: a condition over the
+    counts ``n_action`` of the whole group and the parameters (no ``Player.action`` indicators: the members
+    are anonymous).
+
+    Examples
+    --------
+    Six members who contribute (C) or not (D); the red line is "fewer than three contribute":
+
+    >>> line = count_red_line("too few", "n_C < 3", ("C", "D"), 6, {})
+    >>> line.crossed([2, 4]), line.crossed([3, 3])
+    (True, False)
+    >>> round(line.probability([0.5, 0.5]), 4)  # P(Binomial(6, 1/2) < 3) = 22/64
+    0.3438
+    """
+    from coop.games.group_game import group_compositions
+
+    comps = group_compositions(group_size, len(actions))
+    shape = (comps.shape[0],)
+
+    def values(text: str) -> np.ndarray:
+        if not text.strip():
+            raise InputError(f"a comparison in condition {shown(condition)} has nothing on one side")
+        formula = parse_formula(text.strip())
+        env: dict[str, Any] = {}
+        for key in formula.names:
+            if key in params:
+                env[key] = params[key]
+            elif key.startswith("n_") and key[2:] in actions:
+                env[key] = comps[:, list(actions).index(key[2:])].astype(np.float64)
+            else:
+                known = list(params) + [f"n_{a}" for a in actions]
+                raise InputError(f"unknown name {key!r}{suggest(key, known)} in condition {shown(condition)}; a "
+                                 "condition of a group uses parameters and the counts n_action")
+        return np.asarray(formula.evaluate(env), dtype=np.float64)
+
+    mask = _condition_mask(condition, values, shape)
+    return CountRedLine(name, condition.strip(), description, comps, mask)
+
+
+def _condition_mask(condition: str, values: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Where ``condition`` holds: comparisons joined by ``and`` (first) and ``or``; ``values(text)`` evaluates one
+    side of a comparison over the outcomes."""
     mask = np.zeros(shape, dtype=bool)
     if not condition.strip():
         raise InputError("the condition is empty; expected a comparison such as 'n_abstain >= 2'")
     for alternative in _SPLIT_OR.split(condition.strip()):
         clause = np.ones(shape, dtype=bool)
         for comparison in _SPLIT_AND.split(alternative):
-            clause &= _comparison(comparison, condition, actions, all_players, params, shape)
+            clause &= _comparison(comparison, condition, values, shape)
         mask |= clause
-    return RedLine(name, "", "", description, tuple(all_players), condition.strip(), mask)
+    return mask
 
 
-def _comparison(text: str, condition: str, actions: Sequence[Sequence[str]], players: Sequence[str],
-                params: Mapping[str, float], shape: tuple[int, ...]) -> np.ndarray:
+def _comparison(text: str, condition: str, values_of: Any, shape: tuple[int, ...]) -> np.ndarray:
     found = [(text.find(op), op) for op in _COMPARISONS if op in text]
     if not found:
         raise InputError(f"{shown(text.strip())} in condition {shown(condition)} compares nothing; "
@@ -145,7 +237,7 @@ def _comparison(text: str, condition: str, actions: Sequence[Sequence[str]], pla
     if any(o in right for o in _COMPARISONS):
         raise InputError(f"{shown(text.strip())} in condition {shown(condition)} chains comparisons; "
                          "join them with 'and', as in 'n_a >= 1 and n_a <= 2'")
-    values = [_profile_values(side, condition, actions, players, params, shape) for side in (left, right)]
+    values = [values_of(side) for side in (left, right)]
     a, b = np.broadcast_arrays(*values)
     if op in ("==", "!="):
         same = np.abs(a - b) <= _EQUAL * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))

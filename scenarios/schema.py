@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coop.errors import InputError
+from coop.games.group_game import GroupGame
 from coop.games.normal_form import NormalFormGame
 from coop.scenarios.formula import FUNCTIONS, IDENTIFIER_RE, known_list, suggest
 from coop.scenarios.red_lines import RedLine
@@ -122,8 +123,11 @@ class Scenario:
         The stated modelling assumptions and the references for the story.
     parameters : dict of str to float
         Every parameter's value, derived ones evaluated, in file order.
-    game : NormalFormGame
-        The game, with framing transforms applied.
+    normal_form : NormalFormGame or None
+        The game, with framing transforms applied; ``None`` for a group too large for its normal form
+        (:attr:`group`), which is analysed by counts. :attr:`game` is the same, or an error.
+    group : GroupGame or None
+        The players given as a group by counts (:mod:`coop.games.group_game`), else ``None``.
     red_lines : tuple of RedLine
     framing : dict of str to float
         The framing transforms applied (``{"relative_gains": 0.5}``), empty if none.
@@ -143,17 +147,36 @@ class Scenario:
     assumptions: tuple[str, ...]
     sources: tuple[str, ...]
     parameters: dict[str, float]
-    game: NormalFormGame
+    normal_form: NormalFormGame | None
     red_lines: tuple[RedLine, ...]
     framing: dict[str, float] = field(default_factory=dict)
     sections: dict[str, Any] = field(default_factory=dict)
     parameter_descriptions: dict[str, str] = field(default_factory=dict, repr=False)
     player_descriptions: dict[str, str] = field(default_factory=dict, repr=False)
     document: YNode | None = field(default=None, repr=False)
+    group: GroupGame | None = None
+
+    @property
+    def game(self) -> NormalFormGame:
+        """The normal-form game; an :class:`InputError` for a group too large to have one."""
+        if self.normal_form is None:
+            assert self.group is not None
+            raise InputError(f"a group of {self.group.size} members has no normal form here (too many action "
+                             "profiles); it is analysed by counts", source=self.source)
+        return self.normal_form
 
     @property
     def players(self) -> tuple[str, ...]:
+        if self.normal_form is None and self.group is not None:
+            return self.group.players
         return self.game.players
+
+    @property
+    def actions(self) -> tuple[tuple[str, ...], ...]:
+        """Each player's actions."""
+        if self.normal_form is None and self.group is not None:
+            return (self.group.actions,) * self.group.size
+        return self.game.actions
 
     @property
     def repeated(self) -> Any:
@@ -196,13 +219,15 @@ class Scenario:
             "description": self.description,
             "assumptions": list(self.assumptions),
             "sources": list(self.sources),
-            "players": list(self.game.players),
-            "actions": {p: list(a) for p, a in zip(self.game.players, self.game.actions, strict=True)},
+            "players": list(self.players),
+            "actions": {p: list(a) for p, a in zip(self.players, self.actions, strict=True)},
+            "group": None if self.group is None else self.group.to_dict(),
             "player_descriptions": dict(self.player_descriptions),
             "parameters": {k: float(v) for k, v in self.parameters.items()},
             "parameter_descriptions": dict(self.parameter_descriptions),
             "framing": {k: float(v) for k, v in self.framing.items()},
-            "red_lines": [r.to_dict() for r in self.red_lines],
+            "red_lines": [r.to_dict() for r in self.red_lines] if self.normal_form is not None or self.group is None
+            else [r.to_dict() for r in self.group.red_lines],
             **self.sections_to_dict(),
         }
 

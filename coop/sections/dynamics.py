@@ -236,7 +236,7 @@ class DynamicsAnalysis(Analysis):
     }
 
     def applies(self, loaded: LoadedInput) -> bool:
-        return loaded.scenario is not None and loaded.scenario.evolution is not None
+        return loaded.scenario is not None and loaded.scenario.evolution is not None and loaded.stage is not None
 
     def missing(self, loaded: LoadedInput) -> str:
         return "a scenario with an 'evolution' section"

@@ -286,19 +286,18 @@ class FinitePopulationAnalysis(Analysis):
         """The gradient of selection is drawn for 2 strategies only."""
         if not self.applies(loaded):
             return f"the {kind} plot needs {self.missing(loaded)}"
-        if kind == "gradient" and len(loaded.game.actions[0]) != 2:
+        if kind == "gradient" and len(loaded.actions[0]) != 2:
             return "the gradient plot needs evolution.finite_population and a game with 2 strategies"
         return None
 
     def run(self, loaded: LoadedInput, options: SolveOptions,
             earlier: Mapping[str, SectionResult]) -> FinitePopulationResult:
-        from coop.games.population import PopulationGame
         from coop.solvers.evolution.finite_population import num_states
         from coop.solvers.evolution.fixation import birth_death, small_mutation_limit
         from coop.solvers.evolution.stationary import stationary_distribution
 
         f = loaded.scenario.evolution.finite
-        pop = PopulationGame.from_normal_form(loaded.game)
+        pop = loaded.population_game()
         sml = small_mutation_limit(pop, f.size, f.selection, rule=f.rule)
         gradient = None
         if pop.num_strategies == 2:

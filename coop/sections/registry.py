@@ -17,6 +17,7 @@ from coop.sections.base import Analysis
 from coop.sections.correlated import CorrelatedAnalysis
 from coop.sections.dynamics import DynamicsAnalysis
 from coop.sections.finite_population import FinitePopulationAnalysis
+from coop.sections.group_game import GroupGameAnalysis
 from coop.sections.institutions import InstitutionsAnalysis
 from coop.sections.payoff_sets import PayoffSetsAnalysis
 from coop.sections.quantal_response import QuantalResponseAnalysis
@@ -28,6 +29,7 @@ from coop.sections.treaty import TreatyAnalysis
 #: The registered analyses, in report order.
 ANALYSES: list[Analysis] = [
     StageAnalysis(),
+    GroupGameAnalysis(),
     CorrelatedAnalysis(),
     QuantalResponseAnalysis(),
     RepeatedAnalysis(),

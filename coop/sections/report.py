@@ -87,13 +87,13 @@ class SolveReport:
         from coop import __version__
         from coop.sections.registry import analyses
 
-        game = self.loaded.game
+        loaded = self.loaded
         doc: dict[str, Any] = {
             "coop_version": __version__,
-            "input": {"source": self.loaded.source, "kind": self.loaded.kind},
-            "title": game.title,
-            "players": list(game.players),
-            "actions": {p: list(game.actions[i]) for i, p in enumerate(game.players)},
+            "input": {"source": loaded.source, "kind": loaded.kind},
+            "title": loaded.title,
+            "players": list(loaded.players),
+            "actions": {p: list(loaded.actions[i]) for i, p in enumerate(loaded.players)},
         }
         for analysis in analyses():
             result = self.sections.get(analysis.name)
@@ -120,19 +120,29 @@ class SolveReport:
     def header(self) -> list[str]:
         """The opening of the text report: title, source, story, players and parameters."""
         loaded = self.loaded
-        game = loaded.game
-        title = game.title or loaded.source
+        title = loaded.title or loaded.source
         lines = [title, "=" * min(len(title), WIDTH), f"source: {_source_label(loaded)}"]
         scenario = self.scenario
         if scenario is not None and scenario.description:
             for para in scenario.description.strip().split("\n\n"):
                 lines += textwrap.wrap(" ".join(para.split()), WIDTH)
                 lines.append("")
-        shape = " x ".join(str(a) for a in game.num_actions)
-        lines.append(f"{plural(game.num_players, 'player')}, {shape} actions "
-                     f"({plural(game.num_profiles, 'action profile')})")
-        for i, p in enumerate(game.players):
-            lines.append(f"  {p}: {', '.join(game.actions[i])}")
+        group = loaded.group
+        if group is not None:
+            lines += textwrap.wrap(
+                f"A group of {group.size} members ({group.players[0]} ... {group.players[-1]}), each with actions "
+                f"{', '.join(group.actions)}; payoffs depend on a member's own action and on how many play each "
+                f"({plural(len(group.compositions), 'composition')} of the others"
+                + (f", {plural(group.num_profiles, 'action profile')} in all)" if group.has_normal_form else
+                   f"; its {len(group.actions)}^{group.size} action profiles are not listed: it is analysed by "
+                   "counts)"), WIDTH, subsequent_indent="  ")
+        else:
+            game = loaded.game
+            shape = " x ".join(str(a) for a in game.num_actions)
+            lines.append(f"{plural(game.num_players, 'player')}, {shape} actions "
+                         f"({plural(game.num_profiles, 'action profile')})")
+            for i, p in enumerate(game.players):
+                lines.append(f"  {p}: {', '.join(game.actions[i])}")
         if scenario is not None and scenario.parameters:
             params = ", ".join(f"{k} = {format_number(v)}" for k, v in scenario.parameters.items())
             lines += textwrap.wrap(f"parameters: {params}", WIDTH, subsequent_indent="  ")
@@ -159,13 +169,17 @@ class SolveReport:
         """The report on one screen: title, the story in a sentence, the players, the equilibria (a few rows) and
         one sentence per other section."""
         loaded = self.loaded
-        game = loaded.game
-        title = game.title or loaded.source
+        title = loaded.title or loaded.source
         lines = [title, "=" * min(len(title), WIDTH)]
         if self.scenario is not None and self.scenario.description:
             lines += textwrap.wrap(first_sentence(self.scenario.description), WIDTH)
-        lines += textwrap.wrap("; ".join(f"{p}: {', '.join(game.actions[i])}" for i, p in enumerate(game.players)),
-                               WIDTH, subsequent_indent="  ")
+        group = loaded.group
+        if group is not None:
+            lines += textwrap.wrap(f"A group of {group.size} members, each with actions {', '.join(group.actions)}.",
+                                   WIDTH)
+        else:
+            lines += textwrap.wrap("; ".join(f"{p}: {', '.join(loaded.actions[i])}"
+                                             for i, p in enumerate(loaded.players)), WIDTH, subsequent_indent="  ")
         lines.append("")
         for result in self.sections.values():
             brief = getattr(result, "brief", None)
@@ -179,7 +193,9 @@ class SolveReport:
         """The figure kinds ``coop plot`` draws for this input (each analysis says which it can)."""
         from coop.sections.registry import figure_kinds
 
-        return [kind for kind, owner in figure_kinds().items() if owner.figure_refusal(kind, self.loaded) is None]
+        loaded = self.loaded
+        return [kind for kind, owner in figure_kinds().items()
+                if (loaded.stage is not None or owner.applies(loaded)) and owner.figure_refusal(kind, loaded) is None]
 
     def figure_lines(self) -> list[str]:
         """Which ``coop plot`` commands draw figures of this input (only those that can be drawn for it)."""
@@ -206,7 +222,7 @@ class SolveReport:
         one row per equilibrium, one column per action's probability)."""
         if fmt == "text":
             return self.text(brief)
-        title = self.game.title or self.loaded.source
+        title = self.loaded.title or self.loaded.source
         tables = self.tables(brief)
         if fmt == "csv":
             return next(t for t in tables if t.key == "equilibria").csv()

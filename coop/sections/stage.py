@@ -136,7 +136,7 @@ class StageResult:
         game = self.loaded.game
         solution = self.solution
         lines: list[str] = []
-        tables = payoff_tables(game)
+        tables = payoff_tables(game) if self.loaded.group is None else []  # a group's payoffs: by counts, below
         if tables:
             lines.append(f"Payoffs ({', '.join(game.players)})")
             lines += tables
@@ -200,7 +200,7 @@ class StageAnalysis(Analysis):
     json_path: ClassVar[tuple[str, ...]] = ()
 
     def applies(self, loaded: LoadedInput) -> bool:
-        return True
+        return loaded.stage is not None  # a large group has no normal form: the group analysis counts
 
     def run(self, loaded: LoadedInput, options: SolveOptions,
             earlier: Mapping[str, SectionResult]) -> StageResult:

@@ -31,7 +31,7 @@ def success_probabilities(population_size: int, group_size: int, at_least: int) 
     Groups of 2 from 4 players, 2 of them cooperators: both are cooperators in 1 of the 6 pairs,
     at least one in 5 of them:
 
-    >>> success_probabilities(4, 2, 2)[2] * 6, success_probabilities(4, 2, 1)[2] * 6
+    >>> float(success_probabilities(4, 2, 2)[2] * 6), float(success_probabilities(4, 2, 1)[2] * 6)
     (1.0, 5.0)
     """
     from scipy.stats import hypergeom

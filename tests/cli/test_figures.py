@@ -46,6 +46,11 @@ KINDS = {
         "stable rest point",
     ]),
     "trajectories": ("collective-risk", [], ["C", "D"]),
+    "group-incentive": ("collective-risk", [], [
+        "C's payoff minus D's (> 0: C pays more)",
+        "stable mix (a large population settles here)",
+        "tipping point (unstable mix)",
+    ]),
     "stationary": ("collective-risk", [], [
         "small mutation: share of time with everyone playing it",
         "mutation rate 0.01: mean share of the population",

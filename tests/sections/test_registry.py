@@ -167,6 +167,8 @@ def test_analyse_reaches_every_section_of_every_bundled_scenario(name):
         expected.add("treaty")
     if scenario.sections.get("quantal_response") is not None:
         expected.add("quantal_response")
+    if scenario.group is not None:
+        expected.add("group_game")
     assert set(report.sections) == expected
     assert set(scenario.sections) <= {"repeated", "institutions", "evolution", "sweep", "treaty", "quantal_response"}
     doc = report.to_dict()
