@@ -201,8 +201,9 @@ class CorrelatedAnalysis(Analysis):
         for kind in spec.kinds:
             for objective in spec.objectives:
                 try:
-                    ce = correlated_equilibrium(game, kind, objective, tol=options.tol)
-                except RuntimeError as err:  # HiGHS failed, or its answer failed the verification
+                    ce = correlated_equilibrium(game, kind, objective, tol=options.tol,
+                                                stop_after=options.time_limit)
+                except RuntimeError as err:  # HiGHS stopped or failed, or its answer failed the verification
                     entries.append(CorrelatedEntry(kind, objective, None, None, str(err)))
                     continue
                 entries.append(CorrelatedEntry(kind, objective, ce, mediator_gain(ce, equilibria)))

@@ -65,12 +65,14 @@ from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.nash.correlated_names import (
     KINDS,
+    LP_SECONDS,
     OBJECTIVES,
     Kind,
     Objective,
     check_lp_size,
 )
 from coop.solvers.nash.results import regret_tolerance, relative_regret
+from coop.solvers.shared.progress import StopAfter, TimeLimit, time_limit
 from coop.solvers.shared.tolerances import PROB_EPS, STAKE_FLOOR
 
 if TYPE_CHECKING:
@@ -291,7 +293,7 @@ def _finite(x: float) -> float | None:
 
 
 def correlated_equilibrium(game: NormalFormGame, kind: Kind = "correlated", objective: Objective = "welfare",
-                           tol: float | None = None) -> CorrelatedEquilibrium:
+                           tol: float | None = None, *, stop_after: StopAfter = None) -> CorrelatedEquilibrium:
     r"""The correlated (or coarse correlated) equilibrium that maximises welfare or fairness.
 
     Parameters
@@ -314,6 +316,10 @@ def correlated_equilibrium(game: NormalFormGame, kind: Kind = "correlated", obje
         Relative tolerance of the verification (default ``1e-9``; see
         :func:`coop.solvers.nash.results.regret_tolerance`): each player's gain from disobeying is at most
         ``tol`` times their stake.
+    stop_after : float or TimeLimit, optional
+        Seconds (or a shared :class:`~coop.solvers.shared.progress.TimeLimit`, as ``coop solve --time-limit``
+        passes) after which HiGHS stops; at most
+        :data:`~coop.solvers.nash.correlated_names.LP_SECONDS` in any case.
 
     Returns
     -------
@@ -327,8 +333,8 @@ def correlated_equilibrium(game: NormalFormGame, kind: Kind = "correlated", obje
         than :data:`~coop.solvers.nash.correlated_names.MAX_LP_COEFFICIENTS`
         coefficients.
     RuntimeError
-        When HiGHS fails or its answer fails the verification even after polishing (not seen on any game
-        tested; the distribution is then not returned).
+        When HiGHS stops at the time limit, fails, or its answer fails the verification even after
+        polishing (the last two not seen on any game tested); no distribution is then returned.
 
     Examples
     --------
@@ -354,6 +360,7 @@ def correlated_equilibrium(game: NormalFormGame, kind: Kind = "correlated", obje
     objective = _objective(objective)
     rtol = regret_tolerance(game, tol)
     check_lp_size(game.num_actions)
+    limit = time_limit(stop_after)
     from scipy.optimize import linprog
 
     A = incentive_constraints(game, kind)
@@ -361,11 +368,15 @@ def correlated_equilibrium(game: NormalFormGame, kind: Kind = "correlated", obje
     # the objective's payoffs, every player's scaled by the same power of two (fairness compares them)
     top = float(np.abs(game.payoffs).max())
     common = np.ldexp(game.payoffs.reshape(game.num_players, -1), -int(np.frexp(top)[1]) if top > 0 else 0)
-    options = {"primal_feasibility_tolerance": _HIGHS_TOL, "dual_feasibility_tolerance": _HIGHS_TOL}
     iterations = 0
 
-    def solve(cost: np.ndarray, A_ub: Any, b_ub: np.ndarray, extra: int) -> np.ndarray | None:
+    def solve(cost: np.ndarray, A_ub: Any, b_ub: np.ndarray, extra: int) -> np.ndarray:
         nonlocal iterations
+        seconds = LP_SECONDS if limit is None else min(LP_SECONDS, limit.left())
+        if seconds <= 0.0:
+            raise RuntimeError(f"the programme was not run: {_stopped(limit)}")
+        options = {"primal_feasibility_tolerance": _HIGHS_TOL, "dual_feasibility_tolerance": _HIGHS_TOL,
+                   "time_limit": seconds}
         n = num_profiles + extra
         A_eq = np.zeros((1, n))
         A_eq[0, :num_profiles] = 1.0
@@ -373,16 +384,19 @@ def correlated_equilibrium(game: NormalFormGame, kind: Kind = "correlated", obje
         res = linprog(cost, A_ub=A_ub if A_ub.shape[0] else None, b_ub=b_ub if A_ub.shape[0] else None,
                       A_eq=A_eq, b_eq=np.ones(1), bounds=bounds, method="highs", options=options)
         iterations += int(getattr(res, "nit", 0) or 0)
-        return None if res.status != 0 else np.asarray(res.x, dtype=np.float64)
+        if res.status == 1 and limit is not None and limit.left() <= 0.0:
+            raise RuntimeError(f"HiGHS stopped: {_stopped(limit)}")
+        if res.status == 1:
+            raise RuntimeError(f"HiGHS stopped after {LP_SECONDS:g} s, its limit for one programme")
+        if res.status != 0:  # there is always a correlated equilibrium: a numerical failure
+            raise RuntimeError(f"HiGHS failed: {res.message}")
+        return np.asarray(res.x, dtype=np.float64)
 
     from scipy.sparse import csr_array, hstack, vstack
 
     welfare = common.sum(axis=0)
     if objective == "welfare":
-        x = solve(-welfare, A, np.zeros(num_rows), 0)
-        if x is None:
-            raise RuntimeError("HiGHS found no correlated equilibrium (there is always one: numerical failure)")
-        p = x
+        p = solve(-welfare, A, np.zeros(num_rows), 0)
     else:
         n = game.num_players
         # maximise t subject to t <= E[u_i] for every player i
@@ -390,20 +404,24 @@ def correlated_equilibrium(game: NormalFormGame, kind: Kind = "correlated", obje
                      csr_array(np.hstack([-common, np.ones((n, 1))]))]).tocsr()
         cost = np.zeros(num_profiles + 1)
         cost[-1] = -1.0
-        x = solve(cost, A1, np.zeros(num_rows + n), 1)
-        if x is None:
-            raise RuntimeError("HiGHS found no correlated equilibrium (there is always one: numerical failure)")
-        p = x[:num_profiles]
+        p = solve(cost, A1, np.zeros(num_rows + n), 1)[:num_profiles]
         # then the largest welfare among the fairest: E[u_i] >= t* - slack for every i
         spread = float(common.max() - common.min())
         if spread > 0.0:
             best = float((common @ p).min())
             A2 = vstack([A, csr_array(-common)]).tocsr()
             b2 = np.concatenate([np.zeros(num_rows), np.full(n, -(best - 1e-9 * spread))])
-            x2 = solve(-welfare, A2, b2, 0)
-            if x2 is not None and float(welfare @ x2) > float(welfare @ p) + 1e-9 * spread:
+            try:
+                x2 = solve(-welfare, A2, b2, 0)
+            except RuntimeError:  # stopped or failed: the fairest without the tie-break
+                x2 = p
+            if float(welfare @ x2) > float(welfare @ p) + 1e-9 * spread:
                 p = x2  # (a welfare no larger keeps the first answer, which is not bent by the slack)
     return _verified(game, kind, objective, p, A, rtol, iterations)
+
+
+def _stopped(limit: TimeLimit | None) -> str:
+    return "the time limit was reached" if limit is None else f"the time limit of {limit.seconds:g} s was reached"
 
 
 def _clean(p: np.ndarray) -> np.ndarray:

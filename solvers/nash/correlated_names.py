@@ -27,9 +27,12 @@ OBJECTIVE_HELP: dict[Objective, str] = {
     "fair": "the largest smallest expected payoff (max-min), then the largest welfare",
 }
 
-#: The most constraint coefficients a programme may have (a 100 x 100 game has about two million and takes a
-#: few seconds; the programme has one variable per action profile).
-MAX_LP_COEFFICIENTS = 2_000_000
+#: The most constraint coefficients a programme may have: the programme has one variable per action profile, and
+#: the fairest correlated equilibrium of a random 60 x 60 game (424,800 coefficients) takes HiGHS about 20 s of
+#: one core, the most of the games measured within the limit (a 100 x 100 game takes minutes).
+MAX_LP_COEFFICIENTS = 500_000
+#: HiGHS stops a programme after this many seconds (a safety stop; the size limit keeps programmes well within it).
+LP_SECONDS = 120.0
 
 
 def lp_coefficients(num_actions: Sequence[int]) -> int:
@@ -46,11 +49,11 @@ def check_lp_size(num_actions: Sequence[int]) -> None:
     """Refuse (:class:`~coop.errors.InputError`) a game whose programme has more than :data:`MAX_LP_COEFFICIENTS`
     constraint coefficients, before anything is built.
 
+    >>> check_lp_size((60, 60))
     >>> check_lp_size((100, 100))
-    >>> check_lp_size((200, 200))
     Traceback (most recent call last):
     ...
-    coop.errors.InputError: the correlated equilibrium programme needs about 1.6e+07 constraint coefficients; ...
+    coop.errors.InputError: the correlated equilibrium programme needs about 1,980,000 constraint coefficients; ...
     """
     check_budget("the correlated equilibrium programme", lp_coefficients(num_actions), MAX_LP_COEFFICIENTS,
                  "a game with fewer actions (the programme has one variable per action profile)",

@@ -19,6 +19,7 @@ Closed forms:
 from __future__ import annotations
 
 import itertools
+import time
 
 import numpy as np
 import pytest
@@ -374,6 +375,15 @@ def test_polish_removes_rounding_of_a_vertex():
     assert polish(A, np.array([0.5, 0.25, 0.25, 0.0])) is None  # nothing to polish
 
 
+def test_a_spent_time_limit_returns_nothing():
+    from coop.solvers.shared.progress import TimeLimit
+
+    spent = TimeLimit(1.0, time.monotonic() - 5.0)
+    with pytest.raises(RuntimeError, match="the programme was not run: the time limit of 1 s was reached"):
+        correlated_equilibrium(aumann_chicken(), stop_after=spent)
+    assert correlated_equilibrium(aumann_chicken(), stop_after=60.0).welfare == pytest.approx(10.5, abs=1e-12)
+
+
 def test_bad_input():
     game = aumann_chicken()
     with pytest.raises(InputError, match="unknown kind of correlated equilibrium 'nash'; expected one of"):
@@ -383,7 +393,7 @@ def test_bad_input():
     with pytest.raises(InputError, match="regret tolerance must be a number in"):
         correlated_equilibrium(game, tol=0.5)
     big = NormalFormGame.from_payoffs(np.zeros((2, 200, 200)))
-    with pytest.raises(InputError, match="constraint coefficients; the limit is 2,000,000"):
+    with pytest.raises(InputError, match="constraint coefficients; the limit is 500,000"):
         correlated_equilibrium(big)
     with pytest.raises(TypeError, match="takes a NormalFormGame"):
         correlated_equilibrium(np.zeros((2, 2, 2)))  # type: ignore[arg-type]
