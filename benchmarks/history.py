@@ -258,12 +258,15 @@ def not_compared(row: Mapping[str, Any]) -> str | None:
 class Comparison:
     """The quick run's ratios against the baseline's.
 
-    ``regressions``: (row key, ratio, baseline ratio) below ``fraction`` of the baseline; ``compared``: the row
-    keys compared; ``skipped``: (row key, why) not compared; ``missing``: rows of the run not in the baseline.
+    ``regressions``: (row key, ratio, baseline ratio) below ``fraction`` of the baseline, coop slower than in
+    the baseline; ``reference_faster``: the same, but coop's own time per call no longer than the baseline's
+    (the reference got faster: reported, not failed); ``compared``: the row keys compared; ``skipped``:
+    (row key, why) not compared; ``missing``: rows of the run not in the baseline.
     """
 
     fraction: float
     regressions: list[tuple[str, float, float]] = field(default_factory=list)
+    reference_faster: list[tuple[str, float, float]] = field(default_factory=list)
     compared: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
@@ -290,24 +293,20 @@ def compare(rows: Iterable[Mapping[str, Any]], baseline: Iterable[Mapping[str, A
         out.compared.append(key)
         ratio, ref = float(row["ratio"]), float(base[key]["ratio"])
         if ratio < fraction * ref:
-            out.regressions.append((key, ratio, ref))
+            slower = float(row["coop_seconds"]) > float(base[key]["coop_seconds"])
+            (out.regressions if slower else out.reference_faster).append((key, ratio, ref))
     return out
 
 
 def best_ratios(attempts: Sequence[Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]:
-    """The rows of the first attempt, each with the best (largest) ratio any attempt measured for its key."""
-    best: dict[str, float] = {}
+    """The rows of the first attempt, each replaced by the attempt's row with the best (largest) ratio for its key."""
+    best: dict[str, Mapping[str, Any]] = {}
     for rows in attempts:
         for r in rows:
-            if r.get("ratio") is not None:
-                best[row_key(r)] = max(best.get(row_key(r), float("-inf")), float(r["ratio"]))
-    out = []
-    for r in attempts[0]:
-        d = dict(r)
-        if row_key(r) in best:
-            d["ratio"] = best[row_key(r)]
-        out.append(d)
-    return out
+            key = row_key(r)
+            if r.get("ratio") is not None and (key not in best or float(r["ratio"]) > float(best[key]["ratio"])):
+                best[key] = r
+    return [dict(best.get(row_key(r), r)) for r in attempts[0]]
 
 
 def format_comparison(c: Comparison, baseline_name: str = "the baseline") -> str:
@@ -317,6 +316,9 @@ def format_comparison(c: Comparison, baseline_name: str = "the baseline") -> str
              f"{len(c.missing)} not in the baseline"]
     lines += [f"  not compared: {key}: {why}" for key, why in c.skipped]
     lines += [f"  not in the baseline (reported, not failed): {key}" for key in c.missing]
+    lines += [f"  below {c.fraction:g} x the baseline, but coop's own time is not longer (the reference got "
+              f"faster; reported, not failed): {key}: ratio {_fmt_ratio(r)}, baseline {_fmt_ratio(b)}"
+              for key, r, b in c.reference_faster]
     lines += [f"  REGRESSION: {key}: ratio {_fmt_ratio(r)}, baseline {_fmt_ratio(b)} ({r / b:.2f} of it)"
               for key, r, b in c.regressions]
     return "\n".join(lines)

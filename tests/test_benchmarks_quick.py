@@ -63,7 +63,7 @@ def history(bench):
 
 def test_a_halved_ratio_fails_and_names_the_row(history):
     baseline = [_row("pure_nash", 300.0), _row("lemke", 10.0)]
-    run = [_row("pure_nash", 140.0), _row("lemke", 9.0)]
+    run = [_row("pure_nash", 140.0, coop=2.1e-3), _row("lemke", 9.0)]
     c = history.compare(run, baseline)
     assert c.failed
     assert [key for key, _, _ in c.regressions] == ["pure_nash | 3x3 | lib solve"]
@@ -74,8 +74,8 @@ def test_a_halved_ratio_fails_and_names_the_row(history):
 
 def test_a_ratio_within_half_passes(history):
     baseline = [_row("pure_nash", 300.0)]
-    assert not history.compare([_row("pure_nash", 151.0)], baseline).failed
-    assert history.compare([_row("pure_nash", 149.0)], baseline).failed
+    assert not history.compare([_row("pure_nash", 151.0, coop=2e-3)], baseline).failed
+    assert history.compare([_row("pure_nash", 149.0, coop=2e-3)], baseline).failed
 
 
 def test_a_row_missing_from_the_baseline_is_reported_not_failed(history):
@@ -102,9 +102,19 @@ def test_rows_that_cannot_be_compared_are_said_and_left_out(history):
 
 def test_best_ratio_over_attempts(history):
     first = [_row("a", 10.0), _row("b", 4.0)]
-    again = [_row("a", 30.0)]
+    again = [_row("a", 30.0, coop=5e-4), _row("b", 2.0)]
     best = history.best_ratios([first, again])
-    assert [r["ratio"] for r in best] == [30.0, 4.0]
+    assert [(r["ratio"], r["coop_seconds"]) for r in best] == [(30.0, 5e-4), (4.0, 1e-3)]
+
+
+def test_a_faster_reference_is_reported_not_failed(history):
+    # the ratio halved because the reference took half the time; coop's own time did not grow
+    baseline = [_row("fix", 600.0, coop=2e-4)]
+    c = history.compare([_row("fix", 250.0, coop=2e-4)], baseline)
+    assert not c.failed
+    assert [key for key, _, _ in c.reference_faster] == ["fix | 3x3 | lib solve"]
+    assert "the reference got faster" in history.format_comparison(c)
+    assert history.compare([_row("fix", 250.0, coop=2.1e-4)], baseline).failed
 
 
 def test_history_append_load_and_print(history, tmp_path):
@@ -133,13 +143,16 @@ def test_history_append_load_and_print(history, tmp_path):
 
 
 def _fake_workloads(bench, monkeypatch, ratios: list[float]):
-    """Replace the registry by one workload whose successive runs measure ``ratios`` (then the last one)."""
+    """Replace the registry by one workload whose successive runs measure ``ratios`` (then the last one).
+
+    The baseline (:func:`_baseline`) has ratio 100 with coop at 1 ms; the reference here takes 0.1 s throughout.
+    """
     calls = []
 
     def fake(cfg):
         r = ratios[min(len(calls), len(ratios) - 1)]
         calls.append(r)
-        return [bench.Row("fake", "3x3", "lib solve", 1e-3, r * 1e-3, r, True),
+        return [bench.Row("fake", "3x3", "lib solve", 0.1 / r, 0.1, r, True),  # the reference steady, coop not
                 bench.Row("fake", "4x4", "lib solve", 1e-3, 5e-3, 5.0, True)]
 
     monkeypatch.setattr(bench, "WORKLOADS", {"fake": fake})
