@@ -27,10 +27,11 @@ OBJECTIVE_HELP: dict[Objective, str] = {
     "fair": "the largest smallest expected payoff (max-min), then the largest welfare",
 }
 
-#: The most constraint coefficients a programme may have: the programme has one variable per action profile, and
-#: the fairest correlated equilibrium of a random 60 x 60 game (424,800 coefficients) takes HiGHS about 20 s of
-#: one core, the most of the games measured within the limit (a 100 x 100 game takes minutes).
-MAX_LP_COEFFICIENTS = 500_000
+#: The most constraint coefficients a programme may have. The programme has one variable per action profile; the
+#: slowest programme is the fairest correlated equilibrium (max-min), which took HiGHS about 12 s of one core for
+#: random 50 x 50 (245,000 coefficients) and 17 x 17 x 17 games (235,824), 32 s for 18 x 18 x 18 (297,432),
+#: 52 s for 20 x 20 x 20 and minutes for 100 x 100.
+MAX_LP_COEFFICIENTS = 250_000
 #: HiGHS stops a programme after this many seconds (a safety stop; the size limit keeps programmes well within it).
 LP_SECONDS = 120.0
 
@@ -49,11 +50,11 @@ def check_lp_size(num_actions: Sequence[int]) -> None:
     """Refuse (:class:`~coop.errors.InputError`) a game whose programme has more than :data:`MAX_LP_COEFFICIENTS`
     constraint coefficients, before anything is built.
 
+    >>> check_lp_size((50, 50))
     >>> check_lp_size((60, 60))
-    >>> check_lp_size((100, 100))
     Traceback (most recent call last):
     ...
-    coop.errors.InputError: the correlated equilibrium programme needs about 1,980,000 constraint coefficients; ...
+    coop.errors.InputError: the correlated equilibrium programme needs about 424,800 constraint coefficients; ...
     """
     check_budget("the correlated equilibrium programme", lp_coefficients(num_actions), MAX_LP_COEFFICIENTS,
                  "a game with fewer actions (the programme has one variable per action profile)",

@@ -74,7 +74,7 @@ def test_a_game_too_large_for_the_programme_is_refused_when_loaded(tmp_path):
     acts = "[" + ", ".join(f"a{k}" for k in range(150)) + "]"
     text = (f"title: big\nplayers:\n  - {{name: A, actions: {acts}}}\n  - {{name: B, actions: {acts}}}\n"
             "payoffs:\n  formulas:\n    A: 0\n    B: 0\ncorrelated:\n")
-    with pytest.raises(InputError, match="constraint coefficients; the limit is 500,000; remedy: a game with"):
+    with pytest.raises(InputError, match="constraint coefficients; the limit is 250,000; remedy: a game with"):
         load(write(tmp_path, text, "big.yaml"))
 
 

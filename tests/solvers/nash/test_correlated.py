@@ -393,7 +393,7 @@ def test_bad_input():
     with pytest.raises(InputError, match="regret tolerance must be a number in"):
         correlated_equilibrium(game, tol=0.5)
     big = NormalFormGame.from_payoffs(np.zeros((2, 200, 200)))
-    with pytest.raises(InputError, match="constraint coefficients; the limit is 500,000"):
+    with pytest.raises(InputError, match="constraint coefficients; the limit is 250,000"):
         correlated_equilibrium(big)
     with pytest.raises(TypeError, match="takes a NormalFormGame"):
         correlated_equilibrium(np.zeros((2, 2, 2)))  # type: ignore[arg-type]
