@@ -40,7 +40,7 @@ from coop.solvers.nash.results import relative_regret
 from coop.solvers.nash.solve import solve_game
 from coop.solvers.nash.zero_sum import zero_sum_solution
 from tests import textbook_games as tg
-from tests.oracles import nashpy
+from tests.oracles import gambit_strategies, nashpy, pygambit
 from tests.strategies import games
 
 #: Agreement of optimal values with the loop-built programme (HiGHS works to about 1e-9 here), relative to the
@@ -271,6 +271,27 @@ def test_nashpy_equilibria_are_correlated_equilibria(seed):
             _pay, gain, stake = incentive_gains(game, p, kind)
             assert relative_regret(gain, stake) <= 1e-8  # nashpy's own precision
         assert best.welfare >= float(x @ (A + B) @ y) - 1e-9
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_gambit_equilibria_of_three_player_games_are_inside(seed):
+    # Gambit's enumpoly and gnm find equilibria of a 3-player game their own ways: each is a correlated (and a
+    # coarse) equilibrium of ours, and none has more welfare or a larger least payoff than our optima
+    rng = np.random.default_rng(200 + seed)
+    game = NormalFormGame.from_payoffs(rng.standard_normal((3, 2, 2, 3)))
+    found = [*pygambit.nash.enumpoly_solve(game.to_gambit()).equilibria,
+             *pygambit.nash.gnm_solve(game.to_gambit()).equilibria]
+    assert found
+    best = {o: correlated_equilibrium(game, "correlated", o) for o in OBJECTIVES}
+    for eq in found:
+        strategies = gambit_strategies(eq)
+        p = product_distribution(strategies)
+        for kind in KINDS:
+            _pay, gain, stake = incentive_gains(game, p, kind)
+            assert relative_regret(gain, stake) <= 1e-8  # Gambit's own precision
+        pay = np.array([float((game.payoffs[i] * p).sum()) for i in range(3)])
+        assert best["welfare"].welfare >= pay.sum() - 1e-9
+        assert best["fair"].min_payoff >= pay.min() - 1e-9
 
 
 # ----------------------------------------------------------------------------------------- against loops
