@@ -30,8 +30,8 @@ from numba import njit
 from coop.solvers.shared.linalg import UNIQUE, solve_inplace
 
 #: ``istate`` slots: accepted steps, branch points stored, next target, end point found (0/1), rejected steps,
-#: fit direction sign at the last point (-1, 0, 1), polish attempts
-I_STEPS, I_POINTS, I_TARGET, I_FOUND, I_REJECTED, I_SIGN, I_POLISH = 0, 1, 2, 3, 4, 5, 6
+#: fit direction sign at the last point (-1, 0, 1), polish attempts, corrector iterations
+I_STEPS, I_POINTS, I_TARGET, I_FOUND, I_REJECTED, I_SIGN, I_POLISH, I_CHORD = 0, 1, 2, 3, 4, 5, 6, 7
 #: ``fstate`` slots: step length, largest lambda reached, best log likelihood, derivative of the log likelihood
 #: along the branch at the last point, lambda of the end point
 #: lambda of the last attempt at the end point
@@ -48,6 +48,17 @@ O_FIRST, O_ACCEL, O_DIST, O_CONTRACT, O_ANGLE, O_HMIN, O_LAMCAP, O_TRIGGER, O_TO
 NUM_OPTS = 10
 
 _PIVOT = 1e-300
+
+
+#: Log-probabilities below this (probabilities below 1e-100) count as probability 0: no sum of probabilities can
+#: tell them from 0, and products of such numbers in the Jacobian and its factors would become subnormal numbers,
+#: whose arithmetic is a hundred times slower.
+_LOG_FLOOR = -230.0
+
+
+@njit(cache=True, inline="always")
+def _prob(y):
+    return np.exp(y) if y > _LOG_FLOOR else 0.0
 
 
 @njit(cache=True, inline="always")
@@ -120,7 +131,7 @@ def _system(P, offs, sizes, z, x, U, D, F, J):
     n = x.shape[0]
     lam = z[n]
     for c in range(n):
-        x[c] = np.exp(z[c])
+        x[c] = _prob(z[c])
     action_values(P, offs, sizes, x, U, D, True)
     for i in range(N):
         o = offs[i]
@@ -199,7 +210,7 @@ def _residual(P, offs, sizes, z, x, U, D, F):
     n = x.shape[0]
     lam = z[n]
     for c in range(n):
-        x[c] = np.exp(z[c])
+        x[c] = _prob(z[c])
     action_values(P, offs, sizes, x, U, D, False)
     for i in range(N):
         o = offs[i]
@@ -236,7 +247,7 @@ def _factor_at(P, offs, sizes, z, row, x, U, D, F, J, M, piv, t, n):
 
 
 @njit(cache=True, inline="always")
-def _chord(P, offs, sizes, w, zp, row, M, piv, x, U, D, F, b, max_iter, accept_first, kappa_max, tol):
+def _chord(P, offs, sizes, w, zp, row, M, piv, x, U, D, F, b, max_iter, accept_first, kappa_max, tol, count):
     """The chord method from ``zp`` onto the curve, on the hyperplane through ``zp`` normal to ``row``, with the
     factors ``M``/``piv`` of ``[J; row]`` at the last accepted point kept for every iteration (Allgower and Georg
     1990, 6.1); the result is left in ``w``. Returns ``(ok, first step length, largest contraction)``."""
@@ -247,6 +258,7 @@ def _chord(P, offs, sizes, w, zp, row, M, piv, x, U, D, F, b, max_iter, accept_f
     prev = 0.0
     kappa = 0.0
     for it in range(max_iter):
+        count[0] += 1
         _residual(P, offs, sizes, w, x, U, D, F)
         dot = 0.0
         for c in range(n + 1):
@@ -378,7 +390,7 @@ def _fixed_lambda(P, offs, sizes, z, x, U, D, F, J, M, b, max_iter):
             return False
         if d <= 1e-13 * (1.0 + scale):
             for c in range(n):
-                x[c] = np.exp(z[c])
+                x[c] = _prob(z[c])
             return True
     return False
 
@@ -473,7 +485,8 @@ def _polish(P, offs, sizes, xq, theta, xs, U, D, checks, lo, hi, opts):
         for a in range(sizes[i]):
             v[i] += xs[offs[i] + a] * U[offs[i] + a]
     ok = False
-    for _it in range(30):
+    last = np.inf
+    for it in range(30):
         action_values(P, offs, sizes, xs, U, D, True)
         resid = 0.0
         for r in range(size):
@@ -499,6 +512,9 @@ def _polish(P, offs, sizes, xq, theta, xs, U, D, checks, lo, hi, opts):
         if resid <= 1e-14:
             ok = True
             break
+        if it >= 3 and resid > 0.25 * last:
+            return np.inf  # not converging quadratically: not the support the branch approaches
+        last = resid
         if solve_inplace(M, b, size, _PIVOT, 1e-14) != UNIQUE:
             return np.inf
         step = 0.0
@@ -530,6 +546,21 @@ def _polish(P, offs, sizes, xq, theta, xs, U, D, checks, lo, hi, opts):
     if far > opts[O_NEAR]:
         return np.inf
     return relative_regrets(P, offs, sizes, xs, U, lo, hi, checks)
+
+
+@njit(cache=True)
+def _support_size(offs, sizes, x, theta):
+    """How many actions are played with at least ``theta`` times the probability of their player's likeliest."""
+    count = 0
+    for i in range(sizes.shape[0]):
+        o = offs[i]
+        top = 0.0
+        for a in range(sizes[i]):
+            top = max(top, x[o + a])
+        for a in range(sizes[i]):
+            if x[o + a] >= theta * top:
+                count += 1
+    return count
 
 
 @njit(cache=True)
@@ -688,7 +719,7 @@ def trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, f
         for c in range(n + 1):
             zp[c] = z[c] + h * t[c]
         ok, d0, kappa = _chord(P, offs, sizes, zn, zp, normal, LU, piv, x, U, D, F, b, 30, 2.0 * opts[O_DIST],
-                               2.0 * opts[O_CONTRACT], 1e-9)
+                               2.0 * opts[O_CONTRACT], 1e-7, istate[I_CHORD:I_CHORD + 1])
         angle = 0.0
         if ok:  # the next point's factors and tangent, oriented along this one
             ok = _factor_at(P, offs, sizes, zn, t, x, U, D, F, J, LU2, piv2, tn, n)
@@ -755,14 +786,20 @@ def trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, f
         # the end point: the Nash equilibrium the branch approaches
         if istate[I_FOUND] == 0:
             for c in range(n):
-                x[c] = np.exp(z[c])
+                x[c] = _prob(z[c])
             action_values(P, offs, sizes, x, U, D, False)
-            # tried once lambda grew by a sixth since the last try: supports of the likeliest actions only (a
-            # pure equilibrium), of those within 1e-3 and within 1e-7 of the likeliest
-            if z[n] >= 1.15 * fstate[F_LAST_TRY] and _qre_regret(offs, sizes, x, U, spreads) <= opts[O_TRIGGER]:
+            # tried once lambda grew by half since the last try: supports of the likeliest actions only (a pure
+            # equilibrium), of those within 1e-3 and within 1e-7 of the likeliest
+            if z[n] >= 1.5 * fstate[F_LAST_TRY] and _qre_regret(offs, sizes, x, U, spreads) <= opts[O_TRIGGER]:
                 fstate[F_LAST_TRY] = z[n]
                 theta = 1.0
+                tried = -1
                 for _attempt in range(3):
+                    size = _support_size(offs, sizes, x, theta)
+                    if size == tried:  # the same support as the last try (supports only grow as theta falls)
+                        theta = 1e-3 if theta == 1.0 else 1e-7
+                        continue
+                    tried = size
                     istate[I_POLISH] += 1
                     if _polish(P, offs, sizes, x, theta, xs, U, D, end_checks, lo, hi, opts) <= opts[O_TOL]:
                         istate[I_FOUND] = 1
