@@ -460,7 +460,7 @@ COOP_CALLS: dict[str, str] = {
     "logit_qre": "coop.logit_nash",
 }
 #: how many times the quick run re-runs a workload whose ratio fell below the baseline's fraction, to confirm it
-CONFIRM_RUNS = 2
+CONFIRM_RUNS = 3
 
 # ----------------------------------------------------------------------------- output
 def _fmt(x: float | None, kind: str = "s") -> str:
@@ -540,6 +540,9 @@ def speed_gate(cfg: Config, rows: list[dict[str, Any]], origin: dict[str, str], 
         comparison = compare(best_ratios(attempts), baseline)
     print(format_comparison(comparison, str(path.relative_to(HERE.parent) if path.is_relative_to(HERE.parent)
                                             else path)))
+    if hasattr(os, "getloadavg"):
+        print(f"  load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (ratios are noisier above "
+              "the core count)")
     return comparison.failed
 
 
