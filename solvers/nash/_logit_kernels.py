@@ -815,7 +815,10 @@ def trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, f
                     for c in range(n):
                         end_x[c] = xs[c]
         # the next step's length: shorter when the corrector worked hard or the branch turned
-        f = max(np.sqrt(d0 / opts[O_DIST]), np.sqrt(kappa / opts[O_CONTRACT]), angle / opts[O_ANGLE])
+        f = max(np.sqrt(d0 / opts[O_DIST]), np.sqrt(kappa / opts[O_CONTRACT]), angle / opts[O_ANGLE], 1e-300)
+        # on a grid of eighth powers of two: the last bits of the corrector's numbers (which differ between the
+        # compiled and the interpreted kernel) do not move the branch's points
+        f = 2.0 ** (np.ceil(np.log2(f) * 8.0) / 8.0)
         f = min(2.0, max(1.0 / opts[O_ACCEL], f))
         fstate[F_STEP] = h / f
     return PAUSED
