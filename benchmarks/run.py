@@ -1,9 +1,12 @@
 """Speed of coop against the reference libraries, on the same games, in one process.
 
-Run ``python benchmarks/run.py`` for the full table (about ten minutes on a
-quiet 2-core machine), ``--quick`` for small sizes (CI: exits non-zero only on a
-wrong answer, never on a slow one), ``--json FILE`` to save the rows and
-``--only WORKLOAD`` to run some workloads.
+Run ``python benchmarks/run.py`` for the full table (about fifteen minutes on a
+quiet 2-core machine; the run is appended to ``benchmarks/history/``, see
+``history.py``), ``--quick`` for small sizes (CI: exits non-zero on a wrong
+answer, or on a ratio below half of the committed quick baseline's, confirmed
+by re-runs), ``--json FILE`` to save the rows and ``--only WORKLOAD`` to run
+some workloads. coop's side of every row is the public call a user makes,
+which returns verified results (named in each JSON row's ``coop_call``).
 
 How each number is taken:
 
