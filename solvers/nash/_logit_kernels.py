@@ -283,7 +283,7 @@ def _chord(P, offs, sizes, w, zp, row, M, piv, x, U, D, F, b, max_iter, accept_f
             kappa = max(kappa, k)
             if k > kappa_max and d > 1e-9 * (1.0 + scale):
                 return False, d0, kappa
-        if d <= tol * (1.0 + scale):
+        if d <= tol * (1.0 + 1e-5 * scale):  # absolute while |z| < 1e5: log-probabilities far below 0 count
             return True, d0, kappa
         prev = d
     return False, d0, kappa

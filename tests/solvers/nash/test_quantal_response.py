@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
 from scipy.optimize import brentq
 
 from coop.errors import InputError
@@ -18,6 +19,7 @@ from coop.solvers.nash.results import make_equilibrium
 from tests import textbook_games as tg
 from tests.oracles import gambit_flat
 from tests.oracles import pygambit as gbt
+from tests.strategies import games
 
 #: The QRE at a given lambda: both libraries correct at that lambda to near machine precision.
 QRE_TOL = 1e-6
@@ -139,6 +141,36 @@ def test_branch_properties(shape):
     # the end point has zero regret by coop's rule, measured again from scratch
     assert res.converged and res.end is not None
     assert make_equilibrium(game, res.end.strategies).relative_regret <= 1e-9
+
+
+def _on_simplex_from_uniform(game: NormalFormGame, res) -> None:
+    start = 0
+    for a in game.num_actions:
+        block = res.branch_profiles[:, start:start + a]
+        assert np.all(block >= 0.0) and np.abs(block.sum(axis=1) - 1.0).max() <= 1e-9
+        assert np.abs(block[0] - 1.0 / a).max() <= 1e-15
+        start += a
+
+
+@settings(deadline=None, max_examples=40)
+@given(games(n_players=(1, 3), max_actions=4, continuous=True))
+def test_generic_games_end_at_a_verified_equilibrium(game):
+    res = logit_branch(game)
+    _on_simplex_from_uniform(game, res)
+    assert res.converged and res.end is not None
+    assert make_equilibrium(game, res.end.strategies).relative_regret <= 1e-9
+
+
+@settings(deadline=None, max_examples=40)
+@given(games(n_players=(2, 3), max_actions=3, continuous=False))
+def test_degenerate_games_claim_only_verified_end_points(game):
+    """Integer payoffs: ties, continua of equilibria; whatever the branch does, an end point is an equilibrium."""
+    res = logit_branch(game)
+    _on_simplex_from_uniform(game, res)
+    if res.end is not None:
+        assert make_equilibrium(game, res.end.strategies).relative_regret <= 1e-9
+    else:
+        assert not res.converged and res.notes
 
 
 def test_lambda_is_in_payoff_units():
