@@ -424,9 +424,10 @@ def logit_branch(game: NormalFormGame, lambdas: Any = None, observed: Any = None
     scale = game.payoff_scale
     n_players = game.num_players
     P = np.ascontiguousarray((game.payoffs / scale).reshape(n_players, -1))
-    sizes = np.array(game.num_actions, dtype=np.int64)
-    offs = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
-    n = int(sizes.sum())
+    counts_per_player = game.num_actions
+    sizes = np.array(counts_per_player, dtype=np.int64)
+    offs = np.array([sum(counts_per_player[:i]) for i in range(n_players)], dtype=np.int64)
+    n = sum(counts_per_player)
     z = np.empty(n + 1)
     t = np.empty(n + 1)
     if not lk.start_kernel(P, offs, sizes, z, t):
