@@ -649,15 +649,14 @@ def pure_nash_equilibria(game: NormalFormGame, tol: float | None = None) -> Nash
     table.setflags(write=False)  # each equilibrium's strategies and payoffs are read-only views of its row
     shape = game.payoffs.shape
     n = shape[0]
-    cuts = []
+    players = []  # each player's columns of the table
     start = 2 * n + 2
     for a in shape[1:]:
-        cuts.append((start, start + a))
+        players.append(slice(start, start + a))
         start += a
-    equilibria = tuple([
-        Equilibrium(tuple([row[a:b] for a, b in cuts]), row[n:2 * n], regret, ratio)
-        for row, regret, ratio in zip(table, table[:, 2 * n].tolist(), table[:, 2 * n + 1].tolist(), strict=True)
-    ])
+    pay = slice(n, 2 * n)
+    equilibria = tuple([Equilibrium(tuple(map(row.__getitem__, players)), row[pay], regret, ratio)
+                        for row, (regret, ratio) in zip(table, table[:, 2 * n:2 * n + 2].tolist(), strict=True)])
     return NashResult(
         game=game,
         method="pure_enumeration",
