@@ -68,6 +68,9 @@ from coop.games.automata import BUILDERS, Automaton
 from coop.games.normal_form import NormalFormGame
 from coop.games.validation import probability
 
+#: How the players see each other's actions: through private channels, or one public report.
+MONITORING = ("private", "public")
+
 
 def check_delta(delta: Any) -> float | None:
     """Return ``delta`` as a float in ``[0, 1)`` (or ``None``); raise :class:`InputError` otherwise."""
@@ -118,6 +121,12 @@ class RepeatedGame:
         Probability :math:`r` that another player's cooperation is observed as defection.
     horizon : int or None
         Number of periods of a finitely repeated game; ``None`` (default) for an infinite horizon.
+    monitoring : {"private", "public"}
+        ``private`` (default): each player observes the others through its own channel, so the
+        automaton states are private. ``public``: one report of every player's action, with the same
+        ``detection`` and ``false_alarm`` rates (an inspector who publishes what it saw), which every
+        automaton reads, its owner's reported action included: the joint state is common knowledge and
+        subgame perfection is that of a perfect public equilibrium (Fudenberg, Levine and Maskin 1994).
     """
 
     stage: NormalFormGame
@@ -128,6 +137,7 @@ class RepeatedGame:
     detection: float = 1.0
     false_alarm: float = 0.0
     horizon: int | None = None
+    monitoring: str = "private"
 
     def __post_init__(self) -> None:
         if not isinstance(self.stage, NormalFormGame):
@@ -159,6 +169,8 @@ class RepeatedGame:
         object.__setattr__(self, "detection", probability(self.detection, "detection"))
         object.__setattr__(self, "false_alarm", probability(self.false_alarm, "false_alarm"))
         object.__setattr__(self, "horizon", check_horizon(self.horizon))
+        if self.monitoring not in MONITORING:
+            raise InputError(f"monitoring must be one of {', '.join(MONITORING)}, got {self.monitoring!r}")
 
     @classmethod
     def from_labels(
@@ -171,6 +183,7 @@ class RepeatedGame:
         detection: float = 1.0,
         false_alarm: float = 0.0,
         horizon: int | None = None,
+        monitoring: str = "private",
     ) -> RepeatedGame:
         """Build from ``{player: action label}`` mappings that name every player."""
         idx = []
@@ -183,11 +196,16 @@ class RepeatedGame:
                     raise InputError(f"no {label} action given for player {p!r}")
                 row.append(stage.action_index(i, str(table[p])))
             idx.append(tuple(row))
-        return cls(stage, delta, idx[0], idx[1], noise, detection, false_alarm, horizon)
+        return cls(stage, delta, idx[0], idx[1], noise, detection, false_alarm, horizon, monitoring)
 
     @property
     def num_players(self) -> int:
         return self.stage.num_players
+
+    @property
+    def public(self) -> bool:
+        """Whether the automata read common information: perfect monitoring, or a public report."""
+        return self.monitoring == "public" or (self.detection == 1.0 and self.false_alarm == 0.0)
 
     @property
     def perfect(self) -> bool:
@@ -229,6 +247,7 @@ class RepeatedGame:
             "detection": self.detection,
             "false_alarm": self.false_alarm,
             "horizon": self.horizon,
+            "monitoring": self.monitoring,
         }
 
 

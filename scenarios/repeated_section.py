@@ -11,6 +11,7 @@
       noise: 0.0                       # optional: intended action flipped with this probability
       detection: 1.0                   # optional: a defection is seen with this probability
       false_alarm: 0.0                 # optional: a cooperative act is seen as defection
+      monitoring: private              # or public: one report of every action that every strategy reads
       automata:                        # optional: custom automata (see automata_section.py)
         cautious:
           states: [trust, punish]
@@ -34,7 +35,7 @@ from coop.errors import InputError
 from coop.games.automata import Automaton, automaton_size
 from coop.games.names import DEFAULT_PROFILES, STRATEGY_PARAMETERS
 from coop.games.normal_form import NormalFormGame
-from coop.games.repeated import RepeatedGame
+from coop.games.repeated import MONITORING, RepeatedGame
 from coop.scenarios import fields
 from coop.scenarios.automata_section import (
     CustomAutomatonSpec,
@@ -58,6 +59,7 @@ REPEATED_KEYS: dict[str, KeySpec] = {
     "noise": KeySpec("implementation noise epsilon in [0, 1]"),
     "detection": KeySpec("probability a defection is observed, in [0, 1]"),
     "false_alarm": KeySpec("probability a cooperative act is observed as defection, in [0, 1]"),
+    "monitoring": KeySpec("private (each player's own channel, default) or public (one report everybody reads)"),
     "automata": KeySpec("custom automata, usable by name in strategies"),
     "strategies": KeySpec("the strategy profiles to analyse"),
     "tournament": KeySpec("a round-robin tournament of strategies (2-player games)"),
@@ -199,13 +201,15 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
     # the monitoring probabilities left out keep RepeatedGame's defaults (no noise, perfect monitoring)
     probs = {key: fields.probability(node[key], scalar, key)
              for key in ("noise", "detection", "false_alarm") if key in node}
+    monitoring = fields.choice(node["monitoring"], MONITORING, "monitoring") if "monitoring" in node else "private"
     cooperate = _labels(node["cooperate"], stage, "cooperate")
     defect = _labels(node["defect"], stage, "defect")
     for p in stage.players:
         if cooperate[p] == defect[p]:
             raise node["defect"].error(f"player {p!r} has the same cooperative and defecting action {defect[p]!r}")
     try:
-        game = RepeatedGame.from_labels(stage, delta, cooperate, defect, **probs, horizon=horizon)
+        game = RepeatedGame.from_labels(stage, delta, cooperate, defect, **probs, horizon=horizon,
+                                        monitoring=monitoring)
     except InputError as err:
         raise err.located(node.source, node.line, node.place) from None
     customs = build_automata(node["automata"], scalar) if "automata" in node else {}

@@ -81,12 +81,19 @@ class RepeatedResult:
             lines += textwrap.wrap(
                 f"  implementation noise {format_number(game.noise)}: an intended action is flipped with this "
                 "probability; everything below includes it", WIDTH, subsequent_indent="  ")
-        if game.detection != 1.0 or game.false_alarm != 0.0:
+        if game.monitoring == "public" and (game.detection != 1.0 or game.false_alarm != 0.0):
+            lines += textwrap.wrap(
+                f"  public monitoring: one report of every player's action, which everybody reads (an inspector's), "
+                f"with detection {format_number(game.detection)} (a defection is reported as one) and false alarm "
+                f"{format_number(game.false_alarm)} (a cooperation is reported as a defection); the strategies react "
+                "to the report, so payoffs, subgame perfection (of a perfect public equilibrium) and critical delta "
+                "all include these errors", WIDTH, subsequent_indent="  ")
+        elif game.detection != 1.0 or game.false_alarm != 0.0:
             lines += textwrap.wrap(
                 f"  detection {format_number(game.detection)}, false alarm {format_number(game.false_alarm)}: "
                 "the payoffs include these monitoring errors; subgame perfection and critical delta are computed "
-                "with perfect monitoring (private signals make the automaton states private)",
-                WIDTH, subsequent_indent="  ")
+                "with perfect monitoring (private signals make the automaton states private; monitoring: public "
+                "makes them a public report)", WIDTH, subsequent_indent="  ")
         lines.append("")
         lines += self.tables()[0].text()
         for a in self.profiles:

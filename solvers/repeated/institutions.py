@@ -342,10 +342,20 @@ def analyse_institution(
     tol = REGRET_TOL * base.payoff_scale if tol is None else float(tol)
     members = institution.member_indices(base)
     stage = institution.apply(base, repeated.cooperate, repeated.defect)
-    under = dataclasses.replace(repeated, stage=stage)
-    perfect = dataclasses.replace(under, detection=1.0, false_alarm=0.0)
     notes: list[str] = []
-    if repeated.detection != 1.0 or repeated.false_alarm != 0.0:
+    if repeated.monitoring == "public":
+        # the inspector's report is the public signal every strategy reads: its accuracy moves the critical
+        # discount factors and the least sanction (a perfect public equilibrium)
+        under = dataclasses.replace(repeated, stage=stage, detection=institution.effective_detection)
+        perfect = under
+        notes.append(
+            f"the inspector's report is public (detection {institution.effective_detection:g}, false alarm "
+            f"{repeated.false_alarm:g}): every strategy reads it, so subgame perfection, critical discount factors "
+            "and sanctions include its errors (a perfect public equilibrium); sanctions fall on reported defections")
+    else:
+        under = dataclasses.replace(repeated, stage=stage)
+        perfect = dataclasses.replace(under, detection=1.0, false_alarm=0.0)
+    if repeated.monitoring != "public" and (repeated.detection != 1.0 or repeated.false_alarm != 0.0):
         notes.append(
             "subgame perfection, critical discount factors and sanctions are computed with perfect monitoring "
             "of the players' actions (the game's noise included); the payoffs use the game's monitoring too"

@@ -238,6 +238,9 @@ def joint_chain(game: RepeatedGame, profile: Sequence[Automaton]) -> tuple[np.nd
     stage = game.stage
     check_joint_states([a.num_states for a in profile], stage.num_actions)
     n_states, acts, trans, initial = pack_profile(profile)
+    start = int(np.ravel_multi_index(tuple(initial), tuple(n_states)))
+    if game.monitoring == "public" and not (game.detection == 1.0 and game.false_alarm == 0.0):
+        return (*_public_chain(game, n_states, acts, trans, start), start)
     P, U = _joint_chain_kernel(
         np.array(stage.num_actions, dtype=np.int64),
         stage.payoffs.reshape(stage.num_players, -1),
@@ -250,7 +253,27 @@ def joint_chain(game: RepeatedGame, profile: Sequence[Automaton]) -> tuple[np.nd
         game.detection,
         game.false_alarm,
     )
-    return P, U, int(np.ravel_multi_index(tuple(initial), tuple(n_states)))
+    return P, U, start
+
+
+def _public_chain(game: RepeatedGame, n_states: np.ndarray, acts: np.ndarray, trans: np.ndarray,
+                  start: int) -> tuple[np.ndarray, np.ndarray]:
+    """The joint chain when every automaton reads one public report: the on-path rows of the one-shot deviation
+    tables (:func:`coop.solvers.repeated.subgame_perfection._deviation_tables_kernel`), which model that report."""
+    from coop.solvers.repeated.subgame_perfection import _deviation_tables_kernel
+
+    stage = game.stage
+    dev = _deviation_tables_kernel(
+        np.array(stage.num_actions, dtype=np.int64), np.ascontiguousarray(stage.payoffs.reshape(stage.num_players, -1)),
+        n_states, acts, trans, start, np.array(game.cooperate, dtype=np.int64), np.array(game.defect, dtype=np.int64),
+        np.array([game.noise, game.detection, game.false_alarm]))
+    n = stage.num_players
+    joint = np.array(np.unravel_index(np.arange(dev.D.shape[0]), tuple(n_states)), dtype=np.int64).T  # (J, N)
+    own = acts[np.arange(n)[None, :], joint]  # (J, N): the action each automaton plays
+    rows = np.arange(joint.shape[0])
+    P = np.ascontiguousarray(dev.D[rows, 0, own[:, 0], :])
+    U = np.stack([dev.UD[rows, i, own[:, i]] for i in range(n)], axis=1)
+    return P, U
 
 
 def discounted_values(P: np.ndarray, U: np.ndarray, delta: float) -> np.ndarray:

@@ -64,8 +64,10 @@ class ProfileAnalysis:
     nash_critical_delta_overall : float or None
         The largest of them.
     spe_monitoring : str
-        ``"perfect"`` when the game's monitoring is perfect, else ``"perfect (benchmark)"``:
-        the subgame-perfection columns are for the game with perfect monitoring.
+        ``"perfect"`` when the game's monitoring is perfect; ``"public"`` for a public report with errors
+        (subgame perfection of a perfect public equilibrium, with those errors); else ``"perfect
+        (benchmark)"``: private channels, and the subgame-perfection columns are for the game with perfect
+        monitoring.
     max_gain : numpy.ndarray
         Per player, the largest one-shot deviation gain per period at the game's delta (under the
         limit of means: the largest gain in long-run average of any strategy, over the joint states).
@@ -129,7 +131,9 @@ def analyse_profile(game: RepeatedGame, name: str, profile: Sequence[Automaton])
     (True, 0.5)
     """
     perfect_monitoring = game.detection == 1.0 and game.false_alarm == 0.0
-    monitored = game if perfect_monitoring else replace(game, detection=1.0, false_alarm=0.0)
+    # public reports keep the automaton states common knowledge: the game is checked as it is (a perfect public
+    # equilibrium); private channels do not, and the check falls back to perfect monitoring as a benchmark
+    monitored = game if game.public else replace(game, detection=1.0, false_alarm=0.0)
     crit = critical_discount_factor(monitored, profile)
     nash = check_nash(monitored, profile)
     is_nash: bool | None
@@ -139,7 +143,7 @@ def analyse_profile(game: RepeatedGame, name: str, profile: Sequence[Automaton])
     else:
         spe = check_subgame_perfect(monitored, profile)
         is_spe, is_nash, on_path, max_gain = spe.is_spe, nash.is_nash, spe.payoffs, spe.max_gain
-    payoffs = on_path if perfect_monitoring else discounted_payoffs(game, profile).payoffs
+    payoffs = on_path if game.public else discounted_payoffs(game, profile).payoffs
     perfect_payoffs = on_path if game.noise == 0.0 else discounted_payoffs(
         replace(game, noise=0.0, detection=1.0, false_alarm=0.0), profile).payoffs
     return ProfileAnalysis(
@@ -155,7 +159,7 @@ def analyse_profile(game: RepeatedGame, name: str, profile: Sequence[Automaton])
         nash=is_nash,
         nash_critical_delta=nash.critical_delta,
         nash_critical_delta_overall=nash.critical_delta_overall,
-        spe_monitoring="perfect" if perfect_monitoring else "perfect (benchmark)",
+        spe_monitoring=("perfect" if perfect_monitoring else "public" if game.public else "perfect (benchmark)"),
         complete=nash.complete,
         reason=nash.reason,
     )

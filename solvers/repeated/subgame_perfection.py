@@ -1,4 +1,4 @@
-r"""Subgame perfection of automaton profiles and critical discount factors (perfect monitoring).
+r"""Subgame perfection of automaton profiles and critical discount factors (perfect or public monitoring).
 
 By the one-shot deviation principle (Mailath and Samuelson 2006, prop. 2.2.1),
 a profile of automata is a subgame-perfect equilibrium of the discounted
@@ -15,10 +15,16 @@ is the left side minus the right side divided by :math:`1-\delta`, i.e. in
 per-period payoff units, and the condition holds when it is at most
 ``tol`` (``1e-9`` times the payoff spread by default).
 
-The analysis assumes **perfect monitoring** of the realised actions (the
-joint state is then common knowledge); a game with ``detection < 1`` or
-``false_alarm > 0`` is refused with :class:`~coop.errors.InputError`, since
-with private signals the players' automaton states drift apart and the
+The analysis assumes that the automata read common information: **perfect
+monitoring** of the realised actions, or **public monitoring**
+(``monitoring="public"``): one report of every player's action, each defection
+reported as one with probability ``detection`` and each cooperation as a
+defection with probability ``false_alarm``, which every automaton reads. The
+joint state is then common knowledge and the one-shot deviation principle
+gives the perfect public equilibria (Fudenberg, Levine and Maskin 1994):
+payoffs follow the realised profile, transitions its report. A game with
+imperfect *private* channels is refused with :class:`~coop.errors.InputError`,
+since with private signals the players' automaton states drift apart and the
 question becomes one of sequential equilibrium. **Implementation noise** is
 handled: a player chooses an *intended* action, noise flips it with
 probability :math:`\varepsilon`, everybody sees the realised profile, so the
@@ -126,6 +132,34 @@ def _realised(f, shape, pstr, coop, defect, eps, out_f, out_p):
 
 
 @njit(cache=True)
+def _reported(f, shape, pstr, coop, defect, q, r, out_f, out_p):
+    """Public reports of the realised flat profile ``f``: each player's cooperative action is reported as its
+    defecting one with probability ``r`` (a false alarm), any other action as it is with probability ``q``
+    (detection) and as the cooperative one otherwise, independently. With ``q = 1``, ``r = 0`` the report is
+    ``f`` itself (perfect monitoring). Writes into ``out_f``, ``out_p`` (length ``2**N``); returns the count.
+    """
+    n = shape.shape[0]
+    out_f[0] = f
+    out_p[0] = 1.0
+    m = 1
+    for i in range(n):
+        a = (f // pstr[i]) % shape[i]
+        if a == coop[i]:
+            wrong, keep = defect[i], 1.0 - r
+        else:
+            wrong, keep = coop[i], q
+        if keep == 1.0:
+            continue
+        shift = (wrong - a) * pstr[i]
+        for k in range(m):
+            out_f[m + k] = out_f[k] + shift
+            out_p[m + k] = out_p[k] * (1.0 - keep)
+            out_p[k] *= keep
+        m *= 2
+    return m
+
+
+@njit(cache=True)
 def _reachable_states(nprof, n_states, trans, start):
     """``(reach, adj)``: the joint states reachable from ``start`` under any action profiles (the one-shot
     deviation principle needs every one), and the one-period adjacency ``adj[s, t]`` under some profile (noise
@@ -168,8 +202,10 @@ def _reachable_states(nprof, n_states, trans, start):
 
 
 @njit(cache=True)
-def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, coop, defect, eps):
-    """One-shot deviations under perfect monitoring of the realised profile, with implementation noise.
+def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, coop, defect, errors):
+    """One-shot deviations with implementation noise, when every automaton reads the same public report of the
+    realised profile. ``errors`` is ``(eps, q, r)``: implementation noise, detection and false alarm of the
+    report (``q = 1``, ``r = 0``: perfect monitoring).
 
     Returns
     -------
@@ -177,6 +213,7 @@ def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, 
         Reachable joint states (from ``start``), one-period adjacency, and for every joint state, player
         and action: the intended profile, the deviator's expected stage payoff and the next-state distribution.
     """
+    eps, q, r = errors[0], errors[1], errors[2]
     n = shape.shape[0]
     pstr = c_order_strides(shape)
     sstr = c_order_strides(n_states)
@@ -195,6 +232,8 @@ def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, 
     D = np.zeros((nj, n, amax, nj))
     real_f = np.empty(1 << n, dtype=np.int64)
     real_p = np.empty(1 << n)
+    rep_f = np.empty(1 << n, dtype=np.int64)
+    rep_p = np.empty(1 << n)
     for js in range(nj):
         base = 0
         for i in range(n):
@@ -212,13 +251,19 @@ def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, 
                     if pb == 0.0:
                         continue
                     UD[js, i, a] += pb * flat_payoffs[i, fb]
-                    for js2 in range(nj):
-                        p = pb
-                        for j in range(n):
-                            p *= trans[j, sidx[j], fb, (js2 // sstr[j]) % n_states[j]]
-                            if p == 0.0:
-                                break
-                        D[js, i, a, js2] += p
+                    mr = _reported(fb, shape, pstr, coop, defect, q, r, rep_f, rep_p)
+                    for kk in range(mr):  # payoffs follow the realised profile, the automata its report
+                        fo = rep_f[kk]
+                        po = pb * rep_p[kk]
+                        if po == 0.0:
+                            continue
+                        for js2 in range(nj):
+                            p = po
+                            for j in range(n):
+                                p *= trans[j, sidx[j], fo, (js2 // sstr[j]) % n_states[j]]
+                                if p == 0.0:
+                                    break
+                            D[js, i, a, js2] += p
     return DeviationTables(reach, adj, F, UD, D)
 
 
@@ -240,11 +285,11 @@ class _Tables:
 
 
 def _tables(game: RepeatedGame, profile: Sequence[Automaton]) -> _Tables:
-    if game.detection != 1.0 or game.false_alarm != 0.0:
+    if not game.public:
         raise InputError(
-            "subgame perfection is checked with perfect monitoring of the realised actions only "
-            f"(got detection={game.detection}, false_alarm={game.false_alarm}): with private signals the "
-            "automaton states are not common knowledge"
+            "subgame perfection is checked with perfect or public monitoring only "
+            f"(got detection={game.detection}, false_alarm={game.false_alarm} through private channels): with "
+            "private signals the automaton states are not common knowledge"
         )
     profile = game.check_profile(profile)
     check_joint_states([a.num_states for a in profile], game.stage.num_actions)
@@ -253,7 +298,8 @@ def _tables(game: RepeatedGame, profile: Sequence[Automaton]) -> _Tables:
     flat = game.stage.payoffs.reshape(game.num_players, -1)
     dev = _deviation_tables_kernel(
         np.array(game.stage.num_actions, dtype=np.int64), np.ascontiguousarray(flat), n_states, acts, trans, start,
-        np.array(game.cooperate, dtype=np.int64), np.array(game.defect, dtype=np.int64), game.noise,
+        np.array(game.cooperate, dtype=np.int64), np.array(game.defect, dtype=np.int64),
+        np.array([game.noise, game.detection, game.false_alarm]),
     )
     joint = np.array(np.unravel_index(np.arange(P.shape[0]), tuple(n_states)), dtype=np.int64).T  # (J, N)
     played = acts[np.arange(game.num_players)[None, :], joint]

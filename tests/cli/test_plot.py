@@ -27,7 +27,7 @@ def test_cli_lists_every_plot_kind():
     choices = next(p for p in cli.commands["plot"].params if p.name == "kind").type.choices
     assert list(choices) == list(figure_kinds())
     assert set(figure_kinds()) == {"payoff-sets", "critical-delta", "simplex", "trajectories", "stationary",
-                                   "gradient", "treaty"}
+                                   "gradient", "treaty", "qre", "group-incentive"}
 
 
 @pytest.mark.parametrize("scenario, kind", [("ai-arms-race", "payoff-sets"), ("ai-arms-race", "critical-delta"),

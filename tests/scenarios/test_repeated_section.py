@@ -449,3 +449,26 @@ def test_limit_of_means_errors(tmp_path, change, message):
     with pytest.raises(InputError, match=message) as info:
         load(path)
     assert info.value.line is not None
+
+
+def test_public_monitoring_in_the_report(tmp_path):
+    """A public report with detection 0.8: grim trigger is a perfect public equilibrium from
+    (T - R) / (T - R + q (R - P)) = 2 / 3.6 = 5/9 (private channels: the perfect-monitoring benchmark, 1/2)."""
+    from tests.cli.helpers import invoke
+
+    text = BASE.replace("  defect: {A: D, B: D}\n", "  defect: {A: D, B: D}\n  detection: 0.8\n  monitoring: public\n")
+    path = write(tmp_path, text)
+    assert load(path).repeated.game.monitoring == "public"
+    res = invoke("solve", path, "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)["repeated"]
+    grim = next(p for p in doc["profiles"] if p["name"] == "grim_trigger")
+    assert doc["monitoring"] == "public" and grim["spe_monitoring"] == "public"
+    assert grim["critical_delta_overall"] == pytest.approx(5 / 9, abs=1e-7)
+    private = invoke("solve", write(tmp_path, text.replace("  monitoring: public\n", ""), "private.yaml"),
+                     "--format", "json")
+    grim = next(p for p in json.loads(private.output)["repeated"]["profiles"] if p["name"] == "grim_trigger")
+    assert grim["spe_monitoring"] == "perfect (benchmark)" and grim["critical_delta_overall"] == pytest.approx(0.5)
+    bad = write(tmp_path, text.replace("monitoring: public", "monitoring: shared"), "bad.yaml")
+    with pytest.raises(InputError, match="monitoring"):
+        load(bad)

@@ -224,9 +224,9 @@ def test_three_player_grim_trigger_reports_the_deviation():
 
 def test_subgame_perfection_refuses_imperfect_monitoring_and_missing_delta():
     g = repeated(prisoners_dilemma(), 0.9, detection=0.9)
-    with pytest.raises(InputError, match="perfect monitoring"):
+    with pytest.raises(InputError, match="perfect or public monitoring only"):
         check_subgame_perfect(g, g.profile("grim_trigger"))
-    with pytest.raises(InputError, match="perfect monitoring"):
+    with pytest.raises(InputError, match="private channels"):
         critical_discount_factor(repeated(prisoners_dilemma(), false_alarm=0.1), g.profile("grim_trigger"))
     with pytest.raises(InputError, match="discount factor"):
         check_subgame_perfect(repeated(prisoners_dilemma()), g.profile("grim_trigger"))
