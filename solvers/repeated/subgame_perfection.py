@@ -105,39 +105,12 @@ D : float64[:, :, :, :]
 
 
 @njit(cache=True)
-def _realised(f, shape, pstr, coop, defect, eps, out_f, out_p):
-    """Realised profiles of the intended flat profile ``f`` under implementation noise.
-
-    Each player's cooperative (defecting) action is played as the defecting
-    (cooperative) one with probability ``eps``, independently; other actions
-    are played as intended. Writes the profiles and probabilities into
-    ``out_f``, ``out_p`` (length ``2**N``) and returns how many there are.
-    """
-    n = shape.shape[0]
-    out_f[0] = f
-    out_p[0] = 1.0
-    m = 1
-    for i in range(n):
-        a = (f // pstr[i]) % shape[i]
-        if eps == 0.0 or (a != coop[i] and a != defect[i]):
-            continue
-        other = defect[i] if a == coop[i] else coop[i]
-        shift = (other - a) * pstr[i]
-        for k in range(m):
-            out_f[m + k] = out_f[k] + shift
-            out_p[m + k] = out_p[k] * eps
-            out_p[k] *= 1.0 - eps
-        m *= 2
-    return m
-
-
-@njit(cache=True)
-def _reported(f, shape, pstr, coop, defect, q, r, out_f, out_p):
-    """Public reports of the realised flat profile ``f``: each player's cooperative action is reported as its
-    defecting one with probability ``r`` (a false alarm), any other action as it is with probability ``q``
-    (detection) and as the cooperative one otherwise, independently. With ``q = 1``, ``r = 0`` the report is
-    ``f`` itself (perfect monitoring). Writes into ``out_f``, ``out_p`` (length ``2**N``); returns the count.
-    """
+def _flips(f, shape, pstr, coop, defect, keep_coop, keep_defect, keep_other, out_f, out_p):
+    """The profiles that the flat profile ``f`` may turn into when each player's action is kept with a probability
+    of its kind (its cooperative action ``keep_coop``, its defecting one ``keep_defect``, any other
+    ``keep_other``) and otherwise replaced, independently: a cooperative action by the defecting one, any other
+    by the cooperative one. Writes the profiles and probabilities into ``out_f``, ``out_p`` (length ``2**N``)
+    and returns how many there are."""
     n = shape.shape[0]
     out_f[0] = f
     out_p[0] = 1.0
@@ -145,18 +118,35 @@ def _reported(f, shape, pstr, coop, defect, q, r, out_f, out_p):
     for i in range(n):
         a = (f // pstr[i]) % shape[i]
         if a == coop[i]:
-            wrong, keep = defect[i], 1.0 - r
+            other, keep = defect[i], keep_coop
         else:
-            wrong, keep = coop[i], q
+            other, keep = coop[i], keep_defect if a == defect[i] else keep_other
         if keep == 1.0:
             continue
-        shift = (wrong - a) * pstr[i]
+        shift = (other - a) * pstr[i]
         for k in range(m):
             out_f[m + k] = out_f[k] + shift
             out_p[m + k] = out_p[k] * (1.0 - keep)
             out_p[k] *= keep
         m *= 2
     return m
+
+
+@njit(cache=True)
+def _realised(f, shape, pstr, coop, defect, eps, out_f, out_p):
+    """Realised profiles of the intended flat profile ``f`` under implementation noise: each player's cooperative
+    (defecting) action is played as the defecting (cooperative) one with probability ``eps``, independently;
+    other actions are played as intended (:func:`_flips`)."""
+    return _flips(f, shape, pstr, coop, defect, 1.0 - eps, 1.0 - eps, 1.0, out_f, out_p)
+
+
+@njit(cache=True)
+def _reported(f, shape, pstr, coop, defect, q, r, out_f, out_p):
+    """Public reports of the realised flat profile ``f``: each player's cooperative action is reported as its
+    defecting one with probability ``r`` (a false alarm), any other action as it is with probability ``q``
+    (detection) and as the cooperative one otherwise, independently (:func:`_flips`). With ``q = 1``, ``r = 0``
+    the report is ``f`` itself (perfect monitoring)."""
+    return _flips(f, shape, pstr, coop, defect, 1.0 - r, q, q, out_f, out_p)
 
 
 @njit(cache=True)
