@@ -90,6 +90,34 @@ def action_values(P, offs, sizes, x, U, D, want_d):
                     D[m + b, a] = u1
             U[a] = acc
         return U
+    if N == 3:  # three nested loops instead of the odometer (and no work arrays)
+        m0 = sizes[0]
+        m1 = sizes[1]
+        m2 = sizes[2]
+        o1 = offs[1]
+        o2 = offs[2]
+        p = 0
+        for a in range(m0):
+            xa = x[a]
+            for b in range(m1):
+                xb = x[o1 + b]
+                for c in range(m2):
+                    xc = x[o2 + c]
+                    u0 = P[0, p]
+                    u1 = P[1, p]
+                    u2 = P[2, p]
+                    U[a] += u0 * xb * xc
+                    U[o1 + b] += u1 * xa * xc
+                    U[o2 + c] += u2 * xa * xb
+                    if want_d:
+                        D[a, o1 + b] += u0 * xc
+                        D[a, o2 + c] += u0 * xb
+                        D[o1 + b, a] += u1 * xc
+                        D[o1 + b, o2 + c] += u1 * xa
+                        D[o2 + c, a] += u2 * xb
+                        D[o2 + c, o1 + b] += u2 * xa
+                    p += 1
+        return U
     s = np.zeros(N, dtype=np.int64)
     xs = np.empty(N)
     for p in range(S):

@@ -173,6 +173,36 @@ def test_degenerate_games_claim_only_verified_end_points(game):
         assert not res.converged and res.notes
 
 
+@pytest.mark.parametrize("shape", [(3, 4), (3, 4, 2), (2, 3, 2, 2)], ids=lambda s: "x".join(map(str, s)))
+def test_action_values_and_their_derivatives_match_einsum(shape):
+    """The kernel's expected payoff of every action against the others' mixes, and its derivative in each other
+    player's probabilities (the 2- and 3-player loops and the general one), against a NumPy contraction."""
+    from coop.solvers.nash._logit_kernels import action_values
+
+    rng = np.random.default_rng(len(shape))
+    n_players = len(shape)
+    payoffs = rng.normal(size=(n_players, *shape))
+    x = rng.random(sum(shape))
+    offs = np.cumsum((0, *shape))
+    blocks = [x[offs[i]:offs[i + 1]] for i in range(n_players)]
+    U = np.empty(len(x))
+    D = np.empty((len(x), len(x)))
+    action_values(payoffs.reshape(n_players, -1), offs[:-1].astype(np.int64), np.array(shape, dtype=np.int64), x,
+                  U, D, True)
+    letters = "abcdefgh"[:n_players]
+    for i in range(n_players):
+        others = [j for j in range(n_players) if j != i]
+        spec = ",".join([letters, *(letters[j] for j in others)]) + f"->{letters[i]}"
+        assert np.allclose(U[offs[i]:offs[i + 1]], np.einsum(spec, payoffs[i], *(blocks[j] for j in others)),
+                           rtol=0, atol=1e-13)
+        assert np.all(D[offs[i]:offs[i + 1], offs[i]:offs[i + 1]] == 0.0)
+        for j in others:
+            rest = [k for k in others if k != j]
+            spec = ",".join([letters, *(letters[k] for k in rest)]) + f"->{letters[i]}{letters[j]}"
+            expected = np.einsum(spec, payoffs[i], *(blocks[k] for k in rest))
+            assert np.allclose(D[offs[i]:offs[i + 1], offs[j]:offs[j + 1]], expected, rtol=0, atol=1e-13)
+
+
 def test_lambda_is_in_payoff_units():
     game = _random_game((3, 3), 5)
     scaled = NormalFormGame.from_payoffs(10.0 * game.payoffs)
