@@ -27,6 +27,7 @@ DOCUMENTED = {
     "ai-development-race": (("developer_A", "developer_B"), (("SAFE", "UNSAFE"),) * 2),
     "collective-risk": (tuple(f"member{k}" for k in range(1, 7)), (("C", "D"),) * 6),
     "ai-safety-treaty": (("US", "China"), (("invest", "free_ride"),) * 2),
+    "ai-treaty": (("US", "China", "EU"), (("comply", "violate"),) * 3),
 }
 
 
