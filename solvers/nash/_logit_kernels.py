@@ -30,11 +30,10 @@ from numba import njit
 from coop.solvers.shared.linalg import UNIQUE, solve_inplace
 
 #: ``istate`` slots: accepted steps, branch points stored, next target, end point found (0/1), rejected steps,
-#: fit direction sign at the last point (-1, 0, 1), polish attempts, corrector iterations
-I_STEPS, I_POINTS, I_TARGET, I_FOUND, I_REJECTED, I_SIGN, I_POLISH, I_CHORD = 0, 1, 2, 3, 4, 5, 6, 7
+#: attempts at the end point, corrector iterations (slot 5 is free)
+I_STEPS, I_POINTS, I_TARGET, I_FOUND, I_REJECTED, I_POLISH, I_CHORD = 0, 1, 2, 3, 4, 6, 7
 #: ``fstate`` slots: step length, largest lambda reached, best log likelihood, derivative of the log likelihood
-#: along the branch at the last point, lambda of the end point
-#: lambda of the last attempt at the end point
+#: along the branch at the last point, lambda of the end point, lambda of the last attempt at the end point
 F_STEP, F_LAM_MAX, F_BEST, F_SLOPE, F_END_LAM, F_LAST_TRY = 0, 1, 2, 3, 4, 5
 
 #: Kernel statuses: the trace is done; paused (step budget of this call used); the branch buffer is full; the
