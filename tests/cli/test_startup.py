@@ -19,7 +19,7 @@ from coop.inputs import load_input
 from coop.scenarios import bundled_scenarios
 from tests.cli.helpers import run_coop
 
-SMALL = ["ai-arms-race", "ai-development-race", "ai-safety-institutions", "ai-safety-treaty", "export-controls",
+SMALL = ["ai-arms-race", "ai-development-race", "ai-safety-institutions", "ai-safety-treaty", "ai-treaty", "export-controls",
          "red-lines"]
 
 
