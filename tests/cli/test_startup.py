@@ -19,8 +19,8 @@ from coop.inputs import load_input
 from coop.scenarios import bundled_scenarios
 from tests.cli.helpers import run_coop
 
-SMALL = ["ai-arms-race", "ai-development-race", "ai-safety-institutions", "ai-safety-treaty", "ai-treaty", "export-controls",
-         "red-lines"]
+SMALL = ["ai-arms-race", "ai-development-race", "ai-safety-institutions", "ai-safety-treaty", "ai-treaty",
+         "export-controls", "red-lines"]
 
 
 def _env(**extra: str) -> dict[str, str]:
