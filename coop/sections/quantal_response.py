@@ -63,8 +63,8 @@ class QuantalResponseSection:
         if r.end is not None:
             lines += textwrap.wrap(
                 f"End of the branch: the Nash equilibrium {_profile(game, r.end.strategies)} (verified, regret "
-                f"{r.end.relative_regret:.1e} of the stake; play on the branch is this close to it, with regret "
-                f"under 0.001 of the stake, by lambda = {format_number(round(float(r.end_lambda), 4))}).", WIDTH,
+                f"{r.end.relative_regret:.1e} of the stake; the branch's play is within a regret of 0.001 of the "
+                f"stake of it by lambda = {format_number(round(float(r.end_lambda), 4))}).", WIDTH,
                 initial_indent="  ", subsequent_indent="    ")
         elif r.stopped is not None:
             lines += textwrap.wrap(f"INCOMPLETE: the trace was {r.stopped.reason}; no end point is claimed.", WIDTH,
