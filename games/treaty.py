@@ -57,6 +57,10 @@ TIE_RULE_TEXT: dict[str, str] = {
 #: Abatement in the second stage: any real number, or abate (1) or not (0).
 Abatement = Literal["continuous", "binary"]
 ABATEMENTS: tuple[Abatement, ...] = ("continuous", "binary")
+#: Who moves first in the second stage: everyone at once (a Nash equilibrium, Carraro and Siniscalco 1993),
+#: or the members first, anticipating the non-members' best response (Stackelberg leaders, Barrett 1994).
+Timing = Literal["simultaneous", "members_lead"]
+TIMINGS: tuple[Timing, ...] = ("simultaneous", "members_lead")
 
 #: The most countries of a symmetric treaty (payoffs at every size 0..n).
 MAX_COUNTRIES = 10_000
@@ -107,17 +111,23 @@ class SecondStage:
     payoff : Formula
         A country's payoff as a formula of its own abatement ``q`` and the total abatement ``Q``.
     abatement : {"continuous", "binary"}
-        ``continuous``: ``q`` is any real number (first-order conditions, second-order check);
-        ``binary``: each country abates (``q = 1``) or not (``q = 0``) and ``Q`` counts those that abate.
+        ``continuous``: ``q`` is any real number (first-order conditions, second-order check; no bound keeps
+        it above 0); ``binary``: each country abates (``q = 1``) or not (``q = 0``) and ``Q`` counts those
+        that abate.
+    timing : {"simultaneous", "members_lead"}
+        ``simultaneous``: members and non-members choose at once (a Nash equilibrium between the treaty and
+        the others, Carraro and Siniscalco 1993); ``members_lead``: the members choose first, anticipating
+        the non-members' best response (Barrett 1994); continuous abatement and one treaty only.
     """
 
     payoff: Formula
     abatement: Abatement = "continuous"
+    timing: Timing = "simultaneous"
 
     symmetric = True
 
     def to_dict(self) -> dict[str, Any]:
-        return {"payoff": self.payoff.text, "abatement": self.abatement}
+        return {"payoff": self.payoff.text, "abatement": self.abatement, "timing": self.timing}
 
 
 @dataclass(frozen=True, eq=False)
@@ -207,6 +217,12 @@ class TreatyGame:
         if self.target is not None and not 1 <= self.target <= n:
             raise InputError(f"the target size must be from 1 to the {n} countries, got {self.target}")
         symmetric = self.payoffs.symmetric
+        if isinstance(self.payoffs, SecondStage) and self.payoffs.timing == "members_lead":
+            if self.payoffs.abatement == "binary":
+                raise InputError("members that lead (timing: members_lead) need continuous abatement")
+            if self.competing is not None:
+                raise InputError("members that lead (timing: members_lead) are solved for one treaty, "
+                                 "not with a competing one")
         if symmetric and n > MAX_COUNTRIES:
             raise InputError(f"a treaty of {n:,} countries is too large: at most {MAX_COUNTRIES:,}")
         if self.competing is not None and symmetric and n > MAX_COMPETING_COUNTRIES:
@@ -234,12 +250,13 @@ class TreatyGame:
 
     @classmethod
     def second_stage(cls, n: int, payoff: str, parameters: Mapping[str, float] | None = None,
-                     abatement: Abatement = "continuous", **options: Any) -> TreatyGame:
+                     abatement: Abatement = "continuous", timing: Timing = "simultaneous",
+                     **options: Any) -> TreatyGame:
         """A treaty of ``n`` identical countries whose payoffs come from the second stage ``payoff(q, Q)``."""
         from coop.scenarios.formula import parse_formula
 
-        return cls(tuple(f"country_{i + 1}" for i in range(n)), SecondStage(parse_formula(payoff), abatement),
-                   dict(parameters or {}), **options)
+        return cls(tuple(f"country_{i + 1}" for i in range(n)),
+                   SecondStage(parse_formula(payoff), abatement, timing), dict(parameters or {}), **options)
 
     @property
     def n(self) -> int:

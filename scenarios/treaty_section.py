@@ -11,6 +11,7 @@
       # second_stage:
       #   payoff: "b*Q - c*q**2/2"      # of q (own abatement), Q (total abatement), n and parameters
       #   abatement: continuous         # or binary (each country abates, q = 1, or not, q = 0)
+      #   timing: simultaneous          # or members_lead (the members move first)
       minimum_participation: 4        # optional: the treaty binds only with at least 4 members
       sanction: 2                     # optional: what a member that leaves pays; or {amount: 2, target: 6}
       tie_rule: join                  # optional: join (default), stay_out, weak or strict
@@ -44,6 +45,7 @@ from coop.games.treaty import (
     SIZE_NAMES,
     STAGE_NAMES,
     TIE_RULES,
+    TIMINGS,
     CompetingTreaty,
     SecondStage,
     SizeFormulas,
@@ -72,6 +74,7 @@ STAGE_KEYS: dict[str, KeySpec] = {
     "payoff": KeySpec("a country's payoff: a formula of q (own abatement), Q (total), n and parameters",
                       required=True),
     "abatement": KeySpec(f"{' or '.join(ABATEMENTS)} (default continuous)"),
+    "timing": KeySpec(f"{' or '.join(TIMINGS)} (default simultaneous): whether the members move first"),
 }
 
 SANCTION_KEYS: dict[str, KeySpec] = {
@@ -188,7 +191,13 @@ def build_treaty(node: YNode, scalar: fields.Scalar, parameters: Mapping[str, fl
             raise stage["payoff"].error("the second-stage payoff does not depend on q, a country's own abatement")
         abatement = (fields.choice(stage["abatement"], ABATEMENTS, "abatement") if "abatement" in stage
                      else "continuous")
-        payoffs = SecondStage(payoff, abatement)
+        timing = fields.choice(stage["timing"], TIMINGS, "timing") if "timing" in stage else "simultaneous"
+        if timing == "members_lead" and abatement == "binary":
+            raise stage.error("members that lead (timing: members_lead) need continuous abatement", key="timing")
+        if timing == "members_lead" and "competing" in node:
+            raise stage.error("members that lead (timing: members_lead) are solved for one treaty, not with a "
+                              "competing one", key="timing")
+        payoffs = SecondStage(payoff, abatement, timing)
 
     minimum = (fields.whole_number(node["minimum_participation"], scalar, "minimum_participation", 0, n,
                                    unit="countries") if "minimum_participation" in node else 0)

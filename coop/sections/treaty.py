@@ -57,8 +57,12 @@ class TreatySection:
         stage = g.payoffs
         how = {"closed form": "solved in closed form", "numeric": "solved numerically",
                "binary": "with binary abatement (abate or not)"}[r.method]
+        if stage.timing == "members_lead":
+            return (f"payoffs from the second stage {stage.payoff.text!r} {how}: members choose first a common "
+                    "abatement that maximises their joint payoff, anticipating the non-members' best response "
+                    "(Barrett 1994)")
         return (f"payoffs from the second stage {stage.payoff.text!r} {how}: members choose a common abatement "
-                "that maximises their joint payoff, non-members best respond")
+                "that maximises their joint payoff while non-members best respond (a Nash equilibrium)")
 
     def text(self) -> list[str]:
         r = self.result
@@ -129,13 +133,14 @@ class TreatySection:
             lines += _wrap(f"Closed forms (SymPy): pi_m(k) = {cf['pi_m']}; pi_n(k) = {cf['pi_n']}.")
             if "q_m" in cf:
                 lines += _wrap(f"Abatement: a member q_m = {cf['q_m']}, a non-member q_n = {cf['q_n']}.")
-            inner = f"Internal stability pi_m(k) - pi_n(k-1) = {cf['internal']}"
-            if cf.get("internal_roots"):
-                inner += f" (zero at k = {', '.join(cf['internal_roots'])})"
-            outer = f"external stability pi_n(k) - pi_m(k+1) = {cf['external']}"
-            if cf.get("external_roots"):
-                outer += f" (zero at k = {', '.join(cf['external_roots'])})"
-            lines += _wrap(f"{inner}; {outer}.")
+            if cf.get("internal") is not None:
+                inner = f"Internal stability pi_m(k) - pi_n(k-1) = {cf['internal']}"
+                if cf.get("internal_roots"):
+                    inner += f" (zero at k = {', '.join(cf['internal_roots'])})"
+                outer = f"external stability pi_n(k) - pi_m(k+1) = {cf['external']}"
+                if cf.get("external_roots"):
+                    outer += f" (zero at k = {', '.join(cf['external_roots'])})"
+                lines += _wrap(f"{inner}; {outer}.")
         if t is not r.plain:
             lines += self._clauses_text()
         lines += self._sanction_text()

@@ -8,8 +8,8 @@ For symmetric countries the stability conditions are two functions of the size `
 
 This module gives :math:`\pi_m`, :math:`\pi_n`, :math:`I` and :math:`E` factored, as
 text, with ``k``, ``n`` and the parameters as symbols, and the real roots of
-:math:`I` and :math:`E` in ``k`` when they are polynomials in ``k``: the sizes where
-stability can change. Formulas reach SymPy through their syntax trees
+:math:`I` and :math:`E` in ``k`` when their numerators are polynomials of degree at most 2
+in ``k``: the sizes where stability can change. Formulas reach SymPy through their syntax trees
 (:meth:`coop.scenarios.formula.Formula.to_sympy`), never as text; the solvers
 decide stability from the numbers, these forms explain it.
 
@@ -38,7 +38,7 @@ def _roots(expr: Any, k: Any) -> list[str] | None:
         if numerator == 0 or k not in numerator.free_symbols:
             return None
         poly = sympy.Poly(numerator, k)
-        if poly.degree() > 4:
+        if poly.degree() > 2:  # cubic and quartic formulas in symbols are long and slow to find
             return None
         found = list(sympy.roots(poly, filter="R"))
         try:
@@ -50,11 +50,18 @@ def _roots(expr: Any, k: Any) -> list[str] | None:
         return None
 
 
+#: Expressions with more operations than this are not factored (SymPy can take minutes on them).
+MAX_OPS = 2_000
+
+
 def _conditions(pi_m: Any, pi_n: Any, k: Any) -> dict[str, Any]:
     import sympy
 
-    internal = sympy.factor(sympy.simplify(pi_m - pi_n.subs(k, k - 1)))
-    external = sympy.factor(sympy.simplify(pi_n - pi_m.subs(k, k + 1)))
+    if sympy.count_ops(pi_m) + sympy.count_ops(pi_n) > MAX_OPS:
+        return {"internal": None, "external": None, "internal_roots": None, "external_roots": None}
+
+    internal = sympy.factor(sympy.cancel(pi_m - pi_n.subs(k, k - 1)))
+    external = sympy.factor(sympy.cancel(pi_n - pi_m.subs(k, k + 1)))
     return {"internal": str(internal), "external": str(external),
             "internal_roots": _roots(internal, k), "external_roots": _roots(external, k)}
 
@@ -78,8 +85,8 @@ def size_closed_forms(member: Formula, non_member: Formula, parameters: Mapping[
     env: dict[str, Any] = {name: sympy.Symbol(name, real=True) for name in parameters}
     env.update(k=k, k_other=sympy.Integer(0), n=sympy.Symbol("n", positive=True))
     try:
-        pi_m = sympy.simplify(member.to_sympy(env))
-        pi_n = sympy.simplify(non_member.to_sympy(env))
+        pi_m = sympy.factor(member.to_sympy(env))
+        pi_n = sympy.factor(non_member.to_sympy(env))
         return {"pi_m": str(pi_m), "pi_n": str(pi_n), **_conditions(pi_m, pi_n, k)}
     except (TypeError, ValueError, NotImplementedError, RecursionError):
         return None

@@ -110,7 +110,7 @@ def _grid(n: int, treaties: int) -> tuple[np.ndarray, ...]:
 
 
 def solve_second_stage(payoff: Formula, n: int, parameters: Mapping[str, float], *, treaties: int = 1,
-                       binary: bool = False, numeric: bool = False) -> StageSolution:
+                       binary: bool = False, numeric: bool = False, lead: bool = False) -> StageSolution:
     r"""Solve the second stage at every treaty size (one treaty: ``k = 0..n``; two: every ``(a, b)``).
 
     Parameters
@@ -129,6 +129,11 @@ def solve_second_stage(payoff: Formula, n: int, parameters: Mapping[str, float],
     numeric : bool
         Solve the first-order conditions numerically even when they have a closed form (to check one
         against the other).
+    lead : bool
+        The members move first (Stackelberg leaders, as in Barrett 1994), anticipating the non-members'
+        best response; one treaty and continuous abatement only, and the non-members' best response must be
+        linear in the members' abatement (its slope :math:`r'` constant): the members' first-order condition
+        is then :math:`\pi_q + (k + (n - k) r')\,\pi_Q = 0`.
 
     Returns
     -------
@@ -158,8 +163,10 @@ def solve_second_stage(payoff: Formula, n: int, parameters: Mapping[str, float],
         raise InputError(f"the second stage of {shown(payoff.text)} is solved by first-order conditions, which "
                          f"need a payoff differentiable in q and Q; {', '.join(kinks)} has kinks (use abatement: "
                          "binary, or payoffs as formulas of k)")
+    if lead and (binary or treaties != 1):
+        raise InputError("members that lead (Stackelberg) are solved for one treaty with continuous abatement")
     try:
-        return _continuous(payoff, n, parameters, sizes, numeric)
+        return _continuous(payoff, n, parameters, sizes, numeric, lead)
     except InputError:
         raise
     except (TypeError, ValueError, ArithmeticError, NameError, AttributeError) as err:
@@ -202,7 +209,7 @@ def _derivatives(payoff: Formula, parameters: Mapping[str, float]) -> tuple[dict
 
 
 def _continuous(payoff: Formula, n: int, parameters: Mapping[str, float],
-                sizes: tuple[np.ndarray, ...], numeric: bool = False) -> StageSolution:
+                sizes: tuple[np.ndarray, ...], numeric: bool = False, lead: bool = False) -> StageSolution:
     import sympy
 
     env, expr, (pq, pQ), (pqq, pqQ, pQQ) = _derivatives(payoff, parameters)
@@ -212,15 +219,26 @@ def _continuous(payoff: Formula, n: int, parameters: Mapping[str, float],
     qs = [sympy.Symbol(f"q_{t + 1}", real=True) for t in range(T)]
     qn = sympy.Symbol("q_n", real=True)
     total = sum((s[t] * qs[t] for t in range(T)), sympy.Integer(0)) + (n_sym - sum(s, sympy.Integer(0))) * qn
-    focs = [(pq + s[t] * pQ).subs({q: qs[t], Q: total}, simultaneous=True) for t in range(T)]
-    focs.append((pq + pQ).subs({q: qn, Q: total}, simultaneous=True))
+    outsider = (pq + pQ).subs({q: qn, Q: total}, simultaneous=True)
+    # how the total moves when a treaty's members all move together: by its size, and with leaders also by
+    # the non-members' response along their reaction function (slope -dF/dq_1 / dF/dq_n)
+    weights: list[Any] = list(s)
+    if lead:
+        slope = sympy.cancel(sympy.diff(outsider, qn))
+        reaction = sympy.cancel(-sympy.diff(outsider, qs[0]) / slope) if slope != 0 else None
+        if reaction is None or reaction.free_symbols & {qs[0], qn}:
+            raise InputError(f"with leading members the non-members' best response to {shown(payoff.text)} must be "
+                             "linear in the members' abatement (a payoff quadratic in q and Q)")
+        weights[0] = s[0] + (n_sym - s[0]) * reaction
+    focs = [(pq + weights[t] * pQ).subs({q: qs[t], Q: total}, simultaneous=True) for t in range(T)]
+    focs.append(outsider)
     unknowns = [*qs, qn]
     values = {env[name]: _exact(v) for name, v in parameters.items()}
     values[n_sym] = sympy.Integer(n)
 
     solution = None if numeric else _linear_solution(focs, unknowns)
     if solution is not None:
-        funcs = [sympy.lambdify(s, sympy.simplify(x.subs(values)), modules="numpy") for x in solution]
+        funcs = [sympy.lambdify(s, sympy.cancel(x.subs(values)), modules="numpy") for x in solution]
         abate = [np.broadcast_to(np.asarray(f(*sizes), dtype=np.float64), sizes[0].shape).copy() for f in funcs]
         method = "closed form"
     else:
@@ -250,7 +268,11 @@ def _continuous(payoff: Formula, n: int, parameters: Mapping[str, float],
     for j, mask in enumerate(present):
         if not np.any(mask):
             continue
-        weight = members[j] if j < T else np.ones(sizes[0].shape)
+        if j < T:
+            weight = np.broadcast_to(np.asarray(sympy.lambdify(s, weights[j].subs(values), "numpy")(*sizes),
+                                                dtype=np.float64), sizes[0].shape)
+        else:
+            weight = np.ones(sizes[0].shape)
         with np.errstate(all="ignore"):
             value = np.broadcast_to(np.asarray(soc(np.nan_to_num(abate[j]), total_q, weight), dtype=np.float64),
                                     sizes[0].shape)
@@ -286,11 +308,11 @@ def _linear_solution(focs: Sequence[Any], unknowns: Sequence[Any]) -> list[Any] 
     except sympy.PolynomialError:
         return None
     matrix, rhs = sympy.linear_eq_to_matrix(list(focs), list(unknowns))
-    det = sympy.simplify(matrix.det())
+    det = sympy.cancel(matrix.det())
     if det == 0:
         return None
     solved = matrix.LUsolve(rhs)
-    return [sympy.simplify(x) for x in solved]
+    return [sympy.factor(sympy.cancel(x)) for x in solved]
 
 
 def _closed_payoffs(expr: Any, env: Mapping[str, Any], solution: Sequence[Any], k: Any, qm: Any, qn: Any,
@@ -300,8 +322,8 @@ def _closed_payoffs(expr: Any, env: Mapping[str, Any], solution: Sequence[Any], 
     q, Q = env["q"], env["Q"]
     sub = {qm: solution[0], qn: solution[1]}
     big_q = total.subs(sub, simultaneous=True)
-    pi_m = sympy.factor(sympy.simplify(expr.subs({q: solution[0], Q: big_q}, simultaneous=True)))
-    pi_n = sympy.factor(sympy.simplify(expr.subs({q: solution[1], Q: big_q}, simultaneous=True)))
+    pi_m = sympy.factor(sympy.cancel(expr.subs({q: solution[0], Q: big_q}, simultaneous=True)))
+    pi_n = sympy.factor(sympy.cancel(expr.subs({q: solution[1], Q: big_q}, simultaneous=True)))
     text = {"q_m": str(sympy.factor(solution[0])), "q_n": str(sympy.factor(solution[1])),
             "pi_m": str(pi_m), "pi_n": str(pi_n)}
     return text, (pi_m, pi_n, k)

@@ -303,7 +303,8 @@ def treaty_stability(game: TreatyGame) -> TreatyResult:
     closed = None
     if isinstance(game.payoffs, SecondStage):
         stage = solve_second_stage(game.payoffs.payoff, n, game.parameters,
-                                   binary=game.payoffs.abatement == "binary")
+                                   binary=game.payoffs.abatement == "binary",
+                                   lead=game.payoffs.timing == "members_lead")
         pi_m, pi_n = stage.member[0], stage.non_member
         abatement = (stage.member_abatement[0], stage.non_member_abatement)
         method = stage.method

@@ -151,6 +151,11 @@ BAD = [
     ('treaty:\n  countries: 5\n  second_stage: {payoff: "b*Q - c*q**2/2"}\n  competing: {name: treaty}\n',
      "needs a name other than 'treaty'"),
     ('treaty:\n  countries: [US, US]\n  member: "k"\n  non_member: "k"\n', "country 'US' is listed twice"),
+    ('treaty:\n  countries: 5\n  second_stage: {payoff: "b*Q - c*q", abatement: binary, timing: members_lead}\n',
+     "need continuous abatement"),
+    ('treaty:\n  countries: 5\n  second_stage: {payoff: "b*Q - c*q**2/2", timing: members_lead}\n  competing: {}\n',
+     "not with a competing one"),
+    ('treaty:\n  countries: 5\n  second_stage: {payoff: "b*Q - c*q**2/2", timing: first}\n', "unknown timing 'first'"),
     ('treaty:\n  countries: 4\n  member: [1, 2]\n  non_member: "k"\n', "must be a formula or a number, got a list"),
 ]
 
@@ -177,3 +182,14 @@ def test_the_figure_needs_identical_countries(tmp_path):
     res = invoke("plot", scenario(tmp_path, asym), "--kind", "treaty", "-o", tmp_path / "x.png")
     assert res.exit_code == 2
     assert "identical countries" in one_line(res.stderr)
+
+
+def test_leading_members_reach_the_report(tmp_path):
+    treaty = ('treaty:\n  countries: 8\n  second_stage:\n    payoff: "b*(50*Q - Q**2/2)/n - c*q**2/2"\n'
+              "    timing: members_lead\n")
+    res = invoke("solve", scenario(tmp_path, treaty), "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    t = json.loads(res.stdout)["treaty"]
+    assert t["payoffs"]["timing"] == "members_lead" and t["method"] == "closed form" and t["stable_sizes"]
+    text = " ".join(invoke("solve", scenario(tmp_path, treaty)).stdout.split())
+    assert "anticipating the non-members' best response (Barrett 1994)" in text

@@ -362,3 +362,73 @@ def test_results_are_json_safe():
     r = treaty_stability(TreatyGame.second_stage(5, LQ, {"b": 1.0, "c": 1.0}, competing=CompetingTreaty("B")))
     text = json.dumps(r.to_dict(), allow_nan=False)
     assert '"stable_sizes": [3]' in text
+
+
+# ---------------------------------------------------------------------------- members that lead (Barrett 1994)
+BARRETT_1994 = "b*(A*Q - Q**2/2)/n - c*q**2/2"  # Barrett's benefit (b/N)(AQ - Q^2/2), cost c q^2 / 2
+
+
+def stackelberg_by_hand(k, n, b, c, a):
+    """Members' and non-members' payoffs when the k members lead, by a bounded scalar search over the members'
+    common abatement with the non-members' reaction q_n = (b/n)(A - k q_m) / (c + (b/n)(n - k))."""
+    from scipy.optimize import minimize_scalar
+
+    def react(qm):
+        return (b / n) * (a - k * qm) / (c + (b / n) * (n - k))
+
+    def payoff(qown, total):
+        return b * (a * total - total * total / 2) / n - c * qown * qown / 2
+
+    def loss(qm):
+        total = k * qm + (n - k) * react(qm)
+        return -payoff(qm, total)
+
+    best = minimize_scalar(loss, bounds=(-10 * a, 10 * a), method="bounded", options={"xatol": 1e-11})
+    qm = best.x
+    total = k * qm + (n - k) * react(qm)
+    return payoff(qm, total), payoff(react(qm), total)
+
+
+@pytest.mark.parametrize("c", [0.05, 0.5, 3.0])
+def test_leading_members_match_a_search_over_their_abatement(c):
+    n, b, a = 8, 1.0, 50.0
+    stage = solve_second_stage(parse_formula(BARRETT_1994), n, {"b": b, "c": c, "A": a}, lead=True)
+    assert stage.method == "closed form"
+    pm = np.full(n + 1, np.nan)
+    pn = np.full(n + 1, np.nan)
+    for k in range(1, n + 1):
+        pm[k], pn_k = stackelberg_by_hand(k, n, b, c, a)
+        if k < n:
+            pn[k] = pn_k
+    pn[0] = stackelberg_by_hand(0, n, b, c, a)[1]
+    np.testing.assert_allclose(stage.member[0][1:], pm[1:], rtol=1e-7)
+    np.testing.assert_allclose(stage.non_member[:-1], pn[:-1], rtol=1e-7)
+    # the stable sizes follow from these payoffs by the definitions
+    r = treaty_stability(TreatyGame.second_stage(n, BARRETT_1994, {"b": b, "c": c, "A": a}, timing="members_lead"))
+    expected = tuple(k for k in range(1, n + 1)
+                     if pm[k] >= pn[k - 1] - 1e-9 and (k == n or pn[k] > pm[k + 1] + 1e-9))
+    assert r.stable_sizes == expected
+
+
+def test_leading_members_sustain_larger_treaties_when_abatement_is_cheap():
+    # Barrett (1994): with the members as leaders the stable treaty grows as c / b falls
+    sizes = [treaty_stability(TreatyGame.second_stage(10, BARRETT_1994, {"b": 1.0, "c": c, "A": 100.0},
+                                                      timing="members_lead")).stable_sizes for c in (100, 1, 0.01)]
+    assert all(len(s) == 1 for s in sizes)
+    assert sizes[0][0] < sizes[1][0] < sizes[2][0]
+
+
+def test_with_orthogonal_reactions_leading_changes_nothing():
+    lead = solve_second_stage(parse_formula(LQ), 7, {"b": 1.0, "c": 2.0}, lead=True)
+    nash = solve_second_stage(parse_formula(LQ), 7, {"b": 1.0, "c": 2.0})
+    np.testing.assert_allclose(lead.member[0], nash.member[0], equal_nan=True)
+    np.testing.assert_allclose(lead.non_member, nash.non_member, equal_nan=True)
+
+
+def test_leading_members_need_continuous_abatement_and_one_treaty():
+    with pytest.raises(InputError, match="continuous abatement"):
+        TreatyGame.second_stage(5, BARRETT, {"b": 1.0, "c": 2.0}, abatement="binary", timing="members_lead")
+    with pytest.raises(InputError, match="one treaty"):
+        TreatyGame.second_stage(5, LQ, {"b": 1.0, "c": 2.0}, timing="members_lead", competing=CompetingTreaty("B"))
+    with pytest.raises(InputError, match="linear in the members' abatement"):
+        solve_second_stage(parse_formula("b*log(1 + Q) - c*q**2/2"), 5, {"b": 1.0, "c": 1.0}, lead=True)
