@@ -24,6 +24,8 @@ buffer that grows).
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
@@ -47,6 +49,93 @@ O_FIRST, O_ACCEL, O_DIST, O_CONTRACT, O_ANGLE, O_HMIN, O_LAMCAP, O_TRIGGER, O_TO
 NUM_OPTS = 10
 
 _PIVOT = 1e-300
+
+
+# ----------------------------------------------------------------------------- kernel inputs
+# The fields of each group are in the order the flat arguments had before they were grouped.
+LogitGame = namedtuple("LogitGame", ["P", "offs", "sizes"])
+LogitGame.__doc__ = """The game as the logit kernels read it.
+
+Fields
+------
+P : float64[:, :]
+    ``(N, a_1 * ... * a_N)`` payoffs divided by the game's payoff spread, the last player's action changing
+    fastest.
+offs : int64[:]
+    ``(N,)`` index of each player's first action in the flat vectors of all actions.
+sizes : int64[:]
+    ``(N,)`` number of actions of each player.
+"""
+
+LogitWork = namedtuple("LogitWork", ["x", "U", "D", "F", "J", "M", "b"])
+LogitWork.__doc__ = """Preallocated work arrays of the corrector (``n`` actions in all), reused at every step.
+
+Fields
+------
+x : float64[:]
+    ``(n,)`` probabilities ``exp(y)``.
+U : float64[:]
+    ``(n,)`` each action's expected payoff (:func:`action_values`).
+D : float64[:, :]
+    ``(n, n)`` derivatives of ``U`` in the others' probabilities.
+F : float64[:]
+    ``(n,)`` the equations.
+J : float64[:, :]
+    ``(n + 1, n + 1)`` their Jacobian in ``(y, lambda)`` (rows ``:n``).
+M : float64[:, :]
+    ``(n + 1, n + 1)`` the matrix of a Newton step (solved in place).
+b : float64[:]
+    ``(n + 1,)`` the right-hand side of a Newton step, then the step.
+"""
+
+CorrectorOptions = namedtuple("CorrectorOptions", ["max_iter", "accept_first", "kappa_max", "tol"])
+CorrectorOptions.__doc__ = """Options of the correctors :func:`_chord` and :func:`_correct` (``PivOptions``-style).
+
+Fields
+------
+max_iter : int64
+    Most iterations.
+accept_first : float64
+    Largest accepted length of the first step (a longer one fails the correction).
+kappa_max : float64
+    Largest accepted contraction (ratio of successive step lengths).
+tol : float64
+    Step length at which the iteration has converged (scaled as each corrector says).
+"""
+
+TraceState = namedtuple("TraceState", ["z", "t", "istate", "fstate"])
+TraceState.__doc__ = """The state of a trace that survives between calls of :func:`trace_kernel` (updated in place).
+
+Fields
+------
+z : float64[:]
+    ``(n + 1,)`` the current point ``(y, lambda)``.
+t : float64[:]
+    ``(n + 1,)`` its unit tangent.
+istate : int64[:]
+    Counters (``I_*`` slots).
+fstate : float64[:]
+    Scalars (``F_*`` slots).
+"""
+
+TraceRecords = namedtuple("TraceRecords", ["targets", "at_targets", "w", "fit_z", "end_x", "end_checks"])
+TraceRecords.__doc__ = """What :func:`trace_kernel` looks for along the branch, and where it records it.
+
+Fields
+------
+targets : float64[:]
+    Increasing (scaled) lambdas at which to correct the QRE.
+at_targets : float64[:, :]
+    ``(len(targets), n + 1)`` output: the QRE ``(y, lambda)`` at each target (NaN if the correction fails).
+w : float64[:]
+    ``(n,)`` observed counts of the actions (zeros: no fit).
+fit_z : float64[:]
+    ``(n + 1,)`` output: the best local maximum of the log likelihood ``sum w * y`` along the branch.
+end_x : float64[:]
+    ``(n,)`` output: the end point (the Nash equilibrium the branch approaches).
+end_checks : float64[:, :]
+    ``(N, 3)`` output: payoff, regret and stake of each player at the end point.
+"""
 
 
 #: Log-probabilities below this (probabilities below 1e-100) count as probability 0: no sum of probabilities can
@@ -251,10 +340,11 @@ def _residual(P, offs, sizes, z, x, U, D, F):
 
 
 @njit(cache=True, inline="always")
-def _factor_at(P, offs, sizes, z, row, x, U, D, F, J, M, piv, t, n):
-    """At ``z``: the Jacobian, the factors of ``[J; row]`` in ``M``/``piv`` and the unit tangent ``t`` (``J t = 0``,
-    ``row . t > 0``); False when the matrix is singular."""
-    _system(P, offs, sizes, z, x, U, D, F, J)
+def _factor_at(game, z, row, work, M, piv, t, n):
+    """At ``z``: the Jacobian (in ``work.J``), the factors of ``[J; row]`` in ``M``/``piv`` and the unit tangent
+    ``t`` (``J t = 0``, ``row . t > 0``); False when the matrix is singular."""
+    J = work.J
+    _system(game.P, game.offs, game.sizes, z, work.x, work.U, work.D, work.F, J)
     for r in range(n):
         for c in range(n + 1):
             M[r, c] = J[r, c]
@@ -274,10 +364,14 @@ def _factor_at(P, offs, sizes, z, row, x, U, D, F, J, M, piv, t, n):
 
 
 @njit(cache=True, inline="always")
-def _chord(P, offs, sizes, w, zp, row, M, piv, x, U, D, F, b, max_iter, accept_first, kappa_max, tol, count):
+def _chord(game, w, zp, row, M, piv, work, opts, count):
     """The chord method from ``zp`` onto the curve, on the hyperplane through ``zp`` normal to ``row``, with the
     factors ``M``/``piv`` of ``[J; row]`` at the last accepted point kept for every iteration (Allgower and Georg
-    1990, 6.1); the result is left in ``w``. Returns ``(ok, first step length, largest contraction)``."""
+    1990, 6.1); the result is left in ``w``. ``opts`` is a :class:`CorrectorOptions`; ``count`` (one slot) counts
+    the iterations. Returns ``(ok, first step length, largest contraction)``."""
+    P, offs, sizes = game.P, game.offs, game.sizes
+    x, U, D, F, b = work.x, work.U, work.D, work.F, work.b
+    max_iter, accept_first, kappa_max, tol = opts.max_iter, opts.accept_first, opts.kappa_max, opts.tol
     n = x.shape[0]
     for c in range(n + 1):
         w[c] = zp[c]
@@ -349,10 +443,14 @@ def _norm(v, size):
 
 
 @njit(cache=True)
-def _correct(P, offs, sizes, z, t, zp, x, U, D, F, J, M, b, max_iter, accept_first, kappa_max, tol):
+def _correct(game, z, t, zp, work, opts):
     """Newton's method from ``zp`` onto the curve, on the hyperplane through ``zp`` normal to ``t``; the result is
     left in ``z``. Returns ``(ok, first step length, largest contraction)``; ``ok`` is False when the steps do
-    not shrink fast enough or do not converge in ``max_iter`` iterations (the caller then shortens the step)."""
+    not shrink fast enough or do not converge in ``opts.max_iter`` iterations (the caller then shortens the
+    step). ``opts`` is a :class:`CorrectorOptions`."""
+    P, offs, sizes = game.P, game.offs, game.sizes
+    x, U, D, F, J, M, b = work.x, work.U, work.D, work.F, work.J, work.M, work.b
+    max_iter, accept_first, kappa_max, tol = opts.max_iter, opts.accept_first, opts.kappa_max, opts.tol
     n = x.shape[0]
     for c in range(n + 1):
         z[c] = zp[c]
@@ -396,8 +494,10 @@ def _correct(P, offs, sizes, z, t, zp, x, U, D, F, J, M, b, max_iter, accept_fir
 
 
 @njit(cache=True)
-def _fixed_lambda(P, offs, sizes, z, x, U, D, F, J, M, b, max_iter):
+def _fixed_lambda(game, z, work, max_iter):
     """Newton's method on the equations at the fixed ``lambda = z[n]``, from ``z`` (updated in place)."""
+    P, offs, sizes = game.P, game.offs, game.sizes
+    x, U, D, F, J, M, b = work.x, work.U, work.D, work.F, work.J, work.M, work.b
     n = x.shape[0]
     for _it in range(max_iter):
         _system(P, offs, sizes, z, x, U, D, F, J)
@@ -472,14 +572,17 @@ def relative_regrets(P, offs, sizes, x, U, lo, hi, out):
 
 
 @njit(cache=True)
-def _polish(P, offs, sizes, xq, theta, xs, U, D, checks, lo, hi, opts):
+def _polish(game, xq, theta, xs, work, checks, lo, hi, opts):
     """From the traced point ``xq``, the Nash equilibrium on the support of the actions played with at least
     ``theta`` times the probability of the player's likeliest action: Newton's method on the indifference
     conditions (every action of the support earns the player's value ``v_i``, probabilities sum to one).
 
     Returns the relative regret of the cleaned result ``xs`` (``inf`` when Newton fails, a probability is
-    negative or the result is farther than ``opts[O_NEAR]`` from ``xq``).
+    negative or the result is farther than ``opts[O_NEAR]`` from ``xq``). Of ``work`` only ``U`` and ``D`` are
+    used.
     """
+    P, offs, sizes = game.P, game.offs, game.sizes
+    U, D = work.U, work.D
     N = sizes.shape[0]
     n = xq.shape[0]
     idx = np.empty(n, dtype=np.int64)
@@ -640,11 +743,13 @@ def _loglik(w, z, n):
 
 
 @njit(cache=True)
-def _refine_max(P, offs, sizes, z0, t0, h, g0, g1, w, out, x, U, D, F, J, M, b, opts):
+def _refine_max(game, z0, t0, h, g0, g1, w, out, work):
     """The point of the branch between ``z0`` (slope ``g0 > 0``) and the point ``h`` further along ``t0``
     (slope ``g1 <= 0``) where the log likelihood's derivative along the branch vanishes, by the Illinois
     method on the distance along ``t0``; written to ``out``. Returns False if a correction fails."""
-    n = x.shape[0]
+    J, M = work.J, work.M
+    n = work.x.shape[0]
+    exact = CorrectorOptions(20, np.inf, np.inf, 1e-12)
     zp = np.empty(n + 1)
     tt = np.empty(n + 1)
     a = 0.0
@@ -656,10 +761,10 @@ def _refine_max(P, offs, sizes, z0, t0, h, g0, g1, w, out, x, U, D, F, J, M, b, 
         s = (a * gc - c * ga) / (gc - ga)
         for k in range(n + 1):
             zp[k] = z0[k] + s * t0[k]
-        ok, _d0, _k = _correct(P, offs, sizes, out, t0, zp, x, U, D, F, J, M, b, 20, np.inf, np.inf, 1e-12)
+        ok, _d0, _k = _correct(game, out, t0, zp, work, exact)
         if not ok:
             return False
-        _system(P, offs, sizes, out, x, U, D, F, J)
+        _system(game.P, game.offs, game.sizes, out, work.x, work.U, work.D, work.F, J)
         if not _tangent(J, t0, tt, M, n):
             return False
         g = _slope(w, tt, n)
@@ -681,10 +786,10 @@ def _refine_max(P, offs, sizes, z0, t0, h, g0, g1, w, out, x, U, D, F, J, M, b, 
 
 
 @njit(cache=True)
-def trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, fit_z, end_x, end_checks,
-                 branch, max_steps, opts):
+def trace_kernel(game, state, records, branch, max_steps, opts):
     """Follow the branch from the state ``(z, t)`` for at most ``max_steps`` accepted steps.
 
+    ``game`` is a :class:`LogitGame`, ``state`` a :class:`TraceState` and ``records`` a :class:`TraceRecords`.
     ``istate``/``fstate`` hold the counters and scalars that survive between calls (``I_*``, ``F_*``); ``z`` is
     the current point ``(y, lambda)`` and ``t`` its unit tangent. Along the way:
 
@@ -699,6 +804,10 @@ def trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, f
 
     The trace ends (:data:`DONE`) once the end point is found and every target reached. Returns a status.
     """
+    P, offs, sizes = game.P, game.offs, game.sizes
+    z, t, istate, fstate = state.z, state.t, state.istate, state.fstate
+    targets, at_targets, w, fit_z = records.targets, records.at_targets, records.w, records.fit_z
+    end_x, end_checks = records.end_x, records.end_checks
     N = sizes.shape[0]
     n = offs[N - 1] + sizes[N - 1]
     x = np.empty(n)
@@ -716,6 +825,8 @@ def trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, f
     lo = np.empty(N)
     hi = np.empty(N)
     spreads = np.empty(N)
+    work = LogitWork(x, U, D, F, J, M, b)
+    chord_opts = CorrectorOptions(30, 2.0 * opts[O_DIST], 2.0 * opts[O_CONTRACT], 1e-7)
     # the factors of [J; normal] at the current point z (normal: the tangent before z's; the corrector's hyperplanes
     # are normal to it), and a second set for the next point
     LU = np.empty((n + 1, n + 1))
@@ -725,7 +836,7 @@ def trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, f
     normal = np.empty(n + 1)
     for c in range(n + 1):
         normal[c] = t[c]
-    if not _factor_at(P, offs, sizes, z, normal, x, U, D, F, J, LU, piv, tn, n):
+    if not _factor_at(game, z, normal, work, LU, piv, tn, n):
         return STALLED
     for i in range(N):
         spreads[i] = np.max(P[i]) - np.min(P[i])
@@ -745,11 +856,10 @@ def trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, f
         h = fstate[F_STEP]
         for c in range(n + 1):
             zp[c] = z[c] + h * t[c]
-        ok, d0, kappa = _chord(P, offs, sizes, zn, zp, normal, LU, piv, x, U, D, F, b, 30, 2.0 * opts[O_DIST],
-                               2.0 * opts[O_CONTRACT], 1e-7, istate[I_CHORD:I_CHORD + 1])
+        ok, d0, kappa = _chord(game, zn, zp, normal, LU, piv, work, chord_opts, istate[I_CHORD:I_CHORD + 1])
         angle = 0.0
         if ok:  # the next point's factors and tangent, oriented along this one
-            ok = _factor_at(P, offs, sizes, zn, t, x, U, D, F, J, LU2, piv2, tn, n)
+            ok = _factor_at(game, zn, t, work, LU2, piv2, tn, n)
             if ok:  # and one Newton step with them: the chord's last error (1e-9) becomes negligible
                 for r in range(n):
                     b[r] = -F[r]
@@ -778,7 +888,7 @@ def trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, f
             for c in range(n + 1):
                 zt[c] = z[c] + frac * (zn[c] - z[c])
             zt[n] = targets[k]
-            if _fixed_lambda(P, offs, sizes, zt, x, U, D, F, J, M, b, 50):
+            if _fixed_lambda(game, zt, work, 50):
                 for c in range(n + 1):
                     at_targets[k, c] = zt[c]
             else:
@@ -790,7 +900,7 @@ def trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, f
             g1 = _slope(w, tn, n)
             g0 = fstate[F_SLOPE]
             if g0 > 0.0 and g1 <= 0.0:
-                if _refine_max(P, offs, sizes, z, t, h, g0, g1, w, zt, x, U, D, F, J, M, b, opts):
+                if _refine_max(game, z, t, h, g0, g1, w, zt, work):
                     val = _loglik(w, zt, n)
                     if val > fstate[F_BEST]:
                         fstate[F_BEST] = val
@@ -828,7 +938,7 @@ def trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, f
                         continue
                     tried = size
                     istate[I_POLISH] += 1
-                    if _polish(P, offs, sizes, x, theta, xs, U, D, end_checks, lo, hi, opts) <= opts[O_TOL]:
+                    if _polish(game, x, theta, xs, work, end_checks, lo, hi, opts) <= opts[O_TOL]:
                         istate[I_FOUND] = 1
                         fstate[F_END_LAM] = z[n]
                         for c in range(n):

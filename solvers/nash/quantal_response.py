@@ -463,6 +463,9 @@ def logit_branch(game: NormalFormGame, lambdas: Any = None, observed: Any = None
     opts[lk.O_NEAR] = ENDPOINT_NEAR
     branch = np.empty((256, n + 1))
     branch[0] = z
+    game_arrays = lk.LogitGame(P, offs, sizes)
+    state = lk.TraceState(z, t, istate, fstate)
+    records = lk.TraceRecords(targets, at_targets, w, fit_z, end_x, end_checks)
     istate[lk.I_POINTS] = 1
     status = lk.PAUSED
     stopped = None
@@ -475,8 +478,7 @@ def logit_branch(game: NormalFormGame, lambdas: Any = None, observed: Any = None
             if left <= 0:
                 status = lk.STEP_LIMIT
                 break
-            status = lk.trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, fit_z, end_x,
-                                     end_checks, branch, left, opts)
+            status = lk.trace_kernel(game_arrays, state, records, branch, left, opts)
     else:
         with ChunkedRun("logit branch", total=None, unit="steps", verb="taken", stop_after=stop_after,
                         progress=progress, first=_PIECE) as run:
@@ -488,8 +490,7 @@ def logit_branch(game: NormalFormGame, lambdas: Any = None, observed: Any = None
                     status = lk.STEP_LIMIT
                     break
                 before = int(istate[lk.I_STEPS])
-                status = lk.trace_kernel(P, offs, sizes, z, t, istate, fstate, targets, at_targets, w, fit_z,
-                                         end_x, end_checks, branch, min(left, max(run.budget, 1)), opts)
+                status = lk.trace_kernel(game_arrays, state, records, branch, min(left, max(run.budget, 1)), opts)
                 taken = int(istate[lk.I_STEPS]) - before
                 run.advance(int(istate[lk.I_STEPS]), taken, last=status == lk.DONE)
             stopped = run.stopped
