@@ -105,12 +105,12 @@ D : float64[:, :, :, :]
 
 
 @njit(cache=True)
-def _flips(f, shape, pstr, coop, defect, keep_coop, keep_defect, keep_other, out_f, out_p):
+def _flips(f, shape, pstr, coop, defect, keep, out_f, out_p):
     """The profiles that the flat profile ``f`` may turn into when each player's action is kept with a probability
-    of its kind (its cooperative action ``keep_coop``, its defecting one ``keep_defect``, any other
-    ``keep_other``) and otherwise replaced, independently: a cooperative action by the defecting one, any other
-    by the cooperative one. Writes the profiles and probabilities into ``out_f``, ``out_p`` (length ``2**N``)
-    and returns how many there are."""
+    of its kind, ``keep = (cooperative, defecting, any other)``, and otherwise replaced, independently: a
+    cooperative action by the defecting one, any other by the cooperative one. Writes the profiles and
+    probabilities into ``out_f``, ``out_p`` (length ``2**N``) and returns how many there are."""
+    keep_coop, keep_defect, keep_other = keep[0], keep[1], keep[2]
     n = shape.shape[0]
     out_f[0] = f
     out_p[0] = 1.0
@@ -137,7 +137,7 @@ def _realised(f, shape, pstr, coop, defect, eps, out_f, out_p):
     """Realised profiles of the intended flat profile ``f`` under implementation noise: each player's cooperative
     (defecting) action is played as the defecting (cooperative) one with probability ``eps``, independently;
     other actions are played as intended (:func:`_flips`)."""
-    return _flips(f, shape, pstr, coop, defect, 1.0 - eps, 1.0 - eps, 1.0, out_f, out_p)
+    return _flips(f, shape, pstr, coop, defect, (1.0 - eps, 1.0 - eps, 1.0), out_f, out_p)
 
 
 @njit(cache=True)
@@ -146,7 +146,7 @@ def _reported(f, shape, pstr, coop, defect, q, r, out_f, out_p):
     defecting one with probability ``r`` (a false alarm), any other action as it is with probability ``q``
     (detection) and as the cooperative one otherwise, independently (:func:`_flips`). With ``q = 1``, ``r = 0``
     the report is ``f`` itself (perfect monitoring)."""
-    return _flips(f, shape, pstr, coop, defect, 1.0 - r, q, q, out_f, out_p)
+    return _flips(f, shape, pstr, coop, defect, (1.0 - r, q, q), out_f, out_p)
 
 
 @njit(cache=True)
