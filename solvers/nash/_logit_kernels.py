@@ -371,7 +371,7 @@ def _chord(game, w, zp, row, M, piv, work, opts, count):
     the iterations. Returns ``(ok, first step length, largest contraction)``."""
     P, offs, sizes = game.P, game.offs, game.sizes
     x, U, D, F, b = work.x, work.U, work.D, work.F, work.b
-    max_iter, accept_first, kappa_max, tol = opts.max_iter, opts.accept_first, opts.kappa_max, opts.tol
+    max_iter, tol = opts.max_iter, opts.tol
     n = x.shape[0]
     for c in range(n + 1):
         w[c] = zp[c]
@@ -397,15 +397,10 @@ def _chord(game, w, zp, row, M, piv, work, opts, count):
             scale = max(scale, abs(w[c]))
         if it == 0:
             d0 = d
-            if d > accept_first:
-                return False, d0, kappa
-        else:
-            k = d / prev if prev > 0.0 else 0.0
-            kappa = max(kappa, k)
-            if k > kappa_max and d > 1e-9 * (1.0 + scale):
-                return False, d0, kappa
-        if d <= tol * (1.0 + 1e-5 * scale):  # absolute while |z| < 1e5: log-probabilities far below 0 count
-            return True, d0, kappa
+        # absolute while |z| < 1e5: log-probabilities far below 0 count
+        status, kappa = _verdict(it, d, prev, kappa, scale, opts, tol * (1.0 + 1e-5 * scale))
+        if status != 0:
+            return status > 0, d0, kappa
         prev = d
     return False, d0, kappa
 
@@ -423,15 +418,30 @@ def _tangent(J, prev, t, M, n):
     t[n] = 1.0
     if solve_inplace(M, t, n + 1, _PIVOT, 0.0) != UNIQUE:
         return False
-    norm = 0.0
-    for c in range(n + 1):
-        norm += t[c] * t[c]
-    norm = np.sqrt(norm)
+    norm = _norm(t, n + 1)
     if not np.isfinite(norm) or norm == 0.0:
         return False
     for c in range(n + 1):
         t[c] /= norm
     return True
+
+
+@njit(cache=True, inline="always")
+def _verdict(it, d, prev, kappa, scale, opts, bound):
+    """A corrector iteration judged, for the chord and the Newton corrector alike: ``-1`` when the first step
+    is longer than ``opts.accept_first`` or the steps stop contracting (the caller shortens its step), ``1`` when
+    the last step is within ``bound``, ``0`` to go on; with the largest contraction so far."""
+    if it == 0:
+        if d > opts.accept_first:
+            return -1, kappa
+    else:
+        k = d / prev if prev > 0.0 else 0.0
+        kappa = max(kappa, k)
+        if k > opts.kappa_max and d > 1e-9 * (1.0 + scale):
+            return -1, kappa
+    if d <= bound:
+        return 1, kappa
+    return 0, kappa
 
 
 @njit(cache=True, inline="always")
@@ -450,7 +460,7 @@ def _correct(game, z, t, zp, work, opts):
     step). ``opts`` is a :class:`CorrectorOptions`."""
     P, offs, sizes = game.P, game.offs, game.sizes
     x, U, D, F, J, M, b = work.x, work.U, work.D, work.F, work.J, work.M, work.b
-    max_iter, accept_first, kappa_max, tol = opts.max_iter, opts.accept_first, opts.kappa_max, opts.tol
+    max_iter, tol = opts.max_iter, opts.tol
     n = x.shape[0]
     for c in range(n + 1):
         z[c] = zp[c]
@@ -480,15 +490,9 @@ def _correct(game, z, t, zp, work, opts):
             scale = max(scale, abs(z[c]))
         if it == 0:
             d0 = d
-            if d > accept_first:
-                return False, d0, kappa
-        else:
-            k = d / prev if prev > 0.0 else 0.0
-            kappa = max(kappa, k)
-            if k > kappa_max and d > 1e-9 * (1.0 + scale):
-                return False, d0, kappa
-        if d <= tol * (1.0 + scale):
-            return True, d0, kappa
+        status, kappa = _verdict(it, d, prev, kappa, scale, opts, tol * (1.0 + scale))
+        if status != 0:
+            return status > 0, d0, kappa
         prev = d
     return False, d0, kappa
 
