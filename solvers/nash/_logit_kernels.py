@@ -243,24 +243,18 @@ def action_values(P, offs, sizes, x, U, D, want_d):
 @njit(cache=True, inline="always")
 def _system(P, offs, sizes, z, x, U, D, F, J):
     """The equations ``F`` (``n``) and their Jacobian ``J[:n, :]`` in ``(y, lambda)`` at ``z``; ``x = exp(y)``."""
+    _residual(P, offs, sizes, z, x, U, D, F, True)
     N = sizes.shape[0]
     n = x.shape[0]
     lam = z[n]
-    for c in range(n):
-        x[c] = _prob(z[c])
-    action_values(P, offs, sizes, x, U, D, True)
     for i in range(N):
         o = offs[i]
-        total = 0.0
         for c in range(n + 1):
             J[o, c] = 0.0
         for a in range(sizes[i]):
-            total += x[o + a]
             J[o, o + a] = x[o + a]
-        F[o] = total - 1.0
         for a in range(1, sizes[i]):
             r = o + a
-            F[r] = z[r] - z[o] - lam * (U[r] - U[o])
             for c in range(n):
                 J[r, c] = -lam * (D[r, c] - D[o, c]) * x[c]
             J[r, r] += 1.0
@@ -320,14 +314,15 @@ def _lu_solve(M, piv, b, size):
 
 
 @njit(cache=True, inline="always")
-def _residual(P, offs, sizes, z, x, U, D, F):
-    """The equations ``F`` at ``z`` (without their Jacobian); ``x = exp(y)``."""
+def _residual(P, offs, sizes, z, x, U, D, F, want_d):
+    """The equations ``F`` at ``z``; ``x = exp(y)``; with ``want_d`` also the action values' derivatives ``D`` that
+    the Jacobian needs (:func:`_system`)."""
     N = sizes.shape[0]
     n = x.shape[0]
     lam = z[n]
     for c in range(n):
         x[c] = _prob(z[c])
-    action_values(P, offs, sizes, x, U, D, False)
+    action_values(P, offs, sizes, x, U, D, want_d)
     for i in range(N):
         o = offs[i]
         total = 0.0
@@ -380,7 +375,7 @@ def _chord(game, w, zp, row, M, piv, work, opts, count):
     kappa = 0.0
     for it in range(max_iter):
         count[0] += 1
-        _residual(P, offs, sizes, w, x, U, D, F)
+        _residual(P, offs, sizes, w, x, U, D, F, False)
         dot = 0.0
         for c in range(n + 1):
             dot += row[c] * (w[c] - zp[c])
