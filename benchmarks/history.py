@@ -42,14 +42,16 @@ _RUN_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[0-9a-f]+(-dirty)?(-\d+)?\.json$")
 
 # ----------------------------------------------------------------------------- run records
 def git_state(root: Path = HERE.parent) -> dict[str, Any]:
-    """The checked-out commit (full hash), whether tracked files differ from it, and its subject line."""
+    """The checked-out commit (full hash), whether tracked files differ from it (the run's own outputs,
+    ``benchmarks/latest.json`` and this history, do not count), and its subject line."""
     def git(*args: str) -> str:
         out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
         return out.stdout.strip() if out.returncode == 0 else ""
 
     commit = git("rev-parse", "HEAD")
     return {"commit": commit or "unknown",
-            "dirty": bool(git("status", "--porcelain", "--untracked-files=no")) if commit else None,
+            "dirty": bool(git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                              ":(exclude)benchmarks/latest.json", ":(exclude)benchmarks/history")) if commit else None,
             "subject": git("log", "-1", "--format=%s") if commit else ""}
 
 
