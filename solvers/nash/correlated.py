@@ -73,7 +73,8 @@ from coop.solvers.nash.correlated_names import (
 )
 from coop.solvers.nash.results import regret_tolerance, relative_regret
 from coop.solvers.shared.progress import StopAfter, TimeLimit, time_limit
-from coop.solvers.shared.tolerances import PROB_EPS, STAKE_FLOOR
+from coop.solvers.shared.tolerances import PROB_EPS
+from coop.solvers.shared.tolerances import stake as player_stake
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_array
@@ -195,9 +196,7 @@ def incentive_gains(game: NormalFormGame, distribution: np.ndarray,
             gain[i] = max(float(m.sum(axis=0).max()) - pay[i], 0.0)
         drawn = q.sum(axis=0) > 0.0
         at_stake = u[:, drawn] if drawn.any() else u
-        hi = float(at_stake.max())
-        lo = float(at_stake.min())
-        stake[i] = max(hi - lo, STAKE_FLOOR * max(abs(hi), abs(lo)))
+        stake[i] = player_stake(float(at_stake.max()), float(at_stake.min()))
     exps = game.payoff_exponents
     return np.ldexp(pay, exps), np.ldexp(gain, exps), np.ldexp(stake, exps)
 

@@ -25,7 +25,8 @@ from coop.games.normal_form import NormalFormGame
 from coop.solvers.nash.methods import Guarantee
 from coop.solvers.shared.ordering import canonical_order_kernel
 from coop.solvers.shared.progress import Stopped
-from coop.solvers.shared.tolerances import MAX_REGRET_TOL, MIN_REGRET_TOL, PROB_EPS, REGRET_TOL, STAKE_FLOOR
+from coop.solvers.shared.tolerances import MAX_REGRET_TOL, MIN_REGRET_TOL, PROB_EPS, REGRET_TOL
+from coop.solvers.shared.tolerances import stake as player_stake
 
 if TYPE_CHECKING:
     from coop.solvers.nash.components import NashComponent
@@ -226,9 +227,7 @@ def regret_check(game: NormalFormGame, profile: Sequence[np.ndarray]) -> tuple[n
         pay[i] = float(values[i] @ profile[i])
         regret[i] = max(float(values[i].max()) - pay[i], 0.0)
         at_stake = unit[i][np.ix_(*(np.arange(a) if j == i else supports[j] for j, a in enumerate(game.num_actions)))]
-        hi = float(at_stake.max())
-        lo = float(at_stake.min())
-        stake[i] = max(hi - lo, STAKE_FLOOR * max(abs(hi), abs(lo)))
+        stake[i] = player_stake(float(at_stake.max()), float(at_stake.min()))
     exps = game.payoff_exponents
     return np.ldexp(pay, exps), np.ldexp(regret, exps), np.ldexp(stake, exps)
 

@@ -17,5 +17,11 @@ MAX_REGRET_TOL = 0.1
 MIN_REGRET_TOL = 1e-14
 #: A player's stake is at least this times the largest payoff magnitude at stake.
 STAKE_FLOOR = 1e-6
+def stake(hi: float, lo: float) -> float:
+    """A player's stake from the largest (``hi``) and least (``lo``) payoff at stake: their spread, but at least
+    ``STAKE_FLOOR`` times the larger magnitude (the rule of the module docstring)."""
+    return max(hi - lo, STAKE_FLOOR * max(abs(hi), abs(lo)))
+
+
 #: Probabilities below this are printed and exported as zero after verification.
 PROB_EPS = 1e-12
