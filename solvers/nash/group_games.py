@@ -44,8 +44,10 @@ import numpy as np
 
 from coop.errors import InputError
 from coop.games.population import PopulationGame
+from coop.solvers.nash.results import relative_regret
 from coop.solvers.shared.compositions import binomial_table, composition_rank, compositions
-from coop.solvers.shared.tolerances import REGRET_TOL, STAKE_FLOOR
+from coop.solvers.shared.tolerances import REGRET_TOL
+from coop.solvers.shared.tolerances import stake as player_stake
 
 #: Sign changes of f are looked for on this many equal steps of (0, 1) before refining (plus the
 #: polynomial's own roots, which also find roots where f touches zero without changing sign).
@@ -143,10 +145,10 @@ class GroupEquilibria:
         }
 
 
-def _stake(values: np.ndarray) -> float:
-    """The spread of ``values`` (a player's payoffs at stake), at least STAKE_FLOOR times their magnitude."""
-    top = float(np.abs(values).max(initial=0.0))
-    return max(float(values.max() - values.min()), STAKE_FLOOR * top, np.finfo(float).tiny)
+def _relative_regret(regret: float, values: np.ndarray) -> float:
+    """``regret`` over the stake of the payoffs ``values`` at stake (:func:`coop.solvers.shared.tolerances.stake`;
+    a zero stake counts a zero regret as 0 and any other as infinite, as :func:`relative_regret` does)."""
+    return relative_regret(np.array([regret]), np.array([player_stake(float(values.max()), float(values.min()))]))
 
 
 def pure_count_equilibria(game: PopulationGame, tol: float = REGRET_TOL) -> tuple[CountEquilibrium, ...]:
@@ -174,7 +176,7 @@ def pure_count_equilibria(game: PopulationGame, tol: float = REGRET_TOL) -> tupl
             co[a] -= 1
             values = game.payoffs[:, composition_rank(co, n - 1, binom)]
             pays[a] = float(values[a])
-            worst = max(worst, float(values.max() - values[a]) / _stake(values))
+            worst = max(worst, _relative_regret(float(values.max() - values[a]), values))
             if worst > tol:
                 break
         if worst <= tol:
@@ -219,12 +221,13 @@ def symmetric_mixed_equilibria(game: PopulationGame, tol: float = REGRET_TOL
     [(0.13, False), (0.723, True)]
     """
     from scipy.optimize import brentq
+    from scipy.stats import binom
 
     if game.num_strategies != 2:
         raise InputError(f"symmetric mixed equilibria by roots need two actions, got {game.num_strategies}")
     d = _advantage(game)
     n1 = game.group_size - 1
-    stake_all = _stake(game.payoffs)
+    stake_all = player_stake(float(game.payoffs.max()), float(game.payoffs.min()))
     if np.all(np.abs(d) <= tol * stake_all):
         return (), True
 
@@ -234,7 +237,8 @@ def symmetric_mixed_equilibria(game: PopulationGame, tol: float = REGRET_TOL
 
     candidates: list[float] = []
     grid = np.linspace(0.0, 1.0, ROOT_GRID + 1)[1:-1]
-    values = np.array([f(x) for x in grid])
+    pays = game.payoffs @ binom.pmf(game.compositions[:, :1], n1, grid[None, :])  # (2, G): f on the whole grid
+    values = pays[0] - pays[1]
     signs = np.sign(values)
     for k in np.flatnonzero(signs[:-1] * signs[1:] < 0):
         candidates.append(brentq(f, grid[k], grid[k + 1], xtol=1e-15, rtol=4 * np.finfo(float).eps))
@@ -253,7 +257,7 @@ def symmetric_mixed_equilibria(game: PopulationGame, tol: float = REGRET_TOL
             continue
         pay, w = expected_payoffs(game, x)
         at_stake = game.payoffs[:, w > 0.0]
-        regret = abs(float(pay[0] - pay[1])) / _stake(at_stake)
+        regret = _relative_regret(abs(float(pay[0] - pay[1])), at_stake)
         if regret > tol:
             continue
         h = 1e-6
