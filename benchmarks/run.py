@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -79,6 +78,7 @@ from history import (  # noqa: E402
     compare,
     format_comparison,
     load_baseline,
+    machine_info,
     row_key,
     run_record,
 )
@@ -487,15 +487,9 @@ def format_table(rows: Sequence[Row]) -> str:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+    """This machine in one line (:func:`history.machine_info`)."""
+    m = machine_info()
+    return f"{m['cpu']}, {m['cores']} cores, Python {m['python']}, {m['system']}"
 
 
 def run_workloads(cfg: Config, names: Sequence[str]) -> tuple[list[Row], dict[str, str]]:
