@@ -126,6 +126,23 @@ def check_figure_pixels(size: tuple[float, float], dpi: float) -> None:
             "the dpi or the size")
 
 
+@dataclass(frozen=True, eq=False)
+class SolverSection:
+    """A section result that is one solver's result: its JSON is the result's ``to_dict()``, and Ctrl-C stopped it
+    when the result says so (what was done by then is kept). Subclasses add ``text()`` and ``metrics()``."""
+
+    result: Any
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether Ctrl-C stopped the solver (``result.interrupted``; a solver that cannot be stopped: never)."""
+        return bool(getattr(self.result, "interrupted", False))
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = self.result.to_dict()
+        return d
+
+
 @runtime_checkable
 class SectionResult(Protocol):
     """What an analysis returns (see the module docstring)."""
@@ -166,10 +183,15 @@ class Analysis:
     figures: ClassVar[Mapping[str, str]] = {}
     #: Per figure kind, other analyses whose results the figure also shows when they apply.
     figure_inputs: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    #: The scenario section (its key in :attr:`coop.scenarios.Scenario.sections`) whose presence is all that
+    #: :meth:`applies` asks, or ``None`` when the analysis says itself.
+    section: ClassVar[str | None] = None
 
     def applies(self, loaded: LoadedInput) -> bool:
-        """Whether this input has something for this analysis (usually: its scenario section is present)."""
-        raise NotImplementedError
+        """Whether this input has something for this analysis (by default: the scenario has :attr:`section`)."""
+        if self.section is None:
+            raise NotImplementedError
+        return loaded.scenario is not None and loaded.scenario.sections.get(self.section) is not None
 
     def run(self, loaded: LoadedInput, options: SolveOptions,
             earlier: Mapping[str, SectionResult]) -> SectionResult:

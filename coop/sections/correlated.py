@@ -179,13 +179,8 @@ class CorrelatedAnalysis(Analysis):
     name: ClassVar[str] = "correlated"
     title: ClassVar[str] = "correlated equilibria"
     json_path: ClassVar[tuple[str, ...]] = ("correlated",)
+    section: ClassVar[str | None] = "correlated"
     requires: ClassVar[tuple[str, ...]] = ("stage",)
-
-    def applies(self, loaded: LoadedInput) -> bool:
-        return loaded.scenario is not None and loaded.scenario.sections.get("correlated") is not None
-
-    def missing(self, loaded: LoadedInput) -> str:
-        return "a scenario with a 'correlated' section"
 
     def run(self, loaded: LoadedInput, options: SolveOptions,
             earlier: Mapping[str, SectionResult]) -> CorrelatedResult:

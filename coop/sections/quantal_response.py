@@ -17,7 +17,7 @@ import numpy as np
 
 from coop.errors import InputError
 from coop.report_text import WIDTH, format_number, format_strategy
-from coop.sections.base import Analysis, Metric, PlotOptions, SectionResult, SolveOptions
+from coop.sections.base import Analysis, Metric, PlotOptions, SectionResult, SolveOptions, SolverSection
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -37,19 +37,9 @@ def _profile(game: Any, strategies: Any) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class QuantalResponseSection:
-    """The traced branch (:class:`~coop.solvers.nash.quantal_response.QuantalResponseResult`)."""
-
-    result: Any
-
-    @property
-    def interrupted(self) -> bool:
-        """Whether Ctrl-C stopped the trace (the branch traced by then is kept)."""
-        return bool(self.result.interrupted)
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = self.result.to_dict()
-        return d
+class QuantalResponseSection(SolverSection):
+    """The traced branch (:class:`~coop.solvers.nash.quantal_response.QuantalResponseResult`); after Ctrl-C, the
+    branch traced by then."""
 
     def text(self) -> list[str]:
         r = self.result
@@ -114,15 +104,10 @@ class QuantalResponseAnalysis(Analysis):
     name: ClassVar[str] = "quantal_response"
     title: ClassVar[str] = "quantal response equilibria"
     json_path: ClassVar[tuple[str, ...]] = ("quantal_response",)
+    section: ClassVar[str | None] = "quantal_response"
     figures: ClassVar[Mapping[str, str]] = {
         "qre": "each action's probability along the logit QRE branch, against lambda (log scale).",
     }
-
-    def applies(self, loaded: LoadedInput) -> bool:
-        return loaded.scenario is not None and loaded.scenario.sections.get("quantal_response") is not None
-
-    def missing(self, loaded: LoadedInput) -> str:
-        return "a scenario with a 'quantal_response' section"
 
     def run(self, loaded: LoadedInput, options: SolveOptions,
             earlier: Mapping[str, SectionResult]) -> QuantalResponseSection:

@@ -8,31 +8,21 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from coop.report_text import WIDTH, format_number, plural, table_lines
-from coop.sections.base import Analysis, Metric, SectionResult, SolveOptions
+from coop.sections.base import Analysis, Metric, SectionResult, SolveOptions, SolverSection
 
 if TYPE_CHECKING:
     from coop.inputs import LoadedInput
 
 
 @dataclass(frozen=True, eq=False)
-class TournamentSection:
-    """The tournament's result (:class:`~coop.solvers.repeated.tournament.TournamentResult`)."""
-
-    result: Any
-
-    @property
-    def interrupted(self) -> bool:
-        """Whether Ctrl-C stopped the tournament (the round robins played by then are kept)."""
-        return bool(self.result.interrupted)
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = self.result.to_dict()
-        return d
+class TournamentSection(SolverSection):
+    """The tournament's result (:class:`~coop.solvers.repeated.tournament.TournamentResult`); after Ctrl-C, the
+    round robins played by then."""
 
     def text(self) -> list[str]:
         t = self.result

@@ -14,7 +14,15 @@ import numpy as np
 
 from coop.errors import InputError
 from coop.report_text import WIDTH, format_number, plural, table_lines
-from coop.sections.base import Analysis, Metric, PlotOptions, SectionResult, SolveOptions, finite_or_none
+from coop.sections.base import (
+    Analysis,
+    Metric,
+    PlotOptions,
+    SectionResult,
+    SolveOptions,
+    SolverSection,
+    finite_or_none,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -39,14 +47,8 @@ def _wrap(text: str, indent: str = "  ") -> list[str]:
 
 
 @dataclass(frozen=True, eq=False)
-class TreatySection:
+class TreatySection(SolverSection):
     """The treaty's result (:class:`~coop.solvers.coalitions.stability.TreatyResult`)."""
-
-    result: Any
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = self.result.to_dict()
-        return d
 
     # -------------------------------------------------------------- text
     def _payoff_source(self) -> str:
@@ -255,13 +257,11 @@ class TreatyAnalysis(Analysis):
     name: ClassVar[str] = "treaty"
     title: ClassVar[str] = "treaty"
     json_path: ClassVar[tuple[str, ...]] = ("treaty",)
+    section: ClassVar[str | None] = "treaty"
     figures: ClassVar[Mapping[str, str]] = {
         "treaty": "a member's payoff pi_m(k) and a leaver's pi_n(k-1) against the treaty's size k, stable "
                   "sizes marked.",
     }
-
-    def applies(self, loaded: LoadedInput) -> bool:
-        return loaded.scenario is not None and loaded.scenario.sections.get("treaty") is not None
 
     def run(self, loaded: LoadedInput, options: SolveOptions,
             earlier: Mapping[str, SectionResult]) -> TreatySection:
