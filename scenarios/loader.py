@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Mapping
 from pathlib import Path
@@ -161,7 +162,7 @@ def build_scenario(
         player_descriptions = {"group": form.description} if form.description else {}
         if group.has_normal_form:
             _set_players(ctx, group.players, (form.actions,) * size, root["players"])
-        group = GroupGame(form.actions, size, table, form.member, group_red_lines(
+        group = dataclasses.replace(group, red_lines=group_red_lines(
             root.get("red_lines"), form, size, ctx.params, source, group.has_normal_form))
 
     game: NormalFormGame | None = None

@@ -144,8 +144,9 @@ class GroupGameResult:
             tipping = [e.x for e in mixed if not e.stable]
             out["stable_x"] = stable[-1] if stable else None
             out["tipping_x"] = tipping[0] if tipping else None
+        crossed = self.pure_crossings()
         for r in self.group.red_lines:
-            out[f"red_line.{r.name}"] = any(r.name in c for c in self.pure_crossings())
+            out[f"red_line.{r.name}"] = any(r.name in c for c in crossed)
         return out
 
 
