@@ -186,12 +186,17 @@ class Automaton:
         """True when every transition goes to one state with probability one."""
         return bool(np.all((self.transitions == 0.0) | (self.transitions == 1.0)))
 
-    def check_for(self, game: NormalFormGame, player: int) -> None:
-        """Raise :class:`InputError` unless this automaton fits ``player`` of ``game``."""
-        if self.transitions.shape[1] != game.num_profiles:
+    def check_for(self, game: NormalFormGame, player: int, signals: Sequence[str] | None = None) -> None:
+        """Raise :class:`InputError` unless this automaton fits ``player`` of ``game``.
+
+        Its transitions are indexed by the observed profiles of ``game``, or by ``signals`` when a public
+        signal is what the automata read.
+        """
+        what, count = ("profiles", game.num_profiles) if signals is None else ("public signals", len(signals))
+        if self.transitions.shape[1] != count:
             raise InputError(
-                f"automaton {self.name!r} has transitions for {self.transitions.shape[1]} profiles, "
-                f"the stage game has {game.num_profiles}"
+                f"automaton {self.name!r} has transitions for {self.transitions.shape[1]} {what}, "
+                f"the repeated game has {count}"
             )
         bad = self.actions >= game.num_actions[player]
         if np.any(bad):
@@ -676,6 +681,48 @@ BUILDERS.update(
         "random": random,
     }
 )
+
+
+#: The built-in strategies whose moves do not depend on the others' observed actions (nor, on a public signal,
+#: on the signal): they need no ``punish_on`` when the automata read a public signal.
+UNREACTIVE = ("always_cooperate", "always_defect", "alternator", "cycler", "random")
+
+
+def on_signals(automaton: Automaton, game: NormalFormGame, player: int, cooperate: Sequence[int],
+               defect: Sequence[int], bad: np.ndarray) -> Automaton:
+    """A built-in automaton over observed profiles read over a public signal instead.
+
+    In state ``s`` on signal ``y`` the automaton moves as it did on the profile where its owner played the
+    action of ``s`` and every other player cooperated (``y`` good) or defected (``y`` one of the signals in
+    ``bad``): "a bad signal" takes the place of "some player defected". The owner's own action is its
+    state's (a public strategy cannot read a private realised action), so Pavlov switches after a bad
+    signal and stays after a good one, and the trigger strategies punish exactly on bad signals
+    (Mailath and Samuelson 2006, sec. 7.2).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from coop.games import NormalFormGame
+    >>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
+    >>> pd = NormalFormGame.from_bimatrix(A, A.T, actions=(("C", "D"), ("C", "D")))
+    >>> wsls = win_stay_lose_shift(pd, 0, (0, 0), (1, 1))
+    >>> lifted = on_signals(wsls, pd, 0, (0, 0), (1, 1), np.array([False, True]))  # signals good, bad
+    >>> lifted.transitions.argmax(axis=2).tolist()  # per state (C, D), the next state on good and bad
+    [[0, 1], [1, 0]]
+    """
+    player, coop, dfct = _check_roles(game, player, cooperate, defect)
+    bad = np.asarray(bad, dtype=bool)
+    strides = np.array([int(np.prod(game.num_actions[i + 1:])) for i in range(game.num_players)], dtype=np.int64)
+    others_c = int((coop * strides).sum() - coop[player] * strides[player])
+    others_d = int((dfct * strides).sum() - dfct[player] * strides[player])
+    n = automaton.num_states
+    check_table_size(n, bad.size, f"automaton {automaton.name!r}")
+    t = np.zeros((n, bad.size, n))
+    for s in range(n):
+        own = int(automaton.actions[s]) * int(strides[player])
+        t[s, ~bad] = automaton.transitions[s, others_c + own]
+        t[s, bad] = automaton.transitions[s, others_d + own]
+    return Automaton(automaton.name, automaton.state_names, automaton.actions, t, automaton.initial)
 
 
 #: Number of states of the built-in automata whose size does not depend on a parameter.

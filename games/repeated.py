@@ -64,8 +64,9 @@ from typing import Any
 import numpy as np
 
 from coop.errors import InputError
-from coop.games.automata import BUILDERS, Automaton
+from coop.games.automata import BUILDERS, UNREACTIVE, Automaton, on_signals
 from coop.games.normal_form import NormalFormGame
+from coop.games.public_signals import SignalDistribution
 from coop.games.validation import probability
 
 #: How the players see each other's actions: through private channels, or one public report.
@@ -127,6 +128,11 @@ class RepeatedGame:
         ``detection`` and ``false_alarm`` rates (an inspector who publishes what it saw), which every
         automaton reads, its owner's reported action included: the joint state is common knowledge and
         subgame perfection is that of a perfect public equilibrium (Fudenberg, Levine and Maskin 1994).
+    signals : SignalDistribution or None
+        A general public signal whose distribution depends on the realised profile
+        (:mod:`coop.games.public_signals`): every automaton reads it instead of the players' actions, its
+        transitions indexed by signal. It replaces the report: ``detection`` and ``false_alarm`` must keep
+        their defaults, and ``monitoring`` is ``"public"``.
     """
 
     stage: NormalFormGame
@@ -138,6 +144,7 @@ class RepeatedGame:
     false_alarm: float = 0.0
     horizon: int | None = None
     monitoring: str = "private"
+    signals: SignalDistribution | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.stage, NormalFormGame):
@@ -171,6 +178,16 @@ class RepeatedGame:
         object.__setattr__(self, "horizon", check_horizon(self.horizon))
         if self.monitoring not in MONITORING:
             raise InputError(f"monitoring must be one of {', '.join(MONITORING)}, got {self.monitoring!r}")
+        if self.signals is not None:
+            if not isinstance(self.signals, SignalDistribution):
+                raise InputError(f"signals must be a SignalDistribution, got {type(self.signals).__name__}")
+            if self.signals.table.shape[0] != self.stage.num_profiles:
+                raise InputError(f"the signal table has {self.signals.table.shape[0]} rows, the stage game has "
+                                 f"{self.stage.num_profiles} profiles")
+            if self.detection != 1.0 or self.false_alarm != 0.0:
+                raise InputError("a public signal replaces the inspector's report: write its detection and false "
+                                 "alarm into the signal's probabilities instead of detection and false_alarm")
+            object.__setattr__(self, "monitoring", "public")
 
     @classmethod
     def from_labels(
@@ -184,6 +201,7 @@ class RepeatedGame:
         false_alarm: float = 0.0,
         horizon: int | None = None,
         monitoring: str = "private",
+        signals: SignalDistribution | None = None,
     ) -> RepeatedGame:
         """Build from ``{player: action label}`` mappings that name every player."""
         idx = []
@@ -196,7 +214,7 @@ class RepeatedGame:
                     raise InputError(f"no {label} action given for player {p!r}")
                 row.append(stage.action_index(i, str(table[p])))
             idx.append(tuple(row))
-        return cls(stage, delta, idx[0], idx[1], noise, detection, false_alarm, horizon, monitoring)
+        return cls(stage, delta, idx[0], idx[1], noise, detection, false_alarm, horizon, monitoring, signals)
 
     @property
     def num_players(self) -> int:
@@ -204,13 +222,19 @@ class RepeatedGame:
 
     @property
     def public(self) -> bool:
-        """Whether the automata read common information: perfect monitoring, or a public report."""
-        return self.monitoring == "public" or (self.detection == 1.0 and self.false_alarm == 0.0)
+        """Whether the automata read common information: perfect monitoring, a public report or public signals."""
+        return self.signals is not None or self.monitoring == "public" or (
+            self.detection == 1.0 and self.false_alarm == 0.0)
 
     @property
     def perfect(self) -> bool:
-        """True with no implementation noise and perfect monitoring."""
-        return self.noise == 0.0 and self.detection == 1.0 and self.false_alarm == 0.0
+        """True with no implementation noise and perfect monitoring (no general signal)."""
+        return self.noise == 0.0 and self.detection == 1.0 and self.false_alarm == 0.0 and self.signals is None
+
+    @property
+    def num_observations(self) -> int:
+        """What an automaton's transitions are indexed by: the signals, or else the (observed) action profiles."""
+        return self.stage.num_profiles if self.signals is None else self.signals.num_signals
 
     def with_delta(self, delta: float | None) -> RepeatedGame:
         """The same game with another discount factor."""
@@ -220,7 +244,15 @@ class RepeatedGame:
         """A named automaton (a key of :data:`coop.games.automata.BUILDERS`) for ``player``."""
         if kind not in BUILDERS:
             raise InputError(f"unknown strategy {kind!r}; expected one of {sorted(BUILDERS)}")
-        return BUILDERS[kind](self.stage, player, self.cooperate, self.defect, **params)
+        if self.signals is not None and kind not in UNREACTIVE and not self.signals.punish_on:
+            raise InputError(
+                f"the built-in strategy {kind} reacts to defections, which a public signal does not show: say "
+                f"which signals count as one with punish_on (one or more of {', '.join(self.signals.names)}), "
+                "or write an automaton on the signals")
+        built = BUILDERS[kind](self.stage, player, self.cooperate, self.defect, **params)
+        if self.signals is None:
+            return built
+        return on_signals(built, self.stage, player, self.cooperate, self.defect, self.signals.bad)
 
     def profile(self, kind: str, **params: Any) -> tuple[Automaton, ...]:
         """Every player using the same named automaton."""
@@ -234,7 +266,7 @@ class RepeatedGame:
         for i, a in enumerate(profile):
             if not isinstance(a, Automaton):
                 raise InputError(f"strategy of player {self.stage.players[i]!r} is not an Automaton")
-            a.check_for(self.stage, i)
+            a.check_for(self.stage, i, None if self.signals is None else self.signals.names)
         return profile
 
     def to_dict(self) -> dict[str, Any]:
@@ -248,6 +280,7 @@ class RepeatedGame:
             "false_alarm": self.false_alarm,
             "horizon": self.horizon,
             "monitoring": self.monitoring,
+            **({} if self.signals is None else {"signals": self.signals.to_dict()}),
         }
 
 

@@ -199,8 +199,8 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
         if not 0.0 <= delta < 1.0:
             raise node[key].error(f"{key} must be in [0, 1), got {delta:g}")
     # the monitoring probabilities left out keep RepeatedGame's defaults (no noise, perfect monitoring)
-    probs = {key: fields.probability(node[key], scalar, key)
-             for key in ("noise", "detection", "false_alarm") if key in node}
+    probs: dict[str, float] = {key: fields.probability(node[key], scalar, key)
+                               for key in ("noise", "detection", "false_alarm") if key in node}
     monitoring = fields.choice(node["monitoring"], MONITORING, "monitoring") if "monitoring" in node else "private"
     cooperate = _labels(node["cooperate"], stage, "cooperate")
     defect = _labels(node["defect"], stage, "defect")
@@ -208,7 +208,8 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
         if cooperate[p] == defect[p]:
             raise node["defect"].error(f"player {p!r} has the same cooperative and defecting action {defect[p]!r}")
     try:
-        game = RepeatedGame.from_labels(stage, delta, cooperate, defect, **probs, horizon=horizon,
+        game = RepeatedGame.from_labels(stage, delta, cooperate, defect, probs.get("noise", 0.0),
+                                        probs.get("detection", 1.0), probs.get("false_alarm", 0.0), horizon=horizon,
                                         monitoring=monitoring)
     except InputError as err:
         raise err.located(node.source, node.line, node.place) from None
