@@ -30,6 +30,7 @@ from coop.games.transforms import relative_gains
 from coop.scenarios.formula import FUNCTIONS, IDENTIFIER_RE, known_list, parse_formula, shown, suggest
 from coop.scenarios.group_players import COUNT_SECTIONS, group_payoffs, group_red_lines, group_size, read_group_form
 from coop.scenarios.library import resolve
+from coop.scenarios.profile_formulas import ProfileNames, evaluate_over_profiles
 from coop.scenarios.red_lines import action_red_line, outcome_red_line
 from coop.scenarios.schema import (
     FORMAT_VERSION,
@@ -481,38 +482,7 @@ def _formulas(node: YNode, ctx: _Context) -> np.ndarray:
         per_player = [node["all"]] * n
     else:
         per_player = _per_player(node, ctx, "payoffs.formulas")
-    # Indicators and counts are made only for the names a formula uses: one array per action of
-    # every player (or a full-size count per shared action) would take memory quadratic in the actions.
-    positions = {f"{p}.{a}": (i, k) for i, (p, acts) in enumerate(zip(ctx.players, ctx.actions, strict=True))
-                 for k, a in enumerate(acts)}
-    counted = {f"n_{a}": k for k, a in enumerate(ctx.actions[0]) if f"n_{a}" not in ctx.params} if shared else {}
-
-    count_arrays: dict[str, np.ndarray] = {}
-
-    def indicator(i: int, k: int) -> np.ndarray:
-        view = [1] * n
-        view[i] = shape[i]
-        x = np.zeros(shape[i])
-        x[k] = 1.0
-        return x.reshape(view)
-
-    def value(name: str, player: int) -> float | np.ndarray | None:
-        """The value of ``name`` in the formula of ``player``, ``None`` when it is unknown."""
-        if "all" in node and name.startswith("self.") and name[5:] in ctx.action_index[player]:
-            return indicator(player, ctx.action_index[player][name[5:]])  # `self.action`: the player's own
-        if name in ctx.params:
-            return ctx.params[name]
-        if name in positions:
-            return indicator(*positions[name])
-        if name in counted:  # n_<action>: how many players play it (full size: made once per name)
-            if name not in count_arrays:
-                total = np.zeros(shape)
-                for j in range(n):
-                    total += indicator(j, counted[name])
-                count_arrays[name] = total
-            return count_arrays[name]
-        return None
-
+    names = ProfileNames(ctx.params, ctx.players, ctx.actions)
     out = np.zeros((n, *shape))
     for i, fnode in enumerate(per_player):
         what = f"the payoff formula of {ctx.players[i]!r}"
@@ -521,27 +491,7 @@ def _formulas(node: YNode, ctx: _Context) -> np.ndarray:
             out[i] = x
             continue
         try:
-            formula = parse_formula(fnode.value)
-            local: dict[str, float | np.ndarray] = {}
-            for name in sorted(formula.names):
-                v = value(name, i)
-                if v is not None:
-                    local[name] = v
-                    continue
-                if "." in name:
-                    indicators = list(positions)
-                    hint = ", or self.action in payoffs.formulas.all" if shared else ""
-                    raise InputError(
-                        f"unknown indicator {name!r}{suggest(name, indicators)} in formula "
-                        f"{shown(formula.text)}; indicators are Player.action, e.g. {indicators[0]!r}{hint}"
-                    )
-                counts = f"; counts are n_action, e.g. n_{ctx.actions[0][0]}" if shared else ""
-                near = list(ctx.params) + [k for k in ctx.params if k.startswith("n_")] + list(counted)
-                raise InputError(
-                    f"unknown parameter {name!r}{suggest(name, near)} in formula {shown(formula.text)}; "
-                    f"known: {known_list(ctx.params)}{counts}"
-                )
-            out[i] = np.broadcast_to(formula.evaluate(local), shape)
+            out[i] = evaluate_over_profiles(fnode.value, names.for_player(i) if "all" in node else names)
         except InputError as err:
             raise err.located(ctx.source, fnode.line, fnode.place or None) from None
     return out
