@@ -103,13 +103,13 @@ def _profile_structure_kernel(shape, n_states, acts, trans, start, roles, eps):
     nj = 1
     for i in range(n):
         nj *= n_states[i]
-    nprof = np.int64(1)  # not a literal: _reachable_states is compiled once, for int64
+    nprof = 1
     amax = 0
     for i in range(n):
         nprof *= shape[i]
         amax = max(amax, shape[i])
     sidx = np.empty(n, np.int64)
-    reach = _reachable_states(nprof, n_states, trans, start)[0]
+    reach = _reachable_states(np.ones(nprof, dtype=np.bool_), n_states, trans, start)[0]
     weights = np.zeros((nj, n, amax, nprof))
     nxt = np.zeros((nj, n, amax, nj))
     own_action = np.empty(nj, np.int64)

@@ -239,7 +239,8 @@ def joint_chain(game: RepeatedGame, profile: Sequence[Automaton]) -> tuple[np.nd
     check_joint_states([a.num_states for a in profile], stage.num_actions)
     n_states, acts, trans, initial = pack_profile(profile)
     start = int(np.ravel_multi_index(tuple(initial), tuple(n_states)))
-    if game.monitoring == "public" and not (game.detection == 1.0 and game.false_alarm == 0.0):
+    if game.signals is not None or (game.monitoring == "public"
+                                    and not (game.detection == 1.0 and game.false_alarm == 0.0)):
         return (*_public_chain(game, n_states, acts, trans, start), start)
     P, U = _joint_chain_kernel(
         np.array(stage.num_actions, dtype=np.int64),
@@ -258,15 +259,13 @@ def joint_chain(game: RepeatedGame, profile: Sequence[Automaton]) -> tuple[np.nd
 
 def _public_chain(game: RepeatedGame, n_states: np.ndarray, acts: np.ndarray, trans: np.ndarray,
                   start: int) -> tuple[np.ndarray, np.ndarray]:
-    """The joint chain when every automaton reads one public report: the on-path rows of the one-shot deviation
-    tables (:func:`coop.solvers.repeated.subgame_perfection._deviation_tables_kernel`), which model that report."""
-    from coop.solvers.repeated.subgame_perfection import _deviation_tables_kernel
+    """The joint chain when every automaton reads one public signal (a report, or general signals): the on-path
+    rows of the one-shot deviation tables (:func:`coop.solvers.repeated.subgame_perfection.deviation_tables`),
+    which model that signal."""
+    from coop.solvers.repeated.subgame_perfection import deviation_tables
 
     stage = game.stage
-    dev = _deviation_tables_kernel(
-        np.array(stage.num_actions, dtype=np.int64), np.ascontiguousarray(stage.payoffs.reshape(stage.num_players, -1)),
-        n_states, acts, trans, start, np.array(game.cooperate, dtype=np.int64), np.array(game.defect, dtype=np.int64),
-        np.array([game.noise, game.detection, game.false_alarm]))
+    dev = deviation_tables(game, n_states, acts, trans, start)
     n = stage.num_players
     joint = np.array(np.unravel_index(np.arange(dev.D.shape[0]), tuple(n_states)), dtype=np.int64).T  # (J, N)
     own = acts[np.arange(n)[None, :], joint]  # (J, N): the action each automaton plays

@@ -79,11 +79,38 @@ from numba import njit
 
 from coop.errors import InputError
 from coop.games.automata import Automaton
+from coop.games.public_signals import signal_table
 from coop.games.repeated import RepeatedGame, pack_profile
 from coop.solvers.nash.results import REGRET_TOL
 from coop.solvers.repeated.payoffs import discounted_values, finite_horizon_values, joint_chain
 from coop.solvers.repeated.sizes import DELTA_GRID, check_horizon, check_joint_states, check_scan
 from coop.solvers.shared.arrays import c_order_strides
+
+Flips = namedtuple("Flips", ["coop", "defect", "eps"])
+Flips.__doc__ = """Implementation noise, as :func:`_deviation_tables_kernel` reads it.
+
+Fields
+------
+coop, defect : int64[:]
+    ``(N,)`` each player's cooperative and defecting action (noise flips one into the other).
+eps : float64
+    The probability of a flip, independently across players.
+"""
+
+SignalRows = namedtuple("SignalRows", ["ptr", "signal", "prob", "possible"])
+SignalRows.__doc__ = """The public signal given each realised profile, as sparse rows
+(:class:`coop.games.public_signals.SignalTable`).
+
+Fields
+------
+ptr : int64[:]
+    ``(n_profiles + 1,)``: realised profile ``b`` has the entries ``ptr[b]:ptr[b + 1]``.
+signal, prob : int64[:], float64[:]
+    Each entry's signal and its positive probability.
+possible : bool[:]
+    ``(n_signals,)`` whether the signal has a positive probability at some profile: the automata's moves
+    on the others are never made.
+"""
 
 DeviationTables = namedtuple("DeviationTables", ["reach", "adj", "F", "UD", "D"])
 DeviationTables.__doc__ = """One-shot deviation tables of a profile, as :func:`_deviation_tables_kernel` returns them.
@@ -141,19 +168,11 @@ def _realised(f, shape, pstr, coop, defect, eps, out_f, out_p):
 
 
 @njit(cache=True)
-def _reported(f, shape, pstr, coop, defect, q, r, out_f, out_p):
-    """Public reports of the realised flat profile ``f``: each player's cooperative action is reported as its
-    defecting one with probability ``r`` (a false alarm), any other action as it is with probability ``q``
-    (detection) and as the cooperative one otherwise, independently (:func:`_flips`). With ``q = 1``, ``r = 0``
-    the report is ``f`` itself (perfect monitoring)."""
-    return _flips(f, shape, pstr, coop, defect, (1.0 - r, q, q), out_f, out_p)
-
-
-@njit(cache=True)
-def _reachable_states(nprof, n_states, trans, start):
+def _reachable_states(possible, n_states, trans, start):
     """``(reach, adj)``: the joint states reachable from ``start`` under any action profiles (the one-shot
-    deviation principle needs every one), and the one-period adjacency ``adj[s, t]`` under some profile (noise
-    can realise any of them), by breadth-first search."""
+    deviation principle needs every one), and the one-period adjacency ``adj[s, t]`` under some observation
+    ``o`` with ``possible[o]`` (an observed profile, or a public signal that some profile can draw: histories
+    may realise any profile), by breadth-first search."""
     n = n_states.shape[0]
     sstr = c_order_strides(n_states)
     nj = 1
@@ -164,7 +183,9 @@ def _reachable_states(nprof, n_states, trans, start):
     for js in range(nj):
         for i in range(n):
             sidx[i] = (js // sstr[i]) % n_states[i]
-        for f in range(nprof):
+        for f in range(possible.shape[0]):
+            if not possible[f]:
+                continue
             for js2 in range(nj):
                 if adj[js, js2]:
                     continue
@@ -192,10 +213,12 @@ def _reachable_states(nprof, n_states, trans, start):
 
 
 @njit(cache=True)
-def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, coop, defect, errors):
-    """One-shot deviations with implementation noise, when every automaton reads the same public report of the
-    realised profile. ``errors`` is ``(eps, q, r)``: implementation noise, detection and false alarm of the
-    report (``q = 1``, ``r = 0``: perfect monitoring).
+def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, flips, signal):
+    """One-shot deviations with implementation noise, when every automaton reads one public signal.
+
+    ``flips`` (:data:`Flips`) is the implementation noise, ``signal`` (:data:`SignalRows`) the public signal's
+    distribution given each realised profile; ``trans`` ``(N, S, n_signals, S)`` moves each automaton on the
+    signal. An inspector's report (and perfect monitoring) is the signal whose values are the reported profiles.
 
     Returns
     -------
@@ -203,27 +226,23 @@ def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, 
         Reachable joint states (from ``start``), one-period adjacency, and for every joint state, player
         and action: the intended profile, the deviator's expected stage payoff and the next-state distribution.
     """
-    eps, q, r = errors[0], errors[1], errors[2]
+    coop, defect, eps = flips.coop, flips.defect, flips.eps
     n = shape.shape[0]
     pstr = c_order_strides(shape)
     sstr = c_order_strides(n_states)
     nj = 1
     for i in range(n):
         nj *= n_states[i]
-    nprof = np.int64(1)  # not a literal: _reachable_states is compiled once, for int64
     amax = 0
     for i in range(n):
-        nprof *= shape[i]
         amax = max(amax, shape[i])
     sidx = np.empty(n, dtype=np.int64)
-    reach, adj = _reachable_states(nprof, n_states, trans, start)
+    reach, adj = _reachable_states(signal.possible, n_states, trans, start)
     F = -np.ones((nj, n, amax), dtype=np.int64)
     UD = np.zeros((nj, n, amax))
     D = np.zeros((nj, n, amax, nj))
     real_f = np.empty(1 << n, dtype=np.int64)
     real_p = np.empty(1 << n)
-    rep_f = np.empty(1 << n, dtype=np.int64)
-    rep_p = np.empty(1 << n)
     for js in range(nj):
         base = 0
         for i in range(n):
@@ -241,20 +260,33 @@ def _deviation_tables_kernel(shape, flat_payoffs, n_states, acts, trans, start, 
                     if pb == 0.0:
                         continue
                     UD[js, i, a] += pb * flat_payoffs[i, fb]
-                    mr = _reported(fb, shape, pstr, coop, defect, q, r, rep_f, rep_p)
-                    for kk in range(mr):  # payoffs follow the realised profile, the automata its report
-                        fo = rep_f[kk]
-                        po = pb * rep_p[kk]
-                        if po == 0.0:
-                            continue
+                    for e in range(signal.ptr[fb], signal.ptr[fb + 1]):
+                        # payoffs follow the realised profile, the automata the signal drawn given it
+                        y = signal.signal[e]
+                        po = pb * signal.prob[e]
                         for js2 in range(nj):
                             p = po
                             for j in range(n):
-                                p *= trans[j, sidx[j], fo, (js2 // sstr[j]) % n_states[j]]
+                                p *= trans[j, sidx[j], y, (js2 // sstr[j]) % n_states[j]]
                                 if p == 0.0:
                                     break
                             D[js, i, a, js2] += p
     return DeviationTables(reach, adj, F, UD, D)
+
+
+def deviation_tables(game: RepeatedGame, n_states: np.ndarray, acts: np.ndarray, trans: np.ndarray,
+                     start: int) -> DeviationTables:
+    """The one-shot deviation tables of a packed profile (:func:`coop.games.repeated.pack_profile`) under the
+    game's public signal (:func:`coop.games.public_signals.signal_table`: general signals, an inspector's
+    report or perfect monitoring) and its implementation noise."""
+    table = signal_table(game)
+    stage = game.stage
+    return _deviation_tables_kernel(
+        np.array(stage.num_actions, dtype=np.int64), np.ascontiguousarray(stage.payoffs.reshape(stage.num_players, -1)),
+        n_states, acts, trans, np.int64(start),
+        Flips(np.array(game.cooperate, dtype=np.int64), np.array(game.defect, dtype=np.int64), float(game.noise)),
+        SignalRows(table.ptr, table.signal, table.prob, table.possible()),
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -286,11 +318,7 @@ def _tables(game: RepeatedGame, profile: Sequence[Automaton]) -> _Tables:
     n_states, acts, trans, initial = pack_profile(profile)
     P, U, start = joint_chain(game, profile)
     flat = game.stage.payoffs.reshape(game.num_players, -1)
-    dev = _deviation_tables_kernel(
-        np.array(game.stage.num_actions, dtype=np.int64), np.ascontiguousarray(flat), n_states, acts, trans, start,
-        np.array(game.cooperate, dtype=np.int64), np.array(game.defect, dtype=np.int64),
-        np.array([game.noise, game.detection, game.false_alarm]),
-    )
+    dev = deviation_tables(game, n_states, acts, trans, start)
     joint = np.array(np.unravel_index(np.arange(P.shape[0]), tuple(n_states)), dtype=np.int64).T  # (J, N)
     played = acts[np.arange(game.num_players)[None, :], joint]
     onpath = np.ravel_multi_index(tuple(played.T), game.stage.num_actions).astype(np.int64)
