@@ -413,6 +413,7 @@ def custom(
     default: Mapping[str, Target] | None = None,
     initial: str | None = None,
     name: str = "custom",
+    signals: Sequence[str] | None = None,
 ) -> Automaton:
     """An automaton written by hand, by labels (what scenario files use).
 
@@ -438,6 +439,9 @@ def custom(
         The initial state (default: the first).
     name : str
         Label for reports.
+    signals : sequence of str, optional
+        The names of a public signal that the automaton reads instead of the observed profile: then
+        each ``when`` is ``{"signal": name or list of names}`` and the transitions are indexed by signal.
 
     Examples
     --------
@@ -452,6 +456,13 @@ def custom(
     ...            default={"punish": "punish"})
     >>> a.transitions[0].argmax(axis=1).tolist()  # next state on (C,C), (C,D), (D,C), (D,D)
     [0, 1, 1, 1]
+
+    The same on a public signal (good, bad):
+
+    >>> b = custom(pd, 0, ["coop", "punish"], {"coop": "C", "punish": "D"},
+    ...            rules={"coop": [({"signal": "bad"}, "punish")]}, signals=("good", "bad"))
+    >>> b.transitions[:, :, 1].tolist()  # probability of punish next, per state and signal
+    [[0.0, 1.0], [0.0, 1.0]]
     """
     n = game.num_players
     player = int(player)
@@ -495,22 +506,33 @@ def custom(
         acts.append(game.action_index(player, str(actions[s])))
     for s in actions:
         state_of(s, "actions")
-    t = _table(len(states), game.num_profiles, f"automaton {name!r}")
-    rows = _profiles(game)
+    n_obs = game.num_profiles if signals is None else len(signals)
+    t = _table(len(states), n_obs, f"automaton {name!r}")
+    rows = _profiles(game) if signals is None else np.arange(n_obs)[:, None]
     rules = rules or {}
     default = default or {}
     for s in list(rules) + list(default):
         state_of(s, "transitions")
     for k, s in enumerate(states):
-        assigned = np.zeros(game.num_profiles, dtype=bool)
+        assigned = np.zeros(n_obs, dtype=bool)
         for r, (when, target) in enumerate(rules.get(s, ())):
             where = f"transitions.{s}[{r}]"
             if not isinstance(when, Mapping):
                 raise InputError(f"the condition of {where} in automaton {name!r} must map players to actions")
-            match = np.ones(game.num_profiles, dtype=bool)
+            match = np.ones(n_obs, dtype=bool)
             for pname, labels in when.items():
-                j = game.player_index(str(pname))
                 labels = [labels] if isinstance(labels, str) else list(labels)
+                if signals is not None:
+                    if pname != "signal":
+                        raise InputError(f"the condition of {where} in automaton {name!r} reads the public signal "
+                                         f"({{signal: name}}), not {pname!r}: actions are not observed")
+                    unknown = [lab for lab in labels if lab not in signals]
+                    if unknown:
+                        raise InputError(f"unknown signal {unknown[0]!r} in {where} of automaton {name!r}; "
+                                         f"the signals are {list(signals)}")
+                    match &= np.isin(rows[:, 0], [list(signals).index(lab) for lab in labels])
+                    continue
+                j = game.player_index(str(pname))
                 allowed = [game.action_index(j, str(lab)) for lab in labels]
                 match &= np.isin(rows[:, j], allowed)
             match &= ~assigned

@@ -55,9 +55,12 @@ AUTOMATON_KEYS: dict[str, KeySpec] = {
 }
 
 RULE_KEYS: dict[str, KeySpec] = {
-    "when": KeySpec("the observed actions this rule matches ({player: action})"),
+    "when": KeySpec("the observed actions this rule matches ({player: action}), or {signal: name} with signals"),
     "to": KeySpec("the next state, or {state: probability}", required=True),
 }
+
+#: The key of a condition on the public signal: ``when: {signal: bad}``.
+SIGNAL = "signal"
 
 #: Role words accepted in place of action labels.
 ROLES = ("cooperate", "defect")
@@ -111,14 +114,22 @@ class CustomAutomatonSpec:
         rules: dict[str, list[tuple[dict[str, list[str]], Any]]] = {}
         for state, state_rules in self.rules.items():
             rules[state] = [(self._condition(r, game, player), r.target) for r in state_rules]
-        return custom(stage, player, self.states, actions, rules=rules, initial=self.initial, name=self.name)
+        signals = None if game.signals is None else game.signals.names
+        return custom(stage, player, self.states, actions, rules=rules, initial=self.initial, name=self.name,
+                      signals=signals)
 
     def _condition(self, rule: _Rule, game: RepeatedGame, player: int) -> dict[str, list[str]]:
         stage = game.stage
         if rule.when is None:
             return {}
+        if game.signals is not None:
+            return {"signal": self._signals(rule.when, game.signals.names)}
         out: dict[str, list[str]] = {}
         for key, vnode in rule.when.items():
+            if key == SIGNAL:
+                raise rule.when.error(
+                    f"a condition of automaton {self.name!r} on the public signal needs repeated.signals "
+                    "(this game's strategies observe actions)", key=key)
             who = stage.players[player] if key == "self" else key
             if who not in stage.players:
                 raise rule.when.error(
@@ -143,6 +154,24 @@ class CustomAutomatonSpec:
             # `self` and the player's own name together: both must hold
             out[who] = [a for a in out[who] if a in labels] if who in out else labels
         return out
+
+
+    def _signals(self, when: YNode, names: tuple[str, ...]) -> list[str]:
+        """The signals a condition ``{signal: name or [names]}`` matches, with players refused."""
+        for key in when.value:
+            if key != SIGNAL:
+                raise when.error(
+                    f"with repeated.signals a condition of automaton {self.name!r} reads the public signal: "
+                    f"{{signal: name}} with a name of {known_list(names)}; the players' actions ({key!r}) are "
+                    "not observed", key=key)
+        vnode = when[SIGNAL]
+        labels = list(text_list(vnode, "the signals in a condition"))
+        for k, label in enumerate(labels):
+            if label not in names:
+                where = vnode[k] if vnode.kind == "seq" else vnode
+                raise where.error(f"unknown signal {label!r}{suggest(label, names)} in a condition of automaton "
+                                  f"{self.name!r}; the signals are {known_list(names)}")
+        return labels
 
 
 def _target(node: YNode, states: tuple[str, ...], name: str, scalar: Callable[[YNode, str], float]) -> Any:

@@ -12,6 +12,10 @@
       detection: 1.0                   # optional: a defection is seen with this probability
       false_alarm: 0.0                 # optional: a cooperative act is seen as defection
       monitoring: private              # or public: one report of every action that every strategy reads
+      signals:                         # optional, instead of detection/false_alarm: a general public signal
+        good: rest                     #   (probabilities given the realised actions; see signals_section.py)
+        bad: "0.1 + 0.3 * (US.race + China.race)"
+      punish_on: bad                   # the signals the built-in strategies read as an observed defection
       automata:                        # optional: custom automata (see automata_section.py)
         cautious:
           states: [trust, punish]
@@ -28,6 +32,7 @@ Numbers may be formulas of the scenario's parameters.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +40,7 @@ from coop.errors import InputError
 from coop.games.automata import Automaton, automaton_size
 from coop.games.names import DEFAULT_PROFILES, STRATEGY_PARAMETERS
 from coop.games.normal_form import NormalFormGame
+from coop.games.public_signals import SignalDistribution
 from coop.games.repeated import MONITORING, RepeatedGame
 from coop.scenarios import fields
 from coop.scenarios.automata_section import (
@@ -45,6 +51,7 @@ from coop.scenarios.automata_section import (
 )
 from coop.scenarios.schema import KeySpec, check_keys
 from coop.scenarios.sections import SectionContext
+from coop.scenarios.signals_section import build_signals
 from coop.scenarios.tournament_section import TournamentSpec, build_tournament
 from coop.scenarios.yaml_source import YNode
 from coop.solvers.repeated.sizes import DELTA_GRID, check_horizon, check_joint_states
@@ -60,6 +67,8 @@ REPEATED_KEYS: dict[str, KeySpec] = {
     "detection": KeySpec("probability a defection is observed, in [0, 1]"),
     "false_alarm": KeySpec("probability a cooperative act is observed as defection, in [0, 1]"),
     "monitoring": KeySpec("private (each player's own channel, default) or public (one report everybody reads)"),
+    "signals": KeySpec("a public signal: {signal: probability given the realised actions}, at most one 'rest'"),
+    "punish_on": KeySpec("the signals that built-in strategies read as an observed defection"),
     "automata": KeySpec("custom automata, usable by name in strategies"),
     "strategies": KeySpec("the strategy profiles to analyse"),
     "tournament": KeySpec("a round-robin tournament of strategies (2-player games)"),
@@ -113,10 +122,13 @@ def _accepted(kind: str, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _automaton(game: RepeatedGame, kind: str, player: int, params: dict[str, Any],
-               customs: dict[str, CustomAutomatonSpec]) -> Automaton:
+               customs: dict[str, CustomAutomatonSpec], entry: YNode) -> Automaton:
     if kind in customs:
         return customs[kind].build(game, player)
-    return game.automaton(kind, player, **_accepted(kind, params))
+    try:
+        return game.automaton(kind, player, **_accepted(kind, params))
+    except InputError as err:  # a built-in that reacts to defections, on a signal without punish_on
+        raise entry.error(err.message) from None
 
 
 def _check_sizes(entry: YNode, name: str, kinds: tuple[str, ...], params: dict[str, Any],
@@ -134,7 +146,7 @@ def _profile(entry: YNode, game: RepeatedGame, scalar, customs: dict[str, Custom
     if entry.kind == "scalar":
         kind = _strategy_name(entry, customs)
         _check_sizes(entry, kind, (kind,) * stage.num_players, {}, customs, stage)
-        automata = tuple(_automaton(game, kind, i, {}, customs) for i in range(stage.num_players))
+        automata = tuple(_automaton(game, kind, i, {}, customs, entry) for i in range(stage.num_players))
         return StrategyProfile(kind, (kind,) * stage.num_players, automata)
     check_keys(entry, STRATEGY_KEYS, "a strategy profile")
     if ("all" in entry) == ("players" in entry):
@@ -152,7 +164,7 @@ def _profile(entry: YNode, game: RepeatedGame, scalar, customs: dict[str, Custom
         if "k" in params and "k_period_punishment" in kinds:
             name += f" (k={params['k']})"
     _check_sizes(entry, name, kinds, params, customs, stage)
-    automata = tuple(_automaton(game, kind, i, params, customs) for i, kind in enumerate(kinds))
+    automata = tuple(_automaton(game, kind, i, params, customs, entry) for i, kind in enumerate(kinds))
     return StrategyProfile(name, kinds, automata)
 
 
@@ -171,8 +183,31 @@ def _criterion(node: YNode) -> str:
     return text
 
 
-def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
-    """Validate the ``repeated`` section; ``scalar(node, what)`` evaluates a number or formula."""
+def _signals(node: YNode, stage: NormalFormGame, params: Mapping[str, float]) -> SignalDistribution | None:
+    """The section's public signal (``signals`` and ``punish_on``), with what it cannot go with refused."""
+    if "signals" not in node:
+        if "punish_on" in node:
+            raise node.error("punish_on names signals of repeated.signals, which this section does not define",
+                             key="punish_on")
+        return None
+    for key in ("detection", "false_alarm"):
+        if key in node:
+            raise node.error(f"signals replace the inspector's report: leave out {key} and write the report's "
+                             "errors into the signals' probabilities", key=key)
+    if "monitoring" in node and node["monitoring"].text.strip() == "private":
+        raise node["monitoring"].error("signals are public (every strategy reads them): leave out monitoring or "
+                                       "write monitoring: public; private monitoring stays with detection and "
+                                       "false_alarm (payoffs only)")
+    if "tournament" in node:
+        raise node.error("a tournament plays strategies that observe actions; it cannot be combined with signals",
+                         key="tournament")
+    return build_signals(node["signals"], node.get("punish_on"), stage, params)
+
+
+def build_repeated(node: YNode, stage: NormalFormGame, scalar,
+                   params: Mapping[str, float] | None = None) -> RepeatedSpec:
+    """Validate the ``repeated`` section; ``scalar(node, what)`` evaluates a number or formula, ``params`` are the
+    scenario's parameters (what the signals' formulas may name besides the action indicators)."""
     check_keys(node, REPEATED_KEYS, "repeated")
     horizon = None
     if "horizon" in node:
@@ -202,6 +237,7 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
     probs: dict[str, float] = {key: fields.probability(node[key], scalar, key)
                                for key in ("noise", "detection", "false_alarm") if key in node}
     monitoring = fields.choice(node["monitoring"], MONITORING, "monitoring") if "monitoring" in node else "private"
+    signals = _signals(node, stage, params or {})
     cooperate = _labels(node["cooperate"], stage, "cooperate")
     defect = _labels(node["defect"], stage, "defect")
     for p in stage.players:
@@ -210,7 +246,7 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
     try:
         game = RepeatedGame.from_labels(stage, delta, cooperate, defect, probs.get("noise", 0.0),
                                         probs.get("detection", 1.0), probs.get("false_alarm", 0.0), horizon=horizon,
-                                        monitoring=monitoring)
+                                        monitoring=monitoring, signals=signals)
     except InputError as err:
         raise err.located(node.source, node.line, node.place) from None
     customs = build_automata(node["automata"], scalar) if "automata" in node else {}
@@ -218,7 +254,11 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
         profiles = tuple(_profile(entry, game, scalar, customs)
                          for entry in fields.sequence(node["strategies"], "strategies"))
     else:
-        profiles = tuple(StrategyProfile(k, (k,) * stage.num_players, game.profile(k)) for k in DEFAULT_PROFILES)
+        try:
+            profiles = tuple(StrategyProfile(k, (k,) * stage.num_players, game.profile(k)) for k in DEFAULT_PROFILES)
+        except InputError as err:  # the default strategies on a signal without punish_on
+            raise node.error(f"with no strategies given, the defaults ({', '.join(DEFAULT_PROFILES)}) are used: "
+                             f"{err.message}", key="signals") from None
     names = [p.name for p in profiles]
     for k, name in enumerate(names):
         if name in names[:k]:
@@ -231,4 +271,4 @@ def build_repeated(node: YNode, stage: NormalFormGame, scalar) -> RepeatedSpec:
 
 def parse_repeated(node: YNode, context: SectionContext) -> RepeatedSpec:
     """The registered parser of the ``repeated`` section (see :mod:`coop.scenarios.sections`)."""
-    return build_repeated(node, context.game, context.scalar)
+    return build_repeated(node, context.game, context.scalar, context.parameters)

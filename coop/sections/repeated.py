@@ -49,6 +49,54 @@ def delta_text(x: float | None) -> str:
     return "never" if x is None else format_probability(x) if x > 0 else "any"
 
 
+def _named_profile(stage: Any, flat: int) -> dict[str, str]:
+    import numpy as np
+
+    idx = np.unravel_index(flat, stage.num_actions)
+    return {p: stage.actions[i][int(idx[i])] for i, p in enumerate(stage.players)}
+
+
+def signal_rows(game: Any) -> list[tuple[str, dict[str, str], dict[str, float]]]:
+    """The public signal's distribution at the cooperative profile, at each player's lone defection from it and
+    at general defection (intended actions, noise included): ``(what, profile, {signal: probability})``."""
+    import numpy as np
+
+    from coop.games.public_signals import public_signal_structure
+
+    stage = game.stage
+    structure = public_signal_structure(game)
+    coop = np.array(game.cooperate)
+    cases = [("cooperation", coop.copy())]
+    if stage.num_players <= 4:
+        for i, p in enumerate(stage.players):
+            lone = coop.copy()
+            lone[i] = game.defect[i]
+            cases.append((f"{p} defects alone", lone))
+    cases.append(("all defect", np.array(game.defect)))
+    out = []
+    for what, prof in cases:
+        flat = int(np.ravel_multi_index(tuple(prof), stage.num_actions))
+        probs = {n: float(x) for n, x in zip(structure.names, structure.probabilities[flat], strict=True)}
+        out.append((what, _named_profile(stage, flat), probs))
+    return out
+
+
+def signals_dict(game: Any) -> dict[str, Any]:
+    """JSON ``repeated.signals``: names, ``punish_on``, the distribution at cooperation and at defections
+    (intended actions, noise included) and the table given every realised profile."""
+    sig = game.signals
+    return {
+        "names": list(sig.names),
+        "punish_on": list(sig.punish_on),
+        "equilibrium": "perfect public equilibrium",
+        "at": [{"case": what, "profile": prof, "probabilities": probs} for what, prof, probs in signal_rows(game)],
+        "given_realised_profile": [
+            {"profile": _named_profile(game.stage, f),
+             "probabilities": {n: float(x) for n, x in zip(sig.names, row, strict=True)}}
+            for f, row in enumerate(sig.table)],
+    }
+
+
 @dataclass(frozen=True, eq=False)
 class RepeatedResult:
     """One :class:`~coop.solvers.repeated.profile_analysis.ProfileAnalysis` per strategy profile."""
@@ -59,7 +107,10 @@ class RepeatedResult:
     def to_dict(self) -> dict[str, Any]:
         game = self.spec.game
         criterion = "limit of means" if limit_of_means(game) else "discounted"
-        return {**game.to_dict(), "criterion": criterion, "profiles": [a.to_dict() for a in self.profiles]}
+        out = {**game.to_dict(), "criterion": criterion, "profiles": [a.to_dict() for a in self.profiles]}
+        if game.signals is not None:
+            out["signals"] = signals_dict(game)
+        return out
 
     def text(self) -> list[str]:
         game = self.spec.game
@@ -81,7 +132,9 @@ class RepeatedResult:
             lines += textwrap.wrap(
                 f"  implementation noise {format_number(game.noise)}: an intended action is flipped with this "
                 "probability; everything below includes it", WIDTH, subsequent_indent="  ")
-        if game.monitoring == "public" and (game.detection != 1.0 or game.false_alarm != 0.0):
+        if game.signals is not None:
+            lines += self._signal_text(game)
+        elif game.monitoring == "public" and (game.detection != 1.0 or game.false_alarm != 0.0):
             lines += textwrap.wrap(
                 f"  public monitoring: one report of every player's action, which everybody reads (an inspector's), "
                 f"with detection {format_number(game.detection)} (a defection is reported as one) and false alarm "
@@ -116,6 +169,24 @@ class RepeatedResult:
             "from the start (threats need not be credible), as for tit-for-tat in Axelrod's tournaments.",
             WIDTH,
         )
+        return lines
+
+    @staticmethod
+    def _signal_text(game: Any) -> list[str]:
+        """The public signal: what it is, its distribution where it matters, and what the strategies read."""
+        sig = game.signals
+        punish = (f"; the built-in strategies read {', '.join(sig.punish_on)} as an observed defection"
+                  if sig.punish_on else "")
+        lines = textwrap.wrap(
+            f"  public signal: {', '.join(sig.names)}, drawn each period given the actions played and seen by "
+            f"everybody; the strategies react to the signal, not to the actions{punish}. Subgame perfection is "
+            "that of a perfect public equilibrium (Fudenberg, Levine and Maskin 1994): payoffs follow the actions "
+            "played, the strategies the signal. Its probabilities" + (
+                " (with the noise):" if game.noise > 0.0 else ":"), WIDTH, subsequent_indent="  ")
+        for what, prof, probs in signal_rows(game):
+            shown = ", ".join(f"{n} {format_number(p)}" for n, p in probs.items())
+            played = ", ".join(prof.values())
+            lines += textwrap.wrap(f"    {what} ({played}): {shown}", WIDTH, subsequent_indent="      ")
         return lines
 
     def tables(self) -> list[Table]:
@@ -204,7 +275,7 @@ class RepeatedAnalysis(Analysis):
         game = spec.game
         node = scenario.document["repeated"] if scenario.document is not None else None
         if (node is None or game.num_players != 2 or game.horizon is not None or game.delta is None
-                or game.detection != 1.0
+                or game.detection != 1.0 or game.signals is not None
                 or game.false_alarm != 0.0):
             return None
         try:

@@ -24,7 +24,13 @@ the realised actions, implementation noise included; for a game with
 imperfect monitoring (detection below one, false alarms) these three answers
 are computed on the same game with perfect monitoring (the institution's own
 detection still scales the expected sanction) and a note says so. The payoffs
-always use the game's noise and monitoring.
+always use the game's noise and monitoring. With an inspector's *public* report
+(``monitoring="public"``) the institution's effective detection is the report's
+detection, so its accuracy moves the critical discount factors and the least
+sanction through the report too. With a general public signal (``signals``) the
+strategies read that signal and the institution inspects on its own: its
+detection scales the expected sanction only (a perfect public equilibrium of the
+sanctioned game), and a note says so.
 
 The sanction search
 -------------------
@@ -343,7 +349,17 @@ def analyse_institution(
     members = institution.member_indices(base)
     stage = institution.apply(base, repeated.cooperate, repeated.defect)
     notes: list[str] = []
-    if repeated.monitoring == "public":
+    if repeated.signals is not None:
+        # the strategies read the scenario's public signal; the institution inspects on its own, so its
+        # detection enters the expected sanction of the stage payoffs, not the signal
+        under = dataclasses.replace(repeated, stage=stage)
+        perfect = under
+        notes.append(
+            f"the strategies read the public signal ({', '.join(repeated.signals.names)}), a perfect public "
+            "equilibrium; the institution inspects on its own: a member's defection is sanctioned with probability "
+            f"{institution.effective_detection:g} (its detection times one minus forum shopping), whatever the "
+            "signal shows, so its detection moves the expected sanction, not the signal")
+    elif repeated.monitoring == "public":
         # the inspector's report is the public signal every strategy reads: its accuracy moves the critical
         # discount factors and the least sanction (a perfect public equilibrium)
         under = dataclasses.replace(repeated, stage=stage, detection=institution.effective_detection)

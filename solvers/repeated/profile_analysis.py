@@ -55,7 +55,8 @@ class ProfileAnalysis:
         Exact normalised discounted payoffs (long-run averages under the limit of means), with the
         game's noise and monitoring.
     perfect_payoffs : numpy.ndarray
-        The same without noise and with perfect monitoring.
+        The same without noise and with perfect monitoring (with a general public signal: without noise, the
+        strategies still reading the signal).
     nash : bool or None
         Whether the profile is a Nash equilibrium of the repeated game at its delta (no
         profitable strategy from the start; weaker than subgame perfection).
@@ -64,7 +65,8 @@ class ProfileAnalysis:
     nash_critical_delta_overall : float or None
         The largest of them.
     spe_monitoring : str
-        ``"perfect"`` when the game's monitoring is perfect; ``"public"`` for a public report with errors
+        ``"perfect"`` when the game's monitoring is perfect; ``"public signals"`` for a general public signal
+        (a perfect public equilibrium: the strategies read the signal); ``"public"`` for a public report with errors
         (subgame perfection of a perfect public equilibrium, with those errors); else ``"perfect
         (benchmark)"``: private channels, and the subgame-perfection columns are for the game with perfect
         monitoring.
@@ -130,7 +132,7 @@ def analyse_profile(game: RepeatedGame, name: str, profile: Sequence[Automaton])
     >>> a.subgame_perfect, round(a.critical_delta_overall, 6)
     (True, 0.5)
     """
-    perfect_monitoring = game.detection == 1.0 and game.false_alarm == 0.0
+    perfect_monitoring = game.detection == 1.0 and game.false_alarm == 0.0 and game.signals is None
     # public reports keep the automaton states common knowledge: the game is checked as it is (a perfect public
     # equilibrium); private channels do not, and the check falls back to perfect monitoring as a benchmark
     monitored = game if game.public else replace(game, detection=1.0, false_alarm=0.0)
@@ -159,7 +161,8 @@ def analyse_profile(game: RepeatedGame, name: str, profile: Sequence[Automaton])
         nash=is_nash,
         nash_critical_delta=nash.critical_delta,
         nash_critical_delta_overall=nash.critical_delta_overall,
-        spe_monitoring=("perfect" if perfect_monitoring else "public" if game.public else "perfect (benchmark)"),
+        spe_monitoring=("perfect" if perfect_monitoring else "public signals" if game.signals is not None
+                        else "public" if game.public else "perfect (benchmark)"),
         complete=nash.complete,
         reason=nash.reason,
     )
