@@ -98,6 +98,19 @@ r : float64
     False alarm: probability that a cooperation is seen as a defection.
 """
 
+PublicDraws = namedtuple("PublicDraws", ["ptr", "signal", "prob"])
+PublicDraws.__doc__ = """The public signal that every automaton reads, as sparse rows given the realised profile
+(:func:`coop.games.public_signals.signal_table`); empty arrays for private channels.
+
+Fields
+------
+ptr : int64[:]
+    ``(n_profiles + 1,)`` (or ``(0,)``: private channels): realised profile ``b`` has the entries
+    ``ptr[b]:ptr[b + 1]``.
+signal, prob : int64[:], float64[:]
+    Each entry's signal and probability.
+"""
+
 SimOptions = namedtuple("SimOptions", ["delta", "periods", "runs"])
 SimOptions.__doc__ = """What :func:`_simulate_kernel` plays.
 
@@ -486,7 +499,7 @@ def _draw(probs, k):
 
 
 @njit(cache=True)
-def _simulate_kernel(stage, tables, noise, opts, seed):
+def _simulate_kernel(stage, tables, noise, opts, seed, public):
     """Per-run payoffs ``(runs, N)``: normalised discounted sums over ``periods`` (or means if ``delta < 0``).
 
     Parameters
@@ -501,6 +514,9 @@ def _simulate_kernel(stage, tables, noise, opts, seed):
         Discount factor (negative: means), periods and runs.
     seed : int64
         Seed of Numba's generator.
+    public : PublicDraws
+        The public signal every automaton moves on (drawn given the realised profile), or empty arrays: each
+        player observes the others through its own channel (``noise.q``, ``noise.r``).
     """
     np.random.seed(seed)  # noqa: NPY002 - seeds Numba's own generator, not NumPy's
     shape = stage.shape
@@ -536,6 +552,14 @@ def _simulate_kernel(stage, tables, noise, opts, seed):
                 fb += a * pstr[i]
             for i in range(n):
                 out[run, i] += w * flat_payoffs[i, fb]
+            if public.ptr.shape[0] > 0:  # one public signal, drawn given the realised profile, read by all
+                lo = public.ptr[fb]
+                y = public.signal[lo + _draw(public.prob[lo:public.ptr[fb + 1]], public.ptr[fb + 1] - lo)]
+                for i in range(n):
+                    state[i] = _draw(trans[i, state[i], y], n_states[i])
+                if delta >= 0.0:
+                    w *= delta
+                continue
             for i in range(n):
                 fo = b[i] * pstr[i]
                 for j in range(n):
@@ -552,6 +576,16 @@ def _simulate_kernel(stage, tables, noise, opts, seed):
             if delta >= 0.0:
                 w *= delta
     return out
+
+
+def _public_draws(game: RepeatedGame) -> Any:
+    """The public signal of a game whose automata read one (general signals or a public report), else empty."""
+    if game.signals is None and game.monitoring != "public":
+        return PublicDraws(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    from coop.games.public_signals import signal_table
+
+    table = signal_table(game)
+    return PublicDraws(table.ptr, table.signal, table.prob)
 
 
 @dataclass(frozen=True, eq=False)
@@ -603,7 +637,11 @@ def simulate_payoffs(
     with ``game.delta=None`` it is the mean payoff over the periods, which
     approaches the limit of means as ``periods`` grows. A game with a finite
     horizon is played for exactly its ``horizon`` periods (``periods`` is
-    ignored) and normalised as :func:`discounted_payoffs` does.
+    ignored) and normalised as :func:`discounted_payoffs` does. When the
+    automata read a public signal (an inspector's public report, or general
+    signals) one signal is drawn each period given the realised profile and
+    every automaton moves on it; otherwise each player observes the others
+    through its own channel.
 
     Examples
     --------
@@ -636,6 +674,7 @@ def simulate_payoffs(
               game.noise, game.detection, game.false_alarm),
         SimOptions(delta, periods, runs),
         int_seed,
+        _public_draws(game),
     )
     trunc = 0.0 if game.delta is None else float(game.delta**periods * np.abs(stage.payoffs).max())
     if game.horizon is not None:

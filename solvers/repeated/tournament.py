@@ -714,6 +714,9 @@ def round_robin(
         raise InputError("a tournament needs a RepeatedGame (stage game, cooperative and defecting actions)")
     if game.num_players != 2:
         raise InputError(f"a round-robin tournament needs a 2-player stage game, got {game.num_players} players")
+    if game.signals is not None:
+        raise InputError("a tournament plays strategies that observe each other's actions through private "
+                         "channels; a game with a general public signal has none (play it without signals)")
     specs = list(strategies) if not isinstance(strategies, str) else [strategies]
     if len(specs) < 2:
         raise InputError(f"a tournament needs at least two strategies, got {len(specs)}")

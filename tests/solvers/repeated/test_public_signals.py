@@ -252,3 +252,26 @@ def test_the_signal_structure_feeds_the_same_distributions_as_the_tables():
     P, U, start = joint_chain(g, g.profile("grim_trigger"))
     assert P[start].tolist() == pytest.approx([s.probabilities[0, 0], 0.0, 0.0, s.probabilities[0, 1]], abs=1e-15)
     np.testing.assert_allclose(U[start], s.expected_payoffs[:, 0], atol=1e-15)
+
+
+@pytest.mark.parametrize("kind", ["grim_trigger", "tit_for_tat", "win_stay_lose_shift"])
+def test_simulated_plays_on_the_public_signal_agree_with_the_exact_payoffs(kind):
+    """An independent check of the linear algebra: sample paths where one signal is drawn per period given the
+    realised actions and every automaton moves on it (general signals, and the inspector's public report)."""
+    from coop.solvers.repeated.payoffs import simulate_payoffs
+
+    report = RepeatedGame(prisoners_dilemma(), 0.8, (0, 0), (1, 1), noise=0.05, detection=0.7, false_alarm=0.1,
+                          monitoring="public")
+    for g in (green_porter(0.1, 0.4, delta=0.8, noise=0.05), report):
+        profile = g.profile(kind)
+        sim = simulate_payoffs(g, profile, periods=150, runs=6000, seed=11)
+        exact = discounted_payoffs(g, profile).payoffs
+        assert np.all(np.abs(sim.payoffs - exact) < 5 * sim.std_error + sim.truncation)
+
+
+def test_a_tournament_is_refused_on_a_public_signal():
+    from coop.errors import InputError
+    from coop.solvers.repeated.tournament import round_robin
+
+    with pytest.raises(InputError, match="tournament .* general public signal"):
+        round_robin(green_porter(0.1, 0.4), ["always_cooperate", "always_defect"])
