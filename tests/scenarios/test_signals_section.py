@@ -179,3 +179,19 @@ def test_default_strategies_and_signal_conditions_without_signals(tmp_path):
     stray = GP.replace(GP[GP.index("  signals:"):GP.index("  punish_on:")], "")
     with pytest.raises(InputError, match="punish_on names signals of repeated.signals"):
         load(write(tmp_path, stray, "stray.yaml"))
+
+
+def test_the_documented_signals_example_gives_the_documented_numbers(tmp_path):
+    """docs/scenario-format.md's `signals` example, with this file's players and payoffs: delta* = 5/6 and
+    cooperation worth 2.053 at delta = 0.9, as the text there says."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```yaml\n(.*?)```", doc, flags=re.S) if "signals:" in b)
+    head = GREEN_PORTER[:GREEN_PORTER.index("repeated:")]
+    spec = load(write(tmp_path, head + block, "doc.yaml")).repeated
+    assert [p.name for p in spec.profiles] == ["trigger", "grim_trigger"]
+    for p in spec.profiles:
+        a = analyse_profile(spec.game, p.name, p.automata)
+        assert a.critical_delta_overall == pytest.approx(5 / 6, abs=1e-9)
+        assert round(float(a.payoffs[0]), 3) == 2.053
