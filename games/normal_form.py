@@ -326,6 +326,38 @@ class NormalFormGame:
         unit.setflags(write=False)
         return unit
 
+    @cached_property
+    def is_symmetric(self) -> bool:
+        r"""Whether the game is symmetric: every player has the same number of actions and renaming the players
+        permutes their payoffs, :math:`u_{\sigma(i)}(a_{\sigma^{-1}(1)}, \dots, a_{\sigma^{-1}(N)}) = u_i(a)` for
+        every permutation :math:`\sigma` (exactly, on the stored numbers; action labels are not compared).
+
+        A transposition and an N-cycle generate all permutations, so those two are checked. Games of one player
+        count as symmetric. Group games by counts (:mod:`coop.games.group_game`) are symmetric by construction.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> NormalFormGame.symmetric(np.array([[3.0, 0.0], [5.0, 1.0]])).is_symmetric
+        True
+        >>> NormalFormGame.from_bimatrix(np.eye(2), np.zeros((2, 2))).is_symmetric
+        False
+        """
+        n = self.num_players
+        if len(set(self.num_actions)) != 1:
+            return False
+        if n == 1:
+            return True
+        generators = [(1, 0, *range(2, n)), (*range(1, n), 0)]  # sigma as a tuple: i -> sigma[i]
+        for sigma in generators:
+            inverse = np.argsort(sigma)
+            for i in range(n):
+                # moved[b] = u_i(a) with a_j = b_sigma(j): axis k of the result is axis sigma^-1(k) of u_i
+                moved = np.transpose(self.payoffs[i], inverse)
+                if not np.array_equal(moved, self.payoffs[sigma[i]]):
+                    return False
+        return True
+
     def player_index(self, player: str) -> int:
         try:
             return self.players.index(player)

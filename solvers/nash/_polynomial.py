@@ -90,8 +90,12 @@ System = namedtuple("System", ["Tbuf", "Toff", "shape", "k", "supp", "insupp", "
 #: The rows each player's payoffs are contracted with: ``mats[j, :mrows[j], :k[j]]`` (box corners, vertices of
 #: box and simplex, or one point) and ``dmats[j, :k[j]-1, :k[j]]`` (the directions ``e_t - e_{k_j}``).
 Rows = namedtuple("Rows", ["mats", "mrows", "dmats"])
-#: Options of one support system: exclusion margin, residual tolerance of a root, regret tolerance, box budget.
-SupportOptions = namedtuple("SupportOptions", ["eps", "ftol", "tol", "max_boxes"])
+#: Options of one support system: exclusion margin, residual tolerance of a root, regret tolerance, box budget,
+#: and whether the game is symmetric. Then the enumeration visits only the support profiles whose supports are
+#: sorted across the players (:func:`_sorted_supports`, one per orbit of player permutations), and a system
+#: looks for roots only where players of one support are sorted by their first free probability
+#: (:func:`_sort_players`): the caller permutes the roots found.
+SupportOptions = namedtuple("SupportOptions", ["eps", "ftol", "tol", "max_boxes", "symmetric"])
 #: The order of the enumeration: return after the first support with an equilibrium, stop after visiting
 #: ``max_supports`` support profiles in all (-1: no limit), return from this call after about ``budget`` units
 #: of work (-1: no limit).
@@ -114,6 +118,49 @@ SupportSearch = namedtuple("SupportSearch", ["profiles", "ties", "search", "work
 
 
 # ----------------------------------------------------------------------------- small helpers
+@njit(cache=True)
+def _sorted_supports(supp, k):
+    """Whether the supports are sorted across the players: by size, then lexicographically (the one support
+    profile of its orbit under player permutations that a symmetric game's enumeration visits)."""
+    for j in range(k.shape[0] - 1):
+        if k[j] != k[j + 1]:
+            if k[j] > k[j + 1]:
+                return False
+            continue
+        for t in range(k[j]):
+            if supp[j, t] != supp[j + 1, t]:
+                if supp[j, t] > supp[j + 1, t]:
+                    return False
+                break
+    return True
+
+
+@njit(cache=True)
+def _sort_players(supp, k, voff, lo, hi):
+    """Narrow the box to where each player's first free probability is at most the next player's, for
+    neighbours with the same support (the system is symmetric in them, so every root is a permutation of one
+    there). Returns False when nothing of the box is left."""
+    for j in range(k.shape[0] - 1):
+        if k[j] < 2 or k[j] != k[j + 1]:
+            continue
+        same = True
+        for t in range(k[j]):
+            if supp[j, t] != supp[j + 1, t]:
+                same = False
+                break
+        if not same:
+            continue
+        a = voff[j]
+        b = voff[j + 1]
+        if hi[a] > hi[b]:
+            hi[a] = hi[b]
+        if lo[b] < lo[a]:
+            lo[b] = lo[a]
+        if lo[a] > hi[a] or lo[b] > hi[b]:
+            return False
+    return True
+
+
 @njit(cache=True)
 def _next_combination(c, k, a):
     """Advance ``c[:k]`` to the next k-subset of ``range(a)`` (lexicographic); False when it wraps."""
@@ -675,7 +722,7 @@ def _solve_support(system, opts, search, budget):
     free variables (``sum(k) - N`` of them) followed by a tie flag.
     """
     k, voff = system.k, system.voff
-    eps, ftol, tol, max_boxes = opts
+    eps, ftol, tol, max_boxes, symmetric = opts
     N = k.shape[0]
     n = voff[N]
     maxk = 1
@@ -729,6 +776,8 @@ def _solve_support(system, opts, search, budget):
             boxes += 1
             if boxes > max_boxes:
                 return BoxSearch(slo, shi, top, roots, _dedupe(roots, nroots, n), boxes, _CAPPED), spent
+            if symmetric and not _sort_players(system.supp, k, voff, lo, hi):
+                break
             # simplex constraints: x_t <= 1 - (sum of the other lower bounds of that player)
             empty = False
             for j in range(N):
@@ -926,7 +975,8 @@ def _support_kernel(flat, shape, size_profiles, plan, opts, cursor):
         ``budget`` (int64): return after about this many units of work (-1: no limit).
     opts : SupportOptions
         ``eps``, ``ftol``, ``tol`` (float64): exclusion margin, residual tolerance of a root, regret
-        tolerance; ``max_boxes`` (int64): box budget of one support system.
+        tolerance; ``max_boxes`` (int64): box budget of one support system; ``symmetric`` (bool): visit only
+        sorted support profiles and sorted players' roots (the caller permutes them).
     cursor : Cursor
         Where to start: all zeros (and any :class:`BoxSearch`) at the beginning, then as the last call
         left it. ``pos``, ``supp`` and ``stats`` are updated in place; ``pos[3]`` is 1 once the enumeration
@@ -946,6 +996,7 @@ def _support_kernel(flat, shape, size_profiles, plan, opts, cursor):
         Units of work done.
     """
     stop_first, max_supports, budget = plan
+    symmetric = opts.symmetric
     pos, supp, stats, search = cursor
     eps = opts.eps
     N = shape.shape[0]
@@ -987,7 +1038,9 @@ def _support_kernel(flat, shape, size_profiles, plan, opts, cursor):
             pos[1] = 1
         while True:
             found = False
-            if pos[2] == 0:  # a new support profile
+            if pos[2] == 0 and symmetric and not _sorted_supports(supp, k):
+                pass  # another support profile of its orbit is solved, and its roots permuted by the caller
+            elif pos[2] == 0:  # a new support profile
                 if max_supports >= 0 and stats[0] >= max_supports:
                     stats[6] = 1
                     pos[3] = 1

@@ -43,6 +43,7 @@ Fehlerschranken. *Computing* 4, 187-201.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator
 
@@ -105,7 +106,7 @@ class _Enumeration:
     """
 
     def __init__(self, game: NormalFormGame, sizes: np.ndarray, stop_first: bool, max_supports: int,
-                 tol: float) -> None:
+                 tol: float, symmetric: bool = False) -> None:
         counts = game.num_actions
         n = len(counts)
         self.flat = np.ascontiguousarray(game.unit_payoffs.reshape(n, -1))
@@ -114,7 +115,7 @@ class _Enumeration:
         self.stop_first = bool(stop_first)
         self.max_supports = int(max_supports)
         eps, ftol = _scales(self.flat)
-        self.opts = SupportOptions(float(eps), float(ftol), 2.0 * tol, MAX_BOXES)
+        self.opts = SupportOptions(float(eps), float(ftol), 2.0 * tol, MAX_BOXES, bool(symmetric))
         self.pos = np.zeros(4, dtype=np.int64)
         self.supp = np.zeros((n, max(counts)), dtype=np.int64)
         self.stats = np.zeros(7, dtype=np.int64)
@@ -154,11 +155,12 @@ class _Enumeration:
                 return
 
 
-def _size_profiles(counts: tuple[int, ...], limit: int | None = None) -> np.ndarray:
+def _size_profiles(counts: tuple[int, ...], limit: int | None = None, sorted_only: bool = False) -> np.ndarray:
     """Support-size profiles by total size, then balance (max - min), then lexicographically.
 
     This is the N-player order of Porter, Nudelman and Shoham. With ``limit``,
-    generation stops once at least that many profiles are listed.
+    generation stops once at least that many profiles are listed. With ``sorted_only`` (a symmetric
+    game), only the non-decreasing ones, the sizes of the support profiles the kernel visits then.
     """
     bounds = [min(a, MAX_SUPPORT_SIZE) for a in counts]
     n = len(bounds)
@@ -175,11 +177,65 @@ def _size_profiles(counts: tuple[int, ...], limit: int | None = None) -> np.ndar
 
     for total in range(n, sum(bounds) + 1):
         level = compositions(total, 0)
+        if sorted_only:
+            level = [s for s in level if all(a <= b for a, b in itertools.pairwise(s))]
         level.sort(key=lambda s: (max(s) - min(s), s))
         out.extend(level)
         if limit is not None and len(out) >= limit:
             break
     return np.array(out, dtype=np.int64).reshape(-1, n)
+
+
+def _orbit_profiles(n: int, counts: tuple[int, ...], symmetric: bool) -> int:
+    """How many support profiles the enumeration visits: all of them, or in a symmetric game one per orbit of
+    player permutations (multisets of ``n`` supports out of ``2**a - 1``)."""
+    if not symmetric:
+        return math.prod(2**a - 1 for a in counts)
+    return math.comb(2 ** counts[0] - 1 + n - 1, n)
+
+
+def _arrangements(labels: list[int]) -> Iterator[tuple[int, ...]]:
+    """The distinct orderings of the multiset ``labels`` (each once), in lexicographic order."""
+    remaining: dict[int, int] = {}
+    for x in labels:
+        remaining[x] = remaining.get(x, 0) + 1
+    keys = sorted(remaining)
+    current: list[int] = []
+
+    def extend() -> Iterator[tuple[int, ...]]:
+        if len(current) == len(labels):
+            yield tuple(current)
+            return
+        for x in keys:
+            if remaining[x]:
+                remaining[x] -= 1
+                current.append(x)
+                yield from extend()
+                current.pop()
+                remaining[x] += 1
+
+    return extend()
+
+
+def _permuted_roots(rows: np.ndarray, ties: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every rearrangement of the players' strategies in each row (a symmetric game's roots of one support
+    profile per orbit give the roots of the others so). Players whose strategies agree within 1e-9 count as
+    one strategy, so each distinct profile comes once per row; repeats across rows (a system symmetric in
+    two of its players has both orders as roots) are left to :func:`verified_equilibria`, which drops them."""
+    if len(rows) == 0:
+        return rows, ties
+    blocks = rows.reshape(len(rows), n, -1)
+    out: list[np.ndarray] = []
+    flags: list[int] = []
+    for r in range(len(rows)):
+        labels: list[int] = []
+        for i in range(n):
+            same = [j for j in range(i) if np.max(np.abs(blocks[r, j] - blocks[r, i])) <= 1e-9]
+            labels.append(labels[same[0]] if same else i)
+        for order in _arrangements(labels):
+            out.append(blocks[r, list(order)].reshape(-1))
+            flags.append(int(ties[r]))
+    return np.array(out), np.array(flags, dtype=np.int64)
 
 
 def _split(game: NormalFormGame, rows: np.ndarray) -> list[tuple[np.ndarray, ...]]:
@@ -209,7 +265,7 @@ def _stopped_note(stopped: Stopped) -> str:
 
 def polynomial_support_enumeration(
     game: NormalFormGame, tol: float | None = None, max_supports: int | None = None, *,
-    stop_after: StopAfter = None, progress: ProgressOption = False,
+    stop_after: StopAfter = None, progress: ProgressOption = False, symmetric: bool | None = None,
 ) -> NashResult:
     """Find every Nash equilibrium of an N-player game by support enumeration.
 
@@ -236,6 +292,13 @@ def polynomial_support_enumeration(
     progress : bool or callable, optional
         ``True``: a progress bar on stderr for long runs; a callable: called with a
         :class:`~coop.solvers.shared.progress.Progress` after each piece of work.
+    symmetric : bool, optional
+        Use the game's symmetry (default: when :attr:`NormalFormGame.is_symmetric`): renaming the players maps
+        the equilibria with one support profile onto those with the permuted one, so only one support profile
+        per orbit of player permutations is solved (the supports sorted across the players) and its roots are
+        permuted, every one then verified on the game. A group of six with two actions has 28 orbits among its
+        729 support profiles. ``False`` solves every support profile. ``max_supports`` counts the orbits
+        visited.
 
     Ctrl-C stops the work too (within a fraction of a second) and returns what was verified, with
     ``stopped.interrupted`` True (:mod:`coop.solvers.shared.progress`).
@@ -276,17 +339,19 @@ def polynomial_support_enumeration(
     tol = _check_args(game, tol, max_supports, "polynomial_support_enumeration")
     limit = time_limit(stop_after) if stop_after is not None else None
     counts = game.num_actions
-    profiles = math.prod(2**a - 1 for a in counts)
+    symmetric = game.is_symmetric if symmetric is None else bool(symmetric) and game.is_symmetric
+    profiles = _orbit_profiles(game.num_players, counts, symmetric)
     if max_supports is None and profiles > MAX_SUPPORT_PROFILES:
+        orbits = " orbits of" if symmetric else ""
         raise InputError(
-            f"a {' x '.join(map(str, counts))} game has {profiles} support profiles; "
+            f"a {' x '.join(map(str, counts))} game has {profiles}{orbits} support profiles; "
             f"expected at most {MAX_SUPPORT_PROFILES} (pass max_supports, or use support_search "
             "for one equilibrium)"
         )
     # smallest supports first, so a max_supports cap keeps the cheap (pure, small) ones
-    size_arr = _size_profiles(counts)
+    size_arr = _size_profiles(counts, sorted_only=symmetric)
     cap = -1 if max_supports is None else int(max_supports)
-    search = _Enumeration(game, size_arr, False, cap, tol)
+    search = _Enumeration(game, size_arr, False, cap, tol, symmetric)
     found: list[np.ndarray] = []
     tie_flags: list[np.ndarray] = []
     total = profiles if max_supports is None else min(profiles, int(max_supports))
@@ -297,10 +362,15 @@ def polynomial_support_enumeration(
             tie_flags.append(out.ties)
     rows = found[0] if len(found) == 1 else np.concatenate(found) if found else search.no_rows
     ties = tie_flags[0] if len(tie_flags) == 1 else np.concatenate(tie_flags) if found else _NO_TIES
+    if symmetric:
+        rows, ties = _permuted_roots(rows, ties, game.num_players)
     stats = search.stats
     equilibria, rejected = verified_equilibria(game, _split(game, rows), tol)
 
     notes = [_stats_note(stats, search.visited)]
+    if symmetric:
+        notes.append("the game is symmetric: one support profile per orbit of player permutations was solved "
+                     "and its solutions permuted")
     singular, capped, hit_cap = int(stats[4]), int(stats[5]), bool(stats[6])
     truncated = any(a > MAX_SUPPORT_SIZE for a in counts)
     degenerate = singular > 0 or capped > 0 or bool(np.any(ties))
@@ -383,12 +453,13 @@ def support_search(
     tol = _check_args(game, tol, max_supports, "support_search")
     limit = time_limit(stop_after) if stop_after is not None else None
     counts = game.num_actions
-    size_arr = _size_profiles(counts, limit=int(max_supports))
-    search = _Enumeration(game, size_arr, True, int(max_supports), tol)
+    symmetric = game.is_symmetric  # one support profile per orbit, as in the enumeration
+    size_arr = _size_profiles(counts, limit=int(max_supports), sorted_only=symmetric)
+    search = _Enumeration(game, size_arr, True, int(max_supports), tol, symmetric)
     rejected = 0
     equilibria: tuple = ()
     ties = _NO_TIES
-    total = min(int(max_supports), math.prod(2**a - 1 for a in counts))
+    total = min(int(max_supports), _orbit_profiles(game.num_players, counts, symmetric))
     with ChunkedRun("support search", total=total, unit="support profiles", verb="visited",
                     stop_after=limit, progress=progress, first=FIRST_CHUNK) as run:
         while not search.finished and run.going:

@@ -6,6 +6,7 @@ The program (``python -m coop.cli``, the console script) chooses once per proces
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -15,12 +16,13 @@ import numpy as np
 import pytest
 
 from coop import startup
+from coop.games import NormalFormGame
 from coop.inputs import load_input
 from coop.scenarios import bundled_scenarios
 from tests.cli.helpers import run_coop
 
 SMALL = ["ai-arms-race", "ai-development-race", "ai-safety-institutions", "ai-safety-treaty", "ai-treaty",
-         "export-controls", "red-lines"]
+         "collective-risk", "export-controls", "red-lines"]
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -29,9 +31,21 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def test_bundled_scenarios_are_small_but_collective_risk():
+def test_every_bundled_scenario_is_small():
     small = sorted(s.name for s in bundled_scenarios() if startup.small_input(load_input(s.name)))
     assert small == SMALL
+
+
+def test_a_symmetric_group_of_six_is_small_but_not_eight_nor_an_asymmetric_game():
+    """collective-risk's group of six has 64 profiles but 28 orbits of support profiles (it is symmetric)."""
+    assert startup.small_input(load_input("collective-risk"))
+    assert not startup.small_input(load_input("collective-risk", {"group_size": 8}))
+    loaded = load_input("collective-risk")
+    payoffs = loaded.stage.payoffs.copy()
+    payoffs[0, 0, 0, 0, 0, 0, 0] += 1.0
+    skewed = dataclasses.replace(loaded, stage=NormalFormGame.from_payoffs(payoffs))
+    assert not skewed.stage.is_symmetric
+    assert not startup.small_input(skewed)
 
 
 def test_families_name_what_an_analysis_compiles():
@@ -73,8 +87,10 @@ def _same_answer(ours: dict, compiled: dict) -> None:
 
 
 # each exercises other families interpreted: repeated game and payoff sets (2 players), evolution, institutions
-# and a 3-player repeated game; export-controls (3-player stage game) is compared in the COOP_JIT test below
-@pytest.mark.parametrize("name", ["ai-arms-race", "ai-development-race", "ai-safety-institutions"])
+# and a 3-player repeated game, a symmetric group's enumeration by orbits; export-controls (3-player stage game)
+# is compared in the COOP_JIT test below
+@pytest.mark.parametrize("name", ["ai-arms-race", "ai-development-race", "ai-safety-institutions",
+                                  "collective-risk"])
 def test_a_small_scenario_is_solved_interpreted_with_the_compiled_answer(name, coop_json):
     res = run_coop("solve", name, "--format", "json", "-v", env=_env(), timeout=120)
     assert res.returncode == 0, res.stderr
