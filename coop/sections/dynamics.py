@@ -283,13 +283,15 @@ class DynamicsAnalysis(Analysis):
             model = runs[0].model
         rest: Any = None  # RestPoints, or GroupRestPoints for one population in groups
         if spec.rest_points and groups:
-            if len(game.actions[0]) == 2:
-                from coop.games.population import PopulationGame
-                from coop.solvers.evolution.group_replicator import group_rest_points
+            from coop.games.population import PopulationGame
+            from coop.solvers.evolution.group_replicator import group_rest_points
 
-                rest = group_rest_points(PopulationGame.from_normal_form(game))
-            else:
-                notes.append("rest points of one population in groups are computed for 2 strategies only")
+            rest = group_rest_points(PopulationGame.from_normal_form(game))
+            acts = game.actions[0]
+            notes += [f"the rest points with only {', '.join(acts[s] for s in face)} in use form a continuum (one "
+                      "listed)" for face in rest.degenerate]
+            notes += [f"INCOMPLETE: the rest points with all of {', '.join(acts[s] for s in face)} in use were not "
+                      "searched (too large for the subdivision)" for face in rest.skipped]
         elif spec.rest_points:
             rest = rest_points(game, "replicator", populations=spec.populations)
         basin = None

@@ -25,6 +25,14 @@ if TYPE_CHECKING:
 
 #: The payoff table by counts is printed up to this many rows (compositions of the others).
 MAX_COUNT_ROWS = 12
+#: What each stability of a symmetric mix (three or more actions) means for a large population.
+STABILITY_WORDS = {
+    "stable": "stable: a large population that mixes settles here",
+    "unstable": "unstable: a large population moves away from it in every direction",
+    "saddle": "a saddle: a large population moves toward it along some directions and away along others",
+    "centre": "a centre: a large population circles around it",
+    "non-hyperbolic": "non-hyperbolic: the linear test cannot tell whether a large population settles here",
+}
 
 
 def _profiles(count: int) -> str:
@@ -47,7 +55,7 @@ class GroupGameResult:
         """Each symmetric mixed equilibrium's probability of crossing each red line (those above zero)."""
         out = []
         for e in self.equilibria.symmetric_mixed or ():
-            probs = {r.name: r.probability([e.x, 1.0 - e.x]) for r in self.group.red_lines}
+            probs = {r.name: r.probability(list(e.strategy)) for r in self.group.red_lines}
             out.append({k: v for k, v in probs.items() if v > 1e-12})
         return out
 
@@ -96,7 +104,7 @@ class GroupGameResult:
                                                                     "profiles", "red lines crossed"])]
         else:
             lines.append("  no pure equilibrium")
-        if eq.symmetric_mixed is not None:
+        if eq.symmetric_mixed is not None and len(acts) == 2:
             if eq.indifferent:
                 lines += textwrap.wrap(f"  Every member is indifferent between {acts[0]} and {acts[1]} whatever the "
                                        "others do: every symmetric mix is an equilibrium.", WIDTH,
@@ -112,15 +120,52 @@ class GroupGameResult:
                                            subsequent_indent="      ")
             else:
                 lines.append("  no symmetric mixed equilibrium: one action always earns more against a mix")
+        elif eq.symmetric_mixed is not None:
+            lines += self._many_actions_text()
         lines.append("")
         lines += textwrap.wrap(
             f"A symmetric mix x is an equilibrium when {acts[0]} and {acts[1]} earn the same against {g.size - 1} "
             "others each drawn from it: the roots of a polynomial of degree "
             f"{g.size - 1} in x, which are also where the replicator dynamic of a large population playing in "
-            f"groups of {g.size} rests." if eq.symmetric_mixed is not None else
-            "With more than two actions, symmetric mixed equilibria are not computed by counts"
-            + ("; the stage game above lists every equilibrium of the normal form." if g.has_normal_form else "."),
+            f"groups of {g.size} rests." if len(acts) == 2 else
+            "A symmetric mix is an equilibrium when the actions it uses earn the same against "
+            f"{g.size - 1} others each drawn from it, and no other action earns more: on each set of actions, "
+            f"common roots of polynomials of degree {g.size - 1}, found by Bernstein subdivision and Newton's "
+            "method and each checked for regret; they are also rest points of the replicator dynamic of a large "
+            f"population playing in groups of {g.size}, whose stability is given."
+            + (" The stage game above lists every equilibrium of the normal form as well." if g.has_normal_form
+               else ""),
             WIDTH)
+        return lines
+
+    def _many_actions_text(self) -> list[str]:
+        """The symmetric mixed equilibria of three or more actions, their stability and the continua."""
+        eq = self.equilibria
+        acts = self.group.actions
+        lines: list[str] = []
+        if eq.indifferent:
+            return textwrap.wrap(f"  Every member is indifferent between {', '.join(acts)} whatever the others do: "
+                                 "every symmetric mix is an equilibrium.", WIDTH, subsequent_indent="    ")
+        if eq.symmetric_mixed:
+            lines.append("  Symmetric mixed equilibria (every member plays each action with the probability shown):")
+            for e, probs in zip(eq.symmetric_mixed, self.mixed_crossings(), strict=True):
+                mix = ", ".join(f"{a} {p:.4f}" for a, p in zip(acts, e.strategy, strict=True) if p > 0.0)
+                risk = "; ".join(f"crosses {k} with probability {v:.3g}" for k, v in probs.items())
+                lines += textwrap.wrap(f"{mix} (payoff {format_number(round(e.payoff, 6))}), "
+                                       f"{STABILITY_WORDS.get(e.stability, e.stability)}"
+                                       + (f"; {risk}" if risk else ""), WIDTH, initial_indent="    ",
+                                       subsequent_indent="      ")
+        else:
+            lines.append("  no isolated symmetric mixed equilibrium")
+        for face in eq.degenerate:
+            lines += textwrap.wrap(f"  Mixes of {', '.join(face)} only: their payoffs are equal on a continuum of "
+                                   "mixes (not isolated points), so these are not listed one by one.", WIDTH,
+                                   subsequent_indent="    ")
+        if eq.skipped:
+            lines += textwrap.wrap("  INCOMPLETE: mixes of " + "; ".join(", ".join(f) for f in eq.skipped)
+                                   + " were not searched (too many payoff coefficients for the subdivision): "
+                                   "symmetric mixed equilibria using all of them may be missing.", WIDTH,
+                                   subsequent_indent="    ")
         return lines
 
     def brief(self) -> list[str]:
@@ -129,9 +174,14 @@ class GroupGameResult:
         pure = "; ".join(", ".join(f"{a} {c}" for a, c in zip(acts, e.counts, strict=True)) for e in eq.pure[:4])
         text = f"Group of {self.group.size}: {plural(len(eq.pure), 'pure equilibrium', 'pure equilibria')}"
         text += f" ({pure}{'; ...' if len(eq.pure) > 4 else ''})" if eq.pure else ""
-        if eq.symmetric_mixed:
+        if eq.symmetric_mixed and len(acts) == 2:
             text += "; symmetric mixes at x = " + ", ".join(
                 f"{e.x:.3f} ({'stable' if e.stable else 'tipping point'})" for e in eq.symmetric_mixed)
+        elif eq.symmetric_mixed:
+            text += "; symmetric mixes " + "; ".join(
+                "(" + ", ".join(f"{a} {p:.3f}" for a, p in zip(acts, e.strategy, strict=True) if p > 0.0)
+                + f": {e.stability})" for e in eq.symmetric_mixed[:4]) + ("; ..." if len(eq.symmetric_mixed) > 4
+                                                                           else "")
         return textwrap.wrap(text + ".", WIDTH)
 
     def metrics(self) -> dict[str, Metric]:
@@ -140,10 +190,14 @@ class GroupGameResult:
         mixed = eq.symmetric_mixed
         if mixed is not None:
             out["symmetric_mixed"] = len(mixed)
-            stable = [e.x for e in mixed if e.stable]
-            tipping = [e.x for e in mixed if not e.stable]
-            out["stable_x"] = stable[-1] if stable else None
-            out["tipping_x"] = tipping[0] if tipping else None
+            if len(self.group.actions) == 2:
+                stable = [e.x for e in mixed if e.stable]
+                tipping = [e.x for e in mixed if not e.stable]
+                out["stable_x"] = stable[-1] if stable else None
+                out["tipping_x"] = tipping[0] if tipping else None
+            else:
+                out["stable_mixed"] = sum(e.stable for e in mixed)
+                out["degenerate_supports"] = len(eq.degenerate)
         crossed = self.pure_crossings()
         for r in self.group.red_lines:
             out[f"red_line.{r.name}"] = any(r.name in c for c in crossed)

@@ -42,16 +42,11 @@ from typing import Any
 
 import numpy as np
 
-from coop.errors import InputError
 from coop.games.population import PopulationGame
 from coop.solvers.nash.results import relative_regret
 from coop.solvers.shared.compositions import binomial_table, composition_rank, compositions
 from coop.solvers.shared.tolerances import REGRET_TOL
 from coop.solvers.shared.tolerances import stake as player_stake
-
-#: Sign changes of f are looked for on this many equal steps of (0, 1) before refining (plus the
-#: polynomial's own roots, which also find roots where f touches zero without changing sign).
-ROOT_GRID = 2048
 
 
 @dataclass(frozen=True)
@@ -83,29 +78,48 @@ class CountEquilibrium:
 
 @dataclass(frozen=True)
 class SymmetricMixedEquilibrium:
-    """Everybody plays the first action with probability ``x`` (two actions).
+    """Everybody plays the mixed strategy ``strategy``, with at least two actions in use.
 
     Attributes
     ----------
-    x : float
-        The probability of the first action.
+    strategy : tuple of float
+        The probability of each action.
     payoff : float
         Each player's expected payoff.
     stable : bool
-        Whether the replicator dynamic of a large population in groups of ``N`` returns to it (``f``
-        falls through zero as ``x`` grows), i.e. a stable coexistence; otherwise a tipping point.
+        Whether the replicator dynamic of a large population in groups of ``N`` returns to it (with two
+        actions: ``f`` falls through zero as ``x`` grows, a stable coexistence; otherwise a tipping point).
     relative_regret : float
         The regret over the stake (at most the tolerance).
+    stability : str
+        ``"stable"``, ``"unstable"``, ``"saddle"``, ``"centre"`` or ``"non-hyperbolic"``: the eigenvalues of the
+        replicator's Jacobian on the simplex (with two actions: the sign of ``f``'s crossing).
+    eigenvalues : tuple of complex
+        Those eigenvalues (empty with two actions, where ``stability`` reads the crossing).
     """
 
-    x: float
+    strategy: tuple[float, ...]
     payoff: float
     stable: bool
     relative_regret: float
+    stability: str
+    eigenvalues: tuple[complex, ...] = ()
+
+    @property
+    def x(self) -> float:
+        """The probability of the first action."""
+        return self.strategy[0]
+
+    @property
+    def support(self) -> tuple[int, ...]:
+        """The actions played with positive probability."""
+        return tuple(i for i, p in enumerate(self.strategy) if p > 0.0)
 
     def to_dict(self, actions: tuple[str, ...]) -> dict[str, Any]:
-        return {"strategy": {actions[0]: self.x, actions[1]: 1.0 - self.x}, "payoff": self.payoff,
-                "stable": self.stable, "relative_regret": self.relative_regret}
+        return {"strategy": dict(zip(actions, self.strategy, strict=True)), "payoff": self.payoff,
+                "stable": self.stable, "stability": self.stability,
+                "eigenvalues": [[float(np.real(e)), float(np.imag(e))] for e in self.eigenvalues],
+                "relative_regret": self.relative_regret}
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,9 +133,15 @@ class GroupEquilibria:
     pure : tuple of CountEquilibrium
         Every pure equilibrium, by composition.
     symmetric_mixed : tuple of SymmetricMixedEquilibrium or None
-        Every symmetric equilibrium in which both actions are played (two actions only; ``None`` for more).
+        Every isolated symmetric equilibrium in which at least two actions are played (``None`` when not
+        computed).
     indifferent : bool
-        Two actions and ``f`` is zero everywhere: every ``x`` is a symmetric equilibrium.
+        Every action always earns the same: every symmetric mix is an equilibrium.
+    degenerate : tuple of tuple of str
+        Supports (more than two actions) on whose face the mixes with equal payoffs form a continuum (not
+        listed point by point).
+    skipped : tuple of tuple of str
+        Supports whose face was too large to search: symmetric mixed equilibria with them may be missing.
     tol : float
         The relative regret tolerance.
     """
@@ -131,6 +151,13 @@ class GroupEquilibria:
     symmetric_mixed: tuple[SymmetricMixedEquilibrium, ...] | None
     indifferent: bool
     tol: float
+    degenerate: tuple[tuple[str, ...], ...] = ()
+    skipped: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """Whether every support was searched."""
+        return not self.skipped
 
     def to_dict(self) -> dict[str, Any]:
         acts = self.game.strategies
@@ -141,6 +168,9 @@ class GroupEquilibria:
             "symmetric_mixed": (None if self.symmetric_mixed is None
                                 else [e.to_dict(acts) for e in self.symmetric_mixed]),
             "every_symmetric_mix": self.indifferent,
+            "degenerate_supports": [list(s) for s in self.degenerate],
+            "skipped_supports": [list(s) for s in self.skipped],
+            "complete": self.complete,
             "tol": self.tol,
         }
 
@@ -205,10 +235,11 @@ def expected_payoffs(game: PopulationGame, x: float) -> tuple[np.ndarray, np.nda
 
 def symmetric_mixed_equilibria(game: PopulationGame, tol: float = REGRET_TOL
                                ) -> tuple[tuple[SymmetricMixedEquilibrium, ...], bool]:
-    """The symmetric equilibria of a two-action group game in which both actions are played.
+    """The symmetric equilibria of a group game in which at least two actions are played.
 
-    Returns the equilibria, by increasing ``x``, and whether every ``x`` is one (the two actions always earn
-    the same).
+    Returns the isolated equilibria and whether every action always earns the same (every mix is one). Two
+    actions: by increasing ``x``. More: by support, as :func:`symmetric_equilibria_by_support` finds them
+    (which also says which supports hold a continuum).
 
     Examples
     --------
@@ -220,13 +251,12 @@ def symmetric_mixed_equilibria(game: PopulationGame, tol: float = REGRET_TOL
     >>> [(round(e.x, 3), e.stable) for e in eqs]
     [(0.13, False), (0.723, True)]
     """
-    from scipy.optimize import brentq
-    from scipy.stats import binom
-
     if game.num_strategies != 2:
-        raise InputError(f"symmetric mixed equilibria by roots need two actions, got {game.num_strategies}")
+        res = symmetric_equilibria_by_support(game, tol)
+        return res.symmetric_mixed or (), res.indifferent
+    from coop.solvers.shared.bernstein import interval_roots
+
     d = _advantage(game)
-    n1 = game.group_size - 1
     stake_all = player_stake(float(game.payoffs.max()), float(game.payoffs.min()))
     if np.all(np.abs(d) <= tol * stake_all):
         return (), True
@@ -235,25 +265,9 @@ def symmetric_mixed_equilibria(game: PopulationGame, tol: float = REGRET_TOL
         pay, _ = expected_payoffs(game, x)
         return float(pay[0] - pay[1])
 
-    candidates: list[float] = []
-    grid = np.linspace(0.0, 1.0, ROOT_GRID + 1)[1:-1]
-    pays = game.payoffs @ binom.pmf(game.compositions[:, :1], n1, grid[None, :])  # (2, G): f on the whole grid
-    values = pays[0] - pays[1]
-    signs = np.sign(values)
-    for k in np.flatnonzero(signs[:-1] * signs[1:] < 0):
-        candidates.append(brentq(f, grid[k], grid[k + 1], xtol=1e-15, rtol=4 * np.finfo(float).eps))
-    for k in np.flatnonzero(values == 0.0):
-        candidates.append(float(grid[k]))
-    # roots where f touches zero: the polynomial in t = x / (1 - x), sum_j C(N-1, j) d_j t^j
-    coeffs = np.array([math.comb(n1, j) * d[j] for j in range(n1 + 1)], dtype=float)
-    if np.any(coeffs):
-        trimmed = np.trim_zeros(coeffs[::-1], "f")
-        for t in np.roots(trimmed) if trimmed.size > 1 else ():
-            if abs(t.imag) <= 1e-7 * max(1.0, abs(t)) and t.real > 0:
-                candidates.append(float(t.real / (1.0 + t.real)))
     found: list[SymmetricMixedEquilibrium] = []
-    for x in sorted(candidates):
-        if not 0.0 < x < 1.0 or any(abs(x - e.x) <= 1e-9 for e in found):
+    for x in interval_roots(d):
+        if any(abs(x - e.x) <= 1e-9 for e in found):
             continue
         pay, w = expected_payoffs(game, x)
         at_stake = game.payoffs[:, w > 0.0]
@@ -263,14 +277,89 @@ def symmetric_mixed_equilibria(game: PopulationGame, tol: float = REGRET_TOL
         h = 1e-6
         before, after = f(max(x - h, 0.0)), f(min(x + h, 1.0))
         stable = before > 0.0 > after
-        found.append(SymmetricMixedEquilibrium(float(x), float(pay[0]), bool(stable), regret))
+        stability = "stable" if stable else "unstable" if before < 0.0 < after else "non-hyperbolic"
+        found.append(SymmetricMixedEquilibrium((float(x), 1.0 - float(x)), float(pay[0]), bool(stable), regret,
+                                               stability))
     return tuple(found), False
 
 
-def group_equilibria(game: PopulationGame, tol: float = REGRET_TOL) -> GroupEquilibria:
-    """The pure equilibria (by composition) and, with two actions, the symmetric mixed ones of a group game."""
-    pure = pure_count_equilibria(game, tol)
+def mixed_regret(game: PopulationGame, x: np.ndarray) -> tuple[float, np.ndarray]:
+    """The relative regret of everybody playing ``x`` (the best action's expected payoff above the worst
+    action in use, over the stake of the payoffs at stake: every action against every composition of the
+    co-players that ``x`` gives positive probability), and the actions' expected payoffs."""
+    from coop.solvers.evolution.group_replicator import group_fitness
+
+    f = group_fitness(game, x)
+    used = x > 0.0
+    reachable = np.all(game.compositions[:, ~used] == 0, axis=1)
+    regret = float(f.max() - f[used].min())
+    return _relative_regret(max(regret, 0.0), game.payoffs[:, reachable]), f
+
+
+def symmetric_equilibria_by_support(game: PopulationGame, tol: float = REGRET_TOL) -> GroupEquilibria:
+    r"""Every symmetric equilibrium of a group game with at least two actions in use, support by support.
+
+    Method: the rest points of the replicator dynamic in groups of ``N``
+    (:func:`coop.solvers.evolution.group_replicator.group_rest_points`) are every mix whose actions in use
+    earn the same; on the face of a support :math:`S` these are the common zeros of :math:`|S| - 1`
+    polynomials of degree :math:`N - 1` in Bernstein form whose coefficients are the payoff differences by
+    composition. Edges are searched as the two-action case is (sign changes, Brent's method, roots of the
+    polynomial in :math:`x / (1 - x)`); larger faces by Bernstein subdivision: a sub-simplex on which some
+    difference's coefficients all have one sign holds no zero and is discarded (the range enclosure of the
+    Bernstein form), the rest is halved along its longest edge down to leaves of diameter :math:`2^{-10}`,
+    and Newton's method polishes each leaf (:func:`coop.solvers.shared.bernstein.simplex_zeros`). So every
+    zero lies in a leaf, and every nonsingular zero whose Newton basin is wider than its leaf is found; a
+    face whose zeros are not isolated (all payoffs equal, a curve of zeros) is reported in ``degenerate``,
+    not as a list of points. Support enumeration with these polynomial systems is the approach of
+    McKelvey and McLennan (1996) for all equilibria, restricted here to symmetric profiles, which the
+    counts make small.
+
+    A rest point is an equilibrium when no action outside its support earns more; each is verified by the
+    regret rule (:func:`mixed_regret`, at most ``tol``) and classified by the eigenvalues of the replicator's
+    Jacobian on the simplex (stable, unstable, saddle, centre or non-hyperbolic).
+
+    Examples
+    --------
+    Rock-paper-scissors in pairs: the one symmetric mixed equilibrium is the uniform mix, a centre of the
+    replicator dynamic:
+
+    >>> rps = PopulationGame.from_matrix([[0, -1, 1], [1, 0, -1], [-1, 1, 0]], ("R", "P", "S"))
+    >>> [([round(p, 6) for p in e.strategy], e.stability) for e in symmetric_equilibria_by_support(rps).symmetric_mixed]
+    [([0.333333, 0.333333, 0.333333], 'centre')]
+
+    References
+    ----------
+    McKelvey, R. D. and McLennan, A. (1996). Computation of equilibria in finite games. In *Handbook of
+    Computational Economics* 1, 87-142.
+    """
+    from coop.solvers.evolution.group_replicator import group_rest_points
+
+    acts = game.strategies
     if game.num_strategies == 2:
         mixed, indifferent = symmetric_mixed_equilibria(game, tol)
-        return GroupEquilibria(game, pure, mixed, indifferent, tol)
-    return GroupEquilibria(game, pure, None, False, tol)
+        return GroupEquilibria(game, (), mixed, indifferent, tol)
+    rest = group_rest_points(game)
+    found: list[SymmetricMixedEquilibrium] = []
+    for p in rest.points:
+        if len(p.support) < 2 or any(set(p.support) == set(face) for face in rest.degenerate):
+            continue
+        regret, f = mixed_regret(game, p.state)
+        if regret > tol:
+            continue
+        found.append(SymmetricMixedEquilibrium(tuple(float(v) for v in p.state), float(p.state @ f),
+                                               p.stability == "stable", regret, p.stability,
+                                               tuple(complex(e) for e in p.eigenvalues)))
+    everything = tuple(range(game.num_strategies))
+    indifferent = everything in rest.degenerate and bool(np.ptp(game.payoffs, axis=0).max() <= tol * player_stake(
+        float(game.payoffs.max()), float(game.payoffs.min())))
+    return GroupEquilibria(game, (), tuple(found), indifferent, tol,
+                           tuple(tuple(acts[s] for s in face) for face in rest.degenerate),
+                           tuple(tuple(acts[s] for s in face) for face in rest.skipped))
+
+
+def group_equilibria(game: PopulationGame, tol: float = REGRET_TOL) -> GroupEquilibria:
+    """The pure equilibria (by composition) and the symmetric mixed ones of a group game."""
+    from dataclasses import replace
+
+    pure = pure_count_equilibria(game, tol)
+    return replace(symmetric_equilibria_by_support(game, tol), pure=pure)

@@ -121,3 +121,46 @@ evolution:
     finite = json.loads(res.output)["evolution"]["finite_population"]
     assert finite["group_size"] == 30 and finite["group_achievement"]["at_least"] == 3
     assert 0.0 <= finite["group_achievement"]["with_mutation"] <= 1.0
+
+
+CLUBS = """\
+title: Three clubs with crowding
+parameters:
+  N: 50
+players:
+  group: N
+  actions: [A, B, C]
+payoffs:
+  formulas:
+    all: "self.A * (3 * (N - 1) / 4 - n_A + 1) + self.B * (2 * (N - 1) / 4 - n_B + 1)
+      + self.C * ((N - 1) / 4 - n_C + 1)"
+red_lines:
+  - {name: empty club, when: "n_C == 0"}
+"""
+
+
+def test_three_actions_in_a_group_of_fifty_show_their_symmetric_mixes(tmp_path):
+    """Club s is worth a_s = (N - 1)(3, 2, 1)_s / 4 less one per other member in it: the one symmetric mixed
+    equilibrium is x = (7, 4, 1) / 12 with payoff (N - 1) / 6 (tests/solvers/nash/test_group_games_many_actions.py
+    derives it), stable; the text prints it as the two-action case prints x (4 decimals)."""
+    path = write(tmp_path, CLUBS)
+    res = invoke("solve", path, "--format", "json")
+    assert res.exit_code == 0, res.output
+    group = json.loads(res.output)["group_game"]
+    assert group["complete"] and group["degenerate_supports"] == [] and not group["every_symmetric_mix"]
+    (mix,) = group["symmetric_mixed"]
+    np.testing.assert_allclose([mix["strategy"][a] for a in "ABC"], np.array([7, 4, 1]) / 12, atol=1e-12)
+    assert mix["payoff"] == pytest.approx(49 / 6, rel=1e-12) and mix["stability"] == "stable" and mix["stable"]
+    assert mix["red_lines"]["empty club"] == pytest.approx((11 / 12) ** 50, rel=1e-9)
+    text = " ".join(invoke("solve", path).output.split())
+    assert "A 0.5833, B 0.3333, C 0.0833 (payoff 8.167), stable" in text
+    assert "Bernstein subdivision" in text
+
+
+def test_three_actions_all_equal_say_every_mix(tmp_path):
+    flat = CLUBS[:CLUBS.index("    all:")] + '    all: "2"\n'
+    path = write(tmp_path, flat.replace("N: 50", "N: 8"))
+    doc = json.loads(invoke("solve", path, "--format", "json").output)["group_game"]
+    assert doc["every_symmetric_mix"] and doc["symmetric_mixed"] == []
+    text = " ".join(invoke("solve", path).output.split())
+    assert "indifferent between A, B, C whatever the others do: every symmetric mix is an equilibrium" in text

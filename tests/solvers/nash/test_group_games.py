@@ -144,7 +144,10 @@ def test_indifferent_and_none():
     assert res.symmetric_mixed == () and [e.counts for e in res.pure] == [(0, 4)]
 
 
-def test_three_actions_have_pure_equilibria_only():
+def test_three_actions_also_have_symmetric_mixed_equilibria():
+    """With three actions the symmetric mixed equilibria are computed by support
+    (tests/solvers/nash/test_group_games_many_actions.py checks them); the JSON lists each over every action."""
     res = group_equilibria(random_group(4, 3, 7))
-    assert res.symmetric_mixed is None
-    assert res.to_dict()["symmetric_mixed"] is None
+    assert res.symmetric_mixed is not None and res.complete
+    doc = res.to_dict()
+    assert all(list(e["strategy"]) == ["a0", "a1", "a2"] for e in doc["symmetric_mixed"])
