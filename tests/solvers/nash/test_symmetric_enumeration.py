@@ -90,7 +90,7 @@ def test_arrangements_are_the_distinct_orderings(labels):
 
 
 @pytest.mark.parametrize("n, a, seed", [(3, 2, 0), (3, 2, 1), (3, 3, 0), (3, 3, 1), (4, 2, 0), (4, 2, 1),
-                                        (5, 2, 0), (4, 3, 2)])
+                                        (5, 2, 0)])
 def test_orbits_give_the_same_equilibria_as_every_support(n, a, seed):
     game = symmetric_game(n, a, seed)
     fast = polynomial_support_enumeration(game)
