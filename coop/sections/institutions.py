@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from coop.errors import InputError
 from coop.report_text import WIDTH, Table, format_number
 from coop.sections.base import Analysis, Metric, SectionResult, SolveOptions, finite_or_none
-from coop.sections.repeated import delta_text, patience
+from coop.sections.repeated import delta_text, limit_of_means, patience
 
 if TYPE_CHECKING:
     from coop.inputs import LoadedInput
@@ -60,8 +60,11 @@ class InstitutionsResult:
         lines += textwrap.wrap(
             "SPE: subgame perfect, so the strategies are self-enforcing under the design. "
             "The least sanction is the smallest sanction (with the design's detection, forum shopping and "
-            "reputation cost) that makes the strategies subgame perfect at this delta; above the ceiling the "
-            "sanction also falls on the punishments the strategies rely on, and they stop being credible.",
+            "reputation cost) that makes the strategies subgame perfect "
+            + ("under the limit of means, where a deviation counts only through the long-run average it changes"
+               if limit_of_means(self.repeated) else "at this delta")
+            + "; above the ceiling the sanction also falls on the punishments the strategies rely on, and they "
+            "stop being credible.",
             WIDTH,
         )
         return lines

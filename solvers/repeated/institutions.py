@@ -85,6 +85,7 @@ from coop.games.institutions import Institution
 from coop.games.normal_form import NormalFormGame
 from coop.games.repeated import RepeatedGame
 from coop.solvers.nash.results import REGRET_TOL
+from coop.solvers.repeated.limit_of_means import LimitOfMeansCheck
 from coop.solvers.repeated.payoffs import RepeatedPayoffs, discounted_payoffs
 from coop.solvers.repeated.subgame_perfection import (
     CriticalDiscount,
@@ -120,16 +121,17 @@ class InstitutionAnalysis:
         Indices of the players bound by the institution.
     subgame_perfect : bool or None
         Whether the profile is subgame perfect at ``game.delta`` under the
-        institution; ``None`` when the game has no discount factor.
+        institution (under the limit of means when the game has no discount factor).
     spe : SPEResult or None
-        The one-shot deviation check behind ``subgame_perfect``.
+        The one-shot deviation check behind ``subgame_perfect`` (``None`` under the limit of means).
     critical : CriticalDiscount
         Critical discount factor per player under the institution.
     payoffs : RepeatedPayoffs
         Payoffs under the institution, with the game's noise and monitoring.
     least_sanction : float or None
-        Smallest sanction making the profile subgame perfect at ``game.delta``
-        (``None``: no sanction does, or no discount factor).
+        Smallest sanction making the profile subgame perfect at ``game.delta``,
+        or under the limit of means when the game has no discount factor
+        (``None``: no sanction does).
     sanction_ceiling : float or None
         Largest such sanction; ``None`` when unbounded (or when there is none).
     least_sanction_per_player, sanction_ceiling_per_player : tuple of (float or None)
@@ -140,6 +142,8 @@ class InstitutionAnalysis:
         Caveats (perfect monitoring assumed for subgame perfection, no discount factor).
     reason : str or None
         Why the sanctions are not exact: a search that stopped at its step limit (``None``: none did).
+    limit_of_means : LimitOfMeansCheck or None
+        The check under the limit of means behind ``subgame_perfect`` (``None`` with a discount factor).
     """
 
     game: RepeatedGame = field(repr=False)
@@ -158,6 +162,7 @@ class InstitutionAnalysis:
     tol: float
     notes: tuple[str, ...] = ()
     reason: str | None = None
+    limit_of_means: LimitOfMeansCheck | None = field(default=None, repr=False)
 
     @property
     def complete(self) -> bool:
@@ -191,6 +196,7 @@ class InstitutionAnalysis:
             "notes": list(self.notes),
             "complete": self.complete,
             "reason": self.reason,
+            "limit_of_means": None if self.limit_of_means is None else self.limit_of_means.to_dict(),
         }
 
 
@@ -380,12 +386,7 @@ def analyse_institution(
     critical = critical_discount_factor(perfect, prof, tol=tol)
     n = repeated.num_players
     if repeated.delta is None and repeated.horizon is None:
-        notes.append("no discount factor (the limit of means): the least sanction is computed at a discount factor "
-                     "only; the repeated section checks subgame perfection under the limit of means")
-        return InstitutionAnalysis(
-            repeated, institution, tuple(a.name for a in prof), stage, members, None, None, critical, payoffs,
-            None, None, (None,) * n, (None,) * n, tol, tuple(notes),
-        )
+        return _limit_of_means_analysis(repeated, institution, prof, stage, perfect, critical, payoffs, tol, notes)
     spe = check_subgame_perfect(perfect, prof, tol=tol)
 
     def gain_tensor(s: float) -> np.ndarray:
@@ -419,6 +420,17 @@ def analyse_institution(
         lo, hi = _interval(gain_of_player, start, tol, base.payoff_scale, stopped)
         lows.append(lo)
         highs.append(hi)
+    least, ceiling, per_high = _combine(lows, highs, eff, notes)
+    return InstitutionAnalysis(
+        repeated, institution, tuple(a.name for a in prof), stage, members, spe.is_spe, spe, critical, payoffs,
+        least, ceiling, tuple(lows), per_high, tol, tuple(notes), "; ".join(stopped) or None,
+    )
+
+
+def _combine(lows: list[float | None], highs: list[float | None], eff: float, notes: list[str]
+             ) -> tuple[float | None, float | None, tuple[float | None, ...]]:
+    """The least sanction and the ceiling for all players from each player's interval (``None`` low: none works
+    for that player; ``None`` high: no ceiling), and the per-player ceilings; appends why none works."""
     least: float | None = None
     ceiling: float | None = None
     if all(v is not None for v in lows):
@@ -430,10 +442,109 @@ def analyse_institution(
             notes.append("the players' feasible sanction intervals do not overlap: no sanction works for all")
     elif eff == 0.0:
         notes.append("detection * (1 - forum_shopping) = 0: no sanction can reach a defector")
-    per_high = tuple(None if lows[i] is None else highs[i] for i in range(n))
+    return least, ceiling, tuple(None if lows[i] is None else highs[i] for i in range(len(lows)))
+
+
+def _limit_of_means_analysis(repeated: RepeatedGame, institution: Institution, prof: tuple[Automaton, ...],
+                             stage: NormalFormGame, perfect: RepeatedGame, critical: CriticalDiscount,
+                             payoffs: RepeatedPayoffs, tol: float, notes: list[str]) -> InstitutionAnalysis:
+    r"""The institution's analysis under the limit of means: subgame perfection against every strategy, and the
+    least sanction and ceiling.
+
+    Under the limit of means (:mod:`coop.solvers.repeated.limit_of_means`) player :math:`i`'s largest gain
+    :math:`G_i(s)`, over the joint states some history reaches, is the optimal long-run average of the
+    average-reward programme less the profile's own average. For a fixed stationary policy both averages are
+    linear in the stage payoffs (Cesaro limits of chains that the sanction does not change), and the stage
+    payoffs are affine in the sanction :math:`s`; the optimum is a maximum over finitely many deterministic
+    stationary policies (Puterman 1994, theorem 9.1.8). So :math:`G_i` is convex and piecewise linear in
+    :math:`s`, and the sanctions with :math:`G_i(s) \le` ``tol`` form an interval. Its ends are found exactly
+    by Newton's method on this convex piecewise-linear function: from an infeasible sanction (0 for the lower
+    end, :data:`SANCTION_CAP` times ``spread / (q (1 - f))`` for the ceiling) the policy and state optimal
+    there give a linear piece :math:`a + b s` of :math:`G_i` (evaluated exactly, at :math:`s = 0` and
+    :math:`s = 1`), a supporting line since :math:`G_i` is their maximum; the next sanction is its zero
+    :math:`-a / b`. Every step lands on the zero of a line that lies below :math:`G_i`, so it never overshoots the
+    interval, and each step moves to another piece: the iteration stops, on the exact crossing, after at most
+    as many steps as there are pieces (bounded by ``_MAX_STEPS``). A line that does not come down to zero
+    means no sanction on that side works (or, for the ceiling, that the gain stays within ``tol`` up to the
+    cap: no ceiling). Each end is accepted by the verdict itself, :math:`G_i(s) \le` ``tol``.
+
+    A deviation counts only through the long-run average, so, with every member bound and the expected
+    sanction :math:`s_e = q (1 - f)(s + \rho)` on every defection, always-cooperate in the prisoner's dilemma
+    needs :math:`s_e \ge T - R` (defecting for ever earns :math:`T - s_e` against :math:`R`), and grim trigger
+    needs no sanction but at most :math:`s_e = P - S` (beyond it cooperating during the punishment pays).
+    """
+    from coop.solvers.repeated.limit_of_means import _player_gains, _policy_gain_line, limit_of_means_check
+    from coop.solvers.repeated.payoffs import cesaro_values
+
+    base = repeated.stage
+    n = repeated.num_players
+    members = institution.member_indices(base)
+    lom = limit_of_means_check(perfect, prof, tol=tol)
+    notes.append("the limit of means: subgame perfection is checked against every strategy from every reachable "
+                 "joint state (average-reward programmes), and the least sanction is where the largest long-run "
+                 "gain of a deviation crosses zero")
+
+    def tables(s: float) -> Any:
+        return _tables(dataclasses.replace(perfect, stage=institution.with_sanction(s).apply(base, repeated.cooperate)),
+                       prof)
+
+    t0, t1 = tables(0.0), tables(1.0)
+    d_ud = np.where(np.isfinite(t0.UD) & np.isfinite(t1.UD), t1.UD - t0.UD, 0.0)
+
+    def at(s: float) -> Any:
+        return dataclasses.replace(t0, U=t0.U + s * (t1.U - t0.U), UD=t0.UD + s * d_ud)
+
+    def largest_gain(i: int, s: float) -> tuple[float, int, np.ndarray]:
+        t = at(s)
+        gain, policy = _player_gains(t, i, cesaro_values(t.P, t.U)[:, i])
+        k = int(np.argmax(gain))
+        return float(gain[k]), k, policy
+
+    def crossing(i: int, s: float) -> float | None:
+        """Where the linear piece optimal at ``s`` (a supporting line of the convex gain) crosses zero."""
+        _, state, policy = largest_gain(i, s)
+        a, b = _policy_gain_line(t0, t1, i, policy, state)
+        return None if b == 0.0 else -a / b
+
+    def end(i: int, s: float, gain: float, rightwards: bool) -> float | None:
+        """From an infeasible ``s``, Newton's steps along supporting lines towards the interval (rightwards: the
+        lower end); ``None`` when a supporting line never comes down to zero on that side (no end there)."""
+        for _ in range(_MAX_STEPS):
+            if gain <= tol:
+                return s
+            nxt = crossing(i, s)
+            if nxt is None or (nxt <= s if rightwards else nxt >= s) or nxt < 0.0:
+                return None
+            s = nxt
+            gain = largest_gain(i, s)[0]
+        stopped.append(f"the search for the {'least sanction' if rightwards else 'sanction ceiling'} stopped after "
+                       f"{_MAX_STEPS} steps (at {s:.6g})")
+        return s
+
+    eff = institution.effective_detection
+    stopped: list[str] = []
+    lows: list[float | None] = []
+    highs: list[float | None] = []
+    for i in range(n):
+        if eff == 0.0 or i not in members:
+            ok = bool(lom.spe_gain[i] <= tol)
+            lows.append(0.0 if ok else None)
+            highs.append(None)
+            continue
+        lo = end(i, 0.0, largest_gain(i, 0.0)[0], True)
+        hi: float | None = None
+        if lo is not None:
+            cap = SANCTION_CAP * max(base.payoff_scale / eff, lo)
+            g_cap = largest_gain(i, cap)[0]
+            hi = None if g_cap <= tol else end(i, cap, g_cap, False)
+            if hi is not None and hi < lo:
+                lo = hi = None
+        lows.append(lo)
+        highs.append(hi)
+    least, ceiling, per_high = _combine(lows, highs, eff, notes)
     return InstitutionAnalysis(
-        repeated, institution, tuple(a.name for a in prof), stage, members, spe.is_spe, spe, critical, payoffs,
-        least, ceiling, tuple(lows), per_high, tol, tuple(notes), "; ".join(stopped) or None,
+        repeated, institution, tuple(a.name for a in prof), stage, members, lom.is_spe, None, critical, payoffs,
+        least, ceiling, tuple(lows), per_high, tol, tuple(notes), "; ".join(stopped) or None, lom,
     )
 
 

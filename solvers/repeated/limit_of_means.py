@@ -194,6 +194,31 @@ def _policy_gains(D: np.ndarray, reward: np.ndarray, policy: np.ndarray) -> np.n
     return cesaro_values(D[rows, policy], reward[rows, policy][:, None])[:, 0]
 
 
+def _player_gains(t: Any, i: int, own: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(J,)`` what player ``i``'s best strategy earns above the profile's average ``own`` from every joint state
+    of the tables ``t``, and an optimal stationary policy (the action at each state)."""
+    valid = t.F[:, i, :] >= 0
+    reward = np.where(valid, t.UD[:, i, :], 0.0)
+    Di = t.D[:, i, :, :]
+    g_lp, policy = optimal_gains(Di, reward, valid)
+    g_policy = _policy_gains(Di, reward, policy)
+    # the programme's optimum, or the policy's exact gain where that is larger (rounding of the programme)
+    return np.maximum(g_lp, g_policy) - own, policy
+
+
+def _policy_gain_line(t0: Any, t1: Any, i: int, policy: np.ndarray, state: int) -> tuple[float, float]:
+    """``(a, b)``: with stage payoffs affine in a parameter ``s`` (tables ``t0`` at ``s = 0``, ``t1`` at
+    ``s = 1``, the same transitions), what player ``i``'s stationary ``policy`` earns above the profile's average
+    from ``state`` is exactly ``a + b s``: both averages are linear in the stage payoffs."""
+    valid = t0.F[:, i, :] >= 0
+    Di = t0.D[:, i, :, :]
+    ends = []
+    for t in (t0, t1):
+        reward = np.where(valid, t.UD[:, i, :], 0.0)
+        ends.append(float(_policy_gains(Di, reward, policy)[state] - cesaro_values(t.P, t.U)[state, i]))
+    return ends[0], ends[1] - ends[0]
+
+
 def limit_of_means_check(game: RepeatedGame, profile: Sequence[Automaton], tol: float | None = None
                          ) -> LimitOfMeansCheck:
     """Check a profile of automata for a Nash and a subgame-perfect equilibrium under the limit of means.
@@ -243,14 +268,7 @@ def limit_of_means_check(game: RepeatedGame, profile: Sequence[Automaton], tol: 
     worst: list[tuple[str, ...]] = []
     first: list[str | None] = []
     for i in range(n):
-        valid = t.F[:, i, :] >= 0
-        reward = np.where(valid, t.UD[:, i, :], 0.0)
-        Di = t.D[:, i, :, :]
-        g_lp, policy = optimal_gains(Di, reward, valid)
-        g_policy = _policy_gains(Di, reward, policy)
-        # the programme's optimum, or the policy's exact gain where that is larger (rounding of the programme)
-        best = np.maximum(g_lp, g_policy)
-        gain = best - own[:, i]
+        gain, policy = _player_gains(t, i, own[:, i])
         s = int(np.argmax(gain))
         spe_gain[i] = gain[s]
         nash_gain[i] = gain[t.start]

@@ -91,3 +91,29 @@ def test_members_subset(tmp_path, coop_json):
     assert r["members"] == ["US", "EU"]
     assert r["critical_delta"]["China"] == pytest.approx(0.25, abs=1e-6)  # China faces no peer review
     assert r["subgame_perfect"] is False
+
+
+def test_least_sanction_under_the_limit_of_means(tmp_path, coop_json, coop_cli):
+    """The bundled game (u_i = 2 k - 3 [i complies], k compliers: T = 4, R = 3, P = 0, S = -1) under the limit of
+    means, every government a member, s_e = q (1 - f)(s + rho): always-cooperate needs T - s_e <= R, s_e >= 1;
+    grim trigger needs no sanction, and stays credible while a lone complier's S = -1 is no better than the
+    punishment's P - s_e, s_e <= 1 (tests/solvers/repeated/test_institutions.py derives both)."""
+    text = base_text().replace("  delta: patience\n", "  criterion: limit_of_means\n", 1)
+    path = tmp_path / "lom.yaml"
+    path.write_text(text)
+    r = rows(coop_json("solve", path, "--format", "json"))
+    designs = {"IAEA-like body": (0.8, 0.5), "FSB-like peer review": (0.6 * 0.9, 1.0),
+               "fragmented regime complex": (0.7 * 0.5, 0.5)}
+    for name, (eff, rho) in designs.items():
+        allc, grim = r[(name, "always_cooperate")], r[(name, "grim_trigger")]
+        assert allc["least_sanction"] == pytest.approx(1 / eff - rho, abs=1e-12) and allc["sanction_ceiling"] is None
+        assert grim["least_sanction"] == 0.0 and grim["sanction_ceiling"] == pytest.approx(1 / eff - rho, abs=1e-12)
+        assert allc["criterion"] == "average" and allc["limit_of_means"]["criterion"] == "limit of means"
+    assert r[("IAEA-like body", "always_cooperate")]["subgame_perfect"] is True  # sanction 2 >= 0.75
+    assert r[("IAEA-like body", "grim_trigger")]["subgame_perfect"] is False  # 2 > 0.75: punishing is sanctioned
+    assert r[("none", "always_cooperate")]["least_sanction"] is None
+    assert r[("none", "grim_trigger")]["least_sanction"] == 0.0 and r[("none", "grim_trigger")]["subgame_perfect"]
+    out = " ".join(coop_cli("solve", str(path)).stdout.split())
+    assert "Institutions (repeated game, limit of means)" in out
+    assert "subgame perfect under the limit of means" in out
+    assert "computed at a discount factor only" not in out

@@ -300,11 +300,109 @@ def test_sanctions_hit_realised_defections_under_noise():
     assert any("perfect monitoring" in n for n in monitored.notes)
 
 
-def test_no_discount_factor_gives_average_payoffs_and_no_spe():
+# ---------------------------------------------------------------------- the limit of means
+# Under the limit of means only long-run averages count (coop.solvers.repeated.limit_of_means); a player's
+# best deviation from a joint state is a stationary policy of the average-reward problem. With every player
+# a member and the expected sanction s_e = q (1 - f)(s + rho) on every defection (hand derivations):
+#
+# * always-cooperate: defecting for ever earns T - s_e against R, any other deviation less; subgame perfect
+#   iff s_e >= T - R, so the least sanction is (T - R) / (q (1 - f)) - rho, with no ceiling;
+# * grim trigger: from cooperation a deviation ends in the punishment, worth max(P - s_e, S) <= R for ever;
+#   in the punishment the opponent defects for ever, so cooperating pays iff S > P - s_e. Least sanction 0,
+#   ceiling (P - S) / (q (1 - f)) - rho. With P > R (mutual defection beats cooperation, an arms race that
+#   pays) the cooperation state also needs P - s_e <= R: least (P - R) / (q (1 - f)) - rho;
+# * tit-for-tat: after mutual defection it echoes (D, D), P - s_e for ever; cooperating twice restores
+#   (C, C), R for ever: a gain of R - P + s_e > 0 for every sanction (the sanction also hits the echoed
+#   defections). No sanction makes it subgame perfect under the limit of means (the check still finds it a
+#   Nash equilibrium).
+LOM_CASES = [
+    # profile, (T, R, P, S), q, f, rho, least, ceiling
+    pytest.param("always_cooperate", (5, 3, 1, 0), 0.5, 0.0, 0.0, 4.0, None, id="allc"),
+    pytest.param("always_cooperate", (5, 3, 1, 0), 0.8, 0.5, 0.5, 2 / 0.4 - 0.5, None, id="allc_forum_reputation"),
+    pytest.param("always_cooperate", (5, 3, 1, 0), 0.5, 0.0, 5.0, 0.0, None, id="allc_reputation_enough"),
+    pytest.param("grim_trigger", (5, 3, 1, 0), 0.5, 0.0, 0.0, 0.0, 2.0, id="grim"),
+    pytest.param("grim_trigger", (5, 3, 1, 0), 0.8, 0.5, 0.5, 0.0, 1 / 0.4 - 0.5, id="grim_forum_reputation"),
+    pytest.param("grim_trigger", (5, 3, 3.5, 0), 0.5, 0.0, 0.0, 1.0, 7.0, id="grim_p_above_r"),
+    pytest.param("grim_trigger", (5, 3, 3.5, 0), 0.25, 0.2, 0.5, 0.5 / 0.2 - 0.5, 3.5 / 0.2 - 0.5,
+                 id="grim_p_above_r_forum"),
+    pytest.param("tit_for_tat", (5, 3, 1, 0), 0.5, 0.0, 0.0, None, None, id="tft"),
+    pytest.param("always_defect", (5, 3, 1, 0), 0.5, 0.0, 0.0, 0.0, 2.0, id="alld"),
+]
+
+
+@pytest.mark.parametrize("profile, tp, q, f, rho, least, ceiling", LOM_CASES)
+def test_least_sanction_under_the_limit_of_means(profile, tp, q, f, rho, least, ceiling):
+    g = repeated(prisoners_dilemma(*tp), None)
+    res = analyse(g, profile, Institution("i", q, 1.0, rho, 0.0, f))
+    assert res.payoffs.criterion == "average" and res.spe is None and res.limit_of_means is not None
+    assert res.complete
+    if least is None:
+        assert res.least_sanction is None and res.sanction_ceiling is None
+        assert res.least_sanction_per_player == (None, None)
+    else:
+        assert res.least_sanction == pytest.approx(least, abs=1e-12)  # the exact crossing, not a bisection end
+        assert (res.sanction_ceiling is None) if ceiling is None else (
+            res.sanction_ceiling == pytest.approx(ceiling, abs=1e-12))
+    # the verdict at the design's own sanction (1.0) is the limit-of-means check's
+    expected = least is not None and least <= 1.0 and (ceiling is None or 1.0 <= ceiling)
+    assert res.subgame_perfect is expected
+    assert res.to_dict()["limit_of_means"]["subgame_perfect"] is expected
+    assert not any("computed at a discount factor only" in n for n in res.notes)
+
+
+def test_tit_for_tat_is_nash_but_never_subgame_perfect_under_the_limit_of_means():
+    """The gain after mutual defection is R - P + s_e: 2 + s_e (T, R, P, S) = (5, 3, 1, 0), for every s."""
     g = repeated(prisoners_dilemma(), None)
-    res = analyse(g, "grim_trigger", iaea_like())
-    assert res.subgame_perfect is None and res.least_sanction is None
-    assert res.payoffs.criterion == "average"
+    for s in (0.0, 1.0, 10.0):
+        res = analyse(g, "tit_for_tat", Institution("i", 0.5, s))
+        lom = res.limit_of_means
+        assert lom.is_nash and not lom.is_spe
+        np.testing.assert_allclose(lom.spe_gain, [2.0 + 0.5 * s] * 2, atol=1e-9)
+        assert res.least_sanction is None
+
+
+@pytest.mark.parametrize("profile", ["always_cooperate", "grim_trigger", "win_stay_lose_shift", "k_period_punishment"])
+@pytest.mark.parametrize("tp, q, rho", [((5, 3, 1, 0), 0.5, 0.0), ((4, 3, 3.2, 0), 0.7, 0.3), ((6, 3, 2, -1), 0.3, 0.1)])
+def test_limit_of_means_sanction_is_the_edge_of_the_verdict(profile, tp, q, rho):
+    """Independent of the closed forms: the limit-of-means check itself (not the search) says SPE at the least
+    sanction and at the ceiling, and not just outside them."""
+    from coop.solvers.repeated.limit_of_means import limit_of_means_check
+
+    g = repeated(prisoners_dilemma(*tp), None)
+    kw = {"k": 1} if profile == "k_period_punishment" else {}
+    prof = g.profile(profile, **kw)
+    inst = Institution("i", q, 0.0, rho)
+    res = analyse(g, prof, inst)
+
+    def spe_at(x):
+        under = dataclasses.replace(g, stage=inst.with_sanction(x).apply(g.stage, g.cooperate))
+        return limit_of_means_check(under, prof, tol=res.tol).is_spe
+
+    step = 1e-6 * g.stage.payoff_scale
+    if res.least_sanction is None:
+        assert not any(spe_at(x) for x in (0.0, 1.0, 3.0, 10.0, 100.0))
+        return
+    lo, hi = res.least_sanction, res.sanction_ceiling
+    assert spe_at(lo) and (hi is None or spe_at(hi))
+    if lo > 0:
+        assert not spe_at(lo - step)
+    if hi is not None:
+        assert not spe_at(hi + step)
+    else:
+        assert spe_at(lo + 1000.0)
+
+
+def test_limit_of_means_with_members_of_three():
+    """Three-player public goods game (u_i = 2 k / 3 - [i contributes]): always-cooperate, a lone defector earns
+    4/3 against 1 for ever, so a member needs s_e >= 1/3, and a non-member cannot be held: no sanction works."""
+    g = repeated(three_player_game(), None)
+    everyone = analyse(g, "always_cooperate", Institution("all", 0.5, 1.0))
+    assert everyone.least_sanction == pytest.approx((1 / 3) / 0.5, abs=1e-12) and everyone.sanction_ceiling is None
+    assert everyone.subgame_perfect
+    some = analyse(g, "always_cooperate", Institution("two", 0.5, 1.0, members=("US", "EU")))
+    assert some.least_sanction is None and not some.subgame_perfect
+    assert some.least_sanction_per_player[1] is None
+    assert some.least_sanction_per_player[0] == pytest.approx(2 / 3, abs=1e-12)
 
 
 # ---------------------------------------------------------------------- three players, membership
