@@ -5,7 +5,8 @@ small game, the size of the bundled scenarios, is solved by the same kernels' Py
 So the ``coop`` command (and only the command: ``import coop`` in a notebook always compiles) chooses, once per
 process and before any solver is imported:
 
-- ``interpreted``: the kernels run as plain Python (Numba's ``NUMBA_DISABLE_JIT``), for an input whose stage
+- ``interpreted``: the kernels run as plain Python (``NUMBA_DISABLE_JIT``, read by
+  :mod:`coop.solvers.shared.jit`, which then does not import Numba at all), for an input whose stage
   game is small (:func:`small_input`). A watchdog restarts the command compiled when it runs longer than
   :data:`INTERPRETED_SECONDS` (a small game with a long section: a large tournament or population);
 - ``compiled``: Numba compiles the kernels the run needs, or loads them from its cache. When some of the

@@ -42,12 +42,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from coop.errors import InputError
 from coop.games.validation import int_at_least, nonnegative
 from coop.solvers.evolution.finite_population import _hypergeometric_tables
 from coop.solvers.evolution.names import DEFAULT_UPDATE_RULE, UPDATE_RULE_CODES, UPDATE_RULES, UpdateRule
+from coop.solvers.shared.jit import njit
 
 _MORAN = UPDATE_RULE_CODES["moran"]
 #: Options of the kernel: population size, update rule code, selection intensity.

@@ -70,7 +70,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from numba import njit, prange
 
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
@@ -85,6 +84,7 @@ from coop.solvers.evolution.names import (
 )
 from coop.solvers.evolution.sizes import check_integrations
 from coop.solvers.shared.budgets import GRID_POINTS
+from coop.solvers.shared.jit import njit, prange
 
 # the codes the kernels branch on (names, help texts and codes: coop.solvers.evolution.names)
 _REPLICATOR = DYNAMIC_CODES["replicator"]

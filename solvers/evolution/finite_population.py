@@ -78,7 +78,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from coop.errors import InputError
 from coop.games.population import PopulationGame
@@ -86,6 +85,7 @@ from coop.games.validation import int_at_least, nonnegative, probability
 from coop.solvers.evolution.names import DEFAULT_UPDATE_RULE, UPDATE_RULE_CODES, UPDATE_RULES, UpdateRule
 from coop.solvers.shared.budgets import POPULATION_STATES, SIMULATION_STEPS, check_budget
 from coop.solvers.shared.compositions import binomial_table, composition_rank, compositions
+from coop.solvers.shared.jit import njit
 from coop.solvers.shared.random import uniform as _splitmix
 
 # the update rules' kernel codes (names and codes: coop.solvers.evolution.names)

@@ -41,7 +41,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from coop.errors import InputError
 from coop.games.population import PopulationGame
@@ -57,6 +56,7 @@ from coop.solvers.evolution.finite_population import (
 )
 from coop.solvers.evolution.names import DEFAULT_UPDATE_RULE, UpdateRule
 from coop.solvers.evolution.sizes import check_population
+from coop.solvers.shared.jit import njit
 
 
 # ============================================================================ kernels

@@ -50,7 +50,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from coop.errors import InputError
 from coop.games.population import PopulationGame
@@ -65,6 +64,7 @@ from coop.solvers.shared.bernstein import (
     subdivision_size,
 )
 from coop.solvers.shared.compositions import binomial_table, composition_rank, compositions
+from coop.solvers.shared.jit import njit
 from coop.solvers.shared.tolerances import REGRET_TOL
 from coop.solvers.shared.tolerances import stake as player_stake
 

@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numba import njit
 
 from coop.errors import InputError
 from coop.games.population import PopulationGame
@@ -56,6 +55,7 @@ from coop.solvers.evolution.fixation import _names, small_mutation_limit
 from coop.solvers.evolution.names import DEFAULT_UPDATE_RULE, UpdateRule
 from coop.solvers.evolution.sizes import check_chain
 from coop.solvers.shared.compositions import binomial_table, composition_rank, compositions
+from coop.solvers.shared.jit import njit
 from coop.solvers.shared.progress import ChunkedRun, ProgressOption, StopAfter, call_in_process, time_limit
 
 #: Chains of more states are solved in a child process, watched for Ctrl-C and the time limit (smaller ones

@@ -27,8 +27,8 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
 
+from coop.solvers.shared.jit import njit
 from coop.solvers.shared.linalg import UNIQUE, solve_inplace
 
 #: ``istate`` slots: accepted steps, branch points stored, next target, end point found (0/1), rejected steps,

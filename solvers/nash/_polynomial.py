@@ -53,9 +53,9 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
 
 from coop.solvers.shared.arrays import advance_skipping, c_order_strides
+from coop.solvers.shared.jit import njit
 from coop.solvers.shared.linalg import UNIQUE, inverse_into, solve_inplace
 
 # status flags of one support system

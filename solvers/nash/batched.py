@@ -84,10 +84,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from coop.errors import InputError
 from coop.solvers.nash.results import Equilibrium
+from coop.solvers.shared.jit import njit
 from coop.solvers.shared.tolerances import PROB_EPS, REGRET_TOL
 
 #: Default relative margin of the degeneracy checks (payoff ties, distance to the simplex boundary).

@@ -13,9 +13,9 @@ profile of the others.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from coop.errors import InputError
+from coop.solvers.shared.jit import njit
 
 
 @njit(cache=True)

@@ -23,10 +23,10 @@ import math
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
 
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.nash.results import PROB_EPS, Equilibrium
+from coop.solvers.shared.jit import njit
 from coop.solvers.shared.ordering import canonical_order_kernel
 from coop.solvers.shared.tolerances import STAKE_FLOOR
 

@@ -26,12 +26,12 @@ games. The path and its end point are those of the full-tableau method
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.nash.bimatrix import check_two_player, verify_profile, verify_rule
 from coop.solvers.nash.results import Equilibrium, NashResult, regret_tolerance
+from coop.solvers.shared.jit import njit
 
 #: Tableau entries at most this (payoffs rescaled to [1, 2]) are never pivots.
 PIVOT_TOL = 1e-10

@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import get_num_threads, njit, prange
 
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.nash.results import REGRET_TOL, Equilibrium, NashResult, regret_tolerance
+from coop.solvers.shared.jit import get_num_threads, njit, prange
 from coop.solvers.shared.tolerances import STAKE_FLOOR
 
 #: player 1's lines are scanned in full when its rows are at least this long, else their maxima are lazy too

@@ -30,12 +30,12 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
 
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.nash.bimatrix import check_two_player, positive_bimatrix, verified_bimatrix_equilibria
 from coop.solvers.nash.methods import Guarantee
 from coop.solvers.nash.results import NashResult, regret_tolerance
+from coop.solvers.shared.jit import njit
 from coop.solvers.shared.linalg import solve_inplace
 
 #: Probabilities and payoff differences at most this (payoffs rescaled to [1, 2]) count as zero.

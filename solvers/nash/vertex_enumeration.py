@@ -42,7 +42,6 @@ import math
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
 
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
@@ -57,6 +56,7 @@ from coop.solvers.nash.bimatrix import (
     verify_rule,
 )
 from coop.solvers.nash.results import NashResult, regret_tolerance
+from coop.solvers.shared.jit import njit
 from coop.solvers.shared.progress import ChunkedRun, ProgressOption, StopAfter, Stopped, TimeLimit, time_limit
 
 #: A basic variable at most this (on payoffs rescaled to [1, 2]) is zero: its constraint is tight.

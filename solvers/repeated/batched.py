@@ -56,7 +56,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from coop.errors import InputError
 from coop.games.automata import BUILDERS, Automaton
@@ -65,6 +64,7 @@ from coop.games.repeated import RepeatedGame, pack_profile
 from coop.solvers.repeated.sizes import DELTA_GRID, check_joint_states, check_scan
 from coop.solvers.repeated.subgame_perfection import _reachable_states, _realised
 from coop.solvers.shared.arrays import c_order_strides
+from coop.solvers.shared.jit import njit
 from coop.solvers.shared.tolerances import REGRET_TOL
 
 #: The payoff-independent analysis of a profile, restricted to the joint states reachable from the initial one:

@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from coop.games.automata import Automaton
 from coop.games.repeated import RepeatedGame
@@ -49,6 +48,7 @@ from coop.solvers.nash.results import REGRET_TOL
 from coop.solvers.repeated.payoffs import _finite_norm, discounted_values, finite_horizon_values
 from coop.solvers.repeated.sizes import DELTA_GRID, check_horizon, check_scan
 from coop.solvers.repeated.subgame_perfection import _Tables, _tables, final_interval_starts
+from coop.solvers.shared.jit import njit
 
 #: Policy iteration stops after this many improvements (it converges in a handful on automaton games).
 MAX_POLICY_ITERATIONS = 200

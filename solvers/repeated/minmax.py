@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
@@ -51,6 +50,7 @@ from coop.games.validation import nonnegative
 from coop.solvers.nash.results import PROB_EPS
 from coop.solvers.nash.zero_sum import zero_sum_solution
 from coop.solvers.shared.arrays import c_order_strides
+from coop.solvers.shared.jit import njit
 
 #: relative tolerance (times the payoff spread) under which the two bounds of a mixed minmax count as equal
 MINMAX_TOL = 1e-7

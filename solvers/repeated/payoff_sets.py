@@ -63,13 +63,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.games.repeated import RepeatedGame, check_delta
 from coop.solvers.repeated.minmax import MinmaxResult, minmax_values, pure_minmax
 from coop.solvers.repeated.names import MINMAX_MODES, MinmaxMode
+from coop.solvers.shared.jit import njit
 
 #: default number of uniform directions of the outer approximation (axes and feasible-edge normals are added)
 NUM_DIRECTIONS = 256

@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from coop.errors import InputError
 from coop.games.automata import Automaton
@@ -50,6 +49,7 @@ from coop.games.repeated import RepeatedGame, check_delta, pack_profile
 from coop.solvers.repeated.sizes import check_joint_states
 from coop.solvers.shared.arrays import advance_skipping, c_order_strides
 from coop.solvers.shared.budgets import SIMULATION_STEPS, check_budget
+from coop.solvers.shared.jit import njit
 from coop.solvers.shared.random import index_from_uniform
 
 # ---------------------------------------------------------------------- kernel inputs

@@ -75,7 +75,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from coop.errors import InputError
 from coop.games.automata import Automaton
@@ -85,6 +84,7 @@ from coop.solvers.nash.results import REGRET_TOL
 from coop.solvers.repeated.payoffs import discounted_values, finite_horizon_values, joint_chain
 from coop.solvers.repeated.sizes import DELTA_GRID, check_horizon, check_joint_states, check_scan
 from coop.solvers.shared.arrays import c_order_strides
+from coop.solvers.shared.jit import njit
 
 Flips = namedtuple("Flips", ["coop", "defect", "eps"])
 Flips.__doc__ = """Implementation noise, as :func:`_deviation_tables_kernel` reads it.

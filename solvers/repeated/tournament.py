@@ -63,7 +63,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from coop.errors import InputError
 from coop.games.automata import BUILDERS, Automaton, automaton_size, check_table_size
@@ -71,6 +70,7 @@ from coop.games.repeated import RepeatedGame
 from coop.games.validation import probability
 from coop.solvers.repeated.names import DEFAULT_REPETITIONS, DEFAULT_TOURNAMENT_SEED, DEFAULT_TURNS
 from coop.solvers.repeated.sizes import check_tournament
+from coop.solvers.shared.jit import njit
 from coop.solvers.shared.progress import ChunkedRun, ProgressOption, StopAfter, Stopped, TimeLimit, time_limit
 from coop.solvers.shared.random import index_from_uniform
 from coop.solvers.shared.random import uniform as _uniform

@@ -61,9 +61,9 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from coop.solvers.shared.compositions import binomial_table, composition_rank, compositions
+from coop.solvers.shared.jit import njit
 
 #: Sign changes of a univariate polynomial are looked for on this many equal steps of (0, 1).
 ROOT_GRID = 2048

@@ -18,7 +18,8 @@ population (counts per strategy) and the co-player groups of a
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from coop.solvers.shared.jit import njit
 
 
 @njit(cache=True)

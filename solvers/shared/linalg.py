@@ -38,8 +38,7 @@ True
 
 from __future__ import annotations
 
-from numba import njit
-from numba.extending import overload
+from coop.solvers.shared.jit import njit, overload
 
 #: :func:`solve_inplace` status: a unique solution, left in ``B``
 UNIQUE = 0

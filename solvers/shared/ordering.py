@@ -10,7 +10,8 @@ from Python and the 2-player verification kernels call it in compiled code.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from coop.solvers.shared.jit import njit
 
 
 @njit(cache=True, inline="always")

@@ -9,7 +9,8 @@ Numba's global generator or on other kernels run before it.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from coop.solvers.shared.jit import njit
 
 
 @njit(cache=True)

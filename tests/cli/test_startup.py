@@ -31,6 +31,11 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
+#: The watchdog's limit where a test checks an interpreted run's answer, not the watchdog: the suite runs a test
+#: process per core, so a run of a few seconds may take longer than INTERPRETED_SECONDS here.
+PATIENT = {"COOP_INTERPRETED_SECONDS": "120"}
+
+
 def test_every_bundled_scenario_is_small():
     small = sorted(s.name for s in bundled_scenarios() if startup.small_input(load_input(s.name)))
     assert small == SMALL
@@ -92,11 +97,35 @@ def _same_answer(ours: dict, compiled: dict) -> None:
 @pytest.mark.parametrize("name", ["ai-arms-race", "ai-development-race", "ai-safety-institutions",
                                   "collective-risk"])
 def test_a_small_scenario_is_solved_interpreted_with_the_compiled_answer(name, coop_json):
-    res = run_coop("solve", name, "--format", "json", "-v", env=_env(), timeout=120)
+    res = run_coop("solve", name, "--format", "json", "-v", env=_env(**PATIENT), timeout=120)
     assert res.returncode == 0, res.stderr
     assert "kernels interpreted (small game)" in res.stderr
     assert "compiling" not in res.stderr
     _same_answer(json.loads(res.stdout), coop_json("solve", name, "--format", "json"))  # in-process: compiled
+
+
+_NUMBA_IMPORTED = """
+import sys
+from coop.cli import main
+sys.argv = ["coop", "solve", sys.argv[1], "--format", "json"]
+try:
+    main()
+finally:
+    print("numba imported:", "numba" in sys.modules, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("name", ["ai-arms-race", "collective-risk"])
+def test_an_interpreted_run_never_imports_numba(name):
+    """Kernels take njit from coop.solvers.shared.jit, which leaves Numba alone in an interpreted run."""
+    res = subprocess.run([sys.executable, "-c", _NUMBA_IMPORTED, name], capture_output=True, text=True,
+                         env=_env(**PATIENT), timeout=120, check=False)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["equilibria"]
+    assert "numba imported: False" in res.stderr
+    compiled = subprocess.run([sys.executable, "-c", _NUMBA_IMPORTED, name], capture_output=True, text=True,
+                              env=_env(COOP_JIT="1"), timeout=600, check=False)
+    assert "numba imported: True" in compiled.stderr
 
 
 def test_coop_jit_0_and_1_override_the_choice(coop_json):

@@ -233,3 +233,25 @@ def test_the_kernel_checker():
         path = SOLVERS / where
         assert path.is_file(), f"stale exception {name}"
         assert name in [k.split(" ")[0] for k in long_kernels(path.read_text(), where)], f"stale exception {name}"
+
+
+def numba_imports(source: str, where: str) -> list[str]:
+    """``where:line`` of every import of Numba itself (``import numba``, ``from numba... import``)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+            [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+        if any(n == "numba" or n.startswith("numba.") for n in names):
+            found.append(f"{where}:{node.lineno}")
+    return found
+
+
+def test_only_the_jit_module_imports_numba():
+    """Kernels take njit from coop.solvers.shared.jit, so that an interpreted run never imports Numba."""
+    found = []
+    for path in sources():
+        if path != SOLVERS / "shared" / "jit.py":
+            found += numba_imports(path.read_text(), str(path.relative_to(ROOT)))
+    assert not found, "import njit (prange, overload) from coop.solvers.shared.jit, not numba: " + ", ".join(found)
+    assert numba_imports("import numba\nfrom numba.extending import overload\nfrom numbat import x\n", "m.py") == [
+        "m.py:1", "m.py:2"]
