@@ -69,7 +69,7 @@ from coop.games.normal_form import NormalFormGame
 from coop.games.repeated import RepeatedGame, check_delta
 from coop.solvers.repeated.minmax import MinmaxResult, minmax_values, pure_minmax
 from coop.solvers.repeated.names import MINMAX_MODES, MinmaxMode
-from coop.solvers.shared.jit import njit
+from coop.solvers.shared.jit import INTERPRETED, njit
 
 #: default number of uniform directions of the outer approximation (axes and feasible-edge normals are added)
 NUM_DIRECTIONS = 256
@@ -465,6 +465,100 @@ def _apply_operator(H, poly, m, thr, stage, opts, work):
                 arg[l, 0] = ux + delta * buf2[j, 0]
                 arg[l, 1] = uy + delta * buf2[j, 1]
     return found
+
+
+def _vertices_from_support_interpreted(H, c, out, eps):
+    """:func:`_vertices_from_support` for a process that runs the kernels as plain Python, with the same result.
+
+    Its common case, where consecutive lines meet at the polygon's vertices, in whole arrays: the same meeting
+    points as :func:`_line_meet` (both of its formulas, each where it applies) and the same check that no edge
+    folds back; otherwise the line-by-line function, which removes the lines that do not touch the polygon.
+    """
+    D = H.shape[0]
+    nxt = np.roll(np.arange(D), -1)
+    h1x, h1y, h2x, h2y = H[:, 0], H[:, 1], H[nxt, 0], H[nxt, 1]
+    cl, cr = c, c[nxt]
+    det = h1x * h2y - h1y * h2x
+    if not np.all(det > 0.0):
+        return _vertices_from_lines(H, c, out, eps)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        s = (cr - cl * (h1x * h2x + h1y * h2y)) / det
+        cramer = det >= _CRAMER_DET
+        x = np.where(cramer, (cl * h2y - cr * h1y) / det, cl * h1x - s * h1y)
+        y = np.where(cramer, (h1x * cr - h2x * cl) / det, cl * h1y + s * h1x)
+    folds = H[:, 0] * (y - np.roll(y, 1)) - H[:, 1] * (x - np.roll(x, 1)) < -eps
+    if folds.any():
+        return _vertices_from_lines(H, c, out, eps)
+    out[:D, 0] = x
+    out[:D, 1] = y
+    return D
+
+
+def _apply_operator_interpreted(H, poly, m, thr, stage, opts, work):
+    """:func:`_apply_operator` for a process that runs the kernels as plain Python, with the same result.
+
+    The caliper walk costs a Python step per direction and profile (about 1.5 ms per iteration of a 2x2 game
+    with 256 directions, most of a small scenario's run); here each profile's values in every direction are one
+    array, ``hx * x + hy * y`` as the walk computes them. Where one vertex alone comes within the walk's
+    tolerance of a direction's maximum, the walk ends there (the polygon is convex up to that tolerance); where
+    several do (an edge perpendicular to the direction, or vertices merged by rounding), the walk is replayed
+    from the previous direction's vertex, so that ties end where the compiled walk ends them.
+    """
+    pay = stage.pay
+    delta = stage.delta
+    slack = opts.slack
+    walk = 4.0 * opts.merge
+    c_new = work.c_new
+    arg = work.arg
+    hx = H[:, 0]
+    hy = H[:, 1]
+    c_new[:] = -np.inf
+    found = False
+    for a in range(pay.shape[0]):
+        k1 = _clip_axis(poly, m, work.buf1, np.int64(0), thr[a, 0] - slack)
+        if k1 == 0:
+            continue
+        k2 = _clip_axis(work.buf1, k1, work.buf2, np.int64(1), thr[a, 1] - slack)
+        if k2 == 0:
+            continue
+        found = True
+        ux = (1.0 - delta) * pay[a, 0]
+        uy = (1.0 - delta) * pay[a, 1]
+        px = work.buf2[:k2, 0]
+        py = work.buf2[:k2, 1]
+        values = hx[:, None] * px[None, :] + hy[:, None] * py[None, :]  # (D, k2)
+        ends = values.argmax(axis=1)
+        tops = values[np.arange(len(ends)), ends]
+        close = np.count_nonzero(values >= (tops - walk)[:, None], axis=1)
+        for l in np.flatnonzero(close > 1):
+            j = ends[l - 1] if l > 0 else ends[0]  # direction 0 starts at its first maximum, as the walk does
+            row = values[l]
+            cur = row[j]
+            top = cur
+            end = j
+            for _ in range(k2 - 1):
+                nj = j + 1 if j + 1 < k2 else 0
+                if row[nj] < cur - walk:
+                    break
+                j = nj
+                cur = row[nj]
+                if cur >= top:
+                    top = cur
+                    end = nj
+            ends[l] = end
+            tops[l] = top
+        vals = hx * ux + hy * uy + delta * tops
+        better = vals > c_new
+        c_new[better] = vals[better]
+        arg[better, 0] = ux + delta * px[ends[better]]
+        arg[better, 1] = uy + delta * py[ends[better]]
+    return found
+
+
+_vertices_from_lines = _vertices_from_support
+if INTERPRETED:  # plain-Python kernels: whole-array versions of the two loops each iteration runs
+    _apply_operator = _apply_operator_interpreted  # type: ignore[assignment]  # njit gives a function then
+    _vertices_from_support = _vertices_from_support_interpreted  # type: ignore[assignment]
 
 
 @njit(cache=True)
