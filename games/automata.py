@@ -112,9 +112,11 @@ class Automaton:
     actions : numpy.ndarray
         int64, shape ``(n_states,)``: the action index the player takes in each state.
     transitions : numpy.ndarray
-        float64, shape ``(n_states, n_profiles, n_states)``: the probability of the
-        next state given the current state and the observed profile (flat C-order
-        index over the stage game's profiles). Rows sum to one.
+        float64, shape ``(n_states, n_observations, n_states)``: the probability of the
+        next state given the current state and the observation: the observed profile
+        (flat C-order index over the stage game's profiles), or the public signal when the
+        repeated game has one (:attr:`coop.games.repeated.RepeatedGame.signals`; the game
+        says which). Rows sum to one.
     initial : int
         Index of the initial state.
 

@@ -28,7 +28,12 @@ action ``defect[i]`` (indices into its actions). Two kinds of error act on them:
   observed exactly, and payoffs depend on the realised actions.
 
 Strategies are :class:`~coop.games.automata.Automaton` objects, one per
-player; they move on what their owner observed.
+player; they move on what their owner observed. With ``monitoring="public"``
+every automaton reads one report of the realised profile (the errors above,
+drawn once); with ``signals`` (a :class:`~coop.games.public_signals.SignalDistribution`)
+every automaton reads a general public signal drawn given the realised
+profile, and its transitions are indexed by signal
+(:mod:`coop.games.public_signals`).
 
 Scenario mapping
 ----------------

@@ -22,7 +22,13 @@ reported as one with probability ``detection`` and each cooperation as a
 defection with probability ``false_alarm``, which every automaton reads. The
 joint state is then common knowledge and the one-shot deviation principle
 gives the perfect public equilibria (Fudenberg, Levine and Maskin 1994):
-payoffs follow the realised profile, transitions its report. A game with
+payoffs follow the realised profile, transitions its report. The same holds
+for a **general public signal** (``signals``): a signal drawn given the
+realised profile, on which every automaton moves. All three are one public
+signal to the kernel (:func:`coop.games.public_signals.signal_table`: the
+report's values are the reported profiles, perfect monitoring's the profiles
+themselves), and the joint states checked are those that some sequence of
+signals with positive probability reaches. A game with
 imperfect *private* channels is refused with :class:`~coop.errors.InputError`,
 since with private signals the players' automaton states drift apart and the
 question becomes one of sequential equilibrium. **Implementation noise** is
