@@ -1,7 +1,8 @@
 """Shared pieces of the 2-player solvers: payoff scaling, bit-set hash tables and a fast equilibrium check.
 
 Everything here is private to :mod:`coop.solvers.nash`. The kernels take and return
-plain arrays and scalars only, or namedtuples of them (:class:`VerifyRule`, :class:`ProfileCheck`).
+plain arrays and scalars only, or namedtuples of them (:class:`ProfileCheck`); the admission rule is an
+array (:func:`verify_rule`).
 
 - :func:`positive_bimatrix` rescales each player's payoff matrix affinely onto
   ``[1, 2]``. Positive affine maps per player leave the Nash equilibria
@@ -19,6 +20,7 @@ plain arrays and scalars only, or namedtuples of them (:class:`VerifyRule`, :cla
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import namedtuple
 
@@ -35,19 +37,33 @@ _PROB_TOL = 1e-9
 #: Candidates whose probabilities all differ by at most this are the same equilibrium.
 _DEDUPE_TOL = 1e-7
 
-#: The admission rule of :func:`verify_profile`: relative regret tolerance, probability-vector tolerance, the
-#: magnitude below which a probability is cleaned to zero, the stake floor (``STAKE_FLOOR``), and the two
-#: players' payoff exponents (the matrices checked are the unit payoffs ``u_i * 2**-e_i``).
+#: The admission rule of :func:`verify_profile`, as the kernels take it: one float64 array of the relative regret
+#: tolerance, the probability-vector tolerance, the magnitude below which a probability is cleaned to zero, the
+#: stake floor (``STAKE_FLOOR``) and the two players' payoff exponents (the matrices checked are the unit payoffs
+#: ``u_i * 2**-e_i``), at these positions. An array, not a namedtuple: Numba types a namedtuple argument on a
+#: slow path, about a microsecond of every call of a 2-player solver.
+RULE_TOL, RULE_PROB_TOL, RULE_PROB_EPS, RULE_FLOOR, RULE_E0, RULE_E1 = range(6)
+#: The rule's former type, a namedtuple: no kernel takes it now, but Numba unpickles the cache index of a kernel
+#: that took it, written by an earlier coop, before it finds the index stale; without the name it fails there.
 VerifyRule = namedtuple("VerifyRule", ["tol", "prob_tol", "prob_eps", "floor", "e0", "e1"])
 #: :func:`verify_profile`'s answer: status 0 kept, 1 rejected; the larger regret in payoff units (``inf`` off
 #: the simplex) and the larger ratio of a player's regret to their stake.
 ProfileCheck = namedtuple("ProfileCheck", ["status", "regret", "relative"])
 
 
-def verify_rule(game: NormalFormGame, tol: float) -> VerifyRule:
-    """coop's admission rule for the 2-player ``game`` with relative tolerance ``tol``."""
-    e = game.payoff_exponents
-    return VerifyRule(float(tol), _PROB_TOL, PROB_EPS, STAKE_FLOOR, int(e[0]), int(e[1]))
+def verify_rule(game: NormalFormGame, tol: float) -> np.ndarray:
+    """coop's admission rule for the 2-player ``game`` with relative tolerance ``tol`` (see ``RULE_TOL``)."""
+    e0, e1 = game.payoff_exponents.tolist()
+    return rule_array(float(tol), e0, e1)
+
+
+@functools.lru_cache(maxsize=256)
+def rule_array(tol: float, e0: int, e1: int) -> np.ndarray:
+    """The admission rule with relative tolerance ``tol`` for unit payoffs of exponents ``e0``, ``e1`` (read-only,
+    one array per rule: a solver called on many games of one scale builds it once)."""
+    rule = np.array((tol, _PROB_TOL, PROB_EPS, STAKE_FLOOR, e0, e1), dtype=np.float64)
+    rule.setflags(write=False)
+    return rule
 
 
 @njit(cache=True)
@@ -194,20 +210,22 @@ def _relative(regret, stake):
 def verify_profile(A, B, x, y, xc, yc, rule, pay):
     """Check one profile ``(x, y)`` of the bimatrix game with unit payoffs ``(A, B)``: every 2-player solver's rule.
 
-    Both vectors must be probability vectors (finite, entries ``>= -rule.prob_tol``, sums within
-    ``rule.prob_tol`` times their length of one); they are then cleaned into ``xc``, ``yc`` (entries
-    below ``rule.prob_eps`` in magnitude zeroed, renormalised; ``xc`` may be ``x`` itself). Each
-    player's regret must be at most ``rule.tol`` times their stake: the spread of their payoffs over
-    all own actions against the other's support, at least ``rule.floor`` times the largest magnitude
+    ``rule`` is the array of :func:`verify_rule`. Both vectors must be probability vectors (finite, entries
+    ``>= -prob_tol``, sums within ``prob_tol`` times their length of one); they are then cleaned into ``xc``,
+    ``yc`` (entries below ``prob_eps`` in magnitude zeroed, renormalised; ``xc`` may be ``x`` itself). Each
+    player's regret must be at most ``tol`` times their stake: the spread of their payoffs over
+    all own actions against the other's support, at least ``floor`` times the largest magnitude
     among them (:mod:`coop.solvers.shared.tolerances`). ``A`` and ``B`` are the unit payoffs; the two
     expected payoffs go to ``pay[0]``, ``pay[1]`` in payoff units (scaled back by ``2**e``). Returns a
     :class:`ProfileCheck` ``(status, regret, relative)``: status 0 kept, 1 rejected; the larger regret
     in payoff units (``inf`` off the simplex) and the larger regret-to-stake ratio.
     """
-    if not (_is_probability(x, rule.prob_tol) and _is_probability(y, rule.prob_tol)):
+    tol, prob_tol, prob_eps, floor = rule[0], rule[1], rule[2], rule[3]
+    e0, e1 = int(rule[4]), int(rule[5])
+    if not (_is_probability(x, prob_tol) and _is_probability(y, prob_tol)):
         return ProfileCheck(1, np.inf, np.inf)
-    _clean_into(x, xc, rule.prob_eps)
-    _clean_into(y, yc, rule.prob_eps)
+    _clean_into(x, xc, prob_eps)
+    _clean_into(y, yc, prob_eps)
     m = xc.shape[0]
     n = yc.shape[0]
     best0 = -np.inf
@@ -240,13 +258,13 @@ def verify_profile(A, B, x, y, xc, yc, rule, pay):
         u1 += yc[j] * v
     r0 = max(best0 - u0, 0.0)
     r1 = max(best1 - u1, 0.0)
-    stake0 = max(hi0 - lo0, rule.floor * max(abs(hi0), abs(lo0)))
-    stake1 = max(hi1 - lo1, rule.floor * max(abs(hi1), abs(lo1)))
-    pay[0] = math.ldexp(u0, rule.e0)
-    pay[1] = math.ldexp(u1, rule.e1)
-    regret = max(math.ldexp(r0, rule.e0), math.ldexp(r1, rule.e1))
+    stake0 = max(hi0 - lo0, floor * max(abs(hi0), abs(lo0)))
+    stake1 = max(hi1 - lo1, floor * max(abs(hi1), abs(lo1)))
+    pay[0] = math.ldexp(u0, e0)
+    pay[1] = math.ldexp(u1, e1)
+    regret = max(math.ldexp(r0, e0), math.ldexp(r1, e1))
     relative = max(_relative(r0, stake0), _relative(r1, stake1))
-    ok = r0 <= rule.tol * stake0 and r1 <= rule.tol * stake1
+    ok = r0 <= tol * stake0 and r1 <= tol * stake1
     return ProfileCheck(0 if ok else 1, regret, relative)
 
 
@@ -294,7 +312,7 @@ def _verify_bimatrix_kernel(A, B, X, Y, rule, dedupe_tol):
 def verified_in_order(A, B, X, Y, rule):
     """:func:`_verify_bimatrix_kernel` with coop's rules, then the kept profiles in reporting order.
 
-    ``A``, ``B`` are the unit payoffs and ``rule`` a :class:`VerifyRule`. Returns ``(X, Y, payoffs,
+    ``A``, ``B`` are the unit payoffs and ``rule`` the array of :func:`verify_rule`. Returns ``(X, Y, payoffs,
     regrets, relative regrets)`` of the kept profiles, ordered by
     :func:`coop.solvers.shared.ordering.canonical_order_kernel`, and the number rejected.
     """

@@ -263,7 +263,7 @@ def _lemke_howson_kernel(P, init_label, max_iter, x, y):
 def _lemke_howson_verified(P, init_label, max_iter, rule):
     """Run :func:`_lemke_howson_kernel` on the unit payoffs ``P`` and check the end point, in one call.
 
-    ``rule`` is the :class:`~coop.solvers.nash.bimatrix.VerifyRule`. Returns ``(point, regret,
+    ``rule`` is the admission rule (:func:`~coop.solvers.nash.bimatrix.verify_rule`). Returns ``(point, regret,
     relative regret, verification status, pivots, path status)``: ``point`` holds the cleaned mixes
     ``x`` (``m``) and ``y`` (``n``) and then the two payoffs. The verification status is 0 (kept)
     or 1 (rejected, or not checked because the path did not end).

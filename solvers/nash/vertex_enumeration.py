@@ -634,7 +634,7 @@ def _vertex_enumeration_kernel(P, zero_tol, pivot_tol, max_bases):
 def _vertex_enumeration_verified(P, zero_tol, pivot_tol, max_bases, rule):
     """:func:`_vertex_enumeration_kernel` and the verification of its candidates in one call.
 
-    ``P`` holds the unit payoffs and ``rule`` is the :class:`~coop.solvers.nash.bimatrix.VerifyRule`.
+    ``P`` holds the unit payoffs and ``rule`` is the admission rule (:func:`~coop.solvers.nash.bimatrix.verify_rule`).
     Returns the kept profiles in reporting order (``X``, ``Y``, payoffs, regrets, relative regrets),
     the number rejected, the bases visited and the degeneracy and completion flags.
     """
@@ -643,7 +643,7 @@ def _vertex_enumeration_verified(P, zero_tol, pivot_tol, max_bases, rule):
     return Xk, Yk, pay, reg, rel, rejected, bases, degenerate, converged
 
 
-def _in_pieces(P: np.ndarray, max_bases: int, rule: tuple, limit: TimeLimit | None,
+def _in_pieces(P: np.ndarray, max_bases: int, rule: np.ndarray, limit: TimeLimit | None,
                progress: ProgressOption) -> tuple[tuple, Stopped | None]:
     """:func:`_vertex_enumeration_verified` in pieces of about 0.15 s, and what stopped it (or ``None``).
 

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coop.solvers.nash.bimatrix import _PROB_TOL, VerifyRule
+from coop.solvers.nash.bimatrix import rule_array
 from coop.solvers.nash.lemke_howson import _lemke_howson_verified
 from coop.solvers.nash.results import PROB_EPS
-from coop.solvers.shared.tolerances import REGRET_TOL, STAKE_FLOOR
+from coop.solvers.shared.tolerances import REGRET_TOL
 
 #: The row and column guarantees must meet within this, relative to the payoff spread.
 GAP_TOL = 1e-9
@@ -100,7 +100,7 @@ def zero_sum_solution(M: np.ndarray) -> ZeroSumSolution:
         return _certified(M, np.eye(m)[r], np.eye(n)[c], "direct")
     exp = int(np.frexp(max(abs(hi), abs(lo)))[1])
     P = np.ldexp(np.stack((M, -M)), -exp)  # exact: a power of two, so payoffs near 1e308 cannot overflow
-    rule = VerifyRule(REGRET_TOL, _PROB_TOL, PROB_EPS, STAKE_FLOOR, exp, exp)
+    rule = rule_array(REGRET_TOL, exp, exp)
     scale = np.ldexp(np.ldexp(hi, -exp) - np.ldexp(lo, -exp), exp)
     for label in range(m + n):
         point, _regret, _relative, vstat, _pivots, status = _lemke_howson_verified(P, label, MAX_PIVOTS, rule)
