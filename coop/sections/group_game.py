@@ -163,7 +163,7 @@ class GroupGameResult:
                                    subsequent_indent="    ")
         if eq.skipped:
             lines += textwrap.wrap("  INCOMPLETE: mixes of " + "; ".join(", ".join(f) for f in eq.skipped)
-                                   + " were not searched (too many payoff coefficients for the subdivision): "
+                                   + " were not searched (too large for the subdivision in reasonable time): "
                                    "symmetric mixed equilibria using all of them may be missing.", WIDTH,
                                    subsequent_indent="    ")
         return lines

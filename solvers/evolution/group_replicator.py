@@ -56,12 +56,12 @@ from coop.games.population import PopulationGame
 from coop.solvers.evolution.names import Dynamic
 from coop.solvers.evolution.rest_points import classify
 from coop.solvers.shared.bernstein import (
-    MAX_SUBDIVISION_COEFFICIENTS,
+    MAX_SUBDIVISION_WORK,
     bernstein_gradient,
     derivative_tables,
     interval_roots,
     simplex_zeros,
-    subdivision_size,
+    subdivision_work,
 )
 from coop.solvers.shared.compositions import binomial_table, composition_rank, compositions
 from coop.solvers.shared.jit import njit
@@ -340,7 +340,7 @@ def _rest_points_by_face(game: PopulationGame) -> GroupRestPoints:
                 for r in found:
                     add(support, np.array([r, 1.0 - r]))
                 continue
-            if subdivision_size(n, k) > MAX_SUBDIVISION_COEFFICIENTS:
+            if subdivision_work(n, k) > MAX_SUBDIVISION_WORK:
                 skipped.append(support)
                 continue
             zeros = simplex_zeros(diff, n, zero_tol)

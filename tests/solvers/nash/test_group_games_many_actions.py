@@ -246,3 +246,14 @@ def test_a_group_of_fifty_with_three_actions_is_quick():
     assert res.complete and res.symmetric_mixed
     assert all(e.relative_regret <= 1e-9 for e in res.symmetric_mixed)
     assert elapsed < 10.0, elapsed
+
+
+def test_a_face_too_large_to_subdivide_is_reported():
+    """Four actions in groups of 30: the mixes of all four are not searched (work budget); the result says so,
+    and every smaller support is still searched and verified."""
+    group = normal_group(30, 4, 5)
+    res = group_equilibria(group)
+    assert not res.complete and res.skipped == (("a0", "a1", "a2", "a3"),)
+    assert res.to_dict()["skipped_supports"] == [["a0", "a1", "a2", "a3"]]
+    assert all(len(e.support) <= 3 and e.relative_regret <= 1e-9 for e in res.symmetric_mixed)
+    assert not group_rest_points(group).complete
