@@ -13,7 +13,9 @@ representation), a script saves it with :func:`save_figure` or ``fig.savefig``.
     individually rational part of it (hatched: each player gets at least their minmax value),
     and, at the repeated game's discount factor, the payoffs of the subgame-perfect equilibria
     with public randomisation (Judd-Yeltekin-Conklin outer approximation, its inner
-    approximation dashed), which lie inside the hatched set. The stage game's pure equilibria
+    approximation dashed), which lie inside the hatched set; when the players read a public signal
+    (an inspector's public report, general signals, or noise that everybody sees), the payoffs of
+    the perfect public equilibria instead. The stage game's pure equilibria
     and the payoffs of the scenario's strategy profiles are marked. This is the picture of the
     folk theorem: as delta grows the equilibrium set fills the individually rational set.
 ``critical-delta`` (:func:`plot_critical_delta`)
@@ -251,19 +253,26 @@ def draw_payoff_sets(sets: Any, loaded: LoadedInput, options: PlotOptions) -> Fi
     # the equilibrium set lies inside the individually rational one: it is filled, and the individually
     # rational set is hatched over it, so that both stay visible where they overlap
     subtitle = "No discount factor: the equilibrium payoffs are not drawn (give --delta, or delta= in Python)"
+    public = getattr(eq, "kind", None) == "perfect_public_equilibrium"
     if eq is not None:
         if eq.empty:
-            subtitle = f"At patience delta = {delta:g} no pure-strategy subgame-perfect equilibrium exists"
+            what = "perfect public equilibrium" if public else "subgame-perfect equilibrium"
+            subtitle = f"At patience delta = {delta:g} no pure-strategy {what} exists"
         else:
             _polygon(ax, eq.vertices, facecolor=EQUILIBRIUM, edgecolor="#b35900", lw=1.5, zorder=2)
-            handles.append(Patch(facecolor=EQUILIBRIUM, edgecolor="#b35900",
-                                 label=f"subgame-perfect payoffs at delta = {delta:g} (inside the hatched set)"))
+            # with implementation noise the expected payoffs can fall below the stage game's minmax: no claim
+            # that a perfect public equilibrium set lies inside the hatched one
+            label = (f"perfect public equilibrium payoffs at delta = {delta:g}" if public
+                     else f"subgame-perfect payoffs at delta = {delta:g} (inside the hatched set)")
+            handles.append(Patch(facecolor=EQUILIBRIUM, edgecolor="#b35900", label=label))
             if eq.inner_vertices.shape[0] >= 3:
                 closed = np.vstack([eq.inner_vertices, eq.inner_vertices[:1]])
                 ax.plot(closed[:, 0], closed[:, 1], ls="--", lw=1.2, color="#7a3d00", zorder=4)
                 handles.append(Line2D([], [], ls="--", lw=1.2, color="#7a3d00",
                                       label="inner approximation of that set"))
             subtitle = f"Payoffs the repeated game can sustain at patience delta = {delta:g}"
+            if public:
+                subtitle += f", with a public signal: {eq.monitoring}"
             if eq.error_bound is not None and eq.error_bound > 1e-3 * game.payoff_scale:
                 subtitle += f" (drawn to within {eq.error_bound:.2g})"
             ir_area = _area(rational.vertices)
@@ -655,7 +664,8 @@ def _options(delta: float | None, style: str, size: tuple[float, float] | None, 
 
 def plot_payoff_sets(source: Any, result: Any = None, *, delta: float | None = None, style: str = "paper",
                      size: tuple[float, float] | None = None, dpi: float | None = None) -> Figure:
-    """Feasible, individually rational and subgame-perfect payoff sets of a 2-player game.
+    """Feasible, individually rational and equilibrium payoff sets of a 2-player game (subgame-perfect, or
+    perfect public equilibrium payoffs when the players read a public signal).
 
     Parameters
     ----------

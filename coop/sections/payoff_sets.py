@@ -1,7 +1,16 @@
 """Payoff sets of the repeated game: minmax values, feasible and individually rational payoffs, and (2 players)
-the subgame-perfect equilibrium payoffs at the scenario's delta.
+the equilibrium payoffs at the scenario's delta.
 
-JSON: ``repeated.payoff_sets``. Figure: ``payoff-sets`` (any 2-player game).
+The equilibrium set is the set of pure-strategy subgame-perfect payoffs (public randomisation) under perfect
+monitoring (:func:`~coop.solvers.repeated.payoff_sets.equilibrium_payoff_set`), and the set of perfect public
+equilibrium payoffs when the players read a common signal
+(:func:`~coop.solvers.repeated.public_payoff_sets.public_payoff_set`): an inspector's public report, general
+public signals, or the realised actions under implementation noise, which everybody sees when monitoring is
+otherwise perfect (the signal is then the realised profile). With private monitoring errors (each player's own
+channel) there is no common signal and the set is not computed.
+
+JSON: ``repeated.payoff_sets``; its ``equilibrium`` says which set it is (``kind``: ``subgame_perfect`` or
+``perfect_public_equilibrium``, and ``monitoring``). Figure: ``payoff-sets`` (any 2-player game).
 """
 
 from __future__ import annotations
@@ -43,9 +52,13 @@ class PayoffSetsResult:
     equilibrium_note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        eq = None
+        if self.equilibrium is not None:
+            eq = self.equilibrium.to_dict()
+            if not is_public_set(self.equilibrium):
+                eq = {"kind": "subgame_perfect", "monitoring": "perfect monitoring", **eq}
         doc = {"minmax": self.minmax.to_dict(), "feasible": self.feasible.to_dict(),
-               "individually_rational": self.individually_rational.to_dict(),
-               "equilibrium": self.equilibrium.to_dict() if self.equilibrium is not None else None}
+               "individually_rational": self.individually_rational.to_dict(), "equilibrium": eq}
         if self.equilibrium_note is not None:
             doc["equilibrium_note"] = self.equilibrium_note
         return doc
@@ -72,7 +85,17 @@ class PayoffSetsResult:
         if eq is None:
             lines += textwrap.wrap(f"({self.equilibrium_note})", WIDTH, initial_indent="  ", subsequent_indent="   ")
         elif eq.empty:
-            lines.append(f"  subgame-perfect payoffs at delta = {format_number(eq.delta)}: none in pure strategies")
+            lines.append(f"  {set_name(eq)} at delta = {format_number(eq.delta)}: none in pure strategies")
+        elif is_public_set(eq):
+            worst = ", ".join(f"{p} {format_number(float(eq.punishment[i]))}" for i, p in enumerate(players))
+            bound = f", within {eq.error_bound:.1g}" if eq.error_bound is not None else ""
+            lines += textwrap.wrap(
+                f"perfect public equilibrium payoffs at delta = {format_number(eq.delta)} (pure strategies that "
+                f"read the public signal, {eq.monitoring}, with a public coin every player sees; a polygon "
+                f"computed to contain the true set, by the method of Judd, Yeltekin and Conklin with the operator "
+                f"of Abreu, Pearce and Stacchetti for public signals{bound}): {_vertices(eq.vertices)}; "
+                f"worst equilibrium payoffs: {worst}",
+                WIDTH, initial_indent="  ", subsequent_indent="    ")
         elif eq.method == "stage_nash":
             worst = ", ".join(f"{p} {format_number(float(eq.punishment[i]))}" for i, p in enumerate(players))
             lines += textwrap.wrap(
@@ -102,10 +125,10 @@ class PayoffSetsResult:
         text = f"Payoff sets: the others can hold each player down to (minmax) {mm}"
         eq = self.equilibrium
         if eq is not None and eq.empty:
-            text += f"; no subgame-perfect payoff in pure strategies at delta = {format_number(eq.delta)}"
+            text += f"; no {set_name(eq, plural=False)} in pure strategies at delta = {format_number(eq.delta)}"
         elif eq is not None:
             worst = ", ".join(f"{p} {format_number(float(eq.punishment[i]))}" for i, p in enumerate(players))
-            text += f"; the worst subgame-perfect payoffs at delta = {format_number(eq.delta)} are {worst}"
+            text += f"; the worst {set_name(eq)} at delta = {format_number(eq.delta)} are {worst}"
         return textwrap.wrap(text + ".", WIDTH)
 
     def metrics(self) -> dict[str, Metric]:
@@ -120,8 +143,31 @@ class PayoffSetsResult:
         return out
 
 
-def payoff_sets(stage: NormalFormGame, repeated: Any = None, delta: float | None = None) -> PayoffSetsResult:
-    """Minmax values and payoff sets of ``stage``; the equilibrium set at ``delta`` (or the repeated game's)."""
+def is_public_set(eq: Any) -> bool:
+    """Whether an equilibrium set is the perfect public equilibrium set (else the subgame-perfect one)."""
+    return getattr(eq, "kind", None) == "perfect_public_equilibrium"
+
+
+def set_name(eq: Any, plural: bool = True) -> str:
+    """``subgame-perfect payoffs`` or ``perfect public equilibrium payoffs`` (singular: ``... payoff``)."""
+    name = "perfect public equilibrium payoff" if is_public_set(eq) else "subgame-perfect payoff"
+    return name + ("s" if plural else "")
+
+
+#: Why no equilibrium set is drawn with private monitoring errors.
+PRIVATE_NOTE = ("the equilibrium payoff set is not computed for private monitoring (each player sees the others "
+                "through a channel of its own, so there is no common signal to condition on); the payoffs above "
+                "are the stage game's")
+
+
+def payoff_sets(stage: NormalFormGame, repeated: Any = None, delta: float | None = None, *,
+                stop_after: Any = None, progress: Any = False) -> PayoffSetsResult:
+    """Minmax values and payoff sets of ``stage``; the equilibrium set at ``delta`` (or the repeated game's).
+
+    With a repeated game that has a common signal but is not perfect (an inspector's public report, general
+    public signals, or implementation noise that everybody sees) the equilibrium set is the perfect public
+    equilibrium payoff set (``stop_after`` and ``progress`` go to its iteration).
+    """
     from coop.solvers.repeated.minmax import minmax_values
     from coop.solvers.repeated.payoff_sets import equilibrium_payoff_set, feasible_payoff_set, individually_rational_set
 
@@ -134,12 +180,17 @@ def payoff_sets(stage: NormalFormGame, repeated: Any = None, delta: float | None
     delta = delta if delta is not None else (repeated.delta if repeated is not None else None)
     if stage.num_players != 2:
         note = "the subgame-perfect payoff set is computed for 2-player games only"
-    elif repeated is not None and not repeated.perfect:
-        note = "the subgame-perfect payoff set is computed with perfect monitoring and no noise only"
     elif repeated is not None and repeated.horizon is not None:
-        note = "the subgame-perfect payoff set is computed for an infinite horizon only"
+        note = "the equilibrium payoff set is computed for an infinite horizon only"
+    elif repeated is not None and not repeated.perfect and not repeated.public:
+        note = PRIVATE_NOTE
     elif delta is None:
-        note = "the subgame-perfect payoff set needs a discount factor"
+        note = "the equilibrium payoff set needs a discount factor"
+    elif repeated is not None and not repeated.perfect:
+        from coop.solvers.repeated.public_payoff_sets import public_payoff_set
+
+        eq = public_payoff_set(repeated, delta, stop_after=stop_after, progress=progress)
+        return PayoffSetsResult(stage, **parts, equilibrium=eq)
     else:
         return PayoffSetsResult(stage, **parts, equilibrium=equilibrium_payoff_set(stage, delta))
     return PayoffSetsResult(stage, **parts, equilibrium_note=note)
@@ -152,7 +203,8 @@ class PayoffSetsAnalysis(Analysis):
     title: ClassVar[str] = "payoff sets"
     json_path: ClassVar[tuple[str, ...]] = ("repeated", "payoff_sets")
     figures: ClassVar[Mapping[str, str]] = {
-        "payoff-sets": "feasible, individually rational and subgame-perfect payoff sets of a 2-player game.",
+        "payoff-sets": "feasible, individually rational and equilibrium payoff sets of a 2-player game (subgame-"
+                       "perfect, or perfect public equilibrium payoffs with a public signal).",
     }
 
     def applies(self, loaded: LoadedInput) -> bool:
@@ -160,7 +212,8 @@ class PayoffSetsAnalysis(Analysis):
 
     def run(self, loaded: LoadedInput, options: SolveOptions,
             earlier: Mapping[str, SectionResult]) -> PayoffSetsResult:
-        return payoff_sets(loaded.scenario.repeated.game.stage, loaded.scenario.repeated.game)
+        return payoff_sets(loaded.scenario.repeated.game.stage, loaded.scenario.repeated.game,
+                           stop_after=options.time_limit, progress=options.progress)
 
     def figure_refusal(self, kind: str, loaded: LoadedInput) -> str | None:
         """Any 2-player game, with or without a ``repeated`` section (:meth:`figure_result`)."""

@@ -329,3 +329,35 @@ def test_drawing_imports_no_pyplot_and_keeps_the_backend(tmp_path):
             "print('matplotlib.pyplot' in sys.modules, before == matplotlib.rcParams._get_backend_or_none())\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "True"]
+
+
+PUBLIC_REPORT = """\
+title: Prisoner's dilemma with an inspector's public report
+players:
+  - {name: A, actions: [C, D]}
+  - {name: B, actions: [C, D]}
+payoffs:
+  table:
+    - {profile: [C, C], payoffs: [3, 3]}
+    - {profile: [C, D], payoffs: [0, 5]}
+    - {profile: [D, C], payoffs: [5, 0]}
+    - {profile: [D, D], payoffs: [1, 1]}
+repeated:
+  delta: 0.9
+  cooperate: {A: C, B: C}
+  defect: {A: D, B: D}
+  detection: 0.8
+  monitoring: public
+"""
+
+
+def test_payoff_sets_with_a_public_report_draws_the_perfect_public_equilibrium_set(tmp_path, saved):
+    scenario = tmp_path / "public.yaml"
+    scenario.write_text(PUBLIC_REPORT)
+    out = tmp_path / "public.png"
+    args = ["plot", str(scenario), "--kind", "payoff-sets", "--size", "6x4", "--dpi", "40", "-o", str(out)]
+    run_and_check(args, out, (240, 160), [
+        "feasible: every mix of the outcomes",
+        "perfect public equilibrium payoffs at delta = 0.9",
+        "inner approximation of that set",
+    ], saved, minimum=9.0)

@@ -329,12 +329,22 @@ def test_tournament_needs_two_players():
         build_tournament(node, 3, {}, lambda n, what: float(n.value))
 
 
-def test_noisy_game_reports_why_there_is_no_equilibrium_payoff_set(tmp_path, coop_cli):
+def test_noisy_game_reports_the_perfect_public_equilibrium_set(tmp_path, coop_cli):
+    """Noise that everybody sees is a public signal (the realised profile): the PPE payoff set is computed."""
     noisy = write(tmp_path, BASE.replace("  delta: patience\n", "  delta: patience\n  noise: 0.02\n"))
     res = coop_cli("solve", str(noisy), "--format", "json")
     assert res.exit_code == 0, res.stderr
+    eq = json.loads(res.stdout)["repeated"]["payoff_sets"]["equilibrium"]
+    assert eq["kind"] == "perfect_public_equilibrium" and "noise 0.02" in eq["monitoring"]
+    assert eq["vertices"] and eq["complete"]
+
+
+def test_private_monitoring_reports_why_there_is_no_equilibrium_payoff_set(tmp_path, coop_cli):
+    private = write(tmp_path, BASE.replace("  delta: patience\n", "  delta: patience\n  detection: 0.8\n"))
+    res = coop_cli("solve", str(private), "--format", "json")
+    assert res.exit_code == 0, res.stderr
     sets = json.loads(res.stdout)["repeated"]["payoff_sets"]
-    assert sets["equilibrium"] is None and "perfect monitoring and no noise" in sets["equilibrium_note"]
+    assert sets["equilibrium"] is None and "not computed for private monitoring" in sets["equilibrium_note"]
 
 
 def test_continuation_probability_is_delta(tmp_path):
