@@ -115,8 +115,11 @@ _OPT_TOL = 1e-10
 _PIV_TOL = 1e-10
 #: phase 1 declares a programme infeasible when its artificial variables sum to more than this
 _FEAS_TOL = 1e-11
-#: a vertex of a piece of B(W) that the directions missed is looked for until it adds less than this
-_REFINE = 1e-13
+#: a vertex of a piece of B(W) that the directions missed is looked for until it adds less than this (above
+#: the programmes' own optimality gap, ~1e-10, so that rounding does not keep finding new ones)
+_REFINE = 1e-10
+#: the inner approximation settles when a step moves its polygon by less than this (or the tolerance, if larger)
+_INNER_TOL = 1e-9
 #: pivots between two refactorisations of the basis inverse
 _REFACTOR = 30
 #: pivots in a row that do not raise the objective after which the simplex stops (see _simplex)
@@ -666,7 +669,7 @@ def _generate(H, verts, nv, stage, opts, work, refine):
             ok, px, py = _max_point(a, H[l % D], verts, nv, stage, work, wbuf)
             if not ok:
                 return GenOut(pts, prof, cont, n, True)
-            top = 0
+            tries = 0  # LPs spent refining this gap: rounding must not make it endless
             spt[0, 0] = px
             spt[0, 1] = py
             scont[0] = wbuf
@@ -675,7 +678,7 @@ def _generate(H, verts, nv, stage, opts, work, refine):
                 tx = spt[top - 1, 0]
                 ty = spt[top - 1, 1]
                 split = False
-                if n > first and top < depth:
+                if n > first and top < depth and tries < depth:
                     qx = pts[n - 1, 0]
                     qy = pts[n - 1, 1]
                     ex = tx - qx
@@ -684,6 +687,7 @@ def _generate(H, verts, nv, stage, opts, work, refine):
                     if norm > opts.merge:
                         hn[0] = ey / norm
                         hn[1] = -ex / norm
+                        tries += 1
                         ok2, rx, ry = _max_point(a, hn, verts, nv, stage, work, wbuf)
                         if not ok2:
                             return GenOut(pts, prof, cont, n, True)
@@ -724,9 +728,11 @@ def _store(a, stage, wbuf, cont, n):
 
 
 @njit(cache=True)
-def _inner_steps(H, poly, stage, opts, work, budget, refine, thin):
+def _inner_steps(H, poly, stage, opts, work, budget, refine, thin, settle):
     """Up to ``budget`` steps of ``W <- conv B(W)`` (every piece's vertices, :func:`_generate`; vertices within
-    ``thin`` of their neighbours' chord dropped), from the polygon ``poly``.
+    ``thin`` of their neighbours' chord dropped), from the polygon ``poly``, until every vertex of ``W`` lies
+    within ``opts.tol`` of ``conv B(W)``, or within ``settle`` with no progress for 50 steps (the programmes'
+    rounding leaves a floor, higher for a discount factor near 1).
 
     Returns (status, iterations run, the last polygon W, the points of ``B(W)`` as a :class:`GenOut`, the
     largest distance of a vertex of W from the hull of those points).
@@ -734,6 +740,8 @@ def _inner_steps(H, poly, stage, opts, work, budget, refine, thin):
     cur = poly
     gen = _generate(H, cur, cur.shape[0], stage, opts, work, refine)
     miss = np.inf
+    low = np.inf
+    since = 0
     for it in range(budget):
         if gen.failed:
             return _LP_FAILED, it + 1, cur, gen, miss
@@ -743,11 +751,17 @@ def _inner_steps(H, poly, stage, opts, work, budget, refine, thin):
         miss = 0.0
         for q in range(cur.shape[0]):
             miss = max(miss, _point_polygon_distance(cur[q, 0], cur[q, 1], nxt, nxt.shape[0]))
-        diff = miss
-        for q in range(nxt.shape[0]):
-            diff = max(diff, _point_polygon_distance(nxt[q, 0], nxt[q, 1], cur, cur.shape[0]))
-        if diff <= opts.tol:
+        # W within tol of conv B(W): self-generating up to tol, what the certificate needs (the iterates
+        # decrease from the outer polygon, so the step is this distance)
+        if miss <= opts.tol:
             return _CONVERGED, it + 1, cur, gen, miss
+        if miss < 0.5 * low:
+            low = miss
+            since = 0
+        else:
+            since += 1
+            if miss <= settle and since >= 50:
+                return _CONVERGED, it + 1, cur, gen, miss
         cur = nxt
         gen = _generate(H, cur, cur.shape[0], stage, opts, work, refine)
     return _MAX_ITER, budget, cur, gen, miss
@@ -788,7 +802,9 @@ class PublicEquilibriumPayoffSet:
     num_iter, inner_num_iter : int
         Iterations run.
     error_bound : float or None
-        Hausdorff distance between the two polygons plus ``2 (tol + slack) / (1 - delta)``; ``None``, with
+        Hausdorff distance between the two polygons plus ``2 (t + slack + r) / (1 - delta)`` (``t`` the inner
+        iteration's tolerance, at least ``1e-9`` of the payoff spread, ``r`` the refinement's ``1e-10``);
+        ``None``, with
         ``error_note`` saying why, without a certified inner polygon.
     tol : float
         Convergence tolerance, in payoff units.
@@ -1038,7 +1054,11 @@ def public_equilibrium_payoff_set(
     m = _vertices_from_support(H, c, poly, _MERGE)
     m = _merge_close(poly, m, _MERGE)
     outer = poly[:m].copy()
-    clean = 10.0 * (tol_n + _SLACK) / (1.0 - d) if d < 1 else 1e-8
+    # the inner polygon generates itself up to its last step (at most its tolerance) and the refinement's
+    # threshold; iterates agree to about that over 1 - delta: closer vertices are one, near-collinear ones dropped
+    inner_tol = max(tol_n, _INNER_TOL)
+    slop = (inner_tol + _SLACK + _REFINE) / (1.0 - d)
+    clean = 10.0 * slop
     outer = _simplify(outer, clean)
     inner_v = np.empty((0, 2))
     inner_conv = False
@@ -1054,21 +1074,23 @@ def public_equilibrium_payoff_set(
     elif stopped is not None or not converged:
         error_note = "the outer approximation did not settle, so the inner one was not run"
     else:
-        istatus, inner_iter, last, gen, miss = _inner_steps(H, np.ascontiguousarray(outer), stage, opts, work,
-                                                            int(max_iter), _REFINE, tol_n)
+        inner_opts = opts._replace(tol=inner_tol)
+        istatus, inner_iter, last, gen, miss = _inner_steps(H, np.ascontiguousarray(outer), stage, inner_opts,
+                                                            work, min(int(max_iter), 10 * done + 1000), _REFINE,
+                                                            tol_n, 0.1 * clean)
         inner_iter = int(inner_iter)
         if istatus == _EMPTY:
             error_note = "the inner approximation vanished: no error bound"
         elif istatus == _LP_FAILED:
             error_note = "a linear programme of the inner approximation did not terminate: no error bound"
         elif istatus == _MAX_ITER:
-            error_note = f"the inner approximation did not settle in {max_iter:,} iterations: no error bound"
+            error_note = f"the inner approximation did not settle in {inner_iter:,} iterations: no error bound"
         else:
             why = _certify(np.asarray(last), gen, stage, clean)
             if why is None:
                 inner_conv = True
                 inner_v = _simplify(np.asarray(last), clean)
-                error_bound = (hausdorff_distance(outer, inner_v) + 2.0 * (tol_n + _SLACK) / (1.0 - d)) * scale
+                error_bound = (hausdorff_distance(outer, inner_v) + 2.0 * slop) * scale
             else:
                 error_note = why
     if error_note is not None and not empty:
