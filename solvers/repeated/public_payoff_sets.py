@@ -45,13 +45,19 @@ simplex here solves the same programmes in a few microseconds each (measured tim
 
 Every iterate contains :math:`E(\delta)` (the operator is monotone and the outer polygon of a set contains
 it), the iterates decrease, and they tend to :math:`E(\delta)` as the directions grow dense. The **inner
-approximation** is the same iteration with :math:`W` kept as the convex hull of the maximising points, started
-from the outer one's last maximising points: it settles on a set that generates itself, hence (up to ``tol``)
-made of PPE payoffs (self-generation, Abreu, Pearce and Stacchetti 1990, Theorem 1). The last step is checked
-in Python: every maximising point is recomputed from its continuation values, which are checked to lie in the
-inner polygon and to meet every incentive constraint, and every vertex of the inner polygon is checked to lie
-in the convex hull of those points. Then the true set lies between the two polygons, and the Hausdorff distance
-between them bounds the error of either (``error_bound``).
+approximation** applies the operator without the direction grid, from the outer polygon :math:`W_0`:
+:math:`W_{k+1} = \operatorname{conv} B(W_k)`, each piece :math:`B_a(W_k)` by all its vertices (between the
+best points of two neighbouring directions the normal of their segment is tried, and a point beyond it is a
+vertex the grid missed, :func:`_generate`). Since :math:`W_0 \supseteq \operatorname{conv} B(W_0)` at the
+outer fixed point, the iterates decrease to the largest fixed point, :math:`E(\delta)` (Abreu, Pearce and
+Stacchetti 1990); the iteration stops when every vertex of :math:`W_k` lies within the tolerance of
+:math:`\operatorname{conv} B(W_k)`, i.e. :math:`W_k` generates itself up to it (a self-generating set is
+made of PPE payoffs: the same paper's self-generation). The last step is checked in plain NumPy: every generated point
+is recomputed from its continuation values, which are checked to lie in :math:`W_k` and to meet every
+incentive constraint, and every vertex of :math:`W_k` is checked to lie near the convex hull of those points.
+The true set then lies between the two polygons, up to that tolerance, and the Hausdorff distance between
+them bounds the error of either (``error_bound``). What it mostly measures is the outer polygon's direction
+grid: the inner polygon is :math:`E(\delta)` itself up to the tolerance.
 
 With the signal equal to the action profile (the identity table) the set is the pure-strategy subgame-perfect
 payoff set of perfect monitoring, :func:`~coop.solvers.repeated.payoff_sets.equilibrium_payoff_set` (tested).
