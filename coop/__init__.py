@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # what a type checker sees (tests/test_exports.py keeps it eq
     from coop.solvers.nash.pure_nash import pure_nash_equilibria
     from coop.solvers.nash.quantal_response import QuantalResponseResult, logit_branch, logit_fit, logit_nash, logit_qre
     from coop.solvers.nash.results import Equilibrium, NashResult
+    from coop.solvers.nash.simplicial_subdivision import simplicial_subdivision
     from coop.solvers.nash.solve import GameSolution, solve_game
     from coop.solvers.nash.support_enumeration import support_enumeration
     from coop.solvers.nash.vertex_enumeration import vertex_enumeration
@@ -110,6 +111,7 @@ _EXPORTS = {
     "logit_qre": "coop.solvers.nash.quantal_response",
     "polynomial_support_enumeration": "coop.solvers.nash.polynomial_support",
     "pure_nash_equilibria": "coop.solvers.nash.pure_nash",
+    "simplicial_subdivision": "coop.solvers.nash.simplicial_subdivision",
     "solve_game": "coop.solvers.nash.solve",
     "support_enumeration": "coop.solvers.nash.support_enumeration",
     "support_search": "coop.solvers.nash.polynomial_support",
@@ -205,6 +207,7 @@ __all__ = [
     "rest_points",
     "round_robin",
     "save_figure",
+    "simplicial_subdivision",
     "simulate_payoffs",
     "small_mutation_limit",
     "solve_second_stage",

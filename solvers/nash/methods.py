@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 #: A method of :func:`coop.solvers.nash.solve.solve_game` (``coop solve --method``).
-Method = Literal["auto", "pure", "vertex", "support", "lemke-howson", "polynomial", "search"]
+Method = Literal["auto", "pure", "vertex", "support", "lemke-howson", "polynomial", "search", "simplicial"]
 
 METHODS: tuple[Method, ...] = get_args(Method)
 
@@ -17,6 +17,8 @@ METHOD_HELP: dict[Method, str] = {
     "lemke-howson": "2 players: one equilibrium by Lemke-Howson complementary pivoting",
     "polynomial": "any number of players: every equilibrium by support enumeration and polynomial solving",
     "search": "any number of players: one equilibrium by support search (Porter, Nudelman, Shoham 2004)",
+    "simplicial": "any number of players: one equilibrium by simplicial subdivision (van der Laan and Talman 1987), "
+                  "polished by Newton's method",
 }
 
 #: What a result promises about its equilibria (:attr:`coop.solvers.nash.results.NashResult.guarantee`): every

@@ -184,7 +184,7 @@ def choose_method(game: NormalFormGame) -> str:
 
 
 #: The methods that run in pieces and take ``stop_after`` and ``progress`` (:mod:`coop.solvers.shared.progress`).
-CHUNKED_METHODS = ("vertex", "polynomial", "search")
+CHUNKED_METHODS = ("vertex", "polynomial", "search", "simplicial")
 
 
 def _mixed_solver(method: str) -> Callable[..., NashResult]:
@@ -208,6 +208,10 @@ def _mixed_solver(method: str) -> Callable[..., NashResult]:
         from coop.solvers.nash.polynomial_support import support_search
 
         return support_search
+    if method == "simplicial":
+        from coop.solvers.nash.simplicial_subdivision import simplicial_subdivision
+
+        return simplicial_subdivision
     raise InputError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
 
 
@@ -238,7 +242,8 @@ def solve_game(
     stop_after : float or TimeLimit, optional
         Seconds after which the enumeration stops and returns what it verified
         (``complete`` False, ``reason`` says how far it got); Ctrl-C stops it the same way, with
-        ``interrupted`` True. Vertex enumeration, polynomial enumeration and support search take it.
+        ``interrupted`` True. Vertex enumeration, polynomial enumeration, support search and simplicial
+        subdivision take it.
     progress : bool or callable, optional
         A progress bar on stderr for long runs (``True``) or a callback
         (:mod:`coop.solvers.shared.progress`).
@@ -311,7 +316,7 @@ def solve_game(
             more = f"plus {extra} more found by {name}" if extra else f"(and no other found by {name})"
             summary = (f"every pure-strategy equilibrium {more} before it was "
                        f"{'interrupted' if mixed.interrupted else 'stopped by the time limit'}")
-        elif chosen in ("lemke-howson", "search"):
+        elif chosen in ("lemke-howson", "search", "simplicial"):
             found = "one equilibrium" if mixed.equilibria else "no equilibrium (see notes)"
             summary = f"every pure-strategy equilibrium plus {found} by {name}"
             if method == "auto":

@@ -67,6 +67,6 @@ def test_solver_contract(method, game_name):
             assert s.sum() == pytest.approx(1.0, abs=1e-12)
         assert eq.max_regret <= first.tol
         assert game.max_regret(eq.strategies) <= first.tol
-    if first.guarantee in {"all", "all_extreme"} or method in {"lemke-howson", "search"}:
+    if first.guarantee in {"all", "all_extreme"} or method in {"lemke-howson", "search", "simplicial"}:
         assert first.equilibria, "every finite game has an equilibrium"
     json.dumps(first.to_dict(), allow_nan=False)
