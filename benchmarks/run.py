@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the harness and work
 
 from bench_dynamics import bench_replicator  # noqa: E402
 from bench_finite_population import bench_fixation, bench_stationary  # noqa: E402
+from bench_one_equilibrium import bench_one_equilibrium  # noqa: E402
 from bench_payoff_set import bench_repeated_game_payoffs  # noqa: E402
 from bench_quantal_response import bench_logit  # noqa: E402
 from bench_startup import bench_startup  # noqa: E402
@@ -434,6 +435,7 @@ WORKLOADS: dict[str, Callable[[Config], list[Row]]] = {
     "all_equilibria_2p": bench_bimatrix_all,
     "lemke_howson": bench_lemke_howson,
     "all_equilibria_3p": bench_polynomial,
+    "one_equilibrium_n_player": bench_one_equilibrium,
     "replicator_dynamics": bench_replicator,
     "fixation_probabilities": bench_fixation,
     "stationary_distribution": bench_stationary,
@@ -450,6 +452,7 @@ COOP_CALLS: dict[str, str] = {
     "all_equilibria_2p": "coop.vertex_enumeration",
     "lemke_howson": "coop.lemke_howson",
     "all_equilibria_3p": "coop.polynomial_support_enumeration",
+    "one_equilibrium_n_player": "coop.simplicial_subdivision",
     "replicator": "coop.integrate",
     "replicator_basins": "coop.basins",
     "fixation + small-mutation stationary": "coop.small_mutation_limit (game built from the matrix)",

@@ -80,9 +80,9 @@ from coop.solvers.shared.linalg import UNIQUE, solve_inplace
 GameArrays = namedtuple("GameArrays", ["flat", "shape", "strides", "off", "player_of", "scale"])
 #: One path, updated in place between calls: the start point ``v``, the base vertex ``b0`` and steps ``perm[:t]``
 #: of the current simplex (coordinates indexed by action number), the labels ``lab[:t+1]`` of its vertices, the
-#: membership ``in_t`` of :math:`T`, and ``ints`` (see ``_T`` ... ``_MESH``); ``x``, ``vals``, ``supp``, ``cnt``,
+#: membership ``in_t`` of :math:`T`, and ``ints`` (see ``_T`` ... ``_MESH``); ``x``, ``vals``, ``buf``, ``spare``
 #: ``idx`` and ``b`` are workspaces.
-Path = namedtuple("Path", ["v", "b0", "perm", "lab", "in_t", "ints", "x", "vals", "supp", "cnt", "idx", "b"])
+Path = namedtuple("Path", ["v", "b0", "perm", "lab", "in_t", "ints", "x", "vals", "buf", "spare", "b"])
 
 # positions in Path.ints
 _T = 0  # dimension of the current simplex
@@ -139,47 +139,54 @@ def _point(game, path, b, x):
 
 
 @njit(cache=True)
-def _action_values(game, x, supp, cnt, idx, vals):
-    """``vals[off[i] + j] = u_i(j, x_-i)`` for every player and action, summing over the others' supports only."""
+def _action_values(game, x, buf, spare, vals):
+    """``vals[off[i] + j] = u_i(j, x_-i)`` for every player and action.
+
+    Player ``i``'s payoffs are contracted one axis at a time: the axes after ``i`` from the last (dot products
+    over contiguous rows), then the axes before ``i`` from the first (row combinations, skipping actions of
+    probability 0), about ``prod(shape)`` multiply-adds per player in simple loops. ``buf`` and ``spare`` hold
+    at least ``prod(shape) / min(shape)`` values.
+    """
     n_players = game.shape.shape[0]
     shape = game.shape
     off = game.off
-    strides = game.strides
-    for p in range(n_players):
-        c = 0
-        for a in range(shape[p]):
-            if x[off[p] + a] != 0.0:
-                supp[p, c] = a
-                c += 1
-        cnt[p] = c
+    total = game.flat.shape[1]
     for i in range(n_players):
-        lo = off[i]
-        si = strides[i]
-        row = game.flat[i]
+        src = game.flat[i]
+        size = total
+        in_buf = False  # whether src is buf (else the payoffs, or spare)
+        for p in range(n_players - 1, i, -1):  # trailing axes: (rows, a_p) -> rows
+            a = shape[p]
+            rows = size // a
+            dst = spare if in_buf else buf
+            xo = off[p]
+            for r in range(rows):
+                acc = 0.0
+                base = r * a
+                for k in range(a):
+                    acc += src[base + k] * x[xo + k]
+                dst[r] = acc
+            src = dst
+            size = rows
+            in_buf = not in_buf
+        for p in range(i):  # leading axes: (a_p, rest) -> rest
+            a = shape[p]
+            rest = size // a
+            dst = spare if in_buf else buf
+            xo = off[p]
+            for r in range(rest):
+                dst[r] = 0.0
+            for k in range(a):
+                w = x[xo + k]
+                if w != 0.0:
+                    base = k * rest
+                    for r in range(rest):
+                        dst[r] += w * src[base + r]
+            src = dst
+            size = rest
+            in_buf = not in_buf
         for j in range(shape[i]):
-            vals[lo + j] = 0.0
-        for p in range(n_players):
-            idx[p] = 0
-        while True:
-            w = 1.0
-            base = 0
-            for p in range(n_players):
-                if p != i:
-                    a = supp[p, idx[p]]
-                    w *= x[off[p] + a]
-                    base += a * strides[p]
-            for j in range(shape[i]):
-                vals[lo + j] += w * row[base + j * si]
-            p = n_players - 1
-            while p >= 0:
-                if p != i:
-                    idx[p] += 1
-                    if idx[p] < cnt[p]:
-                        break
-                    idx[p] = 0
-                p -= 1
-            if p < 0:
-                break
+            vals[off[i] + j] = src[j]
 
 
 @njit(cache=True)
@@ -198,7 +205,7 @@ def _gains(game, x, vals, out):
 @njit(cache=True)
 def _label_of(game, path, x):
     """The label of the point ``x``: the action with the largest scaled gain (the first on ties)."""
-    _action_values(game, x, path.supp, path.cnt, path.idx, path.vals)
+    _action_values(game, x, path.buf, path.spare, path.vals)
     vals = path.vals
     best = -np.inf
     label = 0
@@ -459,14 +466,17 @@ def simplex_point(game, path, out):
 @njit(cache=True)
 def scaled_gains(game, x, out):
     """Each action's gain at the flat profile ``x`` divided by its player's spread (the labels' measure)."""
-    n = x.shape[0]
-    n_players = game.shape.shape[0]
-    supp = np.empty((n_players, game.shape.max()), dtype=np.int64)
-    cnt = np.empty(n_players, dtype=np.int64)
-    idx = np.empty(n_players, dtype=np.int64)
-    vals = np.empty(n)
-    _action_values(game, x, supp, cnt, idx, vals)
+    buf, spare = _buffers(game)
+    vals = np.empty(x.shape[0])
+    _action_values(game, x, buf, spare, vals)
     _gains(game, x, vals, out)
+
+
+@njit(cache=True)
+def _buffers(game):
+    """Two workspaces for :func:`_action_values`."""
+    size = max(game.flat.shape[1] // game.shape.min(), 1)
+    return np.empty(size), np.empty(size)
 
 
 # ----------------------------------------------------------------------------- Newton's method on a support
@@ -692,9 +702,7 @@ def complementarity_newton_kernel(game, x, max_iter, max_halvings, ftol):
     w = np.empty(n_players)
     trial_x = np.empty(n)
     trial_w = np.empty(n_players)
-    supp = np.empty((n_players, game.shape.max()), dtype=np.int64)
-    cnt = np.empty(n_players, dtype=np.int64)
-    idx = np.empty(n_players, dtype=np.int64)
+    buf, spare = _buffers(game)
     _support_terms(game, x, mask, vals, deriv)
     for i in range(n_players):
         best = -np.inf
@@ -718,7 +726,7 @@ def complementarity_newton_kernel(game, x, max_iter, max_halvings, ftol):
                 trial_x[q] = x[q] - t * step[q]
             for i in range(n_players):
                 trial_w[i] = w[i] - t * step[n + i]
-            _action_values(game, trial_x, supp, cnt, idx, vals)
+            _action_values(game, trial_x, buf, spare, vals)
             if _complementarity(game, trial_x, trial_w, vals, deriv, phi, no_jac) < worst:
                 better = True
                 break

@@ -96,14 +96,12 @@ def _game_arrays(game: NormalFormGame) -> GameArrays:
 
 def _new_path(arrays: GameArrays, v: np.ndarray, mesh: int) -> Path:
     n = v.shape[0]
-    n_players = arrays.shape.shape[0]
     ints = np.zeros(5, dtype=np.int64)
     ints[4] = mesh
+    work = max(arrays.flat.shape[1] // int(arrays.shape.min()), 1)
     return Path(np.ascontiguousarray(v, dtype=np.float64), np.zeros(n, dtype=np.int64),
                 np.zeros(n + 1, dtype=np.int64), np.zeros(n + 2, dtype=np.int64), np.zeros(n, dtype=np.int64), ints,
-                np.zeros(n), np.zeros(n), np.zeros((n_players, int(arrays.shape.max())), dtype=np.int64),
-                np.zeros(n_players, dtype=np.int64), np.zeros(n_players, dtype=np.int64),
-                np.zeros(n, dtype=np.int64))
+                np.zeros(n), np.zeros(n), np.zeros(work), np.zeros(work), np.zeros(n, dtype=np.int64))
 
 
 def _start_point(game: NormalFormGame, start: Sequence[np.ndarray] | None) -> np.ndarray:
