@@ -24,6 +24,13 @@ the singular points of degenerate games. The answer is exact only after the poli
 when verified; the path decides which equilibrium is found, so it may differ from Gambit's (whose grid,
 labels and restarts differ).
 
+``coop solve``'s ``auto`` keeps support search (:func:`~coop.solvers.nash.polynomial_support.support_search`) for
+N-player games too large to enumerate; this method is there by name (``--method simplicial``). On random games
+the two are close in the median (6 games each of 4 players x 6 actions: 7 ms here, 18 ms for support search;
+3 x 10 actions: 6 ms and 2 ms; 5 x 4 actions: 9 ms and 7 ms), but the paths here have a heavier tail (up to
+0.4 s on those games, 2 s on one game of the tests) where support search stayed below 0.12 s; games whose
+equilibria all have large supports are where this method is the better choice.
+
 References
 ----------
 van der Laan, G. and Talman, A. J. J. (1987). Simplicial approximation of solutions to the nonlinear
