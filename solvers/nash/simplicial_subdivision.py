@@ -15,6 +15,15 @@ McLennan (1996, section 5) describe for games and Gambit's ``simpdiv`` implement
 3. If no support verifies, halve the mesh and restart the path from the approximate point (the *restart*:
    near an equilibrium the new path is short), until a point verifies or the mesh reaches
    :data:`MAX_MESH`.
+4. Path lengths are heavy-tailed and depend on the start: on random games of 4 players with 6 actions, one
+   start in ten needs a hundred times the median's work while another start is quick. So, unless the caller
+   gives a start, :data:`STARTS` runs of steps 1-3 from different pure profiles (every player's action
+   ``k``, ``k = 0, 1, ...``) take turns, each labelling up to :data:`ROUND_START` vertices in the first
+   round and twice as many in each round after, and the first equilibrium verified is the answer. The work
+   is then at most about twice the number of runs times that of the quickest run (the runs resume where
+   they stopped), and which run wins depends on vertex counts only, never on timing: the answer is
+   deterministic. On 40 such games this cut the mean work tenfold and the largest fortyfold, for 6% less
+   in the median.
 
 Simplicial subdivision was chosen over the global Newton method of Govindan and Wilson (2003): its path is
 combinatorial (integer labels, integer grid coordinates), so ties and degenerate payoffs cannot make it lose
@@ -25,11 +34,12 @@ when verified; the path decides which equilibrium is found, so it may differ fro
 labels and restarts differ).
 
 ``coop solve``'s ``auto`` keeps support search (:func:`~coop.solvers.nash.polynomial_support.support_search`) for
-N-player games too large to enumerate; this method is there by name (``--method simplicial``). On random games
-the two are close in the median (6 games each of 4 players x 6 actions: 7 ms here, 18 ms for support search;
-3 x 10 actions: 6 ms and 2 ms; 5 x 4 actions: 9 ms and 7 ms), but the paths here have a heavier tail (up to
-0.4 s on those games, 2 s on one game of the tests) where support search stayed below 0.12 s; games whose
-equilibria all have large supports are where this method is the better choice.
+N-player games too large to enumerate; this method is there by name (``--method simplicial``). Random games
+have equilibria of small support, which support search visits first, and there it was faster (median, 90th
+percentile and largest time on 40 games of 4 players x 6 actions: 2.8, 15 and 18 ms against 8.1, 26 and 68 ms
+here; on 3 players x 10 actions and 5 players x 4 actions the same picture). Its work grows with the size of the
+supports, this method's does not, so games whose equilibria all have large supports are where this method is
+the better choice.
 
 References
 ----------
@@ -56,7 +66,6 @@ import numpy as np
 from coop.errors import InputError
 from coop.games.normal_form import NormalFormGame
 from coop.solvers.nash._simplicial import (
-    DONE_BOUNDARY,
     DONE_LABEL,
     FAILED,
     RUNNING,
@@ -78,6 +87,10 @@ MESH_START = 8
 MAX_MESH = 2**20
 #: Give up after labelling this many vertices over all paths.
 MAX_PIVOTS = 20_000_000
+#: Runs from different starts that take turns when no start is given (fewer when the players have fewer actions).
+STARTS = 4
+#: Vertices each run may label in the first round of turns; the allowance doubles every round.
+ROUND_START = 1_000
 #: Vertices labelled by the first kernel call (a few milliseconds on a 4-player, 6-action game); later calls
 #: are sized by the rate measured.
 FIRST_CHUNK = 4_000
@@ -115,9 +128,7 @@ def _start_point(game: NormalFormGame, start: Sequence[np.ndarray] | None) -> np
     """The start as one flat profile: each player's first action by default, else ``start`` (checked)."""
     counts = game.num_actions
     if start is None:
-        v = np.zeros(sum(counts))
-        v[np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)] = 1.0
-        return v
+        return _pure_start(game, 0)
     if isinstance(start, (str, bytes)) or not isinstance(start, Sequence) or len(start) != game.num_players:
         raise InputError(f"start must hold one probability vector per player ({game.num_players}), got {start!r}")
     parts = []
@@ -207,8 +218,8 @@ def simplicial_subdivision(
     tol : float, optional
         Relative regret tolerance (each player's regret at most this times their stake; default ``1e-9``).
     start : sequence of numpy.ndarray, optional
-        The profile the first path starts from, one probability vector per player (default: every player's
-        first action). The equilibrium found depends on it.
+        The profile the path starts from, one probability vector per player; the equilibrium found depends on
+        it. By default :data:`STARTS` runs from pure profiles take turns (step 4 of the module docstring).
     stop_after : float or TimeLimit, optional
         Seconds after which to give up (``stopped`` then says how far it got; checked about every 0.15 s).
     progress : bool or callable, optional
@@ -220,8 +231,8 @@ def simplicial_subdivision(
     NashResult
         ``guarantee="some"``: one verified equilibrium, or none with ``converged=False`` and a note (the mesh
         or pivot cap was reached without a point that polishes to a verified equilibrium, or the run was
-        stopped). ``num_iter`` counts the vertices labelled over all paths; ``parameters`` holds the start,
-        the finest mesh used and the paths run.
+        stopped). ``num_iter`` counts the vertices labelled over all paths; ``parameters`` holds the start of
+        the run that found it, the number of starts, that run's finest mesh and the paths run in all.
 
     Examples
     --------
@@ -241,67 +252,119 @@ def simplicial_subdivision(
     tol = regret_tolerance(game, tol)
     limit = time_limit(stop_after) if stop_after is not None else None
     arrays = _game_arrays(game)
-    v = _start_point(game, start)
-    first_start = _split(game, v)
-    mesh = MESH_START
-    pivots = 0
-    paths = 0
-    rejected = 0
+    if start is None:
+        starts = [_pure_start(game, k) for k in range(min(STARTS, max(game.num_actions)))]
+    else:
+        starts = [_start_point(game, start)]
+    runs = [_Run(arrays, v) for v in starts]
     found: Equilibrium | None = None
+    winner: _Run | None = None
+    rejected = 0
+    vertices = 0
     notes: list[str] = []
-    x = np.empty_like(v)
+    allowance = ROUND_START
     with ChunkedRun("simplicial subdivision", total=None, unit="vertices", verb="labelled", stop_after=limit,
                     progress=progress, first=FIRST_CHUNK) as run:
-        while run.going:
-            path = _new_path(arrays, v, mesh)
-            paths += 1
-            while path.ints[2] == RUNNING:
-                done = int(path_kernel(arrays, path, min(run.budget, MAX_PIVOTS - pivots)))
-                pivots += done
-                ended = path.ints[2] != RUNNING
-                if not run.advance(pivots, done) or (not ended and pivots >= MAX_PIVOTS):
+        while run.going and found is None and any(r.alive for r in runs) and vertices < MAX_PIVOTS:
+            for r in runs:
+                quota = allowance
+                while r.alive and quota > 0 and run.going and vertices < MAX_PIVOTS:
+                    done = r.step(min(quota, run.budget, MAX_PIVOTS - vertices))
+                    quota -= done
+                    vertices += done
+                    if r.ended:
+                        eq, rej = r.finish(game, tol)
+                        rejected += rej
+                        if eq is not None:
+                            found, winner = eq, r
+                    run.advance(vertices, done, last=found is not None)
+                    if found is not None:
+                        break
+                if found is not None or not run.going or vertices >= MAX_PIVOTS:
                     break
-            status = int(path.ints[2])
-            if status == RUNNING:
-                if run.going:
-                    notes.append(f"gave up after labelling {MAX_PIVOTS:,} vertices")
-                break
-            if status == FAILED:
-                notes.append(f"the path at mesh 1/{mesh} lost its way (numerical trouble); no equilibrium verified")
-                break
-            simplex_point(arrays, path, x)
-            found, rej = _polish(game, arrays, x, mesh, tol)
-            rejected += rej
-            if found is not None:
-                break
-            if mesh >= MAX_MESH:
-                notes.append(f"no point polished to a verified equilibrium down to mesh 1/{MAX_MESH}")
-                break
-            v = _restart_point(arrays, x, mesh)
-            mesh *= 2
+            allowance *= 2
     stopped = run.stopped if found is None else None
-    if stopped is not None:
+    if found is not None and winner is not None:
+        ends = "a new label" if winner.status == DONE_LABEL else "the boundary"
+        which = f"the run from start {runs.index(winner) + 1} of {len(runs)}, " if len(runs) > 1 else ""
+        notes.append(f"{which}{winner.paths} path{'s' if winner.paths > 1 else ''} down to mesh 1/{winner.mesh} "
+                     f"(the last ended at {ends}), polished by Newton's method; {vertices:,} vertices labelled "
+                     "in all")
+    elif stopped is not None:
         notes.append(f"{stopped.reason}; no equilibrium was verified before it stopped")
-    equilibria = (found,) if found is not None else ()
-    if found is not None:
-        ends = "a new label" if status == DONE_LABEL else "the boundary" if status == DONE_BOUNDARY else "?"
-        notes.append(f"{paths} path{'s' if paths > 1 else ''} down to mesh 1/{mesh} ({pivots:,} vertices labelled; "
-                     f"the last ended at {ends}), polished by Newton's method")
+    elif vertices >= MAX_PIVOTS:
+        notes.append(f"gave up after labelling {MAX_PIVOTS:,} vertices; no equilibrium verified")
+    else:
+        notes.extend(dict.fromkeys(r.note for r in runs if r.note))
+    shown = winner if winner is not None else runs[0]
     return NashResult(
         game=game,
         method="simplicial_subdivision",
-        equilibria=equilibria,
+        equilibria=(found,) if found is not None else (),
         guarantee="some",
         degenerate=None,
         tol=tol,
         converged=found is not None,
-        num_iter=pivots,
+        num_iter=vertices,
         rejected=rejected,
-        parameters={"start": [s.tolist() for s in first_start], "mesh": mesh, "paths": paths,
+        parameters={"start": [s.tolist() for s in _split(game, shown.start)], "starts": len(runs),
+                    "mesh": shown.mesh, "paths": sum(r.paths for r in runs),
                     "stop_after": None if limit is None else limit.seconds},
         notes=tuple(notes),
         stopped=stopped,
     )
+
+
+def _pure_start(game: NormalFormGame, k: int) -> np.ndarray:
+    """Every player's action ``k`` (modulo their number of actions), as one flat profile."""
+    return np.concatenate([np.eye(a)[k % a] for a in game.num_actions])
+
+
+class _Run:
+    """Steps 1-3 of the module docstring from one start: the current path, resumable, and its restarts."""
+
+    def __init__(self, arrays: GameArrays, start: np.ndarray) -> None:
+        self.arrays = arrays
+        self.start = start
+        self.mesh = MESH_START
+        self.path = _new_path(arrays, start, self.mesh)
+        self.paths = 1
+        self.alive = True
+        self.status = RUNNING
+        self.note = ""
+        self.point = np.empty_like(start)
+
+    @property
+    def ended(self) -> bool:
+        return self.status != RUNNING
+
+    def step(self, budget: int) -> int:
+        """Label up to ``budget`` more vertices of the current path; returns how many were labelled."""
+        done = int(path_kernel(self.arrays, self.path, budget))
+        self.status = int(self.path.ints[2])
+        return done
+
+    def finish(self, game: NormalFormGame, tol: float) -> tuple[Equilibrium | None, int]:
+        """The current path has ended: polish its point; if nothing verifies, restart at half the mesh (or
+        give up at :data:`MAX_MESH`, or after a path that lost its way)."""
+        if self.status == FAILED:
+            self.alive = False
+            self.note = f"a path at mesh 1/{self.mesh} lost its way (numerical trouble); no equilibrium verified"
+            return None, 0
+        simplex_point(self.arrays, self.path, self.point)
+        eq, rejected = _polish(game, self.arrays, self.point, self.mesh, tol)
+        if eq is not None:
+            return eq, rejected
+        if self.mesh >= MAX_MESH:
+            self.alive = False
+            self.note = f"no point polished to a verified equilibrium down to mesh 1/{MAX_MESH}"
+            return None, rejected
+        v = _restart_point(self.arrays, self.point, self.mesh)
+        self.mesh *= 2
+        self.path = _new_path(self.arrays, v, self.mesh)
+        self.paths += 1
+        self.status = RUNNING
+        return None, rejected
 
 
 def _restart_point(arrays: GameArrays, x: np.ndarray, mesh: int) -> np.ndarray:

@@ -87,6 +87,7 @@ def test_a_start_at_an_equilibrium_is_the_answer():
     _check(res)
     np.testing.assert_array_equal(_flat(res.equilibria[0]), [0.0, 1.0, 0.0, 1.0])
     assert res.parameters["start"] == [[0.0, 1.0], [0.0, 1.0]]
+    assert res.parameters["starts"] == 1  # a given start is the only one
 
 
 @pytest.mark.parametrize("payoffs", [
@@ -200,6 +201,19 @@ def test_path_in_pieces_is_the_path_in_one_call():
         np.testing.assert_array_equal(a, b)
 
 
+def test_the_answer_does_not_depend_on_the_pieces(monkeypatch):
+    """The runs take turns by vertex counts, so pieces of any size give the same run the win."""
+    game = _hard_game()
+    whole = sd.simplicial_subdivision(game)
+    assert whole.parameters["starts"] == 4 and whole.num_iter > 4 * sd.ROUND_START
+    monkeypatch.setattr(sd, "FIRST_CHUNK", 7)
+    monkeypatch.setattr("coop.solvers.shared.progress.CHUNK_SECONDS", 1e-6)  # every later piece small too
+    pieces = sd.simplicial_subdivision(game)
+    np.testing.assert_array_equal(_flat(pieces.equilibria[0]), _flat(whole.equilibria[0]))
+    assert pieces.num_iter == whole.num_iter
+    assert pieces.parameters == whole.parameters
+
+
 @pytest.mark.parametrize("mesh", [4, 8, 32])
 def test_every_path_ends(mesh):
     for seed in range(5):
@@ -212,7 +226,7 @@ def test_every_path_ends(mesh):
 
 # ----------------------------------------------------------------------------- stopping
 def _hard_game() -> NormalFormGame:
-    return _random_game((6, 6, 6, 6), 24)  # about 120,000 vertices labelled before an equilibrium verifies
+    return _random_game((6, 6, 6, 6), 4)  # about 11,000 vertices labelled (four runs) before one verifies
 
 
 def test_stop_after_returns_no_unverified_point():
