@@ -1,7 +1,8 @@
 """One equilibrium of a 4-player game with 6 actions each (issue 14 item 3).
 
-coop's side is the public call ``coop.simplicial_subdivision(game)`` (simplicial subdivision from every player's
-first action, polished by Newton's method; the equilibrium returned is verified). The references are pygambit 17's
+coop's side is the public call ``coop.simplicial_subdivision(game)`` (simplicial subdivision, four runs from pure
+profiles taking turns, the first from every player's first action; polished by Newton's method; the equilibrium
+returned is verified). The references are pygambit 17's
 ``simpdiv_solve`` (simplicial subdivision in exact rational arithmetic, from the same pure start) and ``gnm_solve``
 (the global Newton method of Govindan and Wilson, which follows one path and reports every equilibrium it passes).
 The methods follow different paths, so the equilibria may differ. A row agrees when coop returns an equilibrium on
@@ -132,7 +133,8 @@ def bench_one_equilibrium(cfg: Config) -> list[Row]:
             simpdiv.add("coop", call, time_once(call)[0])
             simpdiv.run(cfg.repeats)
             simpdiv.per_seed.setdefault("pygambit_simpdiv", []).append(t_s)  # one sample: its one call
-    common = (f"coop: coop.simplicial_subdivision from every player's first action, a verified equilibrium on "
+    common = (f"coop: coop.simplicial_subdivision (four runs from pure starts taking turns, the first from "
+              f"simpdiv_solve's start), a verified equilibrium on "
               f"{'every' if agree else 'NOT every'} game, median {int(np.median(vertices)):,} vertices labelled "
               f"(max {max(vertices):,}); the equilibria may differ from the reference's (different paths)")
     gnm_note = (f"gnm_solve returned a verified equilibrium on {verified['gnm']} of {cfg.seeds} games (none at all "

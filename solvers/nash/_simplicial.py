@@ -81,7 +81,7 @@ GameArrays = namedtuple("GameArrays", ["flat", "shape", "strides", "off", "playe
 #: One path, updated in place between calls: the start point ``v``, the base vertex ``b0`` and steps ``perm[:t]``
 #: of the current simplex (coordinates indexed by action number), the labels ``lab[:t+1]`` of its vertices, the
 #: membership ``in_t`` of :math:`T`, and ``ints`` (see ``_T`` ... ``_MESH``); ``x``, ``vals``, ``buf``, ``spare``
-#: ``idx`` and ``b`` are workspaces.
+#: and ``b`` are workspaces.
 Path = namedtuple("Path", ["v", "b0", "perm", "lab", "in_t", "ints", "x", "vals", "buf", "spare", "b"])
 
 # positions in Path.ints
