@@ -214,7 +214,8 @@ def simplicial_subdivision(
     Parameters
     ----------
     game : NormalFormGame
-        Any finite game.
+        Any finite game. For two players :func:`~coop.solvers.nash.lemke_howson.lemke_howson` is the faster way
+        to one equilibrium (a 100 x 100 game takes about 0.7 s here: the path runs in 198 dimensions).
     tol : float, optional
         Relative regret tolerance (each player's regret at most this times their stake; default ``1e-9``).
     start : sequence of numpy.ndarray, optional
