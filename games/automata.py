@@ -464,7 +464,7 @@ def custom(
     >>> b = custom(pd, 0, ["coop", "punish"], {"coop": "C", "punish": "D"},
     ...            rules={"coop": [({"signal": "bad"}, "punish")]}, signals=("good", "bad"))
     >>> b.transitions[:, :, 1].tolist()  # probability of punish next, per state and signal
-    [[0.0, 1.0], [0.0, 1.0]]
+    [[0.0, 1.0], [1.0, 1.0]]
     """
     n = game.num_players
     player = int(player)

@@ -11,8 +11,8 @@ gives its value at every profile.
 
 >>> import numpy as np
 >>> names = ProfileNames({"b": 2.0}, ("US", "China"), (("C", "D"), ("C", "D")))
->>> evaluate_over_profiles("b * n_D + US.C", names).tolist()
-[[1.0, 3.0], [3.0, 4.0]]
+>>> evaluate_over_profiles("b * n_D + US.C", names).tolist()  # (C,C), (C,D); (D,C), (D,D)
+[[1.0, 3.0], [2.0, 4.0]]
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ here, never from Numba directly. Normally they are Numba's own. When ``NUMBA_DIS
 its import alone takes about 0.2 s, a third of a small scenario's whole run. Numba's own ``NUMBA_DISABLE_JIT``
 mode gives the same functions, with that import.
 
->>> @njit(cache=True)
+>>> @njit
 ... def twice(x):
 ...     return 2 * x
 >>> twice(21)
