@@ -46,7 +46,7 @@ def test_disagreement_is_detected(bench):
 def test_every_workload_of_the_issue_is_registered(bench):
     assert {"pure_nash", "all_equilibria_2p", "lemke_howson", "all_equilibria_3p", "replicator_dynamics",
             "fixation_probabilities", "stationary_distribution", "tournament", "repeated_game_payoffs",
-            "cli", "sweep", "logit_qre"} == set(bench.WORKLOADS)
+            "cli", "sweep", "logit_qre", "one_equilibrium_n_player"} == set(bench.WORKLOADS)
 
 
 # ----------------------------------------------------------------------------- history and the speed gate
