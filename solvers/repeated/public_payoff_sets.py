@@ -56,7 +56,15 @@ made of PPE payoffs: the same paper's self-generation). The last step is checked
 is recomputed from its continuation values, which are checked to lie in :math:`W_k` and to meet every
 incentive constraint, and every vertex of :math:`W_k` is checked to lie near the convex hull of those points.
 The true set then lies between the two polygons, up to that tolerance, and the Hausdorff distance between
-them bounds the error of either (``error_bound``). What it mostly measures is the outer polygon's direction
+them bounds the error of either (``error_bound``). The exact iteration does not always settle: when ``W`` has
+many vertices the pieces :math:`B_a(W)` have more vertices than the refinement finds, the iterates then lose
+and regain bits of area (about 1e-3 of the spread for the prisoner's dilemma with an inspector's report,
+detection 0.8), and the iteration gives up once its step has not halved for a while; the result then has no
+``error_bound`` and says why (``error_note``), never a bound that was not checked. The outer polygon is
+reported with its vertices (only those within 1e-11 of their neighbours' chord dropped, so that it still
+contains the set); it exceeds the true set by up to about 1e-9 of the payoff spread over :math:`1 - \delta`,
+the programmes' optimality gaps that each step adds to keep it an outer approximation. What ``error_bound``
+mostly measures is the outer polygon's direction
 grid: the inner polygon is :math:`E(\delta)` itself up to the tolerance.
 
 With the signal equal to the action profile (the identity table) the set is the pure-strategy subgame-perfect
@@ -98,7 +106,7 @@ from coop.solvers.repeated.payoff_sets import (
     points_polygon_distance,
 )
 from coop.solvers.shared.jit import njit
-from coop.solvers.shared.progress import ChunkedRun, ProgressOption, StopAfter, Stopped
+from coop.solvers.shared.progress import ChunkedRun, ProgressOption, StopAfter, Stopped, time_limit
 
 #: default number of uniform directions (the axes and the feasible set's edge normals are added)
 NUM_DIRECTIONS = 64
@@ -133,7 +141,7 @@ _STALL = 50
 #: degenerate pivots in a row after which Bland's rule takes over (no cycling)
 _BLAND_AFTER = 15
 #: statuses
-_CONVERGED, _MAX_ITER, _EMPTY, _LP_FAILED = 0, 1, 2, 3
+_CONVERGED, _MAX_ITER, _EMPTY, _LP_FAILED, _NO_PROGRESS = 0, 1, 2, 3, 4
 #: LP statuses
 _LP_OPTIMAL, _LP_INFEASIBLE, _LP_STUCK = 0, 1, 2
 
@@ -734,20 +742,28 @@ def _store(a, stage, wbuf, cont, n):
 
 
 @njit(cache=True)
-def _inner_steps(H, poly, stage, opts, work, budget, refine, thin, settle):
+def _inner_steps(H, poly, stage, opts, work, budget, ctl):
     """Up to ``budget`` steps of ``W <- conv B(W)`` (every piece's vertices, :func:`_generate`; vertices within
     ``thin`` of their neighbours' chord dropped), from the polygon ``poly``, until every vertex of ``W`` lies
     within ``opts.tol`` of ``conv B(W)``, or within ``settle`` with no progress for 50 steps (the programmes'
-    rounding leaves a floor, higher for a discount factor near 1).
+    rounding leaves a floor, higher for a discount factor near 1). ``ctl`` holds ``refine, thin, settle`` and
+    the progress state carried from one call to the next (the smallest step so far and the steps since it
+    halved): after ``ctl[5]`` steps without progress above ``settle`` the iteration gives up (status
+    ``_NO_PROGRESS``; the exact operator's pieces can have more vertices than the refinement finds, and the
+    iterates then wander without settling).
 
     Returns (status, iterations run, the last polygon W, the points of ``B(W)`` as a :class:`GenOut`, the
     largest distance of a vertex of W from the hull of those points).
     """
+    refine = ctl[0]
+    thin = ctl[1]
+    settle = ctl[2]
+    low = ctl[3]
+    since = int(ctl[4])
+    give_up = ctl[5]
     cur = poly
     gen = _generate(H, cur, cur.shape[0], stage, opts, work, refine)
     miss = np.inf
-    low = np.inf
-    since = 0
     for it in range(budget):
         if gen.failed:
             return _LP_FAILED, it + 1, cur, gen, miss
@@ -768,6 +784,10 @@ def _inner_steps(H, poly, stage, opts, work, budget, refine, thin, settle):
             since += 1
             if miss <= settle and since >= 50:
                 return _CONVERGED, it + 1, cur, gen, miss
+            if since >= give_up:
+                return _NO_PROGRESS, it + 1, cur, gen, miss
+        ctl[3] = low
+        ctl[4] = since
         cur = nxt
         gen = _generate(H, cur, cur.shape[0], stage, opts, work, refine)
     return _MAX_ITER, budget, cur, gen, miss
@@ -789,7 +809,8 @@ class PublicEquilibriumPayoffSet:
         The public signals' names.
     vertices : numpy.ndarray
         ``(k, 2)`` vertices of the outer approximation, counter-clockwise from the lexicographically
-        smallest (``k = 0`` when empty; one row for a point, two for a segment). It contains the true set.
+        smallest (``k = 0`` when empty; a point or a segment comes out as a polygon about 1e-8 of the spread
+        wide). It contains the true set.
     inner_vertices : numpy.ndarray
         ``(k', 2)`` vertices of the inner approximation, counter-clockwise: a self-generating set (checked),
         so made of PPE payoffs up to ``tol``. Empty if not computed, vanished or not certified.
@@ -1041,8 +1062,9 @@ def public_equilibrium_payoff_set(
                    np.ones(P, dtype=np.bool_))
     status, done = _MAX_ITER, 0
     stopped: Stopped | None = None
+    limit = time_limit(stop_after)  # one budget for both approximations
     with ChunkedRun("perfect public equilibrium payoffs", total=None, unit="iterations", verb="run",
-                    stop_after=stop_after, progress=progress, first=50, counted=False) as run:
+                    stop_after=limit, progress=progress, first=50, counted=False) as run:
         while done < max_iter:
             n = min(run.budget, max_iter - done)
             status, k = _outer_steps(H, c, stage, opts, work, step, n)
@@ -1062,10 +1084,13 @@ def public_equilibrium_payoff_set(
     outer = poly[:m].copy()
     # the inner polygon generates itself up to its last step (at most its tolerance) and the refinement's
     # threshold; iterates agree to about that over 1 - delta: closer vertices are one, near-collinear ones dropped
+    # from the inner polygon (which only shrinks it). The outer polygon keeps every vertex farther than _THIN
+    # from its neighbours' chord: dropping one cuts a corner off, and a coarser threshold would cut off payoffs
+    # of the set (1e-8 of the spread at delta = 0.9)
     inner_tol = max(tol_n, _INNER_TOL)
     slop = (inner_tol + _SLACK + _REFINE) / (1.0 - d)
     clean = 10.0 * slop
-    outer = _simplify(outer, clean)
+    outer = _simplify(outer, _THIN)
     inner_v = np.empty((0, 2))
     inner_conv = False
     inner_iter = 0
@@ -1081,16 +1106,38 @@ def public_equilibrium_payoff_set(
         error_note = "the outer approximation did not settle, so the inner one was not run"
     else:
         inner_opts = opts._replace(tol=inner_tol)
-        istatus, inner_iter, last, gen, miss = _inner_steps(H, np.ascontiguousarray(outer), stage, inner_opts,
-                                                            work, min(int(max_iter), 10 * done + 1000), _REFINE,
-                                                            tol_n, 0.1 * clean)
-        inner_iter = int(inner_iter)
-        if istatus == _EMPTY:
+        # progress means the step halves; at the pace of a contraction by delta that takes log 2 / -log delta
+        # steps: three times that and 50 more without it, and the iteration gives up
+        give_up = 3.0 * np.log(2.0) / -np.log(max(d, 0.5)) + 50.0
+        ctl = np.array([_REFINE, tol_n, 0.1 * clean, np.inf, 0.0, give_up])
+        cap = min(int(max_iter), 10 * done + 1000)
+        last = np.ascontiguousarray(_simplify(outer, clean))  # a start with fewer, well-separated vertices
+        istatus = _MAX_ITER
+        with ChunkedRun("perfect public equilibrium payoffs (inner approximation)", total=None, unit="iterations",
+                        verb="run", stop_after=limit, progress=progress, first=20, counted=False) as run:
+            while inner_iter < cap:
+                n = min(run.budget, cap - inner_iter)
+                istatus, k, last, gen, miss = _inner_steps(H, last, stage, inner_opts, work, n, ctl)
+                inner_iter += int(k)
+                last = np.ascontiguousarray(last)
+                if istatus != _MAX_ITER or inner_iter >= cap:
+                    break
+                if not run.advance(inner_iter, int(k)):
+                    break
+            stopped = run.stopped
+        if stopped is not None:
+            error_note = (f"the inner approximation was stopped after {inner_iter:,} iterations "
+                          f"({stopped.reason}): no error bound")
+        elif istatus == _EMPTY:
             error_note = "the inner approximation vanished: no error bound"
         elif istatus == _LP_FAILED:
             error_note = "a linear programme of the inner approximation did not terminate: no error bound"
         elif istatus == _MAX_ITER:
             error_note = f"the inner approximation did not settle in {inner_iter:,} iterations: no error bound"
+        elif istatus == _NO_PROGRESS:
+            error_note = (f"the inner approximation stopped making progress after {inner_iter:,} iterations "
+                          f"(its step stayed near {miss * scale:.1g}, above its tolerance; the pieces of the "
+                          "operator have more vertices than it finds): no error bound")
         else:
             why = _certify(np.asarray(last), gen, stage, clean)
             if why is None:
