@@ -92,10 +92,23 @@ def describe() -> str:
     return f"kernels {_mode} ({_reason})"
 
 
+def needs_public_payoff_set(loaded: LoadedInput) -> bool:
+    """Whether the analysis computes the perfect-public-equilibrium payoff set (a 2-player repeated game with a
+    public signal but not perfect monitoring, a discount factor and no horizon): its linear programmes run as
+    plain Python far too slowly for an interpreted run, whatever the size of the game."""
+    spec = getattr(loaded.scenario, "repeated", None) if loaded.scenario is not None else None
+    if spec is None or loaded.stage is None or loaded.stage.num_players != 2:
+        return False
+    repeated = spec.game
+    return repeated.horizon is None and repeated.delta is not None and repeated.public and not repeated.perfect
+
+
 def small_input(loaded: LoadedInput) -> bool:
     """Whether the stage game is small enough that the kernels' Python code solves it in about a second."""
     game = loaded.stage
     if game is None:  # a large group by counts: the finite population's chains are not small
+        return False
+    if needs_public_payoff_set(loaded):
         return False
     limit = SMALL_BIMATRIX_PROFILES if game.num_players <= 2 else SMALL_N_PLAYER_PROFILES
     if game.num_profiles <= limit:

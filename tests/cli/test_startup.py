@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -106,6 +107,7 @@ def test_a_small_scenario_is_solved_interpreted_with_the_compiled_answer(name, c
 
 _NUMBA_IMPORTED = """
 import sys
+from pathlib import Path
 from coop.cli import main
 sys.argv = ["coop", "solve", sys.argv[1], "--format", "json"]
 try:
@@ -153,6 +155,7 @@ def test_a_long_interpreted_run_restarts_compiled(tmp_path):
 
 _BEGIN = """
 import sys
+from pathlib import Path
 from coop import startup
 from coop.inputs import load_input
 startup.allow_choice()
@@ -226,3 +229,17 @@ def test_what_a_command_imports_before_choosing_loads_no_kernel():
                          check=False)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"
+
+
+def test_a_two_player_game_with_a_public_signal_is_compiled(tmp_path):
+    """Its perfect-public payoff set solves linear programmes that plain Python runs far too slowly."""
+    text = (Path(__file__).resolve().parents[2] / "scenarios" / "ai-arms-race.yaml").read_text()
+    assert "  defect: {US: race, China: race}\n" in text
+    public = text.replace("  defect: {US: race, China: race}\n",
+                          "  defect: {US: race, China: race}\n  monitoring: public\n  detection: 0.8\n", 1)
+    path = tmp_path / "public.yaml"
+    path.write_text(public)
+    assert startup.needs_public_payoff_set(load_input(str(path)))
+    assert not startup.small_input(load_input(str(path)))
+    assert not startup.needs_public_payoff_set(load_input("ai-arms-race"))  # perfect monitoring
+    assert not startup.needs_public_payoff_set(load_input("ai-treaty"))  # public, but 8 players
