@@ -107,7 +107,6 @@ def test_a_small_scenario_is_solved_interpreted_with_the_compiled_answer(name, c
 
 _NUMBA_IMPORTED = """
 import sys
-from pathlib import Path
 from coop.cli import main
 sys.argv = ["coop", "solve", sys.argv[1], "--format", "json"]
 try:
@@ -155,7 +154,6 @@ def test_a_long_interpreted_run_restarts_compiled(tmp_path):
 
 _BEGIN = """
 import sys
-from pathlib import Path
 from coop import startup
 from coop.inputs import load_input
 startup.allow_choice()
