@@ -50,11 +50,24 @@ class PayoffSetsResult:
     individually_rational: Any
     equilibrium: Any = None  # coop.solvers.repeated.payoff_sets.EquilibriumPayoffSet
     equilibrium_note: str | None = None
+    default_budget: bool = False  # the equilibrium set was stopped by PPE_SECONDS, not by the user's limit
+
+    @property
+    def equilibrium_reason(self) -> str | None:
+        """Why the equilibrium set is incomplete (``None`` when it is not), naming the default budget."""
+        eq = self.equilibrium
+        if eq is None or eq.complete:
+            return None
+        if self.default_budget:
+            return (f"the default budget of {PPE_SECONDS:g} s for this set ran out (no --time-limit given; "
+                    f"--time-limit gives it more): {eq.reason}")
+        return str(eq.reason)
 
     def to_dict(self) -> dict[str, Any]:
         eq = None
         if self.equilibrium is not None:
             eq = self.equilibrium.to_dict()
+            eq["reason"] = self.equilibrium_reason
             if not is_public_set(self.equilibrium):
                 eq = {"kind": "subgame_perfect", "monitoring": "perfect monitoring", **eq}
         doc = {"minmax": self.minmax.to_dict(), "feasible": self.feasible.to_dict(),
@@ -113,7 +126,8 @@ class PayoffSetsResult:
                 f"worst equilibrium payoffs: {worst}",
                 WIDTH, initial_indent="  ", subsequent_indent="    ")
         if eq is not None and not eq.complete:
-            lines += textwrap.wrap(f"INCOMPLETE: {eq.reason}.", WIDTH, initial_indent="  ", subsequent_indent="    ")
+            lines += textwrap.wrap(f"INCOMPLETE: {self.equilibrium_reason}.", WIDTH, initial_indent="  ",
+                                   subsequent_indent="    ")
         lines += textwrap.wrap("Folk theorem: with patient enough players every feasible, individually rational "
                                "payoff is an equilibrium payoff.", WIDTH)
         return lines
@@ -154,6 +168,11 @@ def set_name(eq: Any, plural: bool = True) -> str:
     return name + ("s" if plural else "")
 
 
+#: Seconds the perfect public equilibrium set may take when the user gives no time limit: its outer iteration can
+#: crawl for minutes (a thin set, or a discount factor near a threshold); stopped, its polygon still contains
+#: the set and the report says it is incomplete.
+PPE_SECONDS = 20.0
+
 #: Why no equilibrium set is drawn with private monitoring errors.
 PRIVATE_NOTE = ("the equilibrium payoff set is not computed for private monitoring (each player sees the others "
                 "through a channel of its own, so there is no common signal to condition on); the payoffs above "
@@ -189,8 +208,10 @@ def payoff_sets(stage: NormalFormGame, repeated: Any = None, delta: float | None
     elif repeated is not None and not repeated.perfect:
         from coop.solvers.repeated.public_payoff_sets import public_payoff_set
 
-        eq = public_payoff_set(repeated, delta, stop_after=stop_after, progress=progress)
-        return PayoffSetsResult(stage, **parts, equilibrium=eq)
+        budget = stop_after if stop_after is not None else PPE_SECONDS
+        eq = public_payoff_set(repeated, delta, stop_after=budget, progress=progress)
+        return PayoffSetsResult(stage, **parts, equilibrium=eq,
+                                default_budget=stop_after is None and eq.stopped is not None)
     else:
         return PayoffSetsResult(stage, **parts, equilibrium=equilibrium_payoff_set(stage, delta))
     return PayoffSetsResult(stage, **parts, equilibrium_note=note)
@@ -238,5 +259,5 @@ class PayoffSetsAnalysis(Analysis):
 
         sets: PayoffSetsResult = results[self.name]
         eq = sets.equilibrium
-        reasons = [] if eq is None or eq.complete else [str(eq.reason)]
+        reasons = [] if eq is None or eq.complete else [str(sets.equilibrium_reason)]
         return note_incomplete(draw_payoff_sets(sets, loaded, options), reasons)
