@@ -362,7 +362,8 @@ def test_tit_for_tat_is_nash_but_never_subgame_perfect_under_the_limit_of_means(
 
 
 @pytest.mark.parametrize("profile", ["always_cooperate", "grim_trigger", "win_stay_lose_shift", "k_period_punishment"])
-@pytest.mark.parametrize("tp, q, rho", [((5, 3, 1, 0), 0.5, 0.0), ((4, 3, 3.2, 0), 0.7, 0.3), ((6, 3, 2, -1), 0.3, 0.1)])
+@pytest.mark.parametrize("tp, q, rho", [((5, 3, 1, 0), 0.5, 0.0), ((4, 3, 3.2, 0), 0.7, 0.3),
+                                        ((6, 3, 2, -1), 0.3, 0.1)])
 def test_limit_of_means_sanction_is_the_edge_of_the_verdict(profile, tp, q, rho):
     """Independent of the closed forms: the limit-of-means check itself (not the search) says SPE at the least
     sanction and at the ceiling, and not just outside them."""
