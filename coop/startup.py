@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import math
 import os
 import signal
 import sys
@@ -115,8 +114,7 @@ def small_input(loaded: LoadedInput) -> bool:
         return True
     if game.num_players <= 2 or game.num_profiles > SMALL_SYMMETRIC_PROFILES or not game.is_symmetric:
         return False
-    orbits = math.comb(2 ** game.num_actions[0] - 1 + game.num_players - 1, game.num_players)
-    return orbits <= SMALL_SYMMETRIC_ORBITS
+    return game.support_profile_count(orbits=True) <= SMALL_SYMMETRIC_ORBITS
 
 
 #: The solver family each analysis compiles (its name in :data:`COMPILE_SECONDS`); the stage analysis is

@@ -326,6 +326,22 @@ class NormalFormGame:
         unit.setflags(write=False)
         return unit
 
+    def support_profile_count(self, orbits: bool = False) -> int:
+        """How many support profiles (a nonempty set of actions per player) the game has, or with ``orbits`` (a
+        symmetric game, every player with the same actions) how many up to renaming the players: multisets of
+        ``N`` supports out of ``2**a - 1``.
+
+        >>> game = NormalFormGame.from_payoffs(np.zeros((3, 2, 2, 2)))
+        >>> game.support_profile_count(), game.support_profile_count(orbits=True)
+        (27, 10)
+        """
+        if not orbits:
+            return math.prod(2**a - 1 for a in self.num_actions)
+        if len(set(self.num_actions)) != 1:
+            raise InputError("support profiles up to renaming the players need every player to have the same "
+                             f"number of actions, got {self.num_actions}")
+        return math.comb(2 ** self.num_actions[0] - 1 + self.num_players - 1, self.num_players)
+
     @cached_property
     def is_symmetric(self) -> bool:
         r"""Whether the game is symmetric: every player has the same number of actions and renaming the players

@@ -44,7 +44,6 @@ Fehlerschranken. *Computing* 4, 187-201.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Iterator
 
 import numpy as np
@@ -184,14 +183,6 @@ def _size_profiles(counts: tuple[int, ...], limit: int | None = None, sorted_onl
         if limit is not None and len(out) >= limit:
             break
     return np.array(out, dtype=np.int64).reshape(-1, n)
-
-
-def _orbit_profiles(n: int, counts: tuple[int, ...], symmetric: bool) -> int:
-    """How many support profiles the enumeration visits: all of them, or in a symmetric game one per orbit of
-    player permutations (multisets of ``n`` supports out of ``2**a - 1``)."""
-    if not symmetric:
-        return math.prod(2**a - 1 for a in counts)
-    return math.comb(2 ** counts[0] - 1 + n - 1, n)
 
 
 def _arrangements(labels: list[int]) -> Iterator[tuple[int, ...]]:
@@ -340,7 +331,7 @@ def polynomial_support_enumeration(
     limit = time_limit(stop_after) if stop_after is not None else None
     counts = game.num_actions
     symmetric = game.is_symmetric if symmetric is None else bool(symmetric) and game.is_symmetric
-    profiles = _orbit_profiles(game.num_players, counts, symmetric)
+    profiles = game.support_profile_count(orbits=symmetric)
     if max_supports is None and profiles > MAX_SUPPORT_PROFILES:
         orbits = " orbits of" if symmetric else ""
         raise InputError(
@@ -459,7 +450,7 @@ def support_search(
     rejected = 0
     equilibria: tuple = ()
     ties = _NO_TIES
-    total = min(int(max_supports), _orbit_profiles(game.num_players, counts, symmetric))
+    total = min(int(max_supports), game.support_profile_count(orbits=symmetric))
     with ChunkedRun("support search", total=total, unit="support profiles", verb="visited",
                     stop_after=limit, progress=progress, first=FIRST_CHUNK) as run:
         while not search.finished and run.going:

@@ -16,7 +16,6 @@ it is how a class first reads a game.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -164,11 +163,6 @@ def _solver_dict(res: NashResult) -> dict[str, Any]:
     return d
 
 
-def support_profile_count(num_actions: tuple[int, ...]) -> int:
-    """Number of support profiles (nonempty action subsets per player)."""
-    return math.prod(2**a - 1 for a in num_actions)
-
-
 def choose_method(game: NormalFormGame) -> str:
     """The method ``auto`` picks for ``game`` (see the module docstring)."""
     if game.num_players == 1:
@@ -177,7 +171,7 @@ def choose_method(game: NormalFormGame) -> str:
         return "vertex" if max(game.num_actions) <= MAX_BIMATRIX_ACTIONS else "lemke-howson"
     if (
         max(game.num_actions) <= MAX_ACTIONS_FOR_POLYNOMIAL
-        and support_profile_count(game.num_actions) <= MAX_SUPPORT_PROFILES
+        and game.support_profile_count() <= MAX_SUPPORT_PROFILES
     ):
         return "polynomial"
     return "search"
