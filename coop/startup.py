@@ -95,11 +95,12 @@ def needs_public_payoff_set(loaded: LoadedInput) -> bool:
     """Whether the analysis computes the perfect-public-equilibrium payoff set (a 2-player repeated game with a
     public signal but not perfect monitoring, a discount factor and no horizon): its linear programmes run as
     plain Python far too slowly for an interpreted run, whatever the size of the game."""
+    from coop.sections.payoff_sets import computes_public_set
+
     spec = getattr(loaded.scenario, "repeated", None) if loaded.scenario is not None else None
-    if spec is None or loaded.stage is None or loaded.stage.num_players != 2:
+    if spec is None or loaded.stage is None:
         return False
-    repeated = spec.game
-    return repeated.horizon is None and repeated.delta is not None and repeated.public and not repeated.perfect
+    return computes_public_set(loaded.stage, spec.game)
 
 
 def small_input(loaded: LoadedInput) -> bool:

@@ -179,6 +179,15 @@ PRIVATE_NOTE = ("the equilibrium payoff set is not computed for private monitori
                 "are the stage game's")
 
 
+def computes_public_set(stage: NormalFormGame, repeated: Any = None, delta: float | None = None) -> bool:
+    """Whether :func:`payoff_sets` computes the perfect public equilibrium payoff set: a 2-player repeated game
+    with a common signal that is not perfect monitoring, an infinite horizon and a discount factor (``delta``,
+    else the repeated game's)."""
+    delta = delta if delta is not None else (repeated.delta if repeated is not None else None)
+    return (stage.num_players == 2 and repeated is not None and repeated.horizon is None and delta is not None
+            and repeated.public and not repeated.perfect)
+
+
 def payoff_sets(stage: NormalFormGame, repeated: Any = None, delta: float | None = None, *,
                 stop_after: Any = None, progress: Any = False) -> PayoffSetsResult:
     """Minmax values and payoff sets of ``stage``; the equilibrium set at ``delta`` (or the repeated game's).
@@ -205,7 +214,7 @@ def payoff_sets(stage: NormalFormGame, repeated: Any = None, delta: float | None
         note = PRIVATE_NOTE
     elif delta is None:
         note = "the equilibrium payoff set needs a discount factor"
-    elif repeated is not None and not repeated.perfect:
+    elif computes_public_set(stage, repeated, delta):
         from coop.solvers.repeated.public_payoff_sets import public_payoff_set
 
         budget = stop_after if stop_after is not None else PPE_SECONDS
