@@ -206,21 +206,8 @@ def _gains(game, x, vals, out):
 def _label_of(game, path, x):
     """The label of the point ``x``: the action with the largest scaled gain (the first on ties)."""
     _action_values(game, x, path.buf, path.spare, path.vals)
-    vals = path.vals
-    best = -np.inf
-    label = 0
-    for i in range(game.shape.shape[0]):
-        lo = game.off[i]
-        hi = lo + game.shape[i]
-        own = 0.0
-        for q in range(lo, hi):
-            own += x[q] * vals[q]
-        for q in range(lo, hi):
-            g = (vals[q] - own) / game.scale[i]
-            if g > best:
-                best = g
-                label = q
-    return label
+    _gains(game, x, path.vals, path.vals)  # in place: each player's block is read whole before it is written
+    return np.argmax(path.vals)
 
 
 @njit(cache=True)
